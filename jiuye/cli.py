@@ -1,0 +1,61 @@
+"""Command line: ``jiuye <command>``.
+
+Each room of the package contributes its own sub-commands through a ``commands`` module with a
+``register(subparsers)`` function; handlers import heavy modules lazily so that a cold
+``jiuye evaluate`` stays fast.  Every failure a user can cause ends in a Chinese message on stderr
+and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "jiuye.rules.commands",
+    "jiuye.registry.commands",
+)
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as ``错误：…`` with exit status ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jiuye",
+        description="就业 jiuye — 区级稳就业政策即代码（金就办〔2023〕1号、沪崇就办〔2023〕2号）",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="命令")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(handler(args) or 0)
+    except UserError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Registry: the district's people, employers and organisations in a database (SQLite or PostgreSQL)."""
