@@ -16,6 +16,8 @@ from collections.abc import Sequence
 COMMAND_MODULES: tuple[str, ...] = (
     "jiuye.rules.commands",
     "jiuye.registry.commands",
+    "jiuye.registry.import_commands",
+    "jiuye.registry.demo_commands",
 )
 
 
