@@ -1,0 +1,121 @@
+"""Facts derived the same way by several measures — one tested place each.
+
+All functions take and return lazy frames and work on whole columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from jiuye.rules.dates import active_in_month_expr, covers_day_expr
+from jiuye.rules.facts import Facts
+
+INSURED_SCHEME = "urban_employee"  # G8: 本市城镇职工社会保险
+
+
+def mark_covered(
+    frame: pl.LazyFrame, periods: pl.LazyFrame, day: str, out: str, on: str = "person"
+) -> pl.LazyFrame:
+    """Add boolean ``out``: some period (``start``/``end``) of the same ``on`` covers ``frame[day]`` (G9)."""
+    keys = frame.select(on, day).unique().filter(pl.col(day).is_not_null())
+    hits = (
+        keys.join(periods.select(on, "start", "end"), on=on)
+        .filter(covers_day_expr(pl.col("start"), pl.col("end"), pl.col(day)))
+        .select(on, day).unique().with_columns(pl.lit(True).alias(out))
+    )  # fmt: skip
+    return frame.join(hits, on=[on, day], how="left", nulls_equal=False).with_columns(pl.col(out).fill_null(False))
+
+
+def statuses_of(facts: Facts, *kinds: str) -> pl.LazyFrame:
+    return facts.statuses.lazy().filter(pl.col("kind").is_in(list(kinds))).select("person", "start", "end")
+
+
+def employment_periods(facts: Facts) -> pl.LazyFrame:
+    """Contracts and flexible-employment registrations as periods (G10: either means employed)."""
+    return pl.concat([
+        facts.contracts.lazy().select("person", "start", "end"),
+        facts.flexible.lazy().select("person", "start", "end"),
+    ])  # fmt: skip
+
+
+def mark_unemployed(frame: pl.LazyFrame, facts: Facts, day: str, out: str) -> pl.LazyFrame:
+    """G10 未就业 on ``day``: no contract and no flexible-employment registration covers it."""
+    covered = mark_covered(frame, employment_periods(facts), day, f"_{out}_employed")
+    return covered.with_columns((~pl.col(f"_{out}_employed") & pl.col(day).is_not_null()).alias(out)).drop(
+        f"_{out}_employed"
+    )
+
+
+def contracts_with_employers(facts: Facts) -> pl.LazyFrame:
+    """Contracts with their employer's attributes (``employer_type``, ``employer_district`` …)."""
+    employers = facts.employers.lazy().select(
+        employer="id", employer_type="type", employer_district="district", employer_size="size",
+        employer_state_owned="state_owned",
+    )  # fmt: skip
+    return facts.contracts.lazy().join(employers, on="employer", how="left")
+
+
+def insured_months(facts: Facts) -> pl.LazyFrame:
+    """G8: (contract_id, person, employer, month, n) — months insured under the contract's employer.
+
+    A month counts when the social-insurance record of that month is paid, scheme ``urban_employee``,
+    the same employer, and the month falls within the contract's span (covers any day of it).  ``n`` is
+    the month's rank among the contract's insured months (1 = first insured month); months need not be
+    consecutive.
+    """
+    si = (
+        facts.social_insurance.lazy()
+        .filter(pl.col("paid") & (pl.col("scheme") == INSURED_SCHEME) & pl.col("employer").is_not_null())
+        .select("person", "employer", "month").unique()
+    )  # fmt: skip
+    return (
+        facts.contracts.lazy().select("contract_id", "person", "employer", "start", "end")
+        .join(si, on=["person", "employer"])
+        .filter(active_in_month_expr(pl.col("start"), pl.col("end"), pl.col("month")))
+        .select("contract_id", "person", "employer", "month")
+        .with_columns(n=pl.col("month").rank("ordinal").over("contract_id").cast(pl.Int32))
+    )  # fmt: skip
+
+
+def nth_insured_month(facts: Facts, n: int, out: str) -> pl.LazyFrame:
+    """(contract_id, ``out``): the month in which the contract reaches its ``n``-th insured month."""
+    return insured_months(facts).filter(pl.col("n") == n).select("contract_id", pl.col("month").alias(out))
+
+
+def insured_month_count(facts: Facts, out: str) -> pl.LazyFrame:
+    return insured_months(facts).group_by("contract_id").agg(pl.len().cast(pl.Int32).alias(out))
+
+
+def month_panel(frame: pl.LazyFrame, start: pl.Expr, end: pl.Expr, horizon: dt.date) -> pl.LazyFrame:
+    """Expand each row into one row per month from ``start``'s month to ``end``'s (open end → horizon)."""
+    last = pl.min_horizontal(end.fill_null(horizon), pl.lit(horizon)).dt.truncate("1mo")
+    return (
+        frame.with_columns(month=pl.date_ranges(start.dt.truncate("1mo"), last, "1mo"))
+        .explode("month").filter(pl.col("month").is_not_null())
+    )  # fmt: skip
+
+
+def paid_insurance_months(facts: Facts, schemes: list[str] | None = None) -> pl.LazyFrame:
+    """(person, month) with a paid social-insurance record (any scheme unless given)."""
+    si = facts.social_insurance.lazy().filter(pl.col("paid"))
+    if schemes is not None:
+        si = si.filter(pl.col("scheme").is_in(schemes))
+    return si.select("person", "month").unique()
+
+
+EDUCATION_RANK = {"secondary_vocational": 1, "junior_college": 2, "bachelor": 3, "master": 4, "doctor": 5}
+HIGHER_EDUCATION = ("junior_college", "bachelor", "master", "doctor")
+
+
+def highest_full_time_degree(facts: Facts) -> pl.LazyFrame:
+    """(person, degree, degree_graduation_date): the highest full-time education entry of each person."""
+    rank = pl.col("level").replace_strict(EDUCATION_RANK, return_dtype=pl.Int8)
+    return (
+        facts.education.lazy().filter(pl.col("full_time"))
+        .with_columns(_rank=rank)
+        .sort(["person", "_rank", "graduation_date"], descending=[False, True, False], nulls_last=True)
+        .group_by("person", maintain_order=True).first()
+        .select("person", degree="level", degree_graduation_date="graduation_date")
+    )  # fmt: skip

@@ -1,0 +1,171 @@
+"""How a measure is declared.
+
+A measure module reads like its clause: metadata (title, quote, groups, reading), named conditions —
+each a Chinese label, a clause citation and a Polars expression over whole columns — and how eligible
+candidates turn into entitlement lines.  The engine (``jiuye.rules.engine``) does the rest the same way
+for every measure: windows (G4), caps and once-only rules (G5), payments already made, merging, and
+explanations built from the condition columns.
+
+Evaluation order (prune before expanding):
+
+1. ``candidates``  — one row per candidate unit (person × registration, contract, organisation × year …),
+   left-joined from the subject universe so that every subject gets an explanation;
+2. ``conditions``  — static conditions on those rows; rows meeting all of them are *eligible*;
+3. ``lines``       — only eligible rows are expanded (e.g. into months); columns ``beneficiary``,
+   ``subject``, ``month``, ``amount_fen`` (null = amount pending, G6), plus any ``cap.extra`` columns and
+   the columns that ``monthly_conditions`` read;
+4. ``monthly_conditions`` — per-line conditions (e.g. insured in that month); failing lines are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+import polars as pl
+
+from jiuye.rules.facts import Facts
+from jiuye.rules.parameters import MeasureParameters
+
+Kind = Literal["money", "pending", "reviewer", "rule", "indicator"]
+Subjects = Literal["persons", "organizations", "employers", "none"]
+
+JS_DOC = "金就办〔2023〕1号"
+CM_DOC = "沪崇就办〔2023〕2号"
+
+GROUP_LABELS: dict[str, str] = {
+    "graduates": "高校毕业生",
+    "students": "在校学生",
+    "youth": "青年",
+    "long_term_unemployed": "长期失业人员",
+    "hardship": "就业困难人员及困难家庭",
+    "rural_labor": "农村劳动力",
+    "paired_region": "对口地区劳动力",
+    "skills": "技能人才",
+    "entrepreneurs": "创业者",
+    "employers": "用人单位",
+    "organizations": "服务机构和载体",
+}
+
+BENEFICIARY_LABELS: dict[str, str] = {
+    "person": "个人",
+    "employer": "用人单位",
+    "employer_per_worker": "用人单位（按招用人员）",
+    "organization": "机构",
+    "none": "无资金",
+}
+
+FREQUENCY_LABELS: dict[str, str] = {
+    "monthly": "按月",
+    "once": "一次性",
+    "yearly": "每年一次",
+    "per_event": "每次赛事一次",
+    "none": "—",
+}
+
+KIND_LABELS: dict[str, str] = {
+    "money": "文件明确金额，自动计算",
+    "pending": "按市级标准，金额待管理员设定（待定金额）",
+    "reviewer": "须经审核认定",
+    "rule": "资格认定规则（无资金）",
+    "indicator": "监测指标",
+}
+
+
+@dataclass(frozen=True)
+class Meta:
+    id: str
+    title: str
+    clause: str  # e.g. "金就办〔2023〕1号 一(二)"
+    quote: str  # exact words of the clause in ../shared/seeds (whitespace-insensitive)
+    summary: str  # plain language for residents
+    groups: tuple[str, ...]
+    beneficiary: str  # key of BENEFICIARY_LABELS
+    frequency: str  # key of FREQUENCY_LABELS
+    kind: Kind
+    reading: str = ""  # the catalog's reading and our own choices, shown next to results
+
+    @property
+    def document(self) -> str:
+        return "JS" if self.id.startswith("JS") else "CM"
+
+
+@dataclass(frozen=True)
+class Condition:
+    key: str  # column name, unique within the measure
+    text: str  # Chinese label shown to users
+    clause: str
+    expr: pl.Expr  # boolean; null counts as not met
+    detail: pl.Expr | None = None  # string describing the values compared
+
+
+@dataclass(frozen=True)
+class Cap:
+    """G5: ``limit`` lines/months per ``key``, consumed chronologically, payments included."""
+
+    limit: int | str  # a number, or the name of a parameter
+    key: tuple[str, ...] = ("beneficiary", "subject")
+    counts: Literal["months", "lines"] = "months"  # months: 补贴期限累计不超过N个月; lines: 一次性
+    extra: tuple[str, ...] = field(default_factory=tuple)  # line columns that are part of the key
+
+
+@dataclass(frozen=True)
+class Context:
+    window_from: dt.date
+    window_to: dt.date  # lines are computed from each measure's start up to this month (G5)
+
+    @property
+    def horizon_end(self) -> dt.date:
+        from jiuye.rules.dates import month_end
+
+        return month_end(self.window_to)
+
+
+class Measure:
+    """Base class; a measure module defines one subclass and an instance ``MEASURE``."""
+
+    meta: ClassVar[Meta]
+    subjects: ClassVar[Subjects] = "persons"
+    cap: ClassVar[Cap | None] = None
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def computable(self) -> bool:
+        return self.meta.kind in ("money", "pending", "rule")
+
+    def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        raise NotImplementedError
+
+    def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        raise NotImplementedError
+
+    def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        raise NotImplementedError
+
+    def monthly_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        return []
+
+    def findings(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame | None:
+        """Rules without money may report findings: columns rule, subject, year, kind, month."""
+        return None
+
+
+class ReviewerDecided(Measure):
+    """A measure the documents name without a computable rule: listed, applied for, decided by a reviewer."""
+
+    subjects: ClassVar[Subjects] = "none"
+
+
+# ----------------------------------------------------------------------------- detail helpers
+def text_of(expr: pl.Expr, missing: str = "无") -> pl.Expr:
+    """A column rendered for explanations, with a Chinese placeholder for null."""
+    return expr.cast(pl.String).fill_null(missing)
+
+
+def detail(template: str, *exprs: pl.Expr) -> pl.Expr:
+    """``detail("登记日 {}，年龄 {} 周岁", col("R"), col("age"))`` with nulls shown as 无."""
+    return pl.format(template, *(text_of(e) for e in exprs))

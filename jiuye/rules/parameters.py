@@ -1,0 +1,193 @@
+"""Dated parameters (catalog G4, G6): amounts, thresholds and windows live in YAML, never in code.
+
+One file per measure, ``params/<ID>.yaml``::
+
+    measure: JS-02
+    window:                      # G4: the months this measure pays for
+      from: 2023-01
+      to: 2027-12                # null = until an administrator sets an end
+      source: 金就办〔2023〕1号 七(二)“本意见从2023年1月1日起实施，有效期至2027年12月31日”
+    parameters:
+      monthly_amount:
+        label: 每月补贴标准（元）
+        unit: yuan               # yuan | count | months | years | ratio | text | grade_map
+        values:
+          - since: 2023-01-01
+            value: 1000          # null = not set yet (G6: amount_pending)
+            source: 金就办〔2023〕1号 一(二)“给予个人灵活就业补贴1000元/月”
+
+A value applies from its ``since`` date until the next value's ``since``.  A case (or the bureau's
+settings) may override a parameter for every date with ``{"JS-04.monthly_amount": 800}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import polars as pl
+import yaml
+
+from jiuye.rules.dates import parse_month
+
+
+class ParameterError(KeyError):
+    pass
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    since: dt.date
+    value: Any
+    source: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    label: str
+    unit: str
+    values: tuple[DatedValue, ...]
+
+    def at(self, day: dt.date) -> Any:
+        current: Any = None
+        for dated in self.values:
+            if dated.since <= day:
+                current = dated.value
+        return current
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.date  # first month
+    end: dt.date | None  # last month, None = open
+    source: str
+
+    def contains(self, month: dt.date) -> bool:
+        return self.start <= month and (self.end is None or month <= self.end)
+
+
+@dataclass(frozen=True)
+class MeasureParameters:
+    measure: str
+    window: Window
+    parameters: dict[str, Parameter]
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str, day: dt.date | None = None) -> Any:
+        """Value of ``name`` on ``day`` (default: its latest value); overrides win for every date."""
+        if name in self.overrides:
+            return self.overrides[name]
+        try:
+            parameter = self.parameters[name]
+        except KeyError as exc:
+            raise ParameterError(f"{self.measure} 没有参数 {name}") from exc
+        if day is None:
+            return parameter.values[-1].value if parameter.values else None
+        return parameter.at(day)
+
+    def fen(self, name: str, day: dt.date | None = None) -> int | None:
+        """A money parameter in integer fen, or None when not set (G6)."""
+        from jiuye.rules.money import yuan_to_fen
+
+        value = self.get(name, day)
+        return None if value is None else yuan_to_fen(_exact(value))
+
+    def value_expr(self, name: str, on: pl.Expr, dtype: Any = None) -> pl.Expr:
+        """The parameter's value on the date in column ``on`` (dated values become a when-chain)."""
+        pairs = self.dated(name)
+        expr: Any = pl
+        for since, value in reversed(pairs):
+            expr = expr.when(on >= since).then(pl.lit(_plain(value), dtype))
+        return expr.otherwise(pl.lit(None, dtype))
+
+    def fen_expr(self, name: str, on: pl.Expr) -> pl.Expr:
+        """A money parameter in fen for the month/date in column ``on``; null where not set (G6)."""
+        from jiuye.rules.money import yuan_to_fen
+
+        pairs = [(since, None if v is None else yuan_to_fen(_exact(v))) for since, v in self.dated(name)]
+        expr: Any = pl
+        for since, fen in reversed(pairs):
+            expr = expr.when(on >= since).then(pl.lit(fen, pl.Int64))
+        return expr.otherwise(pl.lit(None, pl.Int64))
+
+    def dated(self, name: str) -> list[tuple[dt.date, Any]]:
+        """All (since, value) pairs, for joins on dated thresholds; an override is one value forever."""
+        if name in self.overrides:
+            return [(dt.date(1900, 1, 1), self.overrides[name])]
+        return [(v.since, v.value) for v in self.parameters[name].values]
+
+    def source(self, name: str, day: dt.date | None = None) -> str:
+        if name in self.overrides:
+            return "本案例参数覆盖（parameters）"
+        values = self.parameters[name].values
+        chosen = values[-1]
+        for dated in values:
+            if day is None or dated.since <= day:
+                chosen = dated
+        return chosen.source
+
+    def with_overrides(self, overrides: dict[str, Any]) -> MeasureParameters:
+        mine = {k.split(".", 1)[1]: v for k, v in overrides.items() if k.split(".", 1)[0] == self.measure}
+        if not mine:
+            return self
+        return MeasureParameters(self.measure, self.window, self.parameters, {**self.overrides, **mine})
+
+
+def _plain(value: Any) -> Any:
+    return int(value) if isinstance(value, Decimal) and value == value.to_integral_value() else value
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, float):  # YAML floats: read them back through their text
+        return Decimal(repr(value))
+    return value
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    text = str(value)
+    return parse_month(text) if len(text) == 7 else dt.date.fromisoformat(text)
+
+
+def parse_parameter_file(data: dict[str, Any]) -> MeasureParameters:
+    window = data["window"]
+    end = window.get("to")
+    params = {
+        name: Parameter(
+            name=name,
+            label=spec.get("label", name),
+            unit=spec.get("unit", ""),
+            values=tuple(
+                DatedValue(_date(v["since"]), _exact(v["value"]), v.get("source", ""))
+                for v in sorted(spec.get("values", []), key=lambda v: _date(v["since"]))
+            ),
+        )
+        for name, spec in (data.get("parameters") or {}).items()
+    }
+    return MeasureParameters(
+        measure=data["measure"],
+        window=Window(_date(window["from"]), None if end is None else _date(end), window.get("source", "")),
+        parameters=params,
+    )
+
+
+@cache
+def load_measure_parameters(measure_id: str) -> MeasureParameters:
+    text = resources.files("jiuye.rules.params").joinpath(f"{measure_id}.yaml").read_text("utf-8")
+    return parse_parameter_file(yaml.safe_load(text))
+
+
+def known_parameter_keys() -> set[str]:
+    """Every ``ID.name`` a case may override."""
+    keys: set[str] = set()
+    for entry in resources.files("jiuye.rules.params").iterdir():
+        if entry.name.endswith(".yaml"):
+            p = load_measure_parameters(entry.name[: -len(".yaml")])
+            keys.update(f"{p.measure}.{name}" for name in p.parameters)
+    return keys

@@ -1,0 +1,65 @@
+"""The policy list (CM-17, JS-15): every measure in plain Chinese, searchable by group, with its clause."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jiuye.rules.catalog import all_measures
+from jiuye.rules.measure import BENEFICIARY_LABELS, FREQUENCY_LABELS, GROUP_LABELS, KIND_LABELS
+from jiuye.rules.parameters import load_measure_parameters
+
+
+def _validity(measure_id: str) -> str:
+    try:
+        window = load_measure_parameters(measure_id).window
+    except FileNotFoundError:
+        return ""
+    end = "管理员设定终止日期前持续有效" if window.end is None else f"{window.end:%Y-%m}"
+    return f"{window.start:%Y-%m} 至 {end}"
+
+
+def policy_list(group: str | None = None, with_parameters: bool = False) -> list[dict[str, Any]]:
+    rows = []
+    for m in all_measures():
+        meta = m.meta
+        if group and group not in meta.groups:
+            continue
+        row: dict[str, Any] = {
+            "id": meta.id, "title": meta.title, "clause": meta.clause, "kind": meta.kind,
+            "kind_label": KIND_LABELS[meta.kind], "groups": list(meta.groups),
+            "group_labels": [GROUP_LABELS[g] for g in meta.groups],
+            "beneficiary": meta.beneficiary, "beneficiary_label": BENEFICIARY_LABELS[meta.beneficiary],
+            "frequency": meta.frequency, "frequency_label": FREQUENCY_LABELS[meta.frequency],
+            "validity": _validity(meta.id), "summary": meta.summary, "quote": meta.quote, "reading": meta.reading,
+        }  # fmt: skip
+        if with_parameters:
+            try:
+                p = load_measure_parameters(meta.id)
+                row["parameters"] = [
+                    {"name": f"{meta.id}.{name}", "label": par.label, "unit": par.unit,
+                     "values": [{"since": v.since.isoformat(), "value": v.value, "source": v.source}
+                                for v in par.values]}
+                    for name, par in p.parameters.items()
+                ]  # fmt: skip
+            except FileNotFoundError:
+                row["parameters"] = []
+        rows.append(row)
+    return rows
+
+
+def policy_list_text(rows: list[dict[str, Any]], with_parameters: bool = False) -> str:
+    out = []
+    for r in rows:
+        out.append(f"{r['id']}  {r['title']}  〔{r['clause']}〕")
+        out.append(f"    对象：{'、'.join(r['group_labels'])}；受益方：{r['beneficiary_label']}；"
+                   f"频次：{r['frequency_label']}；类型：{r['kind_label']}")  # fmt: skip
+        if r["validity"]:
+            out.append(f"    有效期：{r['validity']}")
+        out.append(f"    说明：{r['summary']}")
+        if with_parameters:
+            for par in r.get("parameters", []):
+                values = "；".join(f"{v['since']} 起 {v['value'] if v['value'] is not None else '未设定'}"
+                                  for v in par["values"])  # fmt: skip
+                out.append(f"    参数 {par['name']}（{par['label']}）：{values}")
+        out.append("")
+    return "\n".join(out)
