@@ -1,0 +1,1 @@
+"""Alembic revisions, one file each, in one linear chain (``down_revision``)."""

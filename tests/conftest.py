@@ -1,0 +1,97 @@
+"""Shared fixtures.
+
+Database fixtures (every DB test runs on SQLite and on PostgreSQL):
+
+- ``db_url``: the URL of a fresh, empty (not migrated) database, parametrised ``sqlite`` (a file in the
+  test's tmp dir) and ``postgresql`` (a fresh schema selected through ``search_path``, dropped after the
+  test; schema names carry a per-session prefix so parallel runs never collide).  PostgreSQL comes from
+  ``$JIUYE_TEST_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``); when it
+  cannot be reached the ``postgresql`` variants skip with the reason.
+- ``migrated_db_url``: the same after ``jiuye db upgrade`` (migrations + district/town reference rows).
+
+Tests that use them are marked ``db`` automatically.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+_SESSION_PREFIX = f"jt_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+_counter = itertools.count()
+_pg_problem: list[str | None] = []
+
+
+def postgres_base_url() -> str:
+    from jiuye.db import database_url
+
+    return database_url(os.environ.get("JIUYE_TEST_POSTGRES_URL") or DEFAULT_TEST_POSTGRES_URL)
+
+
+def postgres_unreachable() -> str | None:
+    """None when the test PostgreSQL answers, else why not (checked once per session)."""
+    if not _pg_problem:
+        import sqlalchemy as sa
+
+        url = postgres_base_url()
+        try:
+            engine = sa.create_engine(url, connect_args={"connect_timeout": 3}, poolclass=sa.pool.NullPool)
+            with engine.connect() as conn:
+                conn.execute(sa.text("select 1"))
+            _pg_problem.append(None)
+        except Exception as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            _pg_problem.append(f"PostgreSQL {url} unreachable ({first}); set JIUYE_TEST_POSTGRES_URL")
+    return _pg_problem[0]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "db_url" in names or "migrated_db_url" in names:
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from jiuye import db
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{os.fspath(tmp_path)}/jiuye.db"
+        yield url
+        db.get_engine(url).dispose()
+        return
+
+    problem = postgres_unreachable()
+    if problem:
+        pytest.skip(problem)
+    base = postgres_base_url()
+    schema = f"{_SESSION_PREFIX}_{next(_counter)}"
+    admin = sa.create_engine(base, poolclass=sa.pool.NullPool)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    url_text = url.render_as_string(hide_password=False)
+    try:
+        yield url_text
+    finally:
+        db.get_engine(url_text).dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def migrated_db_url(db_url: str) -> str:
+    from jiuye import db
+
+    db.upgrade(db_url)
+    return db_url
