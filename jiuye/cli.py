@@ -13,6 +13,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from jiuye.errors import UserError  # re-exported: command handlers raise jiuye.cli.UserError
+
 COMMAND_MODULES: tuple[str, ...] = (
     "jiuye.rules.commands",
     "jiuye.registry.commands",
@@ -21,12 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-class UserError(Exception):
-    """A problem the user can fix; printed as ``错误：…`` with exit status ``code``."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
+__all__ = ["UserError", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -31,7 +32,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from jiuye.rules.case import CaseError, load_case_text
 
     try:
-        text = sys.stdin.read() if args.case == "-" else open(args.case, encoding="utf-8-sig").read()
+        text = sys.stdin.read() if args.case == "-" else Path(args.case).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise UserError(f"找不到案例文件：{args.case}", 2) from None
     except (OSError, UnicodeDecodeError) as exc:

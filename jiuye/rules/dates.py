@@ -106,7 +106,7 @@ def add_months_expr(day: pl.Expr, months: int | pl.Expr) -> pl.Expr:
 
 
 def add_years_expr(day: pl.Expr, years: int | pl.Expr) -> pl.Expr:
-    return add_months_expr(day, years * 12 if isinstance(years, int) else years * 12)
+    return add_months_expr(day, years * 12)
 
 
 def age_on_expr(birth: pl.Expr, day: pl.Expr) -> pl.Expr:

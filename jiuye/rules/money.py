@@ -13,7 +13,7 @@ class MoneyError(ValueError):
 
 def yuan_to_fen(value: int | str | Decimal) -> int:
     """Exact conversion; more than two decimals is an error, not a rounding."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise MoneyError(f"金额必须是精确的数（整数或两位小数），不能是 {value!r}")
     try:
         amount = Decimal(value) * FEN_PER_YUAN
