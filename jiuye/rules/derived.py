@@ -119,3 +119,23 @@ def highest_full_time_degree(facts: Facts) -> pl.LazyFrame:
         .group_by("person", maintain_order=True).first()
         .select("person", degree="level", degree_graduation_date="graduation_date")
     )  # fmt: skip
+
+
+def mark_overlapping(
+    frame: pl.LazyFrame, periods: pl.LazyFrame, first: str, last: str, out: str, on: str = "person"
+) -> pl.LazyFrame:
+    """Add boolean ``out``: some period (``start``/``end``) of the same ``on`` covers at least one day of
+    the span [``frame[first]``, ``frame[last]``] (both inclusive, G9; an open ``end`` is still running).
+
+    Rows whose ``first`` or ``last`` is null get ``False``; callers that need "no period overlaps" must
+    check the span itself is known.
+    """
+    keys = frame.select(on, first, last).unique().filter(pl.col(first).is_not_null() & pl.col(last).is_not_null())
+    hits = (
+        keys.join(periods.select(on, "start", "end"), on=on)
+        .filter((pl.col("start") <= pl.col(last)) & (pl.col("end").is_null() | (pl.col("end") >= pl.col(first))))
+        .select(on, first, last).unique().with_columns(pl.lit(True).alias(out))
+    )  # fmt: skip
+    return frame.join(hits, on=[on, first, last], how="left", nulls_equal=False).with_columns(
+        pl.col(out).fill_null(False)
+    )
