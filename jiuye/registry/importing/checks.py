@@ -1,0 +1,301 @@
+"""Whole-column checks as Polars expressions: each returns a String expression that is null when the
+cell is fine and a Chinese reason when it is not.  No Python loop per row.
+
+The checksum expressions mirror :mod:`jiuye.rules.identifiers` exactly (a property test holds them
+to it); they exist because a million ID numbers must be checked in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from jiuye.registry.schema import BOOL_FALSE, BOOL_TRUE
+from jiuye.rules.identifiers import CREDIT_ALPHABET
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_CLASS = "[0-9A-HJ-NP-RTUWXY]"
+
+TRUE_TEXTS = tuple(sorted({t.lower() for t in BOOL_TRUE} | {"t", "对", "有"}))
+FALSE_TEXTS = tuple(sorted({t.lower() for t in BOOL_FALSE} | {"f", "不是", "无"}))
+
+DATE_FORMAT_HINT = "YYYY-MM-DD"
+
+
+def _null_str() -> pl.Expr:
+    return pl.lit(None, dtype=pl.String)
+
+
+# --- ID numbers (GB 11643) ------------------------------------------------------------------------
+
+
+def normalize_id_number(col: pl.Expr) -> pl.Expr:
+    """Upper-case the check character and drop spaces (a lower-case x is a common typing variant)."""
+    return col.str.replace_all(r"\s", "").str.to_uppercase()
+
+
+def id_check_char(col: pl.Expr) -> pl.Expr:
+    """Expected 18th character of an ID number whose first 17 characters are digits."""
+    total = pl.sum_horizontal(
+        col.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_ID_WEIGHTS)
+    )
+    return (total % 11).replace_strict(
+        {i: c for i, c in enumerate(_ID_CHECK)}, default=None, return_dtype=pl.String
+    )
+
+
+def id_birth_date(col: pl.Expr) -> pl.Expr:
+    return col.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
+
+
+def id_gender(col: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(col.str.slice(16, 1).cast(pl.Int64, strict=False) % 2 == 1)
+        .then(pl.lit("male"))
+        .otherwise(pl.lit("female"))
+    )
+
+
+def id_number_reason(col: pl.Expr) -> pl.Expr:
+    """Same reasons, same order, as :func:`jiuye.rules.identifiers.id_number_problem`."""
+    expected = id_check_char(col)
+    return (
+        pl.when(col.is_null())
+        .then(_null_str())
+        .when(col.str.len_chars() != 18)
+        .then(pl.lit("身份证号码应为18位"))
+        .when(~col.str.contains(r"^[0-9]{17}[0-9X]$"))
+        .then(pl.lit("身份证号码前17位应为数字，末位为数字或X"))
+        .when(id_birth_date(col).is_null())
+        .then(pl.format("身份证号码中的出生日期不存在：{}", col.str.slice(6, 8)))
+        .when(expected != col.str.slice(17, 1))
+        .then(pl.format("身份证号码校验位错误（GB 11643，应为 {}）", expected))
+        .otherwise(_null_str())
+    )
+
+
+# --- unified social credit codes (GB 32100) -------------------------------------------------------
+
+
+def normalize_credit_code(col: pl.Expr) -> pl.Expr:
+    return col.str.replace_all(r"\s", "").str.to_uppercase()
+
+
+def credit_check_char(col: pl.Expr) -> pl.Expr:
+    index = {c: i for i, c in enumerate(CREDIT_ALPHABET)}
+    total = pl.sum_horizontal(
+        col.str.slice(i, 1).replace_strict(index, default=None, return_dtype=pl.Int64) * w
+        for i, w in enumerate(_CREDIT_WEIGHTS)
+    )
+    return ((31 - total % 31) % 31).replace_strict(
+        {i: c for i, c in enumerate(CREDIT_ALPHABET)}, default=None, return_dtype=pl.String
+    )
+
+
+def credit_code_reason(col: pl.Expr) -> pl.Expr:
+    """Same reasons, same order, as :func:`jiuye.rules.identifiers.credit_code_problem`."""
+    expected = credit_check_char(col)
+    illegal = col.str.replace_all(_CREDIT_CLASS, "")
+    return (
+        pl.when(col.is_null())
+        .then(_null_str())
+        .when(col.str.len_chars() != 18)
+        .then(pl.lit("统一社会信用代码应为18位"))
+        .when(illegal.str.len_chars() > 0)
+        .then(pl.format("统一社会信用代码含非法字符：{}", illegal))
+        .when(expected != col.str.slice(17, 1))
+        .then(pl.format("统一社会信用代码校验位错误（GB 32100，应为 {}）", expected))
+        .otherwise(_null_str())
+    )
+
+
+# --- dates, months, booleans, numbers ---------------------------------------------------------------
+
+
+def _date_text(col: pl.Expr) -> pl.Expr:
+    """Accept 2023-07-01, 2023/7/1, 2023.07.01, 20230701 and a trailing ' 00:00:00'."""
+    text = col.str.replace(r"[ T]00:00(:00)?(\.0+)?$", "").str.replace_all(r"[/.年月]", "-")
+    text = text.str.replace(r"日$", "")
+    return (
+        pl.when(text.str.contains(r"^[0-9]{8}$"))
+        .then(text.str.slice(0, 4) + "-" + text.str.slice(4, 2) + "-" + text.str.slice(6, 2))
+        .otherwise(text)
+    )
+
+
+def parse_date(col: pl.Expr) -> pl.Expr:
+    return _date_text(col).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+
+
+def date_reason(col: pl.Expr) -> pl.Expr:
+    text = _date_text(col)
+    return (
+        pl.when(col.is_null())
+        .then(_null_str())
+        .when(~text.str.contains(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"))
+        .then(pl.lit(f"不是日期（应为 {DATE_FORMAT_HINT}）"))
+        .when(parse_date(col).is_null())
+        .then(pl.lit("日期不存在"))
+        .when(parse_date(col) < pl.date(1900, 1, 1))
+        .then(pl.lit("日期早于1900年，不合理"))
+        .when(parse_date(col) > pl.date(2100, 12, 31))
+        .then(pl.lit("日期晚于2100年，不合理"))
+        .otherwise(_null_str())
+    )
+
+
+def _month_text(col: pl.Expr) -> pl.Expr:
+    text = col.str.replace_all(r"[/.年]", "-").str.replace(r"月$", "")
+    # A full date on the first of a month (as Excel shows a month cell) is accepted.
+    text = text.str.replace(r"^([0-9]{4}-[0-9]{1,2})-0?1( 00:00(:00)?)?$", "$1")
+    return (
+        pl.when(text.str.contains(r"^[0-9]{6}$"))
+        .then(text.str.slice(0, 4) + "-" + text.str.slice(4, 2))
+        .otherwise(text)
+    )
+
+
+def parse_month(col: pl.Expr) -> pl.Expr:
+    return (_month_text(col) + "-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+
+
+def month_reason(col: pl.Expr) -> pl.Expr:
+    text = _month_text(col)
+    return (
+        pl.when(col.is_null())
+        .then(_null_str())
+        .when(~text.str.contains(r"^[0-9]{4}-[0-9]{1,2}$"))
+        .then(pl.lit("不是月份（应为 YYYY-MM）"))
+        .when(parse_month(col).is_null())
+        .then(pl.lit("月份不存在"))
+        .when(parse_month(col) < pl.date(1900, 1, 1))
+        .then(pl.lit("月份早于1900年，不合理"))
+        .otherwise(_null_str())
+    )
+
+
+def parse_bool(col: pl.Expr) -> pl.Expr:
+    low = col.str.to_lowercase()
+    return (
+        pl.when(low.is_in(TRUE_TEXTS))
+        .then(pl.lit(True))
+        .when(low.is_in(FALSE_TEXTS))
+        .then(pl.lit(False))
+        .otherwise(pl.lit(None, dtype=pl.Boolean))
+    )
+
+
+def bool_reason(col: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(col.is_not_null() & parse_bool(col).is_null())
+        .then(pl.lit("应为“是”或“否”（true/false）"))
+        .otherwise(_null_str())
+    )
+
+
+def _int_text(col: pl.Expr) -> pl.Expr:
+    return col.str.replace_all(r"[,，\s]", "").str.replace(r"\.0+$", "")
+
+
+def parse_int(col: pl.Expr) -> pl.Expr:
+    return _int_text(col).cast(pl.Int64, strict=False)
+
+
+def int_reason(col: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(col.is_not_null() & parse_int(col).is_null())
+        .then(pl.lit("应为整数"))
+        .otherwise(_null_str())
+    )
+
+
+def _yuan_text(col: pl.Expr) -> pl.Expr:
+    return col.str.replace_all(r"[,，\s元¥￥]", "")
+
+
+def parse_yuan_to_fen(col: pl.Expr) -> pl.Expr:
+    """'1234.5' yuan → 123450 fen, exactly (string arithmetic, never a float)."""
+    text = _yuan_text(col)
+    whole = text.str.extract(r"^(-?[0-9]+)(?:\.([0-9]{1,2}))?$", 1).cast(pl.Int64, strict=False)
+    frac = text.str.extract(r"^(-?[0-9]+)(?:\.([0-9]{1,2}))?$", 2).str.pad_end(2, "0")
+    frac_fen = frac.cast(pl.Int64, strict=False).fill_null(0)
+    sign = pl.when(text.str.starts_with("-")).then(-1).otherwise(1)
+    return whole * 100 + sign * frac_fen
+
+
+def money_reason(col: pl.Expr, unit: str) -> pl.Expr:
+    if unit == "fen":
+        return (
+            pl.when(col.is_not_null() & parse_int(col).is_null())
+            .then(pl.lit("金额应为整数（分）"))
+            .when(parse_int(col) < 0)
+            .then(pl.lit("金额不能为负数"))
+            .otherwise(_null_str())
+        )
+    text = _yuan_text(col)
+    return (
+        pl.when(col.is_null())
+        .then(_null_str())
+        .when(~text.str.contains(r"^-?[0-9]+(\.[0-9]{1,2})?$"))
+        .then(pl.lit("金额应为数字（元），最多两位小数"))
+        .when(text.str.starts_with("-"))
+        .then(pl.lit("金额不能为负数"))
+        .otherwise(_null_str())
+    )
+
+
+def parse_money(col: pl.Expr, unit: str) -> pl.Expr:
+    return parse_int(col) if unit == "fen" else parse_yuan_to_fen(col)
+
+
+# --- towns -----------------------------------------------------------------------------------------
+
+
+def town_reason(town: pl.Expr, district: pl.Expr | None, towns: dict[str, frozenset[str]]) -> pl.Expr:
+    """``towns``: district code → its 街镇 names (the ``towns`` reference table)."""
+    all_towns = sorted({t for ts in towns.values() for t in ts})
+    pairs = [f"{d}|{t}" for d, ts in towns.items() for t in ts]
+    unknown = pl.when(town.is_not_null() & ~town.is_in(all_towns)).then(
+        pl.lit("未知的街镇（须为金山区、崇明区的街道/镇/乡名称，见 jiuye tables towns）")
+    )
+    if district is None:
+        return unknown.otherwise(_null_str())
+    return (
+        unknown.when(town.is_not_null() & district.is_null())
+        .then(pl.lit("填写了街镇但未填写所属区"))
+        .when(town.is_not_null() & ~(district + "|" + town).is_in(pairs))
+        .then(pl.lit("街镇不属于该区"))
+        .otherwise(_null_str())
+    )
+
+
+# --- enums -----------------------------------------------------------------------------------------
+
+
+def enum_mapping(allowed: tuple[str, ...], labels: dict[str, str]) -> dict[str, str]:
+    """Accepted text (case-folded) → stored code: the code itself and its Chinese label; for districts
+    also the label without 区/新区 (金山, 浦东)."""
+    mapping: dict[str, str] = {}
+    for value in allowed:
+        mapping[value.casefold()] = value
+    for value, label in labels.items():
+        mapping[label.casefold()] = value
+        for suffix in ("新区", "区"):
+            if label.endswith(suffix) and len(label) > len(suffix) + 1:
+                mapping.setdefault(label.removesuffix(suffix).casefold(), value)
+    return mapping
+
+
+def parse_enum(col: pl.Expr, allowed: tuple[str, ...], labels: dict[str, str]) -> pl.Expr:
+    mapping = enum_mapping(allowed, labels)
+    return col.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def enum_reason(col: pl.Expr, allowed: tuple[str, ...], labels: dict[str, str]) -> pl.Expr:
+    shown = "、".join(labels.get(v, v) for v in allowed)
+    return (
+        pl.when(col.is_not_null() & parse_enum(col, allowed, labels).is_null())
+        .then(pl.lit(f"不是允许的取值（可选：{shown}）"))
+        .otherwise(_null_str())
+    )

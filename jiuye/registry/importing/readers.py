@@ -1,0 +1,236 @@
+"""Reading import files: CSV (UTF-8 with/without BOM, GB18030/GBK) and XLSX, into all-string Polars frames.
+
+Every value is read as text (or null); typing is the validator's job, so that a bad value can be
+reported with exactly what the user typed.  Each frame carries a ``__row`` column with the row number a
+user sees in Excel (the header is row 1), so problems can name the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+ROW = "__row"
+GUIDE_SHEETS = frozenset({"填写说明", "说明"})  # explanation sheets of templates, never data
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all (missing, empty, undecodable, not a spreadsheet)."""
+
+
+@dataclass
+class Sheet:
+    """One table-shaped piece of an input file: a CSV file, or one worksheet of a workbook."""
+
+    path: Path
+    sheet: str | None  # worksheet name for XLSX, None for CSV
+    frame: pl.DataFrame  # all String columns named as in the header, plus ``__row`` (Int64)
+    encoding: str | None = None  # CSV only: detected encoding
+    table_hint: str | None = None  # the table this sheet holds, when known without looking at headers
+
+    @property
+    def where(self) -> str:
+        return f"{self.path.name}［{self.sheet}］" if self.sheet else self.path.name
+
+
+# --- encodings ------------------------------------------------------------------------------------
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of a CSV file: ``utf-8-sig`` (BOM), ``utf-8`` or ``gb18030`` (covers GBK and GB2312).
+
+    UTF-8 is checked strictly first: Chinese text in GBK is practically never valid UTF-8 (a GBK
+    lead byte 0x81–0xFE followed by a trail byte would have to form complete UTF-8 sequences all the
+    way through), whereas every byte string is "valid" in some single-byte code page — so trying
+    UTF-8 strictly and falling back to GB18030 never guesses wrong on real Chinese files.  Pure ASCII
+    is reported as UTF-8 (it is the same bytes in both).
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030），第 {exc.start} 字节附近有非法字符；"
+            "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重试"
+        ) from exc
+
+
+def _utf8(data: bytes, encoding: str) -> bytes:
+    if encoding == "utf-8":
+        return data
+    return data.decode(encoding).encode("utf-8")
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+
+def _clean(frame: pl.DataFrame) -> pl.DataFrame:
+    """Strip whitespace, make empty cells null, drop wholly empty rows and unnamed empty columns."""
+    names = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
+    value_cols = [c for c in frame.columns if c != ROW]
+    frame = frame.with_columns(
+        pl.col(c).cast(pl.String).str.strip_chars().replace("", None).alias(c) for c in value_cols
+    )
+    if value_cols:
+        frame = frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in value_cols))
+    drop = [
+        c
+        for c in value_cols
+        if (c == "" or c.startswith("_duplicated_") or c.startswith("column_"))
+        and frame.get_column(c).null_count() == frame.height
+    ]
+    return frame.drop(drop)
+
+
+def read_csv(path: Path) -> Sheet:
+    data = _read_bytes(path)
+    encoding = detect_encoding(data)
+    if encoding == "utf-16":
+        text = data.decode("utf-16")
+        data, encoding_used = text.encode("utf-8"), "utf-16"
+    else:
+        encoding_used = encoding
+        data = _utf8(data, encoding)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise ReadError(f"{path.name}：文件是空的")
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data),
+            infer_schema=False,
+            has_header=True,
+            truncate_ragged_lines=False,
+            raise_if_empty=True,
+        )
+    except pl.exceptions.NoDataError as exc:
+        raise ReadError(f"{path.name}：文件是空的") from exc
+    except pl.exceptions.ComputeError as exc:
+        raise ReadError(f"{path.name}：不是有效的 CSV 文件（{_first_line(exc)}）") from exc
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    frame = _clean(frame)
+    return Sheet(path=path, sheet=None, frame=frame, encoding=encoding_used)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise ReadError(f"文件不存在：{path}")
+    if path.is_dir():
+        raise ReadError(f"{path} 是目录，不是文件")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"无法读取文件 {path}：{exc.strerror}") from exc
+    if not data.strip():
+        raise ReadError(f"{path.name}：文件是空的")
+    return data
+
+
+# --- XLSX -----------------------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str | None:
+    """What the user sees in the cell, as text: dates as YYYY-MM-DD, whole numbers without '.0'."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return str(value)
+
+
+def _iter_sheet_rows(ws: object) -> Iterator[tuple[object, ...]]:
+    yield from ws.iter_rows(values_only=True)  # type: ignore[attr-defined]
+
+
+def read_xlsx(path: Path) -> list[Sheet]:
+    """Every non-empty worksheet of a workbook, first non-empty row as the header."""
+    _read_bytes(path)
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException …
+        raise ReadError(f"{path.name}：不是有效的 Excel（.xlsx）文件（{_first_line(exc)}）") from exc
+    sheets: list[Sheet] = []
+    try:
+        for ws in wb.worksheets:
+            if ws.title.strip() in GUIDE_SHEETS:
+                continue
+            header: list[str] | None = None
+            rows: list[list[str | None]] = []
+            numbers: list[int] = []
+            for index, raw in enumerate(_iter_sheet_rows(ws), start=1):
+                cells = [_cell_text(v) for v in raw]
+                if header is None:
+                    if any(c is not None and c.strip() for c in cells):
+                        header = [(c or "").strip() for c in cells]
+                    continue
+                if not any(c is not None and c.strip() for c in cells):
+                    continue
+                width = len(header)
+                cells = (cells + [None] * width)[:width]
+                rows.append(cells)
+                numbers.append(index)
+            if header is None:
+                continue
+            # Unique, non-empty column names (empty trailing header cells are ignored).
+            names: list[str] = []
+            for i, name in enumerate(header):
+                names.append(name if name and name not in names else f"column_{i + 1}")
+            columns = {
+                name: pl.Series(name, [r[i] for r in rows], dtype=pl.String) for i, name in enumerate(names)
+            }
+            frame = pl.DataFrame({ROW: pl.Series(ROW, numbers, dtype=pl.Int64), **columns})
+            sheets.append(Sheet(path=path, sheet=ws.title, frame=_clean(frame)))
+    finally:
+        wb.close()
+    if not sheets:
+        raise ReadError(f"{path.name}：工作簿中没有数据")
+    return sheets
+
+
+def read_table_file(path: Path) -> list[Sheet]:
+    """A CSV file or an XLSX workbook → its sheets.  Raises :class:`ReadError` with a Chinese reason."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    if suffix == ".xls":
+        _read_bytes(path)
+        raise ReadError(f"{path.name}：不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 或 CSV")
+    return [read_csv(path)]

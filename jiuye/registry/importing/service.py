@@ -1,0 +1,242 @@
+"""``jiuye import``: read → validate everything → write everything in one transaction.
+
+The phases never overlap: no row is written until every file given has been read and checked, and
+all files are written in one transaction (the persons file and the contracts file that references it
+may come together; references are checked against the file set plus the database).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+
+from jiuye.registry.importing import validate as v
+from jiuye.registry.importing import writer
+from jiuye.registry.importing.readers import ROW, ReadError, Sheet, read_table_file
+from jiuye.registry.importing.report import ProgressReporter, write_reject_file
+from jiuye.registry.schema import TABLES, Table, dependency_order
+
+
+class ImportRejected(Exception):
+    """Validation found problems and nothing was written; ``problems`` lists them."""
+
+    def __init__(self, problems: pl.DataFrame) -> None:
+        super().__init__(f"{problems.height} problems")
+        self.problems = problems
+
+
+@dataclass
+class TableResult:
+    table: str
+    rows: int
+    counts: writer.WriteCounts
+
+
+@dataclass
+class ImportResult:
+    import_id: str
+    pieces: list[v.Piece]
+    problems: pl.DataFrame
+    tables: list[TableResult] = field(default_factory=list)
+    reject_files: list[tuple[Path, int]] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(v.bad_rows(p).len() for p in self.pieces)
+
+
+def current_user() -> str:
+    for name in ("JIUYE_USER", "USER", "LOGNAME"):
+        if os.environ.get(name):
+            return os.environ[name]
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def new_import_id(now: dt.datetime) -> str:
+    return f"import-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+def read_sheets(paths: list[Path], progress: ProgressReporter) -> list[Sheet]:
+    sheets: list[Sheet] = []
+    for path in paths:
+        if path.suffix.lower() == ".json":
+            from jiuye.registry.importing.casejson import case_sheets
+
+            found = case_sheets(path)
+        else:
+            found = read_table_file(path)
+        for s in found:
+            note = f"，编码 {_encoding_name(s.encoding)}" if s.encoding else ""
+            progress.message(f"读取 {s.where}：{s.frame.height:,} 行{note}")
+        sheets.extend(found)
+    return sheets
+
+
+def _encoding_name(encoding: str | None) -> str:
+    return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8（带BOM）", "gb18030": "GBK/GB18030", "utf-16": "UTF-16"}.get(
+        encoding or "", encoding or ""
+    )
+
+
+def match_pieces(sheets: list[Sheet], forced_table: str | None, progress: ProgressReporter) -> list[v.Piece]:
+    pieces = []
+    for s in sheets:
+        if s.frame.height == 0 and s.sheet is not None:
+            progress.message(f"提示：{s.where} 只有表头，已跳过")
+            continue
+        if s.frame.height == 0:
+            raise ReadError(f"{s.where}：只有表头，没有数据行")
+        pieces.append(v.identify(s, forced_table or s.table_hint))
+    if not pieces:
+        raise ReadError("所给文件中没有数据行")
+    return pieces
+
+
+def validate_all(
+    conn: sa.Connection, pieces: list[v.Piece], skip_invalid: bool, progress: ProgressReporter
+) -> pl.DataFrame:
+    started = time.monotonic()
+    towns = writer.towns(conn)
+    for p in pieces:
+        v.check_piece(p, towns)
+
+    def lookup(table: Table, column: str, values: pl.Series) -> pl.Series:
+        return writer.existing_keys(conn, table, column, values)
+
+    v.check_set(pieces, lookup, skip_invalid)
+    problems = v.all_problems(pieces)
+    rows = sum(p.sheet.frame.height for p in pieces)
+    progress.message(
+        f"校验 {rows:,} 行完成（{time.monotonic() - started:.1f} 秒）："
+        + (f"发现 {problems.height:,} 个问题" if problems.height else "没有发现问题")
+    )
+    return problems
+
+
+def run_import(
+    paths: list[Path],
+    engine: sa.Engine,
+    *,
+    skip_invalid: bool = False,
+    forced_table: str | None = None,
+    progress: ProgressReporter | None = None,
+    by_user: str | None = None,
+) -> ImportResult:
+    """Import ``paths`` into the database of ``engine`` (which must be migrated).
+
+    Raises :class:`ReadError` (unreadable file / unknown layout) or :class:`ImportRejected` (problems
+    found and ``skip_invalid`` false); in both cases the database is untouched.
+    """
+    progress = progress or ProgressReporter(quiet=True)
+    user = by_user or current_user()
+    now = dt.datetime.now(dt.UTC)
+    import_id = new_import_id(now)
+    sheets = read_sheets(paths, progress)
+    pieces = match_pieces(sheets, forced_table, progress)
+    for p in pieces:
+        if p.ignored:
+            progress.message(f"提示：{p.sheet.where} 中以下列不属于“{p.table.title}”表，已忽略：{'、'.join(p.ignored)}")
+
+    with engine.connect() as conn:
+        problems = validate_all(conn, pieces, skip_invalid, progress)
+    result = ImportResult(import_id=import_id, pieces=pieces, problems=problems)
+    if problems.height and not skip_invalid:
+        _record_runs(engine, result, paths, user, now, "rejected")
+        raise ImportRejected(problems)
+    if skip_invalid:
+        for p in pieces:
+            written = write_reject_file(p)
+            if written:
+                result.reject_files.append(written)
+
+    # Good rows per table, in dependency order.
+    frames: dict[str, list[pl.DataFrame]] = {}
+    for p in pieces:
+        assert p.typed is not None
+        good = p.typed.filter(~pl.col(ROW).is_in(v.bad_rows(p).implode())).drop(ROW)
+        frames.setdefault(p.table.name, []).append(good)
+
+    progress.message("开始写入数据库（单一事务：中途失败或被终止时数据库保持原样）")
+    with engine.begin() as conn:
+        for name in dependency_order():
+            if name not in frames:
+                continue
+            table = TABLES[name]
+            frame = pl.concat(frames[name])
+            label = f"写入 {table.title}（{table.name}）"
+
+            def report(_table: str, done: int, total: int, label: str = label) -> None:
+                assert progress is not None
+                progress.rows(label, done, total)
+
+            counts = writer.upsert(conn, table, frame, import_id, now, report)
+            result.tables.append(TableResult(name, frame.height, counts))
+        _record_runs_in(conn, result, paths, user, now, "committed")
+    return result
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+    except OSError:
+        return None
+
+
+def _record_runs(
+    engine: sa.Engine, result: ImportResult, paths: list[Path], user: str, now: dt.datetime, status: str
+) -> None:
+    try:
+        with engine.begin() as conn:
+            _record_runs_in(conn, result, paths, user, now, status)
+    except sa.exc.SQLAlchemyError:
+        pass  # the audit row of a rejected import is best effort; the rejection itself stands
+
+
+def _record_runs_in(
+    conn: sa.Connection, result: ImportResult, paths: list[Path], user: str, now: dt.datetime, status: str
+) -> None:
+    from jiuye.registry.models import import_runs
+
+    by_table = {t.table: t for t in result.tables}
+    finished = dt.datetime.now(dt.UTC)
+    rows: list[dict[str, object]] = []
+    for path in paths:
+        mine = [p for p in result.pieces if p.sheet.path == path]
+        tables = sorted({p.table.name for p in mine})
+        inserted = sum(by_table[t].counts.inserted for t in tables if t in by_table)
+        updated = sum(by_table[t].counts.updated for t in tables if t in by_table)
+        unchanged = sum(by_table[t].counts.unchanged for t in tables if t in by_table)
+        rows.append({
+            "id": result.import_id if len(paths) == 1 else f"{result.import_id}#{len(rows) + 1}",
+            "table_name": ",".join(tables)[:64] or None,
+            "file_name": str(path),
+            "file_sha256": _sha256(path),
+            "started_at": now,
+            "finished_at": finished,
+            "by_user": user,
+            "status": status,
+            "rows_read": sum(p.sheet.frame.height for p in mine),
+            "rows_inserted": inserted if len(paths) == 1 else 0,
+            "rows_updated": updated if len(paths) == 1 else 0,
+            "rows_unchanged": unchanged if len(paths) == 1 else 0,
+            "rows_rejected": sum(v.bad_rows(p).len() for p in mine),
+            "message": None if status == "committed" else f"{result.problems.height} 个问题",
+        })  # fmt: skip
+    if rows:
+        conn.execute(sa.insert(import_runs), rows)

@@ -1,0 +1,418 @@
+"""Validation of import files, complete before anything is written.
+
+A file's sheets are matched to registry tables by their headers (:func:`identify`), every cell is typed
+and checked with whole-column Polars expressions (:func:`check_piece`), and then the whole file set is
+checked together: duplicates of a natural key and references to rows that exist neither in the files
+nor in the database (:func:`check_set`).
+
+Every problem is one row of a problems frame: file, sheet, row, column (the header as written in the
+file), value (as written) and a Chinese reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from jiuye.registry.importing import checks
+from jiuye.registry.importing.readers import ROW, ReadError, Sheet
+from jiuye.registry.schema import ENUM_LABELS, ENUMS, TABLES, Column, Table, dependency_order
+
+PROBLEM_SCHEMA: dict[str, type[pl.DataType]] = {
+    "file": pl.String,
+    "sheet": pl.String,
+    "row": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "reason": pl.String,
+}
+
+# The database dtype each schema column type is typed to.
+DTYPES: dict[str, type[pl.DataType]] = {
+    "str": pl.String, "date": pl.Date, "month": pl.Date, "bool": pl.Boolean, "int": pl.Int64,
+    "money": pl.Int64, "enum": pl.String, "town": pl.String,
+}  # fmt: skip
+
+# Period columns: (start, end) pairs checked for order.
+PERIODS: tuple[tuple[str, str], ...] = (("start", "end"), ("registered_on", "ended_on"))
+
+
+class LayoutError(ReadError):
+    """The headers of a sheet fit no registry table (or several equally)."""
+
+
+def importable_tables() -> dict[str, Table]:
+    """Tables a user may import (reference data — 区, 街镇 — is loaded by ``jiuye db upgrade``)."""
+    return {name: t for name, t in TABLES.items() if not t.reference_data}
+
+
+def _norm(text: str) -> str:
+    return "".join(str(text).split()).lower()
+
+
+def _table_hints(table: Table) -> set[str]:
+    return {_norm(table.name), _norm(table.title)}
+
+
+@dataclass
+class Piece:
+    """One sheet of one input file matched to one table."""
+
+    sheet: Sheet
+    table: Table
+    headers: dict[str, str]  # logical column → header as written in the file
+    ignored: list[str] = field(default_factory=list)  # headers that name no column of the table
+    typed: pl.DataFrame | None = None  # ROW + every logical column, typed
+    problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA))
+
+    @property
+    def raw(self) -> pl.DataFrame:
+        """ROW + the mapped columns under their logical names, as text."""
+        return self.sheet.frame.select(
+            pl.col(ROW), *[pl.col(h).alias(c) for c, h in self.headers.items()]
+        )
+
+    def header(self, column: str) -> str:
+        return self.headers.get(column) or self.table.column(column).header
+
+
+def identify(sheet: Sheet, forced: str | None = None) -> Piece:
+    """Match a sheet's headers to a table.  Raises :class:`LayoutError` with a Chinese explanation."""
+    headers = [c for c in sheet.frame.columns if c != ROW]
+    tables = importable_tables()
+    if forced is not None:
+        if forced not in tables:
+            raise LayoutError(f"未知的表：{forced}（可选：{'、'.join(tables)}）")
+        return _fit(sheet, tables[forced], headers, strict=True)
+    hints = {_norm(sheet.path.stem)} | ({_norm(sheet.sheet)} if sheet.sheet else set())
+    for table in tables.values():
+        if _table_hints(table) & hints:
+            return _fit(sheet, table, headers, strict=True)
+    fits: list[tuple[int, int, Piece]] = []
+    for table in tables.values():
+        try:
+            piece = _fit(sheet, table, headers, strict=True)
+        except LayoutError:
+            continue
+        fits.append((len(piece.headers), -len(piece.ignored), piece))
+    if not fits:
+        shown = "、".join(headers[:12]) + ("…" if len(headers) > 12 else "")
+        raise LayoutError(
+            f"{sheet.where}：无法识别的表头（{shown}），不符合任何一张表的格式；"
+            "请使用 jiuye import --template 目录 生成的模板，或用 --table 指定表"
+        )
+    fits.sort(key=lambda f: (f[0], f[1]), reverse=True)
+    best = fits[0]
+    tied = [f[2].table for f in fits if (f[0], f[1]) == (best[0], best[1])]
+    if len(tied) > 1:
+        names = "、".join(f"{t.title}（{t.name}）" for t in tied)
+        raise LayoutError(
+            f"{sheet.where}：表头同时符合多张表：{names}；请将文件（或工作表）命名为表名，或用 --table 指定"
+        )
+    return best[2]
+
+
+def _fit(sheet: Sheet, table: Table, headers: list[str], strict: bool) -> Piece:
+    matched = table.match_headers(headers)
+    mapping: dict[str, str] = {}
+    ignored: list[str] = []
+    for h in headers:
+        col = matched.get(h)
+        if col is None or col in mapping:
+            ignored.append(h)
+        else:
+            mapping[col] = h
+    needed = [c for c in table.columns if (c.required or c.name in table.key) and c.name not in mapping]
+    if needed and strict:
+        missing = "、".join(c.header for c in needed)
+        raise LayoutError(f"{sheet.where}：按“{table.title}”（{table.name}）表读取，但缺少必填列：{missing}")
+    return Piece(sheet=sheet, table=table, headers=mapping, ignored=ignored)
+
+
+# --- per-cell checks ----------------------------------------------------------------------------------
+
+
+def _text_length_reason(col: pl.Expr, length: int) -> pl.Expr:
+    return (
+        pl.when(col.str.len_chars() > length)
+        .then(pl.lit(f"超过{length}个字符"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+
+
+def column_exprs(column: Column, towns: dict[str, frozenset[str]]) -> tuple[pl.Expr, pl.Expr]:
+    """(typed value, reason) expressions for one logical column, reading the text column of that name."""
+    c = pl.col(column.name)
+    none = pl.lit(None, dtype=pl.String)
+    value: pl.Expr
+    reason: pl.Expr
+    if column.id_number:
+        c = checks.normalize_id_number(c)
+        value, reason = c, checks.id_number_reason(c)
+    elif column.credit_code:
+        c = checks.normalize_credit_code(c)
+        value, reason = c, checks.credit_code_reason(c)
+    elif column.type == "str":
+        value = c
+        reason = _text_length_reason(c, column.length) if column.length else none
+    elif column.type == "date":
+        value, reason = checks.parse_date(c), checks.date_reason(c)
+    elif column.type == "month":
+        value, reason = checks.parse_month(c), checks.month_reason(c)
+    elif column.type == "bool":
+        value, reason = checks.parse_bool(c), checks.bool_reason(c)
+    elif column.type == "int":
+        value, reason = checks.parse_int(c), checks.int_reason(c)
+    elif column.type == "money":
+        value, reason = checks.parse_money(c, "yuan"), checks.money_reason(c, "yuan")
+    elif column.type == "enum":
+        assert column.enum is not None
+        allowed, labels = ENUMS[column.enum], ENUM_LABELS.get(column.enum, {})
+        value, reason = checks.parse_enum(c, allowed, labels), checks.enum_reason(c, allowed, labels)
+    elif column.type == "town":
+        value, reason = c, none  # checked together with its district below
+    else:  # pragma: no cover - schema._check forbids it
+        raise ValueError(column.type)
+    if column.required:
+        reason = pl.when(pl.col(column.name).is_null()).then(pl.lit("必填项为空")).otherwise(reason)
+    return value.cast(DTYPES[column.type]), reason
+
+
+def _typed_name(name: str) -> str:
+    return f"__v_{name}"
+
+
+def _reason_name(name: str) -> str:
+    return f"__e_{name}"
+
+
+def check_piece(piece: Piece, towns: dict[str, frozenset[str]]) -> None:
+    """Type every cell of ``piece`` and record per-row problems (in place: ``typed``, ``problems``)."""
+    table = piece.table
+    raw = piece.raw
+    for col in table.columns:  # absent optional columns are empty
+        if col.name not in raw.columns:
+            raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(col.name))
+    exprs: list[pl.Expr] = []
+    for col in table.columns:
+        value, reason = column_exprs(col, towns)
+        exprs += [value.alias(_typed_name(col.name)), reason.alias(_reason_name(col.name))]
+    frame = raw.with_columns(exprs)
+
+    # Cross-column checks on typed values; each adds to a column's reason when it has none yet.
+    extra: list[tuple[str, pl.Expr]] = []
+    names = set(table.column_names)
+    v = lambda n: pl.col(_typed_name(n))  # noqa: E731
+    for col in table.columns:
+        if col.type == "town":
+            assert col.district_column is not None
+            extra.append((col.name, checks.town_reason(v(col.name), v(col.district_column), towns)))
+    id_cols = [c.name for c in table.columns if c.id_number and c.ref is None]
+    if id_cols and {"birth_date", "gender"} <= names:
+        idn = v(id_cols[0])
+        ok = pl.col(_reason_name(id_cols[0])).is_null() & idn.is_not_null()
+        extra.append((
+            "birth_date",
+            pl.when(ok & v("birth_date").is_not_null() & (v("birth_date") != checks.id_birth_date(idn)))
+            .then(pl.format("出生日期与身份证号码不符（身份证号码中为 {}）", checks.id_birth_date(idn).cast(pl.String)))
+            .otherwise(pl.lit(None, dtype=pl.String)),
+        ))  # fmt: skip
+        gender_label = checks.id_gender(idn).replace_strict(ENUM_LABELS["gender"], return_dtype=pl.String)
+        extra.append((
+            "gender",
+            pl.when(ok & v("gender").is_not_null() & (v("gender") != checks.id_gender(idn)))
+            .then(pl.format("性别与身份证号码不符（身份证号码第17位表示{}）", gender_label))
+            .otherwise(pl.lit(None, dtype=pl.String)),
+        ))  # fmt: skip
+    if "birth_date" in names:
+        extra.append((
+            "birth_date",
+            pl.when(v("birth_date") > pl.lit(dt.date.today()))
+            .then(pl.lit("出生日期晚于今天")).otherwise(pl.lit(None, dtype=pl.String)),
+        ))  # fmt: skip
+    for start, end in PERIODS:
+        if {start, end} <= names:
+            extra.append((
+                end,
+                pl.when(v(end) < v(start))
+                .then(pl.format("{}早于{}", pl.lit(piece.header(end)), pl.lit(piece.header(start))))
+                .otherwise(pl.lit(None, dtype=pl.String)),
+            ))  # fmt: skip
+    if extra:
+        grouped: dict[str, list[pl.Expr]] = {}
+        for name, expr in extra:
+            grouped.setdefault(name, []).append(expr)
+        frame = frame.with_columns(
+            pl.coalesce(pl.col(_reason_name(name)), *exprs_).alias(_reason_name(name))
+            for name, exprs_ in grouped.items()
+        )
+
+    problems = [
+        frame.filter(pl.col(_reason_name(col.name)).is_not_null()).select(
+            pl.col(ROW).alias("row"),
+            pl.lit(piece.header(col.name)).alias("column"),
+            pl.col(col.name).alias("value"),
+            pl.col(_reason_name(col.name)).alias("reason"),
+        )
+        for col in table.columns
+    ]
+    piece.problems = _with_place(piece, pl.concat(problems))
+    piece.typed = frame.select(pl.col(ROW), *[v(c.name).alias(c.name) for c in table.columns])
+
+
+def _with_place(piece: Piece, problems: pl.DataFrame) -> pl.DataFrame:
+    return problems.select(
+        pl.lit(piece.sheet.path.name).alias("file"),
+        pl.lit(piece.sheet.sheet, dtype=pl.String).alias("sheet"),
+        pl.col("row").cast(pl.Int64),
+        pl.col("column").cast(pl.String),
+        pl.col("value").cast(pl.String),
+        pl.col("reason").cast(pl.String),
+    )
+
+
+def bad_rows(piece: Piece) -> pl.Series:
+    return piece.problems.get_column("row").unique()
+
+
+# --- checks across the file set ----------------------------------------------------------------------
+
+# (table, key column, values) → those of ``values`` that exist in the database.
+KeyLookup = Callable[[Table, str, pl.Series], pl.Series]
+
+
+def _place_expr(piece_index: pl.Expr, pieces: list[Piece]) -> pl.Expr:
+    wheres = {i: p.sheet.where for i, p in enumerate(pieces)}
+    return piece_index.replace_strict(wheres, return_dtype=pl.String)
+
+
+def check_set(pieces: list[Piece], lookup: KeyLookup, skip_invalid: bool) -> None:
+    """Duplicates across all pieces of a table, then dangling references, in dependency order.
+
+    With ``skip_invalid`` a rejected row does not count as present, so rows that reference it are
+    rejected too (they could not be written); otherwise every row with a readable key counts, so one
+    bad person is reported once rather than again on each of their contracts.
+    """
+    by_table: dict[str, list[int]] = {}
+    for i, p in enumerate(pieces):
+        by_table.setdefault(p.table.name, []).append(i)
+    present: dict[str, pl.Series] = {}  # table → natural key values available from the files
+    rejected: dict[str, pl.Series] = {}  # table → natural key values of rejected rows (skip_invalid)
+    for name in dependency_order():
+        if name not in by_table:
+            continue
+        table = TABLES[name]
+        idx = by_table[name]
+        _check_duplicates(table, [pieces[i] for i in idx])
+        for i in idx:
+            _check_references(pieces[i], present, rejected, lookup)
+        if len(table.key) == 1:
+            key = table.key[0]
+            kept, dropped = [], []
+            for i in idx:
+                p = pieces[i]
+                assert p.typed is not None
+                f = p.typed.select(pl.col(ROW), pl.col(key)).drop_nulls()
+                if skip_invalid:
+                    bad = pl.col(ROW).is_in(bad_rows(p).implode())
+                    dropped.append(f.filter(bad).get_column(key))
+                    f = f.filter(~bad)
+                kept.append(f.get_column(key))
+            present[name] = pl.concat(kept).unique()
+            if dropped:
+                rejected[name] = pl.concat(dropped).unique()
+
+
+def _check_duplicates(table: Table, pieces: list[Piece]) -> None:
+    key = list(table.key)
+    frames = []
+    for i, p in enumerate(pieces):
+        assert p.typed is not None
+        required_key = [k for k in key if table.column(k).required]
+        f = p.typed.select(pl.col(ROW), *key).with_columns(pl.lit(i).alias("__piece"))
+        if required_key:
+            f = f.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in required_key))
+        frames.append(f)
+    allrows = pl.concat(frames)
+    dups = allrows.filter(pl.struct(key).is_duplicated())
+    if dups.is_empty():
+        return
+    groups = dups.with_columns(
+        (pl.format("{} 第{}行", _place_expr(pl.col("__piece"), pieces), pl.col(ROW))).alias("__where"),
+        pl.struct(key).rank("dense").alias("__group"),
+    )
+    firsts = groups.group_by("__group").agg(pl.col("__where").alias("__all"))
+    groups = groups.join(firsts, on="__group")
+    headers = "、".join(pieces[0].header(k) for k in key)
+    for i, p in enumerate(pieces):
+        mine = groups.filter(pl.col("__piece") == i)
+        if mine.is_empty():
+            continue
+        others = mine.with_columns(
+            pl.col("__all").list.set_difference(pl.concat_list(pl.col("__where"))).list.join("、").alias("__o")
+        )
+        raw = p.raw
+        first_key = key[0]
+        found = others.join(raw.select(ROW, pl.col(first_key).alias("__value")), on=ROW, how="left").select(
+            pl.col(ROW).alias("row"),
+            pl.lit(p.header(first_key)).alias("column"),
+            pl.col("__value").alias("value"),
+            pl.format("重复：与{}的{}相同", pl.col("__o"), pl.lit(headers)).alias("reason"),
+        )
+        p.problems = pl.concat([p.problems, _with_place(p, found)])
+
+
+def _check_references(
+    piece: Piece, present: dict[str, pl.Series], rejected: dict[str, pl.Series], lookup: KeyLookup
+) -> None:
+    assert piece.typed is not None
+    found_problems: list[pl.DataFrame] = []
+    already_bad = piece.problems.select("row", "column")
+    for col in piece.table.references:
+        assert col.ref is not None
+        target = TABLES[col.ref.table]
+        values = piece.typed.select(pl.col(ROW), pl.col(col.name)).drop_nulls()
+        # Cells already reported (e.g. a bad checksum) are not reported again as dangling.
+        values = values.join(
+            already_bad.filter(pl.col("column") == piece.header(col.name)).select(pl.col("row").alias(ROW)),
+            on=ROW,
+            how="anti",
+        )
+        if values.is_empty():
+            continue
+        unique = values.get_column(col.name).unique()
+        in_files = present.get(target.name)
+        if in_files is not None:
+            unique = unique.filter(~unique.is_in(in_files.implode()))
+        missing = unique
+        if not unique.is_empty():
+            in_db = lookup(target, col.ref.column, unique)
+            missing = unique.filter(~unique.is_in(in_db.implode()))
+        if missing.is_empty():
+            continue
+        what = target.title
+        dangling = values.filter(pl.col(col.name).is_in(missing.implode()))
+        was_rejected = rejected.get(target.name, pl.Series(dtype=pl.String))
+        found_problems.append(
+            dangling.select(
+                pl.col(ROW).alias("row"),
+                pl.lit(piece.header(col.name)).alias("column"),
+                pl.col(col.name).alias("value"),
+                pl.when(pl.col(col.name).is_in(was_rejected.implode()))
+                .then(pl.lit(f"引用的{what}在本次导入中被拒绝，且数据库中没有"))
+                .otherwise(pl.lit(f"引用的{what}不存在（既不在本次导入的文件中，也不在数据库中）"))
+                .alias("reason"),
+            )
+        )
+    if found_problems:
+        piece.problems = pl.concat([piece.problems, _with_place(piece, pl.concat(found_problems))])
+
+
+def all_problems(pieces: Iterable[Piece]) -> pl.DataFrame:
+    frames = [p.problems for p in pieces]
+    if not frames:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    return pl.concat(frames).sort(["file", "sheet", "row"], nulls_last=False, maintain_order=True)
