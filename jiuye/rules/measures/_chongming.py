@@ -1,0 +1,158 @@
+"""What the Chongming (沪崇就办〔2023〕2号) measures share: clauses, district conditions, candidate frames.
+
+Clause citations read ``沪崇就办〔2023〕2号 三(十)``: the part (一 … 五) and the clause number, which
+the Chongming document numbers continuously across parts ((一) … (十七)).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from jiuye.rules import derived
+from jiuye.rules.facts import DISTRICT_NAMES, Facts
+from jiuye.rules.measure import CM_DOC, Condition, detail
+
+DISTRICT = "chongming"
+
+
+def clause(part: str, number: str) -> str:
+    return f"{CM_DOC} {part}({number})"
+
+
+CLAUSE_1 = clause("一", "一")  # 加大对吸纳就业能力强的行业企业扩岗政策支持
+CLAUSE_2 = clause("一", "二")  # 发挥创业带动就业倍增效应
+CLAUSE_3 = clause("一", "三")  # 加大技能培训支持力度
+CLAUSE_4 = clause("二", "四")  # 鼓励用人单位吸纳就业
+CLAUSE_5 = clause("二", "五")  # 鼓励引导基层就业
+CLAUSE_8 = clause("二", "八")  # 提升就业见习质量
+CLAUSE_9 = clause("二", "九")  # 强化高校毕业生就业服务
+CLAUSE_10 = clause("三", "十")  # 加强困难人员就业帮扶
+
+# G4: the document (issued 2023-09-05) applies its measures from 2023; most have no end date.
+WINDOW_SOURCE = "沪崇就办〔2023〕2号（2023年9月5日印发）自2023年1月1日起适用，文件未规定终止日期（政策目录 G4）"
+
+LEVEL_LABELS = {"junior_college": "专科", "bachelor": "本科", "master": "硕士", "doctor": "博士",
+                "secondary_vocational": "中职"}  # fmt: skip
+STATUS_LABELS = {
+    "employment_hardship": "就业困难人员", "min_living_allowance_family": "低保家庭",
+    "low_income_family": "低收入困难家庭", "disabled": "残疾", "zero_employment_family": "零就业家庭",
+    "paired_region_rural_labor": "对口地区农村劳动力",
+}  # fmt: skip
+EMPLOYER_TYPE_LABELS = {
+    "enterprise": "企业", "government_agency": "机关", "public_institution": "事业单位", "social_work_org": "社工组织",
+    "informal_labor_org": "非正规劳动组织", "public_welfare_labor_org": "公益性劳动组织",
+    "labor_dispatch": "劳务派遣公司", "social_organization": "社会组织",
+}  # fmt: skip
+SIZE_LABELS = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def district_text(column: str) -> pl.Expr:
+    return pl.col(column).replace(DISTRICT_NAMES).fill_null("非本市")
+
+
+# ----------------------------------------------------------------------------- conditions
+def hukou_in_chongming(at: str) -> Condition:
+    return Condition("hukou", "本区（崇明）户籍", at, pl.col("hukou_district") == DISTRICT,
+                     detail("户籍：{}", district_text("hukou_district")))  # fmt: skip
+
+
+def employer_in_chongming(at: str) -> Condition:
+    return Condition("employer_in_chongming", "本区（崇明）用人单位", at, pl.col("employer_district") == DISTRICT,
+                     detail("用人单位 {} 所在区：{}", pl.col("employer"), district_text("employer_district")))  # fmt: skip
+
+
+def employer_in_shanghai(at: str) -> Condition:
+    return Condition("employer_in_shanghai", "本市用人单位", at, pl.col("employer_district").is_not_null(),
+                     detail("用人单位 {} 所在区：{}", pl.col("employer"), district_text("employer_district")))  # fmt: skip
+
+
+def has_contract(at: str) -> Condition:
+    return Condition("has_contract", "与用人单位签订劳动合同（招用）", at, pl.col("contract_id").is_not_null(),
+                     detail("劳动合同：{}，起始日 {}", pl.col("employer"), pl.col("S")))  # fmt: skip
+
+
+def start_between(at: str, first: dt.date, last: dt.date, column: str = "S", text: str = "劳动合同起始日") -> Condition:
+    """A hire date inside a policy period given by parameters (both ends included)."""
+    return Condition(
+        "start_in_period", f"{text}在 {first} 至 {last} 之间", at,
+        (pl.col(column) >= first) & (pl.col(column) <= last), detail(f"{text}：{{}}", pl.col(column)),
+    )  # fmt: skip
+
+
+def start_from(at: str, first: dt.date, column: str = "S", text: str = "劳动合同起始日") -> Condition:
+    return Condition("start_from", f"{text}在 {first} 或之后（新增就业）", at, pl.col(column) >= first,
+                     detail(f"{text}：{{}}", pl.col(column)))  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- candidate frames
+def persons(facts: Facts) -> pl.LazyFrame:
+    """The subject universe: every person, ``person`` = ``subject``."""
+    return facts.persons.lazy().select(
+        person="id", subject="id", birth_date="birth_date", gender="gender", hukou_district="hukou_district",
+        hukou_agricultural="hukou_agricultural",
+    )  # fmt: skip
+
+
+def person_contracts(facts: Facts) -> pl.LazyFrame:
+    """Every person left-joined with their contracts (employer attributes, ``S`` = start, ``day_before_S``)."""
+    contracts = derived.contracts_with_employers(facts).select(
+        "contract_id", "person", "employer", S="start", contract_end="end", registered="registered",
+        employer_type="employer_type", employer_district="employer_district", employer_size="employer_size",
+    )  # fmt: skip
+    return persons(facts).join(contracts, on="person", how="left").with_columns(day_before_S=pl.col("S") - ONE_DAY)
+
+
+def higher_education(facts: Facts) -> pl.LazyFrame:
+    """Full-time higher-education entries with a graduation date: (person, level, graduation_date, graduation)."""
+    return (
+        facts.education.lazy()
+        .filter(pl.col("full_time") & pl.col("level").is_in(list(derived.HIGHER_EDUCATION))
+                & pl.col("graduation_date").is_not_null())
+        .select("person", "level", "graduation_date")
+        .with_columns(graduation=pl.format("{}毕业 {}", pl.col("level").replace(LEVEL_LABELS),
+                                           pl.col("graduation_date")))
+    )  # fmt: skip
+
+
+def with_graduation_flags(
+    units: pl.LazyFrame, facts: Facts, key: str, flags: dict[str, pl.Expr], day: str = "S"
+) -> pl.LazyFrame:
+    """For each unit (``key``), whether *some* full-time higher-education entry meets each flag expression.
+
+    The flag expressions see the unit's ``day`` column and the entry's ``graduation_date``.  Adds the
+    flags (false when the person has no such entry) and ``graduations`` (all entries, for explanations).
+    """
+    per_unit = (
+        units.select(key, "person", day).unique().filter(pl.col(key).is_not_null())
+        .join(higher_education(facts), on="person")
+        .group_by(key)
+        .agg(*[expr.fill_null(False).any().alias(name) for name, expr in flags.items()],
+             graduations=pl.col("graduation").sort().str.join("、"))
+    )  # fmt: skip
+    return units.join(per_unit, on=key, how="left").with_columns(
+        *[pl.col(name).fill_null(False) for name in flags], pl.col("graduations").fill_null("无全日制高等教育毕业记录")
+    )
+
+
+def person_employments(facts: Facts) -> pl.LazyFrame:
+    """Every person left-joined with their employments: contracts and flexible registrations.
+
+    Columns ``employment`` (contract | flexible), ``employment_id``, ``E`` (start), ``employment_end``,
+    ``employer`` (null for flexible employment).
+    """
+    contracts = facts.contracts.lazy().select(
+        "person", employment=pl.lit("contract"), employment_id="contract_id", E="start", employment_end="end",
+        employer="employer",
+    )  # fmt: skip
+    flexible = facts.flexible.lazy().with_row_index("_i").select(
+        "person", employment=pl.lit("flexible"), employment_id=pl.format("{}#f{}", pl.col("person"), pl.col("_i")),
+        E="start", employment_end="end", employer=pl.lit(None, pl.String),
+    )  # fmt: skip
+    return persons(facts).join(pl.concat([contracts, flexible]), on="person", how="left")
+
+
+EMPLOYMENT_LABEL = pl.col("employment").replace({"contract": "用人单位招用", "flexible": "灵活就业"})

@@ -1,0 +1,108 @@
+"""CM-10c 困难毕业生一次性求职创业补贴 — 沪崇就办〔2023〕2号 三(十).
+
+原文：“落实毕业生求职创业补贴政策，对符合条件的困难毕业生按照每人1000元给予一次性求职创业补贴。”
+
+Reading (catalog): hukou district Chongming; full-time higher-education graduate in the graduation
+calendar year; holds one of 低保家庭, 低收入困难家庭, 残疾, 零就业家庭, 就业困难人员.  1,000 once per person,
+payable in the first month of the graduation year in which such a status is active.
+
+Our choices:
+- "full-time higher-education graduate" = an education entry with ``full_time`` true, level 专科 / 本科 /
+  硕士 / 博士 and a graduation date; the graduation year Y is that date's calendar year.
+- the status must be active (G9: covers any day) in some month of Y; the line's month is the first such
+  month (the later of the status start and 1 January of Y).  A status active only in the year after
+  graduation does not count.
+- several qualifying education entries (e.g. 本科 2023 and 硕士 2026): one line per person, the earliest
+  (G5 once-only); a line dated before the measure's start (2023-01) belongs to earlier policy and does
+  not use up the once (G4).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+
+from jiuye.rules import derived
+from jiuye.rules.facts import Facts
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measures._chongming import (
+    CLAUSE_10,
+    LEVEL_LABELS,
+    STATUS_LABELS,
+    hukou_in_chongming,
+    persons,
+)  # fmt: skip
+from jiuye.rules.parameters import MeasureParameters
+
+CLAUSE = CLAUSE_10
+HARDSHIP_KINDS = (
+    "min_living_allowance_family", "low_income_family", "disabled", "zero_employment_family", "employment_hardship",
+)  # fmt: skip
+
+
+class HardshipGraduateJobSearchSubsidy(Measure):
+    meta: ClassVar[Meta] = Meta(
+        id="CM-10c",
+        title="困难毕业生一次性求职创业补贴",
+        clause=CLAUSE,
+        quote="落实毕业生求职创业补贴政策，对符合条件的困难毕业生按照每人1000元给予一次性求职创业补贴。",
+        summary="崇明户籍的全日制高校毕业生，在毕业当年属于低保家庭、低收入困难家庭、零就业家庭成员，"
+        "或是残疾人、就业困难人员的，可一次性领取求职创业补贴1000元，每人限一次。",
+        groups=("graduates", "hardship"),
+        beneficiary="person",
+        frequency="once",
+        kind="money",
+        reading="本区（崇明）户籍；全日制专科、本科、硕士或博士毕业，毕业年度为毕业日期所在自然年；毕业年度内某月"
+        "（覆盖该月任一天即可）具有低保家庭、低收入困难家庭、残疾、零就业家庭、就业困难人员身份之一。"
+        "补贴1000元，每人一次，记在毕业年度内首个具有上述身份的月份；有多个符合条件的学历时取最早的一次。"
+        "仅在毕业次年才具有上述身份的，不符合。",
+    )
+    cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
+
+    def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        """One row per person × education entry (a person without one keeps one row)."""
+        education = facts.education.lazy().select(
+            "person", "level", "full_time", "graduation_date", Y=pl.col("graduation_date").dt.year().cast(pl.Int32)
+        )
+        units = persons(facts).join(education, on="person", how="left")
+        statuses = facts.statuses.lazy().filter(pl.col("kind").is_in(list(HARDSHIP_KINDS))).select(
+            "person", "kind", "start", "end"
+        )
+        year_first, year_last = pl.date(pl.col("Y"), 1, 1), pl.date(pl.col("Y"), 12, 31)
+        first_month = (
+            units.select("person", "Y").unique().filter(pl.col("Y").is_not_null())
+            .join(statuses, on="person")
+            .filter((pl.col("start") <= year_last) & (pl.col("end").is_null() | (pl.col("end") >= year_first)))
+            .with_columns(status_month=pl.max_horizontal(pl.col("start"), year_first).dt.truncate("1mo"))
+            .sort("status_month", "kind")
+            .group_by("person", "Y").agg(pl.col("status_month").first(), status_kind=pl.col("kind").first())
+        )  # fmt: skip
+        return units.join(first_month, on=["person", "Y"], how="left")
+
+    def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        higher = pl.col("full_time").fill_null(False) & pl.col("level").is_in(list(derived.HIGHER_EDUCATION))
+        return [
+            hukou_in_chongming(CLAUSE),
+            Condition("graduate", "全日制高等教育毕业生（专科、本科、硕士、博士）", CLAUSE,
+                      higher & pl.col("graduation_date").is_not_null(),
+                      detail("学历：{}，全日制：{}，毕业日期：{}", pl.col("level").replace(LEVEL_LABELS),
+                             pl.col("full_time").replace_strict({True: "是", False: "否"}, default=None),
+                             pl.col("graduation_date"))),
+            Condition("hardship_in_graduation_year",
+                      "毕业年度内为低保家庭、低收入困难家庭、残疾、零就业家庭成员或就业困难人员", CLAUSE,
+                      pl.col("status_month").is_not_null(),
+                      pl.when(pl.col("status_month").is_not_null())
+                      .then(pl.format("毕业年度 {}，{} 身份自 {} 月起有效", pl.col("Y"),
+                                      pl.col("status_kind").replace(STATUS_LABELS), pl.col("status_month").dt.month()))
+                      .otherwise(pl.format("毕业年度 {} 内无上述身份", pl.col("Y").cast(pl.String).fill_null("无")))),
+        ]  # fmt: skip
+
+    def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        return eligible.select(
+            beneficiary="person", subject="person", month="status_month",
+            amount_fen=p.fen_expr("amount", pl.col("status_month")),
+        ).unique()  # fmt: skip
+
+
+MEASURE = HardshipGraduateJobSearchSubsidy()
