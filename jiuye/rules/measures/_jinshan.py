@@ -1,11 +1,16 @@
-"""What every Jinshan (金就办〔2023〕1号) measure shares."""
+"""What every Jinshan (金就办〔2023〕1号) measure shares: district, G3 exclusion, G7 term, subject universes."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
-from jiuye.rules.facts import DISTRICT_NAMES
+from jiuye.rules.dates import add_years_expr, format_month
+from jiuye.rules.facts import DISTRICT_NAMES, Facts
+from jiuye.rules.legal import meets
 from jiuye.rules.measure import JS_DOC, Condition, detail
+from jiuye.rules.parameters import MeasureParameters
 
 DISTRICT = "jinshan"
 
@@ -23,7 +28,46 @@ EMPLOYER_TYPE_LABELS = {
     "labor_dispatch": "劳务派遣公司", "social_organization": "社会组织",
 }  # fmt: skip
 
+ORGANIZATION_KIND_LABELS = {
+    "internship_base": "就业见习基地", "training_institution": "职业培训机构", "incubation_base": "创业孵化基地",
+    "guidance_station": "院校创业指导站", "hr_agency": "人力资源服务机构", "competition_host": "创业赛事承办单位",
+    "startup": "创业组织",
+}  # fmt: skip
 
+LEVEL_LABELS = {
+    "senior_technician": "高级技师（一级）", "technician": "技师（二级）", "senior": "高级（三级）",
+    "intermediate": "中级（四级）", "junior": "初级（五级）",
+}  # fmt: skip
+
+EDUCATION_LABELS = {
+    "secondary_vocational": "中等职业学校", "junior_college": "大专", "bachelor": "本科", "master": "硕士研究生",
+    "doctor": "博士研究生",
+}  # fmt: skip
+
+
+def district_text(expr: pl.Expr, missing: str = "非本市") -> pl.Expr:
+    """A district slug as its Chinese name (null = outside Shanghai)."""
+    return expr.replace_strict(DISTRICT_NAMES, default=None, return_dtype=pl.String).fill_null(missing)
+
+
+def yes_no(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.fill_null(False)).then(pl.lit("是")).otherwise(pl.lit("否"))
+
+
+# ----------------------------------------------------------------------------- subject universes
+def persons(facts: Facts) -> pl.LazyFrame:
+    """Every person, with ``subject`` = ``person`` = id and the person's columns under their own names."""
+    return facts.persons.lazy().rename({"id": "person"}).with_columns(subject=pl.col("person"))
+
+
+def organizations(facts: Facts) -> pl.LazyFrame:
+    """Every organisation: ``org`` = ``subject`` = id, ``org_kind``, ``org_district``, ``quality_certified``."""
+    return facts.organizations.lazy().select(
+        org="id", subject="id", org_kind="kind", org_district="district", quality_certified="quality_certified"
+    )
+
+
+# ----------------------------------------------------------------------------- conditions
 def employer_not_excluded(type_column: str = "employer_type") -> Condition:
     """G3 as a named condition for every JS measure that names a 用人单位."""
     return Condition(
@@ -41,5 +85,66 @@ def employer_in_jinshan(district_column: str = "employer_district", clause: str 
         text="本区（金山）用人单位",
         clause=clause,
         expr=pl.col(district_column) == DISTRICT,
-        detail=detail("单位所在区：{}", pl.col(district_column).replace(DISTRICT_NAMES)),
+        detail=detail("单位所在区：{}", district_text(pl.col(district_column))),
     )
+
+
+def hukou_in_jinshan(clause: str, column: str = "hukou_district", text: str = "本区（金山）户籍") -> Condition:
+    return Condition(
+        "hukou", text, clause, pl.col(column) == DISTRICT,
+        detail("户籍：{}", district_text(pl.col(column), "非本市户籍")),
+    )  # fmt: skip
+
+
+def organization_is(kind: str, clause: str, column: str = "org_kind", key: str = "is_org_kind") -> Condition:
+    """The organisation is of ``kind`` (e.g. the subject universe holds every organisation)."""
+    return Condition(
+        key, f"属于{ORGANIZATION_KIND_LABELS[kind]}", clause, pl.col(column) == kind,
+        detail("机构类型：{}", pl.col(column).replace(ORGANIZATION_KIND_LABELS)),
+    )  # fmt: skip
+
+
+def organization_in_jinshan(clause: str, column: str = "org_district", key: str = "is_org_in_jinshan",
+                            text: str = "位于本区（金山）") -> Condition:  # fmt: skip
+    return Condition(key, text, clause, pl.col(column) == DISTRICT,
+                     detail("所在区：{}", district_text(pl.col(column))))  # fmt: skip
+
+
+def term_end_needed(start: pl.Expr, years: int) -> pl.Expr:
+    """G7: the last day a contract of ``years`` years must reach: start + years − 1 day (clamped, G9)."""
+    return add_years_expr(start, years) - dt.timedelta(days=1)
+
+
+def contract_term(years: int, clause: str, start: str = "start", end: str = "end") -> Condition:
+    """G7：“1年及以上/一年以上劳动合同” = 无固定期限（end 为空）或 end ≥ start + 1年 − 1日."""
+    needed = term_end_needed(pl.col(start), years)
+    return Condition(
+        "contract_term", f"劳动合同期限{years}年及以上", clause,
+        pl.col(start).is_not_null() & (pl.col(end).is_null() | meets("以上", pl.col(end), needed)),
+        pl.when(pl.col(start).is_null()).then(pl.lit("无劳动合同"))
+        .when(pl.col(end).is_null()).then(pl.format("{} 起，无固定期限", pl.col(start)))
+        .otherwise(pl.format("{} 至 {}，满{}年须至 {}", pl.col(start), pl.col(end), pl.lit(years), needed)),
+    )  # fmt: skip
+
+
+def contract_registered(clause: str, column: str = "registered") -> Condition:
+    return Condition("registered", "已办理用工登记备案手续", clause, pl.col(column).fill_null(False),
+                     detail("用工登记备案：{}", yes_no(pl.col(column))))  # fmt: skip
+
+
+WINDOW_CLAUSE = f"{JS_DOC} 七(二)"
+
+
+def in_window(p: MeasureParameters, month: pl.Expr, what: str = "补贴所属月份") -> Condition:
+    """G4 as a visible condition for once-only measures whose month is known before the lines are built.
+
+    The engine drops lines outside the window anyway; the condition makes the explanation say so.
+    """
+    window = p.window
+    end = "" if window.end is None else format_month(window.end)
+    text = f"{what}在本意见有效期内（{format_month(window.start)}起" + (f"至{end}）" if end else "）")
+    expr = month >= window.start
+    if window.end is not None:
+        expr &= month <= window.end
+    return Condition("in_policy_window", text, WINDOW_CLAUSE, month.is_not_null() & expr,
+                     detail(f"{what}：{{}}", month.dt.strftime("%Y-%m")))  # fmt: skip
