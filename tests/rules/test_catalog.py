@@ -1,0 +1,72 @@
+"""Every measure of the catalog is registered with complete metadata that quotes its clause exactly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from jiuye.rules.catalog import all_measures, get_measure
+from jiuye.rules.measure import BENEFICIARY_LABELS, FREQUENCY_LABELS, GROUP_LABELS, KIND_LABELS, Measure
+from jiuye.rules.parameters import load_measure_parameters
+
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+CATALOG = Path(__file__).resolve().parents[2].parent / "shared" / "policy-catalog.md"
+
+# every ID of the catalog's money tables and rules tables (the targets are indicators, not measures)
+CATALOG_IDS = [
+    "JS-01a", "JS-02", "JS-03a", "JS-03b", "JS-05", "JS-06", "JS-07a", "JS-07b", "JS-07c", "JS-08", "JS-11",
+    "JS-12", "JS-13", "CM-10c",
+    "JS-04", "JS-07d", "JS-10", "CM-01a", "CM-01b", "CM-02a", "CM-02b", "CM-04a", "CM-04b", "CM-08", "CM-09",
+    "CM-10b", "CM-10a", "CM-10d", "CM-10e", "CM-10f", "CM-10g",
+    "JS-08b", "JS-08c", "JS-09", "CM-02c", "CM-02d", "CM-03a", "CM-03b", "CM-08a", "CM-10h",
+    "JS-01b", "JS-01c", "JS-05r", "CM-05",
+]  # fmt: skip
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _seed(measure: Measure) -> str:
+    name = "jinshan-2023.txt" if measure.meta.document == "JS" else "chongming-2023.txt"
+    return _squash((SEEDS / name).read_text("utf-8"))
+
+
+@pytest.mark.parametrize("measure_id", CATALOG_IDS)
+def test_catalog_id_is_registered(measure_id: str) -> None:
+    assert get_measure(measure_id).id == measure_id
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds is not beside the checkout")
+@pytest.mark.parametrize("measure", all_measures(), ids=lambda m: m.id)
+def test_metadata_is_complete_and_quotes_the_seed(measure: Measure) -> None:
+    meta = measure.meta
+    assert meta.title and meta.summary and meta.clause and meta.quote
+    assert meta.clause.startswith("金就办〔2023〕1号" if meta.document == "JS" else "沪崇就办〔2023〕2号")
+    assert _squash(meta.quote) in _seed(measure), f"{meta.id}: quote is not the seed's exact words"
+    assert meta.groups and set(meta.groups) <= set(GROUP_LABELS)
+    assert meta.beneficiary in BENEFICIARY_LABELS and meta.frequency in FREQUENCY_LABELS and meta.kind in KIND_LABELS
+    if measure.computable and measure.subjects != "none":
+        load_measure_parameters(meta.id)  # every computable measure has its dated parameter file
+
+
+@pytest.mark.parametrize("measure", [m for m in all_measures() if m.computable and m.subjects != "none"],
+                         ids=lambda m: m.id)  # fmt: skip
+def test_parameters_cite_their_source(measure: Measure) -> None:
+    params = load_measure_parameters(measure.id)
+    assert params.window.source
+    for parameter in params.parameters.values():
+        assert parameter.label
+        for value in parameter.values:
+            assert value.source, f"{measure.id}.{parameter.name} since {value.since} has no source"
+
+
+def test_policies_command_lists_every_measure(capsys: pytest.CaptureFixture[str]) -> None:
+    from jiuye.cli import main
+
+    assert main(["policies"]) == 0
+    out = capsys.readouterr().out
+    for measure in all_measures():
+        assert measure.id in out
