@@ -13,6 +13,7 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
 from jiuye.rules.measure import CM_DOC, Condition, detail
+from jiuye.rules.parameters import MeasureParameters
 
 DISTRICT = "chongming"
 
@@ -156,3 +157,17 @@ def person_employments(facts: Facts) -> pl.LazyFrame:
 
 
 EMPLOYMENT_LABEL = pl.col("employment").replace({"contract": "用人单位招用", "flexible": "灵活就业"})
+
+
+def yes_no(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.fill_null(False)).then(pl.lit("是")).otherwise(pl.lit("否"))
+
+
+def date_param(p: MeasureParameters, name: str) -> dt.date:
+    """A date parameter; a case override may give it as text ("2023-12-31")."""
+    value = p.get(name)
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def year_param(p: MeasureParameters, name: str) -> int:
+    return int(p.get(name))

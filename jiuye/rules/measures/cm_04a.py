@@ -1,0 +1,120 @@
+"""CM-04a 一次性吸纳就业补贴（扩岗补助） — 沪崇就办〔2023〕2号 二(四).
+
+原文：“对招用2023届高校毕业生、离校两年内未就业高校毕业生、在本市登记失业的16-24岁青年的本市用人单位，
+符合规定的给予一次性吸纳就业补贴或扩岗补助，政策实施期限截至2023年12月31日。”
+
+Reading (catalog): a Chongming employer hires (contract start 2023-01-01 … 2023-12-31, registered,
+first insured month under it) a 2023 graduate, or a graduate within 2 years of leaving school and
+unemployed before the hire, or a person aged 16–24 registered unemployed at the hire; once per
+employer × worker.  Amount by municipal standard (G6): pending until an administrator sets it.
+
+Our choices (contract start S):
+- the text says 本市用人单位; the catalog reads it as a Chongming employer (the district pays), so the
+  employer's district must be chongming;
+- (a) 2023届: a full-time 专科/本科/硕士/博士 entry whose graduation date falls in 2023 (parameter);
+- (b) 离校两年内未就业: a full-time higher-education entry with graduation date < S ≤ graduation date +
+  2 years (以内 includes the number, month-end clamping G9) and unemployed (G10) on S − 1 day;
+- (c) 16-24岁青年在本市登记失业: aged 16 to 24 周岁 on S, both ends included, with an
+  unemployment registration covering S − 1 day;
+- 用工登记备案: the contract's ``registered`` flag; the line is dated in the contract's first insured
+  month (G8), which must exist; the 2023 limit applies to the contract start, so a December 2023 hire
+  first insured in January 2024 is still paid (in 2024-01);
+- several qualifying contracts with the same employer: one line, the earliest (once per employer × worker).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+
+from jiuye.rules import derived
+from jiuye.rules.dates import add_years_expr, age_on_expr
+from jiuye.rules.facts import Facts
+from jiuye.rules.legal import meets
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measures._chongming import (
+    CLAUSE_4,
+    date_param,
+    employer_in_chongming,
+    has_contract,
+    person_contracts,
+    start_between,
+    with_graduation_flags,
+    year_param,
+    yes_no,
+)
+from jiuye.rules.parameters import MeasureParameters
+
+CLAUSE = CLAUSE_4
+
+
+class HiringSubsidyYouth(Measure):
+    meta: ClassVar[Meta] = Meta(
+        id="CM-04a",
+        title="一次性吸纳就业补贴（扩岗补助）",
+        clause=CLAUSE,
+        quote="对招用2023届高校毕业生、离校两年内未就业高校毕业生、在本市登记失业的16-24岁青年的本市用人单位，"
+        "符合规定的给予一次性吸纳就业补贴或扩岗补助，政策实施期限截至2023年12月31日。",
+        summary="崇明的用人单位在2023年内招用2023届高校毕业生、离校两年内未就业的高校毕业生，或在本市登记失业的"
+        "16至24岁青年，签订劳动合同、办理用工登记并缴纳社保的，每招用一人可获一次性吸纳就业补贴（扩岗补助），"
+        "标准按市里规定执行。",
+        groups=("employers", "graduates", "youth"),
+        beneficiary="employer_per_worker",
+        frequency="once",
+        kind="pending",
+        reading="本区（崇明）用人单位（原文“本市用人单位”，按政策目录理解为由本区发放的崇明单位）；劳动合同起始日S在"
+        "2023-01-01至2023-12-31之间，已办理用工登记备案，并已在该单位缴纳城镇职工社保。招用对象为以下之一："
+        "①全日制高校2023届毕业生（毕业日期在2023年）；②全日制高校毕业生，毕业日<S≤毕业日+2年，且S前一日未就业"
+        "（无劳动合同、无灵活就业登记）；③S日年满16周岁且不超过24周岁（含16、24），且S前一日处于失业登记中。"
+        "补贴记在该合同首个参保月，每个单位对每名员工一次；金额按市级标准，待管理员设定前为待定金额。",
+    )
+    cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
+
+    def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        """One row per person × contract (a person without contracts keeps one row)."""
+        years, cohort = p.get("graduate_within_years"), year_param(p, "graduate_year")
+        s, grad = pl.col("S"), pl.col("graduation_date")
+        units = with_graduation_flags(person_contracts(facts), facts, "contract_id", {
+            "cohort_graduate": grad.dt.year() == cohort,
+            "recent_graduate": (grad < s) & meets("以内", s, add_years_expr(grad, years)),
+        })  # fmt: skip
+        units = derived.mark_unemployed(units, facts, "day_before_S", "unemployed_before_S")
+        units = derived.mark_covered(units, facts.unemployment.lazy(), "day_before_S", "registered_unemployed")
+        first = derived.nth_insured_month(facts, 1, "first_insured_month")
+        return units.join(first, on="contract_id", how="left").with_columns(
+            age_at_S=age_on_expr(pl.col("birth_date"), s)
+        )
+
+    def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        min_age, max_age = p.get("min_age"), p.get("max_age")
+        cohort = year_param(p, "graduate_year")
+        youth = meets("以上", pl.col("age_at_S"), min_age) & meets("以下", pl.col("age_at_S"), max_age)
+        a = pl.col("cohort_graduate")
+        b = pl.col("recent_graduate") & pl.col("unemployed_before_S")
+        c = youth & pl.col("registered_unemployed")
+        return [
+            has_contract(CLAUSE),
+            employer_in_chongming(CLAUSE),
+            start_between(CLAUSE, date_param(p, "contract_start_from"), date_param(p, "contract_start_to")),
+            Condition("registered", "已办理用工登记备案", CLAUSE, pl.col("registered"),
+                      detail("用工登记备案：{}", yes_no(pl.col("registered")))),
+            Condition("insured", "已在该单位缴纳城镇职工社会保险", CLAUSE, pl.col("first_insured_month").is_not_null(),
+                      detail("首个参保月：{}", pl.col("first_insured_month").dt.strftime("%Y-%m"))),
+            Condition("target_group",
+                      f"招用对象为{cohort}届高校毕业生、离校两年内未就业高校毕业生或在本市登记失业的"
+                      f"{min_age}-{max_age}岁青年", CLAUSE, a | b | c,
+                      detail(f"{cohort}届：{{}}；离校两年内：{{}}，入职前一日未就业：{{}}；入职时 {{}} 周岁，"
+                             "入职前一日登记失业：{}；学历：{}",
+                             yes_no(a), yes_no(pl.col("recent_graduate")), yes_no(pl.col("unemployed_before_S")),
+                             pl.col("age_at_S"), yes_no(pl.col("registered_unemployed")), pl.col("graduations"))),
+        ]  # fmt: skip
+
+    def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        return eligible.select(
+            beneficiary="employer", subject="person", month="first_insured_month",
+            amount_fen=p.fen_expr("amount", pl.col("first_insured_month")),
+        ).unique()  # fmt: skip
+
+
+MEASURE = HiringSubsidyYouth()
