@@ -1,0 +1,107 @@
+"""CM-04b 小微企业、社会组织吸纳高校毕业生社会保险补贴 — 沪崇就办〔2023〕2号 二(四).
+
+原文：“本市小微企业和社会组织招用符合条件的毕业年度及离校2年内未就业高校毕业生，可按规定申请享受社会保险补贴。”
+
+Reading (catalog): a micro/small enterprise or a social organisation hires a graduate in the
+graduation year or within 2 years of leaving school and unemployed.  Amount by municipal standard (G6).
+
+Our choices (contract start S):
+- 本市: the employer's district is a Shanghai district (not null); 小微企业 = type ``enterprise`` with
+  size ``micro`` or ``small``; 社会组织 = type ``social_organization`` (any size);
+- 毕业年度: a full-time 专科/本科/硕士/博士 entry whose graduation year equals the year of S;
+- 离校2年内未就业: a full-time higher-education entry with graduation date < S ≤ graduation date +
+  2 years (以内 includes the number, G9 clamping) and unemployed (G10) on S − 1 day;
+- 社会保险补贴 is monthly: one line for each insured month (G8) under that contract, from the
+  measure's start (2023-01); the text sets no duration, so there is no cap — the municipal rules the
+  administrator follows may limit it, which this software does not know;
+- two contracts with the same employer covering the same month give one line for that month.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+
+from jiuye.rules import derived
+from jiuye.rules.dates import add_years_expr
+from jiuye.rules.facts import Facts
+from jiuye.rules.legal import meets
+from jiuye.rules.measure import Condition, Context, Measure, Meta, detail
+from jiuye.rules.measures._chongming import (
+    CLAUSE_4,
+    EMPLOYER_TYPE_LABELS,
+    SIZE_LABELS,
+    employer_in_shanghai,
+    has_contract,
+    person_contracts,
+    with_graduation_flags,
+    yes_no,
+)
+from jiuye.rules.parameters import MeasureParameters
+
+CLAUSE = CLAUSE_4
+SMALL_SIZES = ("micro", "small")
+
+
+class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
+    meta: ClassVar[Meta] = Meta(
+        id="CM-04b",
+        title="小微企业、社会组织吸纳高校毕业生社会保险补贴",
+        clause=CLAUSE,
+        quote="本市小微企业和社会组织招用符合条件的毕业年度及离校2年内未就业高校毕业生，可按规定申请享受社会保险补贴。",
+        summary="本市的小型、微型企业和社会组织，招用毕业当年的高校毕业生，或离校两年内还没有就业的高校毕业生，"
+        "为其缴纳社保的，可按月申请社会保险补贴，标准按市里规定执行。",
+        groups=("employers", "graduates"),
+        beneficiary="employer_per_worker",
+        frequency="monthly",
+        kind="pending",
+        reading="本市用人单位（所在区为本市任一区），类型为小型或微型企业，或社会组织。招用对象（劳动合同起始日S）："
+        "①全日制高校毕业生，毕业年份与S的年份相同（毕业年度）；或②全日制高校毕业生，毕业日<S≤毕业日+2年，且S前一日"
+        "未就业（无劳动合同、无灵活就业登记）。该合同期间在该单位缴纳城镇职工社保的每个月（自2023年1月起）各计一行；"
+        "原文未规定补贴期限，本软件不设上限。金额按市级标准，待管理员设定前为待定金额。",
+    )
+
+    def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        """One row per person × contract (a person without contracts keeps one row)."""
+        years = p.get("graduate_within_years")
+        s, grad = pl.col("S"), pl.col("graduation_date")
+        units = with_graduation_flags(person_contracts(facts), facts, "contract_id", {
+            "graduation_year_hire": grad.dt.year() == s.dt.year(),
+            "recent_graduate": (grad < s) & meets("以内", s, add_years_expr(grad, years)),
+        })  # fmt: skip
+        return derived.mark_unemployed(units, facts, "day_before_S", "unemployed_before_S")
+
+    def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        small = (pl.col("employer_type") == "enterprise") & pl.col("employer_size").is_in(list(SMALL_SIZES))
+        social = pl.col("employer_type") == "social_organization"
+        a = pl.col("graduation_year_hire")
+        b = pl.col("recent_graduate") & pl.col("unemployed_before_S")
+        return [
+            has_contract(CLAUSE),
+            employer_in_shanghai(CLAUSE),
+            Condition("small_or_social", "小微企业或社会组织", CLAUSE, small | social,
+                      detail("单位类型：{}，规模：{}", pl.col("employer_type").replace(EMPLOYER_TYPE_LABELS),
+                             pl.col("employer_size").replace(SIZE_LABELS))),
+            Condition("graduate", "毕业年度或离校2年内未就业的高校毕业生", CLAUSE, a | b,
+                      detail("毕业年度内招用：{}；离校2年内：{}，入职前一日未就业：{}；学历：{}",
+                             yes_no(a), yes_no(pl.col("recent_graduate")), yes_no(pl.col("unemployed_before_S")),
+                             pl.col("graduations"))),
+        ]  # fmt: skip
+
+    def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        months = derived.month_panel(eligible, pl.col("S"), pl.col("contract_end"), ctx.horizon_end)
+        insured = derived.insured_months(facts).select("contract_id", "month").with_columns(insured=pl.lit(True))
+        return (
+            months.select("contract_id", "employer", "person", "month")
+            .join(insured, on=["contract_id", "month"], how="left")
+            .group_by(beneficiary="employer", subject="person", month="month")
+            .agg(insured=pl.col("insured").fill_null(False).any())
+            .with_columns(amount_fen=p.fen_expr("monthly_amount", pl.col("month")))
+        )  # fmt: skip
+
+    def monthly_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        return [Condition("insured", "当月在该单位缴纳城镇职工社会保险", CLAUSE, pl.col("insured"))]
+
+
+MEASURE = SmallEmployerGraduateSocialInsuranceSubsidy()
