@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import polars as pl
 
@@ -148,3 +149,16 @@ def in_window(p: MeasureParameters, month: pl.Expr, what: str = "补贴所属月
         expr &= month <= window.end
     return Condition("in_policy_window", text, WINDOW_CLAUSE, month.is_not_null() & expr,
                      detail(f"{what}：{{}}", month.dt.strftime("%Y-%m")))  # fmt: skip
+
+
+def amount_by(column: str, parameters: dict[Any, str], p: MeasureParameters, on: pl.Expr) -> pl.Expr:
+    """Amount in fen chosen by the value of ``column`` (grade, level, place …), each a dated parameter."""
+    amount: pl.Expr = pl.lit(None, pl.Int64)
+    for value, name in parameters.items():
+        amount = pl.when(pl.col(column) == value).then(p.fen_expr(name, on)).otherwise(amount)
+    return amount
+
+
+def yuan_text(fen: pl.Expr) -> pl.Expr:
+    """Integer fen shown as yuan with two decimals for explanations: 4000050 → '40000.50元' (null stays null)."""
+    return pl.format("{}.{}元", fen // 100, (fen % 100).cast(pl.String).str.zfill(2))
