@@ -35,6 +35,7 @@ class Case:
     window_from: dt.date
     window_to: dt.date
     parameters: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # not errors: shown on stderr, evaluation goes on
 
 
 def load_case_text(text: str) -> dict[str, Any]:
@@ -215,7 +216,8 @@ def parse_case(data: dict[str, Any]) -> Case:
             "month": r.field(pay, path, "month", r.month, required=True, nullable=False),
             "amount_fen": r.field(pay, path, "amount", r.money, required=True, nullable=False),
         })  # fmt: skip
-    parameters = _read_parameters(r, data.get("parameters"))
+    warnings: list[str] = []
+    parameters = _read_parameters(r, data.get("parameters"), warnings)
     _check_payment_policies(r, rows["payments"])
 
     for path, ident, allowed in r.references:
@@ -230,7 +232,7 @@ def parse_case(data: dict[str, Any]) -> Case:
     facts = Facts.from_frames(
         **{name: pl.DataFrame(table, schema=SCHEMAS[name], orient="row") for name, table in rows.items()}
     )
-    return Case(facts=facts, window_from=window_from, window_to=window_to, parameters=parameters)
+    return Case(facts=facts, window_from=window_from, window_to=window_to, parameters=parameters, warnings=warnings)
 
 
 def _read_person(
@@ -380,7 +382,8 @@ def _read_organization(
         })  # fmt: skip
 
 
-def _read_parameters(r: _Reader, raw: Any) -> dict[str, Any]:
+def _read_parameters(r: _Reader, raw: Any, warnings: list[str]) -> dict[str, Any]:
+    from jiuye.rules.catalog import measure_ids
     from jiuye.rules.parameters import known_parameter_keys
 
     if raw is None:
@@ -388,12 +391,15 @@ def _read_parameters(r: _Reader, raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         r.problem("parameters", "应为对象（\"措施ID.参数名\": 值）")
         return {}
-    known = known_parameter_keys()
+    known, measures = known_parameter_keys(), set(measure_ids())
     out: dict[str, Any] = {}
     for key, value in raw.items():
-        if key not in known:
-            r.problem(f"parameters.{key}", "未知参数（格式为 措施ID.参数名，见 `jiuye policies --parameters`）")
-        elif isinstance(value, bool) or not isinstance(value, int | Decimal | str) and value is not None:
+        if key.partition(".")[0] not in measures:
+            r.problem(f"parameters.{key}", "未知措施编号（格式为 措施ID.参数名，见 `jiuye policies --parameters`）")
+        elif key not in known:
+            # an unknown name of a known measure changes nothing; say so rather than refuse the case
+            warnings.append(f"parameters.{key}: 该措施没有此参数，已忽略（见 `jiuye policies --parameters`）")
+        elif isinstance(value, bool) or (not isinstance(value, int | Decimal | str) and value is not None):
             r.problem(f"parameters.{key}", f"参数值应为数字或文本：{value!r}")
         else:
             out[key] = value

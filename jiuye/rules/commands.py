@@ -29,7 +29,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from jiuye.cli import UserError
     from jiuye.jsonio import dumps
     from jiuye.rules import evaluate
-    from jiuye.rules.case import CaseError, load_case_text
+    from jiuye.rules.case import CaseError, load_case_text, parse_case
 
     try:
         text = sys.stdin.read() if args.case == "-" else Path(args.case).read_text(encoding="utf-8-sig")
@@ -38,11 +38,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"无法读取案例文件 {args.case}：{exc}", 2) from None
     try:
-        result = evaluate(load_case_text(text), explain=not args.no_explain)
+        case = parse_case(load_case_text(text))
     except CaseError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
+    for warning in case.warnings:
+        print(f"警告：{warning}", file=sys.stderr)
+    result = evaluate(case, explain=not args.no_explain)
     sys.stdout.write(dumps(result.to_json(), indent=args.indent or None) + "\n")
     return 0
 

@@ -52,6 +52,7 @@ class Parameter:
     label: str
     unit: str
     values: tuple[DatedValue, ...]
+    aliases: tuple[str, ...] = ()  # other names a case may use for it (e.g. amount / monthly_amount)
 
     def at(self, day: dt.date) -> Any:
         current: Any = None
@@ -131,8 +132,18 @@ class MeasureParameters:
                 chosen = dated
         return chosen.source
 
+    def canonical(self, name: str) -> str | None:
+        if name in self.parameters:
+            return name
+        return next((p.name for p in self.parameters.values() if name in p.aliases), None)
+
     def with_overrides(self, overrides: dict[str, Any]) -> MeasureParameters:
-        mine = {k.split(".", 1)[1]: v for k, v in overrides.items() if k.split(".", 1)[0] == self.measure}
+        mine: dict[str, Any] = {}
+        for key, value in overrides.items():
+            measure, _, name = key.partition(".")
+            canonical = self.canonical(name) if measure == self.measure else None
+            if canonical is not None:
+                mine[canonical] = value
         if not mine:
             return self
         return MeasureParameters(self.measure, self.window, self.parameters, {**self.overrides, **mine})
@@ -167,6 +178,7 @@ def parse_parameter_file(data: dict[str, Any]) -> MeasureParameters:
                 DatedValue(_date(v["since"]), _exact(v["value"]), v.get("source", ""))
                 for v in sorted(spec.get("values", []), key=lambda v: _date(v["since"]))
             ),
+            aliases=tuple(spec.get("aliases", ())),
         )
         for name, spec in (data.get("parameters") or {}).items()
     }
@@ -183,11 +195,13 @@ def load_measure_parameters(measure_id: str) -> MeasureParameters:
     return parse_parameter_file(yaml.safe_load(text))
 
 
-def known_parameter_keys() -> set[str]:
-    """Every ``ID.name`` a case may override."""
+@cache
+def known_parameter_keys() -> frozenset[str]:
+    """Every ``ID.name`` a case may override (aliases included)."""
     keys: set[str] = set()
     for entry in resources.files("jiuye.rules.params").iterdir():
         if entry.name.endswith(".yaml"):
             p = load_measure_parameters(entry.name[: -len(".yaml")])
-            keys.update(f"{p.measure}.{name}" for name in p.parameters)
-    return keys
+            for name, parameter in p.parameters.items():
+                keys.update(f"{p.measure}.{n}" for n in (name, *parameter.aliases))
+    return frozenset(keys)

@@ -146,3 +146,16 @@ def test_cli_good_case(tmp_path: Path) -> None:
     assert set(out) == {"entitlements", "findings", "explanations"}
     done = _cli("evaluate", str(path), "--no-explain")
     assert "explanations" not in json.loads(done.stdout)
+
+
+def test_unknown_parameter_name_of_a_known_measure_is_a_warning() -> None:
+    case = parse_case(mutate(["parameters"], {"JS-02.no_such_thing": 5}))
+    assert case.parameters == {} and "JS-02.no_such_thing" in case.warnings[0]
+    assert any("未知措施编号" in p for p in problems(mutate(["parameters"], {"XX-01.amount": 5})))
+
+
+def test_parameter_override_changes_the_amount() -> None:
+    from jiuye.rules.parameters import load_measure_parameters
+
+    p = load_measure_parameters("JS-02").with_overrides({"JS-02.monthly_amount": 800, "JS-03.x": 1})
+    assert p.get("monthly_amount") == 800 and p.source("monthly_amount").startswith("本案例参数覆盖")
