@@ -171,3 +171,17 @@ def date_param(p: MeasureParameters, name: str) -> dt.date:
 
 def year_param(p: MeasureParameters, name: str) -> int:
     return int(p.get(name))
+
+
+def recent_graduate_condition(at: str, years: int) -> Condition:
+    """Reads the ``recent_graduate`` flag of :func:`with_graduation_flags`."""
+    return Condition("recent_graduate", f"离校{years}年内的全日制高校毕业生（以劳动合同起始日计）", at,
+                     pl.col("recent_graduate"), detail("学历：{}；劳动合同起始日：{}", pl.col("graduations"), pl.col("S")))  # fmt: skip
+
+
+def once_at_contract_start(eligible: pl.LazyFrame, p: MeasureParameters, beneficiary: str = "person") -> pl.LazyFrame:
+    """Lines of a one-time G6 subsidy dated in the contract start's month (the cap keeps the earliest)."""
+    month = pl.col("S").dt.truncate("1mo")
+    return eligible.select(
+        beneficiary=beneficiary, subject="person", month=month, amount_fen=p.fen_expr("amount", month)
+    ).unique()
