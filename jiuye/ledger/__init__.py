@@ -1,0 +1,1 @@
+"""The entitlement and payment ledger (issue 4): transitions, approval, payment batches, reversals."""
