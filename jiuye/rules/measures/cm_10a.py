@@ -1,0 +1,118 @@
+"""CM-10a 就业困难人员社会保险补贴 — 沪崇就办〔2023〕2号 三(十).
+
+原文：“就业困难人员实现用人单位吸纳就业或灵活就业的，按规定给予社会保险补贴。”
+
+Reading (catalog): a certified 就业困难人员 hired by an employer or in flexible employment; amount by
+municipal standard (G6).
+
+Our choices:
+- (i) hired by an employer: a line for each insured month (G8: paid, urban_employee, that employer,
+  within the contract) in which the ``employment_hardship`` status is active (G9: covers any day of the
+  month) → beneficiary the employer, subject the person;
+- (ii) flexible employment: a line for each month in which a flexible-employment registration is active,
+  a social-insurance record of scheme ``flexible`` is paid and the status is active → beneficiary =
+  subject = the person;
+- no hukou or employer-district condition (the text names none); no duration cap (the text sets none);
+- the municipal standards differ for employers and for flexible workers, so there are two G6 amounts,
+  ``monthly_amount_employer`` and ``monthly_amount_flexible``, both null until an administrator sets them;
+- overlapping contracts with the same employer, or overlapping registrations, give one line per month.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+
+from jiuye.rules import derived
+from jiuye.rules.dates import active_in_month_expr
+from jiuye.rules.facts import Facts
+from jiuye.rules.measure import Condition, Context, Measure, Meta, detail
+from jiuye.rules.measures._chongming import (
+    CLAUSE_10,
+    EMPLOYMENT_LABEL,
+    person_employments,
+    yes_no,
+)
+from jiuye.rules.parameters import MeasureParameters
+
+CLAUSE = CLAUSE_10
+
+
+def hardship_months(panel: pl.LazyFrame, facts: Facts) -> pl.LazyFrame:
+    """(person, month, hardship=True) for the panel's months in which an employment_hardship status is active."""
+    return (
+        panel.select("person", "month").unique()
+        .join(derived.statuses_of(facts, "employment_hardship"), on="person")
+        .filter(active_in_month_expr(pl.col("start"), pl.col("end"), pl.col("month")))
+        .select("person", "month").unique().with_columns(hardship=pl.lit(True))
+    )  # fmt: skip
+
+
+class HardshipSocialInsuranceSubsidy(Measure):
+    meta: ClassVar[Meta] = Meta(
+        id="CM-10a",
+        title="就业困难人员社会保险补贴",
+        clause=CLAUSE,
+        quote="就业困难人员实现用人单位吸纳就业或灵活就业的，按规定给予社会保险补贴。",
+        summary="经认定的就业困难人员被用人单位招用或实现灵活就业并缴纳社保的，按月给予社会保险补贴："
+        "被单位招用的补贴给单位，灵活就业的补贴给本人，标准按市里规定执行。",
+        groups=("hardship", "employers"),
+        beneficiary="person",
+        frequency="monthly",
+        kind="pending",
+        reading="①用人单位招用：劳动合同期间在该单位缴纳城镇职工社保的每个月，当月为经认定的就业困难人员（认定"
+        "有效期覆盖当月任一天）的，补贴给用人单位；②灵活就业：灵活就业登记有效、当月按灵活就业人员缴纳社保且当月为"
+        "就业困难人员的每个月，补贴给本人。原文未限定户籍、单位所在区及补贴期限，本软件均不设限。单位和个人的补贴"
+        "标准分别设定（按市级标准，待管理员设定前为待定金额）。",
+    )
+
+    def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        """One row per person × employment (contract or flexible registration)."""
+        units = person_employments(facts).with_columns(
+            employment_last=pl.min_horizontal(pl.col("employment_end").fill_null(ctx.horizon_end), ctx.horizon_end)
+        )
+        return derived.mark_overlapping(
+            units, derived.statuses_of(facts, "employment_hardship"), "E", "employment_last", "hardship_during"
+        )
+
+    def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        return [
+            Condition("employed", "实现用人单位吸纳就业或灵活就业", CLAUSE, pl.col("employment_id").is_not_null(),
+                      detail("{}：{} 至 {}", EMPLOYMENT_LABEL, pl.col("E"), pl.col("employment_end"))),
+            Condition("hardship_during", "就业期间为经认定的就业困难人员", CLAUSE, pl.col("hardship_during"),
+                      detail("就业期间有就业困难人员认定：{}", yes_no(pl.col("hardship_during")))),
+        ]  # fmt: skip
+
+    def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        panel = derived.month_panel(eligible, pl.col("E"), pl.col("employment_end"), ctx.horizon_end).select(
+            "person", "employment", "employment_id", "employer", "month"
+        )
+        insured = derived.insured_months(facts).select(employment_id="contract_id", month="month", employee=pl.lit(True))
+        flexible = derived.paid_insurance_months(facts, ["flexible"]).with_columns(flexible_paid=pl.lit(True))
+        is_contract = pl.col("employment") == "contract"
+        month = pl.col("month")
+        return (
+            panel.join(insured, on=["employment_id", "month"], how="left")
+            .join(flexible, on=["person", "month"], how="left")
+            .join(hardship_months(panel, facts), on=["person", "month"], how="left")
+            .with_columns(
+                insured=pl.when(is_contract).then(pl.col("employee")).otherwise(pl.col("flexible_paid")).fill_null(False),
+                hardship=pl.col("hardship").fill_null(False),
+                amount_fen=pl.when(is_contract).then(p.fen_expr("monthly_amount_employer", month))
+                .otherwise(p.fen_expr("monthly_amount_flexible", month)),
+            )
+            .group_by(beneficiary=pl.when(is_contract).then(pl.col("employer")).otherwise(pl.col("person")),
+                      subject="person", month="month")
+            .agg(pl.col("insured").any(), pl.col("hardship").any(), pl.col("amount_fen").first())
+        )  # fmt: skip
+
+    def monthly_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        return [
+            Condition("hardship", "当月为经认定的就业困难人员", CLAUSE, pl.col("hardship")),
+            Condition("insured", "当月缴纳社会保险（单位招用：在该单位缴纳城镇职工社保；灵活就业：按灵活就业人员缴费）",
+                      CLAUSE, pl.col("insured")),
+        ]  # fmt: skip
+
+
+MEASURE = HardshipSocialInsuranceSubsidy()
