@@ -1,0 +1,97 @@
+"""CM-10f 大龄失业人员灵活就业社会保险补贴、岗位补贴 — 沪崇就办〔2023〕2号 三(十).
+
+原文：“符合条件的大龄失业人员实现灵活就业的，按规定给予社会保险补贴和岗位补贴。”
+
+Reading (catalog): an older unemployed person (age a parameter) in flexible employment; amounts by
+municipal standard (G6).
+
+Our choices (flexible-employment registration date R):
+- 大龄 = aged 50 or more (men) / 40 or more (women) 周岁 on R — the common "4050" definition, stored as
+  parameters marked as defaults awaiting the administrator's confirmation;
+- 失业人员 = an unemployment registration still open on R − 1 day (registered unemployed when taking up
+  flexible employment);
+- hukou district Chongming: the document is the Chongming district's and the district pays;
+- each month from R's month while the registration is active (G9) and a social-insurance record of that
+  month is paid (any scheme) → one monthly line, beneficiary = subject = the person;
+- 社会保险补贴和岗位补贴 are paid together: one G6 parameter ``monthly_amount`` for their monthly sum,
+  null until an administrator sets it; no duration cap (the text sets none);
+- overlapping registrations give one line per month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+import polars as pl
+
+from jiuye.rules import derived
+from jiuye.rules.dates import age_on_expr
+from jiuye.rules.facts import Facts
+from jiuye.rules.legal import meets
+from jiuye.rules.measure import Condition, Context, Measure, Meta, detail
+from jiuye.rules.measures._chongming import CLAUSE_10, hukou_in_chongming, persons, with_unemployment_spell
+from jiuye.rules.parameters import MeasureParameters
+
+CLAUSE = CLAUSE_10
+
+
+class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
+    meta: ClassVar[Meta] = Meta(
+        id="CM-10f",
+        title="大龄失业人员灵活就业社会保险补贴、岗位补贴",
+        clause=CLAUSE,
+        quote="符合条件的大龄失业人员实现灵活就业的，按规定给予社会保险补贴和岗位补贴。",
+        summary="崇明户籍、办理灵活就业登记时男性满50周岁、女性满40周岁且处于失业登记中的人员，灵活就业并缴纳社保的，"
+        "按月给予社会保险补贴和岗位补贴，标准按市里规定执行。",
+        groups=("long_term_unemployed", "hardship"),
+        beneficiary="person",
+        frequency="monthly",
+        kind="pending",
+        reading="本区（崇明）户籍；灵活就业登记日R男性年满50周岁、女性年满40周岁（“4050”口径，待管理员确认）；"
+        "R前一日仍处于失业登记中。此后灵活就业登记有效且当月缴纳社保（任一险种）的每个月各计一行，补贴给本人；"
+        "社会保险补贴与岗位补贴合并为每月一个金额（按市级标准，待管理员设定前为待定金额）；原文未规定补贴期限，不设上限。",
+    )
+
+    def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        """One row per person × flexible-employment registration (a person without one keeps one row)."""
+        registrations = facts.flexible.lazy().select("person", R="start", registration_end="end")
+        units = (
+            persons(facts).join(registrations, on="person", how="left")
+            .with_columns(day_before_R=pl.col("R") - dt.timedelta(days=1),
+                          age_at_R=age_on_expr(pl.col("birth_date"), pl.col("R")))
+        )  # fmt: skip
+        return with_unemployment_spell(units, facts, day="day_before_R")
+
+    def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        men, women = p.get("min_age_male"), p.get("min_age_female")
+        threshold = pl.when(pl.col("gender") == "male").then(pl.lit(men)).otherwise(pl.lit(women))
+        return [
+            hukou_in_chongming(CLAUSE),
+            Condition("registered", "办理灵活就业登记", CLAUSE, pl.col("R").is_not_null(),
+                      detail("灵活就业登记日：{}", pl.col("R"))),
+            Condition("older", f"大龄（男性{men}周岁以上、女性{women}周岁以上，以灵活就业登记日计）", CLAUSE,
+                      meets("以上", pl.col("age_at_R"), threshold),
+                      detail("登记日 {} 年龄 {} 周岁（{}）", pl.col("R"), pl.col("age_at_R"),
+                             pl.col("gender").replace({"male": "男", "female": "女"}))),
+            Condition("unemployed", "失业人员（灵活就业登记前一日处于失业登记中）", CLAUSE,
+                      pl.col("spell_start").is_not_null(),
+                      detail("登记前一日 {} 所在失业登记开始于 {}", pl.col("day_before_R"), pl.col("spell_start"))),
+        ]  # fmt: skip
+
+    def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        months = derived.month_panel(eligible, pl.col("R"), pl.col("registration_end"), ctx.horizon_end)
+        insured = derived.paid_insurance_months(facts).with_columns(insured=pl.lit(True))
+        return (
+            months.select("person", "month").unique()
+            .join(insured, on=["person", "month"], how="left")
+            .select(beneficiary="person", subject="person", month="month",
+                    amount_fen=p.fen_expr("monthly_amount", pl.col("month")),
+                    insured=pl.col("insured").fill_null(False))
+        )  # fmt: skip
+
+    def monthly_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        return [Condition("insured", "当月缴纳社会保险费", CLAUSE, pl.col("insured"))]
+
+
+MEASURE = OlderUnemployedFlexibleEmploymentSubsidy()
