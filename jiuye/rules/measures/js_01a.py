@@ -1,0 +1,109 @@
+"""JS-01a 一次性评价费补贴 — 金就办〔2023〕1号 一(一).
+
+原文：“鼓励本区中等职业学校和高等院校毕业学年学生积极参与高级及以上项目职业技能评价，对首次参加评价的学生给予
+一次性评价费补贴，补贴标准参照经市人社局备案的社会评价组织公示项目评价考核费用。”
+
+Reading (catalog + lead's decision): a full-time education entry (secondary vocational or higher) at a
+school located in Jinshan, whose graduation date D satisfies D − 12 months < evaluation date ≤ D (the
+12 months up to and including D); evaluation level 高级(三级) or above (``senior``, ``technician``,
+``senior_technician``); no earlier skill evaluation of the person at any level (strictly earlier date);
+amount = the evaluation's published fee (``fee``); once per person; payable in the evaluation's month.
+
+Our choices:
+- School, full-time and graduating year are checked on the same education entry (one row per evaluation ×
+  education entry), so a Jinshan school finished long ago plus another school's graduating year does not
+  combine into a pass.
+- Two evaluations on the same first day both count as first; once per person keeps one (the higher fee).
+- The first evaluation must itself be of 高级 or above: a student whose first evaluation was 中级 gets
+  nothing for a later 高级 one (对首次参加评价的学生).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+
+from jiuye.rules.dates import add_months_expr
+from jiuye.rules.facts import Facts
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measures._jinshan import (
+    DISTRICT,
+    EDUCATION_LABELS,
+    LEVEL_LABELS,
+    district_text,
+    in_window,
+    persons,
+    yes_no,
+    yuan_text,
+)
+from jiuye.rules.parameters import MeasureParameters
+
+CLAUSE = f"{JS_DOC} 一(一)"
+SENIOR_OR_ABOVE = ("senior", "technician", "senior_technician")  # 高级（三级）及以上
+
+
+class SkillEvaluationFeeSubsidy(Measure):
+    meta: ClassVar[Meta] = Meta(
+        id="JS-01a",
+        title="一次性评价费补贴",
+        clause=CLAUSE,
+        quote="鼓励本区中等职业学校和高等院校毕业学年学生积极参与高级及以上项目职业技能评价，对首次参加评价的学生给予"
+        "一次性评价费补贴，补贴标准参照经市人社局备案的社会评价组织公示项目评价考核费用。",
+        summary="金山区中职学校、高校的全日制学生，在毕业前一年内首次参加高级（三级）及以上职业技能评价的，"
+        "按评价机构公示的评价考核费用一次性补贴，在参加评价的月份发放。",
+        groups=("students", "skills", "youth"),
+        beneficiary="person",
+        frequency="once",
+        kind="money",
+        reading="学校位于金山区的全日制中职或高校学生；评价日在该学历毕业日前12个月内（含毕业日）；评价等级为高级"
+        "（三级）、技师（二级）或高级技师（一级）；此前未参加过任何等级的职业技能评价（首次评价本身须为高级及以上）；"
+        "按该次评价公示的评价考核费用补贴，每人一次，所属月份为评价月份。学校、全日制和毕业学年须是同一学历。",
+    )
+    cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
+
+    def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        """One row per person × skill evaluation × education entry (missing ones stay null)."""
+        evaluations = facts.skill_evaluations.lazy().select(
+            "person", eval_level="level", eval_date="date", fee_fen="fee_fen"
+        ).with_columns(first_eval_date=pl.col("eval_date").min().over("person"))
+        education = facts.education.lazy().select(
+            "person", "full_time", "graduation_date", "school_district", edu_level="level"
+        )
+        return (
+            persons(facts).select("person", "subject")
+            .join(evaluations, on="person", how="left")
+            .join(education, on="person", how="left")
+        )  # fmt: skip
+
+    def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        months = p.get("graduating_year_months")
+        level = pl.col("eval_level").replace(LEVEL_LABELS)
+        year_start = add_months_expr(pl.col("graduation_date"), -months)
+        return [
+            Condition("evaluated", "参加职业技能评价", CLAUSE, pl.col("eval_date").is_not_null(),
+                      detail("评价：{}，{}，评价考核费用 {}", level, pl.col("eval_date"), yuan_text(pl.col("fee_fen")))),
+            Condition("senior_or_above", "评价项目为高级（三级）及以上", CLAUSE,
+                      pl.col("eval_level").is_in(list(SENIOR_OR_ABOVE)), detail("评价等级：{}", level)),
+            Condition("first_evaluation", "首次参加职业技能评价", CLAUSE,
+                      pl.col("eval_date") <= pl.col("first_eval_date"),
+                      detail("本次评价 {}，最早一次评价 {}", pl.col("eval_date"), pl.col("first_eval_date"))),
+            Condition("jinshan_student", "本区（金山）中等职业学校或高等院校全日制学生", CLAUSE,
+                      pl.col("full_time").fill_null(False) & (pl.col("school_district") == DISTRICT),
+                      pl.when(pl.col("edu_level").is_null()).then(pl.lit("无学历记录")).otherwise(
+                          detail("{}，学校所在区：{}，全日制：{}", pl.col("edu_level").replace(EDUCATION_LABELS),
+                                 district_text(pl.col("school_district")), yes_no(pl.col("full_time"))))),
+            Condition("graduating_year", f"评价时处于毕业学年（毕业日前{months}个月内，含毕业日）", CLAUSE,
+                      (pl.col("eval_date") > year_start) & (pl.col("eval_date") <= pl.col("graduation_date")),
+                      detail("毕业日 {}，毕业学年 {} 之后至毕业日，评价日 {}", pl.col("graduation_date"), year_start,
+                             pl.col("eval_date"))),
+            in_window(p, pl.col("eval_date").dt.truncate("1mo"), "评价月份"),
+        ]  # fmt: skip
+
+    def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        return eligible.select(
+            beneficiary="person", subject="person", month=pl.col("eval_date").dt.truncate("1mo"), amount_fen="fee_fen"
+        ).unique()
+
+
+MEASURE = SkillEvaluationFeeSubsidy()

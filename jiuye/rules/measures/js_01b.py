@@ -1,0 +1,132 @@
+"""JS-01b 就业见习对象 — 金就办〔2023〕1号 一(一).
+
+原文：“鼓励35周岁以下本市户籍未就业人员、离校2年内未就业全日制毕业生、参加见习计划的本市高等学校和中等职业学校
+全日制毕业学年学生参加就业见习。”
+
+Reading (catalog + lead's decision): on a day X a person may join the internship programme when
+(a) Shanghai hukou (district not null), aged ≤ 35 on X (35周岁以下 includes 35) and unemployed on X (G10); or
+(b) a full-time graduate (any level) with graduation_date ≤ X ≤ graduation_date + 2 years (离校2年内,
+    以内 includes the number) and unemployed on X; or
+(c) a full-time student of a school in Shanghai (``school_district`` not null; secondary vocational or
+    higher education) in the graduating school year on X: graduation_date − 12 months < X ≤ graduation_date.
+X is each internship's first day; a person without an internship is checked on the last day of the
+evaluated range.  A rule without money: explanations only, no findings.
+
+Our choices:
+- The three groups are one condition ("符合任一类见习对象") whose detail shows each group's result, because
+  the engine requires every listed condition; the explanation is evaluated on the internship closest to
+  meeting it.
+- :func:`mark_internship_eligible` is the reusable test (JS-03b asks it on the internship's first day).  It
+  reads JS-01b's own parameter file; a case override of ``JS-01b.*`` changes JS-01b's explanations but
+  not JS-03b, which reads the packaged values.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+
+from jiuye.rules import derived
+from jiuye.rules.dates import add_months_expr, add_years_expr, age_on_expr
+from jiuye.rules.facts import Facts
+from jiuye.rules.legal import meets
+from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta
+from jiuye.rules.measures._jinshan import persons, yes_no
+from jiuye.rules.parameters import MeasureParameters, load_measure_parameters
+
+CLAUSE = f"{JS_DOC} 一(一)"
+
+
+def js01b_parameters() -> MeasureParameters:
+    return load_measure_parameters("JS-01b")
+
+
+def mark_internship_eligible(
+    frame: pl.LazyFrame, facts: Facts, p: MeasureParameters, day: str, out: str
+) -> pl.LazyFrame:
+    """Add boolean ``out`` (the person in column ``person`` meets JS-01b on ``frame[day]``) and ``{out}_detail``."""
+    max_age, years = p.get("max_age"), p.get("years_after_leaving_school")
+    months = p.get("graduating_year_months")
+    x = pl.col("_x")
+    keys = frame.select("person", _x=pl.col(day)).unique().filter(x.is_not_null())
+    people = facts.persons.lazy().select(person="id", _birth="birth_date", _hukou="hukou_district")
+    grad = pl.col("graduation_date")
+    schooling = (
+        keys.join(facts.education.lazy().filter(pl.col("full_time")), on="person")
+        .group_by("person", "_x")
+        .agg(
+            _graduate=((grad <= x) & meets("以内", x, add_years_expr(grad, years))).any(),
+            _student=(pl.col("school_district").is_not_null() & (x > add_months_expr(grad, -months))
+                      & (x <= grad)).any(),
+        )
+    )  # fmt: skip
+    checked = derived.mark_unemployed(keys.join(people, on="person", how="left"), facts, "_x", "_unemployed")
+    checked = checked.join(schooling, on=["person", "_x"], how="left").with_columns(
+        _age=age_on_expr(pl.col("_birth"), x),
+        _graduate=pl.col("_graduate").fill_null(False),
+        _student=pl.col("_student").fill_null(False),
+    )
+    a = pl.col("_hukou").is_not_null() & meets("以下", pl.col("_age"), max_age) & pl.col("_unemployed")
+    b = pl.col("_graduate") & pl.col("_unemployed")
+    c = pl.col("_student")
+    checked = checked.select(
+        "person", "_x",
+        (a | b | c).alias(out),
+        pl.format(
+            "{}：（一）本市户籍{}、{}周岁、未就业{} → {}；（二）离校{}年内全日制毕业生{}、未就业{} → {}；"
+            "（三）本市院校全日制毕业学年学生 → {}",
+            x, yes_no(pl.col("_hukou").is_not_null()), pl.col("_age"), yes_no(pl.col("_unemployed")), yes_no(a),
+            pl.lit(years), yes_no(pl.col("_graduate")), yes_no(pl.col("_unemployed")), yes_no(b), yes_no(c),
+        ).alias(f"{out}_detail"),
+    )  # fmt: skip
+    return (
+        frame.join(checked, left_on=["person", day], right_on=["person", "_x"], how="left")
+        .with_columns(pl.col(out).fill_null(False))
+    )  # fmt: skip
+
+
+def internship_group_condition(out: str, clause: str, text: str) -> Condition:
+    return Condition(out, text, clause, pl.col(out), pl.col(f"{out}_detail"))
+
+
+class InternshipEligibility(Measure):
+    meta: ClassVar[Meta] = Meta(
+        id="JS-01b",
+        title="就业见习对象认定",
+        clause=CLAUSE,
+        quote="鼓励35周岁以下本市户籍未就业人员、离校2年内未就业全日制毕业生、参加见习计划的本市高等学校和中等职业学校"
+        "全日制毕业学年学生参加就业见习。",
+        summary="可以参加就业见习的人：35周岁以下、本市户籍、未就业的人；离校2年内、未就业的全日制毕业生；"
+        "本市高校和中职学校处于毕业学年的全日制学生。",
+        groups=("youth", "graduates", "students"),
+        beneficiary="none",
+        frequency="none",
+        kind="rule",
+        reading="在见习开始之日（无见习记录的，以查询区间最后一天）判断，符合任一类即可：（一）本市户籍、年满35周岁"
+        "及以下（含35周岁）、当日未就业（无劳动合同也无灵活就业登记）；（二）全日制毕业生，当日在毕业日至毕业后2年"
+        "（含）之内，且当日未就业；（三）本市中职或高校全日制学生，当日在毕业日前12个月内（含毕业日）。",
+    )
+
+    def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        """One row per person × internship first day; a person without internships on the range's last day."""
+        days = facts.internships.lazy().select("person", internship_start="start")
+        frame = (
+            persons(facts).select("person", "subject").join(days, on="person", how="left")
+            .with_columns(check_day=pl.col("internship_start").fill_null(pl.lit(ctx.horizon_end)))
+        )  # fmt: skip
+        return mark_internship_eligible(frame, facts, p, "check_day", "internship_group")
+
+    def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        return [internship_group_condition(
+            "internship_group",
+            CLAUSE,
+            f"属于见习对象：{p.get('max_age')}周岁以下本市户籍未就业人员、离校{p.get('years_after_leaving_school')}年内"
+            "未就业全日制毕业生或本市高校、中职学校全日制毕业学年学生（任一）",
+        )]  # fmt: skip
+
+    def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+        raise NotImplementedError("JS-01b 是资格认定规则，不产生补贴")
+
+
+MEASURE = InternshipEligibility()
