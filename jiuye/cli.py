@@ -20,6 +20,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "jiuye.registry.commands",
     "jiuye.registry.import_commands",
     "jiuye.registry.demo_commands",
+    "jiuye.supervision.commands",
+    "jiuye.matching.commands",
+    "jiuye.ledger.commands",
+    "jiuye.audit.commands",
 )
 
 

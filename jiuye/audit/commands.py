@@ -1,0 +1,29 @@
+"""``jiuye audit verify``: walk the hash chain, report the first altered, removed or inserted event."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from jiuye.errors import UserError
+
+
+def register(subparsers: Any) -> None:
+    au = subparsers.add_parser("audit", help="审计日志")
+    sub = au.add_subparsers(dest="audit_command", metavar="子命令")
+    ve = sub.add_parser("verify", help="校验审计链：报告第一条被改动、删除或插入的事件")
+    ve.add_argument("--db", metavar="URL", help="数据库 URL（默认 $JIUYE_DATABASE_URL 或 ./jiuye.db）")
+    ve.set_defaults(handler=_verify)
+    au.set_defaults(handler=lambda _a: au.print_help() or 0)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from jiuye.audit.service import verify
+    from jiuye.db import session_scope
+
+    with session_scope(args.db, check=True) as s:
+        report = verify(s)
+    if not report.ok:
+        raise UserError(report.message, 8)
+    print(report.message)
+    return 0

@@ -1,0 +1,143 @@
+"""Ledger sub-commands: approve, review, settings, pay, reverse."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from jiuye.errors import UserError
+
+DB_HELP = "数据库 URL（默认 $JIUYE_DATABASE_URL 或 ./jiuye.db）"
+
+
+def default_actor() -> str:
+    return os.environ.get("JIUYE_USER") or os.environ.get("USER") or "系统管理员"
+
+
+def parse_month_arg(text: str) -> dt.date:
+    from jiuye.rules.dates import parse_month
+
+    try:
+        return parse_month(text)
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"月份格式不对：{text}（应为 YYYY-MM，例如 2024-03）。", 2) from exc
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="URL", help=DB_HELP)
+    p.add_argument("--by", metavar="NAME", default=None, help="操作人（默认 $JIUYE_USER 或登录名）")
+
+
+def register(subparsers: Any) -> None:
+    ap = subparsers.add_parser("approve", help="按月批量核准免申即享政策的待遇（含以前月份）")
+    ap.add_argument("--month", required=True, help="核准该月及以前的待遇，YYYY-MM")
+    ap.add_argument("--policy", help="只核准这一项政策，例如 JS-02")
+    _common(ap)
+    ap.set_defaults(handler=_approve)
+
+    rv = subparsers.add_parser("review", help="逐条审核待遇：approve 核准 / reject 驳回")
+    rv.add_argument("id", type=int, help="待遇编号")
+    rv.add_argument("decision", choices=["approve", "reject"])
+    rv.add_argument("--reason", required=True, help="审核理由")
+    _common(rv)
+    rv.set_defaults(handler=_review)
+
+    st = subparsers.add_parser("settings", help="政策设置：免申即享开关")
+    st_sub = st.add_subparsers(dest="setting", metavar="设置")
+    au = st_sub.add_parser("auto", help="设置或查看免申即享：jiuye settings auto [JS-02 on|off]")
+    au.add_argument("policy", nargs="?")
+    au.add_argument("value", nargs="?", choices=["on", "off"])
+    au.add_argument("--reason", default=None)
+    _common(au)
+    au.set_defaults(handler=_settings_auto)
+    st.set_defaults(handler=lambda _a: st.print_help() or 0)
+
+    pa = subparsers.add_parser(
+        "pay", help="生成发放批次（已核准未发放、含以前月份），写出 XLSX 和 CSV 发放文件"
+    )
+    pa.add_argument("--month", required=True, help="发放该月及以前的待遇，YYYY-MM")
+    pa.add_argument("--out", default="payments", help="发放文件目录（默认 ./payments）")
+    _common(pa)
+    pa.set_defaults(handler=_pay)
+
+    rs = subparsers.add_parser("reverse", help="追回一笔发放（发放记录编号），政策上限随之恢复")
+    rs.add_argument("payment_id", type=int)
+    rs.add_argument("--reason", required=True, help="追回理由")
+    _common(rs)
+    rs.set_defaults(handler=_reverse)
+
+
+def _approve(args: argparse.Namespace) -> int:
+    from jiuye.ledger.dbutil import write_session
+    from jiuye.ledger.service import approve_month
+
+    month = parse_month_arg(args.month)
+    with write_session(args.db) as s:
+        counts = approve_month(s, month, args.by or default_actor(), args.policy)
+    if not counts:
+        print(f"{month:%Y-%m} 及以前没有待核准的免申即享待遇。")
+        return 0
+    for policy, n in sorted(counts.items()):
+        print(f"{policy}：核准 {n} 条")
+    print(f"共核准 {sum(counts.values())} 条（免申即享）。")
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from jiuye.ledger.dbutil import write_session
+    from jiuye.ledger.service import review
+
+    with write_session(args.db) as s:
+        new = review(s, args.id, args.decision, args.by or default_actor(), args.reason)
+    print(f"待遇 {args.id} 已{'核准' if new == 'approved' else '驳回'}。")
+    return 0
+
+
+def _settings_auto(args: argparse.Namespace) -> int:
+    from jiuye.ledger.dbutil import write_session
+    from jiuye.ledger.service import set_auto, settings
+
+    with write_session(args.db) as s:
+        if args.policy and args.value:
+            set_auto(s, args.policy, args.value == "on", args.by or default_actor(), args.reason)
+        elif args.policy:
+            raise UserError("请写明 on（免申即享）或 off（依申请）。", 2)
+        current = settings(s)
+    for pid, st in current.items():
+        if args.policy and pid != args.policy:
+            continue
+        when = "" if st.set_at is None else f"，{st.set_at:%Y-%m-%d %H:%M}"
+        print(f"{pid}\t{'免申即享' if st.auto else '依申请'}\t（{st.set_by}{when}）")
+    return 0
+
+
+def _pay(args: argparse.Namespace) -> int:
+    from jiuye.ledger.dbutil import write_session
+    from jiuye.ledger.service import pay
+
+    month = parse_month_arg(args.month)
+    with write_session(args.db) as s:
+        batch = pay(s, month, args.by or default_actor(), Path(args.out))
+    for policy, (n, fen) in batch.per_measure.items():
+        print(f"{policy}：{n} 笔，{fen // 100}.{fen % 100:02d} 元")
+    print(f"发放批次 {batch.id}：{batch.lines} 笔，合计 {batch.total_fen // 100}.{batch.total_fen % 100:02d} 元，"
+          f"校验码 {batch.checksum}")  # fmt: skip
+    for f in batch.files:
+        print(f"已写出：{f}")
+    return 0
+
+
+def _reverse(args: argparse.Namespace) -> int:
+    from jiuye.ledger.dbutil import write_session
+    from jiuye.ledger.service import reverse
+
+    with write_session(args.db) as s:
+        row = reverse(s, args.payment_id, args.by or default_actor(), args.reason)
+    fen = int(row["amount_fen"])
+    print(
+        f"已追回发放记录 {args.payment_id}（{row['policy']} {row['month']:%Y-%m}，{fen // 100}.{fen % 100:02d} 元）。"
+    )
+    return 0

@@ -1,0 +1,390 @@
+"""Ledger services: the 免申即享 setting, bulk approval, review, payment batches, reversals.
+
+All services take the session explicitly and never commit.  Everything is set-based SQL: one
+``UPDATE … RETURNING`` claims many lines at once.
+
+免申即享 default (documented per measure): a measure whose amount the rules compute from registry facts
+(catalog kind ``money``) runs as 免申即享 unless the bureau switches it off; measures whose amount is
+pending (kind ``pending``) or that need a reviewer need an application / review by default.  The
+bureau changes this with ``jiuye settings auto MEASURE on|off``; the setting in force is recorded with
+every bulk approval.
+
+Exactly once: payment is serialised per database (``pg_advisory_xact_lock`` on PostgreSQL; the
+``BEGIN IMMEDIATE`` write transaction on SQLite), lines are claimed with
+``UPDATE entitlements SET state='in_batch' WHERE state='approved' … RETURNING``, and the database
+refuses a second non-reversed payment of the same (policy, beneficiary, subject, month) and a second
+payment of the same entitlement (unique indexes).  Batch, payments, line states and audit events
+commit together or not at all, so a process killed during pay leaves nothing behind but, at most, a
+payment file of a batch that does not exist in the database (void; the re-run writes a new one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from jiuye.audit.service import AuditEvent, record, record_many
+from jiuye.errors import UserError
+from jiuye.ledger import transitions
+from jiuye.ledger.models import entitlements, payment_batches, payments, policy_settings
+from jiuye.rules.dates import month_end
+
+PAY_LOCK_KEY = 4_204_202
+
+
+# --- settings -------------------------------------------------------------------------------------
+def default_auto(policy: str) -> bool:
+    from jiuye.rules.catalog import get_measure
+
+    try:
+        return get_measure(policy).meta.kind == "money"
+    except KeyError:
+        return False
+
+
+def known_policy(policy: str) -> bool:
+    from jiuye.rules.catalog import measure_ids
+
+    return policy in measure_ids()
+
+
+@dataclass
+class Setting:
+    policy: str
+    auto: bool
+    set_by: str
+    set_at: dt.datetime | None
+
+
+def settings(session: Session) -> dict[str, Setting]:
+    from jiuye.rules.catalog import measure_ids
+
+    stored = {r.policy: r for r in session.execute(sa.select(policy_settings)).all()}
+    out: dict[str, Setting] = {}
+    for pid in measure_ids():
+        r = stored.get(pid)
+        out[pid] = (
+            Setting(pid, default_auto(pid), "默认设置", None)
+            if r is None
+            else Setting(pid, bool(r.auto), r.set_by, r.set_at)
+        )
+    return out
+
+
+def set_auto(session: Session, policy: str, auto: bool, actor: str, reason: str | None = None) -> Setting:
+    if not known_policy(policy):
+        raise UserError(f"未知的政策编号：{policy}。", 4)
+    old = settings(session)[policy]
+    now = dt.datetime.now(dt.UTC)
+    exists = session.execute(
+        sa.select(policy_settings.c.policy).where(policy_settings.c.policy == policy)
+    ).first()
+    if exists:
+        session.execute(
+            sa.update(policy_settings)
+            .where(policy_settings.c.policy == policy)
+            .values(auto=auto, set_by=actor, set_at=now)
+        )
+    else:
+        session.execute(sa.insert(policy_settings).values(policy=policy, auto=auto, set_by=actor, set_at=now))
+    label = {True: "免申即享", False: "依申请"}
+    record(
+        session,
+        actor,
+        "setting",
+        "policy_settings",
+        policy,
+        label[old.auto],
+        label[auto],
+        reason,
+        {"auto": auto},
+    )
+    return Setting(policy, auto, actor, now)
+
+
+# --- approval and review --------------------------------------------------------------------------
+def approve_month(session: Session, month: dt.date, actor: str, policy: str | None = None) -> dict[str, int]:
+    """Approve every found line of ``month`` and earlier of the 免申即享 measures (or of ``policy``)."""
+    current = settings(session)
+    if policy is not None:
+        if policy not in current:
+            raise UserError(f"未知的政策编号：{policy}。", 4)
+        if not current[policy].auto:
+            raise UserError(
+                f"政策 {policy} 未设为免申即享，须逐条审核（jiuye review ID approve|reject --reason …）。", 5
+            )
+        chosen = [policy]
+    else:
+        chosen = sorted(p for p, s in current.items() if s.auto)
+    if not chosen:
+        return {}
+    rows = session.execute(
+        sa.update(entitlements)
+        .where(
+            entitlements.c.state == "found",
+            entitlements.c.month <= month_end(month),
+            entitlements.c.policy.in_(chosen),
+        )
+        .values(state="approved", updated_by=actor, updated_at=sa.func.current_timestamp())
+        .returning(entitlements.c.id, entitlements.c.policy)
+    ).all()
+    rows = sorted(rows, key=lambda r: int(r[0]))
+    transitions.check("（批量）", "found", "approved")
+    record_many(
+        session,
+        [
+            AuditEvent(
+                actor, "approve", "entitlements", str(r[0]), "found", "approved", "免申即享批量核准",
+                {"policy": r[1], "setting": "免申即享", "setting_by": current[r[1]].set_by,
+                 "setting_at": None if current[r[1]].set_at is None else str(current[r[1]].set_at)},
+            )
+            for r in rows
+        ],
+    )  # fmt: skip
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r[1]] = counts.get(r[1], 0) + 1
+    return counts
+
+
+def review(session: Session, entitlement_id: int, decision: str, actor: str, reason: str) -> str:
+    new = {"approve": "approved", "reject": "rejected"}.get(decision)
+    if new is None:
+        raise UserError("审核结论只能是 approve（核准）或 reject（驳回）。", 2)
+    if not reason.strip():
+        raise UserError("请用 --reason 写明审核理由。", 2)
+    transitions.move(session, [entitlement_id], new, actor, reason, action="review")
+    return new
+
+
+# --- payment --------------------------------------------------------------------------------------
+@dataclass
+class Batch:
+    id: int
+    month: dt.date
+    lines: int
+    total_fen: int
+    checksum: str
+    files: list[Path] = field(default_factory=list)
+    per_measure: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def _lock_pay(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PAY_LOCK_KEY})
+
+
+def pay(session: Session, month: dt.date, actor: str, out_dir: Path) -> Batch:
+    """Claim the approved, unpaid lines of ``month`` and earlier, pay them in one batch, write the files."""
+    _lock_pay(session)
+    claimed = session.execute(
+        sa.update(entitlements)
+        .where(
+            entitlements.c.state == "approved",
+            entitlements.c.month <= month_end(month),
+            entitlements.c.amount_fen.is_not(None),
+        )
+        .values(state="in_batch", updated_by=actor, updated_at=sa.func.current_timestamp())
+        .returning(entitlements.c.id)
+    ).all()
+    if not claimed:
+        raise UserError(f"{month:%Y-%m} 及以前没有已核准、未发放的待遇，无需生成发放批次。", 6)
+    batch_id = int(
+        session.execute(
+            sa.insert(payment_batches)
+            .values(month=month, created_by=actor, state="open", lines=0, total_fen=0)
+            .returning(payment_batches.c.id)
+        ).scalar_one()
+    )
+    cols = ["policy", "beneficiary", "subject", "month", "amount_fen"]
+    session.execute(
+        sa.insert(payments).from_select(
+            ["batch_id", "entitlement_id", *cols, "state"],
+            sa.select(
+                sa.literal(batch_id),
+                entitlements.c.id,
+                *(entitlements.c[c] for c in cols),
+                sa.literal("paid"),
+            ).where(entitlements.c.state == "in_batch"),
+        )
+    )
+    session.execute(
+        sa.update(entitlements)
+        .where(entitlements.c.state == "in_batch")
+        .values(state="paid", updated_by=actor, updated_at=sa.func.current_timestamp())
+    )
+    ids = sorted(int(r[0]) for r in claimed)
+    reason = f"发放批次 {batch_id}"
+    record_many(
+        session,
+        [AuditEvent(actor, "pay", "entitlements", str(i), "approved", "in_batch", reason) for i in ids]
+        + [AuditEvent(actor, "pay", "entitlements", str(i), "in_batch", "paid", reason) for i in ids],
+    )
+    lines = payment_lines(session, batch_id)
+    batch = write_files(lines, batch_id, month, out_dir)
+    session.execute(
+        sa.update(payment_batches)
+        .where(payment_batches.c.id == batch_id)
+        .values(
+            lines=batch.lines, total_fen=batch.total_fen, checksum=batch.checksum, state="paid",
+            csv_path=str(batch.files[0]), xlsx_path=str(batch.files[1]),
+        )
+    )  # fmt: skip
+    record(session, actor, "create", "payment_batches", batch_id, None, "paid", reason,
+           {"month": f"{month:%Y-%m}", "lines": batch.lines, "total_fen": batch.total_fen, "checksum": batch.checksum})  # fmt: skip
+    return batch
+
+
+def _details(session: Session, batch_id: int) -> pl.DataFrame:
+    """Name, masked identifier and bank account of the batch's beneficiaries (from the registry)."""
+    from jiuye.registry.models import TABLES
+
+    wanted = sa.select(payments.c.beneficiary).where(payments.c.batch_id == batch_id)
+    frames = []
+    for table, key in (("persons", "id_number"), ("employers", "credit_code"), ("organizations", "org_id")):
+        t = TABLES.get(table)
+        if t is None or key not in t.c:
+            continue
+        code = t.c["credit_code"] if "credit_code" in t.c else t.c[key]
+        rows = session.execute(
+            sa.select(t.c[key], t.c["name"], code, t.c["bank_account"]).where(t.c[key].in_(wanted))
+        ).all()
+        frames.append(
+            pl.DataFrame(
+                [tuple(r) for r in rows], schema=["beneficiary", "name", "code", "bank_account"], orient="row"
+            ).with_columns(pl.all().cast(pl.String), kind=pl.lit(table))
+        )
+    if not frames:
+        return pl.DataFrame(schema={"beneficiary": pl.String, "name": pl.String, "code": pl.String,
+                                    "bank_account": pl.String, "kind": pl.String})  # fmt: skip
+    return pl.concat(frames).unique("beneficiary", keep="first")
+
+
+def payment_lines(session: Session, batch_id: int) -> pl.DataFrame:
+    from jiuye.rules.catalog import all_measures
+
+    rows = session.execute(
+        sa.select(payments.c.id, payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month,
+                  payments.c.amount_fen)
+        .where(payments.c.batch_id == batch_id)
+        .order_by(payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month)
+    ).all()  # fmt: skip
+    frame = pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"payment_id": pl.Int64, "policy": pl.String, "beneficiary": pl.String, "subject": pl.String,
+                "month": pl.Date, "amount_fen": pl.Int64},
+        orient="row",
+    )  # fmt: skip
+    titles = pl.DataFrame(
+        {"policy": [m.id for m in all_measures()], "title": [m.meta.title for m in all_measures()]}
+    )
+    details = _details(session, batch_id)
+    code = pl.col("code").fill_null(pl.col("beneficiary"))
+    masked = (
+        pl.when(code.str.len_chars() == 18)
+        .then(code.str.slice(0, 6) + pl.lit("********") + code.str.slice(14, 4))
+        .otherwise(code)
+    )
+    return (
+        frame.join(titles, on="policy", how="left")
+        .join(details, on="beneficiary", how="left")
+        .with_columns(
+            masked_id=masked,
+            name=pl.col("name").fill_null(""),
+            bank_account=pl.col("bank_account").fill_null(""),
+        )
+    )
+
+
+def yuan_text(fen: pl.Expr) -> pl.Expr:
+    return pl.format("{}.{}", fen // 100, (fen % 100).cast(pl.String).str.zfill(2))
+
+
+FILE_HEADERS = [
+    "发放编号",
+    "姓名/名称",
+    "证件号码（脱敏）",
+    "银行账号",
+    "政策编号",
+    "政策名称",
+    "月份",
+    "金额（元）",
+]
+
+
+def write_files(lines: pl.DataFrame, batch_id: int, month: dt.date, out_dir: Path) -> Batch:
+    """CSV and XLSX: one row per line, then totals per measure, then ``校验码,SHA-256`` over the line rows."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    body = lines.select(
+        pl.col("payment_id").cast(pl.String),
+        "name", "masked_id", "bank_account", "policy", pl.col("title").fill_null(""),
+        pl.col("month").dt.strftime("%Y-%m"), yuan_text(pl.col("amount_fen")),
+    )  # fmt: skip
+    body.columns = FILE_HEADERS
+    body_csv = body.write_csv(include_header=False)
+    checksum = hashlib.sha256(body_csv.encode("utf-8")).hexdigest()
+    totals = lines.group_by("policy").agg(n=pl.len(), fen=pl.col("amount_fen").sum()).sort("policy")
+    total_fen = int(lines["amount_fen"].sum())
+    footer = pl.DataFrame(
+        {
+            FILE_HEADERS[0]: ["合计"] * totals.height + ["总计", "校验码"],
+            FILE_HEADERS[4]: [*totals["policy"].to_list(), "", "SHA-256"],
+            FILE_HEADERS[6]: [f"{n} 笔" for n in totals["n"].to_list()] + [f"{lines.height} 笔", ""],
+            FILE_HEADERS[7]: [f"{f // 100}.{f % 100:02d}" for f in totals["fen"].to_list()]
+            + [f"{total_fen // 100}.{total_fen % 100:02d}", checksum],
+        }
+    )
+    full = pl.concat([body, footer], how="diagonal_relaxed").select(FILE_HEADERS)
+    stem = out_dir / f"发放批次_{batch_id}_{month:%Y-%m}"
+    csv_path, xlsx_path = stem.with_suffix(".csv"), stem.with_suffix(".xlsx")
+    csv_path.write_text(full.write_csv(), encoding="utf-8-sig")
+    full.write_excel(xlsx_path, worksheet="发放清单", autofit=True)
+    per = {r["policy"]: (int(r["n"]), int(r["fen"])) for r in totals.iter_rows(named=True)}
+    return Batch(batch_id, month, lines.height, total_fen, checksum, [csv_path, xlsx_path], per)
+
+
+def reverse(session: Session, payment_id: int, actor: str, reason: str) -> dict[str, Any]:
+    """Claw back one payment: payment and entitlement become reversed; the cap is free again."""
+    if not reason.strip():
+        raise UserError("请用 --reason 写明追回理由。", 2)
+    row = (
+        session.execute(sa.select(payments).where(payments.c.id == payment_id).with_for_update())
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise UserError(f"找不到发放记录 {payment_id}。", 4)
+    if row["state"] != "paid":
+        raise UserError(f"发放记录 {payment_id} 已追回，不能重复追回。", 5)
+    session.execute(
+        sa.update(payments)
+        .where(payments.c.id == payment_id)
+        .values(
+            state="reversed", reversed_at=dt.datetime.now(dt.UTC), reversed_by=actor, reversal_reason=reason
+        )
+    )
+    record(session, actor, "reverse", "payments", payment_id, "paid", "reversed", reason)
+    transitions.move(session, [int(row["entitlement_id"])], "reversed", actor, reason, action="reverse",
+                     payload={"payment_id": payment_id})  # fmt: skip
+    return dict(row)
+
+
+def payment_history(session: Session) -> pl.DataFrame:
+    """Non-reversed payments as the engine's ``facts.payments`` (caps and once-only rules read them)."""
+    rows = session.execute(
+        sa.select(payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month, payments.c.amount_fen)
+        .where(payments.c.state != "reversed")
+    ).all()  # fmt: skip
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"policy": pl.String, "beneficiary": pl.String, "subject": pl.String, "month": pl.Date,
+                "amount_fen": pl.Int64},
+        orient="row",
+    )  # fmt: skip
