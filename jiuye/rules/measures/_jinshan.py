@@ -139,7 +139,8 @@ WINDOW_CLAUSE = f"{JS_DOC} 七(二)"
 def in_window(p: MeasureParameters, month: pl.Expr, what: str = "补贴所属月份") -> Condition:
     """G4 as a visible condition for once-only measures whose month is known before the lines are built.
 
-    The engine drops lines outside the window anyway; the condition makes the explanation say so.
+    The engine drops lines outside the window anyway; the condition makes the explanation say so.  A null
+    month (no record yet) does not fail this condition: another condition of the measure fails instead.
     """
     window = p.window
     end = "" if window.end is None else format_month(window.end)
@@ -147,8 +148,9 @@ def in_window(p: MeasureParameters, month: pl.Expr, what: str = "补贴所属月
     expr = month >= window.start
     if window.end is not None:
         expr &= month <= window.end
-    return Condition("in_policy_window", text, WINDOW_CLAUSE, month.is_not_null() & expr,
-                     detail(f"{what}：{{}}", month.dt.strftime("%Y-%m")))  # fmt: skip
+    return Condition("in_policy_window", text, WINDOW_CLAUSE, month.is_null() | expr,
+                     pl.when(month.is_null()).then(pl.lit(f"{what}：尚无（见其他条件）"))
+                     .otherwise(pl.format(f"{what}：{{}}", month.dt.strftime("%Y-%m"))))  # fmt: skip
 
 
 def amount_by(column: str, parameters: dict[Any, str], p: MeasureParameters, on: pl.Expr) -> pl.Expr:
