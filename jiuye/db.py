@@ -91,6 +91,25 @@ def sqlite_path(url: str) -> Path | None:
 # --- migrations ------------------------------------------------------------------------------------
 
 
+def load_models() -> sa.MetaData:
+    """Import every ``jiuye.<room>.models`` module and return the shared metadata they declare into.
+
+    Alembic's env and the migration/model consistency test use this, so a room's tables are known as
+    soon as its ``models`` module exists (declare them on ``jiuye.registry.models.metadata``).
+    """
+    import importlib
+    import importlib.util
+    import pkgutil
+
+    import jiuye
+    from jiuye.registry.models import metadata
+
+    for info in pkgutil.iter_modules(jiuye.__path__):
+        if info.ispkg and importlib.util.find_spec(f"jiuye.{info.name}.models") is not None:
+            importlib.import_module(f"jiuye.{info.name}.models")
+    return metadata
+
+
 def alembic_config(url: str | None = None, connection: sa.Connection | None = None) -> Any:
     """A programmatic Alembic config: scripts from the installed package, no alembic.ini needed."""
     from alembic.config import Config

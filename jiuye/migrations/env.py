@@ -9,9 +9,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from jiuye.registry.models import metadata
+from jiuye.db import load_models
 
 config = context.config
+metadata = load_models()  # every room's models module, one shared MetaData
 
 
 def _run(connection: sa.Connection) -> None:

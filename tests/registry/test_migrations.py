@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 
 from jiuye import db
 from jiuye.registry import schema
-from jiuye.registry.models import TABLES, metadata
+from jiuye.registry.models import TABLES
 
 
 def test_upgrade_creates_every_table_and_reference_rows(db_url: str) -> None:
@@ -32,7 +32,7 @@ def test_upgrade_twice_changes_nothing(db_url: str) -> None:
 
 def test_migrations_match_models(migrated_db_url: str) -> None:
     with db.get_engine(migrated_db_url).connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), db.load_models())
     assert diff == []
 
 
