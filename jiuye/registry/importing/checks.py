@@ -12,7 +12,6 @@ import polars as pl
 from jiuye.registry.schema import BOOL_FALSE, BOOL_TRUE
 from jiuye.rules.identifiers import CREDIT_ALPHABET
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CREDIT_CLASS = "[0-9A-HJ-NP-RTUWXY]"
@@ -37,9 +36,10 @@ def normalize_id_number(col: pl.Expr) -> pl.Expr:
 
 def id_check_char(col: pl.Expr) -> pl.Expr:
     """Expected 18th character of an ID number whose first 17 characters are digits."""
-    total = pl.sum_horizontal(
-        col.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_ID_WEIGHTS)
-    )
+    # GB 11643 weights are 2^(17-i) mod 11, and 13 ≡ 2 (mod 11): read the 17 digits as one base-13
+    # number v (< 13^17 < 2^64) and the weighted sum is ≡ 2·v (mod 11).  One pass over the column.
+    v = col.str.slice(0, 17).str.to_integer(base=13, strict=False, dtype=pl.UInt64)
+    total = (v % 11) * 2
     return (total % 11).replace_strict(
         {i: c for i, c in enumerate(_ID_CHECK)}, default=None, return_dtype=pl.String
     )
@@ -55,6 +55,15 @@ def id_gender(col: pl.Expr) -> pl.Expr:
         .then(pl.lit("male"))
         .otherwise(pl.lit("female"))
     )
+
+
+def id_number_valid(col: pl.Expr) -> pl.Expr:
+    """True for a valid ID number or an empty cell; cheaper than :func:`id_number_reason`."""
+    return col.is_null() | (
+        col.str.contains(r"^[0-9]{17}[0-9X]$")
+        & id_birth_date(col).is_not_null()
+        & (id_check_char(col) == col.str.slice(17, 1))
+    ).fill_null(False)
 
 
 def id_number_reason(col: pl.Expr) -> pl.Expr:
@@ -93,6 +102,12 @@ def credit_check_char(col: pl.Expr) -> pl.Expr:
     )
 
 
+def credit_code_valid(col: pl.Expr) -> pl.Expr:
+    return col.is_null() | (
+        col.str.contains(f"^{_CREDIT_CLASS}{{18}}$") & (credit_check_char(col) == col.str.slice(17, 1))
+    ).fill_null(False)
+
+
 def credit_code_reason(col: pl.Expr) -> pl.Expr:
     """Same reasons, same order, as :func:`jiuye.rules.identifiers.credit_code_problem`."""
     expected = credit_check_char(col)
@@ -128,18 +143,20 @@ def parse_date(col: pl.Expr) -> pl.Expr:
     return _date_text(col).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
 
 
-def date_reason(col: pl.Expr) -> pl.Expr:
+def date_reason(col: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
+    """``parsed``: the already computed :func:`parse_date` of ``col`` (saves parsing again)."""
     text = _date_text(col)
+    day = parse_date(col) if parsed is None else parsed
     return (
         pl.when(col.is_null())
         .then(_null_str())
         .when(~text.str.contains(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"))
         .then(pl.lit(f"不是日期（应为 {DATE_FORMAT_HINT}）"))
-        .when(parse_date(col).is_null())
+        .when(day.is_null())
         .then(pl.lit("日期不存在"))
-        .when(parse_date(col) < pl.date(1900, 1, 1))
+        .when(day < pl.date(1900, 1, 1))
         .then(pl.lit("日期早于1900年，不合理"))
-        .when(parse_date(col) > pl.date(2100, 12, 31))
+        .when(day > pl.date(2100, 12, 31))
         .then(pl.lit("日期晚于2100年，不合理"))
         .otherwise(_null_str())
     )
@@ -160,16 +177,17 @@ def parse_month(col: pl.Expr) -> pl.Expr:
     return (_month_text(col) + "-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
 
 
-def month_reason(col: pl.Expr) -> pl.Expr:
+def month_reason(col: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
     text = _month_text(col)
+    month = parse_month(col) if parsed is None else parsed
     return (
         pl.when(col.is_null())
         .then(_null_str())
         .when(~text.str.contains(r"^[0-9]{4}-[0-9]{1,2}$"))
         .then(pl.lit("不是月份（应为 YYYY-MM）"))
-        .when(parse_month(col).is_null())
+        .when(month.is_null())
         .then(pl.lit("月份不存在"))
-        .when(parse_month(col) < pl.date(1900, 1, 1))
+        .when(month < pl.date(1900, 1, 1))
         .then(pl.lit("月份早于1900年，不合理"))
         .otherwise(_null_str())
     )
@@ -186,9 +204,10 @@ def parse_bool(col: pl.Expr) -> pl.Expr:
     )
 
 
-def bool_reason(col: pl.Expr) -> pl.Expr:
+def bool_reason(col: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
+    value = parse_bool(col) if parsed is None else parsed
     return (
-        pl.when(col.is_not_null() & parse_bool(col).is_null())
+        pl.when(col.is_not_null() & value.is_null())
         .then(pl.lit("应为“是”或“否”（true/false）"))
         .otherwise(_null_str())
     )
@@ -202,9 +221,10 @@ def parse_int(col: pl.Expr) -> pl.Expr:
     return _int_text(col).cast(pl.Int64, strict=False)
 
 
-def int_reason(col: pl.Expr) -> pl.Expr:
+def int_reason(col: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
+    value = parse_int(col) if parsed is None else parsed
     return (
-        pl.when(col.is_not_null() & parse_int(col).is_null())
+        pl.when(col.is_not_null() & value.is_null())
         .then(pl.lit("应为整数"))
         .otherwise(_null_str())
     )
@@ -292,10 +312,13 @@ def parse_enum(col: pl.Expr, allowed: tuple[str, ...], labels: dict[str, str]) -
     return col.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
-def enum_reason(col: pl.Expr, allowed: tuple[str, ...], labels: dict[str, str]) -> pl.Expr:
+def enum_reason(
+    col: pl.Expr, allowed: tuple[str, ...], labels: dict[str, str], parsed: pl.Expr | None = None
+) -> pl.Expr:
     shown = "、".join(labels.get(v, v) for v in allowed)
+    value = parse_enum(col, allowed, labels) if parsed is None else parsed
     return (
-        pl.when(col.is_not_null() & parse_enum(col, allowed, labels).is_null())
+        pl.when(col.is_not_null() & value.is_null())
         .then(pl.lit(f"不是允许的取值（可选：{shown}）"))
         .otherwise(_null_str())
     )

@@ -143,42 +143,62 @@ def _text_length_reason(col: pl.Expr, length: int) -> pl.Expr:
     )
 
 
-def column_exprs(column: Column, towns: dict[str, frozenset[str]]) -> tuple[pl.Expr, pl.Expr]:
-    """(typed value, reason) expressions for one logical column, reading the text column of that name."""
+def column_exprs(column: Column, typed: pl.Expr | None = None) -> tuple[pl.Expr, pl.Expr]:
+    """(typed value, reason) expressions for one logical column, reading the text column of that name.
+
+    ``typed``: where the typed value is already available (a column computed in an earlier step), so
+    the reason does not parse the text again.
+    """
     c = pl.col(column.name)
     none = pl.lit(None, dtype=pl.String)
     value: pl.Expr
     reason: pl.Expr
-    if column.id_number:
-        c = checks.normalize_id_number(c)
-        value, reason = c, checks.id_number_reason(c)
+    if column.id_number:  # already normalised by normalize_exprs
+        value = c
+        reason = checks.id_number_reason(c)
     elif column.credit_code:
-        c = checks.normalize_credit_code(c)
-        value, reason = c, checks.credit_code_reason(c)
+        value = c
+        reason = checks.credit_code_reason(c)
     elif column.type == "str":
         value = c
         reason = _text_length_reason(c, column.length) if column.length else none
     elif column.type == "date":
-        value, reason = checks.parse_date(c), checks.date_reason(c)
+        value = checks.parse_date(c)
+        reason = checks.date_reason(c, typed)
     elif column.type == "month":
-        value, reason = checks.parse_month(c), checks.month_reason(c)
+        value = checks.parse_month(c)
+        reason = checks.month_reason(c, typed)
     elif column.type == "bool":
-        value, reason = checks.parse_bool(c), checks.bool_reason(c)
+        value = checks.parse_bool(c)
+        reason = checks.bool_reason(c, typed)
     elif column.type == "int":
-        value, reason = checks.parse_int(c), checks.int_reason(c)
+        value = checks.parse_int(c)
+        reason = checks.int_reason(c, typed)
     elif column.type == "money":
         value, reason = checks.parse_money(c, "yuan"), checks.money_reason(c, "yuan")
     elif column.type == "enum":
         assert column.enum is not None
         allowed, labels = ENUMS[column.enum], ENUM_LABELS.get(column.enum, {})
-        value, reason = checks.parse_enum(c, allowed, labels), checks.enum_reason(c, allowed, labels)
+        value = checks.parse_enum(c, allowed, labels)
+        reason = checks.enum_reason(c, allowed, labels, typed)
     elif column.type == "town":
-        value, reason = c, none  # checked together with its district below
+        value, reason = c, none  # checked together with its district in check_piece
     else:  # pragma: no cover - schema._check forbids it
         raise ValueError(column.type)
     if column.required:
         reason = pl.when(pl.col(column.name).is_null()).then(pl.lit("必填项为空")).otherwise(reason)
     return value.cast(DTYPES[column.type]), reason
+
+
+def normalize_exprs(table: Table) -> list[pl.Expr]:
+    """Identifier columns are normalised (blanks dropped, x → X) once, before the many checks read them."""
+    out = []
+    for col in table.columns:
+        if col.id_number:
+            out.append(checks.normalize_id_number(pl.col(col.name)).alias(col.name))
+        elif col.credit_code:
+            out.append(checks.normalize_credit_code(pl.col(col.name)).alias(col.name))
+    return out
 
 
 def _typed_name(name: str) -> str:
@@ -189,69 +209,119 @@ def _reason_name(name: str) -> str:
     return f"__e_{name}"
 
 
+def column_flag(column: Column, raw: pl.Expr, typed: pl.Expr) -> pl.Expr:
+    """Cheap test that is true for every cell :func:`column_exprs` could find a problem in (it may also be
+    true for a few good cells).  Only flagged rows get their reasons computed."""
+    flag: pl.Expr
+    if column.id_number:
+        flag = ~checks.id_number_valid(raw)
+    elif column.credit_code:
+        flag = ~checks.credit_code_valid(raw)
+    elif column.type == "str":
+        flag = raw.str.len_chars() > column.length if column.length else pl.lit(False)
+    elif column.type == "date":
+        flag = raw.is_not_null() & (
+            typed.is_null() | (typed < pl.date(1900, 1, 1)) | (typed > pl.date(2100, 12, 31))
+        )
+    elif column.type == "month":
+        flag = raw.is_not_null() & (typed.is_null() | (typed < pl.date(1900, 1, 1)))
+    elif column.type == "money":
+        flag = raw.is_not_null() & (typed.is_null() | (typed < 0))
+    elif column.type in ("bool", "int", "enum"):
+        flag = raw.is_not_null() & typed.is_null()
+    else:
+        flag = pl.lit(False)
+    if column.required:
+        flag = flag | raw.is_null()
+    return flag.fill_null(True)
+
+
 def check_piece(piece: Piece, towns: dict[str, frozenset[str]]) -> None:
-    """Type every cell of ``piece`` and record per-row problems (in place: ``typed``, ``problems``)."""
+    """Type every cell of ``piece`` and record per-row problems (in place: ``typed``, ``problems``).
+
+    Whole-column work only: every cell is typed and given a cheap pass/suspect flag; the Chinese
+    reasons are then computed only for the (normally few) suspect rows.
+    """
     table = piece.table
     raw = piece.raw
     for col in table.columns:  # absent optional columns are empty
         if col.name not in raw.columns:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(col.name))
-    exprs: list[pl.Expr] = []
-    for col in table.columns:
-        value, reason = column_exprs(col, towns)
-        exprs += [value.alias(_typed_name(col.name)), reason.alias(_reason_name(col.name))]
-    frame = raw.with_columns(exprs)
-
-    # Cross-column checks on typed values; each adds to a column's reason when it has none yet.
-    extra: list[tuple[str, pl.Expr]] = []
-    names = set(table.column_names)
+    normalize = normalize_exprs(table)
+    if normalize:
+        raw = raw.with_columns(normalize)
     v = lambda n: pl.col(_typed_name(n))  # noqa: E731
+    values = [column_exprs(col)[0].alias(_typed_name(col.name)) for col in table.columns]
+    flags = [column_flag(col, pl.col(col.name), v(col.name)) for col in table.columns]
+
+    # Cross-column checks on typed values: (column, suspect flag, reason).
+    extra: list[tuple[str, pl.Expr, pl.Expr]] = []
+    names = set(table.column_names)
+    none = pl.lit(None, dtype=pl.String)
     for col in table.columns:
         if col.type == "town":
             assert col.district_column is not None
-            extra.append((col.name, checks.town_reason(v(col.name), v(col.district_column), towns)))
+            # An unreadable district is reported on its own column; the town is then not judged.
+            reason = pl.when(pl.col(col.district_column).is_not_null() & v(col.district_column).is_null()).then(
+                pl.lit(None, dtype=pl.String)
+            ).otherwise(checks.town_reason(v(col.name), v(col.district_column), towns))
+            pairs = [f"{d}|{t}" for d, ts in towns.items() for t in ts]
+            flag = v(col.name).is_not_null() & ~(v(col.district_column) + "|" + v(col.name)).is_in(pairs)
+            extra.append((col.name, flag.fill_null(True), reason))
     id_cols = [c.name for c in table.columns if c.id_number and c.ref is None]
     if id_cols and {"birth_date", "gender"} <= names:
         idn = v(id_cols[0])
-        ok = pl.col(_reason_name(id_cols[0])).is_null() & idn.is_not_null()
+        ok = checks.id_number_valid(idn) & idn.is_not_null()
+        born = checks.id_birth_date(idn)
+        flag = ok & v("birth_date").is_not_null() & (v("birth_date") != born)
         extra.append((
-            "birth_date",
-            pl.when(ok & v("birth_date").is_not_null() & (v("birth_date") != checks.id_birth_date(idn)))
-            .then(pl.format("出生日期与身份证号码不符（身份证号码中为 {}）", checks.id_birth_date(idn).cast(pl.String)))
-            .otherwise(pl.lit(None, dtype=pl.String)),
+            "birth_date", flag.fill_null(False),
+            pl.when(flag).then(pl.format("出生日期与身份证号码不符（身份证号码中为 {}）", born.cast(pl.String)))
+            .otherwise(none),
         ))  # fmt: skip
         gender_label = checks.id_gender(idn).replace_strict(ENUM_LABELS["gender"], return_dtype=pl.String)
+        flag = ok & v("gender").is_not_null() & (v("gender") != checks.id_gender(idn))
         extra.append((
-            "gender",
-            pl.when(ok & v("gender").is_not_null() & (v("gender") != checks.id_gender(idn)))
-            .then(pl.format("性别与身份证号码不符（身份证号码第17位表示{}）", gender_label))
-            .otherwise(pl.lit(None, dtype=pl.String)),
+            "gender", flag.fill_null(False),
+            pl.when(flag).then(pl.format("性别与身份证号码不符（身份证号码第17位表示{}）", gender_label))
+            .otherwise(none),
         ))  # fmt: skip
     if "birth_date" in names:
-        extra.append((
-            "birth_date",
-            pl.when(v("birth_date") > pl.lit(dt.date.today()))
-            .then(pl.lit("出生日期晚于今天")).otherwise(pl.lit(None, dtype=pl.String)),
-        ))  # fmt: skip
+        flag = (v("birth_date") > pl.lit(dt.date.today())).fill_null(False)
+        extra.append(("birth_date", flag, pl.when(flag).then(pl.lit("出生日期晚于今天")).otherwise(none)))
     for start, end in PERIODS:
         if {start, end} <= names:
-            extra.append((
-                end,
-                pl.when(v(end) < v(start))
-                .then(pl.format("{}早于{}", pl.lit(piece.header(end)), pl.lit(piece.header(start))))
-                .otherwise(pl.lit(None, dtype=pl.String)),
-            ))  # fmt: skip
+            flag = (v(end) < v(start)).fill_null(False)
+            text = f"{piece.header(end)}早于{piece.header(start)}"
+            extra.append((end, flag, pl.when(flag).then(pl.lit(text)).otherwise(none)))
+
+    all_flags = flags + [f for _, f, _ in extra]
+    frame = (
+        raw.lazy()
+        .with_columns(values)
+        .with_columns(pl.any_horizontal(all_flags).alias("__suspect"))
+        .collect()
+    )
+    piece.typed = frame.select(pl.col(ROW), *[v(c.name).alias(c.name) for c in table.columns])
+
+    suspect = frame.filter(pl.col("__suspect"))
+    if suspect.is_empty():
+        piece.problems = pl.DataFrame(schema=PROBLEM_SCHEMA)
+        return
+    reasons = [
+        column_exprs(col, v(col.name))[1].alias(_reason_name(col.name)) for col in table.columns
+    ]
+    suspect = suspect.with_columns(reasons)
     if extra:
         grouped: dict[str, list[pl.Expr]] = {}
-        for name, expr in extra:
+        for name, _, expr in extra:
             grouped.setdefault(name, []).append(expr)
-        frame = frame.with_columns(
+        suspect = suspect.with_columns(
             pl.coalesce(pl.col(_reason_name(name)), *exprs_).alias(_reason_name(name))
             for name, exprs_ in grouped.items()
         )
-
     problems = [
-        frame.filter(pl.col(_reason_name(col.name)).is_not_null()).select(
+        suspect.filter(pl.col(_reason_name(col.name)).is_not_null()).select(
             pl.col(ROW).alias("row"),
             pl.lit(piece.header(col.name)).alias("column"),
             pl.col(col.name).alias("value"),
@@ -260,7 +330,6 @@ def check_piece(piece: Piece, towns: dict[str, frozenset[str]]) -> None:
         for col in table.columns
     ]
     piece.problems = _with_place(piece, pl.concat(problems))
-    piece.typed = frame.select(pl.col(ROW), *[v(c.name).alias(c.name) for c in table.columns])
 
 
 def _with_place(piece: Piece, problems: pl.DataFrame) -> pl.DataFrame:
@@ -282,11 +351,6 @@ def bad_rows(piece: Piece) -> pl.Series:
 
 # (table, key column, values) → those of ``values`` that exist in the database.
 KeyLookup = Callable[[Table, str, pl.Series], pl.Series]
-
-
-def _place_expr(piece_index: pl.Expr, pieces: list[Piece]) -> pl.Expr:
-    wheres = {i: p.sheet.where for i, p in enumerate(pieces)}
-    return piece_index.replace_strict(wheres, return_dtype=pl.String)
 
 
 def check_set(pieces: list[Piece], lookup: KeyLookup, skip_invalid: bool) -> None:
@@ -340,9 +404,12 @@ def _check_duplicates(table: Table, pieces: list[Piece]) -> None:
     dups = allrows.filter(pl.struct(key).is_duplicated())
     if dups.is_empty():
         return
+    # (Few rows from here on.)  Group by the key's text so that no struct/rank kernels are needed.
+    places = {i: p.sheet.where for i, p in enumerate(pieces)}
     groups = dups.with_columns(
-        (pl.format("{} 第{}行", _place_expr(pl.col("__piece"), pieces), pl.col(ROW))).alias("__where"),
-        pl.struct(key).rank("dense").alias("__group"),
+        pl.format("{} 第{}行", pl.col("__piece").replace_strict(places, return_dtype=pl.String), pl.col(ROW))
+        .alias("__where"),
+        pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in key], separator="\x1f").alias("__group"),
     )
     firsts = groups.group_by("__group").agg(pl.col("__where").alias("__all"))
     groups = groups.join(firsts, on="__group")
