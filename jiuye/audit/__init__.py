@@ -1,7 +1,46 @@
-"""Append-only, hash-chained audit log (issue 4): :func:`record` for every service that changes state."""
+"""Append-only, hash-chained audit log (issue 4).
+
+Other services call :func:`record` inside their own transaction, e.g.
+``jiuye.audit.record(session, actor, "flag", "flags", flag_id, None, "open", reason, payload)``.
+Imports are lazy so that ``jiuye --help`` stays light.
+"""
 
 from __future__ import annotations
 
-from jiuye.audit.service import AuditEvent, record, record_many, verify
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["AuditEvent", "record", "record_many", "verify"]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from jiuye.audit.service import AuditEvent, VerifyReport
+
+__all__ = ["record", "record_many", "verify"]
+
+
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str | int | None,
+    old: str | None = None,
+    new: str | None = None,
+    reason: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> int:
+    """Append one event to the chain (serialised; never commits); returns its seq."""
+    from jiuye.audit import service
+
+    return service.record(session, actor, action, entity, entity_id, old, new, reason, payload)
+
+
+def record_many(session: Session, events: list[AuditEvent]) -> int:
+    from jiuye.audit import service
+
+    return service.record_many(session, events)
+
+
+def verify(session: Session) -> VerifyReport:
+    from jiuye.audit import service
+
+    return service.verify(session)

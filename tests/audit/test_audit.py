@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from jiuye import audit
 from jiuye.audit.models import audit_events
+from jiuye.audit.service import VerifyReport
 from jiuye.db import get_engine
 from jiuye.ledger.dbutil import write_session
 
@@ -18,7 +19,7 @@ def _fill(url: str, n: int = 5) -> None:
             )
 
 
-def _verify(url: str) -> audit.service.VerifyReport:
+def _verify(url: str) -> VerifyReport:
     with write_session(url) as s:
         return audit.verify(s)
 

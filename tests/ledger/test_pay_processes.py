@@ -37,7 +37,7 @@ def test_twenty_concurrent_pays(migrated_db_url: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("attempt", range(2))
 def test_kill_during_pay(migrated_db_url: str, tmp_path: Path, attempt: int) -> None:
     url = migrated_db_url
-    lines = seed_approved(url, 400)
+    lines = seed_approved(url, 200)
     proc = jiuye(url, "pay", "--month", "2023-12", "--out", str(tmp_path / "a"))
     time.sleep(random.Random(attempt).uniform(0.5, 2.5))
     proc.send_signal(signal.SIGKILL)
