@@ -110,6 +110,9 @@ def _load_staging(
     if dialect == "postgresql":
         conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_q(name)} ({cols}) ON COMMIT DROP")
     else:
+        # Staging in memory and a larger page cache: the bulk of an import is B-tree work.
+        conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
+        conn.exec_driver_sql("PRAGMA cache_size = -131072")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_q(name)}")
         conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_q(name)} ({cols})")
     raw = conn.connection.driver_connection
@@ -223,8 +226,22 @@ def upsert(
     ts = sa.bindparam("now", type_=sa.DateTime(timezone=True))
     params = {"now": now, "by": by, "tname": table.name}
 
-    # 1. change_log: one row per changed value, old and new in file notation.
-    if value_cols:
+    # 1. The existing rows that differ, in a (normally small) table of their own, so the change log
+    #    and the update read only them.  Skipped entirely when no row of the file exists yet.
+    matched = conn.exec_driver_sql(f"SELECT count(*) FROM {_q(resolved)} WHERE __tid IS NOT NULL").scalar()
+    if value_cols and matched:
+        changed = f"jiuye_changed_{table.name}"
+        differs = " OR ".join(_distinct(dialect, f"t.{_q(c.db_name)}", f"r.{_q(c.db_name)}") for c in value_cols)
+        if dialect == "postgresql":
+            create = f"CREATE TEMPORARY TABLE {_q(changed)} ON COMMIT DROP AS"
+        else:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_q(changed)}")
+            create = f"CREATE TEMPORARY TABLE {_q(changed)} AS"
+        conn.exec_driver_sql(
+            f"{create} SELECT r.* FROM {_q(resolved)} r JOIN {_q(table.name)} t ON t.id = r.__tid WHERE {differs}"
+        )
+
+        # 2. change_log: one row per changed value, old and new in file notation.
         parts = []
         for col in value_cols:
             stored = f"t.{_q(col.db_name)}"
@@ -240,7 +257,7 @@ def upsert(
                 new_text = _sql_text(dialect, col, new)
             parts.append(
                 f"SELECT :tname, r.__row_key, '{col.name}', {old_text}, {new_text}, :now, :by "
-                f"FROM {_q(resolved)} r JOIN {_q(table.name)} t ON t.id = r.__tid "
+                f"FROM {_q(changed)} r JOIN {_q(table.name)} t ON t.id = r.__tid "
                 f"WHERE {_distinct(dialect, stored, new)}"
             )
         stmt = sa.text(
@@ -249,18 +266,17 @@ def upsert(
         ).bindparams(ts)
         counts.values_changed = conn.execute(stmt, params).rowcount or 0
 
-        # 2. update the rows that differ.
-        differs = " OR ".join(
-            _distinct(dialect, f"{_q(table.name)}.{_q(c.db_name)}", f"r.{_q(c.db_name)}") for c in value_cols
-        )
+        # 3. update them.
         sets = ", ".join(f"{_q(c.db_name)} = r.{_q(c.db_name)}" for c in value_cols)
         stmt = sa.text(
             f"UPDATE {_q(table.name)} SET {sets}, updated_at = :now, updated_by = :by "
-            f"FROM {_q(resolved)} r WHERE {_q(table.name)}.id = r.__tid AND ({differs})"
+            f"FROM {_q(changed)} r WHERE {_q(table.name)}.id = r.__tid"
         ).bindparams(ts)
         counts.updated = conn.execute(stmt, params).rowcount or 0
+        if dialect != "postgresql":
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_q(changed)}")
 
-    # 3. insert the new rows.
+    # 4. insert the new rows.
     names = [c.db_name for c in table.columns]
     cols = ", ".join(_q(n) for n in names)
     stmt = sa.text(
