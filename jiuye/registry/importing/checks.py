@@ -72,6 +72,8 @@ def id_number_reason(col: pl.Expr) -> pl.Expr:
     return (
         pl.when(col.is_null())
         .then(_null_str())
+        .when(col.str.contains("*", literal=True))
+        .then(pl.lit("身份证号码已脱敏（含*），无法导入；请使用 jiuye export --unmasked 导出的完整号码"))
         .when(col.str.len_chars() != 18)
         .then(pl.lit("身份证号码应为18位"))
         .when(~col.str.contains(r"^[0-9]{17}[0-9X]$"))

@@ -45,8 +45,22 @@ class LayoutError(ReadError):
 
 
 def importable_tables() -> dict[str, Table]:
-    """Tables a user may import (reference data — 区, 街镇 — is loaded by ``jiuye db upgrade``)."""
-    return {name: t for name, t in TABLES.items() if not t.reference_data}
+    """Tables a user may import: the registry's own data tables, in dependency order.
+
+    Not reference data (区, 街镇 — loaded by ``jiuye db upgrade``), and not tables other parts of the
+    system declare later with ``schema.register`` for their own results (e.g. ``flags`` of fund
+    supervision): those are written by their services with an audit trail, never by file import.
+    A table may say otherwise with an ``importable`` attribute.
+    """
+    from jiuye.registry import schema
+
+    core = {t.name for t in schema._TABLE_LIST}
+    out: dict[str, Table] = {}
+    for name in dependency_order():
+        t = TABLES[name]
+        if getattr(t, "importable", name in core and not t.reference_data):
+            out[name] = t
+    return out
 
 
 def _norm(text: str) -> str:
