@@ -23,9 +23,9 @@ TYPE_TEXT = {
 
 def column_note(col: Column) -> str:
     parts = [col.description] if col.description else []
-    if col.id_number:
+    if col.id_number and "GB 11643" not in col.description:
         parts.append("GB 11643 校验")
-    if col.credit_code:
+    if col.credit_code and "GB 32100" not in col.description:
         parts.append("GB 32100 校验")
     if col.ref is not None:
         parts.append(f"引用“{TABLES[col.ref.table].title}”表")
@@ -35,6 +35,8 @@ def column_note(col: Column) -> str:
 def allowed_values(col: Column) -> str:
     if col.type != "enum" or col.enum is None:
         return ""
+    if col.enum == "district":
+        return "上海市16个区，写中文名（金山区、金山）或代码（jinshan）"
     labels = ENUM_LABELS.get(col.enum, {})
     return "、".join(labels.get(v, v) for v in ENUMS[col.enum])
 
