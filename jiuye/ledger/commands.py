@@ -32,6 +32,9 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: Any) -> None:
+    from jiuye.ledger.exports import register_exports
+
+    register_exports()
     ap = subparsers.add_parser("approve", help="按月批量核准免申即享政策的待遇（含以前月份）")
     ap.add_argument("--month", required=True, help="核准该月及以前的待遇，YYYY-MM")
     ap.add_argument("--policy", help="只核准这一项政策，例如 JS-02")

@@ -71,12 +71,11 @@ def _match(args: argparse.Namespace) -> int:
             raise UserError(f"未知的政策编号：{'、'.join(unknown)}。", 4)
         measures = tuple(m for m in measures if m.id in args.policy)
     check_ready(args.db)
-    RegistrySource(None)  # fails early (Chinese message) when the registry facts loader is missing
     with write_session(args.db) as s:
-        people = len(RegistrySource(s.connection()).person_ids())
+        people = len(RegistrySource(s).person_ids())
     progress = _Progress(people)
     try:
-        result = run_match(partial(write_session, args.db), lambda s: RegistrySource(s.connection()),
+        result = run_match(partial(write_session, args.db), RegistrySource,
                            month_from, month_to, measures=measures, chunk_size=args.chunk_size,
                            progress=progress)  # fmt: skip
     finally:

@@ -56,15 +56,15 @@ class FramesSource:
 
 
 class RegistrySource:
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, session: Any) -> None:
         try:
-            from jiuye.registry.facts import load_facts  # type: ignore[import-not-found,unused-ignore]
+            from jiuye.registry.facts import load_facts
         except ImportError as exc:
             raise UserError(
                 "登记库事实读取模块（jiuye.registry.facts）尚未安装，无法从登记库匹配。", 7
             ) from exc
         self._load = load_facts
-        self.connection = connection
+        self.session = session
 
     def person_ids(self) -> list[str]:
         import sqlalchemy as sa
@@ -72,9 +72,9 @@ class RegistrySource:
         from jiuye.registry.models import TABLES
 
         t = TABLES["persons"]
-        return [str(r[0]) for r in self.connection.execute(sa.select(t.c.id_number).order_by(t.c.id_number))]
+        return [str(r[0]) for r in self.session.execute(sa.select(t.c.id_number).order_by(t.c.id_number))]
 
     def load(self, persons: list[str] | None) -> Facts:
-        facts = self._load(self.connection, persons=persons)
+        facts = self._load(self.session, persons=persons)
         assert isinstance(facts, Facts)
         return facts
