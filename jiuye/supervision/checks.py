@@ -91,6 +91,14 @@ def _person_lines(inputs: Inputs) -> pl.DataFrame:
     return _lines(inputs).filter(pl.col("subject_is_person")).with_columns(person=pl.col("subject"))
 
 
+def _groups_with(frame: pl.DataFrame, by: list[str], distinct: str, at_least: int) -> pl.DataFrame:
+    """The rows of ``frame`` in groups ``by`` with at least ``at_least`` distinct ``distinct`` values.
+
+    Counting first and aggregating text only for the few groups left keeps the checks fast."""
+    keep = frame.group_by(by).agg(_n=pl.col(distinct).n_unique()).filter(pl.col("_n") >= at_least)
+    return frame.join(keep.select(by), on=by, how="semi")
+
+
 def _clause_of(fund: pl.Expr, measure_clauses: pl.Expr) -> pl.Expr:
     return fund + pl.lit("；") + measure_clauses
 
@@ -100,6 +108,12 @@ def _clause_of(fund: pl.Expr, measure_clauses: pl.Expr) -> pl.Expr:
 
 def double_claim(inputs: Inputs) -> pl.DataFrame:
     lines = _person_lines(inputs).filter(pl.col("beneficiary_kind") == "employer_per_worker")
+    lines = _groups_with(
+        lines.select("person", "month", "beneficiary", "policy", "measure_clause", "fund_clause", "district"),
+        ["person", "month"],
+        "beneficiary",
+        2,
+    )
     g = (
         lines.group_by("person", "month")
         .agg(
@@ -542,16 +556,18 @@ def _mask_value(field: pl.Expr, value: pl.Expr) -> pl.Expr:
 def shared_contact(inputs: Inputs) -> pl.DataFrame:
     n_min = int(parameters()["shared_contact"]["min_persons"])
     lines = _person_lines(inputs)
-    subsidised = lines.group_by("person").agg(
-        district=pl.col("district").first(), fund=pl.col("fund_clause").first(),
-        policies=pl.col("policy").unique(), clauses=pl.col("measure_clause").unique(),
-    )  # fmt: skip
-    long = _contacts(inputs, subsidised)
-    g = long.group_by("field", "value").agg(
+    subsidised = lines.select("person").unique()
+    long = _groups_with(_contacts(inputs, subsidised), ["field", "value"], "person", n_min)
+    about = (
+        lines.join(long.select("person").unique(), on="person", how="semi")
+        .select("person", "policy", "measure_clause", "district", "fund_clause")
+        .unique()
+    )
+    g = long.join(about, on="person").group_by("field", "value").agg(
         n=pl.col("person").n_unique(), persons=_joined(pl.col("person"), ","),
-        policies=_joined(pl.col("policies").list.explode(keep_nulls=False, empty_as_null=False), "、"), clauses=_joined(pl.col("clauses").list.explode(keep_nulls=False, empty_as_null=False), "；"),
-        district=pl.col("district").first(), fund=pl.col("fund").first(),
-    ).filter(pl.col("n") >= n_min)  # fmt: skip
+        policies=_joined(pl.col("policy"), "、"), clauses=_joined(pl.col("measure_clause"), "；"),
+        district=pl.col("district").first(), fund=pl.col("fund_clause").first(),
+    )  # fmt: skip
     out = g.with_columns(
         clause=_clause_of(pl.col("fund"), pl.col("clauses")),
         subject_kind=pl.col("field"), subject_id=pl.col("value"), related_ids=pl.col("persons"),
@@ -568,16 +584,19 @@ def shared_contact(inputs: Inputs) -> pl.DataFrame:
 def employer_shared_contact(inputs: Inputs) -> pl.DataFrame:
     n_min = int(parameters()["shared_contact"]["employer_min_workers"])
     lines = _person_lines(inputs).filter(pl.col("beneficiary_kind") == "employer_per_worker")
-    hires = lines.group_by("beneficiary", "person").agg(
-        district=pl.col("district").first(), fund=pl.col("fund_clause").first(),
-        policies=pl.col("policy").unique(), clauses=pl.col("measure_clause").unique(),
-    )  # fmt: skip
-    long = _contacts(inputs, hires)
-    g = long.group_by("beneficiary", "field", "value").agg(
+    hires = lines.select("beneficiary", "person").unique()
+    long = _groups_with(_contacts(inputs, hires), ["beneficiary", "field", "value"], "person", n_min)
+    about = lines.join(
+        long.select("beneficiary", "person").unique(), on=["beneficiary", "person"], how="semi"
+    )
+    about = about.select(
+        "beneficiary", "person", "policy", "measure_clause", "district", "fund_clause"
+    ).unique()
+    g = long.join(about, on=["beneficiary", "person"]).group_by("beneficiary", "field", "value").agg(
         n=pl.col("person").n_unique(), persons=_joined(pl.col("person"), ","),
-        policies=_joined(pl.col("policies").list.explode(keep_nulls=False, empty_as_null=False), "、"), clauses=_joined(pl.col("clauses").list.explode(keep_nulls=False, empty_as_null=False), "；"),
-        district=pl.col("district").first(), fund=pl.col("fund").first(),
-    ).filter(pl.col("n") >= n_min)  # fmt: skip
+        policies=_joined(pl.col("policy"), "、"), clauses=_joined(pl.col("measure_clause"), "；"),
+        district=pl.col("district").first(), fund=pl.col("fund_clause").first(),
+    )  # fmt: skip
     out = g.with_columns(
         clause=_clause_of(pl.col("fund"), pl.col("clauses")),
         subject_kind=pl.lit("employer"), subject_id=pl.col("beneficiary"), related_ids=pl.col("persons"),

@@ -103,9 +103,10 @@ def doc_of(policy: str) -> str:
     return JS_DOC if policy.startswith("JS") else CM_DOC
 
 
-def measures_frame(params: dict[str, Any] | None = None) -> pl.DataFrame:
+@cache
+def measures_frame() -> pl.DataFrame:
     """One row per measure with its supervision attributes (see ``parameters.yaml``)."""
-    p = params or parameters()
+    p = parameters()
     fund = p["fund_clauses"]
     rows = []
     for policy, m in p["measures"].items():
