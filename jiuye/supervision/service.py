@@ -29,8 +29,10 @@ ACTION_REVIEW = "flag.review"
 
 
 def _frame(session: Session, stmt: sa.Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
-    rows = session.execute(stmt).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+    """Columnar read (PostgreSQL: COPY … TO STDOUT into Polars) with exactly ``schema``."""
+    from jiuye.registry.store import fetch_frame
+
+    return fetch_frame(session.connection(), stmt, schema)
 
 
 def _has_table(session: Session, name: str) -> bool:
@@ -38,15 +40,42 @@ def _has_table(session: Session, name: str) -> bool:
 
 
 def load_inputs(session: Session, as_of: dt.date | None = None, include_approved: bool = False) -> Inputs:
+    """Read what the checks need, restricted to the subsidised population where a check only looks at it.
+
+    Persons: those named in payments (as subject or beneficiary).  Social insurance: the workers of
+    per-worker measures only (the only check that reads it).  Employers and contracts: all (the churning
+    baseline is the district's normal rate over every contract).
+    """
     from jiuye.registry.models import TABLES
+    from jiuye.supervision.frames import measures_frame
 
     p, e, c, si = TABLES["persons"], TABLES["employers"], TABLES["contracts"], TABLES["social_insurance"]
-    persons = _frame(
-        session,
-        sa.select(p.c.id_number, p.c.id_number, p.c.hukou_district, p.c.phone, p.c.address, p.c.bank_account,
-                  p.c.died_on, p.c.hukou_moved_out_on),
-        INPUT_SCHEMAS["persons"],
+    has_ledger = _has_table(session, "payments")
+    named: Any = None
+    workers: Any = None
+    if has_ledger:
+        from jiuye.ledger.models import entitlements as ent
+        from jiuye.ledger.models import payments as pay
+
+        per_worker = (
+            measures_frame().filter(pl.col("beneficiary_kind") == "employer_per_worker")["policy"].to_list()
+        )
+        named = sa.union(
+            sa.select(pay.c.subject.label("v")), sa.select(pay.c.beneficiary.label("v")),
+            sa.select(ent.c.subject.label("v")), sa.select(ent.c.beneficiary.label("v")),
+        )  # fmt: skip
+        workers = sa.union(
+            sa.select(pay.c.subject.label("v")).where(pay.c.policy.in_(per_worker)),
+            sa.select(ent.c.subject.label("v")).where(ent.c.policy.in_(per_worker)),
+        )
+    person_stmt = sa.select(
+        p.c.id_number, p.c.id_number, p.c.hukou_district, p.c.phone, p.c.address, p.c.bank_account,
+        p.c.died_on, p.c.hukou_moved_out_on,
     )  # fmt: skip
+    person_stmt = person_stmt.where(
+        p.c.id_number.in_(sa.select(named.subquery().c.v)) if has_ledger else sa.false()
+    )
+    persons = _frame(session, person_stmt, INPUT_SCHEMAS["persons"])
     emp_schema = {k: v for k, v in INPUT_SCHEMAS["employers"].items() if k != "deregistered_on"}
     employers = _frame(
         session, sa.select(e.c.credit_code, e.c.type, e.c.district, e.c.size, e.c.bank_account), emp_schema
@@ -60,17 +89,17 @@ def load_inputs(session: Session, as_of: dt.date | None = None, include_approved
         INPUT_SCHEMAS["contracts"],
     )
     sp, se = p.alias("sp"), e.alias("se")
-    social = _frame(
-        session,
+    social_stmt = (
         sa.select(sp.c.id_number, si.c.month, se.c.credit_code, si.c.scheme, si.c.paid)
         .join_from(si, sp, si.c.person_id == sp.c.id)
-        .outerjoin(se, si.c.employer_id == se.c.id),
-        INPUT_SCHEMAS["social_insurance"],
+        .outerjoin(se, si.c.employer_id == se.c.id)
     )
+    social_stmt = social_stmt.where(
+        sp.c.id_number.in_(sa.select(workers.subquery().c.v)) if has_ledger else sa.false()
+    )
+    social = _frame(session, social_stmt, INPUT_SCHEMAS["social_insurance"])
     payments = pl.DataFrame(schema=INPUT_SCHEMAS["payments"])
-    if _has_table(session, "payments"):
-        from jiuye.ledger.models import payments as pay
-
+    if has_ledger:
         payments = _frame(
             session,
             sa.select(sa.cast(pay.c.id, sa.String), pay.c.policy, pay.c.beneficiary, pay.c.subject, pay.c.month,
@@ -78,8 +107,6 @@ def load_inputs(session: Session, as_of: dt.date | None = None, include_approved
             INPUT_SCHEMAS["payments"],
         )  # fmt: skip
         if include_approved:
-            from jiuye.ledger.models import entitlements as ent
-
             pending = _frame(
                 session,
                 sa.select(sa.literal("E") + sa.cast(ent.c.id, sa.String), ent.c.policy, ent.c.beneficiary,

@@ -182,3 +182,19 @@ def test_supervise_command_prints_a_chinese_summary(
     assert "没有编号为 12345 的疑点" in capsys.readouterr().err
     assert main(["supervise", "--check", "nonsense", "--db", migrated_db_url]) != 0
     assert "未知的检查项" in capsys.readouterr().err
+
+
+def test_flags_export_through_the_registry_export(
+    migrated_db_url: str, tmp_path: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jiuye.cli import main
+
+    engine = db.get_engine(migrated_db_url)
+    with Session(engine) as session, session.begin():
+        _insert_registry_and_ledger(session)
+        service.run(session, "测试员")
+    out = f"{tmp_path}/flags.csv"
+    assert main(["export", "flags", "--out", out, "--db", migrated_db_url]) == 0
+    frame = pl.read_csv(out, infer_schema=False)
+    assert {"检查项", "依据条款", "疑点说明", "状态"} <= set(frame.columns)
+    assert "double_claim" in frame["检查项"].to_list()
