@@ -19,10 +19,11 @@ def mark_covered(
     frame: pl.LazyFrame, periods: pl.LazyFrame, day: str, out: str, on: str = "person"
 ) -> pl.LazyFrame:
     """Add boolean ``out``: some period (``start``/``end``) of the same ``on`` covers ``frame[day]`` (G9)."""
+    # the periods' bounds get private names so a day column called start/end can't shadow them
     keys = frame.select(on, day).unique().filter(pl.col(day).is_not_null())
     hits = (
-        keys.join(periods.select(on, "start", "end"), on=on)
-        .filter(covers_day_expr(pl.col("start"), pl.col("end"), pl.col(day)))
+        keys.join(periods.select(on, _period_start="start", _period_end="end"), on=on)
+        .filter(covers_day_expr(pl.col("_period_start"), pl.col("_period_end"), pl.col(day)))
         .select(on, day).unique().with_columns(pl.lit(True).alias(out))
     )  # fmt: skip
     return frame.join(hits, on=[on, day], how="left", nulls_equal=False).with_columns(pl.col(out).fill_null(False))

@@ -97,13 +97,16 @@ def _finish_lines(
                 phantom=pl.lit(True)
             )
             rows = pl.concat([lines, phantom], how="diagonal_relaxed")
-        key = list(cap.key)
+        key = list(dict.fromkeys([*cap.key, *extra]))  # the line columns named in `extra` are part of the key
         limit = _cap_limit(cap, p)
         if cap.counts == "months":
             rank = pl.col("month").rank("dense").over(key)
         else:
-            rows = rows.sort([*key, "month", "paid", "amount_fen", *extra], descending=[False] * len(key) + [
-                False, True, True] + [False] * len(extra), nulls_last=True)
+            # earliest first; a paid line before an unpaid one; then the larger amount; then by content
+            order = ["month", "paid", "amount_fen", "beneficiary", "subject", *extra]
+            order = list(dict.fromkeys([*key, *order]))
+            descending = [c in ("paid", "amount_fen") for c in order]
+            rows = rows.sort(order, descending=descending, nulls_last=True)
             rank = pl.int_range(1, pl.len() + 1).over(key)
         lines = rows.filter(rank <= limit).filter(~pl.col("phantom"))
     merged = (
@@ -134,15 +137,26 @@ def _explanations(
         _score=pl.sum_horizontal([pl.col(k).cast(pl.Int32) for k in keys]) if keys else pl.lit(0),
         **{f"_d_{c.key}": (c.detail if c.detail is not None else pl.lit(None, pl.String)) for c in conditions},
     )
-    best = scored.sort(["subject", "_static_ok", "_score"], descending=[False, True, True]).group_by(
-        "subject", maintain_order=True
-    ).first()
+    # ties between equally close candidates are broken by the content of the row, never by input order
+    tiebreak = pl.struct(pl.all().exclude("^_d_.*$")).hash(seed=0)
+    best = (
+        scored.with_columns(_tiebreak=tiebreak)
+        .sort(["subject", "_static_ok", "_score", "_tiebreak"], descending=[False, True, True, False])
+        .group_by("subject", maintain_order=True).first()
+    )  # fmt: skip
     items = [
         pl.struct(text=pl.lit(c.text), met=pl.col(c.key), detail=pl.col(f"_d_{c.key}").cast(pl.String),
                   clause=pl.lit(c.clause or measure.meta.clause))
         for c in conditions
     ]
     eligible = pl.col("_static_ok")
+    if monthly and raw_lines is None:  # nobody passed the static conditions: months were never expanded
+        items += [
+            pl.struct(text=pl.lit(c.text + "（按月）"), met=pl.lit(False), detail=pl.lit("前述条件不满足，未逐月核对"),
+                      clause=pl.lit(c.clause or measure.meta.clause))
+            for c in monthly
+        ]  # fmt: skip
+        eligible = pl.lit(False)
     if monthly and raw_lines is not None:
         per_subject = raw_lines.group_by("subject").agg(
             _months_all=_all_met(c.key for c in monthly).sum(),
@@ -173,6 +187,14 @@ def measure_parameters(measure: Measure, overrides: dict[str, Any] | None) -> Me
     return p.with_overrides(overrides) if overrides else p
 
 
+@dataclass
+class _Prepared:
+    measure: Measure
+    p: MeasureParameters
+    conditions: list[Condition]
+    monthly: list[Condition]
+
+
 def evaluate_facts(
     facts: Facts,
     window_from: dt.date,
@@ -181,49 +203,61 @@ def evaluate_facts(
     explain: bool = False,
     measures: Iterable[Measure] | None = None,
 ) -> Result:
-    """Evaluate ``measures`` (default: all) over ``facts`` and return the lines inside the window."""
-    ctx = Context(window_from=window_from, window_to=window_to)
-    payments = facts.payments.lazy()
-    line_queries: list[pl.LazyFrame] = []
+    """Evaluate ``measures`` (default: all) over ``facts`` and return the lines inside the window.
+
+    Two passes, both with ``pl.collect_all``: first every measure's static conditions (prune), then the
+    month panels and lines only for measures that have eligible candidates (expand).  Materialising the
+    pruned candidates between the passes keeps the second pass small, whether the input is one person or
+    a million.
+    """
+    ctx = Context(window_from=window_from, window_to=window_to, overrides=dict(parameters or {}))
+    in_window = (pl.col("month") >= window_from) & (pl.col("month") <= window_to)
+    prepared: list[_Prepared] = []
+    first_pass: list[pl.LazyFrame] = []
     finding_queries: list[pl.LazyFrame] = []
-    explanation_queries: list[pl.LazyFrame] = []
     for measure in measures if measures is not None else all_measures():
         if not measure.computable:
             continue
         p = measure_parameters(measure, parameters)
         found = measure.findings(facts, p, ctx)
         if found is not None:
-            finding_queries.append(
-                found.filter((pl.col("month") >= window_from) & (pl.col("month") <= window_to)).select(
-                    [pl.col(k).cast(v) for k, v in FINDING_SCHEMA.items()]
-                )
-            )
+            finding_queries.append(found.filter(in_window).select([pl.col(k).cast(v) for k, v in FINDING_SCHEMA.items()]))
         conditions = measure.conditions(p, ctx)
         evaluated = _with_conditions(measure.candidates(facts, p, ctx), conditions)
-        if measure.meta.kind == "rule":
-            if explain:
-                explanation_queries.append(_explanations(measure, evaluated, None, conditions, []))
-            continue
-        eligible = evaluated.filter(_all_met(c.key for c in conditions))
-        monthly = measure.monthly_conditions(p, ctx)
-        raw_lines = _with_conditions(measure.lines(eligible, facts, p, ctx), monthly)
-        kept = raw_lines.filter(_all_met(c.key for c in monthly))
-        line_queries.append(_finish_lines(measure, kept, payments, p, ctx))
-        if explain:
-            explanation_queries.append(_explanations(measure, evaluated, raw_lines, conditions, monthly))
+        if not explain:
+            evaluated = evaluated.filter(_all_met(c.key for c in conditions))
+        prepared.append(_Prepared(measure, p, conditions, measure.monthly_conditions(p, ctx)))
+        first_pass.append(evaluated)
+    collected = pl.collect_all([*first_pass, *finding_queries])
+    evaluated_frames, finding_frames = collected[: len(prepared)], collected[len(prepared) :]
 
-    frames = pl.collect_all([*line_queries, *finding_queries, *explanation_queries])
-    n_lines, n_findings = len(line_queries), len(finding_queries)
+    payments = facts.payments.lazy()
+    line_queries: list[pl.LazyFrame] = []
+    explanation_queries: list[pl.LazyFrame] = []
+    for prep, evaluated_frame in zip(prepared, evaluated_frames, strict=True):
+        measure, p = prep.measure, prep.p
+        eligible = evaluated_frame.filter(_all_met(c.key for c in prep.conditions)) if explain else evaluated_frame
+        raw_lines = None
+        if measure.meta.kind != "rule" and eligible.height:
+            raw_lines = _with_conditions(measure.lines(eligible.lazy(), facts, p, ctx), prep.monthly)
+            kept = raw_lines.filter(_all_met(c.key for c in prep.monthly))
+            line_queries.append(_finish_lines(measure, kept, payments, p, ctx))
+        if explain:
+            explanation_queries.append(
+                _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly)
+            )
+    frames = pl.collect_all([*line_queries, *explanation_queries])
+    n_lines = len(line_queries)
     entitlements = (
         pl.concat([pl.DataFrame(schema=ENTITLEMENT_SCHEMA), *frames[:n_lines]], how="vertical_relaxed")
         .sort(LINE_KEY)
     )  # fmt: skip
-    findings = pl.concat(
-        [pl.DataFrame(schema=FINDING_SCHEMA), *frames[n_lines : n_lines + n_findings]], how="vertical_relaxed"
-    ).unique().sort(["rule", "subject", "year", "kind"])
+    findings = pl.concat([pl.DataFrame(schema=FINDING_SCHEMA), *finding_frames], how="vertical_relaxed").unique().sort(
+        ["rule", "subject", "year", "kind"]
+    )
     explanations = None
     if explain:
         explanations = pl.concat(
-            [pl.DataFrame(schema=EXPLANATION_SCHEMA), *frames[n_lines + n_findings :]], how="vertical_relaxed"
+            [pl.DataFrame(schema=EXPLANATION_SCHEMA), *frames[n_lines:]], how="vertical_relaxed"
         ).sort(["policy", "subject"])
     return Result(entitlements=entitlements, findings=findings, explanations=explanations)

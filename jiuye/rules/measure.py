@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 
@@ -114,6 +114,13 @@ class Cap:
 class Context:
     window_from: dt.date
     window_to: dt.date  # lines are computed from each measure's start up to this month (G5)
+    overrides: dict[str, Any] = field(default_factory=dict)  # the case's / bureau's parameter overrides
+
+    def parameters_of(self, measure_id: str) -> MeasureParameters:
+        """Another measure's parameters as this evaluation sees them (overrides applied)."""
+        from jiuye.rules.parameters import load_measure_parameters
+
+        return load_measure_parameters(measure_id).with_overrides(self.overrides)
 
     @property
     def horizon_end(self) -> dt.date:

@@ -132,18 +132,18 @@ class MeasureParameters:
                 chosen = dated
         return chosen.source
 
-    def canonical(self, name: str) -> str | None:
+    def canonical(self, name: str) -> list[str]:
+        """The parameters a case's name sets: itself, or every parameter that lists it as an alias."""
         if name in self.parameters:
-            return name
-        return next((p.name for p in self.parameters.values() if name in p.aliases), None)
+            return [name]
+        return [p.name for p in self.parameters.values() if name in p.aliases]
 
     def with_overrides(self, overrides: dict[str, Any]) -> MeasureParameters:
         mine: dict[str, Any] = {}
         for key, value in overrides.items():
             measure, _, name = key.partition(".")
-            canonical = self.canonical(name) if measure == self.measure else None
-            if canonical is not None:
-                mine[canonical] = value
+            if measure == self.measure:
+                mine |= dict.fromkeys(self.canonical(name), value)
         if not mine:
             return self
         return MeasureParameters(self.measure, self.window, self.parameters, {**self.overrides, **mine})

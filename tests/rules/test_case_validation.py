@@ -159,3 +159,10 @@ def test_parameter_override_changes_the_amount() -> None:
 
     p = load_measure_parameters("JS-02").with_overrides({"JS-02.monthly_amount": 800, "JS-03.x": 1})
     assert p.get("monthly_amount") == 800 and p.source("monthly_amount").startswith("本案例参数覆盖")
+
+
+def test_an_alias_sets_every_parameter_that_lists_it() -> None:
+    from jiuye.rules.parameters import load_measure_parameters
+
+    p = load_measure_parameters("CM-10a").with_overrides({"CM-10a.monthly_amount": 700})
+    assert p.get("monthly_amount_employer") == 700 and p.get("monthly_amount_flexible") == 700

@@ -26,7 +26,16 @@ def test_mark_overlapping_inclusive_both_ends_and_open_end() -> None:
             "end": [D(2023, 1, 1), None, None, None],
         }
     )
-    out = derived.mark_overlapping(frame, periods, "first", "last", "hit").collect()
+    frame = frame.with_row_index("row")  # joins don't keep row order: compare by row
+    out = derived.mark_overlapping(frame, periods, "first", "last", "hit").collect().sort("row")
     # a: period ends on the span's first day (inclusive) / gap / open period starting on the last day
     # b: period starts after the span; c: unknown span; d: no periods at all
     assert out["hit"].to_list() == [True, False, True, False, False, False]
+
+
+def test_mark_covered_with_a_day_column_named_like_the_periods() -> None:
+    # a contract's own `start` must not shadow the status periods' bounds
+    frame = pl.LazyFrame({"person": ["a", "b"], "start": [D(2023, 3, 1), D(2023, 3, 1)]})
+    periods = pl.LazyFrame({"person": ["a", "b"], "start": [D(2023, 1, 1), D(2023, 4, 1)], "end": [None, None]})
+    out = derived.mark_covered(frame, periods, "start", "covered").collect().sort("person")
+    assert out["covered"].to_list() == [True, False]

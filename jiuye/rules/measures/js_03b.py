@@ -25,7 +25,7 @@ from jiuye.rules.dates import covers_month_fully_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta, detail
 from jiuye.rules.measures._jinshan import hukou_in_jinshan, organization_in_jinshan, organization_is, persons
-from jiuye.rules.measures.js_01b import internship_group_condition, js01b_parameters, mark_internship_eligible
+from jiuye.rules.measures.js_01b import internship_group_condition, mark_internship_eligible
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 一(三)"
@@ -51,7 +51,7 @@ class InternshipLivingAllowance(Measure):
         bases = facts.organizations.lazy().select(base="id", org_kind="kind", org_district="district")
         internships = facts.internships.lazy().join(bases, on="base", how="left")
         frame = persons(facts).select("person", "subject", "hukou_district").join(internships, on="person", how="left")
-        return mark_internship_eligible(frame, facts, js01b_parameters(), "start", "intern_eligible")
+        return mark_internship_eligible(frame, facts, ctx.parameters_of("JS-01b"), "start", "intern_eligible")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [

@@ -29,7 +29,7 @@ from jiuye.rules.measures._jinshan import (
     organization_is,
     organizations,
 )
-from jiuye.rules.measures.js_05r import GRADE_LABELS, TRIGGER_LABELS, js05r_parameters, revocations
+from jiuye.rules.measures.js_05r import GRADE_LABELS, TRIGGER_LABELS, revocations
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 二(五)"
@@ -62,7 +62,7 @@ class IncubationBaseOperatingSubsidy(Measure):
         return (
             organizations(facts)
             .join(facts.evaluations.lazy(), on="org", how="left")
-            .join(revocations(facts, js05r_parameters()), on="org", how="left")
+            .join(revocations(facts, ctx.parameters_of("JS-05r")), on="org", how="left")
         )
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
