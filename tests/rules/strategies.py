@@ -15,7 +15,10 @@ ORG_KINDS = ["internship_base", "training_institution", "incubation_base", "guid
              "competition_host", "startup"]  # fmt: skip
 
 
-def _date(lo: D = D(2020, 1, 1), hi: D = D(2025, 6, 30)) -> st.SearchStrategy[dt.date]:
+EARLIEST, LATEST = D(2020, 1, 1), D(2025, 6, 30)
+
+
+def _date(lo: D = EARLIEST, hi: D = LATEST) -> st.SearchStrategy[dt.date]:
     return st.dates(min_value=lo, max_value=hi)
 
 
