@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -115,12 +114,40 @@ def _load_staging(
         conn.exec_driver_sql("PRAGMA cache_size = -131072")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_q(name)}")
         conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_q(name)} ({cols})")
+    _copy_rows(conn, f"temp.{_q(name)}" if dialect != "postgresql" else _q(name), frame, on_progress)
+    if dialect == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {_q(name)}")
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _copy_rows(
+    conn: sa.Connection,
+    target: str,
+    frame: pl.DataFrame,
+    on_progress: Callable[[int], None],
+    constants: dict[str, str] | None = None,
+) -> None:
+    """Bulk-load ``frame`` (columns named as the target's) into the (quoted) table ``target``:
+    ``COPY … FROM STDIN`` on PostgreSQL, ``executemany`` on SQLite; in chunks, reporting progress.
+
+    ``constants``: columns with the same (text) value in every row.  Columns that are empty in every
+    row are left out (the database fills in NULL), which matters to SQLite, where every value
+    passes through Python.
+    """
+    dialect = conn.dialect.name
     raw = conn.connection.driver_connection
     assert raw is not None
-    column_list = ", ".join(_q(c) for c in frame.columns)
+    constants = constants or {}
+    empty = [c for c in frame.columns if frame.get_column(c).null_count() == frame.height]
+    frame = frame.drop(empty)
     done = 0
     if dialect == "postgresql":
-        sql = f"COPY {_q(name)} ({column_list}) FROM STDIN (FORMAT csv)"
+        frame = frame.with_columns(pl.lit(v, dtype=pl.String).alias(k) for k, v in constants.items())
+        column_list = ", ".join(_q(c) for c in frame.columns)
+        sql = f"COPY {target} ({column_list}) FROM STDIN (FORMAT csv)"
         with raw.cursor() as cur, cur.copy(sql) as copy:
             for chunk in frame.iter_slices(CHUNK_ROWS):
                 buf = io.BytesIO()
@@ -128,21 +155,66 @@ def _load_staging(
                 copy.write(buf.getvalue())
                 done += chunk.height
                 on_progress(done)
-        conn.exec_driver_sql(f"ANALYZE {_q(name)}")
-    else:
-        frame = frame.with_columns(
-            [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
-            + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
-        )
-        marks = ", ".join("?" for _ in frame.columns)
-        cur = raw.cursor()
-        try:
-            for chunk in frame.iter_slices(CHUNK_ROWS):
-                cur.executemany(f"INSERT INTO temp.{_q(name)} ({column_list}) VALUES ({marks})", chunk.rows())
-                done += chunk.height
-                on_progress(done)
-        finally:
-            cur.close()
+        return
+    frame = frame.with_columns(
+        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
+        + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
+    )
+    column_list = ", ".join(_q(c) for c in [*frame.columns, *constants])
+    marks = ", ".join(["?"] * frame.width + [_sql_literal(v) for v in constants.values()])
+    cur = raw.cursor()
+    try:
+        for chunk in frame.iter_slices(CHUNK_ROWS):
+            cur.executemany(f"INSERT INTO {target} ({column_list}) VALUES ({marks})", chunk.rows())
+            done += chunk.height
+            on_progress(done)
+    finally:
+        cur.close()
+
+
+def _is_empty(conn: sa.Connection, table: Table) -> bool:
+    return conn.exec_driver_sql(f"SELECT 1 FROM {_q(table.name)} LIMIT 1").first() is None
+
+
+def _key_ids(conn: sa.Connection, table: str, key: str) -> pl.DataFrame:
+    """natural key → surrogate id of every row of ``table`` (as this transaction sees it)."""
+    rows = conn.exec_driver_sql(f"SELECT {_q(key)}, id FROM {_q(table)}").all()
+    return pl.DataFrame(rows, schema={"__key": pl.String, "__id": pl.Int64}, orient="row")
+
+
+def insert_fresh(
+    conn: sa.Connection,
+    table: Table,
+    frame: pl.DataFrame,
+    by: str,
+    now: dt.datetime,
+    progress: Progress | None = None,
+) -> WriteCounts:
+    """The fast path into an empty table: every row is new, so there is nothing to compare or log.
+
+    References are resolved in Polars (one key → id map per referenced table) and the rows go straight
+    into the table — one ``COPY`` / ``executemany``, no staging table.
+    """
+    data = frame.select(table.column_names)
+    for col in table.references:
+        assert col.ref is not None
+        ids = _key_ids(conn, col.ref.table, col.ref.column)
+        data = data.join(ids, left_on=col.name, right_on="__key", how="left", maintain_order="left")
+        data = data.drop(col.name).rename({"__id": col.db_name})
+    # The audit stamps exactly as SQLAlchemy stores them (SQLite keeps datetimes as text).
+    stamp_type = sa.DateTime(timezone=True)
+    process = stamp_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    stamp = process(now) if process else now
+    if conn.dialect.name == "postgresql" or not isinstance(stamp, str):
+        stamp = now.isoformat()
+    data = data.select([pl.col(c.db_name) for c in table.columns])
+    if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql("PRAGMA cache_size = -131072")
+    audit = {"created_at": stamp, "updated_at": stamp, "created_by": by, "updated_by": by}
+    _copy_rows(
+        conn, _q(table.name), data, lambda n: progress(table.name, n, data.height) if progress else None, audit
+    )
+    return WriteCounts(inserted=data.height)
 
 
 # --- upsert ----------------------------------------------------------------------------------------
@@ -183,11 +255,11 @@ def upsert(
     counts = WriteCounts()
     if frame.is_empty():
         return counts
+    if _is_empty(conn, table):
+        return insert_fresh(conn, table, frame, by, now, progress)
     stage, resolved = f"jiuye_stage_{table.name}", f"jiuye_resolved_{table.name}"
     data = frame.select(*table.column_names, row_key_expr(table).alias("__row_key"))
-    started = time.monotonic()
     _load_staging(conn, stage, data, lambda n: progress(table.name, n, data.height) if progress else None)
-    _ = started
 
     # Resolve references and the existing row per natural key in one statement.
     select: list[str] = ["s.__row_key"]
