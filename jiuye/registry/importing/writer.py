@@ -2,6 +2,9 @@
 
 For each table (in dependency order, all in the caller's one transaction):
 
+0. into an empty table (a first load) every row is new: references are resolved in Polars and the
+   rows go straight into the table (:func:`insert_fresh`), nothing to compare or log.  Otherwise:
+
 1. the typed frame is loaded into a temporary staging table — ``COPY … FROM STDIN`` on PostgreSQL,
    one ``executemany`` on SQLite;
 2. one ``INSERT … SELECT`` resolves the reference columns (ID number → ``persons.id`` …) and finds
