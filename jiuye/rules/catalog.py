@@ -12,7 +12,7 @@ from jiuye.rules.measure import Measure
 def _sort_key(measure_id: str) -> tuple[str, int, str]:
     doc, rest = measure_id.split("-", 1)
     digits = "".join(ch for ch in rest if ch.isdigit())
-    return doc == "CM" and "1" or "0", int(digits or 0), rest
+    return (doc == "CM" and "1") or "0", int(digits or 0), rest
 
 
 @cache

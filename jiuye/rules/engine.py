@@ -215,20 +215,25 @@ def evaluate_facts(
     prepared: list[_Prepared] = []
     first_pass: list[pl.LazyFrame] = []
     finding_queries: list[pl.LazyFrame] = []
+    empty_tables = {name for name, frame in facts.tables().items() if frame.is_empty()}
     for measure in measures if measures is not None else all_measures():
         if not measure.computable:
             continue
+        if not explain and empty_tables.intersection(measure.needs):
+            continue  # nothing can be eligible: don't even build the plan
         p = measure_parameters(measure, parameters)
         found = measure.findings(facts, p, ctx)
         if found is not None:
             finding_queries.append(found.filter(in_window).select([pl.col(k).cast(v) for k, v in FINDING_SCHEMA.items()]))
+        if not explain and measure.meta.kind == "rule":
+            continue  # a rule has no lines; without explanations only its findings matter
         conditions = measure.conditions(p, ctx)
         evaluated = _with_conditions(measure.candidates(facts, p, ctx), conditions)
         if not explain:
             evaluated = evaluated.filter(_all_met(c.key for c in conditions))
         prepared.append(_Prepared(measure, p, conditions, measure.monthly_conditions(p, ctx)))
         first_pass.append(evaluated)
-    collected = pl.collect_all([*first_pass, *finding_queries])
+    collected = pl.collect_all([*first_pass, *finding_queries], engine="in-memory")
     evaluated_frames, finding_frames = collected[: len(prepared)], collected[len(prepared) :]
 
     payments = facts.payments.lazy()
@@ -246,7 +251,7 @@ def evaluate_facts(
             explanation_queries.append(
                 _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly)
             )
-    frames = pl.collect_all([*line_queries, *explanation_queries])
+    frames = pl.collect_all([*line_queries, *explanation_queries], engine="in-memory")
     n_lines = len(line_queries)
     entitlements = (
         pl.concat([pl.DataFrame(schema=ENTITLEMENT_SCHEMA), *frames[:n_lines]], how="vertical_relaxed")

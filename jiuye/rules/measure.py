@@ -135,6 +135,9 @@ class Measure:
     meta: ClassVar[Meta]
     subjects: ClassVar[Subjects] = "persons"
     cap: ClassVar[Cap | None] = None
+    # facts tables without which no candidate can be eligible: when one is empty the batch path skips the
+    # measure (explanations still evaluate it, and a property test checks both paths give the same lines)
+    needs: ClassVar[tuple[str, ...]] = ()
 
     @property
     def id(self) -> str:

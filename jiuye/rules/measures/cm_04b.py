@@ -62,6 +62,8 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
         "原文未规定补贴期限，本软件不设上限。金额按市级标准，待管理员设定前为待定金额。",
     )
 
+    needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'education', 'social_insurance')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × contract (a person without contracts keeps one row)."""
         years = p.get("graduate_within_years")

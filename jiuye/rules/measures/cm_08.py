@@ -58,6 +58,8 @@ class InternshipBaseRemainingTermMentoringSubsidy(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    needs: ClassVar[tuple[str, ...]] = ('internships', 'organizations')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × internship (a person without one keeps one row)."""
         internships = facts.internships.lazy().select(

@@ -67,6 +67,8 @@ class HardshipSocialInsuranceSubsidy(Measure):
         "标准分别设定（按市级标准，待管理员设定前为待定金额）。",
     )
 
+    needs: ClassVar[tuple[str, ...]] = ('statuses',)  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × employment (contract or flexible registration)."""
         units = person_employments(facts).with_columns(

@@ -58,6 +58,8 @@ class KeyGroupEmploymentSubsidyHardship(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × contract (a person without contracts keeps one row)."""
         hardship = derived.statuses_of(facts, "employment_hardship")

@@ -60,6 +60,8 @@ class HardshipGraduateJobSearchSubsidy(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    needs: ClassVar[tuple[str, ...]] = ('education', 'statuses')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × education entry (a person without one keeps one row)."""
         education = facts.education.lazy().select(

@@ -59,6 +59,8 @@ class HiringRegisteredUnemployedSubsidy(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    needs: ClassVar[tuple[str, ...]] = ('unemployment', 'contracts', 'employers')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × contract (a person without contracts keeps one row)."""
         return with_unemployment_spell(person_contracts(facts), facts)

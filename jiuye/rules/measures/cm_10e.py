@@ -60,6 +60,8 @@ class NewJobSubsidy(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × contract (a person without contracts keeps one row)."""
         months = p.get("min_out_of_work_months")

@@ -53,6 +53,8 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
         "社会保险补贴与岗位补贴合并为每月一个金额（按市级标准，待管理员设定前为待定金额）；原文未规定补贴期限，不设上限。",
     )
 
+    needs: ClassVar[tuple[str, ...]] = ('flexible', 'unemployment')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × flexible-employment registration (a person without one keeps one row)."""
         registrations = facts.flexible.lazy().select("person", R="start", registration_end="end")

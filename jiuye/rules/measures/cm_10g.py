@@ -57,6 +57,8 @@ class SpecialEmploymentSubsidyFarmers(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    needs: ClassVar[tuple[str, ...]] = ('statuses',)  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × employment (contract or flexible registration)."""
         families = derived.statuses_of(facts, *FAMILY_KINDS)

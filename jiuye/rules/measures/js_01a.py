@@ -62,6 +62,8 @@ class SkillEvaluationFeeSubsidy(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
 
+    needs: ClassVar[tuple[str, ...]] = ('skill_evaluations', 'education')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × skill evaluation × education entry (missing ones stay null)."""
         evaluations = facts.skill_evaluations.lazy().select(

@@ -108,6 +108,8 @@ class InternshipEligibility(Measure):
         "（含）之内，且当日未就业；（三）本市中职或高校全日制学生，当日在毕业日前12个月内（含毕业日）。",
     )
 
+    needs: ClassVar[tuple[str, ...]] = ('persons',)  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × internship first day; a person without internships on the range's last day."""
         days = facts.internships.lazy().select("person", internship_start="start")

@@ -40,6 +40,8 @@ class InternshipBaseApplication(Measure):
     )
     subjects: ClassVar[Subjects] = "employers"
 
+    needs: ClassVar[tuple[str, ...]] = ('employers',)  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         return facts.employers.lazy().select(subject="id", employer_type="type", employer_district="district")
 

@@ -50,6 +50,8 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
 
+    needs: ClassVar[tuple[str, ...]] = ('flexible', 'unemployment')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × flexible-employment registration (a person without one keeps one row)."""
         registrations = facts.flexible.lazy().select("person", R="start", registration_end="end")

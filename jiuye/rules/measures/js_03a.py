@@ -93,6 +93,8 @@ class ReturningGraduateBonus(Measure):
                              pl.col("insured_count"), pl.col("qualifying_month").dt.strftime("%Y-%m"))),
         ]  # fmt: skip
 
+    needs: ClassVar[tuple[str, ...]] = ('education', 'contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × contract, with the person's earliest qualifying month over all contracts."""
         months = int(p.get("min_insured_months"))

@@ -46,6 +46,8 @@ class InternshipLivingAllowance(Measure):
         "按见习期间完整覆盖的自然月计发，每月600元（见习未结束的，计至查询区间末月）；同一月份只发一次。",
     )
 
+    needs: ClassVar[tuple[str, ...]] = ('internships', 'organizations')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × internship (a person without internships keeps one row)."""
         bases = facts.organizations.lazy().select(base="id", org_kind="kind", org_district="district")

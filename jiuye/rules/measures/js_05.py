@@ -57,6 +57,8 @@ class IncubationBaseOperatingSubsidy(Measure):
     # once per base per evaluation year ("year" in the key: the engine partitions by Cap.key only)
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "year"), "lines", extra=("year",))
 
+    needs: ClassVar[tuple[str, ...]] = ('organizations', 'evaluations')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per organisation × evaluation (an organisation without evaluations keeps one row)."""
         return (

@@ -87,6 +87,8 @@ class IncubationTitleRevoked(Measure):
     )
     subjects: ClassVar[Subjects] = "organizations"
 
+    needs: ClassVar[tuple[str, ...]] = ('organizations', 'evaluations')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         triggers = revocation_triggers(facts, p).group_by("org", "trigger").agg(pl.col("year").min())
         first = {t: triggers.filter(pl.col("trigger") == t).select("org", pl.col("year").alias(f"{t}_year"))

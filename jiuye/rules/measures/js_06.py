@@ -69,6 +69,8 @@ class GuidanceStationSubsidy(Measure):
     # once per station per year ("year" in the key: the engine partitions by Cap.key only)
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "year"), "lines", extra=("year",))
 
+    needs: ClassVar[tuple[str, ...]] = ('organizations', 'city_subsidies')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per organisation × city grant (an organisation without grants keeps one row)."""
         grants = facts.city_subsidies.lazy().rename({"amount_fen": "city_amount_fen"})

@@ -46,6 +46,8 @@ class CompetitionHostingSubsidy(Measure):
     # once per event ("event_id" in the key: the engine partitions by Cap.key only)
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "event_id"), "lines", extra=("event_id",))
 
+    needs: ClassVar[tuple[str, ...]] = ('events',)  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per organisation × hosted event (an organisation without events keeps one row)."""
         return organizations(facts).join(facts.events.lazy(), on="org", how="left")

@@ -49,6 +49,8 @@ class CompetitionPrizeFunding(Measure):
     # once per award ("event_id" in the key: the engine partitions by Cap.key only)
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "event_id"), "lines", extra=("event_id",))
 
+    needs: ClassVar[tuple[str, ...]] = ('awards',)  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per possible winner (every person and organisation) × award won."""
         universe = pl.concat([

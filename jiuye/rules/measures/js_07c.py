@@ -61,6 +61,8 @@ class StartupLandingSubsidy(Measure):
     subjects: ClassVar[Subjects] = "organizations"
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
 
+    needs: ClassVar[tuple[str, ...]] = ('landings',)  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         years = int(p.get("operating_years"))
         return (

@@ -64,6 +64,8 @@ class SkillCertificateBonus(Measure):
     # once per person per level; "level" is in the key too because the engine partitions by ``key`` only
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "level"), "lines", extra=("level",))
 
+    needs: ClassVar[tuple[str, ...]] = ('certificates', 'organizations')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × certificate (a person without certificates keeps one row)."""
         institutions = organizations(facts).select(

@@ -49,6 +49,8 @@ class HrAgencyReferralSubsidy(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(1, ("subject",), "lines")
 
+    needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance', 'organizations')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         agencies = organizations(facts).select(referred_by="org", agency_kind="org_kind",
                                                agency_certified="quality_certified")  # fmt: skip

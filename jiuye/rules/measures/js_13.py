@@ -44,6 +44,8 @@ class PairedRegionTransferBonus(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
 
+    needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
+
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         return worker_contracts(facts, p)
 
