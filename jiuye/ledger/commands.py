@@ -48,6 +48,11 @@ def register(subparsers: Any) -> None:
     _common(rv)
     rv.set_defaults(handler=_review)
 
+    sh = subparsers.add_parser("entitlement", help="查看一条待遇及其依据（按登记库现有事实重算）")
+    sh.add_argument("id", type=int, help="待遇编号")
+    sh.add_argument("--db", metavar="URL", help=DB_HELP)
+    sh.set_defaults(handler=_entitlement)
+
     st = subparsers.add_parser("settings", help="政策设置：免申即享开关")
     st_sub = st.add_subparsers(dest="setting", metavar="设置")
     au = st_sub.add_parser("auto", help="设置或查看免申即享：jiuye settings auto [JS-02 on|off]")
@@ -96,6 +101,18 @@ def _review(args: argparse.Namespace) -> int:
     with write_session(args.db) as s:
         new = review(s, args.id, args.decision, args.by or default_actor(), args.reason)
     print(f"待遇 {args.id} 已{'核准' if new == 'approved' else '驳回'}。")
+    return 0
+
+
+def _entitlement(args: argparse.Namespace) -> int:
+    import json
+
+    from jiuye.db import session_scope
+    from jiuye.ledger.service import explain
+
+    with session_scope(args.db, check=True) as s:
+        data = explain(s, args.id)
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     return 0
 
 

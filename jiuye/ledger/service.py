@@ -30,7 +30,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from jiuye.audit.service import AuditEvent, record, record_many
+from jiuye.audit.service import record
 from jiuye.errors import UserError
 from jiuye.ledger import transitions
 from jiuye.ledger.models import entitlements, payment_batches, payments, policy_settings
@@ -135,19 +135,13 @@ def approve_month(session: Session, month: dt.date, actor: str, policy: str | No
         .values(state="approved", updated_by=actor, updated_at=sa.func.current_timestamp())
         .returning(entitlements.c.id, entitlements.c.policy)
     ).all()
-    rows = sorted(rows, key=lambda r: int(r[0]))
-    transitions.check("（批量）", "found", "approved")
-    record_many(
-        session,
-        [
-            AuditEvent(
-                actor, "approve", "entitlements", str(r[0]), "found", "approved", "免申即享批量核准",
-                {"policy": r[1], "setting": "免申即享", "setting_by": current[r[1]].set_by,
-                 "setting_at": None if current[r[1]].set_at is None else str(current[r[1]].set_at)},
-            )
-            for r in rows
-        ],
-    )  # fmt: skip
+    for pid in chosen:
+        st = current[pid]
+        transitions.audit_set(
+            session, [int(r[0]) for r in rows if r[1] == pid], "found", "approved", actor, "免申即享批量核准", "approve",
+            {"policy": pid, "setting": "免申即享", "setting_by": st.set_by,
+             "setting_at": None if st.set_at is None else str(st.set_at)},
+        )  # fmt: skip
     counts: dict[str, int] = {}
     for r in rows:
         counts[r[1]] = counts.get(r[1], 0) + 1
@@ -222,11 +216,8 @@ def pay(session: Session, month: dt.date, actor: str, out_dir: Path) -> Batch:
     )
     ids = sorted(int(r[0]) for r in claimed)
     reason = f"发放批次 {batch_id}"
-    record_many(
-        session,
-        [AuditEvent(actor, "pay", "entitlements", str(i), "approved", "in_batch", reason) for i in ids]
-        + [AuditEvent(actor, "pay", "entitlements", str(i), "in_batch", "paid", reason) for i in ids],
-    )
+    transitions.audit_set(session, ids, "approved", "in_batch", actor, reason, "pay", {"batch": batch_id})
+    transitions.audit_set(session, ids, "in_batch", "paid", actor, reason, "pay", {"batch": batch_id})
     lines = payment_lines(session, batch_id)
     batch = write_files(lines, batch_id, month, out_dir)
     session.execute(
@@ -404,3 +395,35 @@ def payment_history(session: Session) -> pl.DataFrame:
                 "amount_fen": pl.Int64},
         orient="row",
     )  # fmt: skip
+
+
+def explain(session: Session, entitlement_id: int) -> dict[str, Any]:
+    """One entitlement with its explanation, recomputed on demand from the registry facts of its subject."""
+    from jiuye.matching.sources import RegistrySource
+    from jiuye.rules.catalog import get_measure
+    from jiuye.rules.engine import evaluate_facts
+    from jiuye.rules.money import fen_to_json_number
+
+    row = (
+        session.execute(sa.select(entitlements).where(entitlements.c.id == entitlement_id)).mappings().first()
+    )
+    if row is None:
+        raise UserError(f"找不到待遇 {entitlement_id}。", 4)
+    try:
+        measure = get_measure(row["policy"])
+    except KeyError as exc:
+        raise UserError(f"政策 {row['policy']} 已不在政策清单中，无法重算依据。", 4) from exc
+    source = RegistrySource(session)
+    persons = [row["subject"]] if measure.subjects == "persons" else None
+    facts = source.load(persons).with_payments(payment_history(session))
+    month = row["month"]
+    result = evaluate_facts(facts, month, month, explain=True, measures=[measure])
+    assert result.explanations is not None
+    mine = result.explanations.filter(pl.col("subject") == row["subject"]).to_dicts()
+    return {
+        "id": entitlement_id, "policy": row["policy"], "title": measure.meta.title, "beneficiary": row["beneficiary"],
+        "subject": row["subject"], "month": f"{month:%Y-%m}",
+        "amount": None if row["amount_fen"] is None else fen_to_json_number(int(row["amount_fen"])),
+        "status": row["status"], "state": row["state"], "state_label": transitions.STATE_LABELS[row["state"]],
+        "explanation": mine[0] if mine else None,
+    }  # fmt: skip

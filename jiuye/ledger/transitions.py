@@ -120,3 +120,28 @@ def audit_moves(
             for r in rows
         ],
     )
+
+
+def audit_set(
+    session: Session,
+    ids: Sequence[int],
+    old: str | None,
+    new: str,
+    actor: str,
+    reason: str,
+    action: str,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """One audit event for a set-based move of many lines (the ids are in the payload, sorted).
+
+    Bulk operations (matching, 免申即享 approval, payment) move thousands of lines in one statement; one
+    event per operation keeps the chain verifiable at a million lines while still naming every line.
+    """
+    if not ids:
+        return
+    if old is not None:
+        check("（批量）", old, new)
+    body = dict(payload or {}) | {"ids": sorted(int(i) for i in ids), "count": len(ids)}
+    record_many(
+        session, [AuditEvent(actor, action, "entitlements", f"批量{len(ids)}条", old, new, reason, body)]
+    )

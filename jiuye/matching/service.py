@@ -29,9 +29,9 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from jiuye.audit.service import AuditEvent, record_many
 from jiuye.ledger.models import entitlement_changes, entitlements, match_runs
 from jiuye.ledger.service import payment_history
+from jiuye.ledger.transitions import audit_set
 from jiuye.matching.sources import FactsSource
 from jiuye.rules.dates import month_end
 from jiuye.rules.engine import evaluate_facts
@@ -99,6 +99,10 @@ def _prepare_stage(session: Session) -> None:
         "subject TEXT NOT NULL, month DATE NOT NULL, amount_fen BIGINT, status VARCHAR(16) NOT NULL)"
     ))  # fmt: skip
     session.execute(sa.text(f"CREATE {temp} TABLE IF NOT EXISTS {SCOPE} (subject TEXT NOT NULL)"))
+    session.execute(
+        sa.text(f"CREATE INDEX IF NOT EXISTS {STAGE}_key ON {STAGE} (policy, beneficiary, subject, month)")
+    )
+    session.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {SCOPE}_subject ON {SCOPE} (subject)"))
     session.execute(sa.text(f"DELETE FROM {STAGE}"))
     session.execute(sa.text(f"DELETE FROM {SCOPE}"))
 
@@ -170,8 +174,8 @@ def store_chunk(
             f"{differs.replace('e.', 'entitlements.')}) OR entitlements.state = 'withdrawn')"
         ), params)  # fmt: skip
         refound = [r for r in changed if r[5] == "withdrawn"]
-        record_many(session, [AuditEvent(ACTOR, "rematch", "entitlements", str(r[0]), "withdrawn", "found",
-                                         "重新匹配又符合条件", {"run": run_id}) for r in refound])  # fmt: skip
+        audit_set(session, [int(r[0]) for r in refound], "withdrawn", "found", ACTOR, "重新匹配又符合条件", "rematch",
+                  {"run": run_id})  # fmt: skip
         res.changed = len(changed)
 
     # 2. lines no longer found (in window, not yet paid): withdraw
@@ -200,8 +204,9 @@ def store_chunk(
                     updated_at=sa.func.current_timestamp(),
                 )
             )
-        record_many(session, [AuditEvent(ACTOR, "withdraw", "entitlements", str(r[0]), r[3], "withdrawn",
-                                         "重新匹配不再符合条件", {"run": run_id}) for r in gone])  # fmt: skip
+        for old in ("found", "approved"):
+            audit_set(session, [int(r[0]) for r in gone if r[3] == old], old, "withdrawn", ACTOR,
+                      "重新匹配不再符合条件", "withdraw", {"run": run_id})  # fmt: skip
         res.withdrawn = len(gone)
 
     # 3. new lines (any month up to month_to: arrears included)
@@ -214,8 +219,7 @@ def store_chunk(
     ), params).all()  # fmt: skip
     if inserted:
         ids = sorted(int(r[0]) for r in inserted)
-        record_many(session, [AuditEvent(ACTOR, "match", "entitlements", str(i), None, "found", "主动匹配发现",
-                                         {"run": run_id}) for i in ids])  # fmt: skip
+        audit_set(session, ids, None, "found", ACTOR, "主动匹配发现", "match", {"run": run_id})
         res.inserted = len(ids)
     return res
 

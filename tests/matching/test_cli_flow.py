@@ -69,6 +69,9 @@ def test_match_approve_pay_verify(
     assert run(url, "reverse", str(pid), "--reason", "追回测试") == 0
     assert run(url, "reverse", "99999", "--reason", "不存在") == 4
     assert run(url, "review", "99999", "approve", "--reason", "不存在") == 4
+    assert run(url, "entitlement", "1") == 0
+    assert '"eligible": true' in capsys.readouterr().out
+    assert run(url, "entitlement", "99999") == 4
     assert run(url, "audit", "verify") == 0
     assert "审计链完整" in capsys.readouterr().out
     for table in ("entitlements", "payments", "audit_events"):

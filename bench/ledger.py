@@ -1,0 +1,122 @@
+"""Benchmarks of issue 4 (matching, ledger, payment).  Never run concurrently with another heavy benchmark.
+
+    .venv/bin/python bench/ledger.py match [--people 1000000] [--url URL] [--chunk-size 200000]
+    .venv/bin/python bench/ledger.py pay   [--lines 100000]   [--url URL]
+
+``match``: a synthetic JS-02 population (every person qualifies: 12 monthly lines over 2023) evaluated
+in chunks through the engine and reconciled into the ledger for the one month 2023-12 (arrears
+2023-01…11 are stored too), then the same run again (no change).  Targets: first run ≤ 60 s for
+1,000,000 people, re-run ≤ 20 s.  Facts come from memory (``FramesSource``) so the number measures
+engine + ledger; reading the registry is measured by ``bench/registry_facts.py``.
+
+``pay``: ``lines`` approved lines (lines/12 people) paid in one batch with CSV and XLSX files.
+Target ≤ 10 s for 100,000 lines.
+
+Default URL: a fresh SQLite file in a temp dir; pass ``--url postgresql+psycopg://…/db`` for PostgreSQL
+(a throw-away schema is created and dropped).  Timings go to bench/RESULTS.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from jiuye import db
+from jiuye.ledger.dbutil import write_session
+from jiuye.ledger.service import approve_month, pay
+from jiuye.matching.service import run_match
+from jiuye.matching.sources import FramesSource
+from jiuye.matching.synthetic import js02_population
+from jiuye.rules.catalog import get_measure
+
+
+@contextlib.contextmanager
+def database(url: str | None) -> Iterator[str]:
+    if url is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            target = f"sqlite:///{tmp}/bench.db"
+            db.upgrade(target)
+            yield target
+        return
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(db.database_url(url), poolclass=sa.pool.NullPool)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    target = make_url(db.database_url(url)).update_query_dict({"options": f"-csearch_path={schema}"})
+    text = target.render_as_string(hide_password=False)
+    try:
+        db.upgrade(text)
+        yield text
+    finally:
+        db.get_engine(text).dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def timed(label: str, fn: object) -> float:
+    start = time.perf_counter()
+    fn()  # type: ignore[operator]
+    took = time.perf_counter() - start
+    print(f"{label}: {took:.1f} s", flush=True)
+    return took
+
+
+def bench_match(url: str, people: int, chunk_size: int) -> None:
+    facts = js02_population(people, insured_to=dt.date(2023, 12, 1))
+    dec = dt.date(2023, 12, 1)
+
+    def go() -> None:
+        r = run_match(partial(write_session, url), lambda _s: FramesSource(facts), dec, dec,
+                      measures=(get_measure("JS-02"),), chunk_size=chunk_size)  # fmt: skip
+        print(
+            f"  lines {r.totals.lines}, inserted {r.totals.inserted}, changed {r.totals.changed}", flush=True
+        )
+
+    timed(f"match {people:,} people, first run", go)
+    timed(f"match {people:,} people, re-run (no change)", go)
+
+
+def bench_pay(url: str, lines: int, out: Path) -> None:
+    people = max(1, lines // 12)
+    facts = js02_population(people, insured_to=dt.date(2023, 12, 1))
+    dec = dt.date(2023, 12, 1)
+    run_match(partial(write_session, url), lambda _s: FramesSource(facts), dec, dec,
+              measures=(get_measure("JS-02"),), chunk_size=200_000)  # fmt: skip
+    with write_session(url) as s:
+        approved = sum(approve_month(s, dec, "bench").values())
+    print(f"  approved {approved:,} lines", flush=True)
+
+    def go() -> None:
+        with write_session(url) as s:
+            pay(s, dec, "bench", out)
+
+    timed(f"pay {approved:,} lines", go)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=["match", "pay"])
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--chunk-size", type=int, default=200_000)
+    parser.add_argument("--url", default=None)
+    args = parser.parse_args()
+    with database(args.url) as url, tempfile.TemporaryDirectory() as out:
+        if args.what == "match":
+            bench_match(url, args.people, args.chunk_size)
+        else:
+            bench_pay(url, args.lines, Path(out))
+
+
+if __name__ == "__main__":
+    main()
