@@ -14,7 +14,15 @@ if TYPE_CHECKING:
 
     from jiuye.audit.service import AuditEvent, VerifyReport
 
-__all__ = ["record", "record_many", "verify"]
+__all__ = ["AuditEvent", "VerifyReport", "record", "record_many", "verify"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("AuditEvent", "VerifyReport"):
+        from jiuye.audit import service
+
+        return getattr(service, name)
+    raise AttributeError(name)
 
 
 def record(
