@@ -671,13 +671,17 @@ def invalid_credit_code(inputs: Inputs) -> pl.DataFrame:
         clauses=_joined(pl.col("measure_clause"), "；"), district=pl.col("district").first(),
         fund=pl.col("fund_clause").first(),
     )  # fmt: skip
-    hits = g.filter(~credit_code_valid(pl.col("beneficiary")))
+    g = g.join(
+        inputs.employers.select(beneficiary="id", credit_code="credit_code"), on="beneficiary", how="left"
+    )
+    code = pl.coalesce(pl.col("credit_code"), pl.col("beneficiary"))
+    hits = g.filter(~credit_code_valid(code))
     out = hits.with_columns(
         clause=_clause_of(pl.col("fund"), pl.col("clauses")),
         subject_kind=pl.lit("employer"), subject_id=pl.col("beneficiary"), related_ids=pl.lit(None, S),
         flag_key=pl.lit("-"),
         detail=pl.format("受助单位统一社会信用代码 {} 不符合 GB 32100（位数、字符或校验位错误），涉及补贴 {}。"
-                         "请核实单位身份。", pl.col("beneficiary"), pl.col("policies")),
+                         "请核实单位身份。", code, pl.col("policies")),
     )  # fmt: skip
     return _finish(out, "invalid_credit_code", "high")
 

@@ -5,8 +5,9 @@ The checks are pure functions over these frames, so they can be tested without a
 - ``persons``: ``id`` (the person id used in ``payments.subject`` — the ID number in the registry),
   ``id_number``, ``hukou_district``, ``phone``, ``address``, ``bank_account``, ``died_on``,
   ``hukou_moved_out_on`` (registry-level columns that :class:`jiuye.rules.facts.Facts` does not carry);
-- ``employers``: ``id`` (credit code), ``type``, ``district``, ``size``, ``bank_account``,
-  ``deregistered_on`` (not in the registry schema yet: null, so the deregistration check finds nothing);
+- ``employers``: ``id`` (the credit code in the registry), ``type``, ``district``, ``size``,
+  ``bank_account``, ``deregistered_on`` (not in the registry schema yet: null, so the deregistration check
+  finds nothing), ``credit_code`` (only where ``id`` is not the credit code, e.g. demo frames);
 - ``contracts``: ``person``, ``employer``, ``start``, ``end``;
 - ``social_insurance``: ``person``, ``month``, ``employer``, ``scheme``, ``paid``;
 - ``payments``: ``payment_id``, ``policy``, ``beneficiary``, ``subject``, ``month``, ``amount_fen``,
@@ -31,7 +32,9 @@ INPUT_SCHEMAS: dict[str, dict[str, Any]] = {
         "id": S, "id_number": S, "hukou_district": S, "phone": S, "address": S, "bank_account": S,
         "died_on": D, "hukou_moved_out_on": D,
     },
-    "employers": {"id": S, "type": S, "district": S, "size": S, "bank_account": S, "deregistered_on": D},
+    "employers": {
+        "id": S, "type": S, "district": S, "size": S, "bank_account": S, "deregistered_on": D, "credit_code": S,
+    },
     "contracts": {"person": S, "employer": S, "start": D, "end": D},
     "social_insurance": {"person": S, "month": D, "employer": S, "scheme": S, "paid": B},
     "payments": {

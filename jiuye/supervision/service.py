@@ -76,7 +76,9 @@ def load_inputs(session: Session, as_of: dt.date | None = None, include_approved
         p.c.id_number.in_(sa.select(named.subquery().c.v)) if has_ledger else sa.false()
     )
     persons = _frame(session, person_stmt, INPUT_SCHEMAS["persons"])
-    emp_schema = {k: v for k, v in INPUT_SCHEMAS["employers"].items() if k != "deregistered_on"}
+    emp_schema = {
+        k: v for k, v in INPUT_SCHEMAS["employers"].items() if k not in ("deregistered_on", "credit_code")
+    }
     employers = _frame(
         session, sa.select(e.c.credit_code, e.c.type, e.c.district, e.c.size, e.c.bank_account), emp_schema
     )
