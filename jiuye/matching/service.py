@@ -114,9 +114,9 @@ def _bulk_insert(session: Session, table: str, frame: pl.DataFrame) -> None:
     if conn.dialect.name == "postgresql":
         raw: Any = conn.connection.dbapi_connection
         cols = ", ".join(frame.columns)
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            for row in frame.iter_rows():
-                copy.write_row(row)
+        data = frame.write_csv(include_header=False, date_format="%Y-%m-%d").encode("utf-8")
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(data)
         return
     cols = ", ".join(frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
