@@ -19,7 +19,12 @@ def register(subparsers: Any) -> None:
         ),
     )
     p.add_argument("--as-of", metavar="YYYY-MM", help="数据完整的最后月份（默认：数据中最近的月份）")
-    p.add_argument("--check", action="append", metavar="检查项", help="只运行这些检查（可多次给出）")
+    p.add_argument(
+        "--check", action="append", metavar="检查项",
+        help="只运行这些检查（可多次给出）：double_claim dual_insurance incompatible after_death after_hukou_move "
+        "after_deregistration excluded_employer outside_district churning shared_contact employer_shared_contact "
+        "invalid_id invalid_credit_code amount_above_cap months_above_cap",
+    )  # fmt: skip
     p.add_argument("--include-approved", action="store_true", help="同时检查已审核待发放的应享待遇")
     p.add_argument("--dry-run", action="store_true", help="只显示结果，不写入疑点表")
     p.add_argument("--by", metavar="姓名", help="操作人（默认当前系统用户）")
