@@ -26,6 +26,7 @@ from jiuye.supervision.models import FLAG_STATES, STATE_LABELS, flags
 
 ACTION_RAISE = "flag.raise"
 ACTION_REVIEW = "flag.review"
+FLAGS_LOCK_KEY = 4_204_301  # pg_advisory_xact_lock key of the flags table (SQLite: BEGIN IMMEDIATE)
 
 
 def _frame(session: Session, stmt: sa.Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
@@ -143,6 +144,8 @@ def store_flags(session: Session, found: pl.DataFrame, run_id: str, actor: str) 
     from jiuye.registry.models import audit_values
 
     key = ["check", "subject_kind", "subject_id", "flag_key"]
+    if session.get_bind().dialect.name == "postgresql":  # two runs at once: the second waits, then finds all
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": FLAGS_LOCK_KEY})
     existing = _frame(
         session,
         sa.select(flags.c.id, flags.c.check, flags.c.subject_kind, flags.c.subject_id, flags.c.flag_key),
