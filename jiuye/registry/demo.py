@@ -476,9 +476,36 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The registry's natural key of each table (jiuye.registry.schema): one row per key, as the registry
+# stores it (e.g. a previous and a current contract with the same employer meeting in one month give
+# one insurance month, not two).
+UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
+    "education": ("person", "level", "graduation_date"),
+    "statuses": ("person", "kind", "start"),
+    "unemployment": ("person", "start"),
+    "flexible": ("person", "start"),
+    "contracts": ("person", "employer", "start"),
+    "social_insurance": ("person", "month", "employer", "scheme"),
+    "internships": ("person", "base", "start"),
+    "certificates": ("person", "level", "obtained_on"),
+    "skill_evaluations": ("person", "level", "date"),
+    "evaluations": ("org", "year"),
+    "city_subsidies": ("org", "year"),
+    "events": ("event_id",),
+    "awards": ("event_id", "place", "winner"),
+    "landings": ("org",),
+    "payments": ("policy", "beneficiary", "subject", "month"),
+}
+
+
 def _sorted(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     keys = SORT_KEYS.get(name)
-    return frame.sort(list(keys), nulls_last=True, maintain_order=True) if keys else frame
+    if keys:
+        frame = frame.sort(list(keys), nulls_last=True, maintain_order=True)
+    unique = UNIQUE_KEYS.get(name)
+    if unique:
+        frame = frame.unique(list(unique), keep="first", maintain_order=True)
+    return frame
 
 
 # --------------------------------------------------------------------------- employers
