@@ -287,22 +287,22 @@ def sample_strings(rng: np.random.Generator, pool: tuple[str, ...], n: int, name
 
 
 def chinese_names(rng: np.random.Generator, gender: pl.Series, p: Pools) -> pl.Series:
-    """Surname (weighted by frequency) + a one- or two-character given name of the person's gender."""
+    """Surname (weighted by frequency) + a given name of the person's gender: one of Faker's given names,
+    or (62 %) two single characters from them."""
     n = len(gender)
     surname = pl.Series(p.surnames).gather(choice(rng, n, p.surname_weights))
     male = (gender == "male").to_numpy()
-    first = np.where(
-        male,
-        pl.Series(p.given_male).gather(rng.integers(0, len(p.given_male), n)).to_numpy(),
-        pl.Series(p.given_female).gather(rng.integers(0, len(p.given_female), n)).to_numpy(),
-    )
-    second = np.where(
-        male,
-        pl.Series(p.given_male).gather(rng.integers(0, len(p.given_male), n)).to_numpy(),
-        pl.Series(p.given_female).gather(rng.integers(0, len(p.given_female), n)).to_numpy(),
-    )
+
+    def pick(pool: tuple[str, ...]) -> np.ndarray:
+        return pl.Series(pool).gather(rng.integers(0, len(pool), n)).to_numpy()
+
+    single_m = tuple(g for g in p.given_male if len(g) == 1)
+    single_f = tuple(g for g in p.given_female if len(g) == 1)
+    whole = np.where(male, pick(p.given_male), pick(p.given_female))
+    first = np.where(male, pick(single_m), pick(single_f))
+    second = np.where(male, pick(single_m), pick(single_f))
     two = rng.random(n) < 0.62
-    frame = pl.DataFrame({"s": surname, "a": first, "b": np.where(two, second, "")})
+    frame = pl.DataFrame({"s": surname, "a": np.where(two, first, whole), "b": np.where(two, second, "")})
     return frame.select(pl.concat_str(["s", "a", "b"]).alias("name")).to_series()
 
 
