@@ -31,34 +31,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--by", metavar="NAME", default=None, help="操作人（默认 $JIUYE_USER 或登录名）")
 
 
-LEDGER_EXPORTS = ("entitlements", "payments", "audit_events")
-
-
-def _hook_export(subparsers: Any) -> None:
-    """Let ``jiuye export entitlements|payments|audit_events`` reach the registry's generic export.
-
-    The ledger tables are declared to the registry schema only when one of them is exported, so the
-    registry's own table list (import, ``jiuye tables``) is not changed behind its back.
-    """
-    export = getattr(subparsers, "choices", {}).get("export")
-    if export is None:
-        return
-    original = export.get_default("handler")
-    if original is None:
-        return
-
-    def handler(args: argparse.Namespace) -> int:
-        if getattr(args, "table", None) in LEDGER_EXPORTS:
-            from jiuye.ledger.exports import register_exports
-
-            register_exports()
-        return int(original(args) or 0)
-
-    export.set_defaults(handler=handler)
-
-
 def register(subparsers: Any) -> None:
-    _hook_export(subparsers)
     ap = subparsers.add_parser("approve", help="按月批量核准免申即享政策的待遇（含以前月份）")
     ap.add_argument("--month", required=True, help="核准该月及以前的待遇，YYYY-MM")
     ap.add_argument("--policy", help="只核准这一项政策，例如 JS-02")

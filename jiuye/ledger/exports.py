@@ -26,7 +26,7 @@ EXPORTS: tuple[Table, ...] = (
             Column("first_found_run", "int", "首次发现的匹配运行"),
             Column("last_run", "int", "最近变更的匹配运行"),
         ),
-        description="主动匹配发现的应享待遇（台账）；只由匹配、核准、发放、追回写入",
+        description="主动匹配发现的应享待遇（台账）；只由匹配、核准、发放、追回写入", importable=False,
     ),
     Table(
         "payments", "发放记录", key=("id",),
@@ -42,7 +42,7 @@ EXPORTS: tuple[Table, ...] = (
             Column("state", "str", "状态", required=True),
             Column("reversal_reason", "str", "追回理由"),
         ),
-        description="每笔发放；追回后状态为 reversed",
+        description="每笔发放；追回后状态为 reversed", importable=False,
     ),
     Table(
         "audit_events", "审计日志", key=("seq",),
@@ -58,7 +58,7 @@ EXPORTS: tuple[Table, ...] = (
             Column("prev_hash", "str", "前序哈希", required=True),
             Column("hash", "str", "哈希", required=True),
         ),
-        description="只追加、哈希链接的审计日志（jiuye audit verify 校验）",
+        description="只追加、哈希链接的审计日志（jiuye audit verify 校验）", importable=False,
     ),
 )  # fmt: skip
 

@@ -139,3 +139,13 @@ sa.Index(
     postgresql_where=payments.c.state != "reversed",
     sqlite_where=payments.c.state != "reversed",
 )  # fmt: skip
+
+
+def _declare_exports() -> None:
+    # jiuye export / jiuye tables see the ledger's tables as soon as its models are loaded
+    from jiuye.ledger.exports import register_exports
+
+    register_exports()
+
+
+_declare_exports()

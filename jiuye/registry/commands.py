@@ -98,6 +98,7 @@ def _tables(args: argparse.Namespace) -> int:
     from jiuye.registry import schema
     from jiuye.registry.store import count_rows
 
+    db.load_models()  # every room's declared tables (ledger, supervision …), not only the registry's
     engine = db.check_ready(args.db)
     with engine.connect() as conn:
         rows = [(t.name, t.title, count_rows(conn, t.name)) for t in schema.TABLES.values()]
@@ -128,6 +129,7 @@ def _export(args: argparse.Namespace) -> int:
     from jiuye.registry.export import XLSX_MAX_ROWS, export_frame, write_csv, write_xlsx
     from jiuye.registry.models import TABLES
 
+    db.load_models()  # every room's declared tables (ledger, supervision …), not only the registry's
     spec = schema.TABLES.get(args.table)
     if spec is None:
         raise UserError(f"没有名为 {args.table!r} 的表。可用的表：{'、'.join(schema.TABLES)}（jiuye tables 可查看）", 2)

@@ -239,6 +239,9 @@ class Table:
     scope: Scope = field(default_factory=Scope)
     reference_data: bool = False  # loaded by ``jiuye db upgrade`` (districts, towns)
     description: str = ""
+    # False for tables other rooms declare for their results (entitlements, payments, flags, audit
+    # events): they export like any table but are written only by their services, never by file import
+    importable: bool = True
 
     def column(self, name: str) -> Column:
         for col in self.columns:

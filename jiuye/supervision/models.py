@@ -26,7 +26,7 @@ FLAGS = schema.register(
             schema.Column("district", "enum", "所属区", enum="district"),
             schema.Column("subject_kind", "str", "对象类型", required=True, length=32,
                           description="person / employer / payment / phone / address / bank_account"),
-            schema.Column("subject_id", "str", "对象", required=True),
+            schema.Column("subject_id", "str", "对象", required=True, id_number=True),
             schema.Column("related_ids", "str", "关联对象"),
             schema.Column("month", "month", "月份"),
             schema.Column("flag_key", "str", "疑点键", required=True),
@@ -40,6 +40,7 @@ FLAGS = schema.register(
             schema.Column("review_reason", "str", "复核意见"),
         ),
         description="资金监管检查发现的疑点，供人工复核（金就办〔2023〕1号 六(三)；沪崇就办〔2023〕2号 (十六)）",
+        importable=False,
     )
 )  # fmt: skip
 

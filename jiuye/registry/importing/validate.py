@@ -50,17 +50,9 @@ def importable_tables() -> dict[str, Table]:
     Not reference data (区, 街镇 — loaded by ``jiuye db upgrade``), and not tables other parts of the
     system declare later with ``schema.register`` for their own results (e.g. ``flags`` of fund
     supervision): those are written by their services with an audit trail, never by file import.
-    A table may say otherwise with an ``importable`` attribute.
+    Those declare ``importable=False``.
     """
-    from jiuye.registry import schema
-
-    core = {t.name for t in schema._TABLE_LIST}
-    out: dict[str, Table] = {}
-    for name in dependency_order():
-        t = TABLES[name]
-        if getattr(t, "importable", name in core and not t.reference_data):
-            out[name] = t
-    return out
+    return {name: TABLES[name] for name in dependency_order() if TABLES[name].importable and not TABLES[name].reference_data}
 
 
 def _norm(text: str) -> str:
