@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
-# 一条命令：建立 .venv、安装、迁移内置 SQLite 数据库、生成演示区数据并运行主流程。
-# One command: create .venv, install, migrate the embedded SQLite database, load a demo district, run the main job.
+# 一条命令：建立 .venv、安装、迁移内置 SQLite 数据库、生成演示区数据，并运行主流程
+# （主动匹配 → 核准 → 发放 → 资金监管 → 审计校验），最后按示例案例测算一次。
+# One command: create .venv, install, migrate the embedded SQLite database, load a demo district and run
+# the main job (match → approve → pay → supervise → audit verify), then evaluate the example case.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/_venv.sh"
 J=.venv/bin/jiuye
+export JIUYE_USER="${JIUYE_USER:-演示操作员}"
 echo "==> 数据库迁移（${JIUYE_DATABASE_URL:-sqlite:///jiuye.db}）"
 $J db upgrade
-echo "==> 生成演示数据：金山区 2,000 人（种子 1）"
-$J demo-data --district jinshan --persons 2000 --seed 1
-echo "==> 按案例计算：examples/case-all-measures.json"
-$J evaluate examples/case-all-measures.json --no-explain > out-example-result.json
-echo "    结果已写入 out-example-result.json"
-echo "==> 政策清单：.venv/bin/jiuye policies"
+echo "==> 生成演示数据：金山区 5,000 人、崇明区 3,000 人"
+$J demo-data --district jinshan --persons 5000 --seed 1
+$J demo-data --district chongming --persons 3000 --seed 2
+echo "==> 主动匹配（政策找人）2023-01 至 2024-12"
+$J match --from 2023-01 --to 2024-12
+echo "==> 核准免申即享的待遇（2024-12 及以前）"
+$J approve --month 2024-12
+echo "==> 生成发放批次与发放文件（out/发放文件/）"
+$J pay --month 2024-12 --out out/发放文件 || echo "    （没有待发放的待遇）"
+echo "==> 资金监管检查"
+$J supervise
+echo "==> 校验审计链"
+$J audit verify
+echo "==> 按示例案例测算：examples/case-all-measures.json → out/example-result.json"
+mkdir -p out
+$J evaluate examples/case-all-measures.json > out/example-result.json
+echo "==> 政策清单（前 12 行；完整：.venv/bin/jiuye policies）"
 $J policies | head -n 12
-echo "完成。"
+echo "完成。常用命令见 README.md。"
