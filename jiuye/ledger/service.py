@@ -283,11 +283,18 @@ def payment_lines(session: Session, batch_id: int) -> pl.DataFrame:
         .then(code.str.slice(0, 6) + pl.lit("********") + code.str.slice(14, 4))
         .otherwise(code)
     )
+    subject_masked = (
+        pl.when(pl.col("subject").str.len_chars() == 18)
+        .then(pl.col("subject").str.slice(0, 6) + pl.lit("********") + pl.col("subject").str.slice(14, 4))
+        .otherwise(pl.col("subject"))
+    )
     return (
         frame.join(titles, on="policy", how="left")
         .join(details, on="beneficiary", how="left")
         .with_columns(
             masked_id=masked,
+            masked_subject=pl.when(pl.col("subject") == pl.col("beneficiary")).then(pl.lit("本人/本单位"))
+            .otherwise(subject_masked),
             name=pl.col("name").fill_null(""),
             bank_account=pl.col("bank_account").fill_null(""),
         )
@@ -299,24 +306,34 @@ def yuan_text(fen: pl.Expr) -> pl.Expr:
 
 
 FILE_HEADERS = [
-    "发放编号",
     "姓名/名称",
     "证件号码（脱敏）",
     "银行账号",
     "政策编号",
     "政策名称",
+    "补贴对象（脱敏）",
     "月份",
+    "笔数",
     "金额（元）",
 ]
 
 
 def write_files(lines: pl.DataFrame, batch_id: int, month: dt.date, out_dir: Path) -> Batch:
-    """CSV and XLSX: one row per line, then totals per measure, then ``校验码,SHA-256`` over the line rows."""
+    """CSV and XLSX: one row per beneficiary × measure × subject with its months, then totals per measure,
+    then ``校验码,SHA-256`` over the beneficiary rows (the bank pays a beneficiary once per measure)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    body = lines.select(
-        pl.col("payment_id").cast(pl.String),
-        "name", "masked_id", "bank_account", "policy", pl.col("title").fill_null(""),
-        pl.col("month").dt.strftime("%Y-%m"), yuan_text(pl.col("amount_fen")),
+    body = (
+        lines.sort("policy", "beneficiary", "subject", "month")
+        .group_by("policy", "beneficiary", "subject", maintain_order=True)
+        .agg(
+            pl.col("name").first(), pl.col("masked_id").first(), pl.col("bank_account").first(),
+            pl.col("title").first(), pl.col("masked_subject").first(),
+            months=pl.col("month").dt.strftime("%Y-%m").str.join("、"), n=pl.len(), fen=pl.col("amount_fen").sum(),
+        )
+        .select(
+            "name", "masked_id", "bank_account", "policy", pl.col("title").fill_null(""), "masked_subject", "months",
+            pl.col("n").cast(pl.String), yuan_text(pl.col("fen")),
+        )
     )  # fmt: skip
     body.columns = FILE_HEADERS
     body_csv = body.write_csv(include_header=False)
@@ -326,9 +343,9 @@ def write_files(lines: pl.DataFrame, batch_id: int, month: dt.date, out_dir: Pat
     footer = pl.DataFrame(
         {
             FILE_HEADERS[0]: ["合计"] * totals.height + ["总计", "校验码"],
-            FILE_HEADERS[4]: [*totals["policy"].to_list(), "", "SHA-256"],
-            FILE_HEADERS[6]: [f"{n} 笔" for n in totals["n"].to_list()] + [f"{lines.height} 笔", ""],
-            FILE_HEADERS[7]: [f"{f // 100}.{f % 100:02d}" for f in totals["fen"].to_list()]
+            FILE_HEADERS[3]: [*totals["policy"].to_list(), "", "SHA-256"],
+            FILE_HEADERS[7]: [f"{n} 笔" for n in totals["n"].to_list()] + [f"{lines.height} 笔", ""],
+            FILE_HEADERS[8]: [f"{f // 100}.{f % 100:02d}" for f in totals["fen"].to_list()]
             + [f"{total_fen // 100}.{total_fen % 100:02d}", checksum],
         }
     )
@@ -348,7 +365,7 @@ def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     sheet = book.add_worksheet("发放清单")
     bold = book.add_format({"bold": True})
-    widths = (10, 16, 22, 22, 9, 30, 9, 14)
+    widths = (16, 22, 22, 9, 30, 22, 30, 8, 14)
     for c, w in enumerate(widths[: frame.width]):
         sheet.set_column(c, c, w)
     sheet.write_row(0, 0, frame.columns, bold)

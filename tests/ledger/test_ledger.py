@@ -70,7 +70,11 @@ def test_approve_review_pay_reverse(migrated_db_url: str, tmp_path: Path) -> Non
         batch = pay(s, MAR, "出纳", tmp_path)
     assert batch.lines == 8 and batch.total_fen == 8 * 100_000
     rows = list(csv.reader(batch.files[0].open(encoding="utf-8-sig")))
-    assert rows[-1][0] == "校验码" and rows[-1][-1] == batch.checksum and rows[1][-1] == "1000.00"
+    assert rows[-1][0] == "校验码" and rows[-1][-1] == batch.checksum
+    # one row per person and measure with the months paid: 3 months, or 2 for the person with a rejection
+    body = rows[1:4]
+    assert sorted(r[-1] for r in body) == ["2000.00", "3000.00", "3000.00"]
+    assert "2023-01、2023-02、2023-03" in [r[6] for r in body] and rows[4][0] == "合计"
     assert batch.files[1].stat().st_size > 0
     with write_session(url) as s, pytest.raises(UserError, match="没有已核准"):
         pay(s, MAR, "出纳", tmp_path)
