@@ -107,6 +107,29 @@ def child_engine(cache: Path, repeat: int) -> None:
     }))  # fmt: skip
 
 
+def child_per_measure(cache: Path) -> None:
+    """Diagnostic: each measure alone over the cached facts (where does the time go?)."""
+    import polars as pl
+
+    from jiuye.rules import evaluate_facts
+    from jiuye.rules.catalog import all_measures
+    from jiuye.rules.facts import Facts
+
+    config = json.loads((cache / "config.json").read_text())
+    facts = Facts(**{p.stem: pl.read_parquet(p) for p in sorted(cache.glob("*.parquet"))})
+    w0 = dt.date.fromisoformat(config["window_start"])
+    w1 = dt.date.fromisoformat(config["window_end"])
+    rows = []
+    for m in all_measures():
+        if not m.computable:
+            continue
+        started = time.perf_counter()
+        lines = evaluate_facts(facts, w0, w1, measures=[m]).entitlements.height
+        rows.append((time.perf_counter() - started, m.meta.id if hasattr(m, "meta") else str(m), lines))
+    for seconds, name, lines in sorted(rows, reverse=True):
+        print(f"{name:<8} {seconds:7.2f} s  {lines:>9,} lines")
+
+
 # --------------------------------------------------------------------------- benchmarks
 def bench_population(sizes: list[int], cache_root: Path, repeat: int) -> list[dict[str, float]]:
     rows = []
@@ -223,6 +246,9 @@ def update_section(section: str, start: str = START, end: str = END) -> None:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_generate":
         child_generate(int(sys.argv[2]), Path(sys.argv[3]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_per_measure":
+        child_per_measure(Path(sys.argv[2]))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "_engine":
         child_engine(Path(sys.argv[2]), int(sys.argv[3]))
