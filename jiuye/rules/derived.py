@@ -6,6 +6,7 @@ All functions take and return lazy frames and work on whole columns.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable
 
 import polars as pl
 
@@ -13,6 +14,20 @@ from jiuye.rules.dates import active_in_month_expr, covers_day_expr
 from jiuye.rules.facts import Facts
 
 INSURED_SCHEME = "urban_employee"  # G8: 本市城镇职工社会保险
+
+
+def _memo(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
+    """Compute a derived frame once per :class:`Facts` and share it between measures.
+
+    Several measures read the same expensive derivations (insured months over millions of insurance
+    rows); Polars does not share work between separately built queries, so the first measure that asks
+    materialises it and the others read the result.  Facts frames are never mutated, so the cache
+    lives as long as the Facts object.
+    """
+    cache: dict[Hashable, pl.DataFrame] = facts.__dict__.setdefault("_derived", {})
+    if key not in cache:
+        cache[key] = build().collect(engine="in-memory")
+    return cache[key].lazy()
 
 
 def mark_covered(
@@ -55,38 +70,46 @@ def contracts_with_employers(facts: Facts) -> pl.LazyFrame:
         employer="id", employer_type="type", employer_district="district", employer_size="size",
         employer_state_owned="state_owned",
     )  # fmt: skip
-    return facts.contracts.lazy().join(employers, on="employer", how="left")
+    return _memo(facts, "contracts_with_employers",
+                 lambda: facts.contracts.lazy().join(employers, on="employer", how="left"))  # fmt: skip
 
 
 def insured_months(facts: Facts) -> pl.LazyFrame:
-    """G8: (contract_id, person, employer, month, n) — months insured under the contract's employer.
+    """G8: (contract_id, month, n) — months insured under the contract's employer.
 
     A month counts when the social-insurance record of that month is paid, scheme ``urban_employee``,
     the same employer, and the month falls within the contract's span (covers any day of it).  ``n`` is
     the month's rank among the contract's insured months (1 = first insured month); months need not be
     consecutive.
     """
-    si = (
-        facts.social_insurance.lazy()
-        .filter(pl.col("paid") & (pl.col("scheme") == INSURED_SCHEME) & pl.col("employer").is_not_null())
-        .select("person", "employer", "month").unique()
-    )  # fmt: skip
-    return (
-        facts.contracts.lazy().select("contract_id", "person", "employer", "start", "end")
-        .join(si, on=["person", "employer"])
-        .filter(active_in_month_expr(pl.col("start"), pl.col("end"), pl.col("month")))
-        .select("contract_id", "person", "employer", "month")
-        .with_columns(n=pl.col("month").rank("ordinal").over("contract_id").cast(pl.Int32))
-    )  # fmt: skip
+    def build() -> pl.LazyFrame:
+        si = (
+            facts.social_insurance.lazy()
+            .filter(pl.col("paid") & (pl.col("scheme") == INSURED_SCHEME) & pl.col("employer").is_not_null())
+            .select("person", "employer", "month").unique()
+        )  # fmt: skip
+        return (
+            facts.contracts.lazy().select("contract_id", "person", "employer", "start", "end")
+            .join(si, on=["person", "employer"])
+            .filter(active_in_month_expr(pl.col("start"), pl.col("end"), pl.col("month")))
+            .select("contract_id", "month")
+            .with_columns(n=pl.col("month").rank("ordinal").over("contract_id").cast(pl.Int32))
+        )  # fmt: skip
+
+    return _memo(facts, "insured_months", build)
 
 
 def nth_insured_month(facts: Facts, n: int, out: str) -> pl.LazyFrame:
     """(contract_id, ``out``): the month in which the contract reaches its ``n``-th insured month."""
-    return insured_months(facts).filter(pl.col("n") == n).select("contract_id", pl.col("month").alias(out))
+    return _memo(facts, ("nth_insured_month", n),
+                 lambda: insured_months(facts).filter(pl.col("n") == n).select("contract_id", "month")).rename(
+        {"month": out})  # fmt: skip
 
 
 def insured_month_count(facts: Facts, out: str) -> pl.LazyFrame:
-    return insured_months(facts).group_by("contract_id").agg(pl.len().cast(pl.Int32).alias(out))
+    return _memo(facts, "insured_month_count",
+                 lambda: insured_months(facts).group_by("contract_id").agg(n=pl.len().cast(pl.Int32))).rename(
+        {"n": out})  # fmt: skip
 
 
 def month_panel(frame: pl.LazyFrame, start: pl.Expr, end: pl.Expr, horizon: dt.date) -> pl.LazyFrame:
@@ -98,9 +121,14 @@ def month_panel(frame: pl.LazyFrame, start: pl.Expr, end: pl.Expr, horizon: dt.d
     )  # fmt: skip
 
 
-def paid_insurance_months(facts: Facts, schemes: list[str] | None = None) -> pl.LazyFrame:
-    """(person, month) with a paid social-insurance record (any scheme unless given)."""
-    si = facts.social_insurance.lazy().filter(pl.col("paid"))
+def insurance_of(facts: Facts, among: pl.LazyFrame) -> pl.LazyFrame:
+    """Social-insurance rows of the people in ``among`` only (prune millions of rows before grouping)."""
+    return facts.social_insurance.lazy().join(among.select("person").unique(), on="person", how="semi")
+
+
+def paid_insurance_months(facts: Facts, among: pl.LazyFrame, schemes: list[str] | None = None) -> pl.LazyFrame:
+    """(person, month) with a paid social-insurance record (any scheme unless given), for ``among``'s people."""
+    si = insurance_of(facts, among).filter(pl.col("paid"))
     if schemes is not None:
         si = si.filter(pl.col("scheme").is_in(schemes))
     return si.select("person", "month").unique()

@@ -210,6 +210,21 @@ def evaluate_facts(
     pruned candidates between the passes keeps the second pass small, whether the input is one person or
     a million.
     """
+    facts.__dict__.pop("_derived", None)  # derived frames are shared within one evaluation only
+    try:
+        return _evaluate(facts, window_from, window_to, parameters, explain, measures)
+    finally:
+        facts.__dict__.pop("_derived", None)
+
+
+def _evaluate(
+    facts: Facts,
+    window_from: dt.date,
+    window_to: dt.date,
+    parameters: dict[str, Any] | None,
+    explain: bool,
+    measures: Iterable[Measure] | None,
+) -> Result:
     ctx = Context(window_from=window_from, window_to=window_to, overrides=dict(parameters or {}))
     in_window = (pl.col("month") >= window_from) & (pl.col("month") <= window_to)
     prepared: list[_Prepared] = []

@@ -91,7 +91,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
             "person", "employment", "employment_id", "employer", "month"
         )
         insured = derived.insured_months(facts).select(employment_id="contract_id", month="month", employee=pl.lit(True))
-        flexible = derived.paid_insurance_months(facts, ["flexible"]).with_columns(flexible_paid=pl.lit(True))
+        flexible = derived.paid_insurance_months(facts, panel, ["flexible"]).with_columns(flexible_paid=pl.lit(True))
         is_contract = pl.col("employment") == "contract"
         month = pl.col("month")
         return (

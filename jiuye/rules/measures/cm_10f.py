@@ -83,7 +83,7 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         months = derived.month_panel(eligible, pl.col("R"), pl.col("registration_end"), ctx.horizon_end)
-        insured = derived.paid_insurance_months(facts).with_columns(insured=pl.lit(True))
+        insured = derived.paid_insurance_months(facts, among=months).with_columns(insured=pl.lit(True))
         return (
             months.select("person", "month").unique()
             .join(insured, on=["person", "month"], how="left")

@@ -112,7 +112,7 @@ class RuralLabourCrossDistrictSubsidy(Measure):
         months = derived.month_panel(eligible, first, pl.col("end"), ctx.horizon_end)
         insured = derived.insured_months(facts).select("contract_id", "month", insured=pl.lit(True))
         bases = (
-            facts.social_insurance.lazy()
+            derived.insurance_of(facts, among=months)
             .filter(pl.col("paid") & (pl.col("scheme") == derived.INSURED_SCHEME))
             .group_by("person", "employer", "month").agg(pl.col("base_fen").max())
         )  # fmt: skip
