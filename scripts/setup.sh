@@ -12,12 +12,12 @@ $J db upgrade
 echo "==> 生成演示数据：金山区 5,000 人、崇明区 3,000 人"
 $J demo-data --district jinshan --persons 5000 --seed 1
 $J demo-data --district chongming --persons 3000 --seed 2
-echo "==> 主动匹配（政策找人）2023-01 至 2024-12"
-$J match --from 2023-01 --to 2024-12
-echo "==> 核准免申即享的待遇（2024-12 及以前）"
-$J approve --month 2024-12
+echo "==> 主动匹配（政策找人）2023-01 至 2026-10（演示数据的参考月为 2026-11）"
+$J match --from 2023-01 --to 2026-10
+echo "==> 核准免申即享的待遇（2026-10 及以前）"
+$J approve --month 2026-10
 echo "==> 生成发放批次与发放文件（out/发放文件/）"
-$J pay --month 2024-12 --out out/发放文件 || echo "    （没有待发放的待遇）"
+$J pay --month 2026-10 --out out/发放文件 || echo "    （没有待发放的待遇）"
 echo "==> 资金监管检查"
 $J supervise
 echo "==> 校验审计链"

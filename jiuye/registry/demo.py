@@ -654,7 +654,8 @@ def _organizations(
             district[where[2]] = "songjiang" if home != "songjiang" else "pudong"
         if kind == "hr_agency":
             quality[where[0]], quality[where[1]] = True, False
-    ids = padded_ids("O", 1, m, 6)
+    # the district's admin code in the id keeps two demo districts loaded into one registry apart
+    ids = padded_ids(f"O{ADMIN_CODES[home]}", 1, m, 6)
     orgs = pl.DataFrame(
         {
             "id": ids,
@@ -732,7 +733,7 @@ def _organizations(
                     "a": orgs["district"].replace_strict(DISTRICT_NAMES_ZH, default="").str.strip_suffix("区"),
                     "b": sample_strings(rng, pool.company_words, m, "w"),
                     "c": orgs["kind"].replace_strict(ORG_PREFIX),
-                    "d": orgs["id"].str.slice(3),
+                    "d": orgs["id"].str.slice(-4),
                 }
             ).select(pl.concat_str(["a", "b", "c", "d"]).alias("name")).to_series(),
             "town": keep_where(sample_towns(rng, home, m), (orgs["district"] == home).fill_null(False).to_numpy()),
@@ -812,7 +813,9 @@ def _finish_persons(config: DemoConfig, core: pl.DataFrame, pool: Pools) -> tupl
         raise ValueError("too many people born on one day in one area for distinct ID numbers")
     area = ranked["area"].to_numpy()
     ymd_np = ranked["ymd"].to_numpy()
-    seq = ((ymd_np * 7 + area * 13) % 500 + ranked["rank"].to_numpy()) % 500
+    # the home district shifts the order codes, so two demo districts in one registry don't share people
+    home_shift = int(ADMIN_CODES[config.district]) * 17
+    seq = ((ymd_np * 7 + area * 13 + home_shift) % 500 + ranked["rank"].to_numpy()) % 500
     order = seq * 2 + ranked["male"].to_numpy()
     numbers = id_numbers(area, ymd_np, order)
     persons = core.with_columns(numbers)

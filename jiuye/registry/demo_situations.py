@@ -873,7 +873,7 @@ def plant_organizations(
     serial = [first_serial]
 
     def new(kind: str, situation: str, district: str = home, quality: bool = False) -> str:
-        oid = padded_ids("O", serial[0], 1, 6)[0]
+        oid = padded_ids(f"O{ADMIN_CODES[home]}", serial[0], 1, 6)[0]
         serial[0] += 1
         orgs.append({"id": oid, "kind": kind, "district": district, "quality_certified": quality})
         s = next(o for o in ORG_SITUATIONS if o.key == situation)
