@@ -16,6 +16,9 @@ from jiuye.rules.facts import Facts
 INSURED_SCHEME = "urban_employee"  # G8: 本市城镇职工社会保险
 
 
+_MEMO_MIN_ROWS = 50_000  # below this, materialising shared derivations is not worth a collect
+
+
 def _memo(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
     """Compute a derived frame once per :class:`Facts` and share it between measures.
 
@@ -24,6 +27,8 @@ def _memo(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.
     materialises it and the others read the result.  Facts frames are never mutated, so the cache
     lives as long as the Facts object.
     """
+    if facts.social_insurance.height + facts.contracts.height < _MEMO_MIN_ROWS:
+        return build()  # a small case: an extra collect per derivation would cost more than it saves
     cache: dict[Hashable, pl.DataFrame] = facts.__dict__.setdefault("_derived", {})
     if key not in cache:
         cache[key] = build().collect(engine="in-memory")
