@@ -23,61 +23,21 @@ from jiuye.registry.importing.readers import ROW, ReadError, Sheet
 from jiuye.registry.importing.writer import key_text_expr
 from jiuye.registry.schema import TABLES
 
-# registry table → (facts table, {registry column: facts column or expression})
-_MAP: dict[str, tuple[str, dict[str, str]]] = {
-    "persons": ("persons", {
-        "id_number": "__key", "name": "id", "birth_date": "birth_date", "gender": "gender",
-        "hukou_district": "hukou_district", "hukou_agricultural": "hukou_agricultural",
-        "origin_district": "origin_district",
-    }),
-    "education": ("education", {
-        "person": "person", "level": "level", "full_time": "full_time", "graduation_date": "graduation_date",
-        "school_district": "school_district",
-    }),
-    "statuses": ("statuses", {"person": "person", "kind": "kind", "start": "start", "end": "end"}),
-    "unemployment_registrations": ("unemployment", {"person": "person", "start": "start", "end": "end"}),
-    "flexible_employment": ("flexible", {"person": "person", "registered_on": "start", "ended_on": "end"}),
-    "contracts": ("contracts", {
-        "person": "person", "employer": "employer", "start": "start", "end": "end",
-        "registered": "registered", "referred_by": "referred_by",
-    }),
-    "social_insurance": ("social_insurance", {
-        "person": "person", "month": "month", "employer": "employer", "scheme": "scheme",
-        "base_fen": "base_fen", "paid": "paid",
-    }),
-    "internships": ("internships", {
-        "person": "person", "base": "base", "start": "start", "end": "end",
-        "contract_signed_on": "contract_signed_on",
-    }),
-    "certificates": ("certificates", {
-        "person": "person", "level": "level", "obtained_on": "obtained_on",
-        "training_institution": "training_institution",
-    }),
-    "skill_evaluations": ("skill_evaluations", {
-        "person": "person", "level": "level", "date": "date", "fee_fen": "fee_fen",
-    }),
-    "employers": ("employers", {
-        "credit_code": "id", "name": "name", "type": "type", "district": "district", "size": "size",
-        "state_owned": "state_owned",
-    }),
-    "organizations": ("organizations", {
-        "org_id": "id", "name": "id", "kind": "kind", "district": "district",
-        "quality_certified": "quality_certified",
-    }),
-    "org_evaluations": ("evaluations", {
-        "org": "org", "year": "year", "grade": "grade", "published_on": "published_on",
-    }),
-    "org_city_subsidies": ("city_subsidies", {
-        "org": "org", "year": "year", "amount_fen": "amount_fen", "granted_on": "granted_on",
-    }),
-    "org_events": ("events", {"event_id": "event_id", "org": "org", "held_on": "held_on", "cost_fen": "cost_fen"}),
-    "org_awards": ("awards", {"event": "event_id", "place": "place", "winner": "winner"}),
-    "org_landings": ("landings", {
-        "org": "org", "registered_on": "registered_on", "award_on": "award_on",
-        "approved_amount_fen": "approved_amount_fen", "operating_normally": "operating_normally",
-        "employs_jinshan_hukou": "employs_jinshan_hukou",
-    }),
-}  # fmt: skip
+
+def _case_map() -> dict[str, tuple[str, dict[str, str]]]:
+    """registry table → (facts table, {registry column: facts column}): the registry's facts mapping
+    (:data:`jiuye.registry.facts.FACTS_MAP`) read the other way, plus what a case lacks — its people are
+    keyed by ``__key`` (ID number, else id) and names default to the id."""
+    from jiuye.registry.facts import FACTS_MAP
+
+    out = {table: (facts_name, {registry: column for column, registry in columns.items()})
+           for table, (facts_name, columns) in FACTS_MAP.items()}  # fmt: skip
+    out["persons"][1].update({"id_number": "__key", "name": "id"})
+    out["organizations"][1]["name"] = "id"
+    return out
+
+
+_MAP = _case_map()
 
 _PERSON_REFS = ("person",)
 
