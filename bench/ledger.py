@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ledger.py match [--people 1000000] [--url URL] [--chunk-size 200000]
     .venv/bin/python bench/ledger.py pay   [--lines 100000]   [--url URL]
+    .venv/bin/python bench/ledger.py registry --url URL [--chunk-size 200000] [--month 2026-10]
 
 ``match``: a synthetic JS-02 population (every person qualifies: 12 monthly lines over 2023) evaluated
 in chunks through the engine and reconciled into the ledger for the one month 2023-12 (arrears
@@ -11,6 +12,11 @@ engine + ledger; reading the registry is measured by ``bench/registry_facts.py``
 
 ``pay``: ``lines`` approved lines (lines/12 people) paid in one batch with CSV and XLSX files.
 Target ≤ 10 s for 100,000 lines.
+
+``registry``: ``jiuye match`` for one month straight from a registry database that already holds data
+(e.g. ``jiuye demo-data --persons 1000000 --db URL``; a PostgreSQL URL may carry
+``?options=-csearch_path%3Dschema``): the ledger tables are emptied first, then a first run and a re-run
+with no change are timed.  This is the end-to-end path: facts from the database, engine, ledger.
 
 Default URL: a fresh SQLite file in a temp dir; pass ``--url postgresql+psycopg://…/db`` for PostgreSQL
 (a throw-away schema is created and dropped).  Timings go to bench/RESULTS.md by hand.
@@ -103,14 +109,40 @@ def bench_pay(url: str, lines: int, out: Path) -> None:
     timed(f"pay {approved:,} lines", go)
 
 
+LEDGER_TABLES = ("entitlement_changes", "payments", "payment_batches", "entitlements", "match_digests",
+                 "match_runs", "audit_events", "audit_head")  # fmt: skip
+
+
+def bench_registry(url: str, month: dt.date, chunk_size: int) -> None:
+    from jiuye.matching.sources import RegistrySource
+
+    db.upgrade(url)
+    with write_session(url) as s:
+        for table in LEDGER_TABLES:
+            s.execute(sa.text(f"DELETE FROM {table}"))
+
+    def go() -> None:
+        r = run_match(partial(write_session, url), RegistrySource, month, month, chunk_size=chunk_size)
+        print(f"  {r.people:,} people, {r.chunks} chunks: lines {r.totals.lines:,}, inserted {r.totals.inserted:,}, "
+              f"changed {r.totals.changed:,}, withdrawn {r.totals.withdrawn:,}", flush=True)  # fmt: skip
+
+    timed("match from the registry, first run", go)
+    timed("match from the registry, re-run (no change)", go)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["match", "pay"])
+    parser.add_argument("what", choices=["match", "pay", "registry"])
+    parser.add_argument("--month", default="2026-10", help="registry: the month matched (YYYY-MM)")
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--chunk-size", type=int, default=200_000)
     parser.add_argument("--url", default=None)
     args = parser.parse_args()
+    if args.what == "registry":
+        y, m = (int(x) for x in args.month.split("-"))
+        bench_registry(db.database_url(args.url), dt.date(y, m, 1), args.chunk_size)
+        return
     with database(args.url) as url, tempfile.TemporaryDirectory() as out:
         if args.what == "match":
             bench_match(url, args.people, args.chunk_size)

@@ -86,6 +86,17 @@ match_runs = sa.Table(
     comment="匹配运行",
 )
 
+match_digests = sa.Table(
+    "match_digests",
+    metadata,
+    sa.Column("chunk_key", sa.String(64), primary_key=True, comment="批次键（政策与人员）"),
+    sa.Column("digest", sa.String(64), nullable=False, comment="输入摘要"),
+    sa.Column("lines", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("run_id", sa.BigInteger(), nullable=True),
+    sa.Column("updated_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
+    comment="匹配批次输入摘要",
+)
+
 policy_settings = sa.Table(
     "policy_settings",
     metadata,

@@ -16,6 +16,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--to", dest="month_to", required=True, help="刷新的截止月份 YYYY-MM")
     p.add_argument("--policy", action="append", help="只匹配这些政策（可重复）")
     p.add_argument("--chunk-size", type=int, default=50_000, help="每批人数（默认 50000）")
+    p.add_argument("--full", action="store_true",
+                   help="逐批全部重新核对（默认跳过输入未变的批次：登记库、发放记录、参数和程序版本均未变化）")
     p.add_argument("--db", metavar="URL", help="数据库 URL（默认 $JIUYE_DATABASE_URL 或 ./jiuye.db）")
     p.set_defaults(handler=_match)
 
@@ -77,7 +79,7 @@ def _match(args: argparse.Namespace) -> int:
     try:
         result = run_match(partial(write_session, args.db), RegistrySource,
                            month_from, month_to, measures=measures, chunk_size=args.chunk_size,
-                           progress=progress)  # fmt: skip
+                           progress=progress, full=args.full)  # fmt: skip
     finally:
         progress.close()
     t = result.totals

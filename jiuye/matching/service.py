@@ -21,25 +21,30 @@ everything, which changes nothing for the chunks already done).  Matching never 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from jiuye.ledger.models import entitlement_changes, entitlements, match_runs
+from jiuye.ledger.models import entitlements, match_digests, match_runs
 from jiuye.ledger.service import payment_history
 from jiuye.ledger.transitions import audit_set
 from jiuye.matching.sources import FactsSource
 from jiuye.rules.dates import month_end
 from jiuye.rules.engine import evaluate_facts
+from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Measure
 
 ACTOR = "jiuye match"
-STAGE = "match_stage"
 SCOPE = "match_scope"
+UPDATES = "match_updates"
 
 
 @dataclass
@@ -92,19 +97,15 @@ def earliest_start(measures: Sequence[Measure]) -> dt.date:
 
 
 # --- staging ---------------------------------------------------------------------------------------
-def _prepare_stage(session: Session) -> None:
-    temp = "TEMP"
-    session.execute(sa.text(
-        f"CREATE {temp} TABLE IF NOT EXISTS {STAGE} (policy VARCHAR(16) NOT NULL, beneficiary TEXT NOT NULL, "
-        "subject TEXT NOT NULL, month DATE NOT NULL, amount_fen BIGINT, status VARCHAR(16) NOT NULL)"
-    ))  # fmt: skip
-    session.execute(sa.text(f"CREATE {temp} TABLE IF NOT EXISTS {SCOPE} (subject TEXT NOT NULL)"))
-    session.execute(
-        sa.text(f"CREATE INDEX IF NOT EXISTS {STAGE}_key ON {STAGE} (policy, beneficiary, subject, month)")
-    )
-    session.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {SCOPE}_subject ON {SCOPE} (subject)"))
-    session.execute(sa.text(f"DELETE FROM {STAGE}"))
-    session.execute(sa.text(f"DELETE FROM {SCOPE}"))
+KEY = ["policy", "beneficiary", "subject", "month"]
+LINE_SCHEMA: dict[str, Any] = {"policy": pl.String, "beneficiary": pl.String, "subject": pl.String,
+                               "month": pl.Date, "amount_fen": pl.Int64, "status": pl.String}  # fmt: skip
+STORED_SCHEMA: dict[str, Any] = {"id": pl.Int64, **LINE_SCHEMA, "state": pl.String}
+
+
+def _temp_table(session: Session, name: str, columns: str) -> None:
+    session.execute(sa.text(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})"))
+    session.execute(sa.text(f"DELETE FROM {name}"))
 
 
 def _bulk_insert(session: Session, table: str, frame: pl.DataFrame) -> None:
@@ -123,76 +124,117 @@ def _bulk_insert(session: Session, table: str, frame: pl.DataFrame) -> None:
     conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(frame.iter_rows()))
 
 
-def _distinct(session: Session, a: str, b: str) -> str:
-    return (
-        f"{a} IS DISTINCT FROM {b}" if session.get_bind().dialect.name == "postgresql" else f"{a} IS NOT {b}"
-    )
+def _read_frame(session: Session, sql: str, dtypes: dict[str, Any]) -> pl.DataFrame:
+    """Rows of a literal ``sql`` query as a frame (PostgreSQL: ``COPY … TO STDOUT`` CSV, parsed by Polars)."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        raw: Any = conn.connection.dbapi_connection
+        buf = bytearray()
+        with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+            for part in copy:
+                buf += part
+        if not buf:
+            return pl.DataFrame(schema=dtypes)
+        return pl.read_csv(bytes(buf), has_header=False, new_columns=list(dtypes), schema=dtypes)
+    rows = conn.exec_driver_sql(sql).fetchall()
+    raw_types = {n: (pl.String if d == pl.Date else d) for n, d in dtypes.items()}
+    frame = pl.DataFrame(rows, schema=raw_types, orient="row")
+    return frame.with_columns(pl.col(n).str.to_date("%Y-%m-%d") for n, d in dtypes.items() if d == pl.Date)
+
+
+def stored_lines(session: Session, chunk: Chunk, subjects: pl.Series) -> pl.DataFrame:
+    """The ledger lines a chunk's reconciliation can touch: the chunk's policies, and for a person chunk
+    only the lines whose subject is in ``subjects`` (the chunk's persons and every subject of its lines)."""
+    pol = ", ".join(f"'{m.id}'" for m in chunk.measures)  # measure ids are code constants, not user input
+    cols = "e.id, e.policy, e.beneficiary, e.subject, e.month, e.amount_fen, e.status, e.state"
+    sql = f"SELECT {cols} FROM entitlements e WHERE e.policy IN ({pol})"
+    if chunk.persons is not None:
+        _temp_table(session, SCOPE, "subject TEXT NOT NULL")
+        _bulk_insert(session, SCOPE, subjects.unique().to_frame("subject"))
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(sa.text(f"ANALYZE {SCOPE}"))
+        sql += f" AND e.subject IN (SELECT subject FROM {SCOPE})"
+    return _read_frame(session, sql, STORED_SCHEMA)
+
+
+def _new_ids(session: Session, n: int) -> list[int]:
+    """``n`` fresh entitlement ids (PostgreSQL: from the id sequence; SQLite: after the largest id, under
+    the write lock the chunk's transaction holds since ``BEGIN IMMEDIATE``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # drawn server-side; usually one contiguous block (then only its bounds travel), else the array
+        seq = session.execute(sa.text("SELECT pg_get_serial_sequence('entitlements', 'id')")).scalar_one()
+        low, high, values = session.execute(sa.text(
+            "SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 = count(*) THEN NULL ELSE array_agg(v ORDER BY v) END "
+            "FROM (SELECT nextval(CAST(:seq AS regclass)) AS v FROM generate_series(1, :n)) AS drawn"
+        ), {"seq": seq, "n": n}).one()  # fmt: skip
+        if values is None:
+            return list(range(int(low), int(high) + 1))
+        return [int(v) for v in values]
+    top = session.execute(sa.select(sa.func.coalesce(sa.func.max(entitlements.c.id), 0))).scalar_one()
+    return list(range(int(top) + 1, int(top) + 1 + n))
 
 
 def store_chunk(
     session: Session, run_id: int, chunk: Chunk, lines: pl.DataFrame, month_from: dt.date, month_to: dt.date
 ) -> ChunkResult:
-    """Reconcile ``lines`` (engine entitlements of the chunk) with the ledger, set-based."""
+    """Reconcile ``lines`` (engine entitlements of the chunk) with the ledger.
+
+    The chunk's stored lines are read back columnar and compared with the engine's lines in Polars; only
+    the difference is written (new lines by bulk insert, changed lines through one ``UPDATE … FROM``).
+    """
     res = ChunkResult(lines=lines.height)
-    _prepare_stage(session)
-    _bulk_insert(
-        session, STAGE, lines.select("policy", "beneficiary", "subject", "month", "amount_fen", "status")
-    )
-    if chunk.persons is not None:
-        _bulk_insert(session, SCOPE, pl.DataFrame({"subject": chunk.persons}, schema={"subject": pl.String}))
+    lines = lines.select(pl.col(c).cast(d) for c, d in LINE_SCHEMA.items())
+    scope = pl.Series("subject", chunk.persons or [], dtype=pl.String)
+    stored = stored_lines(session, chunk, pl.concat([scope, lines["subject"]]))
     policies = [m.id for m in chunk.measures]
-    params: dict[str, Any] = {"run": run_id, "wf": month_from, "wt": month_end(month_to), "by": ACTOR}
-    pol = ", ".join(f"'{p}'" for p in policies)  # measure ids are code constants, not user input
-    key = "e.policy = s.policy AND e.beneficiary = s.beneficiary AND e.subject = s.subject AND e.month = s.month"
-    differs = f"({_distinct(session, 'e.amount_fen', 's.amount_fen')} OR e.status <> s.status)"
+    wt = month_end(month_to)
+    in_window = (pl.col("month") >= month_from) & (pl.col("month") <= wt)
+    live = pl.col("state").is_in(["found", "approved"])
     now = "CURRENT_TIMESTAMP"
 
     # 1. changed (found/approved, in window) and re-found (withdrawn) lines: record, then update
-    changed = session.execute(sa.text(
-        f"SELECT e.id, e.amount_fen, s.amount_fen, e.status, s.status, e.state FROM entitlements e "
-        f"JOIN {STAGE} s ON {key} WHERE e.month >= :wf AND e.month <= :wt AND "
-        f"((e.state IN ('found', 'approved') AND {differs}) OR e.state = 'withdrawn') ORDER BY e.id"
-    ), params).all()  # fmt: skip
-    if changed:
-        session.execute(
-            sa.insert(entitlement_changes),
-            [
-                {"entitlement_id": r[0], "run_id": run_id, "old_amount_fen": r[1], "new_amount_fen": r[2],
-                 "old_status": r[3], "new_status": r[4], "old_state": r[5],
-                 "new_state": "found" if r[5] == "withdrawn" else r[5],
-                 "reason": "事实变更后重新匹配，又符合条件" if r[5] == "withdrawn" else "事实变更后重新匹配，金额或状态改变"}
-                for r in changed
-            ],
-        )  # fmt: skip
+    both = lines.join(stored, on=KEY, how="inner", suffix="_old")
+    differs = pl.col("amount_fen").ne_missing(pl.col("amount_fen_old")) | (pl.col("status") != pl.col("status_old"))
+    changed = both.filter(in_window & ((live & differs) | (pl.col("state") == "withdrawn"))).sort("id")
+    if changed.height:
+        refound = pl.col("state") == "withdrawn"
+        new_state = pl.when(refound).then(pl.lit("found")).otherwise(pl.col("state"))
+        _bulk_insert(session, "entitlement_changes", changed.select(
+            pl.col("id").alias("entitlement_id"), pl.lit(run_id, pl.Int64).alias("run_id"),
+            pl.col("amount_fen_old").alias("old_amount_fen"), pl.col("amount_fen").alias("new_amount_fen"),
+            pl.col("status_old").alias("old_status"), pl.col("status").alias("new_status"),
+            pl.col("state").alias("old_state"), new_state.alias("new_state"),
+            pl.when(refound).then(pl.lit("事实变更后重新匹配，又符合条件"))
+            .otherwise(pl.lit("事实变更后重新匹配，金额或状态改变")).alias("reason"),
+        ))  # fmt: skip
+        _temp_table(session, UPDATES, "id BIGINT NOT NULL, amount_fen BIGINT, status VARCHAR(16) NOT NULL, "
+                                      "old_state VARCHAR(16) NOT NULL, new_state VARCHAR(16) NOT NULL")  # fmt: skip
+        _bulk_insert(session, UPDATES, changed.select(
+            "id", "amount_fen", "status", pl.col("state").alias("old_state"), new_state.alias("new_state")))
+        # the state guard keeps a line that left found/approved/withdrawn meanwhile (e.g. paid) untouched
         session.execute(sa.text(
-            f"UPDATE entitlements SET amount_fen = s.amount_fen, status = s.status, last_run = :run, "
-            f"state = CASE WHEN entitlements.state = 'withdrawn' THEN 'found' ELSE entitlements.state END, "
-            f"updated_at = {now}, updated_by = :by FROM {STAGE} s WHERE entitlements.policy = s.policy AND "
-            f"entitlements.beneficiary = s.beneficiary AND entitlements.subject = s.subject AND "
-            f"entitlements.month = s.month AND entitlements.month >= :wf AND entitlements.month <= :wt AND "
-            f"((entitlements.state IN ('found', 'approved') AND "
-            f"{differs.replace('e.', 'entitlements.')}) OR entitlements.state = 'withdrawn')"
-        ), params)  # fmt: skip
-        refound = [r for r in changed if r[5] == "withdrawn"]
-        audit_set(session, [int(r[0]) for r in refound], "withdrawn", "found", ACTOR, "重新匹配又符合条件", "rematch",
-                  {"run": run_id})  # fmt: skip
-        res.changed = len(changed)
+            f"UPDATE entitlements SET amount_fen = u.amount_fen, status = u.status, state = u.new_state, "
+            f"last_run = :run, updated_at = {now}, updated_by = :by FROM {UPDATES} u "
+            f"WHERE entitlements.id = u.id AND entitlements.state = u.old_state"
+        ), {"run": run_id, "by": ACTOR})  # fmt: skip
+        audit_set(session, changed.filter(refound)["id"].to_list(), "withdrawn", "found", ACTOR,
+                  "重新匹配又符合条件", "rematch", {"run": run_id})  # fmt: skip
+        res.changed = changed.height
 
     # 2. lines no longer found (in window, not yet paid): withdraw
-    scope = f"AND e.subject IN (SELECT subject FROM {SCOPE})" if chunk.persons is not None else ""
-    gone = session.execute(sa.text(
-        f"SELECT e.id, e.amount_fen, e.status, e.state FROM entitlements e WHERE e.policy IN ({pol}) "
-        f"AND e.state IN ('found', 'approved') AND e.month >= :wf AND e.month <= :wt {scope} "
-        f"AND NOT EXISTS (SELECT 1 FROM {STAGE} s WHERE {key}) ORDER BY e.id"
-    ), params).all() if policies else []  # fmt: skip
-    if gone:
-        ids = [int(r[0]) for r in gone]
-        session.execute(
-            sa.insert(entitlement_changes),
-            [{"entitlement_id": r[0], "run_id": run_id, "old_amount_fen": r[1], "new_amount_fen": None,
-              "old_status": r[2], "new_status": None, "old_state": r[3], "new_state": "withdrawn",
-              "reason": "事实变更后重新匹配，不再符合条件"} for r in gone],
-        )  # fmt: skip
+    gone = stored.filter(pl.col("policy").is_in(policies) & live & in_window)
+    if chunk.persons is not None:
+        gone = gone.filter(pl.col("subject").is_in(scope.implode()))
+    gone = gone.join(lines, on=KEY, how="anti").sort("id")
+    if gone.height:
+        ids = gone["id"].to_list()
+        _bulk_insert(session, "entitlement_changes", gone.select(
+            pl.col("id").alias("entitlement_id"), pl.lit(run_id, pl.Int64).alias("run_id"),
+            pl.col("amount_fen").alias("old_amount_fen"), pl.lit(None, pl.Int64).alias("new_amount_fen"),
+            pl.col("status").alias("old_status"), pl.lit(None, pl.String).alias("new_status"),
+            pl.col("state").alias("old_state"), pl.lit("withdrawn").alias("new_state"),
+            pl.lit("事实变更后重新匹配，不再符合条件").alias("reason"),
+        ))  # fmt: skip
         for start in range(0, len(ids), 5000):
             session.execute(
                 sa.update(entitlements)
@@ -205,22 +247,23 @@ def store_chunk(
                 )
             )
         for old in ("found", "approved"):
-            audit_set(session, [int(r[0]) for r in gone if r[3] == old], old, "withdrawn", ACTOR,
+            audit_set(session, gone.filter(pl.col("state") == old)["id"].to_list(), old, "withdrawn", ACTOR,
                       "重新匹配不再符合条件", "withdraw", {"run": run_id})  # fmt: skip
-        res.withdrawn = len(gone)
+        res.withdrawn = gone.height
 
-    # 3. new lines (any month up to month_to: arrears included)
-    inserted = session.execute(sa.text(
-        f"INSERT INTO entitlements (policy, beneficiary, subject, month, amount_fen, status, state, "
-        f"first_found_run, last_run, created_at, updated_at, created_by, updated_by) "
-        f"SELECT s.policy, s.beneficiary, s.subject, s.month, s.amount_fen, s.status, 'found', :run, :run, "
-        f"{now}, {now}, :by, :by FROM {STAGE} s WHERE NOT EXISTS (SELECT 1 FROM entitlements e WHERE {key}) "
-        f"ORDER BY s.policy, s.beneficiary, s.subject, s.month RETURNING id"
-    ), params).all()  # fmt: skip
-    if inserted:
-        ids = sorted(int(r[0]) for r in inserted)
+    # 3. new lines (any month up to month_to: arrears included), ids in key order
+    new = lines.join(stored.select(KEY), on=KEY, how="anti").sort(KEY)
+    if new.height:
+        ids = _new_ids(session, new.height)
+        new = new.with_columns(
+            pl.Series("id", ids, dtype=pl.Int64), state=pl.lit("found"), first_found_run=pl.lit(run_id, pl.Int64),
+            last_run=pl.lit(run_id, pl.Int64), created_by=pl.lit(ACTOR), updated_by=pl.lit(ACTOR),
+        )  # fmt: skip
+        _bulk_insert(session, "entitlements", new.select(
+            "id", "policy", "beneficiary", "subject", "month", "amount_fen", "status", "state", "first_found_run",
+            "last_run", "created_by", "updated_by"))  # fmt: skip
         audit_set(session, ids, None, "found", ACTOR, "主动匹配发现", "match", {"run": run_id})
-        res.inserted = len(ids)
+        res.inserted = new.height
     return res
 
 
@@ -246,6 +289,63 @@ def open_run(
     return int(run_id), 0
 
 
+@functools.cache
+def code_version() -> str:
+    """A hash of the installed jiuye sources and the Polars version: the engine's and matching's code."""
+    import jiuye
+
+    h = hashlib.sha256(f"polars {pl.__version__}".encode())
+    root = Path(jiuye.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def chunk_key(chunk: Chunk) -> str:
+    """Which chunk: its measures and its persons (the organisation chunk: its measures only)."""
+    h = hashlib.sha256(",".join(m.id for m in chunk.measures).encode() + b"|")
+    h.update(b"*" if chunk.persons is None else "\n".join(chunk.persons).encode())
+    return h.hexdigest()
+
+
+def frame_digest(frame: pl.DataFrame) -> str:
+    """Order-independent digest of a frame's rows (with its schema)."""
+    h = hashlib.sha256(repr(frame.schema).encode() + f"|{frame.height}|".encode())
+    if frame.height:
+        for seed in (7, 11):  # two independent 64-bit row hashes, summed (wrapping) and xor-folded
+            hashes = frame.hash_rows(seed=seed)
+            stats = (hashes.sum(), hashes.min(), hashes.max(), hashes.sort().hash(seed=seed).sum())
+            h.update("|".join(str(x) for x in stats).encode())
+    return h.hexdigest()
+
+
+def facts_digest(facts: Facts) -> str:
+    h = hashlib.sha256()
+    for name, frame in sorted(facts.tables().items()):
+        if name != "payments":
+            h.update(name.encode() + frame_digest(frame).encode())
+    return h.hexdigest()
+
+
+def input_digest(run_inputs: str, chunk: Chunk, facts_version: str, payments: pl.DataFrame) -> str:
+    """Everything a chunk's reconciliation depends on: code, parameters and window (``run_inputs``), the
+    chunk (measures, persons), its facts (``facts_version``) and the ledger's payments."""
+    parts = [run_inputs, chunk_key(chunk), facts_version, frame_digest(payments)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _stored_digest(session: Session, key: str) -> str | None:
+    row = session.execute(sa.select(match_digests.c.digest).where(match_digests.c.chunk_key == key)).first()
+    return None if row is None else str(row[0])
+
+
+def _save_digest(session: Session, key: str, digest: str, lines: int, run_id: int) -> None:
+    values = {"digest": digest, "lines": lines, "run_id": run_id, "updated_at": sa.func.current_timestamp()}
+    done = session.execute(sa.update(match_digests).where(match_digests.c.chunk_key == key).values(**values))
+    if not done.rowcount:  # type: ignore[attr-defined]
+        session.execute(sa.insert(match_digests).values(chunk_key=key, **values))
+
+
 def run_match(
     session_factory: Callable[[], Any],
     source_factory: Callable[[Session], FactsSource],
@@ -257,8 +357,16 @@ def run_match(
     actor: str = ACTOR,
     progress: Callable[[int, int, int], None] | None = None,
     parameters: dict[str, Any] | None = None,
+    full: bool = False,
 ) -> RunResult:
-    """Run (or resume) matching; ``session_factory()`` yields a context-managed session that commits."""
+    """Run (or resume) matching; ``session_factory()`` yields a context-managed session that commits.
+
+    A chunk whose inputs digest equals the one stored when it was last reconciled is skipped (the same
+    inputs give the same lines; reconciling them again changes nothing); ``full=True`` reconciles every
+    chunk anyway.  When the source can tell its version cheaply (``version()``, e.g. the registry's
+    change fingerprint) that version stands for the facts and unchanged chunks are skipped without
+    loading them; otherwise the loaded facts are hashed.
+    """
     from jiuye.rules.catalog import all_measures
 
     chosen = tuple(measures if measures is not None else all_measures())
@@ -267,14 +375,38 @@ def run_match(
         people = source.person_ids()
         chunks = plan_chunks(people, chosen, chunk_size)
         run_id, done = open_run(session, month_from, month_to, len(chunks), actor)
+        version_of = getattr(source, "version", None)
+        facts_version: str | None = version_of() if version_of is not None else None  # before any load
     result = RunResult(run_id, len(chunks), done, len(people))
     start = earliest_start(chosen)
+    shared: dict[str, Any] = {}  # a source's whole-registry read, reused by the run's chunks
+    run_inputs = json.dumps(
+        [code_version(), str(start), str(month_from), str(month_to), parameters or {}], sort_keys=True, default=str
+    )
     for chunk in chunks[done:]:
         with session_factory() as session:
             source = source_factory(session)
-            facts = source.load(chunk.persons).with_payments(payment_history(session))
-            lines = evaluate_facts(facts, start, month_to, parameters, measures=chunk.measures).entitlements
-            res = store_chunk(session, run_id, chunk, lines, month_from, month_to)
+            if hasattr(source, "share"):
+                source.share(shared)
+            payments = payment_history(session)
+            key = chunk_key(chunk)
+            stored = None if full else _stored_digest(session, key)
+            facts: Facts | None = None
+            if facts_version is not None:
+                digest = input_digest(run_inputs, chunk, facts_version, payments)
+            else:
+                facts = source.load(chunk.persons)
+                digest = input_digest(run_inputs, chunk, facts_digest(facts), payments)
+            if digest == stored:
+                res = ChunkResult()
+            else:
+                if facts is None:
+                    facts = source.load(chunk.persons)
+                lines = evaluate_facts(
+                    facts.with_payments(payments), start, month_to, parameters, measures=chunk.measures
+                ).entitlements
+                res = store_chunk(session, run_id, chunk, lines, month_from, month_to)
+                _save_digest(session, key, digest, res.lines, run_id)
             session.execute(
                 sa.update(match_runs).where(match_runs.c.id == run_id).values(
                     chunks_done=chunk.index + 1,

@@ -55,6 +55,11 @@ class FramesSource:
         return self.facts if persons is None else restrict(self.facts, persons)
 
 
+# A chunk of at least this many people is served from one whole-registry read shared by the run's chunks
+# (one columnar extract is far cheaper than many selective reads of a large registry).
+WHOLE_READ_FROM = 20_000
+
+
 class RegistrySource:
     def __init__(self, session: Any) -> None:
         try:
@@ -65,6 +70,11 @@ class RegistrySource:
             ) from exc
         self._load = load_facts
         self.session = session
+        self.shared: dict[str, Any] = {}
+
+    def share(self, cache: dict[str, Any]) -> None:
+        """Use ``cache`` (kept by the caller across the chunks of one run) for the whole-registry read."""
+        self.shared = cache
 
     def person_ids(self) -> list[str]:
         import sqlalchemy as sa
@@ -75,6 +85,39 @@ class RegistrySource:
         return [str(r[0]) for r in self.session.execute(sa.select(t.c.id_number).order_by(t.c.id_number))]
 
     def load(self, persons: list[str] | None) -> Facts:
+        if persons is None or len(persons) >= WHOLE_READ_FROM:
+            if "all" not in self.shared:
+                self.shared["all"] = self._load(self.session)
+            everything: Facts = self.shared["all"]
+            return everything if persons is None else restrict(everything, persons)
         facts = self._load(self.session, persons=persons)
         assert isinstance(facts, Facts)
         return facts
+
+    def version(self) -> str:
+        """A fingerprint of everything the facts are read from, cheap to compute (aggregates, no rows).
+
+        Per registry table: row count, sum of ids (an insert or delete changes it: ids are never reused)
+        and the latest ``updated_at`` (the import writer stamps every row it updates); plus the size and
+        last id of ``change_log`` (one row per value an import changed) and of ``import_runs``.  Any change
+        through the import writer changes the fingerprint; matching then reconciles every chunk again.
+        """
+        import hashlib
+
+        import sqlalchemy as sa
+
+        from jiuye.registry.facts import FACTS_MAP
+        from jiuye.registry.models import TABLES, change_log, import_runs
+
+        parts: list[Any] = []
+        for name in sorted(FACTS_MAP):
+            t = TABLES[name]
+            parts.append(sa.select(sa.literal(name), sa.func.count(), sa.func.coalesce(sa.func.sum(t.c.id), 0),
+                                   sa.cast(sa.func.max(t.c.updated_at), sa.String)))  # fmt: skip
+        parts.append(sa.select(sa.literal("change_log"), sa.func.count(), sa.func.coalesce(sa.func.max(change_log.c.id), 0),
+                               sa.cast(sa.func.max(change_log.c.changed_at), sa.String)))  # fmt: skip
+        parts.append(sa.select(sa.literal("import_runs"), sa.func.count(), sa.literal(0),
+                               sa.cast(sa.func.max(import_runs.c.started_at), sa.String)))  # fmt: skip
+        rows = self.session.execute(sa.union_all(*parts)).all()
+        text = "|".join(",".join(str(v) for v in r) for r in sorted(rows, key=lambda r: str(r[0])))
+        return hashlib.sha256(text.encode()).hexdigest()
