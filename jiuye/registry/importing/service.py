@@ -93,11 +93,10 @@ def _encoding_name(encoding: str | None) -> str:
 def match_pieces(sheets: list[Sheet], forced_table: str | None, progress: ProgressReporter) -> list[v.Piece]:
     pieces = []
     for s in sheets:
-        if s.frame.height == 0 and s.sheet is not None:
+        if s.frame.height == 0:
+            # an export of an empty table comes back header-only: nothing to import, nothing wrong
             progress.message(f"提示：{s.where} 只有表头，已跳过")
             continue
-        if s.frame.height == 0:
-            raise ReadError(f"{s.where}：只有表头，没有数据行")
         pieces.append(v.identify(s, forced_table or s.table_hint))
     if not pieces:
         raise ReadError("所给文件中没有数据行")
