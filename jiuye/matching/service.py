@@ -148,6 +148,8 @@ def stored_lines(session: Session, chunk: Chunk, subjects: pl.Series) -> pl.Data
     pol = ", ".join(f"'{m.id}'" for m in chunk.measures)  # measure ids are code constants, not user input
     cols = "e.id, e.policy, e.beneficiary, e.subject, e.month, e.amount_fen, e.status, e.state"
     sql = f"SELECT {cols} FROM entitlements e WHERE e.policy IN ({pol})"
+    if session.execute(sa.text(f"SELECT 1 FROM entitlements e WHERE e.policy IN ({pol}) LIMIT 1")).first() is None:
+        return pl.DataFrame(schema=STORED_SCHEMA)  # nothing stored for these measures yet (a first run)
     if chunk.persons is not None:
         _temp_table(session, SCOPE, "subject TEXT NOT NULL")
         _bulk_insert(session, SCOPE, subjects.unique().to_frame("subject"))

@@ -80,9 +80,11 @@ class RegistrySource:
         import sqlalchemy as sa
 
         from jiuye.registry.models import TABLES
+        from jiuye.registry.store import fetch_frame
 
         t = TABLES["persons"]
-        return [str(r[0]) for r in self.session.execute(sa.select(t.c.id_number).order_by(t.c.id_number))]
+        ids = fetch_frame(self.session.connection(), sa.select(t.c.id_number), {"id": pl.String})["id"]
+        return ids.sort().to_list()  # sorted here: the database's collation need not be code point order
 
     def load(self, persons: list[str] | None) -> Facts:
         if persons is None or len(persons) >= WHOLE_READ_FROM:
