@@ -242,6 +242,49 @@ def column_flag(column: Column, raw: pl.Expr, typed: pl.Expr) -> pl.Expr:
     return flag.fill_null(True)
 
 
+# From this many rows on, each column is typed and flagged once per distinct text, then joined back: a
+# month, an amount, an employer's credit code repeat millions of times in an insurance file.
+DISTINCT_MIN_ROWS = 50_000
+
+
+def _type_columns(table: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.Expr], list[pl.Expr]]:
+    """``raw`` with identifier columns normalised, and (typed value, suspect flag) expressions per column.
+
+    Columns with few distinct texts are typed and flagged once per distinct text: the typed value
+    (``__v_<name>``) and flag (``__f_<name>``) are then columns of the returned frame already.
+    """
+    normalizers = {e.meta.output_name(): e for e in normalize_exprs(table)}
+    values: list[pl.Expr] = []
+    flags: list[pl.Expr] = []
+    direct: list[Column] = []
+    for col in table.columns:
+        name = col.name
+        distinct = raw.select(pl.col(name).unique()) if raw.height >= DISTINCT_MIN_ROWS else None
+        if distinct is None or distinct.height * 4 > raw.height:
+            direct.append(col)
+            continue
+        value = column_exprs(col)[0].alias(_typed_name(name))
+        flag = f"__f_{name}"
+        typed = (
+            distinct.with_columns(pl.col(name).alias("__k"))
+            .with_columns(normalizers.get(name, pl.col(name)))
+            .with_columns(value)
+            .with_columns(column_flag(col, pl.col(name), pl.col(_typed_name(name))).alias(flag))
+        )
+        raw = (
+            raw.join(typed, left_on=name, right_on="__k", how="left", nulls_equal=True, maintain_order="left")
+            .drop(name)
+            .rename({f"{name}_right": name})
+        )
+        flags.append(pl.col(flag))
+    normalize = [normalizers[c.name] for c in direct if c.name in normalizers]
+    if normalize:
+        raw = raw.with_columns(normalize)
+    values += [column_exprs(col)[0].alias(_typed_name(col.name)) for col in direct]
+    flags += [column_flag(col, pl.col(col.name), pl.col(_typed_name(col.name))) for col in direct]
+    return raw, values, flags
+
+
 def check_piece(piece: Piece, towns: dict[str, frozenset[str]]) -> None:
     """Type every cell of ``piece`` and record per-row problems (in place: ``typed``, ``problems``).
 
@@ -253,12 +296,8 @@ def check_piece(piece: Piece, towns: dict[str, frozenset[str]]) -> None:
     for col in table.columns:  # absent optional columns are empty
         if col.name not in raw.columns:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(col.name))
-    normalize = normalize_exprs(table)
-    if normalize:
-        raw = raw.with_columns(normalize)
     v = lambda n: pl.col(_typed_name(n))  # noqa: E731
-    values = [column_exprs(col)[0].alias(_typed_name(col.name)) for col in table.columns]
-    flags = [column_flag(col, pl.col(col.name), v(col.name)) for col in table.columns]
+    raw, values, flags = _type_columns(table, raw)
 
     # Cross-column checks on typed values: (column, suspect flag, reason).
     extra: list[tuple[str, pl.Expr, pl.Expr]] = []
