@@ -6,9 +6,9 @@ Ids in the facts: person = ID number, employer = credit code, organisation = ``o
 
 Columnar throughout: each table is one ``SELECT`` of its stored columns (no SQL joins), references are
 turned into natural keys with Polars joins against the key maps of ``persons``, ``employers`` and
-``organizations``.  For a whole-population extract the ADBC driver (Arrow, C) of PostgreSQL or of a SQLite
-file is used when installed — it reads *committed* data through its own connection; otherwise, and for
-a set of persons, the session's own connection is used (PostgreSQL ``COPY``).
+``organizations``.  For a whole-population extract from PostgreSQL the ADBC driver (Arrow, C) is used
+when installed — it reads *committed* data through its own connection; otherwise, and for SQLite or a
+set of persons, the session's own connection is used (PostgreSQL ``COPY``).
 """
 
 from __future__ import annotations
@@ -108,40 +108,23 @@ def _stored_select(table: str, where: Sequence[Any]) -> tuple[sa.Select[Any], di
 def _adbc_fetcher(session: Session) -> Fetcher | None:
     """An Arrow fetcher on its own ADBC connection (PostgreSQL only; None when unavailable)."""
     bind = session.get_bind()
-    if not isinstance(bind, sa.Engine) or os.environ.get("JIUYE_NO_ADBC"):
+    if not isinstance(bind, sa.Engine) or bind.dialect.name != "postgresql" or os.environ.get("JIUYE_NO_ADBC"):
         return None
-    conn: Any
     try:
-        if bind.dialect.name == "postgresql":
-            import adbc_driver_postgresql.dbapi as adbc_pg
-
-            conn = adbc_pg.connect(bind.url.set(drivername="postgresql").render_as_string(hide_password=False))
-        elif bind.dialect.name == "sqlite" and bind.url.database not in (None, "", ":memory:"):
-            import adbc_driver_sqlite.dbapi as adbc_sqlite
-
-            conn = adbc_sqlite.connect(str(bind.url.database))
-        else:
-            return None
+        import adbc_driver_postgresql.dbapi as adbc
     except ImportError:
         return None
-
-    def column(name: str, frame: pl.DataFrame, target: Any) -> pl.Expr:
-        col = pl.col(name)
-        if frame.schema[name] == pl.String and target == pl.Date:  # SQLite keeps dates as ISO text
-            return col.str.slice(0, 10).str.to_date("%Y-%m-%d").alias(name)
-        if frame.schema[name] == pl.Null:
-            return pl.lit(None, target).alias(name)
-        return col.cast(target).alias(name)
+    url = bind.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = adbc.connect(url)
 
     def fetch(stmt: sa.Select[Any], dtypes: dict[str, Any]) -> pl.DataFrame:
         sql = str(stmt.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
         with conn.cursor() as cur:
             cur.execute(sql)
             frame = pl.DataFrame(cur.fetch_arrow())
-        if frame.width == 0 or frame.height == 0:
+        if frame.width == 0:
             return pl.DataFrame(schema=dtypes)
-        frame = frame.rename(dict(zip(frame.columns, dtypes, strict=True)))
-        return frame.select(column(n, frame, d) for n, d in dtypes.items())
+        return frame.select(pl.col(n).cast(d) for n, d in dtypes.items())
 
     fetch.close = conn.close  # type: ignore[attr-defined]
     return fetch
