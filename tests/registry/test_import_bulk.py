@@ -28,7 +28,7 @@ from .test_import import (
 
 
 def catalog(url: str) -> list[tuple[object, ...]]:
-    """Indexes and constraints of the registry tables, as the database describes them."""
+    """Indexes, constraints and column defaults of the registry tables, as the database describes them."""
     from jiuye.db import get_engine
 
     engine = get_engine(url)
@@ -37,12 +37,12 @@ def catalog(url: str) -> list[tuple[object, ...]]:
             rows = conn.exec_driver_sql(
                 "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE connamespace = current_schema()::regnamespace "
-                "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "UNION ALL SELECT table_name, column_name, column_default FROM information_schema.columns "
+                "WHERE table_schema = current_schema()"
             ).all()
         else:
-            rows = conn.exec_driver_sql(
-                "SELECT tbl_name, name, sql FROM sqlite_master WHERE type != 'table'"
-            ).all()
+            rows = conn.exec_driver_sql("SELECT tbl_name, name, sql FROM sqlite_master").all()
     return sorted(tuple(r) for r in rows)
 
 
@@ -97,3 +97,19 @@ def test_bulk_load_violation_fails_and_rolls_back(migrated_db_url: str, bulk_alw
         writer.upsert(conn, table, frame, "test", dt.datetime.now(dt.UTC))
     assert count(migrated_db_url, "persons") == 0
     assert catalog(migrated_db_url) == before
+
+
+def test_bulk_load_stamps_every_row_with_the_import(
+    migrated_db_url: str, tmp_path: Path, bulk_always: None
+) -> None:
+    from .test_import import query
+
+    files = [write_csv(tmp_path / "persons.csv", PERSON_HEADER, [person(i) for i in range(25)])]
+    assert run(migrated_db_url, *files, "-q") == 0
+    (run_id,) = query(migrated_db_url, "SELECT id FROM import_runs WHERE status = 'committed'")[0]
+    stamps = query(
+        migrated_db_url, "SELECT DISTINCT created_at, updated_at, created_by, updated_by FROM persons"
+    )
+    assert len(stamps) == 1
+    created_at, updated_at, created_by, updated_by = stamps[0]
+    assert created_at == updated_at and created_by == updated_by == run_id

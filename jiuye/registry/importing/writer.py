@@ -148,7 +148,13 @@ def _copy_rows(
     frame = frame.drop(empty)
     done = 0
     if dialect == "postgresql":
-        frame = frame.with_columns(pl.lit(v, dtype=pl.String).alias(k) for k, v in constants.items())
+        restore: list[str] = []
+        if constants and frame.height >= BULK_REBUILD_ROWS:
+            # Constants as the columns' defaults for the load (transactional DDL, restored below):
+            # the server then does not parse two timestamps and two texts per row — ≈ 40 % of a COPY.
+            restore = _pg_constant_defaults(conn, target, constants)
+        else:
+            frame = frame.with_columns(pl.lit(v, dtype=pl.String).alias(k) for k, v in constants.items())
         column_list = ", ".join(_q(c) for c in frame.columns)
         sql = f"COPY {target} ({column_list}) FROM STDIN (FORMAT csv)"
         with raw.cursor() as cur, cur.copy(sql) as copy:
@@ -158,6 +164,8 @@ def _copy_rows(
                 copy.write(buf.getvalue())
                 done += chunk.height
                 on_progress(done)
+        for stmt in restore:
+            conn.exec_driver_sql(stmt)
         return
     frame = frame.with_columns(
         [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
@@ -175,6 +183,27 @@ def _copy_rows(
             on_progress(done)
     finally:
         cur.close()
+
+
+def _pg_constant_defaults(conn: sa.Connection, target: str, constants: dict[str, str]) -> list[str]:
+    """Set each constant as its column's default on the (quoted) table ``target``; return the
+    statements that put the original defaults back."""
+    rows = conn.exec_driver_sql(
+        "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+        "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "WHERE a.attrelid = to_regclass(%(t)s) AND a.attname = ANY(%(c)s)",
+        {"t": target, "c": list(constants)},
+    ).all()
+    original = {name: default for name, default in rows}
+    restore = []
+    for column, value in constants.items():
+        conn.exec_driver_sql(f"ALTER TABLE {target} ALTER COLUMN {_q(column)} SET DEFAULT {_sql_literal(value)}")
+        before = original.get(column)
+        restore.append(
+            f"ALTER TABLE {target} ALTER COLUMN {_q(column)} "
+            + (f"SET DEFAULT {before}" if before is not None else "DROP DEFAULT")
+        )
+    return restore
 
 
 def _is_empty(conn: sa.Connection, table: Table) -> bool:
