@@ -44,6 +44,30 @@ def restrict(facts: Facts, persons: list[str]) -> Facts:
     return Facts(**out)
 
 
+def restrict_sorted_slice(facts: Facts, persons: list[str]) -> Facts:
+    """:func:`restrict` for ``persons`` that are a contiguous slice of *all* the facts' persons sorted (a
+    matching chunk of a whole-registry read, where every person reference names a registered person):
+    a range filter on the person column, no hash join."""
+    if not persons:
+        return restrict(facts, persons)
+    lo, hi = persons[0], persons[-1]
+
+    def within(col: str) -> pl.Expr:
+        return (pl.col(col) >= lo) & (pl.col(col) <= hi)
+
+    out: dict[str, pl.DataFrame] = {}
+    for name, frame in facts.tables().items():
+        if name == "persons":
+            out[name] = frame.filter(within("id"))
+        elif "person" in frame.columns:
+            out[name] = frame.filter(within("person"))
+        elif name == "payments":
+            out[name] = restrict(Facts(payments=frame), persons).payments
+        else:
+            out[name] = frame
+    return Facts(**out)
+
+
 class FramesSource:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
@@ -91,7 +115,8 @@ class RegistrySource:
             if "all" not in self.shared:
                 self.shared["all"] = self._load(self.session)
             everything: Facts = self.shared["all"]
-            return everything if persons is None else restrict(everything, persons)
+            # chunks are slices of person_ids(), which is every registered person sorted
+            return everything if persons is None else restrict_sorted_slice(everything, persons)
         facts = self._load(self.session, persons=persons)
         assert isinstance(facts, Facts)
         return facts
