@@ -40,18 +40,21 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def timed(label: str, argv: list[str]) -> dict[str, float]:
-    """Run ``argv`` under /usr/bin/time: wall seconds and peak RSS (MB)."""
+    """Run ``argv`` under /usr/bin/time: wall seconds, CPU seconds (user + system), peak RSS (MB), and
+    the 1-minute load average just before the step."""
+    load = os.getloadavg()[0]
     with tempfile.NamedTemporaryFile("r", suffix=".time") as fh:
         started = time.perf_counter()
-        done = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", fh.name, *argv], capture_output=True,
+        done = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", fh.name, *argv], capture_output=True,
                               text=True)  # fmt: skip
         wall = time.perf_counter() - started
         parts = fh.read().split()
     if done.returncode != 0:
         raise SystemExit(f"{label} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     rss = float(parts[-1]) / 1024 if parts else float("nan")
-    print(f"{label}: {wall:.1f} s, peak RSS {rss:,.0f} MB", flush=True)
-    return {"wall_s": wall, "peak_rss_mb": rss}
+    cpu = float(parts[-3]) + float(parts[-2]) if len(parts) >= 3 else float("nan")
+    print(f"{label}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {rss:,.0f} MB, load before {load:.1f}", flush=True)
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": rss, "load": load}
 
 
 class PgSchema:
@@ -158,11 +161,13 @@ def main() -> None:
 def write_results(command: str, host: str, n: int, r: dict[str, dict[str, float]]) -> None:
     def row(label: str, key: str, target: str) -> str:
         if key not in r:
-            return f"| {label} | not run | | | {target} |"
+            return f"| {label} | not run | | | | | {target} |"
         x = r[key]
         rate = f"{x['rows'] / x['wall_s']:,.0f} rows/s" if "rows" in x else ""
         rss = f"{x['peak_rss_mb']:,.0f} MB" if "peak_rss_mb" in x else ""
-        return f"| {label} | {x['wall_s']:.1f} s | {rate} | {rss} | {target} |"
+        cpu = f"{x['cpu_s']:.1f} s" if "cpu_s" in x else ""
+        load = f"{x['load']:.1f}" if "load" in x else ""
+        return f"| {label} | {x['wall_s']:.1f} s | {cpu} | {rate} | {rss} | {load} | {target} |"
 
     rows = int(r.get("csv", {}).get("rows", 0))
     lines = [
@@ -173,18 +178,18 @@ def write_results(command: str, host: str, n: int, r: dict[str, dict[str, float]
         f"Machine: {host}; measured {dt.date.today()} (shared container: other helpers' work may run at the same "
         f"time).  {n:,} people (Jinshan, seed 1, 24 months of insurance): {rows:,} registry rows in the CSV files.",
         "",
-        "| step | wall | rate | peak RSS | target |",
-        "|---|---:|---:|---:|---|",
+        "| step | wall | CPU (client, user+sys) | rate | peak RSS | load before | target |",
+        "|---|---:|---:|---:|---:|---:|---|",
         row(f"`jiuye demo-data --persons {n} --out DIR` (generate + CSV)", "csv", ""),
         row(f"`jiuye demo-data --persons {n} --db PostgreSQL` (generate + import writer)", "demo_pg",
             "≤ 3 min for 1M" if n >= 1_000_000 else ""),
-        row("`jiuye import DIR/*.csv` → PostgreSQL (read, validate, write)", "import_pg", ""),
-        row("`jiuye import DIR/*.csv` → SQLite", "import_sqlite", ""),
+        row("`jiuye import DIR/*.csv` → PostgreSQL (read, validate, write)", "import_pg", "≥ 200,000 rows/s"),
+        row("`jiuye import DIR/*.csv` → SQLite", "import_sqlite", "≥ 100,000 rows/s"),
     ]
     if "facts" in r:
         f = r["facts"]
         lines.append(f"| `load_facts` for everyone from PostgreSQL ({f['persons']:,.0f} people, "
-                     f"{f['insurance_rows']:,.0f} insurance rows) | {f['wall_s']:.1f} s | | | |")  # fmt: skip
+                     f"{f['insurance_rows']:,.0f} insurance rows) | {f['wall_s']:.1f} s | | | | | |")  # fmt: skip
     lines.append(END)
     update_section("\n".join(lines), START, END)
     _ = re
