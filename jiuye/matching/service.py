@@ -336,6 +336,15 @@ def input_digest(run_inputs: str, chunk: Chunk, facts_version: str, payments: pl
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+def _payments_mark(session: Session) -> tuple[Any, ...]:
+    """A cheap fingerprint of the payments table: payments are only ever inserted (new ids) and reversed."""
+    p = sa.table("payments", sa.column("id"), sa.column("state"))
+    reversed_ids = sa.case((p.c.state == "reversed", p.c.id), else_=0)
+    stmt = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(p.c.id), 0),
+                     sa.func.coalesce(sa.func.sum(reversed_ids), 0))  # fmt: skip
+    return tuple(session.execute(stmt).one())
+
+
 def _stored_digest(session: Session, key: str) -> str | None:
     row = session.execute(sa.select(match_digests.c.digest).where(match_digests.c.chunk_key == key)).first()
     return None if row is None else str(row[0])
@@ -390,7 +399,10 @@ def run_match(
             source = source_factory(session)
             if hasattr(source, "share"):
                 source.share(shared)
-            payments = payment_history(session)
+            mark = _payments_mark(session)
+            if shared.get("payments_mark") != mark:  # read the payments again only when they changed
+                shared["payments"], shared["payments_mark"] = payment_history(session), mark
+            payments = shared["payments"]
             key = chunk_key(chunk)
             stored = None if full else _stored_digest(session, key)
             facts: Facts | None = None
