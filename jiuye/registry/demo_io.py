@@ -18,33 +18,19 @@ import polars as pl
 
 from jiuye.registry.demo import DemoData
 
-# facts table → (registry table, {registry column: facts column})
-FACTS_TO_REGISTRY: dict[str, tuple[str, dict[str, str]]] = {
-    "education": ("education", {"person": "person", "level": "level", "full_time": "full_time",
-                                "graduation_date": "graduation_date", "school_district": "school_district"}),
-    "statuses": ("statuses", {"person": "person", "kind": "kind", "start": "start", "end": "end"}),
-    "unemployment": ("unemployment_registrations", {"person": "person", "start": "start", "end": "end"}),
-    "flexible": ("flexible_employment", {"person": "person", "registered_on": "start", "ended_on": "end"}),
-    "contracts": ("contracts", {"person": "person", "employer": "employer", "start": "start", "end": "end",
-                                "registered": "registered", "referred_by": "referred_by"}),
-    "social_insurance": ("social_insurance", {"person": "person", "month": "month", "employer": "employer",
-                                              "scheme": "scheme", "base_fen": "base_fen", "paid": "paid"}),
-    "internships": ("internships", {"person": "person", "base": "base", "start": "start", "end": "end",
-                                    "contract_signed_on": "contract_signed_on"}),
-    "certificates": ("certificates", {"person": "person", "level": "level", "obtained_on": "obtained_on",
-                                      "training_institution": "training_institution"}),
-    "skill_evaluations": ("skill_evaluations", {"person": "person", "level": "level", "date": "date",
-                                                "fee_fen": "fee_fen"}),
-    "evaluations": ("org_evaluations", {"org": "org", "year": "year", "grade": "grade",
-                                        "published_on": "published_on"}),
-    "city_subsidies": ("org_city_subsidies", {"org": "org", "year": "year", "amount_fen": "amount_fen",
-                                              "granted_on": "granted_on"}),
-    "awards": ("org_awards", {"event": "event_id", "place": "place", "winner": "winner"}),
-    "landings": ("org_landings", {"org": "org", "registered_on": "registered_on", "award_on": "award_on",
-                                  "approved_amount_fen": "approved_amount_fen",
-                                  "operating_normally": "operating_normally",
-                                  "employs_jinshan_hukou": "employs_jinshan_hukou"}),
-}  # fmt: skip
+
+def _facts_to_registry() -> dict[str, tuple[str, dict[str, str]]]:
+    """facts table → (registry table, {registry column: facts column}): the registry's own facts mapping
+    (:data:`jiuye.registry.facts.FACTS_MAP`) read the other way, for the tables written as they are
+    (persons, employers, organisations and events get their registry-only columns separately)."""
+    from jiuye.registry.facts import FACTS_MAP
+
+    separate = {"persons", "employers", "organizations", "org_events"}
+    return {facts_name: (table, {registry: column for column, registry in columns.items()})
+            for table, (facts_name, columns) in FACTS_MAP.items() if table not in separate}  # fmt: skip
+
+
+FACTS_TO_REGISTRY = _facts_to_registry()
 
 
 def _key_maps(data: DemoData) -> dict[str, pl.DataFrame]:
