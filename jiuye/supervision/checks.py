@@ -82,6 +82,16 @@ def _joined(expr: pl.Expr, sep: str = ",") -> pl.Expr:
     return expr.cast(S).unique().sort().str.join(sep)
 
 
+
+def _subsidy_context() -> dict[str, pl.Expr]:
+    """What every flag says about the money involved: the measures, their clauses, district and fund clause."""
+    return {
+        "policies": _joined(pl.col("policy"), "、"),
+        "clauses": _joined(pl.col("measure_clause"), "；"),
+        "district": pl.col("district").first(),
+        "fund": pl.col("fund_clause").first(),
+    }
+
 def _lines(inputs: Inputs) -> pl.DataFrame:
     """Paid lines with the measure's supervision attributes (unknown measures keep nulls)."""
     return inputs.paid().join(measures_frame(), on="policy", how="left")
@@ -119,10 +129,7 @@ def double_claim(inputs: Inputs) -> pl.DataFrame:
         .agg(
             n=pl.col("beneficiary").n_unique(),
             employers=_joined(pl.col("beneficiary"), "、"),
-            policies=_joined(pl.col("policy"), "、"),
-            clauses=_joined(pl.col("measure_clause"), "；"),
-            fund=pl.col("fund_clause").first(),
-            district=pl.col("district").first(),
+            **_subsidy_context(),
         )
         .filter(pl.col("n") >= 2)
     )
@@ -565,8 +572,7 @@ def shared_contact(inputs: Inputs) -> pl.DataFrame:
     )
     g = long.join(about, on="person").group_by("field", "value").agg(
         n=pl.col("person").n_unique(), persons=_joined(pl.col("person"), ","),
-        policies=_joined(pl.col("policy"), "、"), clauses=_joined(pl.col("measure_clause"), "；"),
-        district=pl.col("district").first(), fund=pl.col("fund_clause").first(),
+        **_subsidy_context(),
     )  # fmt: skip
     out = g.with_columns(
         clause=_clause_of(pl.col("fund"), pl.col("clauses")),
@@ -594,8 +600,7 @@ def employer_shared_contact(inputs: Inputs) -> pl.DataFrame:
     ).unique()
     g = long.join(about, on=["beneficiary", "person"]).group_by("beneficiary", "field", "value").agg(
         n=pl.col("person").n_unique(), persons=_joined(pl.col("person"), ","),
-        policies=_joined(pl.col("policy"), "、"), clauses=_joined(pl.col("measure_clause"), "；"),
-        district=pl.col("district").first(), fund=pl.col("fund_clause").first(),
+        **_subsidy_context(),
     )  # fmt: skip
     out = g.with_columns(
         clause=_clause_of(pl.col("fund"), pl.col("clauses")),
@@ -648,9 +653,7 @@ def credit_code_valid(expr: pl.Expr) -> pl.Expr:
 def invalid_id(inputs: Inputs) -> pl.DataFrame:
     lines = _person_lines(inputs)
     subsidised = lines.group_by("person").agg(
-        month=pl.col("month").min(), policies=_joined(pl.col("policy"), "、"),
-        clauses=_joined(pl.col("measure_clause"), "；"), district=pl.col("district").first(),
-        fund=pl.col("fund_clause").first(),
+        month=pl.col("month").min(), **_subsidy_context(),
     ).join(inputs.persons.select(person="id", id_number="id_number"), on="person", how="left")  # fmt: skip
     number = pl.coalesce(pl.col("id_number"), pl.col("person"))
     hits = subsidised.filter(~id_number_valid(number))
@@ -667,9 +670,7 @@ def invalid_id(inputs: Inputs) -> pl.DataFrame:
 def invalid_credit_code(inputs: Inputs) -> pl.DataFrame:
     lines = _lines(inputs).filter(pl.col("beneficiary_kind").is_in(["employer", "employer_per_worker"]))
     g = lines.group_by("beneficiary").agg(
-        month=pl.col("month").min(), policies=_joined(pl.col("policy"), "、"),
-        clauses=_joined(pl.col("measure_clause"), "；"), district=pl.col("district").first(),
-        fund=pl.col("fund_clause").first(),
+        month=pl.col("month").min(), **_subsidy_context(),
     )  # fmt: skip
     g = g.join(
         inputs.employers.select(beneficiary="id", credit_code="credit_code"), on="beneficiary", how="left"
