@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,15 +176,22 @@ def _lock_pay(session: Session) -> None:
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PAY_LOCK_KEY})
 
 
-def pay(session: Session, month: dt.date, actor: str, out_dir: Path) -> Batch:
-    """Claim the approved, unpaid lines of ``month`` and earlier, pay them in one batch, write the files."""
+def pay(
+    session: Session, month: dt.date, actor: str, out_dir: Path, policies: Sequence[str] | None = None
+) -> Batch:
+    """Claim the approved, unpaid lines of ``month`` and earlier, pay them in one batch, write the files.
+
+    ``policies`` limits the batch to those measures (a district's staff pay their district's measures).
+    """
     _lock_pay(session)
+    only = [] if policies is None else [entitlements.c.policy.in_(list(policies))]
     claimed = session.execute(
         sa.update(entitlements)
         .where(
             entitlements.c.state == "approved",
             entitlements.c.month <= month_end(month),
             entitlements.c.amount_fen.is_not(None),
+            *only,
         )
         .values(state="in_batch", updated_by=actor, updated_at=sa.func.current_timestamp())
         .returning(entitlements.c.id)
