@@ -40,7 +40,7 @@ def read_session(url: str) -> Iterator[Session]:
 
 @contextmanager
 def write_session(url: str) -> Iterator[Session]:
-    from jiuye.ledger.dbutil import write_session as ws
+    from jiuye.db import write_session as ws
 
     with ws(url, check=False) as s:
         yield s

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from jiuye.registry.models import ID_TYPE, TIMESTAMP, metadata
+from jiuye.db.metadata import ID_TYPE, TIMESTAMP, metadata
 
 JOB_STATES = ("queued", "running", "done", "failed")
 STATE_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}

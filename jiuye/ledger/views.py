@@ -219,7 +219,9 @@ def detail(session: Session, user: User, entitlement_id: int) -> EntitlementDeta
     from jiuye.registry.models import TABLES
 
     row = require_line(session, user, entitlements, entitlement_id, "待遇")
-    data = service.explain(session, entitlement_id)
+    from jiuye.matching.explain import explain
+
+    data = explain(session, entitlement_id)
     p = TABLES["persons"]
     person = session.execute(sa.select(p.c.id, p.c.name).where(p.c.id_number == row["subject"])).first()
     ex = data.get("explanation") or {}

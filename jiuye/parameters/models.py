@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from jiuye.registry.models import ID_TYPE, TIMESTAMP, metadata
+from jiuye.db.metadata import ID_TYPE, TIMESTAMP, metadata
 
 parameter_values = sa.Table(
     "parameter_values",

@@ -90,7 +90,7 @@ def _close_sqlite(url: str) -> None:
     import sqlite3
 
     from jiuye import db
-    from jiuye.ledger.dbutil import write_engine
+    from jiuye.db import write_engine
 
     db.get_engine(url).dispose()
     write_engine(url).dispose()
@@ -154,7 +154,7 @@ def web_db(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pyt
         url = _pg_url(name)
         build_demo(url)
         db.get_engine(url).dispose()
-        from jiuye.ledger.dbutil import write_engine
+        from jiuye.db import write_engine
 
         write_engine(url).dispose()
         _templates["postgresql"] = name
@@ -165,7 +165,7 @@ def web_db(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pyt
         yield url
     finally:
         db.get_engine(url).dispose()
-        from jiuye.ledger.dbutil import write_engine
+        from jiuye.db import write_engine
 
         write_engine(url).dispose()
         _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
