@@ -27,7 +27,9 @@ ENTITLEMENT_SCHEMA: dict[str, Any] = {
     "amount_fen": pl.Int64, "status": pl.String,
 }  # fmt: skip
 FINDING_SCHEMA: dict[str, Any] = {"rule": pl.String, "subject": pl.String, "year": pl.Int32, "kind": pl.String}
-CONDITION_STRUCT = pl.Struct({"text": pl.String, "met": pl.Boolean, "detail": pl.String, "clause": pl.String})
+CONDITION_STRUCT = pl.Struct(
+    {"text": pl.String, "met": pl.Boolean, "detail": pl.String, "clause": pl.String, "hint": pl.String}
+)
 EXPLANATION_SCHEMA: dict[str, Any] = {
     "policy": pl.String, "subject": pl.String, "eligible": pl.Boolean,
     "conditions": pl.List(CONDITION_STRUCT), "clause": pl.String, "reading": pl.String,
@@ -136,7 +138,10 @@ def _explanations(
         _static_ok=_all_met(keys),
         _score=pl.sum_horizontal([pl.col(k).cast(pl.Int32) for k in keys]) if keys else pl.lit(0),
         **{f"_d_{c.key}": (c.detail if c.detail is not None else pl.lit(None, pl.String)) for c in conditions},
-    )
+        # what would change a failed threshold condition, computed from its declared structure
+        **{f"_d_h_{c.key}": pl.when(~pl.col(c.key)).then(c.threshold.hint()).otherwise(None).cast(pl.String)
+           for c in conditions if c.threshold is not None},
+    )  # fmt: skip
     # ties between equally close candidates are broken by the content of the row, never by input order
     tiebreak = pl.struct(pl.all().exclude("^_d_.*$")).hash(seed=0)
     best = (
@@ -146,14 +151,15 @@ def _explanations(
     )  # fmt: skip
     items = [
         pl.struct(text=pl.lit(c.text), met=pl.col(c.key), detail=pl.col(f"_d_{c.key}").cast(pl.String),
-                  clause=pl.lit(c.clause or measure.meta.clause))
+                  clause=pl.lit(c.clause or measure.meta.clause),
+                  hint=pl.col(f"_d_h_{c.key}") if c.threshold is not None else pl.lit(None, pl.String))
         for c in conditions
-    ]
+    ]  # fmt: skip
     eligible = pl.col("_static_ok")
     if monthly and raw_lines is None:  # nobody passed the static conditions: months were never expanded
         items += [
             pl.struct(text=pl.lit(c.text + "（按月）"), met=pl.lit(False), detail=pl.lit("前述条件不满足，未逐月核对"),
-                      clause=pl.lit(c.clause or measure.meta.clause))
+                      clause=pl.lit(c.clause or measure.meta.clause), hint=pl.lit(None, pl.String))
             for c in monthly
         ]  # fmt: skip
         eligible = pl.lit(False)
@@ -169,7 +175,7 @@ def _explanations(
                 text=pl.lit(c.text + "（按月）"), met=count > 0,
                 detail=pl.when(eligible).then(pl.format("{} 个月符合", count)).otherwise(
                     pl.lit("前述条件不满足，未逐月核对")),
-                clause=pl.lit(c.clause or measure.meta.clause),
+                clause=pl.lit(c.clause or measure.meta.clause), hint=pl.lit(None, pl.String),
             ))  # fmt: skip
         eligible = eligible & (pl.col("_months_all").fill_null(0) > 0)
     return best.select(

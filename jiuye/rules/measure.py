@@ -92,12 +92,78 @@ class Meta:
 
 
 @dataclass(frozen=True)
+class Threshold:
+    """The structure of a threshold condition ``value ⋄ limit`` (a counting word of G1), declared so that
+    a failed condition can say what would change it — computed here, the same way for every measure.
+
+    ``kind`` says how the compared value can change:
+
+    - ``age``: the value is an age in 周岁 that grows with time (``birth`` is the birth date); a minimum
+      age is reached on a computable day ("年满16周岁后（2026-05-01起）"); a maximum age never again.
+    - ``date``: the value is the day the person does something (``action``, e.g. "办理灵活就业登记");
+      an earliest day is computable ("失业登记满6个月后（2024-03-06起）办理灵活就业登记即可申请");
+      a latest day that has passed cannot be changed.
+    - ``count``: the value is a count that grows one ``unit`` at a time (insured months); the missing
+      number is computable ("再缴纳 2 个月后").
+    """
+
+    word: str  # counting word of jiuye.rules.legal (满, 超过, 及以下 …)
+    value: pl.Expr  # the compared value
+    limit: Any  # the threshold: a number, a date, or an expression
+    kind: Literal["age", "date", "count"]
+    action: str = ""  # date: what the person does on that day; count: what adds one unit
+    limit_label: str = ""  # date: how the threshold day reads ("失业登记满6个月")
+    unit: str = ""  # count: 个月 …
+    birth: pl.Expr | None = None  # age: the birth date
+
+    @property
+    def expr(self) -> pl.Expr:
+        from jiuye.rules.legal import meets
+
+        return meets(self.word, self.value, self.limit)
+
+    def hint(self) -> pl.Expr:
+        """String expression: what would make the condition met, or null when nothing can (or it is met)."""
+        from jiuye.rules.dates import add_years_expr
+        from jiuye.rules.legal import includes_number, symbol
+
+        upward = symbol(self.word) in ("≥", ">")  # the value must reach the limit from below
+        strict = not includes_number(self.word)
+        none = pl.lit(None, pl.String)
+        if not upward:
+            return none  # a maximum age / latest day / maximum count passed: time does not undo it
+        limit = self.limit if isinstance(self.limit, pl.Expr) else pl.lit(self.limit)
+        if self.kind == "age":
+            if self.birth is None:
+                return none
+            years = limit + 1 if strict else limit
+            day = add_years_expr(self.birth, years.cast(pl.Int32))
+            return pl.when(self.birth.is_not_null()).then(
+                pl.format("年满{}周岁后（{}起）", years, day.dt.strftime("%Y-%m-%d"))
+            )
+        if self.kind == "date":
+            earliest = limit + pl.duration(days=1) if strict else limit
+            label = self.limit_label or "满足条件"
+            return pl.when(earliest.is_not_null()).then(
+                pl.format(f"{label}后（{{}}起）{self.action}即可申请", earliest.dt.strftime("%Y-%m-%d"))
+            )
+        missing = (limit + 1 if strict else limit) - self.value.fill_null(0)
+        return pl.when(missing > 0).then(pl.format(f"{self.action}再满{{}}{self.unit}后", missing))
+
+
+@dataclass(frozen=True)
 class Condition:
     key: str  # column name, unique within the measure
     text: str  # Chinese label shown to users
     clause: str
     expr: pl.Expr  # boolean; null counts as not met
     detail: pl.Expr | None = None  # string describing the values compared
+    threshold: Threshold | None = None  # declared structure of a threshold (what would change it)
+
+    @classmethod
+    def of(cls, key: str, text: str, clause: str, threshold: Threshold, detail: pl.Expr | None = None) -> Condition:
+        """A threshold condition: its expression is the threshold's, so the two cannot disagree."""
+        return cls(key, text, clause, threshold.expr, detail, threshold)
 
 
 @dataclass(frozen=True)

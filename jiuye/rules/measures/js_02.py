@@ -23,8 +23,7 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.dates import add_months_expr, age_on_expr
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
-from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Threshold, detail
 from jiuye.rules.measures._jinshan import DISTRICT
 from jiuye.rules.parameters import MeasureParameters
 
@@ -80,13 +79,14 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
                       detail("户籍：{}", pl.col("hukou_district").replace(DISTRICT_NAMES).fill_null("非本市户籍"))),
             Condition("registered", "已办理灵活就业登记", CLAUSE, pl.col("R").is_not_null(),
                       detail("灵活就业登记日：{}", pl.col("R"))),
-            Condition("age", f"{max_age}周岁及以下（灵活就业登记日）", CLAUSE,
-                      meets("及以下", pl.col("age_at_R"), max_age),
-                      detail("登记日 {} 年龄 {} 周岁", pl.col("R"), pl.col("age_at_R"))),
-            Condition("long_unemployed", f"连续失业时间超过{months}个月（登记前一日仍在失业登记中）", CLAUSE,
-                      meets("超过", pl.col("R"), six_months_after),
-                      detail(f"失业登记开始 {{}}，开始后{months}个月为 {{}}，灵活就业登记日 {{}}",
-                             pl.col("spell_start"), six_months_after, pl.col("R"))),
+            Condition.of("age", f"{max_age}周岁及以下（灵活就业登记日）", CLAUSE,
+                         Threshold("及以下", pl.col("age_at_R"), max_age, "age", birth=pl.col("birth_date")),
+                         detail("登记日 {} 年龄 {} 周岁", pl.col("R"), pl.col("age_at_R"))),
+            Condition.of("long_unemployed", f"连续失业时间超过{months}个月（登记前一日仍在失业登记中）", CLAUSE,
+                         Threshold("超过", pl.col("R"), six_months_after, "date", action="办理灵活就业登记",
+                                   limit_label=f"失业登记满{months}个月"),
+                         detail(f"失业登记开始 {{}}，开始后{months}个月为 {{}}，灵活就业登记日 {{}}",
+                                pl.col("spell_start"), six_months_after, pl.col("R"))),
             Condition("not_hardship", "非经认定的本市就业困难人员（登记日）", CLAUSE, ~pl.col("hardship_at_R"),
                       pl.when(pl.col("hardship_at_R")).then(pl.lit("登记日为就业困难人员"))
                       .otherwise(pl.lit("登记日不是就业困难人员"))),

@@ -27,8 +27,7 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.facts import Facts
-from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Threshold, detail
 from jiuye.rules.measures._jinshan import (
     DISTRICT,
     EDUCATION_LABELS,
@@ -87,8 +86,9 @@ class ReturningGraduateBonus(Measure):
                       detail("毕业日 {}，合同开始日 {}", pl.col("degree_graduation_date"), pl.col("start"))),
             contract_term(years, CLAUSE),
             contract_registered(CLAUSE),
-            Condition("insured_months", f"在该单位缴纳社会保险费满{months}个月", CLAUSE,
-                      meets("满", pl.col("insured_count"), months),
+            Condition.of("insured_months", f"在该单位缴纳社会保险费满{months}个月", CLAUSE,
+                      Threshold("满", pl.col("insured_count"), months, "count", action="在该单位缴纳社会保险费",
+                                unit="个月"),
                       detail(f"该合同期间缴纳城镇职工社会保险 {{}} 个月（须满{months}个月），第{months}个月为 {{}}",
                              pl.col("insured_count"), pl.col("qualifying_month").dt.strftime("%Y-%m"))),
         ]  # fmt: skip
