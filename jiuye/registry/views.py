@@ -152,7 +152,7 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
                                       for r in frame.iter_rows(named=True)]))  # fmt: skip
     titles = {m.id: m.meta.title for m in _measures()}
     ents = session.execute(
-        sa.select(e.c.id, e.c.policy, e.c.month, e.c.amount_fen, e.c.status, e.c.state)
+        sa.select(e.c.id, e.c.policy, e.c.month, e.c.amount_fen, e.c.amount_status.label("status"), e.c.state)
         .where(e.c.subject == idn, line_condition(user, e)).order_by(e.c.policy, e.c.month).limit(500)
     ).mappings().all()  # fmt: skip
     entitlements = [dict(r) | {"title": titles.get(r["policy"], ""), "month": f"{r['month']:%Y-%m}",
