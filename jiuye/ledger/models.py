@@ -70,9 +70,22 @@ policy_settings = sa.Table(
     metadata,
     sa.Column("policy", sa.String(16), primary_key=True),
     sa.Column("auto", sa.Boolean(), nullable=False, comment="免申即享"),
+    sa.Column("confirm", sa.Boolean(), nullable=False, server_default=sa.false(),
+              comment="免申即享须本人意愿确认后才发放"),
     sa.Column("set_by", sa.Text(), nullable=False),
     sa.Column("set_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
     comment="政策设置（免申即享）",
+)
+
+entitlement_confirmations = sa.Table(
+    "entitlement_confirmations",
+    metadata,
+    sa.Column("entitlement_id", sa.BigInteger(), sa.ForeignKey("entitlements.id"), primary_key=True),
+    sa.Column("decision", sa.String(16), nullable=False, comment="confirmed 确认领取 | declined 放弃"),
+    sa.Column("bank_account", sa.String(32), nullable=True, comment="本人指定的收款账号"),
+    sa.Column("decided_by", sa.Text(), nullable=False),
+    sa.Column("decided_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
+    comment="免申即享意愿确认",
 )
 
 payment_batches = sa.Table(

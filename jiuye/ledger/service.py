@@ -33,7 +33,13 @@ from sqlalchemy.orm import Session
 from jiuye.audit.service import record
 from jiuye.errors import UserError
 from jiuye.ledger import transitions
-from jiuye.ledger.models import entitlements, payment_batches, payments, policy_settings
+from jiuye.ledger.models import (
+    entitlement_confirmations,
+    entitlements,
+    payment_batches,
+    payments,
+    policy_settings,
+)
 from jiuye.ledger.payment_file import Batch, write_files
 from jiuye.rules.dates import month_end
 
@@ -62,6 +68,7 @@ class Setting:
     auto: bool
     set_by: str
     set_at: dt.datetime | None
+    confirm: bool = False  # 免申即享 lines are paid only after the person confirms (意愿确认)
 
 
 def settings(session: Session) -> dict[str, Setting]:
@@ -74,7 +81,7 @@ def settings(session: Session) -> dict[str, Setting]:
         out[pid] = (
             Setting(pid, default_auto(pid), "默认设置", None)
             if r is None
-            else Setting(pid, bool(r.auto), r.set_by, r.set_at)
+            else Setting(pid, bool(r.auto), r.set_by, r.set_at, bool(r.confirm))
         )
     return out
 
@@ -107,7 +114,92 @@ def set_auto(session: Session, policy: str, auto: bool, actor: str, reason: str 
         reason,
         {"auto": auto},
     )
-    return Setting(policy, auto, actor, now)
+    return Setting(policy, auto, actor, now, old.confirm)
+
+
+def set_confirm(session: Session, policy: str, confirm: bool, actor: str, reason: str | None = None) -> Setting:
+    """Whether ``pay`` waits for the person's confirmation (意愿确认) before paying this measure's lines."""
+    if not known_policy(policy):
+        raise UserError(f"未知的政策编号：{policy}。", 4)
+    old = settings(session)[policy]
+    now = dt.datetime.now(dt.UTC)
+    if session.execute(sa.select(policy_settings.c.policy).where(policy_settings.c.policy == policy)).first():
+        session.execute(sa.update(policy_settings).where(policy_settings.c.policy == policy)
+                        .values(confirm=confirm, set_by=actor, set_at=now))  # fmt: skip
+    else:
+        session.execute(sa.insert(policy_settings).values(policy=policy, auto=old.auto, confirm=confirm,
+                                                          set_by=actor, set_at=now))  # fmt: skip
+    label = {True: "须意愿确认", False: "无须确认"}
+    record(session, actor, "setting", "policy_settings", policy, label[old.confirm], label[confirm], reason,
+           {"confirm": confirm})  # fmt: skip
+    return Setting(policy, old.auto, actor, now, confirm)
+
+
+def confirm_line(
+    session: Session, entitlement_id: int, decision: str, actor: str, bank_account: str | None = None
+) -> str:
+    """The person's answer to a 免申即享 line (意愿确认): ``confirmed`` (with the account to pay) or
+    ``declined`` (the line is rejected: 本人放弃).  Only while the line is found or approved; once."""
+    if decision not in ("confirmed", "declined"):
+        raise UserError("意愿确认只能是确认领取或放弃。", 2)
+    row = session.execute(
+        sa.select(entitlements.c.state).where(entitlements.c.id == entitlement_id).with_for_update()
+    ).first()
+    if row is None:
+        raise UserError(f"找不到待遇 {entitlement_id}。", 4)
+    if row.state not in ("found", "approved"):
+        raise UserError("这笔待遇已发放或已办结，无需再确认。", 5)
+    done = session.execute(
+        sa.select(entitlement_confirmations.c.decision).where(entitlement_confirmations.c.entitlement_id == entitlement_id)
+    ).first()  # fmt: skip
+    if done is not None:
+        raise UserError("您已经确认过这笔待遇。", 5)
+    session.execute(sa.insert(entitlement_confirmations).values(
+        entitlement_id=entitlement_id, decision=decision, bank_account=bank_account, decided_by=actor,
+        decided_at=dt.datetime.now(dt.UTC)))  # fmt: skip
+    record(session, actor, "confirm", "entitlements", entitlement_id, row.state, decision,
+           "本人确认领取" if decision == "confirmed" else "本人放弃",
+           {"bank_account_last4": (bank_account or "")[-4:] or None})  # fmt: skip
+    if decision == "declined":
+        transitions.move(session, [entitlement_id], "rejected", actor, "本人放弃（意愿确认）", action="confirm")
+    return decision
+
+
+def grant(
+    session: Session, policy: str, beneficiary: str, subject: str, month: dt.date, amount_fen: int, actor: str,
+    reason: str, payload: dict[str, Any] | None = None,
+) -> int:  # fmt: skip
+    """An entitlement decided on an application (点单式): written as found and moved to approved by the
+    reviewer, both audited.  One line per (policy, beneficiary, subject, month): a second is refused."""
+    if not known_policy(policy):
+        raise UserError(f"未知的政策编号：{policy}。", 4)
+    if amount_fen is None or int(amount_fen) <= 0:
+        raise UserError("核准金额必须大于 0。", 2, "amount")
+    month = month.replace(day=1)
+    key = (entitlements.c.policy == policy, entitlements.c.beneficiary == beneficiary,
+           entitlements.c.subject == subject, entitlements.c.month == month)  # fmt: skip
+    if session.execute(sa.select(entitlements.c.id).where(*key)).first() is not None:
+        raise UserError(f"{policy} 在 {month:%Y-%m} 已有此人的待遇，不能重复核准。", 5)
+    from jiuye.db.metadata import audit_values
+
+    new_id = int(session.execute(
+        sa.insert(entitlements).values(policy=policy, beneficiary=beneficiary, subject=subject, month=month,
+                                       amount_fen=int(amount_fen), amount_status="payable", state="found",
+                                       explanation=payload, **audit_values(actor))
+        .returning(entitlements.c.id)
+    ).scalar_one())  # fmt: skip
+    record(session, actor, "grant", "entitlements", new_id, None, "found", reason, payload)
+    transitions.move(session, [new_id], "approved", actor, reason, action="review", payload=payload)
+    return new_id
+
+
+def awaiting_confirmation(policies_needing: Sequence[str]) -> Any:
+    """SQL condition: a line of a measure that needs confirmation and has none (``pay`` leaves it)."""
+    confirmed = sa.exists().where(
+        entitlement_confirmations.c.entitlement_id == entitlements.c.id,
+        entitlement_confirmations.c.decision == "confirmed",
+    )
+    return sa.and_(entitlements.c.policy.in_(list(policies_needing)), ~confirmed)
 
 
 # --- approval and review --------------------------------------------------------------------------
@@ -174,6 +266,9 @@ def pay(
     """
     _lock_pay(session)
     only = [] if policies is None else [entitlements.c.policy.in_(list(policies))]
+    needing = sorted(p for p, st in settings(session).items() if st.confirm)
+    if needing:  # 意愿确认: lines of these measures wait for the person's confirmation
+        only.append(~awaiting_confirmation(needing))
     claimed = session.execute(
         sa.update(entitlements)
         .where(
