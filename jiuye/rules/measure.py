@@ -92,6 +92,28 @@ class Meta:
 
 
 @dataclass(frozen=True)
+class ApplicationField:
+    """One question of a measure's application form (点单式申请), declared on the measure."""
+
+    key: str
+    label: str
+    kind: Literal["text", "textarea", "date", "choice", "credit_code", "file"]
+    required: bool = True
+    help: str = ""
+    choices: tuple[str, ...] = ()
+
+
+# what every application asks when the measure declares nothing more specific
+APPLICATION_REASON = ApplicationField("reason", "申请事由", "textarea", help="简要说明您符合本政策的情况")
+APPLICATION_PROOF = ApplicationField("proof", "证明材料", "file", help="PDF、JPG 或 PNG 文件，不超过 5 MB")
+# a measure paying an organisation: which one (the applicant may act for it)
+ORGANIZATION_FIELDS = (
+    ApplicationField("org_name", "机构名称", "text"),
+    ApplicationField("org_code", "机构统一社会信用代码", "credit_code", help="18 位，按 GB 32100 校验"),
+)
+
+
+@dataclass(frozen=True)
 class Threshold:
     """The structure of a threshold condition ``value ⋄ limit`` (a counting word of G1), declared so that
     a failed condition can say what would change it — computed here, the same way for every measure.
@@ -204,6 +226,8 @@ class Measure:
     # facts tables without which no candidate can be eligible: when one is empty the batch path skips the
     # measure (explanations still evaluate it, and a property test checks both paths give the same lines)
     needs: ClassVar[tuple[str, ...]] = ()
+    # the application form of a measure decided on application (点单式); empty: the generic form
+    application_fields: ClassVar[tuple[ApplicationField, ...]] = ()
 
     @property
     def id(self) -> str:
@@ -224,6 +248,14 @@ class Measure:
 
     def monthly_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return []
+
+    def form_fields(self) -> tuple[ApplicationField, ...]:
+        """The questions of this measure's application form: its own declaration, else the generic ones
+        (which organisation, for a measure paying an organisation; the reason; a supporting document)."""
+        if self.application_fields:
+            return self.application_fields
+        org = ORGANIZATION_FIELDS if self.meta.beneficiary == "organization" else ()
+        return (*org, APPLICATION_REASON, APPLICATION_PROOF)
 
     def findings(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame | None:
         """Rules without money may report findings: columns rule, subject, year, kind, month."""

@@ -32,7 +32,11 @@ VIEW_MODULES: tuple[str, ...] = (
     "jiuye.parameters.views",
     "jiuye.audit.views",
     "jiuye.jobs.views",
+    "jiuye.public.views",
+    "jiuye.applications.views",
 )
+# pages of residents and employers: their errors on the public layout, their login at /my/login
+PUBLIC_PREFIXES = ("/policies", "/self-check", "/my", "/notices")
 
 STATUS_TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "找不到页面", 405: "不支持的请求方式",
                  409: "当前状态不允许", 413: "文件过大", 422: "输入有误", 423: "账号已锁定", 500: "系统内部错误",
@@ -42,9 +46,14 @@ STATUS_TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 
 def _error(request: Request, status: int, message: str, field: str | None = None) -> Response:
     if is_api(request):
         return error_json(status, message, field)
+    public = request.url.path.startswith(PUBLIC_PREFIXES)
     if status == 401 and request.method == "GET":
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        login = "/my/login" if public else "/login"
+        return RedirectResponse(f"{login}?next={request.url.path}", status_code=303)
     title = STATUS_TITLES.get(status, "出错了")
+    if public:
+        return render(request, "public_error.html", {"title": title, "message": message, "field": field},
+                      status_code=status)  # fmt: skip
     return render(
         request, "error.html", {"title": title, "message": message, "field": field}, status_code=status
     )

@@ -24,6 +24,7 @@ TEMPLATE_ROOMS = (
     "jobs",
     "parameters",
     "public",
+    "applications",
 )
 
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from jiuye.rules.measure import JS_DOC, Meta, ReviewerDecided
+from jiuye.rules.measure import (
+    APPLICATION_REASON,
+    JS_DOC,
+    ORGANIZATION_FIELDS,
+    ApplicationField,
+    Meta,
+    ReviewerDecided,
+)
 
 
 class TrainingInstitutionFunding(ReviewerDecided):
@@ -30,6 +37,13 @@ class TrainingInstitutionFunding(ReviewerDecided):
         kind="reviewer",
         reading="文件未规定各等级的资助金额，案例格式也没有培训机构的办学质量和诚信等级，由经办人员审核认定，"
         "金额按本市有关标准（G6）。",
+    )
+    application_fields: ClassVar[tuple[ApplicationField, ...]] = (
+        *ORGANIZATION_FIELDS,
+        ApplicationField("grade", "办学质量和诚信等级", "choice", choices=("A级", "B级", "C级", "D级")),
+        ApplicationField("graded_on", "评定日期", "date"),
+        APPLICATION_REASON,
+        ApplicationField("proof", "等级评定证明", "file", help="人社部门评定结果的 PDF、JPG 或 PNG，不超过 5 MB"),
     )
 
 

@@ -1,0 +1,153 @@
+"""Who a resident or employer is: a pluggable identity provider.
+
+The bureau's own accounts (:class:`LocalIdentityProvider`: ID number or credit code, phone, argon2
+password) are the default.  The city's unified login (“一网通办”) would plug in as another provider: it
+answers :meth:`IdentityProvider.authenticate` from its own ticket and says who the person is; the rest of
+the application (sessions, applications, scope) does not change.  ``$JIUYE_IDENTITY_PROVIDER`` names a
+``module:attribute`` that is a provider instance; empty means the local one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from jiuye.applications.models import applicants
+from jiuye.errors import BAD_INPUT, CONFLICT, LOCKED, UNAUTHENTICATED, UserError
+
+MIN_PASSWORD = 8
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+PHONE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A logged-in resident (``kind`` resident, ``identifier`` their ID number) or employer (credit code)."""
+
+    id: int
+    kind: str
+    identifier: str
+    name: str
+
+    @property
+    def actor(self) -> str:
+        from jiuye.accounts.scope import mask_id
+
+        who = "申请人" if self.kind == "resident" else "申请单位"
+        shown = mask_id(self.identifier) if self.kind == "resident" else self.identifier
+        return f"{who}{self.name}（{shown}）"
+
+    @property
+    def kind_label(self) -> str:
+        return "个人" if self.kind == "resident" else "单位"
+
+
+class IdentityProvider(Protocol):
+    name: str
+    can_register: bool
+
+    def register(self, session: Session, kind: str, identifier: str, name: str, phone: str, password: str) -> Identity:
+        ...
+
+    def authenticate(self, session: Session, identifier: str, secret: str) -> Identity:
+        ...
+
+
+def normalise_identifier(kind: str, value: str) -> str:
+    """Upper-case, no spaces; checked: GB 11643 for a resident, GB 32100 for an employer."""
+    from jiuye.rules.identifiers import credit_code_problem, id_number_problem
+
+    text = re.sub(r"\s+", "", value or "").upper()
+    if kind == "resident":
+        problem = id_number_problem(text)
+        field = "identifier"
+    elif kind == "employer":
+        problem = credit_code_problem(text)
+        field = "identifier"
+    else:
+        raise UserError("请选择个人或单位。", BAD_INPUT, "kind")
+    if problem:
+        raise UserError(problem + "。", BAD_INPUT, field)
+    return text
+
+
+class LocalIdentityProvider:
+    """The bureau's own accounts, stored in ``applicants`` with an argon2 password."""
+
+    name = "local"
+    can_register = True
+
+    def register(self, session: Session, kind: str, identifier: str, name: str, phone: str, password: str) -> Identity:
+        from jiuye.accounts.service import hash_password
+        from jiuye.audit.service import record
+
+        identifier = normalise_identifier(kind, identifier)
+        name = (name or "").strip()
+        if not name or len(name) > 100:
+            raise UserError("请填写姓名（单位名称），最长 100 个字。", BAD_INPUT, "name")
+        phone = re.sub(r"[\s-]", "", phone or "")
+        if not PHONE.match(phone):
+            raise UserError("手机号码应为 11 位数字，以 1 开头。", BAD_INPUT, "phone")
+        if len(password or "") < MIN_PASSWORD:
+            raise UserError(f"密码至少 {MIN_PASSWORD} 位。", BAD_INPUT, "password")
+        if session.execute(sa.select(applicants.c.id).where(applicants.c.identifier == identifier)).first():
+            raise UserError("该证件号码已注册，请直接登录。", CONFLICT, "identifier")
+        new_id = int(session.execute(
+            sa.insert(applicants).values(kind=kind, identifier=identifier, name=name, phone=phone,
+                                         password_hash=hash_password(password), provider=self.name, failed_logins=0)
+            .returning(applicants.c.id)
+        ).scalar_one())  # fmt: skip
+        ident = Identity(new_id, kind, identifier, name)
+        record(session, ident.actor, "register", "applicants", new_id, None, "active", None, {"kind": kind})
+        return ident
+
+    def authenticate(self, session: Session, identifier: str, secret: str) -> Identity:
+        """Check the password; 5 wrong in a row lock the account for 15 minutes.  The caller commits even
+        when this raises (the failure count is the point)."""
+        import datetime as dt
+
+        from jiuye.accounts.service import _dummy_check, check_password, now_utc
+
+        text = re.sub(r"\s+", "", identifier or "").upper()[:18]
+        row = session.execute(sa.select(applicants).where(applicants.c.identifier == text)).first()
+        wrong = UserError("证件号码或密码不正确。", UNAUTHENTICATED, "password")
+        if row is None or row.password_hash is None:
+            _dummy_check(secret)
+            raise wrong
+        now = now_utc()
+        locked = row.locked_until
+        if locked is not None:
+            locked = locked.replace(tzinfo=dt.UTC) if locked.tzinfo is None else locked
+            if locked > now:
+                raise UserError("连续登录失败次数过多，账号已锁定 15 分钟，请稍后再试。", LOCKED)
+        if not check_password(row.password_hash, secret):
+            failures = int(row.failed_logins) + 1
+            values: dict[str, object] = {"failed_logins": failures}
+            if failures >= MAX_FAILURES:
+                values = {"failed_logins": 0, "locked_until": now + dt.timedelta(minutes=LOCK_MINUTES)}
+            session.execute(sa.update(applicants).where(applicants.c.id == row.id).values(**values))
+            raise wrong
+        session.execute(
+            sa.update(applicants).where(applicants.c.id == row.id).values(failed_logins=0, locked_until=None)
+        )
+        return Identity(int(row.id), row.kind, row.identifier, row.name)
+
+
+_LOCAL = LocalIdentityProvider()
+
+
+def provider() -> IdentityProvider:
+    """The configured provider (``$JIUYE_IDENTITY_PROVIDER=module:attribute``), default the local one."""
+    spec = (os.environ.get("JIUYE_IDENTITY_PROVIDER") or "").strip()
+    if not spec:
+        return _LOCAL
+    module, _, attr = spec.partition(":")
+    found = getattr(importlib.import_module(module), attr or "PROVIDER")
+    return found

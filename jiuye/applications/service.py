@@ -1,0 +1,392 @@
+"""Applications (点单式申请): drafts, documents, submission, review; sessions of residents and employers.
+
+Services take the session and never commit.  Every query of an applicant's data is filtered by the
+applicant's id (:func:`own_application` answers 404 for an application of someone else, the same as for
+one that does not exist).  State moves are guarded in SQL (``UPDATE … WHERE state IN …``) and audited:
+
+    draft ──► submitted ──► approved   (ledger.grant: an approved entitlement with the approved amount)
+      │           └──────► rejected
+      └──► withdrawn ◄── submitted
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from jiuye.applications.identity import Identity
+from jiuye.applications.models import applicant_sessions, application_files, applications
+from jiuye.audit.service import record
+from jiuye.errors import BAD_INPUT, CONFLICT, NOT_FOUND, UNAUTHENTICATED, UserError
+
+STATE_LABELS = {"draft": "草稿", "submitted": "已提交，待审核", "approved": "已核准", "rejected": "未通过",
+                "withdrawn": "已撤回"}  # fmt: skip
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"submitted", "withdrawn"}),
+    "submitted": frozenset({"approved", "rejected", "withdrawn"}),
+    "approved": frozenset(),
+    "rejected": frozenset(),
+    "withdrawn": frozenset(),
+}
+IDLE_MINUTES = 30
+ABSOLUTE_HOURS = 12
+MAX_FILES = 10
+MAX_TEXT = 2000
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- which measures take applications ------------------------------------------------------------
+def bureau_district() -> str:
+    """The district this deployment serves (its bureau's document): ``$JIUYE_DISTRICT``, default jinshan."""
+    import os
+
+    return (os.environ.get("JIUYE_DISTRICT") or "jinshan").strip()
+
+
+def bureau_measures() -> list[Any]:
+    from jiuye.accounts.scope import policy_district
+    from jiuye.rules.catalog import all_measures
+
+    return [m for m in all_measures() if policy_district(m.id) == bureau_district()]
+
+
+def applicable(session: Session) -> dict[str, Any]:
+    """Measures of the bureau's document that are applied for (点单式): reviewer-decided, amount pending
+    and any measure the bureau runs without 免申即享 — every measure that is not automatic."""
+    from jiuye.ledger.service import settings
+
+    current = settings(session)
+    return {m.id: m for m in bureau_measures()
+            if m.meta.kind in ("money", "pending", "reviewer") and not current[m.id].auto}  # fmt: skip
+
+
+def may_apply_for(ident: Identity, measure: Any) -> str | None:
+    """None when this applicant may apply for ``measure``, else the reason (in Chinese)."""
+    beneficiary = measure.meta.beneficiary
+    if beneficiary == "person" and ident.kind != "resident":
+        return "本政策由个人申请，请使用个人账号。"
+    if beneficiary in ("employer", "employer_per_worker") and ident.kind != "employer":
+        return "本政策由用人单位申请，请使用单位账号。"
+    return None
+
+
+def window_problem(policy: str, today: dt.date | None = None) -> str | None:
+    """Why an application for ``policy`` cannot be made today (its validity window), or None."""
+    from jiuye.rules.parameters import load_measure_parameters
+
+    today = today or dt.date.today()
+    try:
+        window = load_measure_parameters(policy).window
+    except FileNotFoundError:
+        return None
+    if today < window.start:
+        return f"本政策自 {window.start:%Y年%m月} 起施行，目前还不能申请。"
+    from jiuye.rules.dates import month_end
+
+    if window.end is not None and today > month_end(window.end):
+        return f"本政策的有效期已于 {month_end(window.end):%Y年%m月%d日} 结束，不再受理申请。"
+    return None
+
+
+# --- sessions -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Login:
+    identity: Identity
+    token: str
+    csrf: str
+
+
+def open_session(session: Session, ident: Identity) -> Login:
+    from jiuye.accounts.service import token_hash
+
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    now = now_utc()
+    session.execute(sa.insert(applicant_sessions).values(token_hash=token_hash(token), applicant_id=ident.id,
+                                                         csrf_token=csrf, created_at=now, last_seen_at=now))  # fmt: skip
+    return Login(ident, token, csrf)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    identity: Identity
+    csrf: str
+    token_hash: str
+    needs_touch: bool
+
+
+def resolve(session: Session, token: str | None) -> SessionInfo:
+    from jiuye.accounts.service import TOUCH_SECONDS, _aware, token_hash
+    from jiuye.applications.models import applicants
+
+    expired = UserError("请先登录（会话不存在或已过期）。", UNAUTHENTICATED)
+    if not token or len(token) > 200:
+        raise expired
+    th = token_hash(token)
+    row = session.execute(
+        sa.select(applicant_sessions, applicants.c.kind, applicants.c.identifier, applicants.c.name)
+        .join(applicants, applicants.c.id == applicant_sessions.c.applicant_id)
+        .where(applicant_sessions.c.token_hash == th)
+    ).first()  # fmt: skip
+    if row is None or row.revoked_at is not None:
+        raise expired
+    now = now_utc()
+    last, created = _aware(row.last_seen_at) or now, _aware(row.created_at) or now
+    if now - last > dt.timedelta(minutes=IDLE_MINUTES) or now - created > dt.timedelta(hours=ABSOLUTE_HOURS):
+        raise UserError("长时间未操作，请重新登录。", UNAUTHENTICATED)
+    ident = Identity(int(row.applicant_id), row.kind, row.identifier, row.name)
+    return SessionInfo(ident, row.csrf_token, th, (now - last).total_seconds() > TOUCH_SECONDS)
+
+
+def touch(session: Session, th: str) -> None:
+    session.execute(sa.update(applicant_sessions).where(applicant_sessions.c.token_hash == th)
+                    .values(last_seen_at=now_utc()))  # fmt: skip
+
+
+def close_session(session: Session, th: str) -> None:
+    session.execute(sa.update(applicant_sessions).where(applicant_sessions.c.token_hash == th)
+                    .values(revoked_at=now_utc()))  # fmt: skip
+
+
+# --- applications ---------------------------------------------------------------------------------
+def _measure(policy: str) -> Any:
+    from jiuye.rules.catalog import get_measure
+
+    try:
+        return get_measure(policy)
+    except KeyError as exc:
+        raise UserError(f"没有这项政策：{policy}。", NOT_FOUND) from exc
+
+
+def create(session: Session, ident: Identity, policy: str) -> int:
+    """A new draft for ``policy``; refused when the measure is automatic, for someone else, or closed."""
+    measure = _measure(policy)
+    if policy not in applicable(session):
+        raise UserError(f"{policy} {measure.meta.title} 为免申即享或无须申请，符合条件的将主动发放，无须申请。", CONFLICT)
+    problem = may_apply_for(ident, measure) or window_problem(policy)
+    if problem:
+        raise UserError(problem, CONFLICT)
+    fields: dict[str, str] = {}
+    if measure.meta.beneficiary == "organization" and ident.kind == "employer":
+        fields = {"org_name": ident.name, "org_code": ident.identifier}
+    new_id = int(session.execute(
+        sa.insert(applications).values(applicant_id=ident.id, policy=policy, state="draft", fields=fields)
+        .returning(applications.c.id)
+    ).scalar_one())  # fmt: skip
+    record(session, ident.actor, "create", "applications", new_id, None, "draft", None, {"policy": policy})
+    return new_id
+
+
+def own_application(session: Session, ident: Identity, application_id: int) -> dict[str, Any]:
+    """The applicant's own application, or 404 — the same answer whether absent or someone else's."""
+    row = session.execute(
+        sa.select(applications).where(applications.c.id == application_id, applications.c.applicant_id == ident.id)
+    ).mappings().first()  # fmt: skip
+    if row is None:
+        raise UserError("找不到这份申请。", NOT_FOUND)
+    return dict(row)
+
+
+def files_of(session: Session, application_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        sa.select(application_files).where(application_files.c.application_id == application_id)
+        .order_by(application_files.c.id)
+    ).mappings()  # fmt: skip
+    return [dict(r) for r in rows]
+
+
+def list_own(session: Session, ident: Identity) -> list[dict[str, Any]]:
+    rows = session.execute(
+        sa.select(applications).where(applications.c.applicant_id == ident.id).order_by(applications.c.id.desc())
+    ).mappings()  # fmt: skip
+    return [dict(r) for r in rows]
+
+
+def _check_field(field: Any, value: str) -> str:
+    from jiuye.rules.identifiers import credit_code_problem
+
+    value = value.strip()
+    if field.required and not value:
+        raise UserError(f"请填写“{field.label}”。", BAD_INPUT, field.key)
+    if not value:
+        return value
+    if len(value) > MAX_TEXT:
+        raise UserError(f"“{field.label}”最长 {MAX_TEXT} 个字。", BAD_INPUT, field.key)
+    if field.kind == "date":
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise UserError(f"“{field.label}”应为日期（年-月-日）。", BAD_INPUT, field.key) from exc
+        if day > dt.date.today():
+            raise UserError(f"“{field.label}”不能晚于今天。", BAD_INPUT, field.key)
+    if field.kind == "choice" and value not in field.choices:
+        raise UserError(f"“{field.label}”请从选项中选择。", BAD_INPUT, field.key)
+    if field.kind == "credit_code":
+        value = re.sub(r"\s+", "", value).upper()
+        problem = credit_code_problem(value)
+        if problem:
+            raise UserError(f"“{field.label}”：{problem}。", BAD_INPUT, field.key)
+    return value
+
+
+def save(session: Session, ident: Identity, application_id: int, values: dict[str, str], submit: bool) -> str:
+    """Save the form of a draft; with ``submit`` check every required answer and document, then submit."""
+    app = own_application(session, ident, application_id)
+    if app["state"] != "draft":
+        raise UserError(f"申请当前状态为“{STATE_LABELS[app['state']]}”，不能再修改。", CONFLICT)
+    measure = _measure(app["policy"])
+    fields = dict(app["fields"] or {})
+    for field in measure.form_fields():
+        if field.kind == "file":
+            continue
+        raw = str(values.get(field.key, fields.get(field.key, "")) or "")
+        fields[field.key] = _check_field(field, raw) if submit else raw.strip()[:MAX_TEXT]
+    new_state = "draft"
+    if submit:
+        problem = window_problem(app["policy"])
+        if problem:
+            raise UserError(problem, CONFLICT)
+        have = {f["field"] for f in files_of(session, application_id)}
+        for field in measure.form_fields():
+            if field.kind == "file" and field.required and field.key not in have:
+                raise UserError(f"请上传“{field.label}”。", BAD_INPUT, field.key)
+        new_state = "submitted"
+    now = now_utc()
+    values_out: dict[str, Any] = {"fields": fields, "updated_at": now}
+    if submit:
+        values_out |= {"state": "submitted", "submitted_at": now}
+    done = session.execute(
+        sa.update(applications).where(applications.c.id == application_id, applications.c.state == "draft")
+        .values(**values_out)
+    )  # fmt: skip
+    if getattr(done, "rowcount", 1) != 1:
+        raise UserError("申请状态已变化，请刷新页面。", CONFLICT)
+    if submit:
+        record(session, ident.actor, "submit", "applications", application_id, "draft", "submitted", None,
+               {"policy": app["policy"]})  # fmt: skip
+    return new_state
+
+
+def add_file(session: Session, ident: Identity, application_id: int, field_key: str, stored: Any) -> int:
+    app = own_application(session, ident, application_id)
+    if app["state"] != "draft":
+        raise UserError("申请已提交，不能再上传材料。", CONFLICT)
+    measure = _measure(app["policy"])
+    if field_key not in {f.key for f in measure.form_fields() if f.kind == "file"}:
+        raise UserError("没有这项申请材料。", BAD_INPUT, "field")
+    if len(files_of(session, application_id)) >= MAX_FILES:
+        raise UserError(f"每份申请最多上传 {MAX_FILES} 个文件。", BAD_INPUT, "file")
+    new_id = int(session.execute(
+        sa.insert(application_files).values(application_id=application_id, field=field_key,
+                                            original_name=stored.original_name, content_type=stored.content_type,
+                                            size=stored.size, sha256=stored.sha256, stored_name=stored.stored_name)
+        .returning(application_files.c.id)
+    ).scalar_one())  # fmt: skip
+    record(session, ident.actor, "upload", "applications", application_id, None, None, None,
+           {"file": new_id, "type": stored.content_type, "size": stored.size, "sha256": stored.sha256})  # fmt: skip
+    return new_id
+
+
+def withdraw(session: Session, ident: Identity, application_id: int) -> None:
+    app = own_application(session, ident, application_id)
+    _move(session, application_id, app["state"], "withdrawn", ident.actor, "申请人撤回", {})
+
+
+def _move(session: Session, application_id: int, old: str, new: str, actor: str, reason: str | None,
+          values: dict[str, Any]) -> None:  # fmt: skip
+    if new not in TRANSITIONS.get(old, frozenset()):
+        raise UserError(f"申请当前状态为“{STATE_LABELS.get(old, old)}”，不能变为“{STATE_LABELS[new]}”。", CONFLICT)
+    done = session.execute(
+        sa.update(applications).where(applications.c.id == application_id, applications.c.state == old)
+        .values(state=new, updated_at=now_utc(), **values)
+    )  # fmt: skip
+    if getattr(done, "rowcount", 1) != 1:
+        raise UserError("申请状态已变化，请刷新页面。", CONFLICT)
+    record(session, actor, new, "applications", application_id, old, new, reason, None)
+
+
+# --- staff: review --------------------------------------------------------------------------------
+def beneficiary_of(app: dict[str, Any], applicant: dict[str, Any], measure: Any) -> str:
+    """Who the money is for: the named organisation (an organisation measure), else the applicant."""
+    if measure.meta.beneficiary == "organization":
+        code = str((app["fields"] or {}).get("org_code") or "")
+        return code or str(applicant["identifier"])
+    return str(applicant["identifier"])
+
+
+def decide(
+    session: Session, application_id: int, decision: str, actor: str, reason: str, amount_fen: int | None,
+    policies: list[str] | None = None,
+) -> str:  # fmt: skip
+    """Approve (an approved ledger entitlement with ``amount_fen``, through ledger.grant) or reject a
+    submitted application; ``policies`` limits it to the reviewer's district."""
+    from jiuye.applications.models import applicants
+    from jiuye.ledger.service import grant
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise UserError("请写明审核理由（申请人可见）。", BAD_INPUT, "reason")
+    stmt = sa.select(applications).where(applications.c.id == application_id)
+    if policies is not None:
+        stmt = stmt.where(applications.c.policy.in_(policies))
+    app = session.execute(stmt.with_for_update()).mappings().first()
+    if app is None:
+        raise UserError(f"找不到申请 {application_id}，或它不在您的辖区内。", NOT_FOUND)
+    if app["state"] != "submitted":
+        raise UserError(f"申请当前状态为“{STATE_LABELS[app['state']]}”，不能审核。", CONFLICT)
+    now = now_utc()
+    if decision == "reject":
+        _move(session, application_id, "submitted", "rejected", actor, reason,
+              {"reviewer": actor, "reason": reason, "decided_at": now})  # fmt: skip
+        return "rejected"
+    if decision != "approve":
+        raise UserError("审核结论只能是核准或驳回。", BAD_INPUT, "decision")
+    if amount_fen is None or amount_fen <= 0:
+        raise UserError("请填写核准金额（元，大于 0）。", BAD_INPUT, "amount")
+    applicant = session.execute(sa.select(applicants).where(applicants.c.id == app["applicant_id"])).mappings().one()
+    measure = _measure(app["policy"])
+    who = beneficiary_of(dict(app), dict(applicant), measure)
+    month = now.date().replace(day=1)
+    ent = grant(session, app["policy"], who, who, month, amount_fen, actor, reason,
+                {"application": application_id, "amount_fen": amount_fen})  # fmt: skip
+    _move(session, application_id, "submitted", "approved", actor, reason,
+          {"reviewer": actor, "reason": reason, "decided_at": now, "approved_amount_fen": amount_fen,
+           "entitlement_id": ent, "month": month})  # fmt: skip
+    return "approved"
+
+
+def review_list(session: Session, policies: list[str], state: str | None = "submitted") -> list[dict[str, Any]]:
+    from jiuye.applications.models import applicants
+
+    stmt = (
+        sa.select(applications, applicants.c.name, applicants.c.identifier, applicants.c.kind)
+        .join(applicants, applicants.c.id == applications.c.applicant_id)
+        .where(applications.c.policy.in_(policies), applications.c.state != "draft")
+        .order_by(applications.c.id)
+        .limit(200)
+    )  # fmt: skip
+    if state:
+        stmt = stmt.where(applications.c.state == state)
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def for_review(session: Session, application_id: int, policies: list[str]) -> dict[str, Any]:
+    from jiuye.applications.models import applicants
+
+    row = session.execute(
+        sa.select(applications, applicants.c.name, applicants.c.identifier, applicants.c.kind, applicants.c.phone)
+        .join(applicants, applicants.c.id == applications.c.applicant_id)
+        .where(applications.c.id == application_id, applications.c.policy.in_(policies),
+               applications.c.state != "draft")
+    ).mappings().first()  # fmt: skip
+    if row is None:
+        raise UserError(f"找不到申请 {application_id}，或它不在您的辖区内。", NOT_FOUND)
+    return dict(row)

@@ -1,0 +1,96 @@
+"""Request context of residents' and employers' pages (their own cookie, never the staff session).
+
+``actx: ApplicantCtx = Depends(applicant)`` gives the logged-in resident or employer (401 → the login
+page) after checking the CSRF token of a state-changing request.  Forms that anyone may send (self-check,
+register, login, a concern about a notice) carry a double-submit token: :func:`public_token` sets a
+random cookie and puts the same value in the form; :func:`check_public` compares them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from jiuye.accounts.service import csrf_ok
+from jiuye.accounts.web import SAFE_METHODS, _given_csrf, db_url, read_session, write_session
+from jiuye.applications import service
+from jiuye.applications.identity import Identity
+from jiuye.errors import FORBIDDEN, UserError
+
+COOKIE = "jiuye_applicant"
+PUBLIC_CSRF_COOKIE = "jiuye_public_csrf"
+
+
+@dataclass
+class ApplicantCtx:
+    request: Request
+    me: Identity
+    csrf: str
+    url: str
+    token_hash: str
+
+    def read(self) -> Any:
+        return read_session(self.url)
+
+    def write(self) -> Any:
+        return write_session(self.url)
+
+
+async def applicant(request: Request) -> ApplicantCtx:
+    cached = getattr(request.state, "actx", None)
+    if isinstance(cached, ApplicantCtx):
+        return cached
+    url = db_url(request)
+    with read_session(url) as s:
+        info = service.resolve(s, request.cookies.get(COOKIE))
+    if info.needs_touch:
+        with write_session(url) as s:
+            service.touch(s, info.token_hash)
+    if request.method not in SAFE_METHODS and not csrf_ok(info.csrf, await _given_csrf(request)):
+        raise UserError("页面已失效，请刷新页面后重试。", FORBIDDEN, "csrf_token")
+    actx = ApplicantCtx(request, info.identity, info.csrf, url, info.token_hash)
+    request.state.actx = actx
+    request.state.page_context = {"applicant": info.identity, "csrf": info.csrf}
+    return actx
+
+
+def maybe_applicant(request: Request) -> Identity | None:
+    """The logged-in applicant of a public page, if any (no error when not logged in)."""
+    try:
+        with read_session(db_url(request)) as s:
+            return service.resolve(s, request.cookies.get(COOKIE)).identity
+    except UserError:
+        return None
+
+
+def public_token(request: Request) -> str:
+    return request.cookies.get(PUBLIC_CSRF_COOKIE) or getattr(request.state, "public_csrf", None) or _new(request)
+
+
+def _new(request: Request) -> str:
+    token = secrets.token_urlsafe(24)
+    request.state.public_csrf = token
+    return token
+
+
+def with_public_cookie(request: Request, response: Response) -> Response:
+    token = getattr(request.state, "public_csrf", None)
+    if token:
+        response.set_cookie(PUBLIC_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/",
+                            secure=request.url.scheme == "https")  # fmt: skip
+    return response
+
+
+def check_public(request: Request, given: str) -> None:
+    expected = request.cookies.get(PUBLIC_CSRF_COOKIE, "")
+    if not expected or not csrf_ok(expected, given):
+        raise UserError("页面已失效，请刷新页面后重试。", FORBIDDEN, "csrf_token")
+
+
+def set_login_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                        path="/")  # fmt: skip

@@ -1,0 +1,245 @@
+"""The self-check (政策计算器): a short form → a case (../shared/case-format.md) → the same engine.
+
+Only the questions of the chosen situation are asked (:data:`SITUATIONS`); the answers are checked here
+in Chinese, turned into a one-person case and evaluated with the bureau's measures.  Nothing is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from jiuye.errors import BAD_INPUT, UserError
+
+DISTRICTS: dict[str, str] = {
+    "jinshan": "金山区", "chongming": "崇明区", "pudong": "浦东新区", "huangpu": "黄浦区", "xuhui": "徐汇区",
+    "changning": "长宁区", "jingan": "静安区", "putuo": "普陀区", "hongkou": "虹口区", "yangpu": "杨浦区",
+    "minhang": "闵行区", "baoshan": "宝山区", "jiading": "嘉定区", "songjiang": "松江区", "qingpu": "青浦区",
+    "fengxian": "奉贤区", "": "非本市",
+}  # fmt: skip
+EDUCATION = {"": "无（高中及以下）", "secondary_vocational": "中等职业学校", "junior_college": "大专",
+             "bachelor": "本科", "master": "硕士研究生", "doctor": "博士研究生"}  # fmt: skip
+EMPLOYER_TYPES = {"enterprise": "企业", "social_organization": "社会组织", "public_institution": "事业单位",
+                  "government_agency": "机关", "labor_dispatch": "劳务派遣公司", "social_work_org": "社工组织",
+                  "informal_labor_org": "非正规劳动组织", "public_welfare_labor_org": "公益性劳动组织"}  # fmt: skip
+EMPLOYER = "所填用人单位"  # the case id of the one employer; shown in explanations
+SIZES = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
+
+
+@dataclass(frozen=True)
+class Situation:
+    key: str
+    who: str  # resident | employer
+    title: str
+    hint: str
+    steps: tuple[str, ...]  # question groups, in order
+    groups: tuple[str, ...]  # policy groups shown first in the result
+    beneficiaries: tuple[str, ...] = ("person",)
+
+
+SITUATIONS: dict[str, Situation] = {s.key: s for s in (
+    Situation("graduate", "resident", "我是高校毕业生，已经或将要就业", "应届毕业生就业补贴等",
+              ("person", "education", "job"), ("graduates", "youth")),
+    Situation("flexible", "resident", "我失业了，打算或已经灵活就业", "长期失业青年灵活就业补贴等",
+              ("person", "unemployment"), ("youth", "long_term_unemployed", "hardship")),
+    Situation("employed", "resident", "我已经在本区就业", "农村劳动力、对口地区劳动力就业补贴等",
+              ("person", "job"), ("rural_labor", "paired_region", "hardship")),
+    Situation("employer", "employer", "我是用人单位，招用了员工", "用人单位吸纳就业、稳定岗位补贴等",
+              ("employer", "person", "job"), ("employers",), ("employer", "employer_per_worker")),
+)}  # fmt: skip
+
+GROUP_TITLES = {"person": "基本情况", "education": "学历", "job": "就业和社保", "unemployment": "失业和灵活就业",
+                "employer": "单位情况"}  # fmt: skip
+
+
+@dataclass
+class Answers:
+    values: dict[str, str]
+    problems: dict[str, str] = field(default_factory=dict)
+
+    def text(self, key: str) -> str:
+        return (self.values.get(key) or "").strip()
+
+    def date(self, key: str, label: str, required: bool = False, future_ok: bool = False) -> dt.date | None:
+        raw = self.text(key)
+        if not raw:
+            if required:
+                self.problems[key] = f"请填写{label}"
+            return None
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            self.problems[key] = f"{label}应为日期（年-月-日）"
+            return None
+        if day.year < 1930 or day.year > 2100:
+            self.problems[key] = f"{label}不在合理范围"
+            return None
+        if not future_ok and day > dt.date.today():
+            self.problems[key] = f"{label}不能晚于今天"
+        return day
+
+    def choice(self, key: str, options: dict[str, str], label: str) -> str:
+        value = self.text(key)
+        if value not in options:
+            self.problems[key] = f"请选择{label}"
+        return value
+
+    def yes(self, key: str) -> bool:
+        return self.text(key) in ("1", "on", "yes", "true")
+
+    def count(self, key: str, label: str, top: int = 600) -> int:
+        raw = self.text(key) or "0"
+        if not re.fullmatch(r"\d{1,4}", raw) or int(raw) > top:
+            self.problems[key] = f"{label}应为 0 到 {top} 的整数"
+            return 0
+        return int(raw)
+
+
+def _months(start: dt.date, n: int) -> list[str]:
+    out = []
+    y, m = start.year, start.month
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)
+
+
+def build_case(situation: Situation, values: dict[str, str]) -> tuple[dict[str, Any], Answers]:
+    """The case of the answers (raises nothing: problems are collected per field, in Chinese)."""
+    from jiuye.rules.identifiers import id_birth_date, id_gender, id_number_problem
+
+    a = Answers({k: str(v)[:200] for k, v in values.items()})
+    steps = situation.steps
+    today = dt.date.today()
+    person: dict[str, Any] = {"id": "p1"}
+    idn = re.sub(r"\s+", "", a.text("id_number")).upper()
+    if idn:
+        problem = id_number_problem(idn)
+        if problem:
+            a.problems["id_number"] = problem
+        else:
+            person["id_number"] = idn
+            person["birth_date"] = id_birth_date(idn).isoformat()
+            person["gender"] = id_gender(idn)
+    if "id_number" not in person:
+        birth = a.date("birth_date", "出生日期", required=True)
+        person["birth_date"] = birth.isoformat() if birth else "2000-01-01"
+        person["gender"] = a.choice("gender", {"male": "男", "female": "女"}, "性别") or "male"
+    hukou = a.choice("hukou_district", DISTRICTS, "户籍所在区")
+    person["hukou"] = {"district": hukou or None, "agricultural": a.yes("agricultural")}
+    if a.yes("hardship"):
+        person["statuses"] = [{"kind": "employment_hardship", "from": "2000-01-01", "to": None}]
+    employers: list[dict[str, Any]] = []
+    if "employer" in steps:
+        employers.append({"id": EMPLOYER, "name": "本单位", "type": a.choice("employer_type", EMPLOYER_TYPES, "单位类型"),
+                          "district": a.choice("employer_district", DISTRICTS, "单位所在区") or None,
+                          "size": a.choice("employer_size", SIZES, "企业规模"),
+                          "state_owned": a.yes("state_owned")})  # fmt: skip
+    if "education" in steps:
+        level = a.choice("education", EDUCATION, "最高学历")
+        grad = a.date("graduation_date", "毕业日期", required=bool(level), future_ok=True)
+        origin = a.choice("origin_district", DISTRICTS, "生源地")
+        person["origin_district"] = origin or None
+        if level and grad:
+            person["education"] = [{"level": level, "full_time": a.yes("full_time"), "graduation_date": grad.isoformat(),
+                                    "school_district": None}]  # fmt: skip
+    if "job" in steps:
+        start = a.date("contract_start", "劳动合同开始日期", future_ok=True)
+        if start:
+            end = a.date("contract_end", "劳动合同结束日期", future_ok=True)
+            if end and end < start:
+                a.problems["contract_end"] = "劳动合同结束日期不能早于开始日期"
+            if not employers:
+                employers.append({"id": EMPLOYER, "name": "用人单位",
+                                  "type": a.choice("employer_type", EMPLOYER_TYPES, "单位类型"),
+                                  "district": a.choice("employer_district", DISTRICTS, "单位所在区") or None,
+                                  "size": "small", "state_owned": False})  # fmt: skip
+            person["contracts"] = [{"employer": EMPLOYER, "start": start.isoformat(),
+                                    "end": end.isoformat() if end else None, "registered": a.yes("registered"),
+                                    "referred_by": None}]  # fmt: skip
+            insured = a.count("insured_months", "已缴纳社保月数")
+            person["social_insurance"] = [{"month": m, "scheme": "urban_employee", "employer": EMPLOYER, "base": 7310,
+                                           "paid": True} for m in _months(start, insured)]  # fmt: skip
+        elif "employer" in steps:
+            a.problems["contract_start"] = "请填写劳动合同开始日期"
+    if "unemployment" in steps:
+        since = a.date("unemployed_from", "失业登记日期")
+        if since:
+            person["unemployment_registrations"] = [{"from": since.isoformat(), "to": None}]
+        flex = a.date("flexible_from", "灵活就业登记日期", future_ok=True)
+        if flex:
+            person["flexible_employment"] = [{"registered_on": flex.isoformat(), "ended_on": None}]
+            if a.yes("flexible_insured"):
+                upto = max(flex, today)
+                person["social_insurance"] = [{"month": m, "scheme": "flexible", "employer": None, "base": 7310,
+                                               "paid": True} for m in _months(flex, months_between(flex, upto))]  # fmt: skip
+    latest = today
+    for key in ("graduation_date", "contract_start", "flexible_from"):
+        day = a.date(key, key, future_ok=True) if a.text(key) and key not in a.problems else None
+        if day and day > latest:
+            latest = day
+    end_month = dt.date(latest.year + 1, 12, 1)
+    case = {"evaluate": {"from": "2023-01", "to": f"{end_month:%Y-%m}"}, "persons": [person], "employers": employers}
+    return case, a
+
+
+@dataclass
+class Item:
+    policy: str
+    title: str
+    clause: str
+    summary: str
+    eligible: bool
+    total_fen: int | None = None
+    months: list[str] = field(default_factory=list)
+    pending: bool = False
+    conditions: list[dict[str, Any]] = field(default_factory=list)
+    how: str = ""
+    relevant: bool = True
+
+
+def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dict[str, bool]) -> list[Item]:
+    """Run the engine on the case with the bureau's measures for this kind of visitor."""
+    from jiuye.applications.service import bureau_measures
+    from jiuye.rules.case import parse_case
+    from jiuye.rules.dates import format_month
+    from jiuye.rules.engine import evaluate_facts
+
+    measures = [m for m in bureau_measures() if m.meta.beneficiary in situation.beneficiaries
+                and m.meta.kind in ("money", "pending", "reviewer")]  # fmt: skip
+    try:
+        parsed = parse_case(case)
+    except Exception as exc:  # the answers were checked above; anything left is ours to fix
+        raise UserError("填写的信息无法测算，请检查日期等是否合理。", BAD_INPUT) from exc
+    result = evaluate_facts(parsed.facts, parsed.window_from, parsed.window_to, parameters=parsed.parameters,
+                            explain=True, measures=[m for m in measures if m.computable])  # fmt: skip
+    lines: dict[str, list[dict[str, Any]]] = {}
+    for r in result.entitlements.iter_rows(named=True):
+        lines.setdefault(r["policy"], []).append(r)
+    explained = {r["policy"]: r for r in (result.explanations.iter_rows(named=True) if result.explanations is not None
+                                           else [])}  # fmt: skip
+    items = []
+    for m in measures:
+        meta = m.meta
+        how = ("免申即享：符合条件的将主动发放，无须申请" if auto.get(m.id)
+               else "须在网上提出申请，经办人员审核" if meta.kind != "reviewer" else "须提出申请，由经办人员审核认定")  # fmt: skip
+        relevant = bool(set(meta.groups) & set(situation.groups))
+        got = lines.get(m.id, [])
+        if got:
+            amounts = [r["amount_fen"] for r in got]
+            pending = any(a is None for a in amounts)
+            items.append(Item(m.id, meta.title, meta.clause, meta.summary, True,
+                              None if pending else sum(int(a) for a in amounts),
+                              [format_month(r["month"]) for r in got], pending,
+                              list(explained.get(m.id, {}).get("conditions") or []), how, True))  # fmt: skip
+            continue
+        ex = explained.get(m.id)
+        items.append(Item(m.id, meta.title, meta.clause, meta.summary, False,
+                          conditions=[] if ex is None else list(ex["conditions"]), how=how, relevant=relevant))
+    return items

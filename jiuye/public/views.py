@@ -1,0 +1,153 @@
+"""Public pages (no login): the policy list (CM-17, JS-15), the self-check (政策计算器) and the public
+notices of paid batches (资金公示) with a way to report a concern."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from jiuye.applications.web import check_public, maybe_applicant, public_token, with_public_cookie
+from jiuye.errors import NOT_FOUND, UserError
+from jiuye.public import selfcheck
+from jiuye.webkit.render import render, yuan
+
+router = APIRouter(tags=["公开页面"])
+
+HOW_LABELS = {
+    "auto": "免申即享：符合条件的主动发放，无须申请",
+    "apply": "依申请：在网上提出申请，经办人员审核",
+    "reviewer": "依申请：由经办人员审核认定",
+}
+
+
+def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    ctx = {"applicant": maybe_applicant(request), "csrf_public": public_token(request), **context}
+    return with_public_cookie(request, render(request, template, ctx, status_code=status_code))
+
+
+def _settings(request: Request) -> dict[str, Any]:
+    from jiuye.accounts.web import db_url, read_session
+    from jiuye.ledger.service import settings
+
+    with read_session(db_url(request)) as s:
+        return settings(s)
+
+
+def _how(kind: str, auto: bool) -> str:
+    if kind == "reviewer":
+        return "reviewer"
+    return "auto" if auto else "apply"
+
+
+def policy_rows(request: Request, group: str = "", q: str = "") -> list[dict[str, Any]]:
+    from jiuye.applications.service import bureau_measures
+    from jiuye.rules.policy_list import policy_list
+
+    ours = {m.id for m in bureau_measures()}
+    current = _settings(request)
+    rows = []
+    words = [w for w in q.replace("，", " ").split() if w][:5]
+    for row in policy_list(group or None, with_parameters=True):
+        if row["id"] not in ours or row["kind"] in ("rule", "indicator"):
+            continue
+        haystack = " ".join([row["id"], row["title"], row["summary"], row["quote"], *row["group_labels"]])
+        if any(w.lower() not in haystack.lower() for w in words):
+            continue
+        row["how"] = _how(row["kind"], current[row["id"]].auto)
+        row["how_label"] = HOW_LABELS[row["how"]]
+        row["amount_text"] = amount_text(row)
+        rows.append(row)
+    return rows
+
+
+def amount_text(row: dict[str, Any]) -> str:
+    """The amounts the parameters give today, or 按市级标准 when the document leaves them to the city."""
+    today = dt.date.today()
+    if row["kind"] == "pending":
+        return "按市级标准"
+    if row["kind"] == "reviewer":
+        return "按评定结果或市级标准，经审核确定"
+    parts = []
+    for par in row.get("parameters") or []:
+        if par.get("unit") != "yuan":
+            continue
+        current = [v for v in par["values"] if dt.date.fromisoformat(v["since"]) <= today] or par["values"][:1]
+        value = current[-1]["value"] if current else None
+        label, _, unit = str(par["label"]).partition("（")
+        per = unit.rstrip("）").removeprefix("元") if unit.startswith("元") else ""
+        parts.append(f"{label} {value:,} 元{per}" if isinstance(value, int) else f"{label} 按市级标准")
+    return "；".join(parts) or "见政策原文"
+
+
+@router.get("/policies", include_in_schema=False)
+def policies_page(request: Request, group: str = "", q: str = "") -> Response:
+    from jiuye.rules.measure import GROUP_LABELS
+
+    group = group if group in GROUP_LABELS else ""
+    q = q[:50]
+    rows = policy_rows(request, group, q)
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        first = group or row["groups"][0]
+        grouped.setdefault(first, []).append(row)
+    order = [g for g in GROUP_LABELS if g in grouped]
+    return _page(request, "policies.html", {"title": "就业创业政策清单", "grouped": grouped, "order": order,
+                                            "groups": GROUP_LABELS, "group": group, "q": q, "count": len(rows)})  # fmt: skip
+
+
+@router.get("/policies/{policy}", include_in_schema=False)
+def policy_page(request: Request, policy: str) -> Response:
+    rows = [r for r in policy_rows(request) if r["id"] == policy]
+    if not rows:
+        raise UserError("没有这项政策。", NOT_FOUND)
+    return _page(request, "policy.html", {"title": rows[0]["title"], "r": rows[0]})
+
+
+# --- self-check -------------------------------------------------------------------------------------
+@router.get("/self-check", include_in_schema=False)
+def selfcheck_start(request: Request) -> Response:
+    return _page(request, "selfcheck_start.html", {"title": "政策计算器", "situations": selfcheck.SITUATIONS})
+
+
+def _situation(key: str) -> selfcheck.Situation:
+    found = selfcheck.SITUATIONS.get(key)
+    if found is None:
+        raise UserError("请先选择您的情况。", NOT_FOUND)
+    return found
+
+
+def _form(request: Request, situation: selfcheck.Situation, values: dict[str, str], problems: dict[str, str],
+          status_code: int = 200) -> Response:  # fmt: skip
+    return _page(request, "selfcheck_form.html", {
+        "title": situation.title, "s": situation, "v": values, "problems": problems, "districts": selfcheck.DISTRICTS,
+        "education": selfcheck.EDUCATION, "employer_types": selfcheck.EMPLOYER_TYPES, "sizes": selfcheck.SIZES,
+        "group_titles": selfcheck.GROUP_TITLES, "today": dt.date.today().isoformat(),
+    }, status_code=status_code)  # fmt: skip
+
+
+@router.get("/self-check/{key}", include_in_schema=False)
+def selfcheck_form(request: Request, key: str) -> Response:
+    return _form(request, _situation(key), {}, {})
+
+
+@router.post("/self-check/{key}", include_in_schema=False)
+async def selfcheck_submit(request: Request, key: str) -> Response:
+    situation = _situation(key)
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    check_public(request, values.get("csrf_token", ""))
+    case, answers = selfcheck.build_case(situation, values)
+    if answers.problems:
+        return _form(request, situation, values, answers.problems, status_code=422)
+    auto = {k: v.auto for k, v in _settings(request).items()}
+    items = selfcheck.evaluate_answers(situation, case, auto)
+    eligible = [i for i in items if i.eligible]
+    total = sum(i.total_fen or 0 for i in eligible)
+    return _page(request, "selfcheck_result.html", {
+        "title": "测算结果", "s": situation, "eligible": eligible, "total": yuan(total),
+        "relevant": [i for i in items if not i.eligible and i.relevant],
+        "others": [i for i in items if not i.eligible and not i.relevant], "yuan": yuan,
+    })  # fmt: skip
