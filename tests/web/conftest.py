@@ -233,6 +233,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def ensure_chromium() -> str | None:
     """Path of Debian's chromium, installing it with apt-get when missing (None when that fails)."""
     if Path(CHROMIUM).exists():
+        ensure_cjk_font()
         return CHROMIUM
     if shutil.which("apt-get") and os.geteuid() == 0:
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
@@ -240,7 +241,17 @@ def ensure_chromium() -> str | None:
         subprocess.run(
             ["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env, capture_output=True
         )
+    ensure_cjk_font()
     return CHROMIUM if Path(CHROMIUM).exists() else None
+
+
+def ensure_cjk_font() -> None:
+    """A Chinese font for the screenshots (WenQuanYi Micro Hei from Debian), installed when missing."""
+    if Path("/usr/share/fonts/truetype/wqy").is_dir() or not (shutil.which("apt-get") and os.geteuid() == 0):
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "install", "-y", "-qq", "fonts-wqy-microhei"], check=False, env=env,
+                   capture_output=True)  # fmt: skip
 
 
 def _free_port() -> int:
