@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jiuye.errors import UserError
+from jiuye.rules.money import fen_to_plain_text
 
 DB_HELP = "数据库 URL（默认 $JIUYE_DATABASE_URL 或 ./jiuye.db）"
 
@@ -139,8 +140,8 @@ def _pay(args: argparse.Namespace) -> int:
     with write_session(args.db) as s:
         batch = pay(s, month, args.by or default_actor(), Path(args.out))
     for policy, (n, fen) in batch.per_measure.items():
-        print(f"{policy}：{n} 笔，{fen // 100}.{fen % 100:02d} 元")
-    print(f"发放批次 {batch.id}：{batch.lines} 笔，合计 {batch.total_fen // 100}.{batch.total_fen % 100:02d} 元，"
+        print(f"{policy}：{n} 笔，{fen_to_plain_text(fen)} 元")
+    print(f"发放批次 {batch.id}：{batch.lines} 笔，合计 {fen_to_plain_text(batch.total_fen)} 元，"
           f"校验码 {batch.checksum}")  # fmt: skip
     for f in batch.files:
         print(f"已写出：{f}")
@@ -155,6 +156,6 @@ def _reverse(args: argparse.Namespace) -> int:
         row = reverse(s, args.payment_id, args.by or default_actor(), args.reason)
     fen = int(row["amount_fen"])
     print(
-        f"已追回发放记录 {args.payment_id}（{row['policy']} {row['month']:%Y-%m}，{fen // 100}.{fen % 100:02d} 元）。"
+        f"已追回发放记录 {args.payment_id}（{row['policy']} {row['month']:%Y-%m}，{fen_to_plain_text(fen)} 元）。"
     )
     return 0

@@ -35,6 +35,8 @@ from jiuye.errors import UserError
 from jiuye.ledger import transitions
 from jiuye.ledger.models import entitlements, payment_batches, payments, policy_settings
 from jiuye.rules.dates import month_end
+from jiuye.rules.identifiers import mask
+from jiuye.rules.money import fen_to_plain_text, yuan_text
 
 PAY_LOCK_KEY = 4_204_202
 
@@ -278,16 +280,8 @@ def payment_lines(session: Session, batch_id: int) -> pl.DataFrame:
     )
     details = _details(session, batch_id)
     code = pl.col("code").fill_null(pl.col("beneficiary"))
-    masked = (
-        pl.when(code.str.len_chars() == 18)
-        .then(code.str.slice(0, 6) + pl.lit("********") + code.str.slice(14, 4))
-        .otherwise(code)
-    )
-    subject_masked = (
-        pl.when(pl.col("subject").str.len_chars() == 18)
-        .then(pl.col("subject").str.slice(0, 6) + pl.lit("********") + pl.col("subject").str.slice(14, 4))
-        .otherwise(pl.col("subject"))
-    )
+    masked = mask(code)
+    subject_masked = mask(pl.col("subject"))
     return (
         frame.join(titles, on="policy", how="left")
         .join(details, on="beneficiary", how="left")
@@ -299,10 +293,6 @@ def payment_lines(session: Session, batch_id: int) -> pl.DataFrame:
             bank_account=pl.col("bank_account").fill_null(""),
         )
     )
-
-
-def yuan_text(fen: pl.Expr) -> pl.Expr:
-    return pl.format("{}.{}", fen // 100, (fen % 100).cast(pl.String).str.zfill(2))
 
 
 FILE_HEADERS = [
@@ -345,8 +335,8 @@ def write_files(lines: pl.DataFrame, batch_id: int, month: dt.date, out_dir: Pat
             FILE_HEADERS[0]: ["合计"] * totals.height + ["总计", "校验码"],
             FILE_HEADERS[3]: [*totals["policy"].to_list(), "", "SHA-256"],
             FILE_HEADERS[7]: [f"{n} 笔" for n in totals["n"].to_list()] + [f"{lines.height} 笔", ""],
-            FILE_HEADERS[8]: [f"{f // 100}.{f % 100:02d}" for f in totals["fen"].to_list()]
-            + [f"{total_fen // 100}.{total_fen % 100:02d}", checksum],
+            FILE_HEADERS[8]: [fen_to_plain_text(f) for f in totals["fen"].to_list()]
+            + [fen_to_plain_text(total_fen), checksum],
         }
     )
     full = pl.concat([body, footer], how="diagonal_relaxed").select(FILE_HEADERS)

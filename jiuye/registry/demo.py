@@ -34,7 +34,7 @@ import polars as pl
 
 from jiuye.rules.dates import add_months, add_months_expr, add_years_expr
 from jiuye.rules.facts import DISTRICTS, SCHEMAS, Facts, conform, empty
-from jiuye.rules.identifiers import CREDIT_ALPHABET
+from jiuye.rules.identifiers import credit_serial, with_credit_check, with_id_check
 
 DEFAULT_REFERENCE_MONTH = dt.date(2026, 11, 1)
 HISTORY_MONTHS = 24
@@ -199,12 +199,6 @@ def min_base_fen(month: dt.date) -> int:
 
 
 # --------------------------------------------------------------------------- identifiers
-_ID_WEIGHTS = np.array((7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), dtype=np.int64)
-_ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
-_CREDIT_WEIGHTS = np.array((1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28), dtype=np.int64)
-_CREDIT_CHARS = np.frombuffer(CREDIT_ALPHABET.encode(), dtype=np.uint8)
-
-
 def _chars_to_series(name: str, codes: np.ndarray) -> pl.Series:
     """(n, k) uint8 ASCII matrix → String series (one row per string), without a Python loop."""
     width = codes.shape[1]
@@ -215,30 +209,20 @@ def _chars_to_series(name: str, codes: np.ndarray) -> pl.Series:
 def id_numbers(area: np.ndarray, ymd: np.ndarray, order: np.ndarray) -> pl.Series:
     """GB 11643 ID numbers from integer area codes (6 digits), birth dates (YYYYMMDD) and order codes."""
     first17 = area.astype(np.int64) * 10**11 + ymd.astype(np.int64) * 1000 + order.astype(np.int64)
-    powers = 10 ** np.arange(16, -1, -1, dtype=np.int64)
-    digits = (first17[:, None] // powers[None, :]) % 10
-    check = _ID_CHECK[(digits * _ID_WEIGHTS).sum(axis=1) % 11]
-    codes = np.empty((len(area), 18), dtype=np.uint8)
-    codes[:, :17] = digits + ord("0")
-    codes[:, 17] = check
-    return _chars_to_series("id_number", codes)
+    frame = pl.DataFrame({"f": first17}, schema={"f": pl.Int64})
+    return frame.select(with_id_check(pl.col("f").cast(pl.String).str.zfill(17)).alias("id_number")).to_series()
 
 
 def credit_codes(prefix: np.ndarray, admin: np.ndarray, serial: np.ndarray) -> pl.Series:
     """GB 32100 codes: ``prefix`` = registrar*10+kind (e.g. 91), 6-digit admin code, 9-char base-31 serial."""
-    n = len(prefix)
-    idx = np.empty((n, 17), dtype=np.int64)
-    idx[:, 0] = prefix // 10
-    idx[:, 1] = prefix % 10
-    powers10 = 10 ** np.arange(5, -1, -1, dtype=np.int64)
-    idx[:, 2:8] = (admin.astype(np.int64)[:, None] // powers10[None, :]) % 10
-    powers31 = 31 ** np.arange(8, -1, -1, dtype=np.int64)
-    idx[:, 8:17] = (serial.astype(np.int64)[:, None] // powers31[None, :]) % 31
-    check = (31 - (idx * _CREDIT_WEIGHTS).sum(axis=1) % 31) % 31
-    codes = np.empty((n, 18), dtype=np.uint8)
-    codes[:, :17] = _CREDIT_CHARS[idx]
-    codes[:, 17] = _CREDIT_CHARS[check]
-    return _chars_to_series("credit_code", codes)
+    frame = pl.DataFrame(
+        {"p": prefix.astype(np.int64), "a": admin.astype(np.int64), "s": serial.astype(np.int64)},
+        schema={"p": pl.Int64, "a": pl.Int64, "s": pl.Int64},
+    )
+    first17 = pl.concat_str(
+        [pl.col("p").cast(pl.String).str.zfill(2), pl.col("a").cast(pl.String).str.zfill(6), credit_serial(pl.col("s"))]
+    )
+    return frame.select(with_credit_check(first17).alias("credit_code")).to_series()
 
 
 CREDIT_PREFIX = {  # registrar (登记管理部门) and kind (机构类别) of GB 32100 by employer type

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from jiuye.registry.demo import DemoData
+from jiuye.rules.money import yuan_text
 
 
 def _facts_to_registry() -> dict[str, tuple[str, dict[str, str]]]:
@@ -132,7 +133,7 @@ def _file_expr(col_type: str, name: str) -> pl.Expr:
     if col_type == "date":
         return c.dt.strftime("%Y-%m-%d")
     if col_type == "money":
-        return pl.concat_str([(c // 100).cast(pl.String), pl.lit("."), (c % 100).cast(pl.String).str.zfill(2)])
+        return yuan_text(c)
     if col_type == "bool":
         return pl.when(c).then(pl.lit("是")).when(~c).then(pl.lit("否"))
     return c.cast(pl.String)

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from jiuye.rules.identifiers import credit_code_valid, id_number_valid, mask
+from jiuye.rules.money import yuan_text
 from jiuye.supervision.frames import Inputs, measures_frame, parameters
 
 S, D = pl.String, pl.Date
@@ -55,23 +57,8 @@ def _finish(frame: pl.DataFrame, check: str, severity: str) -> pl.DataFrame:
     )
 
 
-def mask_id(expr: pl.Expr) -> pl.Expr:
-    """310116********1234 (other lengths unchanged)."""
-    return (
-        pl.when(expr.str.len_chars() == 18)
-        .then(expr.str.slice(0, 6) + pl.lit("********") + expr.str.slice(14, 4))
-        .otherwise(expr)
-    )
-
-
 def month_text(expr: pl.Expr) -> pl.Expr:
     return expr.dt.strftime("%Y年%-m月")
-
-
-def yuan_text(expr: pl.Expr) -> pl.Expr:
-    whole = expr // 100
-    cents = (expr % 100).cast(S).str.zfill(2)
-    return whole.cast(S) + pl.lit(".") + cents + pl.lit("元")
 
 
 def month_of(expr: pl.Expr) -> pl.Expr:
@@ -142,7 +129,7 @@ def double_claim(inputs: Inputs) -> pl.DataFrame:
         detail=pl.format(
             "人员 {} 在{}被 {} 家单位同时申领按人补贴（{}）：{}。同一人员同一月份只能由一家单位实际用工，"
             "请核实是否虚报冒领。",
-            mask_id(pl.col("person")), month_text(pl.col("month")), pl.col("n"), pl.col("policies"),
+            mask(pl.col("person")), month_text(pl.col("month")), pl.col("n"), pl.col("policies"),
             pl.col("employers"),
         ),
     )  # fmt: skip
@@ -189,7 +176,7 @@ def dual_insurance(inputs: Inputs) -> pl.DataFrame:
         detail=pl.format(
             "人员 {} 自{}起共 {} 个月同时在多家单位缴纳城镇职工社会保险，且这些单位均为其申领了按人补贴（{}）：{}。"
             "请核实实际用人单位，防止重复申领。",
-            mask_id(pl.col("person")), month_text(pl.col("month")), pl.col("n_months"), pl.col("policies"),
+            mask(pl.col("person")), month_text(pl.col("month")), pl.col("n_months"), pl.col("policies"),
             pl.col("claimers"),
         ),
     )  # fmt: skip
@@ -255,7 +242,7 @@ def incompatible(inputs: Inputs) -> pl.DataFrame:
         clause=_clause_of(pl.col("fund"), pl.col("pair_clause")),
         subject_kind=pl.lit("person"), subject_id=pl.col("person"), related_ids=pl.col("related"),
         flag_key=pl.format("{}|{}", pl.col("policy"), pl.col("b")),
-        detail=pl.format("人员 {}：{}，收款方 {}。{}。", mask_id(pl.col("person")), what, pl.col("related"),
+        detail=pl.format("人员 {}：{}，收款方 {}。{}。", mask(pl.col("person")), what, pl.col("related"),
                          pl.col("reason")),
     )  # fmt: skip
     return _finish(out, "incompatible", "high")
@@ -280,9 +267,9 @@ def _after(
         detail=pl.format(
             "{} {} 于 {} {}，但 {} 仍在此后 {} 个月（自{}起）向 {} 发放共 {}。请核实并追回。",
             pl.lit("人员" if subject_kind == "person" else "单位"),
-            mask_id(pl.col(subject_col)) if subject_kind == "person" else pl.col(subject_col),
+            mask(pl.col(subject_col)) if subject_kind == "person" else pl.col(subject_col),
             pl.col("event_on").dt.strftime("%Y-%m-%d"), pl.lit(what), pl.col("policy"), pl.col("n"),
-            month_text(pl.col("month")), mask_id(pl.col("beneficiary")), yuan_text(pl.col("amount")),
+            month_text(pl.col("month")), mask(pl.col("beneficiary")), yuan_text(pl.col("amount"), "元"),
         ),
     )  # fmt: skip
     return _finish(out, check, "high")
@@ -363,7 +350,7 @@ def excluded_employer(inputs: Inputs) -> pl.DataFrame:
         return pl.format(
             "单位 {} 的类型为“{}”，按金就办〔2023〕1号 七(一)不属于补贴对象，但自{}起领取 {} {} 笔共 {}。",
             pl.col("beneficiary"), pl.col("type").replace(labels), month_text(pl.col("month")), pl.col("policy"),
-            pl.col("n"), yuan_text(pl.col("amount")),
+            pl.col("n"), yuan_text(pl.col("amount"), "元"),
         )  # fmt: skip
 
     clause = _clause_of(
@@ -389,7 +376,7 @@ def outside_district(inputs: Inputs) -> pl.DataFrame:
         return pl.format(
             "单位 {} {}，而 {} 要求为{}用人单位；自{}起领取 {} 笔共 {}。",
             pl.col("beneficiary"), where, pl.col("policy"), pl.col("employer_district").replace(DISTRICT_NAMES),
-            month_text(pl.col("month")), pl.col("n"), yuan_text(pl.col("amount")),
+            month_text(pl.col("month")), pl.col("n"), yuan_text(pl.col("amount"), "元"),
         )  # fmt: skip
 
     return _employer_flags(
@@ -556,7 +543,9 @@ def _mask_value(field: pl.Expr, value: pl.Expr) -> pl.Expr:
     return (
         pl.when(field == "address")
         .then(value)
-        .otherwise(value.str.slice(0, 3) + pl.lit("****") + value.str.slice(-4, 4))
+        .when(field == "phone")
+        .then(mask(value, "phone"))
+        .otherwise(mask(value, "bank_account"))
     )
 
 
@@ -617,39 +606,6 @@ def employer_shared_contact(inputs: Inputs) -> pl.DataFrame:
 
 # --- 7. identifiers ---------------------------------------------------------------------------------------
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def id_number_valid(expr: pl.Expr) -> pl.Expr:
-    """Vectorised :func:`jiuye.rules.identifiers.id_number_problem` is None (GB 11643)."""
-    shaped = expr.str.contains(r"^\d{17}[\dX]$")
-    born = expr.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).is_not_null()
-    total = pl.sum_horizontal(
-        [expr.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_ID_WEIGHTS)]
-    )
-    check = (total % 11).replace_strict(dict(enumerate(_ID_CHECK)), default=None, return_dtype=S)
-    return (shaped & born & (check == expr.str.slice(17, 1))).fill_null(False)
-
-
-def credit_code_valid(expr: pl.Expr) -> pl.Expr:
-    """Vectorised :func:`jiuye.rules.identifiers.credit_code_problem` is None (GB 32100)."""
-    shaped = expr.str.contains(f"^[{_CREDIT_ALPHABET}]{{18}}$")
-    index = {c: i for i, c in enumerate(_CREDIT_ALPHABET)}
-    total = pl.sum_horizontal(
-        [
-            expr.str.slice(i, 1).replace_strict(index, default=None, return_dtype=pl.Int64) * w
-            for i, w in enumerate(_CREDIT_WEIGHTS)
-        ]
-    )
-    check = ((31 - total % 31) % 31).replace_strict(
-        dict(enumerate(_CREDIT_ALPHABET)), default=None, return_dtype=S
-    )
-    return (shaped & (check == expr.str.slice(17, 1))).fill_null(False)
-
-
 def invalid_id(inputs: Inputs) -> pl.DataFrame:
     lines = _person_lines(inputs)
     subsidised = lines.group_by("person").agg(
@@ -706,8 +662,8 @@ def amount_above_cap(inputs: Inputs) -> pl.DataFrame:
         flag_key=pl.format("{}|{}", pl.col("subject"), pl.col("month").dt.strftime("%Y-%m")),
         detail=pl.format(
             "{} 向 {}（对象 {}）{}发放 {}，超过该项补贴单笔标准 {}。",
-            pl.col("policy"), mask_id(pl.col("beneficiary")), mask_id(pl.col("subject")),
-            month_text(pl.col("month")), yuan_text(pl.col("amount")), yuan_text(pl.col("cap")),
+            pl.col("policy"), mask(pl.col("beneficiary")), mask(pl.col("subject")),
+            month_text(pl.col("month")), yuan_text(pl.col("amount"), "元"), yuan_text(pl.col("cap"), "元"),
         ),
     )  # fmt: skip
     return _finish(out, "amount_above_cap", "high")
@@ -736,7 +692,7 @@ def months_above_cap(inputs: Inputs) -> pl.DataFrame:
         flag_key=pl.format("{}|{}", pl.col("policy"), pl.col("kb")),
         detail=pl.format(
             "{} 对 {} 已发放 {} {}，超过上限 {} {}（收款方 {}）。",
-            pl.col("policy"), mask_id(pl.col("subject")), pl.col("used"), unit, pl.col("cap"), unit,
+            pl.col("policy"), mask(pl.col("subject")), pl.col("used"), unit, pl.col("cap"), unit,
             pl.col("beneficiaries"),
         ),
     )  # fmt: skip

@@ -30,6 +30,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from jiuye.registry.schema import TABLES, Column, Table
+from jiuye.rules.money import yuan_text
 
 CHUNK_ROWS = 50_000
 
@@ -61,7 +62,7 @@ def key_text_expr(col: Column) -> pl.Expr:
     if col.type == "bool":
         return pl.when(c).then(pl.lit("是")).when(~c).then(pl.lit("否"))
     if col.type == "money":
-        return pl.format("{}.{}", c // 100, (c % 100).cast(pl.String).str.pad_start(2, "0"))
+        return yuan_text(c)
     return c.cast(pl.String)
 
 

@@ -161,6 +161,3 @@ def amount_by(column: str, parameters: dict[Any, str], p: MeasureParameters, on:
     return amount
 
 
-def yuan_text(fen: pl.Expr) -> pl.Expr:
-    """Integer fen shown as yuan with two decimals for explanations: 4000050 → '40000.50元' (null stays null)."""
-    return pl.format("{}.{}元", fen // 100, (fen % 100).cast(pl.String).str.zfill(2))

@@ -35,8 +35,8 @@ from jiuye.rules.measures._jinshan import (
     in_window,
     persons,
     yes_no,
-    yuan_text,
 )
+from jiuye.rules.money import yuan_text
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 一(一)"
@@ -84,7 +84,7 @@ class SkillEvaluationFeeSubsidy(Measure):
         year_start = add_months_expr(pl.col("graduation_date"), -months)
         return [
             Condition("evaluated", "参加职业技能评价", CLAUSE, pl.col("eval_date").is_not_null(),
-                      detail("评价：{}，{}，评价考核费用 {}", level, pl.col("eval_date"), yuan_text(pl.col("fee_fen")))),
+                      detail("评价：{}，{}，评价考核费用 {}", level, pl.col("eval_date"), yuan_text(pl.col("fee_fen"), "元"))),
             Condition("senior_or_above", "评价项目为高级（三级）及以上", CLAUSE,
                       pl.col("eval_level").is_in(list(SENIOR_OR_ABOVE)), detail("评价等级：{}", level)),
             Condition("first_evaluation", "首次参加职业技能评价", CLAUSE,

@@ -32,8 +32,8 @@ from jiuye.rules.measures._jinshan import (
     organization_in_jinshan,
     organization_is,
     organizations,
-    yuan_text,
 )
+from jiuye.rules.money import yuan_text
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 二(六)"
@@ -82,7 +82,7 @@ class GuidanceStationSubsidy(Measure):
             organization_in_jinshan(CLAUSE, text="位于本辖区（金山）的院校创业指导站"),
             Condition("city_granted", "获得市年度服务成效评估补贴资金（经市人社部门评定且运作良好）", CLAUSE,
                       pl.col("city_amount_fen") > 0,
-                      detail("{}年度市级补贴 {}，{} 拨付", pl.col("year"), yuan_text(pl.col("city_amount_fen")),
+                      detail("{}年度市级补贴 {}，{} 拨付", pl.col("year"), yuan_text(pl.col("city_amount_fen"), "元"),
                              pl.col("granted_on"))),
             in_window(p, pl.col("granted_on").dt.truncate("1mo"), "市级补贴拨付月份"),
         ]  # fmt: skip

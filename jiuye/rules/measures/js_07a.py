@@ -20,7 +20,8 @@ import polars as pl
 
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Subjects, detail
-from jiuye.rules.measures._jinshan import in_window, organization_is, organizations, yuan_text
+from jiuye.rules.measures._jinshan import in_window, organization_is, organizations
+from jiuye.rules.money import yuan_text
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 二(七)"
@@ -58,7 +59,7 @@ class CompetitionHostingSubsidy(Measure):
             Condition("hosted", "承办区人力资源社会保障部门主办的创业赛事（承办费用大于0）", CLAUSE,
                       pl.col("cost_fen") > 0,
                       detail("赛事 {}，{} 举办，承办费用 {}", pl.col("event_id"), pl.col("held_on"),
-                             yuan_text(pl.col("cost_fen")))),
+                             yuan_text(pl.col("cost_fen"), "元"))),
             in_window(p, pl.col("held_on").dt.truncate("1mo"), "赛事举办月份"),
         ]  # fmt: skip
 
