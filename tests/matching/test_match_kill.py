@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from jiuye import audit, db
 from jiuye.db import get_engine, write_session
-from jiuye.ledger.models import entitlements, match_runs
+from jiuye.ledger.models import entitlements
+from jiuye.matching.models import match_runs
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
