@@ -33,32 +33,20 @@ import numpy as np
 import polars as pl
 
 from jiuye.rules.dates import add_months, add_months_expr, add_years_expr
-from jiuye.rules.facts import DISTRICTS, SCHEMAS, Facts, conform, empty
+from jiuye.rules.facts import SCHEMAS, Facts, conform, empty
 from jiuye.rules.identifiers import credit_serial, with_credit_check, with_id_check
+from jiuye.rules.shared import (
+    ADMIN_CODES,
+    DISTRICT_NAMES,
+    DISTRICTS,
+    SHANGHAI,
+    city_min_base_fen,
+    city_min_base_fen_expr,
+)
 
 DEFAULT_REFERENCE_MONTH = dt.date(2026, 11, 1)
 HISTORY_MONTHS = 24
 
-# Shanghai's published lower limits of the monthly contribution base (catalog JS-04), integer fen.
-MIN_BASE_FEN: tuple[tuple[dt.date, int], ...] = (
-    (dt.date(2021, 7, 1), 597500),
-    (dt.date(2022, 7, 1), 652000),
-    (dt.date(2023, 7, 1), 731000),
-    (dt.date(2024, 7, 1), 738400),
-)
-
-ADMIN_CODES: dict[str, str] = {
-    "huangpu": "310101", "xuhui": "310104", "changning": "310105", "jingan": "310106", "putuo": "310107",
-    "hongkou": "310109", "yangpu": "310110", "minhang": "310112", "baoshan": "310113", "jiading": "310114",
-    "pudong": "310115", "jinshan": "310116", "songjiang": "310117", "qingpu": "310118", "fengxian": "310120",
-    "chongming": "310151",
-}  # fmt: skip
-DISTRICT_NAMES_ZH: dict[str, str] = {
-    "huangpu": "黄浦区", "xuhui": "徐汇区", "changning": "长宁区", "jingan": "静安区", "putuo": "普陀区",
-    "hongkou": "虹口区", "yangpu": "杨浦区", "minhang": "闵行区", "baoshan": "宝山区", "jiading": "嘉定区",
-    "pudong": "浦东新区", "jinshan": "金山区", "songjiang": "松江区", "qingpu": "青浦区", "fengxian": "奉贤区",
-    "chongming": "崇明区",
-}  # fmt: skip
 
 # The district's 街镇 (shared/districts.csv) with a rough weight (resident population share).
 TOWNS: dict[str, tuple[tuple[str, float], ...]] = {
@@ -183,19 +171,12 @@ def to_date_series(name: str, values: np.ndarray) -> pl.Series:
 
 
 def min_base_fen_expr(month: pl.Expr) -> pl.Expr:
-    """Shanghai's minimum monthly contribution base in force in ``month`` (fen)."""
-    expr: pl.Expr = pl.lit(MIN_BASE_FEN[0][1], pl.Int64)
-    for since, fen in MIN_BASE_FEN[1:]:
-        expr = pl.when(month >= pl.lit(since)).then(pl.lit(fen, pl.Int64)).otherwise(expr)
-    return expr
+    """Shanghai's minimum monthly contribution base in force in ``month`` (fen; before the first declared
+    value, that value)."""
+    return city_min_base_fen_expr(month).fill_null(_FIRST_MIN_BASE_FEN)
 
 
-def min_base_fen(month: dt.date) -> int:
-    value = MIN_BASE_FEN[0][1]
-    for since, fen in MIN_BASE_FEN:
-        if month >= since:
-            value = fen
-    return value
+_FIRST_MIN_BASE_FEN = city_min_base_fen(SHANGHAI.dated("city_min_base")[0][0])
 
 
 # --------------------------------------------------------------------------- identifiers
@@ -322,7 +303,7 @@ def street_addresses(rng: np.random.Generator, district: str, town: pl.Series, p
             "room": rng.integers(101, 2403, n),
         }
     )
-    prefix = "上海市" + DISTRICT_NAMES_ZH[district]
+    prefix = "上海市" + DISTRICT_NAMES[district]
     return frame.select(
         pl.concat_str(
             [pl.lit(prefix), pl.col("town").fill_null(""), pl.col("road"), pl.col("no").cast(pl.String),
@@ -385,7 +366,6 @@ def generate(config: DemoConfig) -> DemoData:
     """The whole synthetic district for ``config`` (deterministic for the config)."""
     from jiuye.registry import demo_situations as situations_module
 
-    home = config.district
     pool = pools(config.seed)
     employers, employer_extras = _employers(config, pool)
     organizations, org_tables, org_extras, org_situations = _organizations(config, pool)
@@ -431,7 +411,6 @@ def generate(config: DemoConfig) -> DemoData:
     situations = pl.concat([planted["situations"], org_situations], how="vertical").sort(
         "situation", "subject"
     )
-    _ = home
     return DemoData(
         config=config,
         facts=facts,
@@ -562,7 +541,7 @@ def _employers(config: DemoConfig, pool: Pools) -> tuple[pl.DataFrame, pl.DataFr
             "district": employers["district"],
             "word": sample_strings(rng, pool.company_words, n, "word"),
             "industry_word": pl.Series(industry_word).gather(industry_idx),
-            "zh": employers["district"].replace_strict(DISTRICT_NAMES_ZH, default="").str.strip_suffix("区")
+            "zh": employers["district"].replace_strict(DISTRICT_NAMES, default="").str.strip_suffix("区")
             .str.strip_suffix("新"),
         }
     )  # fmt: skip
@@ -714,7 +693,7 @@ def _organizations(
             "id": orgs["id"],
             "name": pl.DataFrame(
                 {
-                    "a": orgs["district"].replace_strict(DISTRICT_NAMES_ZH, default="").str.strip_suffix("区"),
+                    "a": orgs["district"].replace_strict(DISTRICT_NAMES, default="").str.strip_suffix("区"),
                     "b": sample_strings(rng, pool.company_words, m, "w"),
                     "c": orgs["kind"].replace_strict(ORG_PREFIX),
                     "d": orgs["id"].str.slice(-4),
@@ -730,7 +709,7 @@ def _organizations(
     event_names = tables["events"].select(
         "event_id",
         pl.concat_str([pl.col("held_on").dt.year().cast(pl.String), pl.lit("年"),
-                       pl.lit(DISTRICT_NAMES_ZH[home]), pl.lit("创新创业大赛")]).alias("name"),
+                       pl.lit(DISTRICT_NAMES[home]), pl.lit("创新创业大赛")]).alias("name"),
     )  # fmt: skip
     tables["event_names"] = event_names
     return conform("organizations", orgs), tables, extras, org_situations

@@ -16,6 +16,7 @@ import polars as pl
 
 from jiuye.rules.identifiers import credit_code_valid, id_number_valid, mask
 from jiuye.rules.money import yuan_text
+from jiuye.rules.shared import DISTRICT_NAMES, EMPLOYER_TYPE_LABELS, JINSHAN_EMPLOYER_EXCLUSION
 from jiuye.supervision.frames import Inputs, measures_frame, parameters
 
 S, D = pl.String, pl.Date
@@ -338,13 +339,9 @@ def _employer_flags(
 
 
 def excluded_employer(inputs: Inputs) -> pl.DataFrame:
-    p = parameters()
-    from jiuye.registry.schema import ENUM_LABELS
-
-    hits = _employer_lines(inputs).filter(
-        (pl.col("doc") == "JS") & pl.col("type").is_in(p["excluded_employer_types"])
-    )
-    labels = ENUM_LABELS["employer_type"]
+    exclusion = JINSHAN_EMPLOYER_EXCLUSION
+    hits = _employer_lines(inputs).filter((pl.col("doc") == "JS") & pl.col("type").is_in(list(exclusion.types)))
+    labels = EMPLOYER_TYPE_LABELS
 
     def detail() -> pl.Expr:
         return pl.format(
@@ -354,13 +351,12 @@ def excluded_employer(inputs: Inputs) -> pl.DataFrame:
         )  # fmt: skip
 
     clause = _clause_of(
-        pl.col("fund"), pl.lit(p["excluded_employer_clause"]) + pl.lit("；") + pl.col("measure_clause")
+        pl.col("fund"), pl.lit(exclusion.source) + pl.lit("；") + pl.col("measure_clause")
     )
     return _employer_flags(hits, "excluded_employer", detail, clause)
 
 
 def outside_district(inputs: Inputs) -> pl.DataFrame:
-    from jiuye.rules.facts import DISTRICT_NAMES
 
     hits = _employer_lines(inputs).filter(
         pl.col("employer_district").is_not_null()

@@ -12,7 +12,7 @@ import pytest
 from jiuye.rules.identifiers import credit_code_problem, id_number_problem, make_credit_code, make_id_number
 from jiuye.supervision import checks
 from jiuye.supervision.frames import Inputs
-from jiuye.supervision.synthetic import clean_district
+from tests.factories.supervision import clean_district
 
 # Documented bound (docs/supervision.md): at most 0.5 % of the subsidised people and employers of a clean
 # district may be flagged.

@@ -223,7 +223,9 @@ def town_reason(town: pl.Expr, district: pl.Expr | None, towns: dict[str, frozen
 # --- enums -----------------------------------------------------------------------------------------
 
 
-def enum_mapping(allowed: tuple[str, ...], labels: dict[str, str]) -> dict[str, str]:
+def enum_mapping(
+    allowed: tuple[str, ...], labels: dict[str, str], aliases: dict[str, str] | None = None
+) -> dict[str, str]:
     """Accepted text (case-folded) → stored code: the code itself and its Chinese label; for districts
     also the label without 区/新区 (金山, 浦东)."""
     mapping: dict[str, str] = {}
@@ -234,11 +236,15 @@ def enum_mapping(allowed: tuple[str, ...], labels: dict[str, str]) -> dict[str, 
         for suffix in ("新区", "区"):
             if label.endswith(suffix) and len(label) > len(suffix) + 1:
                 mapping.setdefault(label.removesuffix(suffix).casefold(), value)
+    for alias, value in (aliases or {}).items():
+        mapping.setdefault(alias.casefold(), value)
     return mapping
 
 
-def parse_enum(col: pl.Expr, allowed: tuple[str, ...], labels: dict[str, str]) -> pl.Expr:
-    mapping = enum_mapping(allowed, labels)
+def parse_enum(
+    col: pl.Expr, allowed: tuple[str, ...], labels: dict[str, str], aliases: dict[str, str] | None = None
+) -> pl.Expr:
+    mapping = enum_mapping(allowed, labels, aliases)
     return col.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.String)
 
 

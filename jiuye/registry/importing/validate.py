@@ -19,7 +19,7 @@ import polars as pl
 
 from jiuye.registry.importing import checks
 from jiuye.registry.importing.readers import ROW, ReadError, Sheet
-from jiuye.registry.schema import ENUM_LABELS, ENUMS, TABLES, Column, Table, dependency_order
+from jiuye.registry.schema import ENUM_ALIASES, ENUM_LABELS, ENUMS, TABLES, Column, Table, dependency_order
 from jiuye.rules import identifiers as ident
 
 PROBLEM_SCHEMA: dict[str, type[pl.DataType]] = {
@@ -186,7 +186,7 @@ def column_exprs(column: Column, typed: pl.Expr | None = None) -> tuple[pl.Expr,
     elif column.type == "enum":
         assert column.enum is not None
         allowed, labels = ENUMS[column.enum], ENUM_LABELS.get(column.enum, {})
-        value = checks.parse_enum(c, allowed, labels)
+        value = checks.parse_enum(c, allowed, labels, ENUM_ALIASES.get(column.enum))
         reason = checks.enum_reason(c, allowed, labels, typed)
     elif column.type == "town":
         value, reason = c, none  # checked together with its district in check_piece

@@ -1,8 +1,5 @@
 """JS-01a 一次性评价费补贴 — 金就办〔2023〕1号 一(一).
 
-原文：“鼓励本区中等职业学校和高等院校毕业学年学生积极参与高级及以上项目职业技能评价，对首次参加评价的学生给予
-一次性评价费补贴，补贴标准参照经市人社局备案的社会评价组织公示项目评价考核费用。”
-
 Reading (catalog + lead's decision): a full-time education entry (secondary vocational or higher) at a
 school located in Jinshan, whose graduation date D satisfies D − 12 months < evaluation date ≤ D (the
 12 months up to and including D); evaluation level 高级(三级) or above (``senior``, ``technician``,

@@ -1,9 +1,5 @@
 """JS-06 院校创业指导站扶持补贴 — 金就办〔2023〕1号 二(六).
 
-原文：“本辖区范围内经市人力资源和社会保障部门评定为相应等级且运作良好的院校创业指导站，配合区、镇就业部门
-开展毕业生求职创业补贴申请、就业推荐、职业指导、技能提升、创业大赛及其他各类主题就业创业活动的，给予
-创业指导站扶持补贴，补贴标准为市年度服务成效评估补贴资金的 50%。”
-
 Reading (catalog): station at a school in Jinshan, rated by the city, operating well, cooperating with
 district/town services: 50 % of the city's annual service-effectiveness subsidy for that station and year
 (input; the city's grant implies the rating); once per station per year; payable in the month the city

@@ -1,8 +1,5 @@
 """JS-07a 创业赛事承办费补贴 — 金就办〔2023〕1号 二(七).
 
-原文：“鼓励创业对象积极参与由区人力资源社会保障部门主办的创业赛事活动，给予承办相关赛事的单位不超过 10 万元的
-一次性创业赛事承办费补贴。”
-
 Reading (catalog): the host organisation of an entrepreneurship competition organised by the district HR
 bureau: actual cost, at most 100,000 (不超过 includes the number); once per event; payable in the month it is held.
 
