@@ -25,7 +25,9 @@ SIZES = ("micro", "small", "medium", "large")
 def id_numbers(index: pl.Expr, area: str = "310116") -> pl.Expr:
     """A valid, distinct ID number for each non-negative integer ``index`` (< 12 million)."""
     birth = pl.lit(dt.date(1968, 1, 1)) + pl.duration(days=(index // 1000) % 12000)
-    return with_id_check(pl.lit(area) + birth.dt.strftime("%Y%m%d") + (index % 1000).cast(pl.String).str.zfill(3))
+    return with_id_check(
+        pl.lit(area) + birth.dt.strftime("%Y%m%d") + (index % 1000).cast(pl.String).str.zfill(3)
+    )
 
 
 def credit_codes(index: pl.Expr, admin: str = "310116") -> pl.Expr:

@@ -27,21 +27,27 @@ def test_district_declaration_is_the_shared_catalogs_file() -> None:
 
 
 def test_registry_demo_and_supervision_read_the_same_declarations() -> None:
-    from jiuye.registry import demo, schema
+    from jiuye.demo import base as demo
+    from jiuye.registry import schema
     from jiuye.registry.reference import reference_rows
     from jiuye.rules.measures import _jinshan
-    from jiuye.supervision import checks
+    from jiuye.supervision.checks import employers
 
     districts, towns = reference_rows()
     assert {d["district"]: d["name"] for d in districts} == shared.DISTRICT_NAMES
-    assert {(t["district"], t["name"]) for t in towns} == {(d, n) for d, ts in shared.TOWNS.items() for n, _ in ts}
+    assert {(t["district"], t["name"]) for t in towns} == {
+        (d, n) for d, ts in shared.TOWNS.items() for n, _ in ts
+    }
     assert schema.ENUM_LABELS["employer_type"] == shared.EMPLOYER_TYPE_LABELS
     assert shared.EMPLOYER_TYPE_LABELS["social_work_org"] == "社工组织"  # catalog G3's word
-    assert schema.parse_enum("employer_type", "社工机构") == "social_work_org"  # the older label still imports
+    assert (
+        schema.parse_enum("employer_type", "社工机构") == "social_work_org"
+    )  # the older label still imports
     assert shared.JINSHAN_EMPLOYER_EXCLUSION.types == _jinshan.EXCLUDED_EMPLOYER_TYPES
-    assert checks.EMPLOYER_TYPE_LABELS is shared.EMPLOYER_TYPE_LABELS
-    assert demo.ADMIN_CODES is shared.ADMIN_CODES
-    months = pl.DataFrame({"m": [dt.date(2021, 1, 1), dt.date(2023, 6, 1), dt.date(2023, 7, 1), dt.date(2025, 1, 1)]})
+    assert employers.EMPLOYER_TYPE_LABELS is shared.EMPLOYER_TYPE_LABELS
+    months = pl.DataFrame(
+        {"m": [dt.date(2021, 1, 1), dt.date(2023, 6, 1), dt.date(2023, 7, 1), dt.date(2025, 1, 1)]}
+    )
     bases = months.select(demo.min_base_fen_expr(pl.col("m"))).to_series().to_list()
     assert bases == [597500, 652000, 731000, 738400]
     js04 = load_measure_parameters("JS-04")
@@ -52,7 +58,11 @@ def test_jinshan_measures_share_one_window() -> None:
     window = load_measure_parameters("JS-02").window
     assert (window.start, window.end) == (dt.date(2023, 1, 1), dt.date(2027, 12, 1))
     assert "七(二)" in window.source
-    shared_window = [m.id for m in all_measures() if m.id.startswith("JS-") and load_measure_parameters(m.id).window == window]
+    shared_window = [
+        m.id
+        for m in all_measures()
+        if m.id.startswith("JS-") and load_measure_parameters(m.id).window == window
+    ]
     assert len(shared_window) >= 20
 
 

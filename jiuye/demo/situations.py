@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from jiuye.registry.demo import (
+from jiuye.demo.base import (
     PAIRED_AREA_CODES,
     DemoConfig,
     min_base_fen_expr,
