@@ -356,3 +356,15 @@ def review_decide(
         service.decide(s, application_id, decision, ctx.user.actor, reason, amount_fen, policies_in_scope(ctx.user))
     return RedirectResponse(f"/review/applications/{application_id}", status_code=303)
 
+
+
+# --- staff: publish a paid batch as a public notice (资金公示) -----------------------------------------
+@router.post("/payments/batches/{batch_id}/notice", include_in_schema=False)
+def publish_notice(batch_id: int, days: int = Form(7), ctx: Ctx = Depends(staff("pay"))) -> Response:
+    import datetime as dt
+
+    from jiuye.applications import notices
+
+    with ctx.write() as s:
+        notice_id = notices.publish(s, batch_id, dt.date.today(), days, ctx.user.actor, policies_in_scope(ctx.user))
+    return RedirectResponse(f"/notices/{notice_id}", status_code=303)

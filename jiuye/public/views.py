@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from jiuye.applications.web import check_public, maybe_applicant, public_token, with_public_cookie
 from jiuye.errors import NOT_FOUND, UserError
@@ -151,3 +151,59 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
         "relevant": [i for i in items if not i.eligible and i.relevant],
         "others": [i for i in items if not i.eligible and not i.relevant], "yuan": yuan,
     })  # fmt: skip
+
+
+# --- public notices (资金公示) ----------------------------------------------------------------------
+@router.get("/notices", include_in_schema=False)
+def notices_page(request: Request) -> Response:
+    from jiuye.accounts.web import db_url, read_session
+    from jiuye.applications import notices
+
+    with read_session(db_url(request)) as s:
+        rows = notices.current(s)
+    return _page(request, "notices.html", {"title": "资金公示", "rows": rows})
+
+
+@router.get("/notices/{notice_id}", include_in_schema=False)
+def notice_page(request: Request, notice_id: int, page: int = 1, reported: str = "") -> Response:
+    from jiuye.accounts.web import db_url, read_session
+    from jiuye.applications import notices
+    from jiuye.rules.catalog import all_measures
+
+    with read_session(db_url(request)) as s:
+        notice = notices.open_notice(s, notice_id)
+        rows, has_next = notices.lines(s, notice, page)
+    titles = {m.id: m.meta.title for m in all_measures()}
+    return _page(request, "notice.html", {
+        "title": notice["title"], "n": notice, "rows": rows, "titles": titles, "page": max(1, page),
+        "has_next": has_next, "yuan": yuan, "flash": "已收到您的反映，监管人员将核实处理。" if reported else None,
+    })  # fmt: skip
+
+
+@router.post("/notices/{notice_id}/concern", include_in_schema=False)
+async def notice_concern(request: Request, notice_id: int) -> Response:
+    from jiuye.accounts.scope import policy_district
+    from jiuye.accounts.web import db_url, write_session
+    from jiuye.applications import notices
+    from jiuye.errors import BAD_INPUT
+    from jiuye.ledger.models import payments
+    from jiuye.supervision.service import report_concern
+
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    check_public(request, values.get("csrf_token", ""))
+    text = values.get("text", "").strip()
+    if not 5 <= len(text) <= 1000:
+        raise UserError("请写明反映的问题（5 至 1000 字）。", BAD_INPUT, "text")
+    raw = values.get("payment", "").strip()
+    if not raw.isdigit():
+        raise UserError("请选择反映的是公示中的哪一笔（序号）。", BAD_INPUT, "payment")
+    import sqlalchemy as sa
+
+    with write_session(db_url(request)) as s:
+        notice = notices.open_notice(s, notice_id)
+        if not notices.in_notice(s, notice, int(raw)):
+            raise UserError("公示中没有这一笔。", NOT_FOUND, "payment")
+        policy = s.execute(sa.select(payments.c.policy).where(payments.c.id == int(raw))).scalar_one()
+        report_concern(s, int(raw), text, "公示反映（匿名）", policy_district(policy), notice_id)
+    return RedirectResponse(f"/notices/{notice_id}?reported=1", status_code=303)

@@ -236,3 +236,37 @@ def stored_flags(session: Session, state: str | None = None) -> pl.DataFrame:
     if state is not None:
         stmt = stmt.where(flags.c.state == state)
     return _frame(session, stmt.order_by(flags.c.id), {"id": pl.Int64, **FLAG_SCHEMA, "state": pl.String})
+
+
+CONCERN_CHECK = "public_concern"
+CONCERN_CLAUSE = "金就办〔2023〕1号 六(三)"
+CONCERN_TITLE = "群众对资金公示反映的问题"
+
+
+def report_concern(
+    session: Session, payment_id: int, text: str, actor: str, district: str | None, notice_id: int,
+) -> int:  # fmt: skip
+    """A concern someone reported about a line of a public notice (资金公示): an open flag about that
+    payment for the fund auditors, audited.  Returns the flag id."""
+    from jiuye.audit.service import record
+    from jiuye.ledger.models import payments
+    from jiuye.registry.models import audit_values
+
+    pay = session.execute(sa.select(payments).where(payments.c.id == payment_id)).mappings().first()
+    if pay is None:
+        from jiuye.errors import NOT_FOUND, UserError
+
+        raise UserError("公示中没有这一笔。", NOT_FOUND)
+    run_id = f"公示反映-{dt.date.today():%Y%m%d}-{uuid.uuid4().hex[:6]}"
+    detail = f"群众对资金公示（公示 {notice_id}，发放 {payment_id}）反映：{text.strip()[:1000]}"
+    new_id = int(session.execute(
+        sa.insert(flags).values(
+            check=CONCERN_CHECK, clause=CONCERN_CLAUSE, district=district, subject_kind="payment",
+            subject_id=pay["subject"], related_ids=str(payment_id), month=pay["month"], flag_key=run_id,
+            detail=detail, severity="medium", state="open", raised_on=dt.date.today(), run_id=run_id,
+            last_run_id=run_id, **audit_values(actor),
+        ).returning(flags.c.id)
+    ).scalar_one())  # fmt: skip
+    record(session, actor, ACTION_RAISE, "flags", new_id, None, "open", detail,
+           {"check": CONCERN_CHECK, "payment": payment_id, "notice": notice_id})  # fmt: skip
+    return new_id

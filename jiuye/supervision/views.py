@@ -27,8 +27,9 @@ PAGE_SIZE = 50
 
 def _titles() -> dict[str, str]:
     from jiuye.supervision.checks import CHECK_TITLES
+    from jiuye.supervision.service import CONCERN_CHECK, CONCERN_TITLE
 
-    return CHECK_TITLES
+    return {**CHECK_TITLES, CONCERN_CHECK: CONCERN_TITLE}
 
 
 class FlagRow(BaseModel):

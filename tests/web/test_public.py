@@ -284,3 +284,41 @@ def test_confirmation_gates_payment(client: Any, web_db: str, tmp_path: Any) -> 
     assert again.status_code == 409
     pay()
     assert state() == "paid"
+
+
+def test_public_notice_masks_everyone_and_a_concern_becomes_a_flag(client: Any, web_db: str) -> None:
+    from jiuye import db
+    from jiuye.ledger.models import payments
+    from jiuye.supervision.models import flags
+
+    with db.session_scope(web_db) as s:
+        batch = s.execute(sa.select(payments.c.batch_id).where(payments.c.policy.like("JS-%")).limit(1)).scalar_one()
+        paid = s.execute(sa.select(payments.c.beneficiary).where(payments.c.batch_id == batch)).scalars().all()
+    token = login(client, "reviewer_js")
+    r = client.post(f"/payments/batches/{batch}/notice", data={"csrf_token": token, "days": "7"})
+    assert r.status_code == 303, r.text
+    notice = r.headers["location"]
+    assert client.post(f"/payments/batches/{batch}/notice", data={"csrf_token": token, "days": "7"}).status_code == 409
+    client.cookies.clear()
+    assert notice in client.get("/notices").text
+    page = client.get(notice)
+    assert page.status_code == 200
+    assert not re.search(r"\b\d{17}[\dX]\b", page.text)  # no full ID number of anyone
+    leaked = [b for b in paid if b in page.text]
+    assert not leaked, leaked[:3]
+    assert re.search(r"\d{6}\*{8}\d{3}[\dX]", page.text) and "*" in text_of(page.text)
+    first = re.search(r"<tr><td>(\d+)</td>", page.text)
+    assert first
+    r = client.post(f"{notice}/concern", data={"csrf_token": csrf(page.text), "payment": first.group(1),
+                                               "text": "此人已于去年迁出本区"})  # fmt: skip
+    assert r.status_code == 303
+    with db.session_scope(web_db) as s:
+        flag = s.execute(sa.select(flags).where(flags.c.check == "public_concern")).mappings().one()
+    assert flag["state"] == "open" and "此人已于去年迁出本区" in flag["detail"] and flag["district"] == "jinshan"
+    forged = client.post(f"{notice}/concern", data={"csrf_token": "x", "payment": first.group(1), "text": "内容内容内容"})
+    assert forged.status_code == 403
+    wrong = client.post(f"{notice}/concern", data={"csrf_token": csrf(page.text), "payment": "999999999",
+                                                   "text": "内容内容内容"})  # fmt: skip
+    assert wrong.status_code == 404
+    login(client, "auditor_js")
+    assert "群众对资金公示反映的问题" in client.get("/supervision").text
