@@ -368,3 +368,23 @@ def publish_notice(batch_id: int, days: int = Form(7), ctx: Ctx = Depends(staff(
     with ctx.write() as s:
         notice_id = notices.publish(s, batch_id, dt.date.today(), days, ctx.user.actor, policies_in_scope(ctx.user))
     return RedirectResponse(f"/notices/{notice_id}", status_code=303)
+
+
+@router.get("/my/entitlements/{entitlement_id}", include_in_schema=False)
+def my_entitlement(request: Request, entitlement_id: int, actx: ApplicantCtx = Depends(applicant)) -> Response:
+    """One of my lines with its explanation (the engine re-run on the registry's facts)."""
+    from jiuye.ledger.models import entitlements as e
+    from jiuye.matching.explain import explain
+
+    with actx.read() as s:
+        row = s.execute(sa.select(e).where(e.c.id == entitlement_id, sa.or_(
+            e.c.beneficiary == actx.me.identifier, e.c.subject == actx.me.identifier))).mappings().first()  # fmt: skip
+        if row is None:
+            raise UserError("找不到这笔待遇。", NOT_FOUND)
+        granted = isinstance(row["explanation"], dict) and "application" in row["explanation"]
+        data = {} if granted else explain(s, entitlement_id)  # an application's line: its reason is the review
+    ex = data.get("explanation") or {}
+    return render(request, "my_entitlement.html", {
+        "title": data.get("title") or row["policy"], "row": dict(row), "ex": ex, "yuan": yuan,
+        "state_label": ENT_STATE_LABELS.get(row["state"], row["state"]),
+    })  # fmt: skip

@@ -275,6 +275,12 @@ def test_confirmation_gates_payment(client: Any, web_db: str, tmp_path: Any) -> 
     page = client.get("/my")
     assert f'data-entitlement="{row["id"]}"' in page.text and "确认领取" in page.text
     assert row["subject"] not in page.text  # own ID masked on the page too
+    why = client.get(f"/my/entitlements/{row['id']}")
+    assert why.status_code == 200 and "连续失业时间超过6个月" in why.text and "不满足" not in why.text
+    with db.session_scope(web_db) as s:
+        other = s.execute(sa.select(e.c.id).where(e.c.subject != row["subject"], e.c.beneficiary != row["subject"])
+                          .limit(1)).scalar_one()  # fmt: skip
+    assert client.get(f"/my/entitlements/{other}").status_code == 404  # someone else's line
     r = client.post(f"/my/entitlements/{row['id']}/confirm", data={"csrf_token": token, "decision": "confirmed",
                                                                    "bank_account": "6222020200112233445"})  # fmt: skip
     assert r.status_code == 303, r.text
