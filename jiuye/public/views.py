@@ -142,8 +142,10 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
     case, answers = selfcheck.build_case(situation, values)
     if answers.problems:
         return _form(request, situation, values, answers.problems, status_code=422)
+    import anyio
+
     auto = {k: v.auto for k, v in _settings(request).items()}
-    items = selfcheck.evaluate_answers(situation, case, auto)
+    items = await anyio.to_thread.run_sync(selfcheck.evaluate_answers, situation, case, auto)
     eligible = [i for i in items if i.eligible]
     total = sum(i.total_fen or 0 for i in eligible)
     return _page(request, "selfcheck_result.html", {
