@@ -90,7 +90,7 @@ def queue(
     p = TABLES["persons"]
     e = entitlements
     stmt = (
-        sa.select(e.c.id, e.c.policy, e.c.subject, e.c.month, e.c.amount_fen, e.c.status, e.c.state,
+        sa.select(e.c.id, e.c.policy, e.c.subject, e.c.month, e.c.amount_fen, e.c.amount_status, e.c.state,
                   p.c.id.label("person_id"), p.c.name, p.c.hukou_town)
         .select_from(e.outerjoin(p, p.c.id_number == e.c.subject))
         .where(line_condition(user, e))
@@ -116,7 +116,7 @@ def queue(
         EntitlementRow(
             id=r["id"], policy=r["policy"], title=titles.get(r["policy"], r["policy"]),
             subject=shown_id(user, r["subject"]), person_id=r["person_id"], name=r["name"], town=r["hukou_town"],
-            month=f"{r['month']:%Y-%m}", amount_fen=r["amount_fen"], amount=yuan(r["amount_fen"]), status=r["status"],
+            month=f"{r['month']:%Y-%m}", amount_fen=r["amount_fen"], amount=yuan(r["amount_fen"]), status=r["amount_status"],
             state=r["state"], state_label=STATE_LABELS[r["state"]],
         )
         for r in rows[:PAGE_SIZE]
@@ -231,7 +231,7 @@ def detail(session: Session, user: User, entitlement_id: int) -> EntitlementDeta
         id=entitlement_id, policy=row["policy"], title=data["title"], subject=shown_id(user, row["subject"]),
         beneficiary=shown_id(user, row["beneficiary"]), person_id=None if person is None else int(person[0]),
         name=None if person is None else person[1], month=f"{row['month']:%Y-%m}", amount_fen=row["amount_fen"],
-        amount=yuan(row["amount_fen"]), status=row["status"], status_label=STATUS_LABELS.get(row["status"], row["status"]),
+        amount=yuan(row["amount_fen"]), status=row["amount_status"], status_label=STATUS_LABELS.get(row["amount_status"], row["amount_status"]),
         state=row["state"], state_label=STATE_LABELS[row["state"]], eligible=ex.get("eligible"), clause=ex.get("clause"),
         reading=ex.get("reading"), conditions=conditions, events=entitlement_events(session, entitlement_id),
     )  # fmt: skip
