@@ -81,12 +81,11 @@ def _read_password() -> str:
 
 def _create(args: argparse.Namespace) -> int:
     from jiuye.accounts.service import create_user
-    from jiuye.accounts.web import write_session
-    from jiuye.db import check_ready
+    from jiuye.db import check_ready, write_session
 
     password = _read_password()
     url = str(check_ready(args.db).url.render_as_string(hide_password=False))
-    with write_session(url) as s:
+    with write_session(url, check=False) as s:
         user = create_user(
             s, args.username, args.name, password, args.role, args.district, args.town, _actor()
         )
@@ -109,12 +108,11 @@ def _list(args: argparse.Namespace) -> int:
 
 def _password(args: argparse.Namespace) -> int:
     from jiuye.accounts.service import set_password
-    from jiuye.accounts.web import write_session
-    from jiuye.db import check_ready
+    from jiuye.db import check_ready, write_session
 
     password = _read_password()
     url = str(check_ready(args.db).url.render_as_string(hide_password=False))
-    with write_session(url) as s:
+    with write_session(url, check=False) as s:
         set_password(s, args.username, password, _actor())
     print(f"已重设 {args.username} 的密码，其所有会话已失效。")
     return 0
@@ -122,11 +120,10 @@ def _password(args: argparse.Namespace) -> int:
 
 def _set_active(args: argparse.Namespace) -> int:
     from jiuye.accounts.service import set_active
-    from jiuye.accounts.web import write_session
-    from jiuye.db import check_ready
+    from jiuye.db import check_ready, write_session
 
     url = str(check_ready(args.db).url.render_as_string(hide_password=False))
-    with write_session(url) as s:
+    with write_session(url, check=False) as s:
         set_active(s, args.username, args.active, _actor())
     print(f"账号 {args.username} 已{'启用' if args.active else '停用'}。")
     return 0
@@ -135,12 +132,11 @@ def _set_active(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     """One account per role on the demo districts; passwords random, written to a 0600 file only."""
     from jiuye.accounts.service import create_user, set_password
-    from jiuye.accounts.web import write_session
-    from jiuye.db import check_ready
+    from jiuye.db import check_ready, write_session
 
     url = str(check_ready(args.db).url.render_as_string(hide_password=False))
     lines = []
-    with write_session(url) as s:
+    with write_session(url, check=False) as s:
         from jiuye.accounts.service import list_users
 
         existing = {u["username"] for u in list_users(s)}

@@ -31,9 +31,9 @@ class Worker:
     thread: threading.Thread | None = None
 
     def start(self) -> Worker:
-        from jiuye.accounts.web import write_session
+        from jiuye.db import write_session
 
-        with write_session(self.url) as s:
+        with write_session(self.url, check=False) as s:
             from jiuye.jobs.service import fail_stale
 
             sqlite = s.get_bind().dialect.name == "sqlite"
@@ -85,15 +85,14 @@ class JobUser:
 
 def run_one(url: str) -> bool:
     """Claim and run the oldest queued job; False when none is queued."""
-    from jiuye.accounts.web import write_session
-    from jiuye.db import session_scope
+    from jiuye.db import session_scope, write_session
     from jiuye.jobs import service
     from jiuye.jobs.tasks import TASKS, JobRejected
 
     with session_scope(url) as rs:  # a cheap read first: no write lock while idle
         if not service.has_queued(rs):
             return False
-    with write_session(url) as s:
+    with write_session(url, check=False) as s:
         job = service.claim_next(s)
     if job is None:
         return False
@@ -104,7 +103,7 @@ def run_one(url: str) -> bool:
     def progress(done: int, total: int, message: str | None) -> None:
         LIVE[job_id] = (done, total, message)
         if job["kind"] == "match":  # between match chunks no write transaction is open
-            with write_session(url) as ps:
+            with write_session(url, check=False) as ps:
                 service.progress(ps, job_id, done, total, message)
 
     ok, result = False, None
@@ -118,7 +117,7 @@ def run_one(url: str) -> bool:
     except Exception as exc:
         log.error("job %s failed: %s", job_id, traceback.format_exc())
         message = f"任务失败（系统内部错误：{type(exc).__name__}）；事务已回滚，没有留下半成品。"
-    with write_session(url) as s:
+    with write_session(url, check=False) as s:
         service.finish(s, job_id, ok, message, result, user.actor)
     LIVE.pop(job_id, None)
     return True

@@ -90,7 +90,7 @@ def queue(
     p = TABLES["persons"]
     e = entitlements
     stmt = (
-        sa.select(e.c.id, e.c.policy, e.c.subject, e.c.month, e.c.amount_fen, e.c.amount_status.label("status"), e.c.state,
+        sa.select(e.c.id, e.c.policy, e.c.subject, e.c.month, e.c.amount_fen, e.c.amount_status, e.c.state,
                   p.c.id.label("person_id"), p.c.name, p.c.hukou_town)
         .select_from(e.outerjoin(p, p.c.id_number == e.c.subject))
         .where(line_condition(user, e))
@@ -116,7 +116,7 @@ def queue(
         EntitlementRow(
             id=r["id"], policy=r["policy"], title=titles.get(r["policy"], r["policy"]),
             subject=shown_id(user, r["subject"]), person_id=r["person_id"], name=r["name"], town=r["hukou_town"],
-            month=f"{r['month']:%Y-%m}", amount_fen=r["amount_fen"], amount=yuan(r["amount_fen"]), status=r["status"],
+            month=f"{r['month']:%Y-%m}", amount_fen=r["amount_fen"], amount=yuan(r["amount_fen"]), status=r["amount_status"],
             state=r["state"], state_label=STATE_LABELS[r["state"]],
         )
         for r in rows[:PAGE_SIZE]

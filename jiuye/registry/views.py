@@ -152,7 +152,7 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
                                       for r in frame.iter_rows(named=True)]))  # fmt: skip
     titles = {m.id: m.meta.title for m in _measures()}
     ents = session.execute(
-        sa.select(e.c.id, e.c.policy, e.c.month, e.c.amount_fen, e.c.amount_status.label("status"), e.c.state)
+        sa.select(e.c.id, e.c.policy, e.c.month, e.c.amount_fen, e.c.amount_status, e.c.state)
         .where(e.c.subject == idn, line_condition(user, e)).order_by(e.c.policy, e.c.month).limit(500)
     ).mappings().all()  # fmt: skip
     entitlements = [dict(r) | {"title": titles.get(r["policy"], ""), "month": f"{r['month']:%Y-%m}",
@@ -233,7 +233,7 @@ def unmask(ctx: Ctx, person_id: int, reason: str) -> PersonFile:
     from jiuye.audit.service import record
 
     if not ctx.user.can("unmask_id"):
-        raise UserError("您的角色不能查看完整证件号码。", FORBIDDEN)
+        raise UserError("您的角色无权查看完整证件号码。", FORBIDDEN)
     if len(reason.strip()) < 2:
         raise UserError("请写明查看完整号码的理由。", BAD_INPUT, "reason")
     with ctx.write() as s:

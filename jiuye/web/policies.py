@@ -22,9 +22,9 @@ def evaluate_api(
     case: dict[str, Any] = Body(..., description="案例 JSON"), explain: bool = Query(True),
     ctx: Ctx = Depends(staff("view")),
 ) -> Any:  # fmt: skip
-    from jiuye.jsonio import dumps
     from jiuye.rules import evaluate
     from jiuye.rules.case import CaseError, parse_case
+    from jiuye.rules.jsonio import dumps
 
     text = json.dumps(case, ensure_ascii=False)
     if len(text.encode("utf-8")) > MAX_CASE_BYTES:
