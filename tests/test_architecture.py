@@ -28,12 +28,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("jiuye.supervision",),
     ("jiuye.accounts", "jiuye.parameters"),  # staff accounts and scope; the bureau's dated parameter values
     ("jiuye.jobs",),  # background jobs: run the rooms' services for the web
+    ("jiuye.applications",),  # residents' and employers' accounts, applications, notices (uses ledger.grant)
     # the presentation floor: each room's ``views`` (its pages and API routers) lives beside its services but
     # sits above every room's services; the request context first, then job start, then the rooms' views
     ("jiuye.accounts.web",),
-    ("jiuye.jobs.views",),
+    ("jiuye.jobs.views", "jiuye.applications.web"),
     ("jiuye.accounts.views", "jiuye.registry.views", "jiuye.ledger.views", "jiuye.supervision.views",
-     "jiuye.parameters.views", "jiuye.audit.views", "jiuye.matching.views"),
+     "jiuye.parameters.views", "jiuye.audit.views", "jiuye.matching.views", "jiuye.applications.views",
+     "jiuye.public"),  # public pages (policy list, self-check, notices) beside the rooms' views
     ("jiuye.cli",),  # the command line: finds each room's ``commands`` module by name
     ("jiuye.web",),  # the top floor: assembles the views into the app; nothing imports it
 )
