@@ -159,13 +159,40 @@ def upgrade(url: str | None = None, revision: str = "head") -> str:
     engine = get_engine(resolved)
     try:
         with engine.begin() as conn:
+            before = current_revision(conn)
             command.upgrade(alembic_config(resolved, conn), revision)
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
         raise _connect_problem(resolved, exc) from exc
     with session_scope(resolved) as session:
-        load_reference_data(session)
         rev = current_revision(session.connection())
+        if rev is not None and rev >= AUDIT_KEY_REVISION:
+            ensure_audit_key(session, legacy=before is None or before < AUDIT_KEY_REVISION)
+        load_reference_data(session)
     return rev or ""
+
+
+AUDIT_KEY_REVISION = "0007_money_safety"  # from this revision on the audit chain is keyed
+
+
+def ensure_audit_key(session: Session, legacy: bool) -> None:
+    """Create the audit chain key (outside the database) when there is none.
+
+    A new database, or one upgraded from before keyed chains (``legacy``: its events stay plain SHA-256),
+    gets a fresh key.  A keyed database whose key file is missing is refused: a new key would make its
+    chain unverifiable, so the file must be restored from backup.
+    """
+    from jiuye.audit.keys import AuditKeyMissing, create_key, load_key, session_audit_dir
+    from jiuye.audit.service import head
+
+    folder = session_audit_dir(session)
+    try:
+        load_key(folder)
+        return
+    except AuditKeyMissing:
+        seq = head(session)[0]
+        if seq and not legacy:
+            raise
+        create_key(folder, seq + 1)
 
 
 def check_ready(url: str | None = None) -> sa.Engine:

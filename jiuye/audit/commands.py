@@ -1,4 +1,6 @@
-"""``jiuye audit verify``: walk the hash chain, report the first altered, removed or inserted event."""
+"""``jiuye audit verify``: walk the keyed hash chain, check it against every anchor (the anchor file and the
+heads payment batches recorded), report the first altered, removed or inserted event; when intact, anchor
+the head."""
 
 from __future__ import annotations
 
@@ -18,11 +20,12 @@ def register(subparsers: Any) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from jiuye.audit.service import verify
+    from jiuye.audit.service import verify_and_anchor
     from jiuye.db import session_scope
+    from jiuye.ledger.service import batch_anchors
 
     with session_scope(args.db, check=True) as s:
-        report = verify(s)
+        report = verify_and_anchor(s, extra_anchors=batch_anchors(s))
     if not report.ok:
         raise UserError(report.message, 8)
     print(report.message)

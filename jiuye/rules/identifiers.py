@@ -6,6 +6,7 @@ Pure functions, shared by case validation, registry import and fund supervision.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -87,3 +88,77 @@ def make_credit_code(admin_code: str, serial: int, registrar: str = "9", kind: s
         body = CREDIT_ALPHABET[r] + body
     first17 = f"{registrar}{kind}{admin_code}{body}"
     return first17 + credit_check_char(first17)
+
+
+# --- bank accounts (issue 9) ------------------------------------------------------------------
+# Reading: a bank account is 12–19 digits, kept as text.  UnionPay card numbers (BIN 62…, 16–19 digits)
+# end in an ISO/IEC 7812 Luhn check digit, so they must pass it; other accounts (passbooks, settlement and
+# corporate accounts) have bank-internal formats without a public check digit: digits and length only.
+BANK_ACCOUNT_MIN, BANK_ACCOUNT_MAX = 12, 19
+UNIONPAY_PREFIX = "62"
+# what a number typed into a spreadsheet cell reads back as: 6.222020200112233e+18, 6222020200112233.0
+NUMERIC_CELL_RE = r"^[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+$|^[0-9]+\.0+$"
+NUMERIC_CELL = re.compile(NUMERIC_CELL_RE)
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def luhn_check_digit(body: str) -> str:
+    """The digit that makes ``body`` + digit pass the Luhn check."""
+    return str((10 - sum(
+        (int(c) * 2 - 9 if int(c) > 4 else int(c) * 2) if i % 2 == 0 else int(c)
+        for i, c in enumerate(reversed(body))
+    ) % 10) % 10)  # fmt: skip
+
+
+def luhn_applies(account: str) -> bool:
+    return account.startswith(UNIONPAY_PREFIX) and 16 <= len(account) <= BANK_ACCOUNT_MAX
+
+
+def bank_account_problem(account: str) -> str | None:
+    """None when ``account`` is a plausible bank account (see the reading above), else a Chinese reason."""
+    if not isinstance(account, str) or not account:
+        return "银行账号为空"
+    if NUMERIC_CELL.match(account):
+        return "银行账号在表格中被存成了数字（如 6.22E+18），可能已失真；请将该列设为文本后重新填写"
+    if not account.isdigit() or not account.isascii():
+        return "银行账号只能是数字"
+    if not BANK_ACCOUNT_MIN <= len(account) <= BANK_ACCOUNT_MAX:
+        return f"银行账号应为{BANK_ACCOUNT_MIN}–{BANK_ACCOUNT_MAX}位数字"
+    if luhn_applies(account) and not luhn_ok(account):
+        return "银联卡号校验位错误（Luhn）"
+    return None
+
+
+# --- names (issue 9) --------------------------------------------------------------------------
+# A person's name: Chinese characters, the separator dot of minority and foreign names (·•・), Latin
+# letters, spaces, apostrophes and dots (foreign names), 1–50 characters, beginning with a letter or a
+# Chinese character (so never a formula, an ID number or an account pasted into the wrong column).  Digits
+# after the first character are tolerated: registries use placeholder names such as 人员3.  An organisation's name: free text up to 200 characters, but never beginning with a
+# formula character and never containing control characters.
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # same syntax in re and Polars
+PERSON_NAME_RE = rf"^[{_HAN}A-Za-z][{_HAN}A-Za-z0-9\u00b7\u2022\u30fb .']{{0,49}}$"
+ORG_NAME_BAD_RE = r"^[=+\-@\t\r]|[\x00-\x1f\x7f]"
+ORG_NAME_MAX = 200
+
+
+def person_name_problem(name: str) -> str | None:
+    if not re.match(PERSON_NAME_RE, name):
+        return "姓名不像人名：须以汉字或字母开头，只能含汉字、字母、数字、间隔号·和空格，1–50个字符"
+    return None
+
+
+def org_name_problem(name: str) -> str | None:
+    if re.search(ORG_NAME_BAD_RE, name):
+        return "名称不能以 = + - @ 开头，也不能含控制字符（疑似公式）"
+    if len(name) > ORG_NAME_MAX:
+        return f"名称超过{ORG_NAME_MAX}个字符"
+    return None

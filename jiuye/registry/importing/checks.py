@@ -10,7 +10,16 @@ from __future__ import annotations
 import polars as pl
 
 from jiuye.registry.schema import BOOL_FALSE, BOOL_TRUE
-from jiuye.rules.identifiers import CREDIT_ALPHABET
+from jiuye.rules.identifiers import (
+    BANK_ACCOUNT_MAX,
+    BANK_ACCOUNT_MIN,
+    CREDIT_ALPHABET,
+    NUMERIC_CELL_RE,
+    ORG_NAME_BAD_RE,
+    ORG_NAME_MAX,
+    PERSON_NAME_RE,
+    UNIONPAY_PREFIX,
+)
 
 _ID_CHECK = "10X98765432"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -236,17 +245,24 @@ def _yuan_text(col: pl.Expr) -> pl.Expr:
     return col.str.replace_all(r"[,，\s元¥￥]", "")
 
 
+# At most 15 digits of whole yuan: ×100 stays far inside Int64 (no overflow, no wrap to a negative amount);
+# each money column declares its own, much smaller plausible maximum (``Column.max_yuan``).
+MAX_YUAN_DIGITS = 15
+_YUAN_RE = rf"^(-?[0-9]{{1,{MAX_YUAN_DIGITS}}})(?:\.([0-9]{{1,2}}))?$"
+
+
 def parse_yuan_to_fen(col: pl.Expr) -> pl.Expr:
-    """'1234.5' yuan → 123450 fen, exactly (string arithmetic, never a float)."""
+    """'1234.5' yuan → 123450 fen, exactly (string arithmetic, never a float); null when not an amount of at
+    most 15 whole digits and two decimals."""
     text = _yuan_text(col)
-    whole = text.str.extract(r"^(-?[0-9]+)(?:\.([0-9]{1,2}))?$", 1).cast(pl.Int64, strict=False)
-    frac = text.str.extract(r"^(-?[0-9]+)(?:\.([0-9]{1,2}))?$", 2).str.pad_end(2, "0")
+    whole = text.str.extract(_YUAN_RE, 1).cast(pl.Int64, strict=False)
+    frac = text.str.extract(_YUAN_RE, 2).str.pad_end(2, "0")
     frac_fen = frac.cast(pl.Int64, strict=False).fill_null(0)
     sign = pl.when(text.str.starts_with("-")).then(-1).otherwise(1)
     return whole * 100 + sign * frac_fen
 
 
-def money_reason(col: pl.Expr, unit: str) -> pl.Expr:
+def money_reason(col: pl.Expr, unit: str, max_yuan: int | None = None) -> pl.Expr:
     if unit == "fen":
         return (
             pl.when(col.is_not_null() & parse_int(col).is_null())
@@ -263,12 +279,89 @@ def money_reason(col: pl.Expr, unit: str) -> pl.Expr:
         .then(pl.lit("金额应为数字（元），最多两位小数"))
         .when(text.str.starts_with("-"))
         .then(pl.lit("金额不能为负数"))
+        .when(~text.str.contains(_YUAN_RE))
+        .then(pl.lit("金额超出范围（整数部分超过15位），疑似误填了卡号或账号"))
+        .when(pl.lit(max_yuan is not None) & (parse_yuan_to_fen(col) > (max_yuan or 0) * 100))
+        .then(pl.lit(f"金额超过该列的合理上限 {max_yuan or 0:,} 元"))
         .otherwise(_null_str())
     )
 
 
 def parse_money(col: pl.Expr, unit: str) -> pl.Expr:
     return parse_int(col) if unit == "fen" else parse_yuan_to_fen(col)
+
+
+# --- plausibility: bank accounts and names (issue 9; mirrors jiuye.rules.identifiers) ---------------
+
+
+def normalize_bank_account(col: pl.Expr) -> pl.Expr:
+    """Spaces between digit groups (6222 0202 …) are dropped; the account stays text."""
+    return col.str.replace_all(r"\s", "")
+
+
+def luhn_valid(col: pl.Expr) -> pl.Expr:
+    """ISO/IEC 7812 Luhn check of a digit string of at most 19 digits (vectorised)."""
+    rev = col.str.reverse()
+    total = pl.lit(0, pl.Int64)
+    for i in range(BANK_ACCOUNT_MAX):
+        d = rev.str.slice(i, 1).cast(pl.Int64, strict=False).fill_null(0)
+        if i % 2 == 1:
+            d = pl.when(d > 4).then(d * 2 - 9).otherwise(d * 2)
+        total = total + d
+    return total % 10 == 0
+
+
+def luhn_check_digit(body: pl.Expr) -> pl.Expr:
+    """The digit (text) that makes ``body`` + digit pass :func:`luhn_valid` (demo data, tests)."""
+    rev = body.str.reverse()
+    total = pl.lit(0, pl.Int64)
+    for i in range(BANK_ACCOUNT_MAX - 1):
+        d = rev.str.slice(i, 1).cast(pl.Int64, strict=False).fill_null(0)
+        if i % 2 == 0:
+            d = pl.when(d > 4).then(d * 2 - 9).otherwise(d * 2)
+        total = total + d
+    return ((10 - total % 10) % 10).cast(pl.String)
+
+
+def bank_account_reason(col: pl.Expr) -> pl.Expr:
+    digits = col.str.contains(r"^[0-9]+$")
+    length = col.str.len_chars()
+    unionpay = col.str.starts_with(UNIONPAY_PREFIX) & (length >= 16) & (length <= BANK_ACCOUNT_MAX)
+    return (
+        pl.when(col.is_null())
+        .then(_null_str())
+        .when(col.str.contains(NUMERIC_CELL_RE))
+        .then(pl.lit("银行账号在表格中被存成了数字（如 6.22E+18），可能已失真；请将该列设为文本后重新填写"))
+        .when(~digits)
+        .then(pl.lit("银行账号只能是数字"))
+        .when((length < BANK_ACCOUNT_MIN) | (length > BANK_ACCOUNT_MAX))
+        .then(pl.lit(f"银行账号应为{BANK_ACCOUNT_MIN}–{BANK_ACCOUNT_MAX}位数字"))
+        .when(unionpay & ~luhn_valid(col))
+        .then(pl.lit("银联卡号校验位错误（Luhn）"))
+        .otherwise(_null_str())
+    )
+
+
+def person_name_reason(col: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(col.is_not_null() & ~col.str.contains(PERSON_NAME_RE))
+        .then(pl.lit("姓名不像人名：须以汉字或字母开头，只能含汉字、字母、数字、间隔号·和空格，1–50个字符"))
+        .otherwise(_null_str())
+    )
+
+
+def org_name_reason(col: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(col.is_not_null() & col.str.contains(ORG_NAME_BAD_RE))
+        .then(pl.lit("名称不能以 = + - @ 开头，也不能含控制字符（疑似公式）"))
+        .when(col.str.len_chars() > ORG_NAME_MAX)
+        .then(pl.lit(f"名称超过{ORG_NAME_MAX}个字符"))
+        .otherwise(_null_str())
+    )
+
+
+PLAUSIBLE_REASONS = {"bank_account": bank_account_reason, "person_name": person_name_reason,
+                     "org_name": org_name_reason}  # fmt: skip
 
 
 # --- towns -----------------------------------------------------------------------------------------

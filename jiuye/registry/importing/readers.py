@@ -15,6 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
+from jiuye.spreadsheet import unneutralise_expr
+
 ROW = "__row"
 GUIDE_SHEETS = frozenset({"填写说明", "说明"})  # explanation sheets of templates, never data
 
@@ -89,7 +91,8 @@ def _clean(frame: pl.DataFrame) -> pl.DataFrame:
     frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
     value_cols = [c for c in frame.columns if c != ROW]
     frame = frame.with_columns(
-        pl.col(c).cast(pl.String).str.strip_chars().replace("", None).alias(c) for c in value_cols
+        unneutralise_expr(pl.col(c).cast(pl.String).str.strip_chars()).replace("", None).alias(c)
+        for c in value_cols
     )
     if value_cols:
         frame = frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in value_cols))
