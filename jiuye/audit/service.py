@@ -8,7 +8,7 @@ file) are plain SHA-256.  :func:`verify` also checks the chain against every anc
 (heads recorded outside the database by payment batches and earlier verify runs).  ``audit_head`` holds the last (seq, hash) so that removing events
 from the end is caught as well.  Writers serialise on the chain: a transaction-scoped advisory lock on
 PostgreSQL; on SQLite the write transaction itself (our write sessions begin IMMEDIATE, see
-:func:`jiuye.ledger.dbutil.write_session`) — concurrent writers can never fork the chain.
+:func:`jiuye.db.write_session`) — concurrent writers can never fork the chain.
 
 Services never commit: :func:`record` runs inside the caller's transaction, so an event exists exactly
 when the change it describes was committed.

@@ -100,11 +100,15 @@ def build(lines: pl.DataFrame) -> tuple[pl.DataFrame, str, pl.DataFrame]:
 
 
 def write_temp(
-    lines: pl.DataFrame, batch_id: int, month: dt.date, out_dir: Path, token: str, audit_head: tuple[int, str]
+    lines: pl.DataFrame, built: tuple[pl.DataFrame, str, pl.DataFrame], batch_id: int, month: dt.date,
+    out_dir: Path, token: str, audit_head: tuple[int, str],
 ) -> Batch:
-    """Write both files under temporary names (fsynced); :func:`finalize` renames them after the commit."""
+    """Write both files under temporary names (fsynced); :func:`finalize` renames them after the commit.
+
+    ``built``: :func:`build` of ``lines`` (the checksum is recorded in the audit chain before the files
+    are written, and the files carry the chain's head after that record)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    body, checksum, totals = build(lines)
+    body, checksum, totals = built
     total_fen = int(lines["amount_fen"].sum())
     footer = pl.DataFrame(
         {

@@ -36,8 +36,7 @@ from jiuye.audit.keys import Anchor, ChainKey, append_anchor, session_audit_dir,
 from jiuye.audit.service import head as audit_head
 from jiuye.audit.service import record
 from jiuye.errors import UserError
-from jiuye.ledger import transitions
-from jiuye.ledger import payment_file
+from jiuye.ledger import payment_file, transitions
 from jiuye.ledger.models import entitlements, payment_batches, payments, policy_settings
 from jiuye.ledger.payment_file import Batch, fen_text
 from jiuye.rules.dates import month_end
@@ -409,13 +408,14 @@ def pay(session: Session, month: dt.date, actor: str, out_dir: Path) -> Batch:
         )
     transitions.audit_set(session, ids, "in_batch", "paid", actor, reason, "pay", {"batch": batch_id})
     lines = payment_lines(session, batch_id)
-    body, checksum, totals = payment_file.build(lines)
+    built = payment_file.build(lines)
+    checksum = built[1]
     total_fen = int(lines["amount_fen"].sum())
     record(session, actor, "create", "payment_batches", batch_id, None, "paid", reason,
            {"month": f"{month:%Y-%m}", "lines": lines.height, "total_fen": total_fen, "checksum": checksum,
             "file_token": token})  # fmt: skip
     audit_seq, audit_hash = audit_head(session)
-    batch = payment_file.write_temp(lines, batch_id, month, out_dir, token, (audit_seq, audit_hash))
+    batch = payment_file.write_temp(lines, built, batch_id, month, out_dir, token, (audit_seq, audit_hash))
     batch.waiting = cand.waiting
     session.execute(
         sa.update(payment_batches)
@@ -580,43 +580,11 @@ def bank_return(session: Session, payment_id: int, actor: str, reason: str) -> d
 
 def payment_history(session: Session) -> pl.DataFrame:
     """Non-reversed payments as the engine's ``facts.payments`` (caps and once-only rules read them)."""
-    from jiuye.registry.store import fetch_frame
+    from jiuye.db.frames import read_frame
 
     stmt = sa.select(payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month,
                      payments.c.amount_fen).where(payments.c.state != "reversed")  # fmt: skip
-    frame = fetch_frame(session.connection(), stmt, {"policy": pl.String, "beneficiary": pl.String,
-                                                     "subject": pl.String, "month": pl.Date, "amount_fen": pl.Int64})
+    frame = read_frame(session.connection(), stmt, {"policy": pl.String, "beneficiary": pl.String,
+                                                    "subject": pl.String, "month": pl.Date, "amount_fen": pl.Int64})
     # a bank return and the line's later payment are one entitlement: counted once for caps
     return frame.unique(["policy", "beneficiary", "subject", "month"], keep="first", maintain_order=True)
-
-
-def explain(session: Session, entitlement_id: int) -> dict[str, Any]:
-    """One entitlement with its explanation, recomputed on demand from the registry facts of its subject."""
-    from jiuye.matching.sources import RegistrySource
-    from jiuye.rules.catalog import get_measure
-    from jiuye.rules.engine import evaluate_facts
-    from jiuye.rules.money import fen_to_json_number
-
-    row = (
-        session.execute(sa.select(entitlements).where(entitlements.c.id == entitlement_id)).mappings().first()
-    )
-    if row is None:
-        raise UserError(f"找不到待遇 {entitlement_id}。", 4)
-    try:
-        measure = get_measure(row["policy"])
-    except KeyError as exc:
-        raise UserError(f"政策 {row['policy']} 已不在政策清单中，无法重算依据。", 4) from exc
-    source = RegistrySource(session)
-    persons = [row["subject"]] if measure.subjects == "persons" else None
-    facts = source.load(persons).with_payments(payment_history(session))
-    month = row["month"]
-    result = evaluate_facts(facts, month, month, explain=True, measures=[measure])
-    assert result.explanations is not None
-    mine = result.explanations.filter(pl.col("subject") == row["subject"]).to_dicts()
-    return {
-        "id": entitlement_id, "policy": row["policy"], "title": measure.meta.title, "beneficiary": row["beneficiary"],
-        "subject": row["subject"], "month": f"{month:%Y-%m}",
-        "amount": None if row["amount_fen"] is None else fen_to_json_number(int(row["amount_fen"])),
-        "status": row["status"], "state": row["state"], "state_label": transitions.STATE_LABELS[row["state"]],
-        "explanation": mine[0] if mine else None,
-    }  # fmt: skip

@@ -26,10 +26,10 @@ def register(subparsers: Any) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from jiuye.cli import UserError
-    from jiuye.jsonio import dumps
+    from jiuye.errors import UserError
     from jiuye.rules import evaluate
     from jiuye.rules.case import CaseError, load_case_text, parse_case
+    from jiuye.rules.jsonio import dumps
 
     try:
         text = sys.stdin.read() if args.case == "-" else Path(args.case).read_text(encoding="utf-8-sig")
@@ -51,7 +51,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _policies(args: argparse.Namespace) -> int:
-    from jiuye.jsonio import dumps
+    from jiuye.rules.jsonio import dumps
     from jiuye.rules.policy_list import policy_list, policy_list_text
 
     rows = policy_list(group=args.group, with_parameters=args.parameters)

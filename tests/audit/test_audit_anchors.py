@@ -16,8 +16,7 @@ from jiuye import audit, db
 from jiuye.audit.keys import ANCHOR_FILE, ENV_AUDIT_DIR, KEY_FILE, AuditKeyMissing, audit_dir
 from jiuye.audit.models import audit_events, audit_head
 from jiuye.audit.service import FIELDS, GENESIS, _norm_time, verify_and_anchor
-from jiuye.db import get_engine
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import get_engine, write_session
 
 from .test_audit import _fill, _verify, tamper
 
