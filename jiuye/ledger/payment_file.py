@@ -78,7 +78,9 @@ def final_name(batch_id: int, month: dt.date, token: str, suffix: str) -> str:
 
 
 def build(lines: pl.DataFrame) -> tuple[pl.DataFrame, str, pl.DataFrame]:
-    """(body rows as the files show them, checksum over the body as written in the CSV, totals per measure)."""
+    """(body rows, checksum over the body as written in the CSV — neutralised — and totals per measure).
+
+    The XLSX holds the same texts un-prefixed: there every cell is a string cell, inert by its type."""
     body = (
         lines.sort("policy", "beneficiary", "subject", "month")
         .group_by("policy", "beneficiary", "subject", maintain_order=True)
@@ -93,8 +95,7 @@ def build(lines: pl.DataFrame) -> tuple[pl.DataFrame, str, pl.DataFrame]:
         )
     )  # fmt: skip
     body.columns = FILE_HEADERS
-    body = neutralise_frame(body)
-    checksum = hashlib.sha256(body.write_csv(include_header=False).encode("utf-8")).hexdigest()
+    checksum = hashlib.sha256(neutralise_frame(body).write_csv(include_header=False).encode("utf-8")).hexdigest()
     totals = lines.group_by("policy").agg(n=pl.len(), fen=pl.col("amount_fen").sum()).sort("policy")
     return body, checksum, totals
 
@@ -122,7 +123,7 @@ def write_temp(
     full = pl.concat([body, footer], how="diagonal_relaxed").select(FILE_HEADERS)
     finals = [out_dir / final_name(batch_id, month, token, s) for s in ("csv", "xlsx")]
     temps = [f.with_name(f".{f.name}.partial") for f in finals]
-    _durable(temps[0], lambda p: p.write_text(full.write_csv(), encoding="utf-8-sig"))
+    _durable(temps[0], lambda p: p.write_text(neutralise_frame(full).write_csv(), encoding="utf-8-sig"))
     _durable(temps[1], lambda p: _write_xlsx(full, p))
     per = {r["policy"]: (int(r["n"]), int(r["fen"])) for r in totals.iter_rows(named=True)}
     return Batch(batch_id, month, lines.height, total_fen, checksum, finals, per, token, audit_head, temps)

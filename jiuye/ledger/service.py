@@ -431,7 +431,7 @@ def pay(session: Session, month: dt.date, actor: str, out_dir: Path) -> Batch:
         payment_file.finalize(batch)
         append_anchor(folder, key, audit_seq, audit_hash, f"发放批次 {batch_id}")
 
-    def rolled_back(_s: Session) -> None:
+    def rolled_back(_s: Session, _previous: object) -> None:
         payment_file.discard(batch)
 
     sa.event.listen(session, "after_commit", committed, once=True)

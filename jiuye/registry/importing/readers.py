@@ -168,8 +168,13 @@ def _cell_text(value: object) -> str | None:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, int | float) and abs(value) >= 1e15:
+        # a spreadsheet number has 15 significant digits: a longer "number" (a card or account number, an ID
+        # number typed without the text format) has already lost digits; shown as Excel shows it, so no
+        # check can mistake it for the digits the user meant (6.222020200112233e+18, never an account)
+        return repr(float(value))
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
+        if value.is_integer():
             return str(int(value))
         return repr(value)
     if isinstance(value, int):
