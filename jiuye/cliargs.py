@@ -9,11 +9,13 @@ import argparse
 import datetime as dt
 import getpass
 import os
+import re
 
 from jiuye.errors import UserError
 
 DB_HELP = "数据库 URL（默认取环境变量 JIUYE_DATABASE_URL，否则为当前目录下的 SQLite 文件 jiuye.db）"
 DEFAULT_ACTOR = "系统管理员"
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -27,10 +29,13 @@ def add_actor_option(parser: argparse.ArgumentParser, help: str = "操作人（�
 
 
 def actor(args: argparse.Namespace) -> str:
-    """``--by``, else ``$JIUYE_USER``, else the login name, else 系统管理员."""
+    """``--by``, else :func:`default_actor`."""
     given = getattr(args, "by", None)
-    if given:
-        return str(given)
+    return str(given) if given else default_actor()
+
+
+def default_actor() -> str:
+    """Who acts when nobody is named: ``$JIUYE_USER``, else the login name, else 系统管理员."""
     if os.environ.get("JIUYE_USER"):
         return os.environ["JIUYE_USER"]
     try:
@@ -41,9 +46,10 @@ def actor(args: argparse.Namespace) -> str:
 
 def month_arg(text: str, option: str = "月份") -> dt.date:
     """A ``YYYY-MM`` argument → the first day of that month; a Chinese :class:`UserError` (status 2) otherwise."""
-    from jiuye.rules.dates import parse_month
-
+    found = _MONTH.fullmatch(text.strip())
     try:
-        return parse_month(text.strip())
-    except (ValueError, TypeError, AttributeError) as exc:
+        if found is None:
+            raise ValueError(text)
+        return dt.date(int(found[1]), int(found[2]), 1)
+    except ValueError as exc:
         raise UserError(f"{option} 格式不对：{text}（应为 YYYY-MM，例如 2024-03）。", 2) from exc

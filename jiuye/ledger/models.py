@@ -33,7 +33,7 @@ entitlements = sa.Table(
     sa.Column("subject", sa.Text(), nullable=False, comment="对象"),
     sa.Column("month", sa.Date(), nullable=False, comment="月份"),
     sa.Column("amount_fen", sa.BigInteger(), nullable=True, comment="金额（分），空=金额待定"),
-    sa.Column("status", sa.String(16), nullable=False, comment="payable | amount_pending"),
+    sa.Column("amount_status", sa.String(16), nullable=False, comment="payable | amount_pending"),
     sa.Column(
         "state",
         sa.String(16),
@@ -151,7 +151,7 @@ EXPORTS: tuple[Table, ...] = (
             Column("subject", "str", "对象", required=True, id_number=True),
             Column("month", "month", "月份", required=True),
             Column("amount_fen", "money", "金额（元）"),
-            Column("status", "str", "金额状态", required=True),
+            Column("amount_status", "str", "金额状态", required=True),
             Column("state", "str", "办理状态", required=True),
             Column("first_found_run", "int", "首次发现的匹配运行"),
             Column("last_run", "int", "最近变更的匹配运行"),

@@ -27,7 +27,7 @@ SCOPE = "match_scope"
 UPDATES = "match_updates"
 KEY = ["policy", "beneficiary", "subject", "month"]
 LINE_SCHEMA: dict[str, Any] = {"policy": pl.String, "beneficiary": pl.String, "subject": pl.String,
-                               "month": pl.Date, "amount_fen": pl.Int64, "status": pl.String}  # fmt: skip
+                               "month": pl.Date, "amount_fen": pl.Int64, "amount_status": pl.String}  # fmt: skip
 STORED_SCHEMA: dict[str, Any] = {"id": pl.Int64, **LINE_SCHEMA, "state": pl.String}
 
 
@@ -42,7 +42,7 @@ def stored_lines(session: Session, policies: Sequence[str], persons: bool, subje
     if not all(_POLICY_ID.fullmatch(p) for p in policies):
         raise ValueError(f"not a measure id: {list(policies)!r}")
     pol = ", ".join(f"'{p}'" for p in policies)  # checked above: measure ids, never free text
-    cols = "e.id, e.policy, e.beneficiary, e.subject, e.month, e.amount_fen, e.status, e.state"
+    cols = "e.id, e.policy, e.beneficiary, e.subject, e.month, e.amount_fen, e.amount_status, e.state"
     sql = f"SELECT {cols} FROM entitlements e WHERE e.policy IN ({pol})"
     if session.execute(sa.text(f"SELECT 1 FROM entitlements e WHERE e.policy IN ({pol}) LIMIT 1")).first() is None:
         return pl.DataFrame(schema=STORED_SCHEMA)  # nothing stored for these measures yet (a first run)
@@ -105,6 +105,8 @@ def reconcile(
     writes an audit event.  Does not commit.
     """
     res = Reconciled(lines=lines.height)
+    # the engine calls it ``status`` (the case format); the ledger column is ``amount_status``
+    lines = lines.rename({"status": "amount_status"}, strict=False)
     lines = lines.select(pl.col(c).cast(d) for c, d in LINE_SCHEMA.items())
     scope = pl.Series("subject", list(persons or []), dtype=pl.String)
     stored = stored_lines(session, policies, persons is not None, pl.concat([scope, lines["subject"]]))
@@ -116,7 +118,7 @@ def reconcile(
 
     # 1. changed (found/approved, in window) and re-found (withdrawn) lines: record, then update
     both = lines.join(stored, on=KEY, how="inner", suffix="_old")
-    differs = pl.col("amount_fen").ne_missing(pl.col("amount_fen_old")) | (pl.col("status") != pl.col("status_old"))
+    differs = pl.col("amount_fen").ne_missing(pl.col("amount_fen_old")) | (pl.col("amount_status") != pl.col("amount_status_old"))
     changed = both.filter(in_window & ((live & differs) | (pl.col("state") == "withdrawn"))).sort("id")
     if changed.height:
         refound = pl.col("state") == "withdrawn"
@@ -124,18 +126,18 @@ def reconcile(
         write_frame(session.connection(), "entitlement_changes", changed.select(
             pl.col("id").alias("entitlement_id"), pl.lit(run_id, pl.Int64).alias("run_id"),
             pl.col("amount_fen_old").alias("old_amount_fen"), pl.col("amount_fen").alias("new_amount_fen"),
-            pl.col("status_old").alias("old_status"), pl.col("status").alias("new_status"),
+            pl.col("amount_status_old").alias("old_status"), pl.col("amount_status").alias("new_status"),
             pl.col("state").alias("old_state"), new_state.alias("new_state"),
             pl.when(refound).then(pl.lit("事实变更后重新匹配，又符合条件"))
             .otherwise(pl.lit("事实变更后重新匹配，金额或状态改变")).alias("reason"),
         ))  # fmt: skip
-        _temp_table(session, UPDATES, "id BIGINT NOT NULL, amount_fen BIGINT, status VARCHAR(16) NOT NULL, "
+        _temp_table(session, UPDATES, "id BIGINT NOT NULL, amount_fen BIGINT, amount_status VARCHAR(16) NOT NULL, "
                                       "old_state VARCHAR(16) NOT NULL, new_state VARCHAR(16) NOT NULL")  # fmt: skip
         write_frame(session.connection(), UPDATES, changed.select(
-            "id", "amount_fen", "status", pl.col("state").alias("old_state"), new_state.alias("new_state")))
+            "id", "amount_fen", "amount_status", pl.col("state").alias("old_state"), new_state.alias("new_state")))
         # the state guard keeps a line that left found/approved/withdrawn meanwhile (e.g. paid) untouched
         session.execute(sa.text(
-            f"UPDATE entitlements SET amount_fen = u.amount_fen, status = u.status, state = u.new_state, "
+            f"UPDATE entitlements SET amount_fen = u.amount_fen, amount_status = u.amount_status, state = u.new_state, "
             f"last_run = :run, updated_at = {now}, updated_by = :by FROM {UPDATES} u "
             f"WHERE entitlements.id = u.id AND entitlements.state = u.old_state"
         ), {"run": run_id, "by": actor})  # fmt: skip
@@ -153,7 +155,7 @@ def reconcile(
         write_frame(session.connection(), "entitlement_changes", gone.select(
             pl.col("id").alias("entitlement_id"), pl.lit(run_id, pl.Int64).alias("run_id"),
             pl.col("amount_fen").alias("old_amount_fen"), pl.lit(None, pl.Int64).alias("new_amount_fen"),
-            pl.col("status").alias("old_status"), pl.lit(None, pl.String).alias("new_status"),
+            pl.col("amount_status").alias("old_status"), pl.lit(None, pl.String).alias("new_status"),
             pl.col("state").alias("old_state"), pl.lit("withdrawn").alias("new_state"),
             pl.lit("事实变更后重新匹配，不再符合条件").alias("reason"),
         ))  # fmt: skip
@@ -182,7 +184,7 @@ def reconcile(
             last_run=pl.lit(run_id, pl.Int64), created_by=pl.lit(actor), updated_by=pl.lit(actor),
         )  # fmt: skip
         write_frame(session.connection(), "entitlements", new.select(
-            "id", "policy", "beneficiary", "subject", "month", "amount_fen", "status", "state", "first_found_run",
+            "id", "policy", "beneficiary", "subject", "month", "amount_fen", "amount_status", "state", "first_found_run",
             "last_run", "created_by", "updated_by"))  # fmt: skip
         audit_set(session, ids, None, "found", actor, "主动匹配发现", "match", {"run": run_id})
         res.inserted = new.height

@@ -46,6 +46,6 @@ def explain(session: Session, entitlement_id: int) -> dict[str, Any]:
         "id": entitlement_id, "policy": row["policy"], "title": measure.meta.title, "beneficiary": row["beneficiary"],
         "subject": row["subject"], "month": f"{month:%Y-%m}",
         "amount": None if row["amount_fen"] is None else fen_to_json_number(int(row["amount_fen"])),
-        "status": row["status"], "state": row["state"], "state_label": transitions.STATE_LABELS[row["state"]],
+        "status": row["amount_status"], "state": row["state"], "state_label": transitions.STATE_LABELS[row["state"]],
         "explanation": mine[0] if mine else None,
     }  # fmt: skip
