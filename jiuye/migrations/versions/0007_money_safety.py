@@ -1,7 +1,7 @@
 """money safety (issue 9): approval seals, bank returns, payment-file records, match fingerprints, audit guard
 
 Revision ID: 0007_money_safety
-Revises: 0004_match_digests
+Revises: 0005_house
 Create Date: 2026-11-30
 
 - ``entitlements.approved_seal``: HMAC (chain key, outside the database) of the line as approved; ``pay``
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_money_safety"
-down_revision: str | None = "0004_match_digests"
+down_revision: str | None = "0005_house"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
