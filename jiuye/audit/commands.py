@@ -21,12 +21,12 @@ def register(subparsers: Any) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from jiuye.audit.service import verify_and_anchor
-    from jiuye.db import session_scope
-    from jiuye.ledger.service import batch_anchors
+    from jiuye.audit.service import known_anchors, verify_and_anchor
+    from jiuye.db import load_models, session_scope
 
+    load_models()  # rooms register the anchors they keep (payment batches)
     with session_scope(args.db, check=True) as s:
-        report = verify_and_anchor(s, extra_anchors=batch_anchors(s))
+        report = verify_and_anchor(s, extra_anchors=known_anchors(s))
     if not report.ok:
         raise UserError(report.message, 8)
     print(report.message)

@@ -43,17 +43,19 @@ audit_head = sa.Table(
 def _chain_key(session: Session) -> None:
     """After every ``jiuye db upgrade``: make sure the audit chain key exists (outside the database).
 
-    Migration ``0007_money_safety`` creates it (events written before stay plain SHA-256).  Later, a
-    missing key is created only while the chain is still empty; a keyed chain whose key file is gone is
-    refused — a new key would make the chain unverifiable, so the file must be restored from backup.
+    A missing key is created when the chain is empty, or when every event so far is plain SHA-256 (a
+    database from before keyed chains: those events stay as they are, the key applies from the next one).
+    A keyed chain whose key file is gone is refused — a new key would make the chain unverifiable, so the
+    file must be restored from backup.
     """
     from jiuye.audit.keys import AuditKeyMissing, create_key, load_key, session_audit_dir
+    from jiuye.audit.service import chain_is_plain
 
     folder = session_audit_dir(session)
     try:
         load_key(folder)
     except AuditKeyMissing:
         seq = session.execute(sa.select(audit_head.c.seq).where(audit_head.c.id == 1)).scalar()
-        if seq:
+        if seq and not chain_is_plain(session):
             raise
-        create_key(folder, 1)
+        create_key(folder, int(seq or 0) + 1)

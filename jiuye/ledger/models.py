@@ -11,8 +11,11 @@ reversal (clawback) or a bank return frees the key again.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from jiuye.audit.keys import Anchor
 from jiuye.audit.models import audit_events
+from jiuye.audit.service import anchor_source
 from jiuye.db.metadata import ID_TYPE, TIMESTAMP, audit_columns, metadata
 from jiuye.registry import models as registry_models
 from jiuye.registry import schema
@@ -202,3 +205,11 @@ def register_exports() -> None:
 
 
 register_exports()
+
+
+@anchor_source
+def _batch_anchors(session: Session) -> list[Anchor]:
+    """The audit heads payment batches recorded at creation (checked by ``jiuye audit verify``)."""
+    from jiuye.ledger.service import batch_anchors
+
+    return batch_anchors(session)

@@ -13,7 +13,8 @@ Create Date: 2026-11-30
   one *paid* payment per entitlement and per line key (a returned payment may be followed by a new one).
 - ``match_runs.fingerprint``: the registry fingerprint a run started with (a resumed run whose registry
   changed re-evaluates every chunk).
-- the audit chain key is created outside the database (events written before it stay plain SHA-256).
+- the audit chain key is created outside the database by the audit room's upgrade hook (events written
+  before it stay plain SHA-256).
 - PostgreSQL: triggers refuse UPDATE, DELETE and TRUNCATE of ``audit_events`` and moving ``audit_head``
   backwards or deleting it.
 """
@@ -62,21 +63,7 @@ DROP FUNCTION IF EXISTS jiuye_audit_append_only();
 """
 
 
-def _create_chain_key() -> None:
-    """The audit chain key, outside the database (jiuye.audit.keys); events so far stay plain SHA-256."""
-    from jiuye.audit.keys import AuditKeyMissing, create_key, load_key, session_audit_dir
-
-    bind = op.get_bind()
-    folder = session_audit_dir(bind)
-    try:
-        load_key(folder)
-    except AuditKeyMissing:
-        seq = bind.execute(sa.text("SELECT seq FROM audit_head WHERE id = 1")).scalar()
-        create_key(folder, int(seq or 0) + 1)
-
-
 def upgrade() -> None:
-    _create_chain_key()
     with op.batch_alter_table("entitlements") as b:
         b.add_column(sa.Column("approved_seal", sa.String(length=64), nullable=True, comment="核准时的金额封签"))
         b.add_column(sa.Column("review_reason", sa.Text(), nullable=True, comment="退回复核的原因"))
