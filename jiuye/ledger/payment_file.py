@@ -29,6 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from jiuye.errors import UserError
+from jiuye.rules.money import fen_to_plain_text, yuan_text
 from jiuye.spreadsheet import neutralise_frame, write_cell
 
 
@@ -45,17 +46,6 @@ class Batch:
     audit_head: tuple[int, str] = (0, "")
     temp_files: list[Path] = field(default_factory=list)
     waiting: list[dict[str, object]] = field(default_factory=list)  # approved lines left out (no account)
-
-
-def yuan_text(fen: pl.Expr) -> pl.Expr:
-    """Integer fen → yuan with two decimals, sign first (−1 fen is ``-0.01``, never ``-1.99``)."""
-    sign = pl.when(fen < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    return pl.format("{}{}.{}", sign, fen.abs() // 100, (fen.abs() % 100).cast(pl.String).str.zfill(2))
-
-
-def fen_text(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
 FILE_HEADERS = [
@@ -116,8 +106,8 @@ def write_temp(
             FILE_HEADERS[0]: ["合计"] * totals.height + ["总计", "校验码", "批次", "审计链"],
             FILE_HEADERS[3]: [*totals["policy"].to_list(), "", "SHA-256", str(batch_id), str(audit_head[0])],
             FILE_HEADERS[7]: [f"{n} 笔" for n in totals["n"].to_list()] + [f"{lines.height} 笔", "", "", ""],
-            FILE_HEADERS[8]: [fen_text(int(f)) for f in totals["fen"].to_list()]
-            + [fen_text(total_fen), checksum, token, audit_head[1]],
+            FILE_HEADERS[8]: [fen_to_plain_text(int(f)) for f in totals["fen"].to_list()]
+            + [fen_to_plain_text(total_fen), checksum, token, audit_head[1]],
         }
     )
     full = pl.concat([body, footer], how="diagonal_relaxed").select(FILE_HEADERS)

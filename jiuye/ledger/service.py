@@ -38,8 +38,10 @@ from jiuye.audit.service import record
 from jiuye.errors import UserError
 from jiuye.ledger import payment_file, transitions
 from jiuye.ledger.models import entitlements, payment_batches, payments, policy_settings
-from jiuye.ledger.payment_file import Batch, fen_text
+from jiuye.ledger.payment_file import Batch
 from jiuye.rules.dates import month_end
+from jiuye.rules.identifiers import mask
+from jiuye.rules.money import fen_to_plain_text
 
 PAY_LOCK_KEY = 4_204_202
 
@@ -128,11 +130,11 @@ def amount_problem(policy: str, amount_fen: int | None, bounds: dict[str, int | 
         return None
     bound = (bounds if bounds is not None else line_bounds()).get(policy)
     if amount_fen <= 0:
-        return f"金额 {fen_text(amount_fen)} 元不大于0"
+        return f"金额 {fen_to_plain_text(amount_fen)} 元不大于0"
     if bound is None:
         return f"政策 {policy} 未声明单笔合理上限"
     if amount_fen > bound:
-        return f"金额 {fen_text(amount_fen)} 元超过政策 {policy} 的单笔合理上限 {fen_text(bound)} 元"
+        return f"金额 {fen_to_plain_text(amount_fen)} 元超过政策 {policy} 的单笔合理上限 {fen_to_plain_text(bound)} 元"
     return None
 
 
@@ -498,16 +500,8 @@ def payment_lines(session: Session, batch_id: int) -> pl.DataFrame:
     )
     details = _details(session, batch_id)
     code = pl.col("code").fill_null(pl.col("beneficiary"))
-    masked = (
-        pl.when(code.str.len_chars() == 18)
-        .then(code.str.slice(0, 6) + pl.lit("********") + code.str.slice(14, 4))
-        .otherwise(code)
-    )
-    subject_masked = (
-        pl.when(pl.col("subject").str.len_chars() == 18)
-        .then(pl.col("subject").str.slice(0, 6) + pl.lit("********") + pl.col("subject").str.slice(14, 4))
-        .otherwise(pl.col("subject"))
-    )
+    masked = mask(code)
+    subject_masked = mask(pl.col("subject"))
     return (
         frame.join(titles, on="policy", how="left")
         .join(details, on="beneficiary", how="left")

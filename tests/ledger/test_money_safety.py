@@ -32,8 +32,8 @@ from jiuye.ledger.service import (
     review,
     waiting_lines,
 )
-from jiuye.matching.synthetic import js02_population
 from jiuye.registry.models import TABLES
+from tests.factories.matching import js02_population
 
 DEC = dt.date(2023, 12, 1)
 MAR = dt.date(2023, 3, 1)
@@ -137,9 +137,10 @@ def test_pay_leaves_out_of_bound_and_non_positive_lines_waiting(migrated_db_url:
 
 def test_negative_amounts_are_formatted_with_their_sign() -> None:
     frame = pl.DataFrame({"fen": [-1, -199, 0, 1, 123456]})
+    # the payment file formats through rules.money (−1 fen was written as "-1.99" before)
     assert frame.select(payment_file.yuan_text(pl.col("fen")).alias("t"))["t"].to_list() == [
         "-0.01", "-1.99", "0.00", "0.01", "1234.56"]  # fmt: skip
-    assert [payment_file.fen_text(f) for f in (-1, -100, 5)] == ["-0.01", "-1.00", "0.05"]
+    assert [payment_file.fen_to_plain_text(f) for f in (-1, -100, 5)] == ["-0.01", "-1.00", "0.05"]
 
 
 # --- (7) amounts changed behind the audit trail ------------------------------------------------------------

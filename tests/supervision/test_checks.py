@@ -12,7 +12,7 @@ import pytest
 from jiuye.rules.identifiers import credit_code_problem, id_number_problem, make_credit_code, make_id_number
 from jiuye.supervision import checks
 from jiuye.supervision.frames import Inputs
-from jiuye.supervision.synthetic import clean_district
+from tests.factories.supervision import clean_district
 
 # Documented bound (docs/supervision.md): at most 0.5 % of the subsidised people and employers of a clean
 # district may be flagged.
@@ -353,3 +353,13 @@ def test_amount_above_cap_reads_the_bound_declared_on_the_measure() -> None:
     ])  # fmt: skip
     over = flags_of(inputs, "amount_above_cap")
     assert over.height == 1 and "987654321.00元" in over["detail"][0], over["detail"].to_list()
+
+
+def test_the_list_of_checks_is_built_from_the_family_modules() -> None:
+    import importlib
+    import pkgutil
+
+    families = [importlib.import_module(f"jiuye.supervision.checks.{m.name}") for m in pkgutil.iter_modules(checks.__path__)]
+    declared = [name for f in sorted((f for f in families if hasattr(f, "TITLES")), key=lambda f: f.FAMILY) for name in f.TITLES]
+    assert list(checks.CHECKS) == declared == list(checks.CHECK_TITLES)
+    assert len(declared) == 15 and len({f.FAMILY for f in families if hasattr(f, "TITLES")}) == 8

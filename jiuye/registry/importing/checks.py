@@ -1,8 +1,7 @@
 """Whole-column checks as Polars expressions: each returns a String expression that is null when the
 cell is fine and a Chinese reason when it is not.  No Python loop per row.
 
-The checksum expressions mirror :mod:`jiuye.rules.identifiers` exactly (a property test holds them
-to it); they exist because a million ID numbers must be checked in a fraction of a second.
+The identifier checksums are :mod:`jiuye.rules.identifiers`' (one columnar implementation).
 """
 
 from __future__ import annotations
@@ -10,20 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from jiuye.registry.schema import BOOL_FALSE, BOOL_TRUE
-from jiuye.rules.identifiers import (
-    BANK_ACCOUNT_MAX,
-    BANK_ACCOUNT_MIN,
-    CREDIT_ALPHABET,
-    NUMERIC_CELL_RE,
-    ORG_NAME_BAD_RE,
-    ORG_NAME_MAX,
-    PERSON_NAME_RE,
-    UNIONPAY_PREFIX,
-)
-
-_ID_CHECK = "10X98765432"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_CLASS = "[0-9A-HJ-NP-RTUWXY]"
+from jiuye.rules import identifiers as ident
 
 TRUE_TEXTS = tuple(sorted({t.lower() for t in BOOL_TRUE} | {"t", "对", "有"}))
 FALSE_TEXTS = tuple(sorted({t.lower() for t in BOOL_FALSE} | {"f", "不是", "无"}))
@@ -35,7 +21,7 @@ def _null_str() -> pl.Expr:
     return pl.lit(None, dtype=pl.String)
 
 
-# --- ID numbers (GB 11643) ------------------------------------------------------------------------
+# --- ID numbers (GB 11643) and credit codes (GB 32100): the checks are jiuye.rules.identifiers' --------
 
 
 def normalize_id_number(col: pl.Expr) -> pl.Expr:
@@ -43,97 +29,30 @@ def normalize_id_number(col: pl.Expr) -> pl.Expr:
     return col.str.replace_all(r"\s", "").str.to_uppercase()
 
 
-def id_check_char(col: pl.Expr) -> pl.Expr:
-    """Expected 18th character of an ID number whose first 17 characters are digits."""
-    # GB 11643 weights are 2^(17-i) mod 11, and 13 ≡ 2 (mod 11): read the 17 digits as one base-13
-    # number v (< 13^17 < 2^64) and the weighted sum is ≡ 2·v (mod 11).  One pass over the column.
-    v = col.str.slice(0, 17).str.to_integer(base=13, strict=False, dtype=pl.UInt64)
-    total = (v % 11) * 2
-    return (total % 11).replace_strict(
-        {i: c for i, c in enumerate(_ID_CHECK)}, default=None, return_dtype=pl.String
-    )
-
-
-def id_birth_date(col: pl.Expr) -> pl.Expr:
-    return col.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
-
-
-def id_gender(col: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(col.str.slice(16, 1).cast(pl.Int64, strict=False) % 2 == 1)
-        .then(pl.lit("male"))
-        .otherwise(pl.lit("female"))
-    )
-
-
 def id_number_valid(col: pl.Expr) -> pl.Expr:
     """True for a valid ID number or an empty cell; cheaper than :func:`id_number_reason`."""
-    return col.is_null() | (
-        col.str.contains(r"^[0-9]{17}[0-9X]$")
-        & id_birth_date(col).is_not_null()
-        & (id_check_char(col) == col.str.slice(17, 1))
-    ).fill_null(False)
+    return col.is_null() | ident.id_number_valid(col)
 
 
 def id_number_reason(col: pl.Expr) -> pl.Expr:
-    """Same reasons, same order, as :func:`jiuye.rules.identifiers.id_number_problem`."""
-    expected = id_check_char(col)
+    """The reasons of :func:`jiuye.rules.identifiers.id_number_reason`, after one of import's own: a masked
+    number (exported without ``--unmasked``) cannot be imported."""
     return (
-        pl.when(col.is_null())
-        .then(_null_str())
-        .when(col.str.contains("*", literal=True))
+        pl.when(col.str.contains("*", literal=True))
         .then(pl.lit("身份证号码已脱敏（含*），无法导入；请使用 jiuye export --unmasked 导出的完整号码"))
-        .when(col.str.len_chars() != 18)
-        .then(pl.lit("身份证号码应为18位"))
-        .when(~col.str.contains(r"^[0-9]{17}[0-9X]$"))
-        .then(pl.lit("身份证号码前17位应为数字，末位为数字或X"))
-        .when(id_birth_date(col).is_null())
-        .then(pl.format("身份证号码中的出生日期不存在：{}", col.str.slice(6, 8)))
-        .when(expected != col.str.slice(17, 1))
-        .then(pl.format("身份证号码校验位错误（GB 11643，应为 {}）", expected))
-        .otherwise(_null_str())
+        .otherwise(ident.id_number_reason(col))
     )
-
-
-# --- unified social credit codes (GB 32100) -------------------------------------------------------
 
 
 def normalize_credit_code(col: pl.Expr) -> pl.Expr:
     return col.str.replace_all(r"\s", "").str.to_uppercase()
 
 
-def credit_check_char(col: pl.Expr) -> pl.Expr:
-    index = {c: i for i, c in enumerate(CREDIT_ALPHABET)}
-    total = pl.sum_horizontal(
-        col.str.slice(i, 1).replace_strict(index, default=None, return_dtype=pl.Int64) * w
-        for i, w in enumerate(_CREDIT_WEIGHTS)
-    )
-    return ((31 - total % 31) % 31).replace_strict(
-        {i: c for i, c in enumerate(CREDIT_ALPHABET)}, default=None, return_dtype=pl.String
-    )
-
-
 def credit_code_valid(col: pl.Expr) -> pl.Expr:
-    return col.is_null() | (
-        col.str.contains(f"^{_CREDIT_CLASS}{{18}}$") & (credit_check_char(col) == col.str.slice(17, 1))
-    ).fill_null(False)
+    return col.is_null() | ident.credit_code_valid(col)
 
 
-def credit_code_reason(col: pl.Expr) -> pl.Expr:
-    """Same reasons, same order, as :func:`jiuye.rules.identifiers.credit_code_problem`."""
-    expected = credit_check_char(col)
-    illegal = col.str.replace_all(_CREDIT_CLASS, "")
-    return (
-        pl.when(col.is_null())
-        .then(_null_str())
-        .when(col.str.len_chars() != 18)
-        .then(pl.lit("统一社会信用代码应为18位"))
-        .when(illegal.str.len_chars() > 0)
-        .then(pl.format("统一社会信用代码含非法字符：{}", illegal))
-        .when(expected != col.str.slice(17, 1))
-        .then(pl.format("统一社会信用代码校验位错误（GB 32100，应为 {}）", expected))
-        .otherwise(_null_str())
-    )
+credit_code_reason = ident.credit_code_reason
 
 
 # --- dates, months, booleans, numbers ---------------------------------------------------------------
@@ -291,7 +210,7 @@ def parse_money(col: pl.Expr, unit: str) -> pl.Expr:
     return parse_int(col) if unit == "fen" else parse_yuan_to_fen(col)
 
 
-# --- plausibility: bank accounts and names (issue 9; mirrors jiuye.rules.identifiers) ---------------
+# --- plausibility: bank accounts and names (issue 9; the checks are jiuye.rules.identifiers') ----------
 
 
 def normalize_bank_account(col: pl.Expr) -> pl.Expr:
@@ -299,69 +218,8 @@ def normalize_bank_account(col: pl.Expr) -> pl.Expr:
     return col.str.replace_all(r"\s", "")
 
 
-def luhn_valid(col: pl.Expr) -> pl.Expr:
-    """ISO/IEC 7812 Luhn check of a digit string of at most 19 digits (vectorised)."""
-    rev = col.str.reverse()
-    total = pl.lit(0, pl.Int64)
-    for i in range(BANK_ACCOUNT_MAX):
-        d = rev.str.slice(i, 1).cast(pl.Int64, strict=False).fill_null(0)
-        if i % 2 == 1:
-            d = pl.when(d > 4).then(d * 2 - 9).otherwise(d * 2)
-        total = total + d
-    return total % 10 == 0
-
-
-def luhn_check_digit(body: pl.Expr) -> pl.Expr:
-    """The digit (text) that makes ``body`` + digit pass :func:`luhn_valid` (demo data, tests)."""
-    rev = body.str.reverse()
-    total = pl.lit(0, pl.Int64)
-    for i in range(BANK_ACCOUNT_MAX - 1):
-        d = rev.str.slice(i, 1).cast(pl.Int64, strict=False).fill_null(0)
-        if i % 2 == 0:
-            d = pl.when(d > 4).then(d * 2 - 9).otherwise(d * 2)
-        total = total + d
-    return ((10 - total % 10) % 10).cast(pl.String)
-
-
-def bank_account_reason(col: pl.Expr) -> pl.Expr:
-    digits = col.str.contains(r"^[0-9]+$")
-    length = col.str.len_chars()
-    unionpay = col.str.starts_with(UNIONPAY_PREFIX) & (length >= 16) & (length <= BANK_ACCOUNT_MAX)
-    return (
-        pl.when(col.is_null())
-        .then(_null_str())
-        .when(col.str.contains(NUMERIC_CELL_RE))
-        .then(pl.lit("银行账号在表格中被存成了数字（如 6.22E+18），可能已失真；请将该列设为文本后重新填写"))
-        .when(~digits)
-        .then(pl.lit("银行账号只能是数字"))
-        .when((length < BANK_ACCOUNT_MIN) | (length > BANK_ACCOUNT_MAX))
-        .then(pl.lit(f"银行账号应为{BANK_ACCOUNT_MIN}–{BANK_ACCOUNT_MAX}位数字"))
-        .when(unionpay & ~luhn_valid(col))
-        .then(pl.lit("银联卡号校验位错误（Luhn）"))
-        .otherwise(_null_str())
-    )
-
-
-def person_name_reason(col: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(col.is_not_null() & ~col.str.contains(PERSON_NAME_RE))
-        .then(pl.lit("姓名不像人名：须以汉字或字母开头，只能含汉字、字母、数字、间隔号·和空格，1–50个字符"))
-        .otherwise(_null_str())
-    )
-
-
-def org_name_reason(col: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(col.is_not_null() & col.str.contains(ORG_NAME_BAD_RE))
-        .then(pl.lit("名称不能以 = + - @ 开头，也不能含控制字符（疑似公式）"))
-        .when(col.str.len_chars() > ORG_NAME_MAX)
-        .then(pl.lit(f"名称超过{ORG_NAME_MAX}个字符"))
-        .otherwise(_null_str())
-    )
-
-
-PLAUSIBLE_REASONS = {"bank_account": bank_account_reason, "person_name": person_name_reason,
-                     "org_name": org_name_reason}  # fmt: skip
+PLAUSIBLE_REASONS = {"bank_account": ident.bank_account_reason, "person_name": ident.person_name_reason,
+                     "org_name": ident.org_name_reason}  # fmt: skip
 
 
 # --- towns -----------------------------------------------------------------------------------------
@@ -388,7 +246,9 @@ def town_reason(town: pl.Expr, district: pl.Expr | None, towns: dict[str, frozen
 # --- enums -----------------------------------------------------------------------------------------
 
 
-def enum_mapping(allowed: tuple[str, ...], labels: dict[str, str]) -> dict[str, str]:
+def enum_mapping(
+    allowed: tuple[str, ...], labels: dict[str, str], aliases: dict[str, str] | None = None
+) -> dict[str, str]:
     """Accepted text (case-folded) → stored code: the code itself and its Chinese label; for districts
     also the label without 区/新区 (金山, 浦东)."""
     mapping: dict[str, str] = {}
@@ -399,11 +259,15 @@ def enum_mapping(allowed: tuple[str, ...], labels: dict[str, str]) -> dict[str, 
         for suffix in ("新区", "区"):
             if label.endswith(suffix) and len(label) > len(suffix) + 1:
                 mapping.setdefault(label.removesuffix(suffix).casefold(), value)
+    for alias, value in (aliases or {}).items():
+        mapping.setdefault(alias.casefold(), value)
     return mapping
 
 
-def parse_enum(col: pl.Expr, allowed: tuple[str, ...], labels: dict[str, str]) -> pl.Expr:
-    mapping = enum_mapping(allowed, labels)
+def parse_enum(
+    col: pl.Expr, allowed: tuple[str, ...], labels: dict[str, str], aliases: dict[str, str] | None = None
+) -> pl.Expr:
+    mapping = enum_mapping(allowed, labels, aliases)
     return col.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
