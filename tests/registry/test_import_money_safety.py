@@ -89,11 +89,11 @@ def test_bank_account_and_name_checks_agree_with_the_reference() -> None:
     accounts = [_account(5), "6222020200112234", "123456789012", "12345678901", "6.222020200112233e+18",
                 "4111111111111111", "62220202001122330000", "@SUM(1+1)"]  # fmt: skip
     expected = [bank_account_problem(a) for a in accounts]
-    got = pl.DataFrame({"a": accounts}).select(checks.bank_account_reason(pl.col("a")).alias("r"))["r"].to_list()
+    got = pl.DataFrame({"a": accounts}).select(checks.PLAUSIBLE_REASONS["bank_account"](pl.col("a")).alias("r"))["r"].to_list()
     assert [g is None for g in got] == [e is None for e in expected] == [True, False, True, False, False, True,
                                                                           False, False]  # fmt: skip
     assert luhn_ok(_account(9)) and not luhn_ok(_account(9)[:-1] + str((int(_account(9)[-1]) + 1) % 10))
     names = ["张三", "阿卜杜·热合曼", "John Smith", "人员3", "=HYPERLINK(\"x\")", "+张三", "-1", "@A1", "\t张三"]
     want = [True, True, True, True, False, False, False, False, False]
     assert [person_name_problem(n) is None for n in names] == want
-    assert pl.DataFrame({"n": names}).select(checks.person_name_reason(pl.col("n")).alias("r"))["r"].is_null().to_list() == want
+    assert pl.DataFrame({"n": names}).select(checks.PLAUSIBLE_REASONS["person_name"](pl.col("n")).alias("r"))["r"].is_null().to_list() == want
