@@ -163,9 +163,11 @@ def confirm_submit(
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.service import confirm_line
 
+    from jiuye.rules.identifiers import bank_account_problem
+
     account = re.sub(r"[\s-]", "", bank_account)
-    if decision == "confirmed" and not re.fullmatch(r"\d{12,30}", account):
-        raise UserError("请填写本人银行账号（12 至 30 位数字）。", BAD_INPUT, "bank_account")
+    if decision == "confirmed" and (problem := bank_account_problem(account)):
+        raise UserError(f"请填写本人正确的银行账号：{problem}。", BAD_INPUT, "bank_account")
     with actx.write() as s:
         own = s.execute(sa.select(e.c.id).where(e.c.id == entitlement_id, sa.or_(
             e.c.beneficiary == actx.me.identifier, e.c.subject == actx.me.identifier))).first()  # fmt: skip

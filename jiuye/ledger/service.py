@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,15 +200,6 @@ def grant(
                      payload={**(payload or {}), "amount_fen": int(amount_fen)})  # fmt: skip
     _seal_rows(session, [new_id])  # the approved amount is sealed, as for every approval
     return new_id
-
-
-def awaiting_confirmation(policies_needing: Sequence[str]) -> Any:
-    """SQL condition: a line of a measure that needs confirmation and has none (``pay`` leaves it)."""
-    confirmed = sa.exists().where(
-        entitlement_confirmations.c.entitlement_id == entitlements.c.id,
-        entitlement_confirmations.c.decision == "confirmed",
-    )
-    return sa.and_(entitlements.c.policy.in_(list(policies_needing)), ~confirmed)
 
 
 
@@ -413,8 +404,8 @@ def pay_candidates(session: Session, month: dt.date, lock: bool = False) -> Cand
         .order_by(entitlements.c.id)
     )  # fmt: skip
     needing = sorted(p for p, st in settings(session).items() if st.confirm)
-    if needing:  # lines of these measures wait for the person's confirmation
-        stmt = stmt.where(~awaiting_confirmation(needing))
+    if needing:  # lines of these measures wait for the person's confirmation (joined above when given)
+        stmt = stmt.where(sa.or_(entitlements.c.policy.not_in(needing), ec.c.entitlement_id.is_not(None)))
     if lock and session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=entitlements)
     rows = session.execute(stmt).all()

@@ -85,6 +85,15 @@ def plant_flag(url: str) -> None:
                   if s.get_bind().dialect.name == "sqlite" else sa.cast("2023-01-15", sa.Date)))  # fmt: skip
 
 
+def _copy_audit_key(src_url: str, dst_url: str) -> None:
+    """A copied database needs its audit chain key and anchors (issue 9) next to its own address."""
+    from jiuye.audit.keys import audit_dir
+
+    src, dst = audit_dir(src_url), audit_dir(dst_url)
+    if src.is_dir() and not dst.exists():
+        shutil.copytree(src, dst)
+
+
 def _close_sqlite(url: str) -> None:
     """Close every pooled connection and fold the WAL into the file, so that a file copy is complete."""
     import sqlite3
@@ -139,6 +148,7 @@ def web_db(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pyt
         target = tmp_path / "jiuye.db"
         shutil.copy(_templates["sqlite"], target)
         url = f"sqlite:///{target}"
+        _copy_audit_key(f"sqlite:///{_templates['sqlite']}", url)
         yield url
         _close_sqlite(url)
         return
@@ -161,6 +171,7 @@ def web_db(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pyt
     name = f"{prefix}_{next(_counter)}"
     _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{_templates["postgresql"]}"')
     url = _pg_url(name)
+    _copy_audit_key(_pg_url(_templates["postgresql"]), url)
     try:
         yield url
     finally:

@@ -281,15 +281,23 @@ def test_confirmation_gates_payment(client: Any, web_db: str, tmp_path: Any) -> 
         other = s.execute(sa.select(e.c.id).where(e.c.subject != row["subject"], e.c.beneficiary != row["subject"])
                           .limit(1)).scalar_one()  # fmt: skip
     assert client.get(f"/my/entitlements/{other}").status_code == 404  # someone else's line
+    bad = client.post(f"/my/entitlements/{row['id']}/confirm", data={"csrf_token": token, "decision": "confirmed",
+                                                                     "bank_account": "6222020200112233445"})  # fmt: skip
+    assert bad.status_code == 422 and "Luhn" in bad.text  # the same account check as import and pay
     r = client.post(f"/my/entitlements/{row['id']}/confirm", data={"csrf_token": token, "decision": "confirmed",
-                                                                   "bank_account": "6222020200112233445"})  # fmt: skip
+                                                                   "bank_account": "6222020200112233446"})  # fmt: skip
     assert r.status_code == 303, r.text
     page = client.get("/my")
-    assert "3445" in page.text and "6222020200112233445" not in page.text
+    assert "3446" in page.text and "6222020200112233446" not in page.text
     again = client.post(f"/my/entitlements/{row['id']}/confirm", data={"csrf_token": token, "decision": "declined"})
     assert again.status_code == 409
     pay()
     assert state() == "paid"
+    from jiuye.ledger.models import payments
+
+    with db.session_scope(web_db) as s:  # paid to the account the person gave
+        paid_to = s.execute(sa.select(payments.c.bank_account).where(payments.c.entitlement_id == row["id"])).scalar_one()
+    assert paid_to == "6222020200112233446"
 
 
 def test_public_notice_masks_everyone_and_a_concern_becomes_a_flag(client: Any, web_db: str) -> None:

@@ -163,13 +163,13 @@ def test_resident_confirms_and_line_is_in_next_batch_in_browser(
     register(page, live_server, line["subject"], "王五")
     card = page.locator(f'article.line[data-entitlement="{line["id"]}"]')
     assert "确认领取" in card.inner_text() and line["subject"] not in page.inner_text("body")
-    card.locator("input[name=bank_account]").fill("6222 0202 0011 2233 445")
+    card.locator("input[name=bank_account]").fill("6222 0202 0011 2233 446")
     no_horizontal_scroll(page)
     shot(page, "public-confirm")
     card.locator("button[value=confirmed]").click()
     card = page.locator(f'article.line[data-entitlement="{line["id"]}"]')
-    assert "已确认领取" in card.inner_text() and "3445" in card.inner_text()
-    assert "6222020200112233445" not in page.inner_text("body")
+    assert "已确认领取" in card.inner_text() and "3446" in card.inner_text()
+    assert "6222020200112233446" not in page.inner_text("body")
     with write_session(web_db) as s:  # the next payment batch
         batch = ledger.pay(s, line["month"], "测试", tmp_path)
     with db.session_scope(web_db) as s:

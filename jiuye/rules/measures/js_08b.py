@@ -32,8 +32,10 @@ class TrainingInstitutionFunding(ReviewerDecided):
         beneficiary="organization",
         frequency="none",
         kind="reviewer",
+        # our plausibility bound for one approved application (issue 9: nothing above it is approved or paid)
+        line_bound_yuan=200_000,
         reading="文件未规定各等级的资助金额，案例格式也没有培训机构的办学质量和诚信等级，由经办人员审核认定，"
-        "金额按本市有关标准（G6）。",
+        "金额按本市有关标准（G6）；单笔核准金额的合理上限取20万元（超过的不能核准，须先调整上限）。",
     )
     application_fields: ClassVar[tuple[ApplicationField, ...]] = (
         *ORGANIZATION_FIELDS,
