@@ -31,7 +31,7 @@ FACTS_MAP: dict[str, tuple[str, dict[str, str]]] = {
     "persons": ("persons", {
         "id": "id_number", "id_number": "id_number", "birth_date": "birth_date", "gender": "gender",
         "hukou_district": "hukou_district", "hukou_agricultural": "hukou_agricultural",
-        "origin_district": "origin_district",
+        "origin_district": "origin_district", "died_on": "died_on", "hukou_moved_out_on": "hukou_moved_out_on",
     }),
     "education": ("education", {
         "person": "person", "level": "level", "full_time": "full_time", "graduation_date": "graduation_date",

@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Literal
 
 import polars as pl
 
-from jiuye.rules.facts import Facts
+from jiuye.rules.facts import DISTRICT_NAMES, Facts
 from jiuye.rules.parameters import MeasureParameters
 
 Kind = Literal["money", "pending", "reviewer", "rule", "indicator"]
@@ -90,6 +90,42 @@ class Meta:
     def document(self) -> str:
         return "JS" if self.id.startswith("JS") else "CM"
 
+    @property
+    def district(self) -> str:
+        """G12: the district whose funds pay this measure (its document's district)."""
+        return DOCUMENT_DISTRICT[self.document]
+
+
+# G12 (rev. 2): each document is paid from its own district's funds (JS 六(三); CM (十六))
+DOCUMENT_DISTRICT: dict[str, str] = {"JS": "jinshan", "CM": "chongming"}
+DOCUMENT_OF_DISTRICT: dict[str, str] = {district: doc for doc, district in DOCUMENT_DISTRICT.items()}
+G12_CLAUSE = "政策目录 G12（金就办〔2023〕1号 六(三)；沪崇就办〔2023〕2号 (十六)“区财政做好相关资金保障工作”）"
+
+Sense = Literal["employer", "hukou", "origin", "organization"]
+SENSE_TEXT: dict[str, str] = {
+    "employer": "本区（{}）用人单位",
+    "hukou": "本区（{}）户籍",
+    "origin": "{}籍（生源地）",
+    "organization": "位于本区（{}）",
+}
+SENSE_DETAIL: dict[str, str] = {
+    "employer": "用人单位所在区：{}", "hukou": "户籍：{}", "origin": "生源地：{}", "organization": "所在区：{}",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Scope:
+    """G12: in which sense a measure's subject belongs to its district, read from a candidates column.
+
+    ``employer``: the employer is located in the district; ``hukou``: the person's hukou is there;
+    ``origin``: the person's origin (JS-03a); ``organization``: the organisation (or school) is located
+    there.  ``text`` replaces the default label (e.g. "培训机构为本区（金山）职业培训机构").
+    """
+
+    sense: Sense
+    column: str
+    text: str = ""
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -98,13 +134,23 @@ class Condition:
     clause: str
     expr: pl.Expr  # boolean; null counts as not met
     detail: pl.Expr | None = None  # string describing the values compared
+    # G4 (rev. 2) "the first occurrence decides": when ``first_over`` is set, ``expr`` and ``detail`` read the
+    # column ``first_column(key)``, which the engine fills with the earliest ``first_of`` among the rows of
+    # the same ``first_over`` group that meet every other (plain) condition
+    first_of: pl.Expr | None = None
+    first_over: tuple[str, ...] = ()
+
+
+def first_column(key: str) -> str:
+    """The column a first-occurrence condition reads (see :attr:`Condition.first_over`)."""
+    return f"_first_{key}"
 
 
 @dataclass(frozen=True)
 class Cap:
     """G5: ``limit`` lines/months per ``key``, consumed chronologically, payments included."""
 
-    limit: int | str  # a number, or the name of a parameter
+    limit: int | str  # a number, or the name of a parameter (null = not set yet: lines stay pending, G6)
     key: tuple[str, ...] = ("beneficiary", "subject")
     counts: Literal["months", "lines"] = "months"  # months: 补贴期限累计不超过N个月; lines: 一次性
     extra: tuple[str, ...] = field(default_factory=tuple)  # line columns that are part of the key
@@ -138,10 +184,39 @@ class Measure:
     # facts tables without which no candidate can be eligible: when one is empty the batch path skips the
     # measure (explanations still evaluate it, and a property test checks both paths give the same lines)
     needs: ClassVar[tuple[str, ...]] = ()
+    # G12 (rev. 2): the senses in which a subject must belong to the measure's district; the engine adds one
+    # condition per entry, so no module writes its own district test.  Empty only for measures without money.
+    scope: ClassVar[tuple[Scope, ...]] = ()
 
     @property
     def id(self) -> str:
         return self.meta.id
+
+    @property
+    def district(self) -> str:
+        return self.meta.district
+
+    @property
+    def requires_hukou(self) -> bool:
+        """G13: a measure that requires hukou in its district stops after the month the hukou moved out."""
+        return any(s.sense == "hukou" for s in self.scope)
+
+    def scope_conditions(self) -> list[Condition]:
+        """G12 as named conditions, one per declared :class:`Scope` (the same code for every measure)."""
+        name = DISTRICT_NAMES[self.district].removesuffix("区")
+        out = []
+        for s in self.scope:
+            shown = pl.col(s.column).replace_strict(DISTRICT_NAMES, default=None, return_dtype=pl.String)
+            out.append(Condition(
+                key=f"g12_{s.sense}", text=s.text or SENSE_TEXT[s.sense].format(name), clause=G12_CLAUSE,
+                expr=pl.col(s.column) == self.district,
+                detail=pl.format(SENSE_DETAIL[s.sense], shown.fill_null("非本市")),
+            ))  # fmt: skip
+        return out
+
+    def all_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        """The measure's own conditions with the G12 district conditions first."""
+        return [*self.scope_conditions(), *self.conditions(p, ctx)]
 
     @property
     def computable(self) -> bool:

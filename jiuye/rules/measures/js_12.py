@@ -22,9 +22,9 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._jinshan import in_window, organizations, yes_no
-from jiuye.rules.measures._paired_region import worker_contract_conditions, worker_contracts
+from jiuye.rules.measures._paired_region import SCOPE, worker_contract_conditions, worker_contracts
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 四(十二)"
@@ -49,6 +49,7 @@ class HrAgencyReferralSubsidy(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(1, ("subject",), "lines")
 
+    scope: ClassVar[tuple[Scope, ...]] = SCOPE
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance', 'organizations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -65,7 +66,8 @@ class HrAgencyReferralSubsidy(Measure):
                       pl.col("agency_certified").fill_null(False),
                       detail("经市认定的优质人力资源服务机构：{}", yes_no(pl.col("agency_certified")))),
             *worker_contract_conditions(p, CLAUSE),
-            in_window(p, pl.col("qualifying_month"), f"缴纳社会保险费满{p.get('min_insured_months')}个月的月份"),
+            in_window(p, pl.col("qualifying_month"), f"缴纳社会保险费满{p.get('min_insured_months')}个月的月份",
+                      over=("person",)),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
