@@ -58,6 +58,12 @@ def register(subparsers: Any) -> None:
     au.add_argument("--reason", default=None)
     _common(au)
     au.set_defaults(handler=_settings_auto)
+    di = st_sub.add_parser("district", help="设置或查看本局所在区：jiuye settings district [jinshan|chongming|all]")
+    di.add_argument("value", nargs="?", choices=["jinshan", "chongming", "all"],
+                    help="jinshan：只匹配金就办〔2023〕1号；chongming：只匹配沪崇就办〔2023〕2号；all：两者")  # fmt: skip
+    di.add_argument("--reason", default=None)
+    _common(di)
+    di.set_defaults(handler=_settings_district)
     st.set_defaults(handler=lambda _a: st.print_help() or 0)
 
     pa = subparsers.add_parser(
@@ -128,6 +134,19 @@ def _settings_auto(args: argparse.Namespace) -> int:
             continue
         when = "" if st.set_at is None else f"，{st.set_at:%Y-%m-%d %H:%M}"
         print(f"{pid}\t{'免申即享' if st.auto else '依申请'}\t（{st.set_by}{when}）")
+    return 0
+
+
+def _settings_district(args: argparse.Namespace) -> int:
+    from jiuye.ledger.dbutil import write_session
+    from jiuye.ledger.service import bureau_district, set_bureau_district
+
+    with write_session(args.db) as s:
+        if args.value:
+            set_bureau_district(s, args.value, args.by or default_actor(), args.reason)
+        current = bureau_district(s)
+    when = "" if current.set_at is None else f"，{current.set_at:%Y-%m-%d %H:%M}"
+    print(f"本局所在区：{current.label}（{current.district}）\t（{current.set_by}{when}）")
     return 0
 
 

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from jiuye.ledger.models import entitlements, match_digests, match_runs
-from jiuye.ledger.service import payment_history
+from jiuye.ledger.service import bureau_district, payment_history
 from jiuye.ledger.transitions import audit_set
 from jiuye.matching.sources import FactsSource
 from jiuye.rules.dates import month_end
@@ -382,6 +382,9 @@ def run_match(
 
     chosen = tuple(measures if measures is not None else all_measures())
     with session_factory() as session:
+        # G12: a bureau matches only its own district's document (jiuye settings district)
+        district = bureau_district(session)
+        chosen = tuple(m for m in chosen if district.covers(m.district))
         source = source_factory(session)
         people = source.person_ids()
         chunks = plan_chunks(people, chosen, chunk_size)

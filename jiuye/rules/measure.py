@@ -28,7 +28,7 @@ import polars as pl
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
 from jiuye.rules.parameters import MeasureParameters
 
-Kind = Literal["money", "pending", "reviewer", "rule", "indicator"]
+Kind = Literal["money", "pending", "application", "reviewer", "rule", "indicator"]
 Subjects = Literal["persons", "organizations", "employers", "none"]
 
 JS_DOC = "金就办〔2023〕1号"
@@ -67,6 +67,7 @@ FREQUENCY_LABELS: dict[str, str] = {
 KIND_LABELS: dict[str, str] = {
     "money": "文件明确金额，自动计算",
     "pending": "按市级标准，金额待管理员设定（待定金额）",
+    "application": "依申请办理：申请表收集所需事实，经办人员审核认定并核定金额",
     "reviewer": "须经审核认定",
     "rule": "资格认定规则（无资金）",
     "indicator": "监测指标",
@@ -99,6 +100,8 @@ class Meta:
 # G12 (rev. 2): each document is paid from its own district's funds (JS 六(三); CM (十六))
 DOCUMENT_DISTRICT: dict[str, str] = {"JS": "jinshan", "CM": "chongming"}
 DOCUMENT_OF_DISTRICT: dict[str, str] = {district: doc for doc, district in DOCUMENT_DISTRICT.items()}
+# a deployment's own district (jiuye settings district): which documents its matching covers
+BUREAU_DISTRICTS: dict[str, str] = {"jinshan": "金山区", "chongming": "崇明区", "all": "全部（金山区和崇明区）"}
 G12_CLAUSE = "政策目录 G12（金就办〔2023〕1号 六(三)；沪崇就办〔2023〕2号 (十六)“区财政做好相关资金保障工作”）"
 
 Sense = Literal["employer", "hukou", "origin", "organization"]
@@ -243,6 +246,49 @@ class ReviewerDecided(Measure):
     """A measure the documents name without a computable rule: listed, applied for, decided by a reviewer."""
 
     subjects: ClassVar[Subjects] = "none"
+
+
+FieldType = Literal["text", "integer", "money", "date", "month", "boolean", "choice", "district", "file",
+                    "person", "employer", "organization"]  # fmt: skip
+FIELD_TYPE_LABELS: dict[str, str] = {
+    "text": "文本", "integer": "整数", "money": "金额（元，最多两位小数）", "date": "日期", "month": "月份",
+    "boolean": "是/否", "choice": "单选", "district": "上海市区", "file": "附件（证明材料）",
+    "person": "身份证号码", "employer": "统一社会信用代码", "organization": "机构编号",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a measure's application form (catalog rev. 2: the form collects the facts it needs).
+
+    ``person`` / ``employer`` / ``organization`` fields name a registry subject by its natural key;
+    ``choice`` fields list their ``choices`` as (value, Chinese label).
+    """
+
+    name: str  # machine name, unique within the form
+    label: str  # Chinese label shown on the form
+    type: FieldType
+    required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""  # Chinese hint under the field
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "label": self.label, "type": self.type,
+                               "type_label": FIELD_TYPE_LABELS[self.type], "required": self.required}  # fmt: skip
+        if self.choices:
+            out["choices"] = [{"value": v, "label": label} for v, label in self.choices]
+        if self.help:
+            out["help"] = self.help
+        return out
+
+
+class DecidedOnApplication(ReviewerDecided):
+    """Catalog rev. 2: a measure decided on application.  Its form (``form``) collects the facts it needs;
+    the reviewer records the decision and the approved amount (G6), and the approved application becomes a
+    ledger entitlement like any other.  ``scope`` (G12) says in which sense the applicant must belong to
+    the document's district; the form asks for the fact that shows it."""
+
+    form: ClassVar[tuple[FormField, ...]] = ()
 
 
 # ----------------------------------------------------------------------------- detail helpers
