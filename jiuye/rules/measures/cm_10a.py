@@ -1,7 +1,5 @@
 """CM-10a 就业困难人员社会保险补贴 — 沪崇就办〔2023〕2号 三(十).
 
-原文：“就业困难人员实现用人单位吸纳就业或灵活就业的，按规定给予社会保险补贴。”
-
 Reading (catalog rev. 2): hukou Chongming; certified 就业困难人员 on the day of a hire (contract start on
 or after 2023-01-01, registered) or of a flexible-employment registration (on or after 2023-01-01); each
 month M in which the status, the job and a paid insurance month hold; the employer is paid for the hired
