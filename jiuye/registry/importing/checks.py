@@ -160,13 +160,13 @@ def int_reason(col: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
     )
 
 
-def _yuan_text(col: pl.Expr) -> pl.Expr:
+def _bare_amount(col: pl.Expr) -> pl.Expr:
     return col.str.replace_all(r"[,，\s元¥￥]", "")
 
 
 def parse_yuan_to_fen(col: pl.Expr) -> pl.Expr:
     """'1234.5' yuan → 123450 fen, exactly (string arithmetic, never a float)."""
-    text = _yuan_text(col)
+    text = _bare_amount(col)
     whole = text.str.extract(r"^(-?[0-9]+)(?:\.([0-9]{1,2}))?$", 1).cast(pl.Int64, strict=False)
     frac = text.str.extract(r"^(-?[0-9]+)(?:\.([0-9]{1,2}))?$", 2).str.pad_end(2, "0")
     frac_fen = frac.cast(pl.Int64, strict=False).fill_null(0)
@@ -183,7 +183,7 @@ def money_reason(col: pl.Expr, unit: str) -> pl.Expr:
             .then(pl.lit("金额不能为负数"))
             .otherwise(_null_str())
         )
-    text = _yuan_text(col)
+    text = _bare_amount(col)
     return (
         pl.when(col.is_null())
         .then(_null_str())
