@@ -45,18 +45,13 @@ def now_utc() -> dt.datetime:
 
 
 # --- which measures take applications ------------------------------------------------------------
-def bureau_district() -> str:
-    """The district this deployment serves (its bureau's document): ``$JIUYE_DISTRICT``, default jinshan."""
-    import os
-
-    return (os.environ.get("JIUYE_DISTRICT") or "jinshan").strip()
-
-
-def bureau_measures() -> list[Any]:
-    from jiuye.accounts.scope import policy_district
+def bureau_measures(session: Session) -> list[Any]:
+    """The measures of the bureau's own document(s) (``jiuye settings district``; ``all``: both)."""
+    from jiuye.ledger.service import bureau_district
     from jiuye.rules.catalog import all_measures
 
-    return [m for m in all_measures() if policy_district(m.id) == bureau_district()]
+    district = bureau_district(session).district
+    return [m for m in all_measures() if district in ("all", m.meta.district)]
 
 
 def applicable(session: Session) -> dict[str, Any]:
@@ -65,8 +60,8 @@ def applicable(session: Session) -> dict[str, Any]:
     from jiuye.ledger.service import settings
 
     current = settings(session)
-    return {m.id: m for m in bureau_measures()
-            if m.meta.kind in ("money", "pending", "reviewer") and not current[m.id].auto}  # fmt: skip
+    return {m.id: m for m in bureau_measures(session)
+            if m.meta.kind in ("money", "pending", "reviewer", "application") and not current[m.id].auto}  # fmt: skip
 
 
 def may_apply_for(ident: Identity, measure: Any) -> str | None:
@@ -174,9 +169,11 @@ def create(session: Session, ident: Identity, policy: str) -> int:
     problem = may_apply_for(ident, measure) or window_problem(policy)
     if problem:
         raise UserError(problem, CONFLICT)
-    fields: dict[str, str] = {}
-    if measure.meta.beneficiary == "organization" and ident.kind == "employer":
-        fields = {"org_name": ident.name, "org_code": ident.identifier}
+    fields: dict[str, str] = {}  # prefilled: the applicant's own identifier where the form asks for it
+    for f in measure.form_fields():
+        if (f.type, ident.kind) in (("person", "resident"), ("employer", "employer")):
+            fields[f.name] = ident.identifier
+            break
     new_id = int(session.execute(
         sa.insert(applications).values(applicant_id=ident.id, policy=policy, state="draft", fields=fields)
         .returning(applications.c.id)
@@ -211,29 +208,52 @@ def list_own(session: Session, ident: Identity) -> list[dict[str, Any]]:
 
 
 def _check_field(field: Any, value: str) -> str:
-    from jiuye.rules.identifiers import credit_code_problem
+    """One answer of the form, checked by the field's declared type (``jiuye.rules.measure.FormField``)."""
+    from jiuye.rules.identifiers import credit_code_problem, id_number_problem
+    from jiuye.rules.money import yuan_to_fen
 
     value = value.strip()
+    if field.type == "boolean":
+        return "是" if value in ("1", "on", "yes", "是") else "否"
     if field.required and not value:
-        raise UserError(f"请填写“{field.label}”。", BAD_INPUT, field.key)
+        raise UserError(f"请填写“{field.label}”。", BAD_INPUT, field.name)
     if not value:
         return value
     if len(value) > MAX_TEXT:
-        raise UserError(f"“{field.label}”最长 {MAX_TEXT} 个字。", BAD_INPUT, field.key)
-    if field.kind == "date":
+        raise UserError(f"“{field.label}”最长 {MAX_TEXT} 个字。", BAD_INPUT, field.name)
+    problem: str | None = None
+    if field.type == "date":
         try:
-            day = dt.date.fromisoformat(value)
-        except ValueError as exc:
-            raise UserError(f"“{field.label}”应为日期（年-月-日）。", BAD_INPUT, field.key) from exc
-        if day > dt.date.today():
-            raise UserError(f"“{field.label}”不能晚于今天。", BAD_INPUT, field.key)
-    if field.kind == "choice" and value not in field.choices:
-        raise UserError(f"“{field.label}”请从选项中选择。", BAD_INPUT, field.key)
-    if field.kind == "credit_code":
+            if dt.date.fromisoformat(value) > dt.date.today():
+                problem = "不能晚于今天"
+        except ValueError:
+            problem = "应为日期（年-月-日）"
+    elif field.type == "month":
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+            problem = "应为月份（年-月）"
+    elif field.type == "integer":
+        if not re.fullmatch(r"\d{1,9}", value):
+            problem = "应为整数"
+    elif field.type == "money":
+        try:
+            if not re.fullmatch(r"\d{1,9}(\.\d{1,2})?", value) or yuan_to_fen(value) < 0:
+                problem = "应为金额（元，最多两位小数）"
+        except Exception:
+            problem = "应为金额（元，最多两位小数）"
+    elif field.type in ("choice", "district"):
+        from jiuye.rules.facts import DISTRICT_NAMES
+
+        allowed = DISTRICT_NAMES if field.type == "district" else dict(field.choices)
+        if value not in allowed:
+            problem = "请从选项中选择"
+    elif field.type == "person":
+        value = re.sub(r"\s+", "", value).upper()
+        problem = id_number_problem(value)
+    elif field.type == "employer":
         value = re.sub(r"\s+", "", value).upper()
         problem = credit_code_problem(value)
-        if problem:
-            raise UserError(f"“{field.label}”：{problem}。", BAD_INPUT, field.key)
+    if problem:
+        raise UserError(f"“{field.label}”{problem}。", BAD_INPUT, field.name)
     return value
 
 
@@ -245,10 +265,10 @@ def save(session: Session, ident: Identity, application_id: int, values: dict[st
     measure = _measure(app["policy"])
     fields = dict(app["fields"] or {})
     for field in measure.form_fields():
-        if field.kind == "file":
+        if field.type == "file":
             continue
-        raw = str(values.get(field.key, fields.get(field.key, "")) or "")
-        fields[field.key] = _check_field(field, raw) if submit else raw.strip()[:MAX_TEXT]
+        raw = str(values.get(field.name, "" if field.type == "boolean" else fields.get(field.name, "")) or "")
+        fields[field.name] = _check_field(field, raw) if submit else raw.strip()[:MAX_TEXT]
     new_state = "draft"
     if submit:
         problem = window_problem(app["policy"])
@@ -256,8 +276,8 @@ def save(session: Session, ident: Identity, application_id: int, values: dict[st
             raise UserError(problem, CONFLICT)
         have = {f["field"] for f in files_of(session, application_id)}
         for field in measure.form_fields():
-            if field.kind == "file" and field.required and field.key not in have:
-                raise UserError(f"请上传“{field.label}”。", BAD_INPUT, field.key)
+            if field.type == "file" and field.required and field.name not in have:
+                raise UserError(f"请上传“{field.label}”。", BAD_INPUT, field.name)
         new_state = "submitted"
     now = now_utc()
     values_out: dict[str, Any] = {"fields": fields, "updated_at": now}
@@ -280,7 +300,7 @@ def add_file(session: Session, ident: Identity, application_id: int, field_key: 
     if app["state"] != "draft":
         raise UserError("申请已提交，不能再上传材料。", CONFLICT)
     measure = _measure(app["policy"])
-    if field_key not in {f.key for f in measure.form_fields() if f.kind == "file"}:
+    if field_key not in {f.name for f in measure.form_fields() if f.type == "file"}:
         raise UserError("没有这项申请材料。", BAD_INPUT, "field")
     if len(files_of(session, application_id)) >= MAX_FILES:
         raise UserError(f"每份申请最多上传 {MAX_FILES} 个文件。", BAD_INPUT, "file")
@@ -315,10 +335,13 @@ def _move(session: Session, application_id: int, old: str, new: str, actor: str,
 
 # --- staff: review --------------------------------------------------------------------------------
 def beneficiary_of(app: dict[str, Any], applicant: dict[str, Any], measure: Any) -> str:
-    """Who the money is for: the named organisation (an organisation measure), else the applicant."""
-    if measure.meta.beneficiary == "organization":
-        code = str((app["fields"] or {}).get("org_code") or "")
-        return code or str(applicant["identifier"])
+    """Who the money is for: for a measure paying an employer or organisation, the credit code the form
+    names (the applicant may act for it); otherwise the applicant."""
+    if measure.meta.beneficiary in ("organization", "employer", "employer_per_worker"):
+        for f in measure.form_fields():
+            code = str((app["fields"] or {}).get(f.name) or "") if f.type == "employer" else ""
+            if code:
+                return code
     return str(applicant["identifier"])
 
 

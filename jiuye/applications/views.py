@@ -7,6 +7,7 @@ every form carries a CSRF token; files are served only to their applicant and to
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -162,7 +163,6 @@ def confirm_submit(
 ) -> Response:  # fmt: skip
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.service import confirm_line
-
     from jiuye.rules.identifiers import bank_account_problem
 
     account = re.sub(r"[\s-]", "", bank_account)
@@ -219,7 +219,14 @@ def _application_page(request: Request, actx: ApplicantCtx, application_id: int,
         "v": {**(app["fields"] or {}), **(values or {})}, "files": files, "labels": service.STATE_LABELS,
         "flash": flash or (str(error) if error else None), "flash_kind": "error" if error else "",
         "error_field": error.field if error else None, "yuan": yuan, "max_mb": uploads.MAX_BYTES // 1024 // 1024,
+        "districts": _districts(), "mask": mask_id, "dict": dict, "today": dt.date.today().isoformat(),
     }, status_code=status)  # fmt: skip
+
+
+def _districts() -> dict[str, str]:
+    from jiuye.rules.facts import DISTRICT_NAMES
+
+    return dict(DISTRICT_NAMES)
 
 
 @router.get("/my/applications/{application_id}", include_in_schema=False)
@@ -326,7 +333,8 @@ def review_detail(request: Request, application_id: int, ctx: Ctx = Depends(staf
     shown = shown_id(ctx.user, app["identifier"]) if app["kind"] == "resident" else app["identifier"]
     return render(request, "review_application.html", {
         "title": f"申请 {application_id}", "a": app, "m": measure.meta, "fields": measure.form_fields(),
-        "files": files, "labels": service.STATE_LABELS, "shown_id": shown, "yuan": yuan,
+        "files": files, "labels": service.STATE_LABELS, "shown_id": shown, "yuan": yuan, "dict": dict,
+        "mask": lambda v: shown_id(ctx.user, v),
         "phone": app["phone"][:3] + "****" + app["phone"][-4:],
     })  # fmt: skip
 

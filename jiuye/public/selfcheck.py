@@ -204,15 +204,14 @@ class Item:
     relevant: bool = True
 
 
-def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dict[str, bool]) -> list[Item]:
-    """Run the engine on the case with the bureau's measures for this kind of visitor."""
-    from jiuye.applications.service import bureau_measures
+def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dict[str, bool], ours: list[Any]) -> list[Item]:
+    """Run the engine on the case with the bureau's measures (``ours``) for this kind of visitor."""
     from jiuye.rules.case import parse_case
     from jiuye.rules.dates import format_month
     from jiuye.rules.engine import evaluate_facts
 
-    measures = [m for m in bureau_measures() if m.meta.beneficiary in situation.beneficiaries
-                and m.meta.kind in ("money", "pending", "reviewer")]  # fmt: skip
+    measures = [m for m in ours if m.meta.beneficiary in situation.beneficiaries
+                and m.meta.kind in ("money", "pending", "reviewer", "application")]  # fmt: skip
     try:
         parsed = parse_case(case)
     except Exception as exc:  # the answers were checked above; anything left is ours to fix
@@ -228,7 +227,8 @@ def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dict[str,
     for m in measures:
         meta = m.meta
         how = ("免申即享：符合条件的将主动发放，无须申请" if auto.get(m.id)
-               else "须在网上提出申请，经办人员审核" if meta.kind != "reviewer" else "须提出申请，由经办人员审核认定")  # fmt: skip
+               else "须在网上提出申请，经办人员审核" if meta.kind not in ("reviewer", "application")
+               else "须提出申请，由经办人员审核认定")  # fmt: skip
         relevant = bool(set(meta.groups) & set(situation.groups))
         got = lines.get(m.id, [])
         if got:

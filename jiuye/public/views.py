@@ -28,26 +28,27 @@ def _page(request: Request, template: str, context: dict[str, Any], status_code:
     return with_public_cookie(request, render(request, template, ctx, status_code=status_code))
 
 
-def _settings(request: Request) -> dict[str, Any]:
+def _settings(request: Request) -> tuple[dict[str, Any], list[Any]]:
+    """The 免申即享 settings and the measures of the bureau's own document(s)."""
     from jiuye.accounts.web import db_url, read_session
+    from jiuye.applications.service import bureau_measures
     from jiuye.ledger.service import settings
 
     with read_session(db_url(request)) as s:
-        return settings(s)
+        return settings(s), bureau_measures(s)
 
 
 def _how(kind: str, auto: bool) -> str:
-    if kind == "reviewer":
+    if kind in ("reviewer", "application"):
         return "reviewer"
     return "auto" if auto else "apply"
 
 
 def policy_rows(request: Request, group: str = "", q: str = "") -> list[dict[str, Any]]:
-    from jiuye.applications.service import bureau_measures
     from jiuye.rules.policy_list import policy_list
 
-    ours = {m.id for m in bureau_measures()}
-    current = _settings(request)
+    current, measures = _settings(request)
+    ours = {m.id for m in measures}
     rows = []
     words = [w for w in q.replace("，", " ").split() if w][:5]
     for row in policy_list(group or None, with_parameters=True):
@@ -68,8 +69,8 @@ def amount_text(row: dict[str, Any]) -> str:
     today = dt.date.today()
     if row["kind"] == "pending":
         return "按市级标准"
-    if row["kind"] == "reviewer":
-        return "按评定结果或市级标准，经审核确定"
+    if row["kind"] in ("reviewer", "application"):
+        return "经审核认定，按评定结果或市级标准核定金额"
     parts = []
     for par in row.get("parameters") or []:
         if par.get("unit") != "yuan":
@@ -144,8 +145,9 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
         return _form(request, situation, values, answers.problems, status_code=422)
     import anyio
 
-    auto = {k: v.auto for k, v in _settings(request).items()}
-    items = await anyio.to_thread.run_sync(selfcheck.evaluate_answers, situation, case, auto)
+    current, ours = _settings(request)
+    auto = {k: v.auto for k, v in current.items()}
+    items = await anyio.to_thread.run_sync(selfcheck.evaluate_answers, situation, case, auto, ours)
     eligible = [i for i in items if i.eligible]
     total = sum(i.total_fen or 0 for i in eligible)
     return _page(request, "selfcheck_result.html", {

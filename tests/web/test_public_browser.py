@@ -105,7 +105,8 @@ def test_resident_applies_reviewer_approves_resident_sees_it_in_browser(
     page.fill("#f-org_name", "金山某职业技能培训学校")
     page.fill("#f-org_code", credit_code(30))
     assert "格式正确" in page.inner_text("#f-org_code-live")
-    page.select_option("#f-grade", "A级")
+    page.select_option("#f-org_district", "jinshan")
+    page.select_option("#f-grade", "A")
     page.fill("#f-graded_on", "2024-03-01")
     page.fill("#f-reason", "2023年度办学质量和诚信等级评定为A级")
     proof = tmp_path / "评定结果.pdf"

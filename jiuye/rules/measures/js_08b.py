@@ -9,17 +9,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from jiuye.rules.measure import (
-    APPLICATION_REASON,
-    JS_DOC,
-    ORGANIZATION_FIELDS,
-    ApplicationField,
-    Meta,
-    ReviewerDecided,
-)
+from jiuye.rules.measure import JS_DOC, ORGANIZATION_FORM, DecidedOnApplication, FormField, Meta, Scope
 
 
-class TrainingInstitutionFunding(ReviewerDecided):
+class TrainingInstitutionFunding(DecidedOnApplication):
     meta: ClassVar[Meta] = Meta(
         id="JS-08b",
         title="职业技能培训机构办学资助",
@@ -31,19 +24,21 @@ class TrainingInstitutionFunding(ReviewerDecided):
         groups=("organizations", "skills"),
         beneficiary="organization",
         frequency="none",
-        kind="reviewer",
+        kind="application",
         # our plausibility bound for one approved application (issue 9: nothing above it is approved or paid)
         line_bound_yuan=200_000,
         reading="文件未规定各等级的资助金额，案例格式也没有培训机构的办学质量和诚信等级，由经办人员审核认定，"
         "金额按本市有关标准（G6）；单笔核准金额的合理上限取20万元（超过的不能核准，须先调整上限）。",
     )
-    application_fields: ClassVar[tuple[ApplicationField, ...]] = (
-        *ORGANIZATION_FIELDS,
-        ApplicationField("grade", "办学质量和诚信等级", "choice", choices=("A级", "B级", "C级", "D级")),
-        ApplicationField("graded_on", "评定日期", "date"),
-        APPLICATION_REASON,
-        ApplicationField("proof", "等级评定证明", "file", help="人社部门评定结果的 PDF、JPG 或 PNG，不超过 5 MB"),
-    )
-
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "org_district", "培训机构位于本区（金山）"),)
+    form: ClassVar[tuple[FormField, ...]] = (
+        *ORGANIZATION_FORM,
+        FormField("org_district", "机构所在区", "district", help="须为金山区（G12）"),
+        FormField("grade", "办学质量和诚信等级", "choice",
+                  choices=(("A", "A级"), ("B", "B级"), ("C", "C级"), ("D", "D级"))),
+        FormField("graded_on", "评定日期", "date"),
+        FormField("reason", "申请事由", "text", help="简要说明评定结果和申请的资助"),
+        FormField("proof", "等级评定证明", "file", help="人社部门评定结果的 PDF、JPG 或 PNG，不超过 5 MB"),
+    )  # fmt: skip
 
 MEASURE = TrainingInstitutionFunding()
