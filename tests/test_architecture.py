@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1] / "jiuye"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("jiuye", "jiuye.errors"),  # kernel: the package itself and the one error type every room raises
     ("jiuye.rules",),  # the policy as code: imports nothing else of the project
-    ("jiuye.db", "jiuye.cliargs", "jiuye.webkit"),  # infrastructure: the database; command arguments; web templates
+    # infrastructure: the database; what every command's arguments share; cells written to CSV/XLSX files;
+    # web templates, styles and formatting
+    ("jiuye.db", "jiuye.cliargs", "jiuye.spreadsheet", "jiuye.webkit"),
     ("jiuye.migrations",),  # infrastructure: Alembic scripts, configured by jiuye.db
     ("jiuye.registry",),
     ("jiuye.demo",),
@@ -37,7 +39,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("jiuye.cli",),  # the command line: finds each room's ``commands`` module by name
     ("jiuye.web",),  # the top floor: assembles the views into the app; nothing imports it
 )
-INFRASTRUCTURE = ("jiuye.db", "jiuye.migrations", "jiuye.cliargs", "jiuye.webkit")
+INFRASTRUCTURE = ("jiuye.db", "jiuye.migrations", "jiuye.cliargs", "jiuye.spreadsheet", "jiuye.webkit")
 KERNEL = LAYERS[0]
 
 
