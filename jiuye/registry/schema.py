@@ -32,6 +32,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from jiuye.rules.facts import ENUMS as FACT_ENUMS
+from jiuye.rules.money import fen_to_plain_text
 from jiuye.rules.shared import DISTRICT_NAMES, EMPLOYER_TYPE_ALIASES, EMPLOYER_TYPE_LABELS
 
 ColumnType = Literal["str", "date", "month", "bool", "int", "money", "enum", "town"]
@@ -163,9 +164,7 @@ def parse_money_fen(text: str) -> int | None:
 
 def format_money(fen: int) -> str:
     """Integer fen → yuan text with two decimals (``731000`` → ``7310.00``)."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
+    return fen_to_plain_text(fen)
 
 
 def parse_bool(text: str) -> bool | None:
@@ -496,6 +495,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("state_owned", "bool", "国有企业", required=True, aliases=("是否国有",)),
             Column("industry", "str", "所属行业", aliases=("行业",)),
             _BANK,
+            _date("deregistered_on", "注销日期", aliases=("注销时间",), d="单位注销的日期；注销当月以后不再发放（政策目录 G13）"),
         ),
     ),
     Table(
@@ -512,6 +512,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("credit_code", "str", "统一社会信用代码", length=18, credit_code=True,
                    aliases=("信用代码",)),
             _BANK,
+            _date("deregistered_on", "注销日期", aliases=("注销时间",), d="机构注销的日期；注销当月以后不再发放（政策目录 G13）"),
         ),
         description="见习基地、培训机构、孵化基地、指导站、人力资源服务机构、大赛主办方、创业项目",
     ),
