@@ -1,7 +1,7 @@
 """web for staff: accounts, server-side sessions, background jobs, dated parameter values
 
 Revision ID: 0009_web_staff
-Revises: 0007_money_safety
+Revises: 0006_rev2
 Create Date: 2026-11-30
 
 Written from jiuye.accounts.models, jiuye.jobs.models and jiuye.parameters.models, then frozen: later
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_web_staff"
-down_revision: str | None = "0007_money_safety"
+down_revision: str | None = "0006_rev2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
