@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("jiuye", "jiuye.errors"),  # kernel: the package itself and the one error type every room raises
     ("jiuye.rules",),  # the policy as code: imports nothing else of the project
     # infrastructure: the database; what every command's arguments share; cells written to CSV/XLSX files;
-    # web templates
+    # web templates, styles and formatting
     ("jiuye.db", "jiuye.cliargs", "jiuye.spreadsheet", "jiuye.webkit"),
     ("jiuye.migrations",),  # infrastructure: Alembic scripts, configured by jiuye.db
     ("jiuye.registry",),

@@ -56,6 +56,16 @@ def claim_next(session: Session) -> dict[str, Any] | None:
     return None if claimed is None else dict(claimed)
 
 
+def claim(session: Session, job_id: int) -> dict[str, Any] | None:
+    """Take the job ``job_id`` if it is still queued (guarded update: it runs once)."""
+    now = dt.datetime.now(dt.UTC)
+    claimed = session.execute(
+        sa.update(jobs).where(jobs.c.id == job_id, jobs.c.state == "queued")
+        .values(state="running", started_at=now, heartbeat_at=now).returning(*jobs.c)
+    ).mappings().first()  # fmt: skip
+    return None if claimed is None else dict(claimed)
+
+
 def finish(
     session: Session, job_id: int, ok: bool, message: str, result: dict[str, Any] | None, actor: str
 ) -> None:

@@ -87,11 +87,12 @@ def approve(url: str, params: dict[str, Any], user: Any, progress: Progress) -> 
 
 
 def pay(url: str, params: dict[str, Any], user: Any, progress: Progress) -> tuple[str, dict[str, Any]]:
+    from jiuye.accounts.scope import policies_in_scope
     from jiuye.ledger.service import pay as pay_service
 
     month = _month(params["month"])
     with _ws(url) as s:
-        batch = pay_service(s, month, user.actor, files_dir() / "payments")
+        batch = pay_service(s, month, user.actor, files_dir() / "payments", policies=policies_in_scope(user))
     progress(1, 1, None)
     return (f"发放批次 {batch.id}：{batch.lines} 笔，合计 {batch.total_fen // 100}.{batch.total_fen % 100:02d} 元。",
             {"batch_id": batch.id, "lines": batch.lines, "total_fen": batch.total_fen})  # fmt: skip

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from jiuye.accounts.web import Ctx, staff
 from jiuye.jobs import service
-from jiuye.jobs.worker import as_dict, notify
+from jiuye.jobs.worker import as_dict, submitted
 from jiuye.webkit.render import is_api, render
 
 router = APIRouter(tags=["后台任务"])
@@ -43,7 +43,7 @@ def start_job(ctx: Ctx, kind: str, params: dict[str, Any], lock_key: str | None 
     """Queue a job for the logged-in user; pages go to its progress page, the API answers 202."""
     with ctx.write() as s:
         job_id = service.enqueue(s, kind, params, ctx.user, lock_key)
-    notify(ctx.url)
+    submitted(ctx.url, job_id)
     if is_api(ctx.request):
         body = JobStarted(job_id=job_id, url=f"/api/v1/jobs/{job_id}", message="任务已排队。")
         return JSONResponse(body.model_dump(), status_code=202)

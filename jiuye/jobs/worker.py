@@ -1,9 +1,12 @@
-"""The in-process worker of ``jiuye serve``: one thread that claims queued jobs and runs them.
+"""The worker of ``jiuye serve``: runs queued jobs in the server process.
 
-On SQLite this is the whole queue (one server process).  On PostgreSQL the jobs are also handed to
-procrastinate (:mod:`jiuye.jobs.pgqueue`) when it is installed and its schema applied, whose worker runs
-in the same thread loop; either way a job is claimed with a guarded update, so it runs once.
-Progress is kept in memory for the pages (``LIVE``) and written to the row between transactions.
+- SQLite: a thread claims the oldest queued row (guarded update) and runs it; the whole queue is the
+  ``jobs`` table (one server process per SQLite file).
+- PostgreSQL: procrastinate's worker (:mod:`jiuye.jobs.pgqueue`) runs in a thread and calls
+  :func:`run_job` for each deferred job id.
+
+Either way a job row is claimed with ``UPDATE … WHERE state='queued'``, so it runs once.  Progress is kept
+in memory for the pages (``LIVE``) and written to the row between transactions.
 """
 
 from __future__ import annotations
@@ -15,12 +18,18 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from jiuye.errors import UserError
 
 log = logging.getLogger("jiuye.jobs")
 LIVE: dict[int, tuple[int, int, str | None]] = {}  # job id → (done, total, message) while running
 POLL_SECONDS = 0.3
-STALE = dt.timedelta(minutes=2)
+STALE = dt.timedelta(minutes=30)
+
+
+def is_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
 
 
 @dataclass
@@ -29,17 +38,22 @@ class Worker:
     stop_event: threading.Event = field(default_factory=threading.Event)
     wake: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
+    pg: Any = None
 
     def start(self) -> Worker:
         from jiuye.db import write_session
+        from jiuye.jobs.service import fail_stale
 
         with write_session(self.url, check=False) as s:
-            from jiuye.jobs.service import fail_stale
+            # SQLite: one server process, so a job still "running" at start died with the last one
+            fail_stale(s, STALE if is_postgres(self.url) else None)
+        if is_postgres(self.url):
+            from jiuye.jobs.pgqueue import PgWorker
 
-            sqlite = s.get_bind().dialect.name == "sqlite"
-            fail_stale(s, None if sqlite else STALE)  # SQLite: one server process, so every running job died
-        self.thread = threading.Thread(target=self._loop, name="jiuye-jobs", daemon=True)
-        self.thread.start()
+            self.pg = PgWorker(self.url).start()
+        else:
+            self.thread = threading.Thread(target=self._loop, name="jiuye-jobs", daemon=True)
+            self.thread.start()
         WORKERS[self.url] = self
         return self
 
@@ -48,6 +62,8 @@ class Worker:
         self.wake.set()
         if self.thread is not None:
             self.thread.join(timeout=30)
+        if self.pg is not None:
+            self.pg.stop()
         WORKERS.pop(self.url, None)
 
     def _loop(self) -> None:
@@ -69,10 +85,38 @@ def start(url: str) -> Worker:
     return Worker(url).start()
 
 
-def notify(url: str) -> None:
+def submitted(url: str, job_id: int) -> None:
+    """A job row was committed: hand it to procrastinate (PostgreSQL) or wake the thread (SQLite)."""
+    if is_postgres(url):
+        from jiuye.jobs.pgqueue import defer
+
+        defer(url, job_id)
+        return
     worker = WORKERS.get(url)
     if worker is not None:
         worker.wake.set()
+
+
+def run_pending(url: str) -> int:
+    """Run every queued job now, in this thread (tests and one-off runs); returns how many ran."""
+    import sqlalchemy as sa
+
+    from jiuye.db import session_scope
+    from jiuye.jobs.models import jobs
+
+    def finished() -> int:
+        with session_scope(url) as s:
+            return int(s.execute(sa.select(sa.func.count()).where(jobs.c.state.in_(["done", "failed"]))).scalar_one())
+
+    before = finished()
+    if is_postgres(url):
+        from jiuye.jobs.pgqueue import drain
+
+        drain(url)
+    else:
+        while run_one(url):
+            pass
+    return finished() - before
 
 
 @dataclass(frozen=True)
@@ -87,7 +131,6 @@ def run_one(url: str) -> bool:
     """Claim and run the oldest queued job; False when none is queued."""
     from jiuye.db import session_scope, write_session
     from jiuye.jobs import service
-    from jiuye.jobs.tasks import TASKS, JobRejected
 
     with session_scope(url) as rs:  # a cheap read first: no write lock while idle
         if not service.has_queued(rs):
@@ -96,6 +139,28 @@ def run_one(url: str) -> bool:
         job = service.claim_next(s)
     if job is None:
         return False
+    _execute(url, job)
+    return True
+
+
+def run_job(url: str, job_id: int) -> bool:
+    """Claim and run the job ``job_id`` (procrastinate's task); False when it is not queued any more."""
+    from jiuye.db import write_session
+    from jiuye.jobs import service
+
+    with write_session(url, check=False) as s:
+        job = service.claim(s, job_id)
+    if job is None:
+        return False
+    _execute(url, job)
+    return True
+
+
+def _execute(url: str, job: dict[str, Any]) -> None:
+    from jiuye.db import write_session
+    from jiuye.jobs import service
+    from jiuye.jobs.tasks import TASKS, JobRejected
+
     job_id = int(job["id"])
     user = JobUser(int(job["user_id"]), job["created_by"], job["district"], job["town"])
     LIVE[job_id] = (0, 0, None)
@@ -120,7 +185,6 @@ def run_one(url: str) -> bool:
     with write_session(url, check=False) as s:
         service.finish(s, job_id, ok, message, result, user.actor)
     LIVE.pop(job_id, None)
-    return True
 
 
 def live(job_id: int) -> tuple[int, int, str | None] | None:

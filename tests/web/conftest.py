@@ -85,13 +85,13 @@ def plant_flag(url: str) -> None:
                   if s.get_bind().dialect.name == "sqlite" else sa.cast("2023-01-15", sa.Date)))  # fmt: skip
 
 
-def _copy_audit_key(src_url: str, dst_url: str) -> None:
-    """A copied database needs its audit chain key and anchors (issue 9) next to its own address."""
+def _copy_audit_folder(template_url: str, url: str) -> None:
+    """A copied database takes its audit key and anchors along (they live outside the database)."""
     from jiuye.audit.keys import audit_dir
 
-    src, dst = audit_dir(src_url), audit_dir(dst_url)
-    if src.is_dir() and not dst.exists():
-        shutil.copytree(src, dst)
+    source, target = audit_dir(template_url), audit_dir(url)
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True)
 
 
 def _close_sqlite(url: str) -> None:
@@ -144,11 +144,12 @@ def web_db(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pyt
             build_demo(url)
             _close_sqlite(url)
             _templates["sqlite"] = str(base / "template.db")
+            _templates["sqlite_url"] = url
             monkeypatch.setenv("JIUYE_FILES_DIR", str(files))
         target = tmp_path / "jiuye.db"
         shutil.copy(_templates["sqlite"], target)
         url = f"sqlite:///{target}"
-        _copy_audit_key(f"sqlite:///{_templates['sqlite']}", url)
+        _copy_audit_folder(_templates["sqlite_url"], url)
         yield url
         _close_sqlite(url)
         return
@@ -168,10 +169,11 @@ def web_db(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pyt
 
         write_engine(url).dispose()
         _templates["postgresql"] = name
+        _templates["postgresql_url"] = url
     name = f"{prefix}_{next(_counter)}"
     _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{_templates["postgresql"]}"')
     url = _pg_url(name)
-    _copy_audit_key(_pg_url(_templates["postgresql"]), url)
+    _copy_audit_folder(_templates["postgresql_url"], url)
     try:
         yield url
     finally:
@@ -227,12 +229,9 @@ def api_token(client: Any, username: str, password: str = PASSWORD) -> dict[str,
 
 def run_jobs(url: str) -> int:
     """Run every queued job now (the tests' stand-in for the worker thread)."""
-    from jiuye.jobs.worker import run_one
+    from jiuye.jobs.worker import run_pending
 
-    n = 0
-    while run_one(url):
-        n += 1
-    return n
+    return run_pending(url)
 
 
 # --- browser ---------------------------------------------------------------------------------------

@@ -174,11 +174,13 @@ def test_policy_officer_previews_and_sets_a_g6_amount(client: Any, web_db: str) 
     headers = api_token(client, "policy_js")
     from jiuye.db import write_session
     from jiuye.jobs.service import enqueue
-    from jiuye.jobs.worker import JobUser
+    from jiuye.jobs.worker import JobUser, submitted
 
     with write_session(web_db, check=False) as s:
-        enqueue(s, "match", {"month_from": "2023-01", "month_to": "2026-10"}, JobUser(2, "金山政策经办（policy_js）", "jinshan", None))
-    run_jobs(web_db)
+        job_id = enqueue(s, "match", {"month_from": "2023-01", "month_to": "2026-10"},
+                         JobUser(2, "金山政策经办（policy_js）", "jinshan", None))  # fmt: skip
+    submitted(web_db, job_id)
+    assert run_jobs(web_db) == 1
     amounts = {r[0] for r in _all(web_db, sa.select(sa.distinct(e.c.amount_fen)).where(e.c.policy == "JS-04", e.c.month >= dt.date(2026, 1, 1)))}
     assert amounts == {80000}
     before = {r[0] for r in _all(web_db, sa.select(sa.distinct(e.c.amount_fen)).where(e.c.policy == "JS-04", e.c.month < dt.date(2026, 1, 1)))}
