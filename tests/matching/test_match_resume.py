@@ -16,7 +16,6 @@ from jiuye.matching.service import run_match
 from jiuye.matching.sources import RegistrySource
 from jiuye.registry.models import TABLES, audit_values
 from jiuye.rules.catalog import get_measure
-
 from tests.matching.test_cli_flow import PEOPLE, populate
 
 
