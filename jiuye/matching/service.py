@@ -106,7 +106,7 @@ def open_run(
     A run resumes only when the registry's fingerprint is the one it started with (issue 9): after an
     import in between, the chunks it already did were computed from facts that no longer hold, so the
     interrupted run is closed (``abandoned``) and a new one re-evaluates every chunk.  Without a
-    fingerprint (a source that cannot tell its version) a run never resumes.
+    fingerprint a run never resumes.
     """
     row = session.execute(
         sa.select(match_runs.c.id, match_runs.c.chunks_done, match_runs.c.fingerprint)
@@ -226,7 +226,11 @@ def run_match(
         chunks = plan_chunks(people, chosen, chunk_size)
         version_of = getattr(source, "version", None)
         facts_version: str | None = version_of() if version_of is not None else None  # before any load
-        fingerprint = None if facts_version is None else hashlib.sha256(facts_version.encode()).hexdigest()
+        # the registry fingerprint a resumed run must find unchanged (a source without a cheap version: the
+        # digest of all its facts)
+        fingerprint = hashlib.sha256(
+            (facts_version if facts_version is not None else facts_digest(source.load(None))).encode()
+        ).hexdigest()
         run_id, done = open_run(session, month_from, month_to, len(chunks), actor, fingerprint)
     result = RunResult(run_id, len(chunks), done, len(people))
     start = earliest_start(chosen)
