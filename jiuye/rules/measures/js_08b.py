@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from jiuye.rules.measure import JS_DOC, ORGANIZATION_FORM, DecidedOnApplication, FormField, Meta, Scope
+from jiuye.rules.measure import JS_DOC, ORGANIZATION_FORM, FormField, Meta, ReviewerDecided
 
 
-class TrainingInstitutionFunding(DecidedOnApplication):
+class TrainingInstitutionFunding(ReviewerDecided):
     meta: ClassVar[Meta] = Meta(
         id="JS-08b",
         title="职业技能培训机构办学资助",
@@ -24,13 +24,13 @@ class TrainingInstitutionFunding(DecidedOnApplication):
         groups=("organizations", "skills"),
         beneficiary="organization",
         frequency="none",
-        kind="application",
+        kind="reviewer",
         # our plausibility bound for one approved application (issue 9: nothing above it is approved or paid)
         line_bound_yuan=200_000,
         reading="文件未规定各等级的资助金额，案例格式也没有培训机构的办学质量和诚信等级，由经办人员审核认定，"
         "金额按本市有关标准（G6）；单笔核准金额的合理上限取20万元（超过的不能核准，须先调整上限）。",
     )
-    scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "org_district", "培训机构位于本区（金山）"),)
+    # reviewer-decided (catalog); what its application form asks, read by Measure.form_fields
     form: ClassVar[tuple[FormField, ...]] = (
         *ORGANIZATION_FORM,
         FormField("org_district", "机构所在区", "district", help="须为金山区（G12）"),
