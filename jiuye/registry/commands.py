@@ -196,12 +196,12 @@ def _month(text: str | None, option: str) -> dt.date | None:
 def _export_case(args: argparse.Namespace) -> int:
     from jiuye import db
     from jiuye.registry.case import export_case
-    from jiuye.rules.identifiers import id_number_problem
+    from jiuye.rules.identifiers import id_number_problem, normalize_id_number
 
-    number = args.person.strip().upper()
+    number = normalize_id_number(args.person)
     problem = id_number_problem(number)
     if problem:
-        raise UserError(f"--person：{problem}：{args.person!r}", 2)
+        raise UserError(f"--person 不是有效的身份证号码：{problem}。", 2)
     window_to = _month(args.window_to, "--to")
     window_from = _month(args.window_from, "--from")
     if window_to is None:

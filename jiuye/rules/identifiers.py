@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -87,3 +89,23 @@ def make_credit_code(admin_code: str, serial: int, registrar: str = "9", kind: s
         body = CREDIT_ALPHABET[r] + body
     first17 = f"{registrar}{kind}{admin_code}{body}"
     return first17 + credit_check_char(first17)
+
+
+# --- normalisation: one rule for every entry point (case JSON, import, web forms, search) ------------
+# Full-width digits and letters (０-９, Ｘ, ｘ) become half-width, spaces (also the full-width space and
+# the no-break space) are dropped, and a lower-case check character x becomes X.  Nothing else is
+# changed: a value that is still wrong after this is reported as it stands.
+_FULL_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "X", "x": "X"}
+_SPACES = "\u0020\u3000\u00a0\t\r\n"
+_NORMALIZE_TABLE = str.maketrans({**_FULL_WIDTH, **dict.fromkeys(_SPACES, None)})
+
+
+def normalize_id_number(number: str) -> str:
+    """``'３１０１１６１９９５０４０１１２３ｘ'`` → ``'31011619950401123X'`` (see the rule above)."""
+    return number.translate(_NORMALIZE_TABLE)
+
+
+def normalize_id_number_expr(col: pl.Expr) -> pl.Expr:
+    """:func:`normalize_id_number` over a whole column."""
+    out = col.str.replace_all(r"[\s\u3000\u00a0]", "")
+    return out.str.replace_many(list(_FULL_WIDTH), list(_FULL_WIDTH.values()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from jiuye.registry.schema import BOOL_FALSE, BOOL_TRUE
-from jiuye.rules.identifiers import CREDIT_ALPHABET
+from jiuye.rules.identifiers import CREDIT_ALPHABET, normalize_id_number_expr
 
 _ID_CHECK = "10X98765432"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -30,8 +30,8 @@ def _null_str() -> pl.Expr:
 
 
 def normalize_id_number(col: pl.Expr) -> pl.Expr:
-    """Upper-case the check character and drop spaces (a lower-case x is a common typing variant)."""
-    return col.str.replace_all(r"\s", "").str.to_uppercase()
+    """The one ID normalisation rule (:func:`jiuye.rules.identifiers.normalize_id_number`), per column."""
+    return normalize_id_number_expr(col)
 
 
 def id_check_char(col: pl.Expr) -> pl.Expr:
