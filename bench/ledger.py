@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from jiuye import db
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import write_session
 from jiuye.ledger.service import approve_month, pay
 from jiuye.matching.service import run_match
 from jiuye.matching.sources import FramesSource

@@ -76,7 +76,7 @@ def register(subparsers: Any) -> None:
 
 
 def _approve(args: argparse.Namespace) -> int:
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.ledger.service import approve_month
 
     month = parse_month_arg(args.month)
@@ -92,7 +92,7 @@ def _approve(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.ledger.service import review
 
     with write_session(args.db) as s:
@@ -114,7 +114,7 @@ def _entitlement(args: argparse.Namespace) -> int:
 
 
 def _settings_auto(args: argparse.Namespace) -> int:
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.ledger.service import set_auto, settings
 
     with write_session(args.db) as s:
@@ -132,7 +132,7 @@ def _settings_auto(args: argparse.Namespace) -> int:
 
 
 def _pay(args: argparse.Namespace) -> int:
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.ledger.service import pay
 
     month = parse_month_arg(args.month)
@@ -148,7 +148,7 @@ def _pay(args: argparse.Namespace) -> int:
 
 
 def _reverse(args: argparse.Namespace) -> int:
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.ledger.service import reverse
 
     with write_session(args.db) as s:

@@ -9,19 +9,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from jiuye.registry.models import ID_TYPE, TIMESTAMP, metadata
+from jiuye.db.metadata import ID_TYPE, TIMESTAMP, audit_columns, metadata
 
 ENTITLEMENT_STATES = ("found", "approved", "rejected", "in_batch", "paid", "reversed", "withdrawn")
 STATUSES = ("payable", "amount_pending")
-
-
-def _stamps() -> list[sa.Column[object]]:
-    return [
-        sa.Column("created_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
-        sa.Column("updated_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
-        sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("updated_by", sa.Text(), nullable=False),
-    ]
 
 
 entitlements = sa.Table(
@@ -43,7 +34,7 @@ entitlements = sa.Table(
     sa.Column("explanation", sa.JSON(), nullable=True, comment="依据（可按需重算）"),
     sa.Column("first_found_run", sa.BigInteger(), nullable=True),
     sa.Column("last_run", sa.BigInteger(), nullable=True),
-    *_stamps(),
+    *audit_columns(),
     sa.UniqueConstraint("policy", "beneficiary", "subject", "month", name="uq_entitlements_key"),
     sa.Index("ix_entitlements_state_month", "state", "month"),
     sa.Index("ix_entitlements_subject", "subject"),

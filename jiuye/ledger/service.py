@@ -402,12 +402,12 @@ def reverse(session: Session, payment_id: int, actor: str, reason: str) -> dict[
 
 def payment_history(session: Session) -> pl.DataFrame:
     """Non-reversed payments as the engine's ``facts.payments`` (caps and once-only rules read them)."""
-    from jiuye.registry.store import fetch_frame
+    from jiuye.db.frames import read_frame
 
     stmt = sa.select(payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month,
                      payments.c.amount_fen).where(payments.c.state != "reversed")  # fmt: skip
-    return fetch_frame(session.connection(), stmt, {"policy": pl.String, "beneficiary": pl.String,
-                                                    "subject": pl.String, "month": pl.Date, "amount_fen": pl.Int64})
+    return read_frame(session.connection(), stmt, {"policy": pl.String, "beneficiary": pl.String,
+                                                   "subject": pl.String, "month": pl.Date, "amount_fen": pl.Int64})
 
 
 def explain(session: Session, entitlement_id: int) -> dict[str, Any]:

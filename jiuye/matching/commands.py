@@ -55,10 +55,9 @@ class _Progress:
 def _match(args: argparse.Namespace) -> int:
     from functools import partial
 
-    from jiuye.db import check_ready
+    from jiuye.db import check_ready, write_session
     from jiuye.errors import UserError
     from jiuye.ledger.commands import parse_month_arg
-    from jiuye.ledger.dbutil import write_session
     from jiuye.matching.service import run_match
     from jiuye.matching.sources import RegistrySource
     from jiuye.rules.catalog import all_measures

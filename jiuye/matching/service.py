@@ -33,6 +33,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from jiuye.db.frames import read_frame, write_frame
 from jiuye.ledger.models import entitlements, match_digests, match_runs
 from jiuye.ledger.service import payment_history
 from jiuye.ledger.transitions import audit_set
@@ -108,40 +109,6 @@ def _temp_table(session: Session, name: str, columns: str) -> None:
     session.execute(sa.text(f"DELETE FROM {name}"))
 
 
-def _bulk_insert(session: Session, table: str, frame: pl.DataFrame) -> None:
-    if frame.height == 0:
-        return
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.dbapi_connection
-        cols = ", ".join(frame.columns)
-        data = frame.write_csv(include_header=False, date_format="%Y-%m-%d").encode("utf-8")
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(data)
-        return
-    cols = ", ".join(frame.columns)
-    marks = ", ".join("?" for _ in frame.columns)
-    conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(frame.iter_rows()))
-
-
-def _read_frame(session: Session, sql: str, dtypes: dict[str, Any]) -> pl.DataFrame:
-    """Rows of a literal ``sql`` query as a frame (PostgreSQL: ``COPY … TO STDOUT`` CSV, parsed by Polars)."""
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.dbapi_connection
-        buf = bytearray()
-        with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
-            for part in copy:
-                buf += part
-        if not buf:
-            return pl.DataFrame(schema=dtypes)
-        return pl.read_csv(bytes(buf), has_header=False, new_columns=list(dtypes), schema=dtypes)
-    rows = conn.exec_driver_sql(sql).fetchall()
-    raw_types = {n: (pl.String if d == pl.Date else d) for n, d in dtypes.items()}
-    frame = pl.DataFrame(rows, schema=raw_types, orient="row")
-    return frame.with_columns(pl.col(n).str.to_date("%Y-%m-%d") for n, d in dtypes.items() if d == pl.Date)
-
-
 def stored_lines(session: Session, chunk: Chunk, subjects: pl.Series) -> pl.DataFrame:
     """The ledger lines a chunk's reconciliation can touch: the chunk's policies, and for a person chunk
     only the lines whose subject is in ``subjects`` (the chunk's persons and every subject of its lines)."""
@@ -152,11 +119,11 @@ def stored_lines(session: Session, chunk: Chunk, subjects: pl.Series) -> pl.Data
         return pl.DataFrame(schema=STORED_SCHEMA)  # nothing stored for these measures yet (a first run)
     if chunk.persons is not None:
         _temp_table(session, SCOPE, "subject TEXT NOT NULL")
-        _bulk_insert(session, SCOPE, subjects.unique().to_frame("subject"))
+        write_frame(session.connection(), SCOPE, subjects.unique().to_frame("subject"))
         if session.get_bind().dialect.name == "postgresql":
             session.execute(sa.text(f"ANALYZE {SCOPE}"))
         sql += f" AND e.subject IN (SELECT subject FROM {SCOPE})"
-    return _read_frame(session, sql, STORED_SCHEMA)
+    return read_frame(session.connection(), sql, STORED_SCHEMA)
 
 
 def _new_ids(session: Session, n: int) -> list[int]:
@@ -201,7 +168,7 @@ def store_chunk(
     if changed.height:
         refound = pl.col("state") == "withdrawn"
         new_state = pl.when(refound).then(pl.lit("found")).otherwise(pl.col("state"))
-        _bulk_insert(session, "entitlement_changes", changed.select(
+        write_frame(session.connection(), "entitlement_changes", changed.select(
             pl.col("id").alias("entitlement_id"), pl.lit(run_id, pl.Int64).alias("run_id"),
             pl.col("amount_fen_old").alias("old_amount_fen"), pl.col("amount_fen").alias("new_amount_fen"),
             pl.col("status_old").alias("old_status"), pl.col("status").alias("new_status"),
@@ -211,7 +178,7 @@ def store_chunk(
         ))  # fmt: skip
         _temp_table(session, UPDATES, "id BIGINT NOT NULL, amount_fen BIGINT, status VARCHAR(16) NOT NULL, "
                                       "old_state VARCHAR(16) NOT NULL, new_state VARCHAR(16) NOT NULL")  # fmt: skip
-        _bulk_insert(session, UPDATES, changed.select(
+        write_frame(session.connection(), UPDATES, changed.select(
             "id", "amount_fen", "status", pl.col("state").alias("old_state"), new_state.alias("new_state")))
         # the state guard keeps a line that left found/approved/withdrawn meanwhile (e.g. paid) untouched
         session.execute(sa.text(
@@ -230,7 +197,7 @@ def store_chunk(
     gone = gone.join(lines, on=KEY, how="anti").sort("id")
     if gone.height:
         ids = gone["id"].to_list()
-        _bulk_insert(session, "entitlement_changes", gone.select(
+        write_frame(session.connection(), "entitlement_changes", gone.select(
             pl.col("id").alias("entitlement_id"), pl.lit(run_id, pl.Int64).alias("run_id"),
             pl.col("amount_fen").alias("old_amount_fen"), pl.lit(None, pl.Int64).alias("new_amount_fen"),
             pl.col("status").alias("old_status"), pl.lit(None, pl.String).alias("new_status"),
@@ -261,7 +228,7 @@ def store_chunk(
             pl.Series("id", ids, dtype=pl.Int64), state=pl.lit("found"), first_found_run=pl.lit(run_id, pl.Int64),
             last_run=pl.lit(run_id, pl.Int64), created_by=pl.lit(ACTOR), updated_by=pl.lit(ACTOR),
         )  # fmt: skip
-        _bulk_insert(session, "entitlements", new.select(
+        write_frame(session.connection(), "entitlements", new.select(
             "id", "policy", "beneficiary", "subject", "month", "amount_fen", "status", "state", "first_found_run",
             "last_run", "created_by", "updated_by"))  # fmt: skip
         audit_set(session, ids, None, "found", ACTOR, "主动匹配发现", "match", {"run": run_id})

@@ -103,11 +103,11 @@ class RegistrySource:
     def person_ids(self) -> list[str]:
         import sqlalchemy as sa
 
+        from jiuye.db.frames import read_frame
         from jiuye.registry.models import TABLES
-        from jiuye.registry.store import fetch_frame
 
         t = TABLES["persons"]
-        ids = fetch_frame(self.session.connection(), sa.select(t.c.id_number), {"id": pl.String})["id"]
+        ids = read_frame(self.session.connection(), sa.select(t.c.id_number), {"id": pl.String})["id"]
         return ids.sort().to_list()  # sorted here: the database's collation need not be code point order
 
     def load(self, persons: list[str] | None) -> Facts:

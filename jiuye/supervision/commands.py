@@ -55,7 +55,7 @@ def _actor(args: argparse.Namespace) -> str:
 
 def _supervise(args: argparse.Namespace) -> int:
     from jiuye.cli import UserError
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.registry.schema import parse_month
     from jiuye.supervision import service
     from jiuye.supervision.checks import CHECK_TITLES
@@ -91,7 +91,7 @@ def _supervise(args: argparse.Namespace) -> int:
 
 def _flag(args: argparse.Namespace) -> int:
     from jiuye.cli import UserError
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.supervision import service
     from jiuye.supervision.models import STATE_LABELS
 

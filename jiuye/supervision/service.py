@@ -31,9 +31,9 @@ FLAGS_LOCK_KEY = 4_204_301  # pg_advisory_xact_lock key of the flags table (SQLi
 
 def _frame(session: Session, stmt: sa.Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
     """Columnar read (PostgreSQL: COPY … TO STDOUT into Polars) with exactly ``schema``."""
-    from jiuye.registry.store import fetch_frame
+    from jiuye.db.frames import read_frame
 
-    return fetch_frame(session.connection(), stmt, schema)
+    return read_frame(session.connection(), stmt, schema)
 
 
 def _has_table(session: Session, name: str) -> bool:

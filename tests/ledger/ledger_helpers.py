@@ -11,8 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from jiuye.db import get_engine
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import get_engine, write_session
 from jiuye.ledger.models import entitlements, payments
 from jiuye.ledger.service import approve_month
 from jiuye.matching.service import run_match

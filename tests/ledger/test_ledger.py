@@ -14,9 +14,9 @@ from ledger_helpers import count, match, seed_approved
 
 from jiuye import audit
 from jiuye.audit.models import audit_events
+from jiuye.db import write_session
 from jiuye.errors import UserError
 from jiuye.ledger import transitions
-from jiuye.ledger.dbutil import write_session
 from jiuye.ledger.models import ENTITLEMENT_STATES, entitlements, payments
 from jiuye.ledger.service import approve_month, pay, reverse, review, set_auto
 from jiuye.matching.synthetic import js02_population

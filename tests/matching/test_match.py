@@ -8,8 +8,7 @@ from functools import partial
 import polars as pl
 import sqlalchemy as sa
 
-from jiuye.db import get_engine
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import get_engine, write_session
 from jiuye.ledger.models import entitlement_changes, entitlements
 from jiuye.matching.service import run_match
 from jiuye.matching.sources import FramesSource

@@ -10,8 +10,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from jiuye.db import get_engine
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import get_engine, write_session
 from jiuye.ledger.models import entitlements, match_digests
 from jiuye.matching.service import RunResult, frame_digest, run_match
 from jiuye.matching.sources import FramesSource

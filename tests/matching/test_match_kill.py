@@ -14,8 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from jiuye import audit, db
-from jiuye.db import get_engine
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import get_engine, write_session
 from jiuye.ledger.models import entitlements, match_runs
 
 pytestmark = pytest.mark.slow
@@ -25,7 +24,7 @@ PEOPLE, CHUNK = 2000, 100
 RUNNER = f"""
 import datetime as dt, sys
 from functools import partial
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import write_session
 from jiuye.matching.service import run_match
 from jiuye.matching.sources import FramesSource
 from jiuye.matching.synthetic import js02_population
