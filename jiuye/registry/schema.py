@@ -205,6 +205,7 @@ class Column:
     length: int | None = None  # maximum length of a str column (fixed-size identifiers)
     id_number: bool = False  # holds a resident ID number: checked on import, masked on export
     credit_code: bool = False  # holds a unified social credit code: checked on import
+    past_only: bool = False  # a date of something that has happened (birth, death): never after today
     description: str = ""
 
     @property
@@ -309,9 +310,10 @@ def _org(
 
 
 def _date(
-    name: str, header: str, required: bool = False, aliases: tuple[str, ...] = (), d: str = ""
+    name: str, header: str, required: bool = False, aliases: tuple[str, ...] = (), d: str = "",
+    past_only: bool = False,
 ) -> Column:
-    return Column(name, "date", header, required=required, aliases=aliases, description=d)
+    return Column(name, "date", header, required=required, aliases=aliases, description=d, past_only=past_only)
 
 
 def _district(name: str = "district", header: str = "所属区", required: bool = True, d: str = "") -> Column:
@@ -370,7 +372,7 @@ _TABLE_LIST: tuple[Table, ...] = (
                    aliases=("公民身份号码", "身份证号", "证件号码"),
                    description="18位居民身份证号码（GB 11643 校验）"),
             Column("name", "str", "姓名", required=True),
-            _date("birth_date", "出生日期", required=True, d="须与身份证号码一致"),
+            _date("birth_date", "出生日期", required=True, d="须与身份证号码一致", past_only=True),
             Column("gender", "enum", "性别", required=True, enum="gender", description="须与身份证号码一致"),
             _district("hukou_district", "户籍所在区", required=False,
                       d="户籍所在的上海市区；空 = 非本市户籍"),
@@ -382,8 +384,8 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("phone", "str", "联系电话", aliases=("手机号码", "电话")),
             Column("address", "str", "居住地址", aliases=("地址", "联系地址")),
             _BANK,
-            _date("died_on", "死亡日期", d="死亡后不再发放"),
-            _date("hukou_moved_out_on", "户籍迁出日期", d="户籍迁出本区的日期"),
+            _date("died_on", "死亡日期", d="死亡后不再发放", past_only=True),
+            _date("hukou_moved_out_on", "户籍迁出日期", d="户籍迁出本区的日期", past_only=True),
         ),
         description="本区登记的人员",
     ),
