@@ -63,6 +63,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse with Chinese messages; a usage error exits with status 2 (as argparse does)."""
 
     def error(self, message: str) -> NoReturn:
+        for english, chinese in (("（应为 int）", "（应为整数）"), ("（应为 float）", "（应为数字）")):
+            message = message.replace(english, chinese)
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}：错误：{message}。请用 {self.prog} -h 查看用法。\n")
 

@@ -43,7 +43,8 @@ DEFAULT_PATH = "jiuye.db"
 SQLITE_TIMEOUT_S = 60  # how long a SQLite connection waits for another writer
 SUPPORTED = ("sqlite", "postgresql")
 WRITE_LOCK_KEY = 0x6A697579  # PostgreSQL advisory lock held by every write session ("jiuy")
-EXIT_BUSY = 4  # another task holds the write lock and did not finish in time
+EXIT_BUSY = 75  # another task holds the write lock and did not finish in time (EX_TEMPFAIL)
+EXIT_IO = 74  # a file or the disk failed (EX_IOERR)
 
 
 class DatabaseBusy(UserError):
@@ -128,6 +129,16 @@ def _sqlite_pragmas_read_only(dbapi_conn: Any) -> None:
     cur.close()
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Read-only: through the WAL when SQLite can share it, else the file as it stands (immutable)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
 def writable(path: Path) -> bool:
     """Whether this process may write the SQLite file and its directory (WAL needs -wal/-shm files)."""
     return os.access(path, os.W_OK) and os.access(path.parent if str(path.parent) else Path("."), os.W_OK)
@@ -181,10 +192,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
         if not writable(path):
             # A read-only file (or directory): open it read-only and immutable, so that reading needs no
             # -wal/-shm files and the read-only commands work; a write gets a Chinese message.
-            uri = f"file:{path.resolve()}?mode=ro&immutable=1"
-            engine = sa.create_engine(
-                "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
-            )
+            engine = sa.create_engine("sqlite://", creator=functools.partial(_connect_read_only, path.resolve()))
             sa.event.listen(engine, "connect", lambda conn, _rec: _sqlite_pragmas_read_only(conn))
             READ_ONLY[id(engine)] = str(path)
             return engine
@@ -213,6 +221,16 @@ def write_engine(url: str | None = None) -> sa.Engine:
     return _sqlite_engine(resolved, immediate=True)
 
 
+_CONNECT_REASONS = (
+    ("Connection refused", "数据库服务没有响应（连接被拒绝），可能未启动或端口不对"),
+    ("password authentication failed", "用户名或密码错误"),
+    ("could not translate host name", "主机名无法解析"),
+    ("Name or service not known", "主机名无法解析"),
+    ("timeout expired", "连接超时"),
+    ("unable to open database file", "无法打开数据库文件（目录不存在或没有权限）"),
+)
+
+
 def _connect_problem(url: str, exc: Exception) -> DatabaseNotReady:
     text = str(getattr(exc, "orig", None) or exc).strip()
     reason = text.splitlines()[0] if text else type(exc).__name__
@@ -221,6 +239,10 @@ def _connect_problem(url: str, exc: Exception) -> DatabaseNotReady:
         return DatabaseNotReady(
             f"文件 {path} 不是 SQLite 数据库。请检查 --db / {ENV_URL} / {ENV_PATH} 是否指向正确的数据库文件。"
         )
+    for needle, chinese in _CONNECT_REASONS:
+        if needle in reason:
+            reason = chinese
+            break
     return DatabaseNotReady(
         f"无法连接数据库 {display_url(url)}：{reason}。请检查 {ENV_URL}（或 --db）和数据库服务是否正常。"
     )
@@ -319,22 +341,26 @@ def explain_error(exc: BaseException, url: str | None = None) -> UserError | Non
         where = display_url(resolved)
     except UserError:
         resolved = ""
+    orig: BaseException | None = None
     if isinstance(exc, sa.exc.DBAPIError):
         orig = exc.orig
+    elif isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg"):
+        orig = exc  # raised by a driver connection used directly (bulk loads)
+    if orig is not None:
         text = str(orig or exc)
-        name = type(orig).__name__ if orig is not None else ""
+        name = type(orig).__name__
         if "database is locked" in text or "database is busy" in text or name in ("LockNotAvailable",):
             return DatabaseBusy(f"另一个任务正在写入数据库（{where}），请稍后再试。本命令没有写入任何内容。")
         if "readonly database" in text or "read-only" in text or name == "ReadOnlySqlTransaction":
             path = sqlite_path(resolved) if resolved else None
             return read_only_problem(str(path or where))
         if "disk is full" in text or name == "DiskFull":
-            return UserError(f"磁盘空间不足，无法写入数据库（{where}）。本命令已撤销，数据库未作修改；请清理磁盘后重试。", 5)
+            return UserError(f"磁盘空间不足，无法写入数据库（{where}）。本命令已撤销，数据库未作修改；请清理磁盘后重试。", EXIT_IO)
         if name in ("UniqueViolation", "SerializationFailure", "DeadlockDetected") or "UNIQUE constraint" in text:
             return DatabaseBusy(
                 f"另一个任务同时写入了相同的数据（{where}），本命令已撤销，没有写入任何内容。请稍后再试。"
             )
-        if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+        if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError | sqlite3.OperationalError):
             return DatabaseNotReady(
                 f"数据库 {where} 出错或连接中断。本命令已撤销；请检查数据库服务后重试。"
             )
@@ -352,7 +378,7 @@ _ERRNO_TEXT = {
     errno.EROFS: "该位置在只读文件系统上，请换一个可写的位置",
     errno.ENOTDIR: "路径中的某一级不是目录，请检查路径",
     errno.EISDIR: "这是一个目录，请给出文件路径",
-    errno.EEXIST: "同名文件已存在",
+    errno.EEXIST: "已存在同名的文件，无法在此处创建目录，请换一个路径",
     errno.EDQUOT: "磁盘配额已用完，请清理后重试",
 }
 
@@ -361,4 +387,4 @@ def os_problem(exc: OSError) -> UserError:
     """A file-system failure as a Chinese sentence naming the path and what to do (exit status 5)."""
     reason = _ERRNO_TEXT.get(exc.errno or -1, f"系统错误：{exc.strerror or type(exc).__name__}")
     target = f"“{exc.filename}”" if exc.filename else ""
-    return UserError(f"无法读写{target}：{reason}。本命令没有完成，数据库未作修改。", 5)
+    return UserError(f"无法读写{target}：{reason}。本命令没有完成，数据库未作修改。", EXIT_IO)
