@@ -1,34 +1,20 @@
-"""Ledger sub-commands: approve, review, settings, pay, reverse."""
+"""Ledger sub-commands: approve, review, settings, pay, reverse.
+
+(``jiuye entitlement ID``, which re-runs the engine, is matching's: :mod:`jiuye.matching.commands`.)"""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
+from jiuye.cliargs import actor, add_actor_option, add_db_option, month_arg
 from jiuye.errors import UserError
-
-DB_HELP = "数据库 URL（默认 $JIUYE_DATABASE_URL 或 ./jiuye.db）"
-
-
-def default_actor() -> str:
-    return os.environ.get("JIUYE_USER") or os.environ.get("USER") or "系统管理员"
-
-
-def parse_month_arg(text: str) -> dt.date:
-    from jiuye.rules.dates import parse_month
-
-    try:
-        return parse_month(text)
-    except (ValueError, TypeError) as exc:
-        raise UserError(f"月份格式不对：{text}（应为 YYYY-MM，例如 2024-03）。", 2) from exc
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="URL", help=DB_HELP)
-    p.add_argument("--by", metavar="NAME", default=None, help="操作人（默认 $JIUYE_USER 或登录名）")
+    add_db_option(p)
+    add_actor_option(p)
 
 
 def register(subparsers: Any) -> None:
@@ -44,11 +30,6 @@ def register(subparsers: Any) -> None:
     rv.add_argument("--reason", required=True, help="审核理由")
     _common(rv)
     rv.set_defaults(handler=_review)
-
-    sh = subparsers.add_parser("entitlement", help="查看一条待遇及其依据（按登记库现有事实重算）")
-    sh.add_argument("id", type=int, help="待遇编号")
-    sh.add_argument("--db", metavar="URL", help=DB_HELP)
-    sh.set_defaults(handler=_entitlement)
 
     st = subparsers.add_parser("settings", help="政策设置：免申即享开关")
     st_sub = st.add_subparsers(dest="setting", metavar="设置")
@@ -79,9 +60,9 @@ def _approve(args: argparse.Namespace) -> int:
     from jiuye.db import write_session
     from jiuye.ledger.service import approve_month
 
-    month = parse_month_arg(args.month)
+    month = month_arg(args.month, "--month")
     with write_session(args.db) as s:
-        counts = approve_month(s, month, args.by or default_actor(), args.policy)
+        counts = approve_month(s, month, actor(args), args.policy)
     if not counts:
         print(f"{month:%Y-%m} 及以前没有待核准的免申即享待遇。")
         return 0
@@ -96,20 +77,8 @@ def _review(args: argparse.Namespace) -> int:
     from jiuye.ledger.service import review
 
     with write_session(args.db) as s:
-        new = review(s, args.id, args.decision, args.by or default_actor(), args.reason)
+        new = review(s, args.id, args.decision, actor(args), args.reason)
     print(f"待遇 {args.id} 已{'核准' if new == 'approved' else '驳回'}。")
-    return 0
-
-
-def _entitlement(args: argparse.Namespace) -> int:
-    import json
-
-    from jiuye.db import session_scope
-    from jiuye.ledger.service import explain
-
-    with session_scope(args.db, check=True) as s:
-        data = explain(s, args.id)
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     return 0
 
 
@@ -119,7 +88,7 @@ def _settings_auto(args: argparse.Namespace) -> int:
 
     with write_session(args.db) as s:
         if args.policy and args.value:
-            set_auto(s, args.policy, args.value == "on", args.by or default_actor(), args.reason)
+            set_auto(s, args.policy, args.value == "on", actor(args), args.reason)
         elif args.policy:
             raise UserError("请写明 on（免申即享）或 off（依申请）。", 2)
         current = settings(s)
@@ -135,9 +104,9 @@ def _pay(args: argparse.Namespace) -> int:
     from jiuye.db import write_session
     from jiuye.ledger.service import pay
 
-    month = parse_month_arg(args.month)
+    month = month_arg(args.month, "--month")
     with write_session(args.db) as s:
-        batch = pay(s, month, args.by or default_actor(), Path(args.out))
+        batch = pay(s, month, actor(args), Path(args.out))
     for policy, (n, fen) in batch.per_measure.items():
         print(f"{policy}：{n} 笔，{fen // 100}.{fen % 100:02d} 元")
     print(f"发放批次 {batch.id}：{batch.lines} 笔，合计 {batch.total_fen // 100}.{batch.total_fen % 100:02d} 元，"
@@ -152,7 +121,7 @@ def _reverse(args: argparse.Namespace) -> int:
     from jiuye.ledger.service import reverse
 
     with write_session(args.db) as s:
-        row = reverse(s, args.payment_id, args.by or default_actor(), args.reason)
+        row = reverse(s, args.payment_id, actor(args), args.reason)
     fen = int(row["amount_fen"])
     print(
         f"已追回发放记录 {args.payment_id}（{row['policy']} {row['month']:%Y-%m}，{fen // 100}.{fen % 100:02d} 元）。"

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from jiuye.cli import UserError
+from jiuye.errors import UserError
 from jiuye.registry.facts import load_facts
 from jiuye.rules.facts import Facts
 

@@ -1,7 +1,7 @@
 """Registry sub-commands: ``db upgrade``, ``db status``, ``tables``, ``export``, ``export-case``.
 
 (``import`` and ``demo-data`` live in ``import_commands`` and ``demo_commands``.)  Handlers import heavy
-modules lazily; every failure a user can cause is a Chinese :class:`jiuye.cli.UserError`.
+modules lazily; every failure a user can cause is a Chinese :class:`jiuye.errors.UserError`.
 """
 
 from __future__ import annotations
@@ -13,14 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from jiuye.cli import UserError
-
-DB_HELP = "数据库地址（默认取环境变量 JIUYE_DATABASE_URL，否则为当前目录下的 SQLite 文件 jiuye.db）"
-
-
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    """``--db URL`` for any command that opens the database (shared with the import/demo commands)."""
-    parser.add_argument("--db", metavar="URL", default=None, help=DB_HELP)
+from jiuye.cliargs import add_db_option
+from jiuye.errors import UserError
 
 
 def register(subparsers: Any) -> None:
@@ -214,7 +208,7 @@ def _export_case(args: argparse.Namespace) -> int:
         raise UserError("--from 不能晚于 --to", 2)
     with db.session_scope(args.db, check=True) as session:
         case = export_case(session, number, window_from, window_to)
-    from jiuye.jsonio import dumps
+    from jiuye.rules.jsonio import dumps
 
     text = dumps(case, indent=2) + "\n"
     if args.out:

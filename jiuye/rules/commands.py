@@ -32,10 +32,10 @@ def _indent(text: str) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from jiuye.cli import UserError
-    from jiuye.jsonio import dumps
+    from jiuye.errors import UserError
     from jiuye.rules import check_explain_size, evaluate
     from jiuye.rules.case import CaseError, load_case_bytes, parse_case
+    from jiuye.rules.jsonio import dumps
 
     try:
         data = sys.stdin.buffer.read() if args.case == "-" else Path(args.case).read_bytes()
@@ -61,7 +61,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _policies(args: argparse.Namespace) -> int:
-    from jiuye.jsonio import dumps
+    from jiuye.rules.jsonio import dumps
     from jiuye.rules.policy_list import policy_list, policy_list_text
 
     rows = policy_list(group=args.group, with_parameters=args.parameters)

@@ -31,7 +31,7 @@ def test_every_illegal_move_raises(migrated_db_url: str) -> None:
     with write_session(url) as s:
         rows = [
             {"policy": "JS-02", "beneficiary": f"b{i}", "subject": f"b{i}", "month": MAR, "amount_fen": 100_000,
-             "status": "payable", "state": old, "created_by": "t", "updated_by": "t"}
+             "amount_status": "payable", "state": old, "created_by": "t", "updated_by": "t"}
             for i, (old, _new) in enumerate(pairs)
         ]  # fmt: skip
         s.execute(sa.insert(entitlements), rows)

@@ -29,7 +29,7 @@ def ledger(url: str) -> list[tuple[object, ...]]:
     with get_engine(url).connect() as c:
         cols = [
             entitlements.c[k]
-            for k in ("policy", "beneficiary", "subject", "month", "amount_fen", "status", "state")
+            for k in ("policy", "beneficiary", "subject", "month", "amount_fen", "amount_status", "state")
         ]
         return [tuple(r) for r in c.execute(sa.select(*cols).order_by(*cols[:4]))]
 

@@ -11,7 +11,8 @@ import polars as pl
 import sqlalchemy as sa
 
 from jiuye.db import get_engine, write_session
-from jiuye.ledger.models import entitlements, match_digests
+from jiuye.ledger.models import entitlements
+from jiuye.matching.models import match_digests
 from jiuye.matching.service import RunResult, frame_digest, run_match
 from jiuye.matching.sources import FramesSource
 from jiuye.matching.synthetic import js02_population

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from jiuye import audit, db
 from jiuye.db import get_engine, write_session
-from jiuye.ledger.models import entitlements, match_runs
+from jiuye.ledger.models import entitlements
+from jiuye.matching.models import match_runs
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,7 @@ def chunks_done(url: str) -> int:
 def ledger(url: str) -> list[tuple[object, ...]]:
     cols = [
         entitlements.c[k]
-        for k in ("policy", "beneficiary", "subject", "month", "amount_fen", "status", "state")
+        for k in ("policy", "beneficiary", "subject", "month", "amount_fen", "amount_status", "state")
     ]
     with get_engine(url).connect() as c:
         return [tuple(r) for r in c.execute(sa.select(*cols).order_by(*cols[:4]))]

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from jiuye.jsonio import dumps
 from jiuye.rules.identifiers import (
     credit_code_problem,
     id_number_problem,
@@ -13,6 +12,7 @@ from jiuye.rules.identifiers import (
     make_id_number,
     mask_id_number,
 )  # fmt: skip
+from jiuye.rules.jsonio import dumps
 from jiuye.rules.money import MoneyError, fen_to_json_number, percent_of_fen, yuan_to_fen
 
 

@@ -135,7 +135,7 @@ def _insert_registry_and_ledger(session: Session) -> tuple[str, str, str]:
     ):
         ent = session.execute(
             sa.insert(entitlements).values(
-                policy="JS-11", beneficiary=emp, subject=worker, month=month, amount_fen=50_000, status="payable",
+                policy="JS-11", beneficiary=emp, subject=worker, month=month, amount_fen=50_000, amount_status="payable",
                 state="paid", created_by="test", updated_by="test",
             ).returning(entitlements.c.id)
         ).scalar_one()  # fmt: skip
