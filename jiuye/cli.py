@@ -91,7 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(handler(args) or 0)
     except UserError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        from jiuye.rules.identifiers import mask_text
+
+        print(f"错误：{mask_text(str(exc))}", file=sys.stderr)  # no message shows a full ID or account
         return exc.code
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
@@ -103,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         known = explain_error(exc, getattr(args, "db", None))
         if known is not None:
-            print(f"错误：{known}", file=sys.stderr)
+            print(f"错误：{known}", file=sys.stderr)  # built from our own words: quotes no row
             return known.code
         if os.environ.get("JIUYE_DEBUG"):
             raise

@@ -106,8 +106,9 @@ def _entitlement(args: argparse.Namespace) -> int:
 
     from jiuye.db import session_scope
     from jiuye.matching.explain import explain
+    from jiuye.rules.identifiers import mask_text
 
     with session_scope(args.db, check=True) as s:
         data = explain(s, args.id)
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    print(mask_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))  # masking policy: IDs, accounts
     return 0

@@ -3,7 +3,8 @@
 Files use the Chinese headers of the import templates, so an unmasked export imports again as is:
 
 - rows sorted by the natural key (nulls last) — two exports of the same data are byte-identical;
-- ID numbers masked (``310116********1234``) unless ``unmasked``;
+- personal data masked unless ``unmasked`` (the policy: ``Column.personal`` in the schema, the masks in
+  :data:`jiuye.rules.identifiers.MASKS`; docs/personal-data.md);
 - dates ``YYYY-MM-DD``, months ``YYYY-MM``, booleans ``是/否``, money in yuan with two decimals, enums
   as their Chinese labels, empty cells for missing values;
 - CSV: UTF-8 with BOM (Excel opens it correctly), ``\\n`` line ends;
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 
 from jiuye.registry import schema
 from jiuye.registry.store import read_table
+from jiuye.rules.identifiers import mask
 
 Format = Literal["csv", "xlsx"]
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
@@ -37,10 +39,8 @@ def text_frame(table: str, frame: pl.DataFrame, *, unmasked: bool = False) -> pl
         c = pl.col(col.name)
         if col.type in ("str", "town"):
             e = c
-            if col.id_number and not unmasked:
-                e = pl.when(c.str.len_chars() == 18).then(
-                    pl.concat_str([c.str.slice(0, 6), pl.lit("*" * 8), c.str.slice(14, 4)])
-                ).otherwise(c)
+            if col.personal and not unmasked:
+                e = mask(c, col.personal)
         elif col.type == "date":
             e = c.dt.strftime("%Y-%m-%d")
         elif col.type == "month":

@@ -206,7 +206,19 @@ class Column:
     id_number: bool = False  # holds a resident ID number: checked on import, masked on export
     credit_code: bool = False  # holds a unified social credit code: checked on import
     past_only: bool = False  # a date of something that has happened (birth, death): never after today
+    mask: str | None = None  # personal data: the kind in jiuye.rules.identifiers.MASKS it is shown as
     description: str = ""
+
+    @property
+    def personal(self) -> str | None:
+        """How this column is masked outside the registry (None: not personal data).
+
+        The masking policy (docs/personal-data.md): which columns are personal data is declared here,
+        with the schema; how each kind is masked, in :data:`jiuye.rules.identifiers.MASKS`.
+        """
+        if self.mask is not None:
+            return self.mask
+        return "id_number" if self.id_number else None
 
     @property
     def db_name(self) -> str:
@@ -331,7 +343,8 @@ def _town(name: str, header: str, district_column: str, required: bool = False) 
     )  # fmt: skip
 
 
-_BANK = Column("bank_account", "str", "银行账号", aliases=("银行卡号", "账号"), description="补贴发放账户")
+_BANK = Column("bank_account", "str", "银行账号", aliases=("银行卡号", "账号"), description="补贴发放账户",
+               mask="bank_account")
 
 _TABLE_LIST: tuple[Table, ...] = (
     # --- reference data ---
@@ -371,7 +384,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("id_number", "str", "身份证号码", required=True, length=18, id_number=True,
                    aliases=("公民身份号码", "身份证号", "证件号码"),
                    description="18位居民身份证号码（GB 11643 校验）"),
-            Column("name", "str", "姓名", required=True),
+            Column("name", "str", "姓名", required=True, mask="name"),
             _date("birth_date", "出生日期", required=True, d="须与身份证号码一致", past_only=True),
             Column("gender", "enum", "性别", required=True, enum="gender", description="须与身份证号码一致"),
             _district("hukou_district", "户籍所在区", required=False,
@@ -381,8 +394,8 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("hukou_agricultural", "bool", "原农业户籍", required=True,
                    aliases=("是否农业户籍", "农业户籍"), description="原农业户籍（含被征地人员）"),
             _district("origin_district", "生源地", required=False, d="生源地/籍贯所在区；空 = 同户籍区"),
-            Column("phone", "str", "联系电话", aliases=("手机号码", "电话")),
-            Column("address", "str", "居住地址", aliases=("地址", "联系地址")),
+            Column("phone", "str", "联系电话", aliases=("手机号码", "电话"), mask="phone"),
+            Column("address", "str", "居住地址", aliases=("地址", "联系地址"), mask="address"),
             _BANK,
             _date("died_on", "死亡日期", d="死亡后不再发放", past_only=True),
             _date("hukou_moved_out_on", "户籍迁出日期", d="户籍迁出本区的日期", past_only=True),
