@@ -29,10 +29,13 @@ def add_actor_option(parser: argparse.ArgumentParser, help: str = "操作人（�
 
 
 def actor(args: argparse.Namespace) -> str:
-    """``--by``, else ``$JIUYE_USER``, else the login name, else 系统管理员."""
+    """``--by``, else :func:`default_actor`."""
     given = getattr(args, "by", None)
-    if given:
-        return str(given)
+    return str(given) if given else default_actor()
+
+
+def default_actor() -> str:
+    """Who acts when nobody is named: ``$JIUYE_USER``, else the login name, else 系统管理员."""
     if os.environ.get("JIUYE_USER"):
         return os.environ["JIUYE_USER"]
     try:

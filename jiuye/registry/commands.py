@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from jiuye.cliargs import actor, add_actor_option, add_db_option
+from jiuye.cliargs import actor, add_actor_option, add_db_option, month_arg
 from jiuye.errors import UserError
 
 
@@ -187,20 +186,6 @@ def _scope_problem(spec: Any, district: str | None, town: str | None) -> str | N
     return None
 
 
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
-
-
-def _month(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    if not _MONTH.match(text):
-        raise UserError(f"{option} 应为 YYYY-MM 格式的月份：{text!r}", 2)
-    try:
-        return dt.date(int(text[:4]), int(text[5:7]), 1)
-    except ValueError:
-        raise UserError(f"{option} 不是有效的月份：{text!r}", 2) from None
-
-
 def _export_case(args: argparse.Namespace) -> int:
     from jiuye import db
     from jiuye.registry.case import export_case
@@ -210,8 +195,8 @@ def _export_case(args: argparse.Namespace) -> int:
     problem = id_number_problem(number)
     if problem:
         raise UserError(f"--person 不是有效的身份证号码：{problem}。", 2)
-    window_to = _month(args.window_to, "--to")
-    window_from = _month(args.window_from, "--from")
+    window_to = month_arg(args.window_to, "--to") if args.window_to else None
+    window_from = month_arg(args.window_from, "--from") if args.window_from else None
     if window_to is None:
         today = dt.date.today()
         window_to = dt.date(today.year, today.month, 1)
