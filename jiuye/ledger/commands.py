@@ -10,6 +10,7 @@ from typing import Any
 
 from jiuye.cliargs import actor, add_actor_option, add_db_option, month_arg
 from jiuye.errors import UserError
+from jiuye.rules.money import fen_to_plain_text
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -108,8 +109,8 @@ def _pay(args: argparse.Namespace) -> int:
     with write_session(args.db) as s:
         batch = pay(s, month, actor(args), Path(args.out))
     for policy, (n, fen) in batch.per_measure.items():
-        print(f"{policy}：{n} 笔，{fen // 100}.{fen % 100:02d} 元")
-    print(f"发放批次 {batch.id}：{batch.lines} 笔，合计 {batch.total_fen // 100}.{batch.total_fen % 100:02d} 元，"
+        print(f"{policy}：{n} 笔，{fen_to_plain_text(fen)} 元")
+    print(f"发放批次 {batch.id}：{batch.lines} 笔，合计 {fen_to_plain_text(batch.total_fen)} 元，"
           f"校验码 {batch.checksum}")  # fmt: skip
     for f in batch.files:
         print(f"已写出：{f}")
@@ -124,6 +125,6 @@ def _reverse(args: argparse.Namespace) -> int:
         row = reverse(s, args.payment_id, actor(args), args.reason)
     fen = int(row["amount_fen"])
     print(
-        f"已追回发放记录 {args.payment_id}（{row['policy']} {row['month']:%Y-%m}，{fen // 100}.{fen % 100:02d} 元）。"
+        f"已追回发放记录 {args.payment_id}（{row['policy']} {row['month']:%Y-%m}，{fen_to_plain_text(fen)} 元）。"
     )
     return 0

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
+from jiuye.rules.money import fen_to_plain_text, yuan_text
+
 
 @dataclass
 class Batch:
@@ -25,10 +27,6 @@ class Batch:
     files: list[Path] = field(default_factory=list)
     per_measure: dict[str, tuple[int, int]] = field(default_factory=dict)
 
-
-
-def yuan_text(fen: pl.Expr) -> pl.Expr:
-    return pl.format("{}.{}", fen // 100, (fen % 100).cast(pl.String).str.zfill(2))
 
 
 FILE_HEADERS = [
@@ -71,8 +69,8 @@ def write_files(lines: pl.DataFrame, batch_id: int, month: dt.date, out_dir: Pat
             FILE_HEADERS[0]: ["合计"] * totals.height + ["总计", "校验码"],
             FILE_HEADERS[3]: [*totals["policy"].to_list(), "", "SHA-256"],
             FILE_HEADERS[7]: [f"{n} 笔" for n in totals["n"].to_list()] + [f"{lines.height} 笔", ""],
-            FILE_HEADERS[8]: [f"{f // 100}.{f % 100:02d}" for f in totals["fen"].to_list()]
-            + [f"{total_fen // 100}.{total_fen % 100:02d}", checksum],
+            FILE_HEADERS[8]: [fen_to_plain_text(f) for f in totals["fen"].to_list()]
+            + [fen_to_plain_text(total_fen), checksum],
         }
     )
     full = pl.concat([body, footer], how="diagonal_relaxed").select(FILE_HEADERS)

@@ -35,6 +35,7 @@ from jiuye.ledger import transitions
 from jiuye.ledger.models import entitlements, payment_batches, payments, policy_settings
 from jiuye.ledger.payment_file import Batch, write_files
 from jiuye.rules.dates import month_end
+from jiuye.rules.identifiers import mask
 
 PAY_LOCK_KEY = 4_204_202
 
@@ -267,16 +268,8 @@ def payment_lines(session: Session, batch_id: int) -> pl.DataFrame:
     )
     details = _details(session, batch_id)
     code = pl.col("code").fill_null(pl.col("beneficiary"))
-    masked = (
-        pl.when(code.str.len_chars() == 18)
-        .then(code.str.slice(0, 6) + pl.lit("********") + code.str.slice(14, 4))
-        .otherwise(code)
-    )
-    subject_masked = (
-        pl.when(pl.col("subject").str.len_chars() == 18)
-        .then(pl.col("subject").str.slice(0, 6) + pl.lit("********") + pl.col("subject").str.slice(14, 4))
-        .otherwise(pl.col("subject"))
-    )
+    masked = mask(code)
+    subject_masked = mask(pl.col("subject"))
     return (
         frame.join(titles, on="policy", how="left")
         .join(details, on="beneficiary", how="left")

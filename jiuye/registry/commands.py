@@ -1,6 +1,6 @@
 """Registry sub-commands: ``db upgrade``, ``db status``, ``tables``, ``export``, ``export-case``.
 
-(``import`` and ``demo-data`` live in ``import_commands`` and ``demo_commands``.)  Handlers import heavy
+(``import`` lives in ``import_commands``, ``demo-data`` in :mod:`jiuye.demo.commands`.)  Handlers import heavy
 modules lazily; every failure a user can cause is a Chinese :class:`jiuye.errors.UserError`.
 """
 

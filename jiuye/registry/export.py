@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from jiuye.registry import schema
 from jiuye.registry.store import read_table
 from jiuye.rules.identifiers import mask
+from jiuye.rules.money import yuan_text
 
 Format = Literal["csv", "xlsx"]
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
@@ -50,10 +51,7 @@ def text_frame(table: str, frame: pl.DataFrame, *, unmasked: bool = False) -> pl
         elif col.type == "int":
             e = c.cast(pl.String)
         elif col.type == "money":
-            sign = pl.when(c < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-            whole = (c.abs() // 100).cast(pl.String)
-            cents = (c.abs() % 100).cast(pl.String).str.zfill(2)
-            e = pl.concat_str([sign, whole, pl.lit("."), cents])
+            e = yuan_text(c)
         elif col.type == "enum":
             assert col.enum is not None
             labels = schema.ENUM_LABELS.get(col.enum, {})

@@ -3,25 +3,21 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from importlib import resources
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from jiuye.db.metadata import audit_values
 from jiuye.registry.models import TABLES
+from jiuye.rules.shared import district_rows
 
 REFERENCE_DATA_BY = "jiuye db upgrade"
 
 
 def reference_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """Districts and towns from the packaged ``districts.csv``."""
-    text = resources.files("jiuye.registry").joinpath("districts.csv").read_text(encoding="utf-8")
+    """Districts and towns as declared in ``jiuye/rules/params/districts.csv`` (:mod:`jiuye.rules.shared`)."""
     districts: dict[str, dict[str, str]] = {}
     towns: list[dict[str, str]] = []
-    for row in csv.DictReader(io.StringIO(text)):
+    for row in district_rows():
         districts.setdefault(
             row["district"],
             {"district": row["district"], "name": row["district_name"], "admin_code": row["admin_code"]},

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from jiuye.rules import derived
 from jiuye.rules.catalog import all_measures
 from jiuye.rules.dates import format_month
 from jiuye.rules.facts import Facts
@@ -210,11 +211,8 @@ def evaluate_facts(
     pruned candidates between the passes keeps the second pass small, whether the input is one person or
     a million.
     """
-    facts.__dict__.pop("_derived", None)  # derived frames are shared within one evaluation only
-    try:
+    with derived.sharing_derivations(facts):  # derived frames are shared within one evaluation only
         return _evaluate(facts, window_from, window_to, parameters, explain, measures)
-    finally:
-        facts.__dict__.pop("_derived", None)
 
 
 def _evaluate(

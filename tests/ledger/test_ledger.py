@@ -19,8 +19,8 @@ from jiuye.errors import UserError
 from jiuye.ledger import transitions
 from jiuye.ledger.models import ENTITLEMENT_STATES, entitlements, payments
 from jiuye.ledger.service import approve_month, pay, reverse, review, set_auto
-from jiuye.matching.synthetic import js02_population
 from jiuye.rules.facts import Facts
+from tests.factories.matching import js02_population
 
 MAR, DEC = dt.date(2023, 3, 1), dt.date(2023, 12, 1)
 

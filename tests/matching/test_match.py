@@ -12,9 +12,9 @@ from jiuye.db import get_engine, write_session
 from jiuye.ledger.models import entitlement_changes, entitlements
 from jiuye.matching.service import run_match
 from jiuye.matching.sources import FramesSource
-from jiuye.matching.synthetic import js02_population
 from jiuye.rules.catalog import get_measure
 from jiuye.rules.facts import Facts
+from tests.factories.matching import js02_population
 
 JAN, MAR, DEC = dt.date(2023, 1, 1), dt.date(2023, 3, 1), dt.date(2023, 12, 1)
 JS02 = (get_measure("JS-02"),)

@@ -28,7 +28,7 @@ from functools import partial
 from jiuye.db import write_session
 from jiuye.matching.service import run_match
 from jiuye.matching.sources import FramesSource
-from jiuye.matching.synthetic import js02_population
+from tests.factories.matching import js02_population
 from jiuye.rules.catalog import get_measure
 facts = js02_population({PEOPLE})
 run_match(partial(write_session, sys.argv[1]), lambda _s: FramesSource(facts), dt.date(2023, 1, 1),

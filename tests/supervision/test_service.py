@@ -14,7 +14,7 @@ from jiuye.rules.identifiers import make_credit_code, make_id_number
 from jiuye.supervision import service
 from jiuye.supervision.frames import Inputs
 from jiuye.supervision.models import flags
-from jiuye.supervision.synthetic import clean_district
+from tests.factories.supervision import clean_district
 
 
 def test_migrations_form_a_single_head() -> None:

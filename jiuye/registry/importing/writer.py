@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from jiuye.db.frames import quote, read_frame, write_frame
 from jiuye.registry.schema import TABLES, Column, Table
+from jiuye.rules.money import yuan_text
 
 Progress = Callable[[str, int, int], None]  # (table, rows written so far, total rows)
 
@@ -58,7 +59,7 @@ def key_text_expr(col: Column) -> pl.Expr:
     if col.type == "bool":
         return pl.when(c).then(pl.lit("是")).when(~c).then(pl.lit("否"))
     if col.type == "money":
-        return pl.format("{}.{}", c // 100, (c % 100).cast(pl.String).str.pad_start(2, "0"))
+        return yuan_text(c)
     return c.cast(pl.String)
 
 

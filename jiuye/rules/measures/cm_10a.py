@@ -1,7 +1,5 @@
 """CM-10a 就业困难人员社会保险补贴 — 沪崇就办〔2023〕2号 三(十).
 
-原文：“就业困难人员实现用人单位吸纳就业或灵活就业的，按规定给予社会保险补贴。”
-
 Reading (catalog): a certified 就业困难人员 hired by an employer or in flexible employment; amount by
 municipal standard (G6).
 

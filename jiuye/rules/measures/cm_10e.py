@@ -1,7 +1,5 @@
 """CM-10e 新增就业岗位补贴 — 沪崇就办〔2023〕2号 三(十).
 
-原文：“符合条件的本区用人单位新录用失（无）业3个月以上的本区劳动力，可按规定申请享受新增就业岗位补贴。”
-
 Reading (catalog): a Chongming employer newly hires a Chongming-hukou person out of work ≥ 3 months;
 amount by municipal standard (G6).
 

@@ -1,8 +1,5 @@
 """JS-12 人力资源服务机构一次性推荐就业补贴 — 金就办〔2023〕1号 四(十二).
 
-原文：“本市优质人力资源服务机构推荐本区对口地区农村劳动力在金山实现首次就业，与在金山用人单位签订劳动合同，
-办理用工登记备案手续并缴纳本市社会保险费满 3 个月的，给予人力资源服务机构一次性推荐就业补贴 1000 元/人。”
-
 Reading (catalog): a city-recognised quality HR agency (``quality_certified``) referred the worker
 (``referred_by`` on the contract); worker and contract as in JS-11 (``_paired_region``); 1,000 per
 worker; once per worker, whichever agency; payable in the month of the 3rd insured month.

@@ -59,8 +59,9 @@ def _handle(args: argparse.Namespace) -> int:
 
         engine = db.check_ready(args.db)  # before generating: a missing database fails fast
 
-    from jiuye.registry.demo import DemoConfig, generate
-    from jiuye.registry.demo_io import (
+    from jiuye.demo.base import DemoConfig
+    from jiuye.demo.district import generate
+    from jiuye.demo.files import (
         registry_frames,
         storable,
         write_csv,
