@@ -204,6 +204,10 @@ class Column:
     past_only: bool = False  # a date of something that has happened (birth, death): never after today
     mask: str | None = None  # personal data: the kind in jiuye.rules.identifiers.MASKS it is shown as
     description: str = ""
+    # money columns: the plausible maximum in yuan (import rejects a larger amount with the row named)
+    max_yuan: int | None = None
+    # plausibility check on import (issue 9): a bank account, a person's name, an organisation's name
+    plausible: Literal["bank_account", "person_name", "org_name"] | None = None
 
     @property
     def personal(self) -> str | None:
@@ -339,8 +343,10 @@ def _town(name: str, header: str, district_column: str, required: bool = False) 
     )  # fmt: skip
 
 
-_BANK = Column("bank_account", "str", "银行账号", aliases=("银行卡号", "账号"), description="补贴发放账户",
-               mask="bank_account")
+_BANK = Column(
+    "bank_account", "str", "银行账号", aliases=("银行卡号", "账号"), plausible="bank_account", mask="bank_account",
+    description="补贴发放账户：12–19位数字（银联卡号须通过 Luhn 校验）；请以文本填写",
+)  # fmt: skip
 
 _TABLE_LIST: tuple[Table, ...] = (
     # --- reference data ---
@@ -380,7 +386,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("id_number", "str", "身份证号码", required=True, length=18, id_number=True,
                    aliases=("公民身份号码", "身份证号", "证件号码"),
                    description="18位居民身份证号码（GB 11643 校验）"),
-            Column("name", "str", "姓名", required=True, mask="name"),
+            Column("name", "str", "姓名", required=True, plausible="person_name", mask="name"),
             _date("birth_date", "出生日期", required=True, d="须与身份证号码一致", past_only=True),
             Column("gender", "enum", "性别", required=True, enum="gender", description="须与身份证号码一致"),
             _district("hukou_district", "户籍所在区", required=False,
@@ -455,7 +461,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("month", "month", "缴费月份", required=True, aliases=("月份", "费款所属期")),
             _employer("缴费单位统一社会信用代码", required=False),
             Column("scheme", "enum", "险种", required=True, enum="scheme", aliases=("参保类型",)),
-            Column("base_fen", "money", "缴费基数（元）", required=True, aliases=("缴费基数",)),
+            Column("base_fen", "money", "缴费基数（元）", required=True, aliases=("缴费基数",), max_yuan=200_000),
             Column("paid", "bool", "已缴费", required=True, aliases=("是否缴费", "缴费状态")),
         ),
         description="按月社会保险缴费记录",
@@ -487,7 +493,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             _person(),
             Column("level", "enum", "评价等级", required=True, enum="certificate_level", aliases=("等级",)),
             _date("date", "评价日期", required=True),
-            Column("fee_fen", "money", "评价费用（元）", required=True, aliases=("评价费用", "费用")),
+            Column("fee_fen", "money", "评价费用（元）", required=True, aliases=("评价费用", "费用"), max_yuan=50_000),
         ),
     ),
     # --- employers and organisations ---
@@ -496,7 +502,7 @@ _TABLE_LIST: tuple[Table, ...] = (
         columns=(
             Column("credit_code", "str", "统一社会信用代码", required=True, length=18, credit_code=True,
                    aliases=("信用代码", "单位统一社会信用代码"), description="GB 32100 校验"),
-            Column("name", "str", "单位名称", required=True, aliases=("名称",)),
+            Column("name", "str", "单位名称", required=True, aliases=("名称",), plausible="org_name"),
             Column("type", "enum", "单位类型", required=True, enum="employer_type", aliases=("类型",)),
             _district("district", "注册所在区"),
             _town("town", "所在街镇", "district"),
@@ -511,7 +517,7 @@ _TABLE_LIST: tuple[Table, ...] = (
         columns=(
             Column("org_id", "str", "机构编号", required=True, aliases=("机构代码",),
                    description="区内唯一的机构编号"),
-            Column("name", "str", "机构名称", required=True, aliases=("名称",)),
+            Column("name", "str", "机构名称", required=True, aliases=("名称",), plausible="org_name"),
             Column("kind", "enum", "机构类型", required=True, enum="organization_kind", aliases=("类型",)),
             _district("district", "所在区"),
             _town("town", "所在街镇", "district"),
@@ -537,7 +543,7 @@ _TABLE_LIST: tuple[Table, ...] = (
         columns=(
             _org(),
             Column("year", "int", "补贴年度", required=True, aliases=("年度",)),
-            Column("amount_fen", "money", "补贴金额（元）", required=True, aliases=("金额",)),
+            Column("amount_fen", "money", "补贴金额（元）", required=True, aliases=("金额",), max_yuan=100_000_000),
             _date("granted_on", "拨付日期", required=True),
         ),
         description="市级对院校创业指导站的服务成效补贴",
@@ -549,7 +555,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             _org(header="主办机构编号"),
             Column("name", "str", "活动名称", aliases=("大赛名称",)),
             _date("held_on", "举办日期", required=True),
-            Column("cost_fen", "money", "活动费用（元）", required=True, aliases=("费用",)),
+            Column("cost_fen", "money", "活动费用（元）", required=True, aliases=("费用",), max_yuan=10_000_000),
         ),
         description="区人社部门主办的创业大赛等活动",
     ),
@@ -568,7 +574,8 @@ _TABLE_LIST: tuple[Table, ...] = (
             _org(header="项目编号", aliases=("机构编号",)),
             _date("registered_on", "落地注册日期", required=True),
             _date("award_on", "获奖日期", required=True),
-            Column("approved_amount_fen", "money", "核定金额（元）", required=True, aliases=("核定金额",)),
+            Column("approved_amount_fen", "money", "核定金额（元）", required=True, aliases=("核定金额",),
+                   max_yuan=10_000_000),
             Column("operating_normally", "bool", "正常经营", required=True),
             Column("employs_jinshan_hukou", "bool", "吸纳本区户籍人员", required=True),
         ),
@@ -607,6 +614,8 @@ def _check(table: Table) -> None:
             target = TABLES[col.ref.table]
             if target.key != (col.ref.column,):
                 raise ValueError(f"{table.name}.{col.name}: must reference a single-column natural key")
+        if table.importable and col.type == "money" and col.max_yuan is None:
+            raise ValueError(f"{table.name}.{col.name}: an importable money column declares max_yuan")
     if table.scope.via is not None and table.column(table.scope.via).ref is None:
         raise ValueError(f"{table.name}: scope via a non-reference column")
 

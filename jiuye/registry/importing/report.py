@@ -12,6 +12,7 @@ import polars as pl
 from jiuye.registry.importing.readers import ROW
 from jiuye.registry.importing.validate import Piece
 from jiuye.rules.identifiers import mask_text
+from jiuye.spreadsheet import neutralise_frame
 
 MAX_SHOWN = 200
 
@@ -27,7 +28,8 @@ def problem_line(row: dict[str, object]) -> str:
     shown = "（空）" if value is None else f"“{value}”"
     # the masking policy: a problem line never shows a full ID number, phone or account (the reject
     # file written by --skip-invalid keeps the rows as they were, for correcting them)
-    return mask_text(f"{place} 第{row['row']}行【{row['column']}】{shown}：{row['reason']}")
+    reason = str(row["reason"]).rstrip("。；;，, ")
+    return mask_text(f"{place} 第{row['row']}行【{row['column']}】{shown}：{reason}。")  # one whole sentence
 
 
 def print_problems(problems: pl.DataFrame, stream: TextIO, limit: int = MAX_SHOWN) -> None:
@@ -68,7 +70,7 @@ def write_reject_file(piece: Piece) -> tuple[Path, int] | None:
     path = reject_path(piece)
     with path.open("wb") as fh:
         fh.write("\ufeff".encode())
-        out.write_csv(fh)
+        neutralise_frame(out).write_csv(fh)
     return path, out.height
 
 

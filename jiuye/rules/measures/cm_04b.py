@@ -54,6 +54,7 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
         beneficiary="employer_per_worker",
         frequency="monthly",
         kind="pending",
+        line_bound_yuan=3_000,
         reading="本市用人单位（所在区为本市任一区），类型为小型或微型企业，或社会组织。招用对象（劳动合同起始日S）："
         "①全日制高校毕业生，毕业年份与S的年份相同（毕业年度）；或②全日制高校毕业生，毕业日<S≤毕业日+2年，且S前一日"
         "未就业（无劳动合同、无灵活就业登记）。该合同期间在该单位缴纳城镇职工社保的每个月（自2023年1月起）各计一行；"

@@ -54,6 +54,7 @@ class KeyGroupEmploymentSubsidyGraduates(Measure):
         beneficiary="person",
         frequency="once",
         kind="pending",
+        line_bound_yuan=10_000,
         reading="本区（崇明）户籍；全日制专科、本科、硕士或博士毕业，劳动合同起始日S满足 毕业日≤S≤毕业日+2年"
         "（离校2年内，含本数）；与所在区为崇明的用人单位签订劳动合同，S不早于2023-01-01（新增就业）。"
         "每人一次，取最早符合条件的合同，记在合同起始当月；金额按市级标准，待管理员设定前为待定金额。"

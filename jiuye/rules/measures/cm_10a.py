@@ -59,6 +59,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
         beneficiary="person",
         frequency="monthly",
         kind="pending",
+        line_bound_yuan=3_000,
         reading="①用人单位招用：劳动合同期间在该单位缴纳城镇职工社保的每个月，当月为经认定的就业困难人员（认定"
         "有效期覆盖当月任一天）的，补贴给用人单位；②灵活就业：灵活就业登记有效、当月按灵活就业人员缴纳社保且当月为"
         "就业困难人员的每个月，补贴给本人。原文未限定户籍、单位所在区及补贴期限，本软件均不设限。单位和个人的补贴"

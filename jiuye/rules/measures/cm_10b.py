@@ -49,6 +49,7 @@ class KeyGroupEmploymentSubsidyHardship(Measure):
         beneficiary="person",
         frequency="once",
         kind="pending",
+        line_bound_yuan=10_000,
         reading="劳动合同起始日S当天为经认定的就业困难人员（认定有效期覆盖S）；与所在区为崇明的用人单位签订劳动合同，"
         "S不早于2023-01-01（新增就业）；原文未限定户籍。每人一次，取最早符合条件的合同，记在合同起始当月；"
         "金额按市级标准，待管理员设定前为待定金额。",

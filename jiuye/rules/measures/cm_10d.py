@@ -51,6 +51,7 @@ class HiringRegisteredUnemployedSubsidy(Measure):
         beneficiary="employer_per_worker",
         frequency="once",
         kind="pending",
+        line_bound_yuan=10_000,
         reading="本市用人单位（所在区为本市任一区）；劳动合同起始日S在2023-01-01至2023-12-31之间；S前一日仍处于失业登记中，"
         "且该次失业登记开始日+3个月≤S（“三个月以上”含3个月）。每个单位对每名员工一次，记在合同起始当月；"
         "金额按市级标准，待管理员设定前为待定金额。",

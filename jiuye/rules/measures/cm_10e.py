@@ -52,6 +52,7 @@ class NewJobSubsidy(Measure):
         beneficiary="employer_per_worker",
         frequency="once",
         kind="pending",
+        line_bound_yuan=10_000,
         reading="本区（崇明）用人单位招用本区（崇明）户籍人员；劳动合同起始日S之前的[S−3个月, S前一日]内每一天都没有"
         "劳动合同、也没有灵活就业登记（“3个月以上”含3个月；是否办理失业登记不限，从未就业的也符合）。每个单位对"
         "每名员工一次，记在合同起始当月，自2023年1月起；金额按市级标准，待管理员设定前为待定金额。",

@@ -49,6 +49,7 @@ class SpecialEmploymentSubsidyFarmers(Measure):
         beneficiary="person",
         frequency="once",
         kind="pending",
+        line_bound_yuan=10_000,
         reading="本市户籍（任一区）且为农业户籍；就业开始日E当天家庭为低收入困难家庭或低保家庭（认定有效期覆盖E）；"
         "实现就业指劳动合同起始或办理灵活就业登记，E不早于2023-01-01，单位不限。每人一次，取最早符合条件的就业，"
         "记在就业开始当月；金额按市级标准，待管理员设定前为待定金额。",
