@@ -73,6 +73,7 @@ def bad_arguments(tmp: Path) -> dict[str, list[list[str]]]:
         "pay": [["pay", "--month", M, "--out", str(a_file)], ["pay", "--month", M, "--out", "/proc/x"],
                 ["pay", "--month", "2023-3x"]],
         "reverse": [["reverse", "999999", "--reason", "x"], ["reverse", "abc", "--reason", "x"]],
+        "return": [["return", "999999", "--reason", "x"], ["return", "abc", "--reason", "x"], ["return", "1"]],
         "audit verify": [["audit", "verify", "extra"]],
     }  # fmt: skip
 
@@ -155,7 +156,7 @@ def test_every_database_command_refuses_a_bad_database_address(
         "match": ["match", "--from", M, "--to", M], "approve": ["approve", "--month", M],
         "review": ["review", "1", "approve", "--reason", "x"], "entitlement": ["entitlement", "1"],
         "settings auto": ["settings", "auto"], "pay": ["pay", "--month", M, "--out", str(tmp_path / "pay")],
-        "reverse": ["reverse", "1", "--reason", "x"], "audit verify": ["audit", "verify"], "db status": ["db", "status"],
+        "reverse": ["reverse", "1", "--reason", "x"], "return": ["return", "1", "--reason", "x"], "audit verify": ["audit", "verify"], "db status": ["db", "status"],
         "db upgrade": ["db", "upgrade"], "demo-data": ["demo-data", "--persons", "20"],
     }  # fmt: skip
     assert set(good) | {"evaluate", "policies"} == set(table)

@@ -194,12 +194,12 @@ def test_a_file_that_cannot_be_written_rolls_the_payment_back(
 ) -> None:
     assert main(["approve", "--month", M, "--db", matched]) == 0
     before = fingerprint(matched)
-    import jiuye.ledger.service as ledger
+    import jiuye.ledger.payment_file as payment_file
 
     def disk_full(*_args: object, **_kwargs: object) -> object:
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "pay" / "batch.xlsx"))
 
-    monkeypatch.setattr(ledger, "write_files", disk_full)
+    monkeypatch.setattr(payment_file, "write_temp", disk_full)
     capsys.readouterr()
     assert main(["pay", "--month", M, "--out", str(tmp_path / "pay"), "--db", matched]) == core.EXIT_IO
     err = capsys.readouterr().err

@@ -192,7 +192,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
         if not writable(path):
             # A read-only file (or directory): open it read-only and immutable, so that reading needs no
             # -wal/-shm files and the read-only commands work; a write gets a Chinese message.
-            engine = sa.create_engine("sqlite://", creator=functools.partial(_connect_read_only, path.resolve()))
+            engine = sa.create_engine(url, creator=functools.partial(_connect_read_only, path.resolve()))
             sa.event.listen(engine, "connect", lambda conn, _rec: _sqlite_pragmas_read_only(conn))
             READ_ONLY[id(engine)] = str(path)
             return engine
