@@ -32,6 +32,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from jiuye.rules.facts import ENUMS as FACT_ENUMS
+from jiuye.rules.money import fen_to_plain_text
 from jiuye.rules.shared import DISTRICT_NAMES, EMPLOYER_TYPE_ALIASES, EMPLOYER_TYPE_LABELS
 
 ColumnType = Literal["str", "date", "month", "bool", "int", "money", "enum", "town"]
@@ -163,9 +164,7 @@ def parse_money_fen(text: str) -> int | None:
 
 def format_money(fen: int) -> str:
     """Integer fen → yuan text with two decimals (``731000`` → ``7310.00``)."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
+    return fen_to_plain_text(fen)
 
 
 def parse_bool(text: str) -> bool | None:

@@ -160,7 +160,7 @@ def int_reason(col: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
     )
 
 
-def _yuan_text(col: pl.Expr) -> pl.Expr:
+def _bare_amount(col: pl.Expr) -> pl.Expr:
     return col.str.replace_all(r"[,，\s元¥￥]", "")
 
 
@@ -173,7 +173,7 @@ _YUAN_RE = rf"^(-?[0-9]{{1,{MAX_YUAN_DIGITS}}})(?:\.([0-9]{{1,2}}))?$"
 def parse_yuan_to_fen(col: pl.Expr) -> pl.Expr:
     """'1234.5' yuan → 123450 fen, exactly (string arithmetic, never a float); null when not an amount of at
     most 15 whole digits and two decimals."""
-    text = _yuan_text(col)
+    text = _bare_amount(col)
     whole = text.str.extract(_YUAN_RE, 1).cast(pl.Int64, strict=False)
     frac = text.str.extract(_YUAN_RE, 2).str.pad_end(2, "0")
     frac_fen = frac.cast(pl.Int64, strict=False).fill_null(0)
@@ -190,7 +190,7 @@ def money_reason(col: pl.Expr, unit: str, max_yuan: int | None = None) -> pl.Exp
             .then(pl.lit("金额不能为负数"))
             .otherwise(_null_str())
         )
-    text = _yuan_text(col)
+    text = _bare_amount(col)
     return (
         pl.when(col.is_null())
         .then(_null_str())
