@@ -566,7 +566,7 @@ def _organizations(
     planted_orgs, planted_tables, org_situations = planting.plant_organizations(
         config, first_serial=m + 1, startups=startups
     )
-    orgs = pl.concat([orgs, conform("organizations", planted_orgs)], how="vertical")
+    orgs = pl.concat([conform("organizations", orgs), conform("organizations", planted_orgs)], how="vertical")
     for name, frame in planted_tables.items():
         tables[name] = pl.concat([conform(name, tables[name]) if name in tables else conform(name, frame).clear(),
                                   conform(name, frame)], how="vertical")  # fmt: skip

@@ -62,17 +62,17 @@ def registry_frames(data: DemoData, tables: set[str] | None = None) -> dict[str,
     out["persons"] = people.select(
         "id_number", "name", "birth_date", "gender", "hukou_district", "hukou_town",
         pl.lit(None, pl.String).alias("hukou_village"), "hukou_agricultural", "origin_district", "phone",
-        "address", "bank_account", pl.lit(None, pl.Date).alias("died_on"),
-        pl.lit(None, pl.Date).alias("hukou_moved_out_on"),
+        "address", "bank_account", "died_on", "hukou_moved_out_on",
     )  # fmt: skip
     emp = f.employers.join(data.extras["employers"], on="id", how="left", maintain_order="left")
     out["employers"] = emp.select(
-        "credit_code", "name", "type", "district", "town", "size", "state_owned", "industry", "bank_account"
+        "credit_code", "name", "type", "district", "town", "size", "state_owned", "industry", "bank_account",
+        "deregistered_on",
     )
     org = f.organizations.join(data.extras["organizations"], on="id", how="left", maintain_order="left")
     out["organizations"] = org.select(
         pl.col("id").alias("org_id"), "name", "kind", "district", "town", "quality_certified", "credit_code",
-        "bank_account",
+        "bank_account", "deregistered_on",
     )
     names = data.extras.get("events")
     events = f.events

@@ -33,7 +33,15 @@ def register(subparsers: Any) -> None:
     _common(rv)
     rv.set_defaults(handler=_review)
 
-    st = subparsers.add_parser("settings", help="政策设置：免申即享开关")
+    po = subparsers.add_parser("policies", help="列出全部政策措施（政策清单），并标明本局所在区是否匹配")
+    po.add_argument("--group", help="按人群筛选，如 graduates、youth、hardship、employers …")
+    po.add_argument("--json", action="store_true", help="以 JSON 输出完整元数据")
+    po.add_argument("--parameters", action="store_true", help="同时列出各措施的参数及其来源")
+    po.add_argument("--forms", action="store_true", help="同时列出依申请措施的申请表字段")
+    add_db_option(po)
+    po.set_defaults(handler=_policies)
+
+    st = subparsers.add_parser("settings", help="政策设置：免申即享开关、本局所在区")
     st_sub = st.add_subparsers(dest="setting", metavar="设置")
     au = st_sub.add_parser("auto", help="设置或查看免申即享：jiuye settings auto [JS-02 on|off]")
     au.add_argument("policy", nargs="?")
@@ -41,6 +49,12 @@ def register(subparsers: Any) -> None:
     au.add_argument("--reason", default=None)
     _common(au)
     au.set_defaults(handler=_settings_auto)
+    di = st_sub.add_parser("district", help="设置或查看本局所在区：jiuye settings district [jinshan|chongming|all]")
+    di.add_argument("value", nargs="?", choices=["jinshan", "chongming", "all"],
+                    help="jinshan：只匹配金就办〔2023〕1号；chongming：只匹配沪崇就办〔2023〕2号；all：两者")  # fmt: skip
+    di.add_argument("--reason", default=None)
+    _common(di)
+    di.set_defaults(handler=_settings_district)
     st.set_defaults(handler=lambda _a: st.print_help() or 0)
 
     pa = subparsers.add_parser(
@@ -112,6 +126,49 @@ def _settings_auto(args: argparse.Namespace) -> int:
             continue
         when = "" if st.set_at is None else f"，{st.set_at:%Y-%m-%d %H:%M}"
         print(f"{pid}\t{'免申即享' if st.auto else '依申请'}\t（{st.set_by}{when}）")
+    return 0
+
+
+def _policies(args: argparse.Namespace) -> int:
+    """The policy list (rules) with the bureau's district (ledger setting) when a database is at hand."""
+    import sys
+
+    from jiuye.rules.jsonio import dumps
+    from jiuye.rules.policy_list import policy_list, policy_list_text
+
+    district = _bureau_district(args.db)
+    rows = policy_list(group=args.group, with_parameters=args.parameters, bureau_district=district)
+    if args.json:
+        sys.stdout.write(dumps(rows, indent=2) + "\n")  # each row says whether this bureau matches it
+    else:
+        sys.stdout.write(policy_list_text(rows, with_parameters=args.parameters, with_forms=args.forms,
+                                          bureau_district=district))  # fmt: skip
+    return 0
+
+
+def _bureau_district(url: str | None) -> str | None:
+    """The bureau's district setting when a migrated database is at hand (None: no database to ask)."""
+    from jiuye.db import check_ready, session_scope
+    from jiuye.ledger.service import bureau_district
+
+    try:
+        check_ready(url)
+    except UserError:
+        return None
+    with session_scope(url) as s:
+        return bureau_district(s).district
+
+
+def _settings_district(args: argparse.Namespace) -> int:
+    from jiuye.db import write_session
+    from jiuye.ledger.service import bureau_district, set_bureau_district
+
+    with write_session(args.db) as s:
+        if args.value:
+            set_bureau_district(s, args.value, actor(args), args.reason)
+        current = bureau_district(s)
+    when = "" if current.set_at is None else f"，{current.set_at:%Y-%m-%d %H:%M}"
+    print(f"本局所在区：{current.label}（{current.district}）\t（{current.set_by}{when}）")
     return 0
 
 

@@ -83,6 +83,16 @@ policy_settings = sa.Table(
     comment="政策设置（免申即享）",
 )
 
+bureau_settings = sa.Table(
+    "bureau_settings",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True, comment="设置名称，如 district"),
+    sa.Column("value", sa.Text(), nullable=False),
+    sa.Column("set_by", sa.Text(), nullable=False),
+    sa.Column("set_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
+    comment="本局部署设置（如本局所在区：jinshan | chongming | all）",
+)
+
 payment_batches = sa.Table(
     "payment_batches",
     metadata,

@@ -37,10 +37,11 @@ from jiuye.audit.service import head as audit_head
 from jiuye.audit.service import record
 from jiuye.errors import UserError
 from jiuye.ledger import payment_file, transitions
-from jiuye.ledger.models import entitlements, payment_batches, payments, policy_settings
+from jiuye.ledger.models import bureau_settings, entitlements, payment_batches, payments, policy_settings
 from jiuye.ledger.payment_file import Batch
 from jiuye.rules.dates import month_end
 from jiuye.rules.identifiers import mask
+from jiuye.rules.measure import BUREAU_DISTRICTS
 from jiuye.rules.money import fen_to_plain_text
 
 PAY_LOCK_KEY = 4_204_202
@@ -114,6 +115,48 @@ def set_auto(session: Session, policy: str, auto: bool, actor: str, reason: str 
         {"auto": auto},
     )
     return Setting(policy, auto, actor, now)
+
+
+# --- the bureau's own district (G12) ---------------------------------------------------------------
+
+
+@dataclass
+class DistrictSetting:
+    district: str  # jinshan | chongming | all
+    set_by: str
+    set_at: dt.datetime | None
+
+    @property
+    def label(self) -> str:
+        return BUREAU_DISTRICTS[self.district]
+
+    def covers(self, measure_district: str) -> bool:
+        """Whether this bureau matches a measure of ``measure_district``'s document (G12)."""
+        return self.district in ("all", measure_district)
+
+
+def bureau_district(session: Session) -> DistrictSetting:
+    """The deployment's own district (``jiuye settings district``); ``all`` until one is set."""
+    row = session.execute(sa.select(bureau_settings).where(bureau_settings.c.name == "district")).first()
+    if row is None:
+        return DistrictSetting("all", "默认设置", None)
+    return DistrictSetting(row.value, row.set_by, row.set_at)
+
+
+def set_bureau_district(session: Session, district: str, actor: str, reason: str | None = None) -> DistrictSetting:
+    if district not in BUREAU_DISTRICTS:
+        raise UserError(f"未知的辖区：{district}（可选：jinshan、chongming、all）。", 2)
+    old = bureau_district(session)
+    now = dt.datetime.now(dt.UTC)
+    done = session.execute(
+        sa.update(bureau_settings).where(bureau_settings.c.name == "district")
+        .values(value=district, set_by=actor, set_at=now)
+    )  # fmt: skip
+    if not done.rowcount:  # type: ignore[attr-defined]
+        session.execute(sa.insert(bureau_settings).values(name="district", value=district, set_by=actor, set_at=now))
+    record(session, actor, "setting", "bureau_settings", "district", old.label, BUREAU_DISTRICTS[district], reason,
+           {"district": district})  # fmt: skip
+    return DistrictSetting(district, actor, now)
 
 
 # --- bounds and seals -----------------------------------------------------------------------------

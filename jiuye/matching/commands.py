@@ -85,8 +85,17 @@ def _match(args: argparse.Namespace) -> int:
             raise UserError(f"未知的政策编号：{'、'.join(unknown)}。", 4)
         measures = tuple(m for m in measures if m.id in args.policy)
     check_ready(args.db)
+    from jiuye.ledger.service import bureau_district
+
     with write_session(args.db) as s:
+        district = bureau_district(s)
         people = len(RegistrySource(s).person_ids())
+    other = sorted(m.id for m in measures if not district.covers(m.district))
+    if args.policy and other:
+        raise UserError(f"本局所在区为{district.label}，不匹配其他区文件的政策：{'、'.join(other)}"
+                        "（见 jiuye settings district）。", 4)  # fmt: skip
+    if district.district != "all":
+        print(f"本局所在区：{district.label}，只匹配本区文件的政策（jiuye settings district）。")
     progress = _Progress(people)
     try:
         result = run_match(partial(write_session, args.db), RegistrySource,

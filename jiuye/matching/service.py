@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from jiuye.ledger.reconcile import Reconciled, reconcile
-from jiuye.ledger.service import payment_history
+from jiuye.ledger.service import bureau_district, payment_history
 from jiuye.matching.models import match_digests, match_runs
 from jiuye.matching.sources import FactsSource
 from jiuye.rules.engine import evaluate_facts
@@ -209,6 +209,9 @@ def run_match(
 
     chosen = tuple(measures if measures is not None else all_measures())
     with session_factory() as session:
+        # G12: a bureau matches only its own district's document (jiuye settings district)
+        district = bureau_district(session)
+        chosen = tuple(m for m in chosen if district.covers(m.district))
         source = source_factory(session)
         people = source.person_ids()
         chunks = plan_chunks(people, chosen, chunk_size)

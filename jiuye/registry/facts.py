@@ -31,7 +31,7 @@ FACTS_MAP: dict[str, tuple[str, dict[str, str]]] = {
     "persons": ("persons", {
         "id": "id_number", "id_number": "id_number", "birth_date": "birth_date", "gender": "gender",
         "hukou_district": "hukou_district", "hukou_agricultural": "hukou_agricultural",
-        "origin_district": "origin_district",
+        "origin_district": "origin_district", "died_on": "died_on", "hukou_moved_out_on": "hukou_moved_out_on",
     }),
     "education": ("education", {
         "person": "person", "level": "level", "full_time": "full_time", "graduation_date": "graduation_date",
@@ -60,10 +60,11 @@ FACTS_MAP: dict[str, tuple[str, dict[str, str]]] = {
                                                 "fee_fen": "fee_fen"}),
     "employers": ("employers", {
         "id": "credit_code", "name": "name", "type": "type", "district": "district", "size": "size",
-        "state_owned": "state_owned",
+        "state_owned": "state_owned", "deregistered_on": "deregistered_on",
     }),
     "organizations": ("organizations", {"id": "org_id", "kind": "kind", "district": "district",
-                                        "quality_certified": "quality_certified"}),
+                                        "quality_certified": "quality_certified",
+                                        "deregistered_on": "deregistered_on"}),
     "org_evaluations": ("evaluations", {"org": "org", "year": "year", "grade": "grade",
                                         "published_on": "published_on"}),
     "org_city_subsidies": ("city_subsidies", {"org": "org", "year": "year", "amount_fen": "amount_fen",

@@ -509,6 +509,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("state_owned", "bool", "国有企业", required=True, aliases=("是否国有",)),
             Column("industry", "str", "所属行业", aliases=("行业",)),
             _BANK,
+            _date("deregistered_on", "注销日期", aliases=("注销时间",), d="单位注销的日期；注销当月以后不再发放（政策目录 G13）"),
         ),
     ),
     Table(
@@ -525,6 +526,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("credit_code", "str", "统一社会信用代码", length=18, credit_code=True,
                    aliases=("信用代码",)),
             _BANK,
+            _date("deregistered_on", "注销日期", aliases=("注销时间",), d="机构注销的日期；注销当月以后不再发放（政策目录 G13）"),
         ),
         description="见习基地、培训机构、孵化基地、指导站、人力资源服务机构、大赛主办方、创业项目",
     ),

@@ -492,6 +492,7 @@ def parse_case(data: dict[str, Any]) -> Case:
             "district": r.field(e, path, "district", r.enum("district")),
             "size": r.field(e, path, "size", r.enum("employer_size")),
             "state_owned": r.field(e, path, "state_owned", r.boolean, default=False),
+            "deregistered_on": r.field(e, path, "deregistered_on", r.date),
         })
     event_ids: set[str] = set()
     for path, o in r.items(data, "", "organizations"):
@@ -547,7 +548,7 @@ def _read_person(
             if gender is not None and id_gender(id_number) != gender:
                 r.problem(f"{path}.id_number", f"身份证号码的性别位与 gender {show(gender)} 不一致")
     hukou = r.object(p, path, "hukou")
-    district = agricultural = None
+    district = agricultural = moved_out_on = None
     if hukou is None:
         if p.get("hukou") is None:
             r.problem(f"{path}.hukou", "缺少必填字段（应为 {\"district\": …, \"agricultural\": …}）")
@@ -556,12 +557,14 @@ def _read_person(
             r.problem(f"{path}.hukou.district", "缺少必填字段（非本市户籍请填 null）")
         district = r.field(hukou, f"{path}.hukou", "district", r.enum("district"))
         agricultural = r.field(hukou, f"{path}.hukou", "agricultural", r.boolean, default=False)
+        moved_out_on = r.field(hukou, f"{path}.hukou", "moved_out_on", r.date)
     origin = r.field(p, path, "origin_district", r.enum("district"), default=district)
     if "origin_district" not in p:
         origin = district
     rows["persons"].append({
         "id": ident, "id_number": id_number, "birth_date": birth, "gender": gender,
         "hukou_district": district, "hukou_agricultural": agricultural, "origin_district": origin,
+        "died_on": r.field(p, path, "died_on", r.date), "hukou_moved_out_on": moved_out_on,
     })
     for q, e in r.items(p, path, "education"):
         rows["education"].append({
@@ -632,6 +635,7 @@ def _read_organization(
         "id": ident, "kind": r.field(o, path, "kind", r.enum("organization_kind"), required=True, nullable=False),
         "district": r.field(o, path, "district", r.enum("district")),
         "quality_certified": r.field(o, path, "quality_certified", r.boolean, default=False),
+        "deregistered_on": r.field(o, path, "deregistered_on", r.date),
     })
     for q, e in r.items(o, path, "evaluations"):
         rows["evaluations"].append({
@@ -748,7 +752,9 @@ def case_to_json(
             person["id_number"] = p["id_number"]
         person |= {
             "birth_date": _d(p["birth_date"]), "gender": p["gender"],
-            "hukou": {"district": p["hukou_district"], "agricultural": bool(p["hukou_agricultural"])},
+            "hukou": {"district": p["hukou_district"], "agricultural": bool(p["hukou_agricultural"]),
+                      "moved_out_on": _d(p["hukou_moved_out_on"])},
+            "died_on": _d(p["died_on"]),
             "origin_district": p["origin_district"],
             "education": [{"level": e["level"], "full_time": bool(e["full_time"]),
                            "graduation_date": _d(e["graduation_date"]), "school_district": e["school_district"]}
@@ -778,6 +784,7 @@ def case_to_json(
         oid = o["id"]
         org: dict[str, Any] = {
             "id": oid, "kind": o["kind"], "district": o["district"], "quality_certified": bool(o["quality_certified"]),
+            "deregistered_on": _d(o["deregistered_on"]),
             "evaluations": [{"year": e["year"], "grade": e["grade"], "published_on": _d(e["published_on"])}
                             for e in evs.get(oid, [])],
             "city_subsidies": [{"year": s["year"], "amount": _y(s["amount_fen"]), "granted_on": _d(s["granted_on"])}
@@ -796,7 +803,7 @@ def case_to_json(
         organizations.append(org)
     employers = [
         {"id": e["id"], "name": e["name"], "type": e["type"], "district": e["district"], "size": e["size"],
-         "state_owned": bool(e["state_owned"])}
+         "state_owned": bool(e["state_owned"]), "deregistered_on": _d(e["deregistered_on"])}
         for e in facts.employers.iter_rows(named=True)
     ]  # fmt: skip
     payments = [

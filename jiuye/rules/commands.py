@@ -1,4 +1,5 @@
-"""Rules sub-commands: ``jiuye evaluate CASE.json`` and ``jiuye policies``."""
+"""Rules sub-commands: ``jiuye evaluate CASE.json`` (``jiuye policies`` is the ledger's: it shows the
+bureau's district setting, which the ledger stores)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,6 @@ def register(subparsers: Any) -> None:
     ev.add_argument("--no-explain", action="store_true", help="不输出 explanations（大案例）")
     ev.add_argument("--indent", type=_indent, default=2, help="JSON 缩进（0 = 紧凑，最多 8）")
     ev.set_defaults(handler=_evaluate)
-
-    po = subparsers.add_parser("policies", help="列出全部政策措施（政策清单）")
-    po.add_argument("--group", help="按人群筛选，如 graduates、youth、hardship、employers …")
-    po.add_argument("--json", action="store_true", help="以 JSON 输出完整元数据")
-    po.add_argument("--parameters", action="store_true", help="同时列出各措施的参数及其来源")
-    po.set_defaults(handler=_policies)
 
 
 def _indent(text: str) -> int:
@@ -57,16 +52,4 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"警告：{warning}", file=sys.stderr)
     result = evaluate(case, explain=not args.no_explain)
     sys.stdout.write(dumps(result.to_json(), indent=args.indent or None) + "\n")
-    return 0
-
-
-def _policies(args: argparse.Namespace) -> int:
-    from jiuye.rules.jsonio import dumps
-    from jiuye.rules.policy_list import policy_list, policy_list_text
-
-    rows = policy_list(group=args.group, with_parameters=args.parameters)
-    if args.json:
-        sys.stdout.write(dumps(rows, indent=2) + "\n")
-    else:
-        sys.stdout.write(policy_list_text(rows, with_parameters=args.parameters))
     return 0

@@ -18,7 +18,7 @@ from jiuye.rules import derived
 from jiuye.rules.catalog import all_measures
 from jiuye.rules.dates import format_month
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import Cap, Condition, Context, Measure
+from jiuye.rules.measure import Cap, Condition, Context, Measure, first_column
 from jiuye.rules.money import fen_to_json_number
 from jiuye.rules.parameters import MeasureParameters, load_measure_parameters
 
@@ -65,51 +65,111 @@ def _all_met(keys: Iterable[str]) -> pl.Expr:
 
 
 def _with_conditions(frame: pl.LazyFrame, conditions: list[Condition]) -> pl.LazyFrame:
-    return frame.with_columns([c.expr.fill_null(False).alias(c.key) for c in conditions])
+    plain = [c for c in conditions if not c.first_over]
+    frame = frame.with_columns([c.expr.fill_null(False).alias(c.key) for c in plain])
+    plain_met = _all_met(c.key for c in plain)
+    for c in conditions:
+        if c.first_over:  # G4: the first occurrence among the rows that meet every plain condition decides
+            assert c.first_of is not None, f"{c.key}: first_over without first_of"
+            first = pl.when(plain_met).then(c.first_of).otherwise(None).min().over(list(c.first_over))
+            frame = frame.with_columns(first.alias(first_column(c.key))).with_columns(
+                c.expr.fill_null(False).alias(c.key)
+            )
+    return frame
 
 
-def _cap_limit(cap: Cap, p: MeasureParameters) -> int:
-    return int(p.get(cap.limit)) if isinstance(cap.limit, str) else cap.limit
+def _cap_limit(cap: Cap, p: MeasureParameters) -> int | None:
+    if isinstance(cap.limit, int):
+        return cap.limit
+    value = p.get(cap.limit)
+    return None if value is None else int(value)
+
+
+def subject_ends(facts: Facts) -> pl.LazyFrame:
+    """G13 (rev. 2): (id, end_month, hukou_end_month) — the last month a line may have for a person
+    (death), an employer or an organisation (deregistration), and for a person under a measure that requires
+    hukou in a district (the month the hukou moved out).  The month itself still counts."""
+    month = lambda c: pl.col(c).dt.truncate("1mo")  # noqa: E731
+    return pl.concat([
+        facts.persons.lazy().select(id="id", end_month=month("died_on"), hukou_end_month=month("hukou_moved_out_on")),
+        facts.employers.lazy().select(id="id", end_month=month("deregistered_on"),
+                                      hukou_end_month=pl.lit(None, pl.Date)),
+        facts.organizations.lazy().select(id="id", end_month=month("deregistered_on"),
+                                          hukou_end_month=pl.lit(None, pl.Date)),
+    ]).filter(pl.col("end_month").is_not_null() | pl.col("hukou_end_month").is_not_null())  # fmt: skip
+
+
+def _before_ends(measure: Measure, lines: pl.LazyFrame, ends: pl.LazyFrame) -> pl.LazyFrame:
+    """G13: drop lines after the month a beneficiary or subject ended (death, deregistration, hukou out)."""
+    for role in ("beneficiary", "subject"):
+        end, hukou_end = f"_{role}_end", f"_{role}_hukou_end"
+        lines = lines.join(
+            ends.select(pl.col("id").alias(role), pl.col("end_month").alias(end), pl.col("hukou_end_month").alias(hukou_end)),
+            on=role, how="left",
+        )  # fmt: skip
+        keep = pl.col(end).is_null() | (pl.col("month") <= pl.col(end))
+        if measure.requires_hukou and role == "subject":
+            keep &= pl.col(hukou_end).is_null() | (pl.col("month") <= pl.col(hukou_end))
+        lines = lines.filter(keep).drop(end, hukou_end)
+    return lines
 
 
 def _finish_lines(
-    measure: Measure, lines: pl.LazyFrame, payments: pl.LazyFrame, p: MeasureParameters, ctx: Context
+    measure: Measure, lines: pl.LazyFrame, payments: pl.LazyFrame, ends: pl.LazyFrame, p: MeasureParameters,
+    ctx: Context,
 ) -> pl.LazyFrame:
-    """G4 window → G5 cap/once with payments → drop paid → merge same key → evaluation window."""
+    """G13 ends → G4 window → G5 cap/once with payments first → drop paid → merge same key → evaluation window.
+
+    G5 (rev. 2): every payment of the measure under a cap key or once-key uses up the entitlement before any
+    computed line, whatever month it is dated; computed lines fill only what is left, earliest month first.
+    G4 (rev. 2): for a once-only measure the first occurrence of the key decides even before the window (it
+    takes the slot and is then not paid); for a month cap, months outside the window do not count.
+    """
     window = p.window
     in_window = pl.col("month") >= window.start
     if window.end is not None:
         in_window &= pl.col("month") <= window.end
     cap = measure.cap
     extra = list(cap.extra) if cap else []
-    lines = lines.select(["beneficiary", "subject", "month", "amount_fen", *extra]).filter(in_window)
+    lines = _before_ends(measure, lines.select(["beneficiary", "subject", "month", "amount_fen", *extra]), ends)
+    once = cap is not None and cap.counts == "lines"
+    if not once:
+        lines = lines.filter(in_window)
     paid = (
-        payments.filter((pl.col("policy") == measure.id) & in_window)
-        .select("beneficiary", "subject", "month").unique().with_columns(paid=pl.lit(True))
+        payments.filter(pl.col("policy") == measure.id)
+        .select("beneficiary", "subject", "month", paid_fen="amount_fen")
+        .group_by("beneficiary", "subject", "month").agg(pl.col("paid_fen").sum())
     )  # fmt: skip
-    lines = lines.join(paid, on=["beneficiary", "subject", "month"], how="left").with_columns(
-        pl.col("paid").fill_null(False), phantom=pl.lit(False)
-    )
-    if cap is not None:
-        rows = lines
-        if set(cap.key) <= {"beneficiary", "subject"}:
-            # payments the facts no longer produce still used up the cap (paid and computed alike)
-            phantom = paid.join(lines, on=["beneficiary", "subject", "month"], how="anti").with_columns(
-                phantom=pl.lit(True)
-            )
-            rows = pl.concat([lines, phantom], how="diagonal_relaxed")
+    lines = lines.join(paid.select("beneficiary", "subject", "month", paid=pl.lit(True)),
+                       on=["beneficiary", "subject", "month"], how="left").with_columns(pl.col("paid").fill_null(False))  # fmt: skip
+    limit = _cap_limit(cap, p) if cap is not None else None
+    if cap is not None and limit is None:
+        lines = lines.with_columns(amount_fen=pl.lit(None, pl.Int64))  # G6: the cap is not set yet — pending
+    elif cap is not None and limit is not None:
         key = list(dict.fromkeys([*cap.key, *extra]))  # the line columns named in `extra` are part of the key
-        limit = _cap_limit(cap, p)
+        attributed = _attributed_payments(lines, paid, extra)
+        counted = pl.col("month").n_unique() if cap.counts == "months" else pl.len()
+        used = attributed.group_by(key).agg(counted.cast(pl.Int64).alias("_used"))
+        unpaid = lines.filter(~pl.col("paid")).join(used, on=key, how="left", nulls_equal=True).with_columns(
+            _left=pl.lit(limit, pl.Int64) - pl.col("_used").fill_null(0)
+        )
+        keep = pl.lit(False)
         if cap.counts == "months":
-            rank = pl.col("month").rank("dense").over(key)
+            # a month already paid under the key (e.g. the other route of CM-10a) is not a new month
+            paid_months = attributed.select([*key, "month"]).unique().with_columns(_month_paid=pl.lit(True))
+            unpaid = unpaid.join(paid_months, on=[*key, "month"], how="left", nulls_equal=True).with_columns(
+                pl.col("_month_paid").fill_null(False)
+            )
+            keep = pl.col("_month_paid")
+            rank = pl.when(~pl.col("_month_paid")).then(pl.col("month")).rank("dense").over(key)
         else:
-            # earliest first; a paid line before an unpaid one; then the larger amount; then by content
-            order = ["month", "paid", "amount_fen", "beneficiary", "subject", *extra]
-            order = list(dict.fromkeys([*key, *order]))
-            descending = [c in ("paid", "amount_fen") for c in order]
-            rows = rows.sort(order, descending=descending, nulls_last=True)
+            # earliest first; then the larger amount; then by content (never by input order)
+            order = list(dict.fromkeys([*key, "month", "amount_fen", "beneficiary", "subject", *extra]))
+            unpaid = unpaid.sort(order, descending=[c == "amount_fen" for c in order], nulls_last=True)
             rank = pl.int_range(1, pl.len() + 1).over(key)
-        lines = rows.filter(rank <= limit).filter(~pl.col("phantom"))
+        lines = unpaid.filter(keep | (rank <= pl.col("_left"))).drop("_left", "_used", "_month_paid", strict=False)
+        if once:
+            lines = lines.filter(in_window)  # the first occurrence took the slot; outside the window it is not paid
     merged = (
         lines.filter(~pl.col("paid"))
         .group_by(["beneficiary", "subject", "month"])
@@ -125,6 +185,30 @@ def _finish_lines(
         amount_fen=pl.col("amount_fen").cast(pl.Int64),
         status=pl.when(pl.col("amount_fen").is_null()).then(pl.lit("amount_pending")).otherwise(pl.lit("payable")),
     )
+
+
+def _attributed_payments(lines: pl.LazyFrame, paid: pl.LazyFrame, extra: list[str]) -> pl.LazyFrame:
+    """(beneficiary, subject, month, extra…): the payments with the cap key columns they count under (G5 rev. 2).
+
+    A payment is (beneficiary, subject, month).  Its key is known directly when the key names only
+    beneficiary/subject.  When the key also names line columns (``extra``: a year, an event, a level), the
+    payment takes them from the computed line of the same month; a payment the facts now date to another
+    month takes them from the computed line of the same beneficiary and subject with the same amount (the
+    earliest such line), and counts nowhere when there is none.
+    """
+    ids = ["beneficiary", "subject"]
+    if extra:
+        exact = lines.filter(pl.col("paid")).select(*ids, "month", *extra).unique()
+        moved = (
+            paid.join(lines.select(*ids, "month"), on=[*ids, "month"], how="anti")
+            .join(lines.select(*ids, *extra, paid_fen="amount_fen", _line_month="month"), on=[*ids, "paid_fen"])
+            .sort("_line_month").group_by(*ids, "month", maintain_order=True).first()
+            .select(*ids, "month", *extra)
+        )  # fmt: skip
+        attributed = pl.concat([exact, moved], how="vertical_relaxed")
+    else:
+        attributed = paid.select(*ids, "month")
+    return attributed
 
 
 def _explanations(
@@ -240,7 +324,7 @@ def _evaluate(
             finding_queries.append(found.filter(in_window).select([pl.col(k).cast(v) for k, v in FINDING_SCHEMA.items()]))
         if not explain and measure.meta.kind == "rule":
             continue  # a rule has no lines; without explanations only its findings matter
-        conditions = measure.conditions(p, ctx)
+        conditions = measure.all_conditions(p, ctx)
         evaluated = _with_conditions(measure.candidates(facts, p, ctx), conditions)
         if not explain:
             evaluated = evaluated.filter(_all_met(c.key for c in conditions))
@@ -250,6 +334,7 @@ def _evaluate(
     evaluated_frames, finding_frames = collected[: len(prepared)], collected[len(prepared) :]
 
     payments = facts.payments.lazy()
+    ends = subject_ends(facts)
     line_queries: list[pl.LazyFrame] = []
     explanation_queries: list[pl.LazyFrame] = []
     for prep, evaluated_frame in zip(prepared, evaluated_frames, strict=True):
@@ -259,7 +344,7 @@ def _evaluate(
         if measure.meta.kind != "rule" and eligible.height:
             raw_lines = _with_conditions(measure.lines(eligible.lazy(), facts, p, ctx), prep.monthly)
             kept = raw_lines.filter(_all_met(c.key for c in prep.monthly))
-            line_queries.append(_finish_lines(measure, kept, payments, p, ctx))
+            line_queries.append(_finish_lines(measure, kept, payments, ends, p, ctx))
         if explain:
             explanation_queries.append(
                 _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly)

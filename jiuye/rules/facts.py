@@ -47,6 +47,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
     "persons": {
         "id": S, "id_number": S, "birth_date": D, "gender": S,
         "hukou_district": S, "hukou_agricultural": B, "origin_district": S,
+        "died_on": D, "hukou_moved_out_on": D,  # G13 (rev. 2)
     },
     "education": {"person": S, "level": S, "full_time": B, "graduation_date": D, "school_district": S},
     "statuses": {"person": S, "kind": S, "start": D, "end": D},
@@ -60,9 +61,9 @@ SCHEMAS: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
     "certificates": {"person": S, "level": S, "obtained_on": D, "training_institution": S},
     "skill_evaluations": {"person": S, "level": S, "date": D, "fee_fen": I64},
     "employers": {
-        "id": S, "name": S, "type": S, "district": S, "size": S, "state_owned": B,
+        "id": S, "name": S, "type": S, "district": S, "size": S, "state_owned": B, "deregistered_on": D,
     },
-    "organizations": {"id": S, "kind": S, "district": S, "quality_certified": B},
+    "organizations": {"id": S, "kind": S, "district": S, "quality_certified": B, "deregistered_on": D},
     "evaluations": {"org": S, "year": I32, "grade": S, "published_on": D},
     "city_subsidies": {"org": S, "year": I32, "amount_fen": I64, "granted_on": D},
     "events": {"org": S, "event_id": S, "held_on": D, "cost_fen": I64},

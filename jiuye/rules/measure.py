@@ -25,10 +25,10 @@ from typing import Any, ClassVar, Literal
 
 import polars as pl
 
-from jiuye.rules.facts import Facts
+from jiuye.rules.facts import DISTRICT_NAMES, Facts
 from jiuye.rules.parameters import MeasureParameters
 
-Kind = Literal["money", "pending", "reviewer", "rule", "indicator"]
+Kind = Literal["money", "pending", "application", "reviewer", "rule", "indicator"]
 Subjects = Literal["persons", "organizations", "employers", "none"]
 
 JS_DOC = "金就办〔2023〕1号"
@@ -67,6 +67,7 @@ FREQUENCY_LABELS: dict[str, str] = {
 KIND_LABELS: dict[str, str] = {
     "money": "文件明确金额，自动计算",
     "pending": "按市级标准，金额待管理员设定（待定金额）",
+    "application": "依申请办理：申请表收集所需事实，经办人员审核认定并核定金额",
     "reviewer": "须经审核认定",
     "rule": "资格认定规则（无资金）",
     "indicator": "监测指标",
@@ -99,6 +100,44 @@ class Meta:
     def document(self) -> str:
         return "JS" if self.id.startswith("JS") else "CM"
 
+    @property
+    def district(self) -> str:
+        """G12: the district whose funds pay this measure (its document's district)."""
+        return DOCUMENT_DISTRICT[self.document]
+
+
+# G12 (rev. 2): each document is paid from its own district's funds (JS 六(三); CM (十六))
+DOCUMENT_DISTRICT: dict[str, str] = {"JS": "jinshan", "CM": "chongming"}
+DOCUMENT_OF_DISTRICT: dict[str, str] = {district: doc for doc, district in DOCUMENT_DISTRICT.items()}
+# a deployment's own district (jiuye settings district): which documents its matching covers
+BUREAU_DISTRICTS: dict[str, str] = {"jinshan": "金山区", "chongming": "崇明区", "all": "全部（金山区和崇明区）"}
+G12_CLAUSE = "政策目录 G12（金就办〔2023〕1号 六(三)；沪崇就办〔2023〕2号 (十六)“区财政做好相关资金保障工作”）"
+
+Sense = Literal["employer", "hukou", "origin", "organization"]
+SENSE_TEXT: dict[str, str] = {
+    "employer": "本区（{}）用人单位",
+    "hukou": "本区（{}）户籍",
+    "origin": "{}籍（生源地）",
+    "organization": "位于本区（{}）",
+}
+SENSE_DETAIL: dict[str, str] = {
+    "employer": "用人单位所在区：{}", "hukou": "户籍：{}", "origin": "生源地：{}", "organization": "所在区：{}",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Scope:
+    """G12: in which sense a measure's subject belongs to its district, read from a candidates column.
+
+    ``employer``: the employer is located in the district; ``hukou``: the person's hukou is there;
+    ``origin``: the person's origin (JS-03a); ``organization``: the organisation (or school) is located
+    there.  ``text`` replaces the default label (e.g. "培训机构为本区（金山）职业培训机构").
+    """
+
+    sense: Sense
+    column: str
+    text: str = ""
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -107,13 +146,23 @@ class Condition:
     clause: str
     expr: pl.Expr  # boolean; null counts as not met
     detail: pl.Expr | None = None  # string describing the values compared
+    # G4 (rev. 2) "the first occurrence decides": when ``first_over`` is set, ``expr`` and ``detail`` read the
+    # column ``first_column(key)``, which the engine fills with the earliest ``first_of`` among the rows of
+    # the same ``first_over`` group that meet every other (plain) condition
+    first_of: pl.Expr | None = None
+    first_over: tuple[str, ...] = ()
+
+
+def first_column(key: str) -> str:
+    """The column a first-occurrence condition reads (see :attr:`Condition.first_over`)."""
+    return f"_first_{key}"
 
 
 @dataclass(frozen=True)
 class Cap:
     """G5: ``limit`` lines/months per ``key``, consumed chronologically, payments included."""
 
-    limit: int | str  # a number, or the name of a parameter
+    limit: int | str  # a number, or the name of a parameter (null = not set yet: lines stay pending, G6)
     key: tuple[str, ...] = ("beneficiary", "subject")
     counts: Literal["months", "lines"] = "months"  # months: 补贴期限累计不超过N个月; lines: 一次性
     extra: tuple[str, ...] = field(default_factory=tuple)  # line columns that are part of the key
@@ -147,10 +196,39 @@ class Measure:
     # facts tables without which no candidate can be eligible: when one is empty the batch path skips the
     # measure (explanations still evaluate it, and a property test checks both paths give the same lines)
     needs: ClassVar[tuple[str, ...]] = ()
+    # G12 (rev. 2): the senses in which a subject must belong to the measure's district; the engine adds one
+    # condition per entry, so no module writes its own district test.  Empty only for measures without money.
+    scope: ClassVar[tuple[Scope, ...]] = ()
 
     @property
     def id(self) -> str:
         return self.meta.id
+
+    @property
+    def district(self) -> str:
+        return self.meta.district
+
+    @property
+    def requires_hukou(self) -> bool:
+        """G13: a measure that requires hukou in its district stops after the month the hukou moved out."""
+        return any(s.sense == "hukou" for s in self.scope)
+
+    def scope_conditions(self) -> list[Condition]:
+        """G12 as named conditions, one per declared :class:`Scope` (the same code for every measure)."""
+        name = DISTRICT_NAMES[self.district].removesuffix("区")
+        out = []
+        for s in self.scope:
+            shown = pl.col(s.column).replace_strict(DISTRICT_NAMES, default=None, return_dtype=pl.String)
+            out.append(Condition(
+                key=f"g12_{s.sense}", text=s.text or SENSE_TEXT[s.sense].format(name), clause=G12_CLAUSE,
+                expr=pl.col(s.column) == self.district,
+                detail=pl.format(SENSE_DETAIL[s.sense], shown.fill_null("非本市")),
+            ))  # fmt: skip
+        return out
+
+    def all_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        """The measure's own conditions with the G12 district conditions first."""
+        return [*self.scope_conditions(), *self.conditions(p, ctx)]
 
     @property
     def computable(self) -> bool:
@@ -177,6 +255,49 @@ class ReviewerDecided(Measure):
     """A measure the documents name without a computable rule: listed, applied for, decided by a reviewer."""
 
     subjects: ClassVar[Subjects] = "none"
+
+
+FieldType = Literal["text", "integer", "money", "date", "month", "boolean", "choice", "district", "file",
+                    "person", "employer", "organization"]  # fmt: skip
+FIELD_TYPE_LABELS: dict[str, str] = {
+    "text": "文本", "integer": "整数", "money": "金额（元，最多两位小数）", "date": "日期", "month": "月份",
+    "boolean": "是/否", "choice": "单选", "district": "上海市区", "file": "附件（证明材料）",
+    "person": "身份证号码", "employer": "统一社会信用代码", "organization": "机构编号",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a measure's application form (catalog rev. 2: the form collects the facts it needs).
+
+    ``person`` / ``employer`` / ``organization`` fields name a registry subject by its natural key;
+    ``choice`` fields list their ``choices`` as (value, Chinese label).
+    """
+
+    name: str  # machine name, unique within the form
+    label: str  # Chinese label shown on the form
+    type: FieldType
+    required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""  # Chinese hint under the field
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "label": self.label, "type": self.type,
+                               "type_label": FIELD_TYPE_LABELS[self.type], "required": self.required}  # fmt: skip
+        if self.choices:
+            out["choices"] = [{"value": v, "label": label} for v, label in self.choices]
+        if self.help:
+            out["help"] = self.help
+        return out
+
+
+class DecidedOnApplication(ReviewerDecided):
+    """Catalog rev. 2: a measure decided on application.  Its form (``form``) collects the facts it needs;
+    the reviewer records the decision and the approved amount (G6), and the approved application becomes a
+    ledger entitlement like any other.  ``scope`` (G12) says in which sense the applicant must belong to
+    the document's district; the form asks for the fact that shows it."""
+
+    form: ClassVar[tuple[FormField, ...]] = ()
 
 
 # ----------------------------------------------------------------------------- detail helpers

@@ -109,7 +109,8 @@ class Parameter:
         low, high = self.bounds()
         shown = _shown(value)
         if value is None:
-            if unit.nullable:
+            # null = "not set yet" (G6): allowed for money, and for any parameter shipped without a value
+            if unit.nullable or any(dated.value is None for dated in self.values):
                 return None
             raise ParameterValueError("不能为 null（此参数必须有值）")
         if unit.kind == "date":

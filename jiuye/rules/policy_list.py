@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from jiuye.rules.catalog import all_measures
-from jiuye.rules.measure import BENEFICIARY_LABELS, FREQUENCY_LABELS, GROUP_LABELS, KIND_LABELS
+from jiuye.rules.facts import DISTRICT_NAMES
+from jiuye.rules.measure import (
+    BENEFICIARY_LABELS,
+    BUREAU_DISTRICTS,
+    FREQUENCY_LABELS,
+    GROUP_LABELS,
+    KIND_LABELS,
+    SENSE_TEXT,
+    DecidedOnApplication,
+)
 from jiuye.rules.parameters import load_measure_parameters
 
 
@@ -18,12 +27,17 @@ def _validity(measure_id: str) -> str:
     return f"{window.start:%Y-%m} 至 {end}"
 
 
-def policy_list(group: str | None = None, with_parameters: bool = False) -> list[dict[str, Any]]:
+def policy_list(
+    group: str | None = None, with_parameters: bool = False, bureau_district: str | None = None
+) -> list[dict[str, Any]]:
+    """Every measure (of ``group``) with its metadata; ``matched`` says whether a bureau of
+    ``bureau_district`` (jinshan | chongming | all, None = not known) matches it (G12)."""
     rows = []
     for m in all_measures():
         meta = m.meta
         if group and group not in meta.groups:
             continue
+        district_name = DISTRICT_NAMES[m.district].removesuffix("区")
         row: dict[str, Any] = {
             "id": meta.id, "title": meta.title, "clause": meta.clause, "kind": meta.kind,
             "kind_label": KIND_LABELS[meta.kind], "groups": list(meta.groups),
@@ -31,7 +45,12 @@ def policy_list(group: str | None = None, with_parameters: bool = False) -> list
             "beneficiary": meta.beneficiary, "beneficiary_label": BENEFICIARY_LABELS[meta.beneficiary],
             "frequency": meta.frequency, "frequency_label": FREQUENCY_LABELS[meta.frequency],
             "validity": _validity(meta.id), "summary": meta.summary, "quote": meta.quote, "reading": meta.reading,
+            "district": m.district, "district_label": DISTRICT_NAMES[m.district],
+            "scope": [{"sense": s.sense, "label": s.text or SENSE_TEXT[s.sense].format(district_name)} for s in m.scope],
+            "matched": None if bureau_district is None else bureau_district in ("all", m.district),
         }  # fmt: skip
+        if isinstance(m, DecidedOnApplication):
+            row["form"] = [f.to_json() for f in m.form]
         if with_parameters:
             try:
                 p = load_measure_parameters(meta.id)
@@ -47,15 +66,30 @@ def policy_list(group: str | None = None, with_parameters: bool = False) -> list
     return rows
 
 
-def policy_list_text(rows: list[dict[str, Any]], with_parameters: bool = False) -> str:
+def policy_list_text(
+    rows: list[dict[str, Any]], with_parameters: bool = False, with_forms: bool = False,
+    bureau_district: str | None = None,
+) -> str:
     out = []
+    if bureau_district is None:
+        out.append("本局所在区：未读取（无已初始化的数据库；jiuye settings district 设置后，匹配只涉及本区文件的措施）")
+    else:
+        out.append(f"本局所在区：{BUREAU_DISTRICTS[bureau_district]}（jiuye settings district）；"
+                   "标有〔不匹配〕的措施属于其他区的文件，本局不匹配、不发放")  # fmt: skip
+    out.append("")
     for r in rows:
-        out.append(f"{r['id']}  {r['title']}  〔{r['clause']}〕")
+        mark = "  〔不匹配〕" if r.get("matched") is False else ""
+        out.append(f"{r['id']}  {r['title']}  〔{r['clause']}〕{mark}")
         out.append(f"    对象：{'、'.join(r['group_labels'])}；受益方：{r['beneficiary_label']}；"
                    f"频次：{r['frequency_label']}；类型：{r['kind_label']}")  # fmt: skip
         if r["validity"]:
             out.append(f"    有效期：{r['validity']}")
         out.append(f"    说明：{r['summary']}")
+        if r["scope"]:
+            out.append(f"    {r['district_label']}范围（G12）：{'；'.join(s['label'] for s in r['scope'])}")
+        if with_forms and r.get("form"):
+            fields = "；".join(f"{f['label']}（{f['type_label']}{'' if f['required'] else '，选填'}）" for f in r["form"])
+            out.append(f"    申请表：{fields}")
         if with_parameters:
             for par in r.get("parameters", []):
                 values = "；".join(f"{v['since']} 起 {v['value'] if v['value'] is not None else '未设定'}"

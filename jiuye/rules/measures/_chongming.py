@@ -12,7 +12,7 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
-from jiuye.rules.measure import CM_DOC, Condition, detail
+from jiuye.rules.measure import CM_DOC, Condition, detail, first_column
 from jiuye.rules.parameters import MeasureParameters
 
 DISTRICT = "chongming"
@@ -71,17 +71,32 @@ def has_contract(at: str) -> Condition:
                      detail("劳动合同：{}，起始日 {}", pl.col("employer"), pl.col("S")))  # fmt: skip
 
 
-def start_between(at: str, first: dt.date, last: dt.date, column: str = "S", text: str = "劳动合同起始日") -> Condition:
-    """A hire date inside a policy period given by parameters (both ends included)."""
+def start_between(at: str, first: dt.date, last: dt.date, column: str = "S", text: str = "劳动合同起始日",
+                  over: tuple[str, ...] = ()) -> Condition:  # fmt: skip
+    """A hire date inside a policy period given by parameters (both ends included).
+
+    With ``over`` (a once-only measure's key, G4 rev. 2) the *first* qualifying hire of the key is tested:
+    a hire before the period takes the key's one occurrence and a later hire does not revive it.
+    """
+    checked = pl.col(first_column("start_in_period")) if over else pl.col(column)
+    label = f"最早一次符合条件的{text}" if over else text
     return Condition(
-        "start_in_period", f"{text}在 {first} 至 {last} 之间", at,
-        (pl.col(column) >= first) & (pl.col(column) <= last), detail(f"{text}：{{}}", pl.col(column)),
+        "start_in_period", f"{label}在 {first} 至 {last} 之间", at, (checked >= first) & (checked <= last),
+        detail(f"{label}：{{}}", checked), first_of=pl.col(column) if over else None, first_over=over,
     )  # fmt: skip
 
 
-def start_from(at: str, first: dt.date, column: str = "S", text: str = "劳动合同起始日") -> Condition:
-    return Condition("start_from", f"{text}在 {first} 或之后（新增就业）", at, pl.col(column) >= first,
-                     detail(f"{text}：{{}}", pl.col(column)))  # fmt: skip
+def start_from(at: str, first: dt.date, column: str = "S", text: str = "劳动合同起始日",
+               over: tuple[str, ...] = ()) -> Condition:  # fmt: skip
+    """G6 (rev. 2): the triggering hire or registration falls on or after the document's start.
+
+    With ``over`` (a once-only measure's key, G4 rev. 2) the key's *first* qualifying occurrence is tested.
+    """
+    checked = pl.col(first_column("start_from")) if over else pl.col(column)
+    label = f"最早一次符合条件的{text}" if over else text
+    return Condition("start_from", f"{label}在 {first} 或之后（新增就业）", at, checked >= first,
+                     detail(f"{label}：{{}}", checked), first_of=pl.col(column) if over else None,
+                     first_over=over)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- candidate frames
@@ -138,15 +153,16 @@ def person_employments(facts: Facts) -> pl.LazyFrame:
     """Every person left-joined with their employments: contracts and flexible registrations.
 
     Columns ``employment`` (contract | flexible), ``employment_id``, ``E`` (start), ``employment_end``,
-    ``employer`` (null for flexible employment).
+    ``employer`` (null for flexible employment), ``employment_registered`` (the contract's 用工登记备案; a
+    flexible-employment registration is itself a registration: true).
     """
     contracts = facts.contracts.lazy().select(
         "person", employment=pl.lit("contract"), employment_id="contract_id", E="start", employment_end="end",
-        employer="employer",
+        employer="employer", employment_registered="registered",
     )  # fmt: skip
     flexible = facts.flexible.lazy().with_row_index("_i").select(
         "person", employment=pl.lit("flexible"), employment_id=pl.format("{}#f{}", pl.col("person"), pl.col("_i")),
-        E="start", employment_end="end", employer=pl.lit(None, pl.String),
+        E="start", employment_end="end", employer=pl.lit(None, pl.String), employment_registered=pl.lit(True),
     )  # fmt: skip
     return persons(facts).join(pl.concat([contracts, flexible]), on="person", how="left")
 

@@ -10,7 +10,7 @@ import polars as pl
 from jiuye.rules.dates import add_years_expr, format_month
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Condition, detail
+from jiuye.rules.measure import JS_DOC, Condition, detail, first_column
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.shared import EMPLOYER_TYPE_LABELS, JINSHAN_EMPLOYER_EXCLUSION
 
@@ -127,21 +127,27 @@ def contract_registered(clause: str, column: str = "registered") -> Condition:
 WINDOW_CLAUSE = f"{JS_DOC} 七(二)"
 
 
-def in_window(p: MeasureParameters, month: pl.Expr, what: str = "补贴所属月份") -> Condition:
+def in_window(p: MeasureParameters, month: pl.Expr, what: str = "补贴所属月份", over: tuple[str, ...] = ()) -> Condition:
     """G4 as a visible condition for once-only measures whose month is known before the lines are built.
 
+    With ``over`` (the once-key's columns, rev. 2) the condition reads the *first* occurrence of the key —
+    the earliest ``month`` among the rows of the same key that meet every other condition: when it falls
+    before the window nothing is paid under this document, and a later occurrence does not revive it.
     The engine drops lines outside the window anyway; the condition makes the explanation say so.  A null
     month (no record yet) does not fail this condition: another condition of the measure fails instead.
     """
     window = p.window
     end = "" if window.end is None else format_month(window.end)
-    text = f"{what}在本意见有效期内（{format_month(window.start)}起" + (f"至{end}）" if end else "）")
-    expr = month >= window.start
+    first = "最早" if over else ""
+    text = f"{first}{what}在本意见有效期内（{format_month(window.start)}起" + (f"至{end}）" if end else "）")
+    checked = pl.col(first_column("in_policy_window")) if over else month
+    expr = checked >= window.start
     if window.end is not None:
-        expr &= month <= window.end
-    return Condition("in_policy_window", text, WINDOW_CLAUSE, month.is_null() | expr,
-                     pl.when(month.is_null()).then(pl.lit(f"{what}：尚无（见其他条件）"))
-                     .otherwise(pl.format(f"{what}：{{}}", month.dt.strftime("%Y-%m"))))  # fmt: skip
+        expr &= checked <= window.end
+    return Condition("in_policy_window", text, WINDOW_CLAUSE, checked.is_null() | expr,
+                     pl.when(checked.is_null()).then(pl.lit(f"{first}{what}：尚无（见其他条件）"))
+                     .otherwise(pl.format(f"{first}{what}：{{}}", checked.dt.strftime("%Y-%m"))),
+                     first_of=month if over else None, first_over=over)  # fmt: skip
 
 
 def amount_by(column: str, parameters: dict[Any, str], p: MeasureParameters, on: pl.Expr) -> pl.Expr:

@@ -9,7 +9,7 @@ Readings (catalog + lead's decisions):
 - the paired-region status (``paired_region_rural_labor``) is active on the contract's start day;
 - first employment in Jinshan: no contract with any employer located in Jinshan — excluded types (G3)
   included — starts strictly earlier;
-- the employer is located in Jinshan and is not excluded by G3;
+- the employer is located in Jinshan (G12: the measures declare ``SCOPE``) and is not excluded by G3;
 - ≥ 3 insured months under that contract (G8: paid, ``urban_employee``, that employer, within the
   contract's span; not necessarily consecutive), counted over all facts, never cut at the window;
 - no contract-term condition (the clauses name none).
@@ -22,17 +22,18 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import Condition, detail
+from jiuye.rules.measure import Condition, Scope, detail
 from jiuye.rules.measures._jinshan import (
     DISTRICT,
     contract_registered,
-    employer_in_jinshan,
     employer_not_excluded,
     persons,
 )
 from jiuye.rules.parameters import MeasureParameters
 
 PAIRED_STATUS = "paired_region_rural_labor"
+# G12 (rev. 2): all three pay for an employment with a Jinshan employer, whoever is paid
+SCOPE = (Scope("employer", "employer_district", "本区（金山）用人单位"),)
 
 
 def worker_contracts(facts: Facts, p: MeasureParameters) -> pl.LazyFrame:
@@ -72,7 +73,6 @@ def worker_contract_conditions(p: MeasureParameters, clause: str) -> list[Condit
                                        .otherwise(pl.lit("不是对口地区农村劳动力"))))),
         Condition("has_contract", "与用人单位签订劳动合同", clause, pl.col("contract_id").is_not_null(),
                   detail("用人单位 {}，合同 {} 起", pl.col("employer"), pl.col("start"))),
-        employer_in_jinshan(clause=clause),
         employer_not_excluded(),
         Condition("first_in_jinshan", "首次在金山实现就业（此前未与本区任何用人单位签订劳动合同）", clause,
                   pl.col("start").is_not_null() & (pl.col("start") <= pl.col("first_jinshan_start")),

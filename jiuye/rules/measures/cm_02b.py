@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from jiuye.rules.measure import Meta, ReviewerDecided
+from jiuye.rules.measure import DecidedOnApplication, FormField, Meta, Scope
 from jiuye.rules.measures._chongming import CLAUSE_2
 
 
-class StartupJobCreationSubsidy(ReviewerDecided):
+class StartupJobCreationSubsidy(DecidedOnApplication):
     meta: ClassVar[Meta] = Meta(
         id="CM-02b",
         title="创业带动就业一次性补贴",
@@ -22,8 +22,18 @@ class StartupJobCreationSubsidy(ReviewerDecided):
         groups=("entrepreneurs", "employers"),
         beneficiary="organization",
         frequency="once",
-        kind="reviewer",
-        reading="本区劳动力或创业组织按规定申请；案例格式没有创业组织及其带动就业人数等事实，由经办人员审核认定是否符合条件，金额按本市有关标准（G6），一次性。",
+        kind="application",
+        reading="本区劳动力或创业组织按规定申请；案例格式没有创业组织及其带动就业人数等事实，由经办人员审核认定是否符合条件，金额按本市有关标准（G6），一次性。依申请办理（政策目录第2版）：申请表收集创业组织登记注册所在区和日期、创业者身份、带动就业人数、参保起始月份及劳动合同与参保证明，经办人员审核认定并核定金额，批准后作为应享待遇记入台账。",
+    )
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "organization_district", "在崇明登记注册的创业组织"),)
+    form: ClassVar[tuple[FormField, ...]] = (
+        FormField("organization", "创业组织统一社会信用代码", "text"),
+        FormField("organization_district", "创业组织登记注册所在区", "district", help="须为崇明区（G12）"),
+        FormField("registered_on", "创业组织登记注册日期", "date"),
+        FormField("founder", "创业者身份证号码", "person"),
+        FormField("jobs_created", "带动就业人数（签订劳动合同并缴纳社会保险）", "integer"),
+        FormField("insured_from", "所带动人员缴纳社会保险起始月份", "month"),
+        FormField("evidence", "劳动合同及参保证明", "file"),
     )
 
 

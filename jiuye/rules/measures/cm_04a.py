@@ -16,7 +16,9 @@ Our choices (contract start S):
 - 用工登记备案: the contract's ``registered`` flag; the line is dated in the contract's first insured
   month (G8), which must exist; the 2023 limit applies to the contract start, so a December 2023 hire
   first insured in January 2024 is still paid (in 2024-01);
-- several qualifying contracts with the same employer: one line, the earliest (once per employer × worker).
+- several qualifying contracts with the same employer: one line, the earliest (once per employer × worker);
+  the first otherwise qualifying hire of the pair decides (G4 rev. 2): a first hire before 2023 takes the
+  pair's one occurrence and a re-hire in 2023 does not revive it.
 """
 
 from __future__ import annotations
@@ -29,11 +31,10 @@ from jiuye.rules import derived
 from jiuye.rules.dates import add_years_expr, age_on_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_4,
     date_param,
-    employer_in_chongming,
     has_contract,
     person_contracts,
     start_between,
@@ -65,10 +66,12 @@ class HiringSubsidyYouth(Measure):
         "2023-01-01至2023-12-31之间，已办理用工登记备案，并已在该单位缴纳城镇职工社保。招用对象为以下之一："
         "①全日制高校2023届毕业生（毕业日期在2023年）；②全日制高校毕业生，毕业日<S≤毕业日+2年，且S前一日未就业"
         "（无劳动合同、无灵活就业登记）；③S日年满16周岁且不超过24周岁（含16、24），且S前一日处于失业登记中。"
-        "补贴记在该合同首个参保月，每个单位对每名员工一次；金额按市级标准，待管理员设定前为待定金额。",
+        "补贴记在该合同首个参保月，每个单位对每名员工一次，以该单位对该员工最早一次符合其他条件的招用为准"
+        "（最早一次在2023年之前的，不再补贴，G4）；金额按市级标准，待管理员设定前为待定金额。",
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -95,8 +98,8 @@ class HiringSubsidyYouth(Measure):
         c = youth & pl.col("registered_unemployed")
         return [
             has_contract(CLAUSE),
-            employer_in_chongming(CLAUSE),
-            start_between(CLAUSE, date_param(p, "contract_start_from"), date_param(p, "contract_start_to")),
+            start_between(CLAUSE, date_param(p, "contract_start_from"), date_param(p, "contract_start_to"),
+                          over=("employer", "person")),
             Condition("registered", "已办理用工登记备案", CLAUSE, pl.col("registered"),
                       detail("用工登记备案：{}", yes_no(pl.col("registered")))),
             Condition("insured", "已在该单位缴纳城镇职工社会保险", CLAUSE, pl.col("first_insured_month").is_not_null(),

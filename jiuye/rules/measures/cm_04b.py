@@ -25,16 +25,18 @@ from jiuye.rules import derived
 from jiuye.rules.dates import add_years_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_4,
     SIZE_LABELS,
-    employer_in_shanghai,
+    date_param,
     has_contract,
     person_contracts,
+    start_from,
     with_graduation_flags,
     yes_no,
 )
+from jiuye.rules.measures._jinshan import contract_term
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.shared import EMPLOYER_TYPE_LABELS
 
@@ -55,12 +57,16 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
         frequency="monthly",
         kind="pending",
         line_bound_yuan=3_000,
-        reading="本市用人单位（所在区为本市任一区），类型为小型或微型企业，或社会组织。招用对象（劳动合同起始日S）："
+        reading="本区（崇明）用人单位（G12），类型为小型或微型企业，或社会组织；劳动合同起始日S不早于2023-01-01（G6 触发"
+        "条件，此前开始的合同不启动本补贴），期限1年及以上（G7），已办理用工登记备案。招用对象："
         "①全日制高校毕业生，毕业年份与S的年份相同（毕业年度）；或②全日制高校毕业生，毕业日<S≤毕业日+2年，且S前一日"
-        "未就业（无劳动合同、无灵活就业登记）。该合同期间在该单位缴纳城镇职工社保的每个月（自2023年1月起）各计一行；"
-        "原文未规定补贴期限，本软件不设上限。金额按市级标准，待管理员设定前为待定金额。",
+        "未就业（无劳动合同、无灵活就业登记）。自招用当月起，该合同期间在该单位缴纳城镇职工社保的每个月各计一行；"
+        "每个单位每名员工累计不超过补贴期限参数（默认12个月，财社〔2017〕164号“最长不超过1年”），已发放月份先计入。"
+        "金额按市级标准，待管理员设定前为待定金额。",
     )
 
+    cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'education', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -80,7 +86,10 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
         b = pl.col("recent_graduate") & pl.col("unemployed_before_S")
         return [
             has_contract(CLAUSE),
-            employer_in_shanghai(CLAUSE),
+            start_from(CLAUSE, date_param(p, "new_employment_from")),
+            contract_term(int(p.get("min_contract_years")), CLAUSE, start="S", end="contract_end"),
+            Condition("registered", "已办理用工登记备案", CLAUSE, pl.col("registered").fill_null(False),
+                      detail("用工登记备案：{}", yes_no(pl.col("registered")))),
             Condition("small_or_social", "小微企业或社会组织", CLAUSE, small | social,
                       detail("单位类型：{}，规模：{}", pl.col("employer_type").replace(EMPLOYER_TYPE_LABELS),
                              pl.col("employer_size").replace(SIZE_LABELS))),

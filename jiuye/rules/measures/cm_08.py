@@ -4,8 +4,7 @@ Reading (catalog): the base signs a labour contract with its intern on or before
 the internship ends; amount = remaining whole months × monthly mentoring fee (parameter).
 
 Our choices (for each internship with a contract signing date D):
-- the base is an organisation of kind ``internship_base``; the text and the catalog name no district,
-  so none is required (a Shanghai base listed in a Chongming case qualifies);
+- the base is an organisation of kind ``internship_base`` located in Chongming (G12, rev. 2);
 - 在2023年12月31日前 = D ≤ 2023-12-31 (the catalog's "on or before"; date in the parameters);
 - 见习期未届满 = the internship had begun and not yet ended: start ≤ D ≤ end.  Requiring start ≤ D is our
   addition: a contract signed before the internship began was not signed with a 见习学员;
@@ -25,7 +24,7 @@ import polars as pl
 
 from jiuye.rules.dates import whole_months_covered_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._chongming import CLAUSE_8, ONE_DAY, date_param, persons
 from jiuye.rules.parameters import MeasureParameters
 
@@ -50,13 +49,14 @@ class InternshipBaseRemainingTermMentoringSubsidy(Measure):
         frequency="once",
         kind="pending",
         line_bound_yuan=50_000,
-        reading="见习单位为就业见习基地（原文与政策目录均未限定所在区）；签订劳动合同日D不晚于2023-12-31；"
+        reading="见习单位为位于本区（崇明）的就业见习基地（G12）；签订劳动合同日D不晚于2023-12-31；"
         "签约时见习已开始且未结束（见习开始日≤D≤见习结束日）；剩余期限为[D次日, 见习结束日]内完整覆盖的自然月数，"
         "为0或见习结束日未登记的不予计算。补贴=剩余整月数×每月带教费标准（按规定，待管理员设定前为待定金额），"
         "每个基地对每名学员一次，记在签约当月。",
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "base_district", "见习基地位于本区（崇明）"),)
     needs: ClassVar[tuple[str, ...]] = ('internships', 'organizations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -65,7 +65,7 @@ class InternshipBaseRemainingTermMentoringSubsidy(Measure):
             "internship_id", "person", "base", internship_start="start", internship_end="end",
             D="contract_signed_on",
         )  # fmt: skip
-        bases = facts.organizations.lazy().select(base="id", base_kind="kind")
+        bases = facts.organizations.lazy().select(base="id", base_kind="kind", base_district="district")
         return (
             persons(facts).join(internships, on="person", how="left").join(bases, on="base", how="left")
             .with_columns(remaining_months=whole_months_covered_expr(pl.col("D") + ONE_DAY, pl.col("internship_end")))

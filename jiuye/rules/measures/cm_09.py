@@ -10,9 +10,10 @@ Our choices (contract start S):
 - 本区高校毕业生 = hukou district Chongming and a full-time 专科/本科/硕士/博士 entry with graduation
   date ≤ S ≤ graduation date + 2 years (离校2年内, 以内 includes the number; G9 clamping) — the same
   two-year span the document uses in 二(四);
-- 在本区实现新增就业 = a labour contract with an employer whose district is Chongming, starting on or
-  after 2023-01-01 (the document's start; parameter); the contract need not be registered;
-- once per person: the earliest qualifying contract, dated in the month of its start.
+- 在本区实现新增就业 = a registered labour contract with an employer whose district is Chongming,
+  starting on or after 2023-01-01 (rev. 2 G6 trigger; parameter);
+- once per person: the first otherwise qualifying contract decides (G4 rev. 2), dated in the month of
+  its start; a first one before 2023 takes the person's one occurrence.
 """
 
 from __future__ import annotations
@@ -24,18 +25,17 @@ import polars as pl
 from jiuye.rules.dates import add_years_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_9,
     date_param,
-    employer_in_chongming,
     has_contract,
-    hukou_in_chongming,
     once_at_contract_start,
     person_contracts,
     recent_graduate_condition,
     start_from,
     with_graduation_flags,
+    yes_no,
 )
 from jiuye.rules.parameters import MeasureParameters
 
@@ -45,7 +45,7 @@ CLAUSE = CLAUSE_9
 class KeyGroupEmploymentSubsidyGraduates(Measure):
     meta: ClassVar[Meta] = Meta(
         id="CM-09",
-        title="重点群体就业补贴",
+        title="重点群体就业补贴（高校毕业生）",
         clause=CLAUSE,
         quote="符合条件的本区高校毕业生在本区实现新增就业的，可按规定申请享受重点群体就业补贴。",
         summary="崇明户籍、离校两年内的全日制高校毕业生，2023年起与崇明的用人单位签订劳动合同实现新增就业的，"
@@ -56,12 +56,13 @@ class KeyGroupEmploymentSubsidyGraduates(Measure):
         kind="pending",
         line_bound_yuan=10_000,
         reading="本区（崇明）户籍；全日制专科、本科、硕士或博士毕业，劳动合同起始日S满足 毕业日≤S≤毕业日+2年"
-        "（离校2年内，含本数）；与所在区为崇明的用人单位签订劳动合同，S不早于2023-01-01（新增就业）。"
-        "每人一次，取最早符合条件的合同，记在合同起始当月；金额按市级标准，待管理员设定前为待定金额。"
+        "（离校2年内，含本数）；与所在区为崇明的用人单位签订劳动合同并办理用工登记备案，S不早于2023-01-01（新增就业）。"
+        "每人一次，以最早一次符合其他条件的合同为准（在2023年之前的，不再补贴，G4），记在合同起始当月；金额按市级标准，待管理员设定前为待定金额。"
         "编号CM-09同时指本条“帮扶就业率不低于90%”的监测指标，该指标另行统计，不属于本补贴。",
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"), Scope("employer", "employer_district"))
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'education')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -74,11 +75,11 @@ class KeyGroupEmploymentSubsidyGraduates(Measure):
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [
-            hukou_in_chongming(CLAUSE),
             recent_graduate_condition(CLAUSE, p.get("graduate_within_years")),
             has_contract(CLAUSE),
-            employer_in_chongming(CLAUSE),
-            start_from(CLAUSE, date_param(p, "new_employment_from")),
+            start_from(CLAUSE, date_param(p, "new_employment_from"), over=("person",)),
+            Condition("registered", "已办理用工登记备案", CLAUSE, pl.col("registered").fill_null(False),
+                      detail("用工登记备案：{}", yes_no(pl.col("registered")))),
         ]
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -1,7 +1,10 @@
 """CM-10a 就业困难人员社会保险补贴 — 沪崇就办〔2023〕2号 三(十).
 
-Reading (catalog): a certified 就业困难人员 hired by an employer or in flexible employment; amount by
-municipal standard (G6).
+Reading (catalog rev. 2): hukou Chongming; certified 就业困难人员 on the day of a hire (contract start on
+or after 2023-01-01, registered) or of a flexible-employment registration (on or after 2023-01-01); each
+month M in which the status, the job and a paid insurance month hold; the employer is paid for the hired
+route, the person for the flexible route; ≤ ``cap_months`` months per person across both routes, default
+36 (财社〔2017〕164号: 最长不超过3年); amount by municipal standard (G6).
 
 Our choices:
 - (i) hired by an employer: a line for each insured month (G8: paid, urban_employee, that employer,
@@ -10,7 +13,9 @@ Our choices:
 - (ii) flexible employment: a line for each month in which a flexible-employment registration is active,
   a social-insurance record of scheme ``flexible`` is paid and the status is active → beneficiary =
   subject = the person;
-- no hukou or employer-district condition (the text names none); no duration cap (the text sets none);
+- G12: hukou Chongming (the row's sense); and, since "a CM measure pays only Chongming subjects", the
+  employer paid on the hired route must be located in Chongming too (our choice: the row is silent on it);
+- the cap counts months per person: a month with lines on both routes counts once;
 - the municipal standards differ for employers and for flexible workers, so there are two G6 amounts,
   ``monthly_amount_employer`` and ``monthly_amount_flexible``, both null until an administrator sets them;
 - overlapping contracts with the same employer, or overlapping registrations, give one line per month.
@@ -25,11 +30,13 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.dates import active_in_month_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     EMPLOYMENT_LABEL,
+    date_param,
     person_employments,
+    start_from,
     yes_no,
 )
 from jiuye.rules.parameters import MeasureParameters
@@ -60,29 +67,41 @@ class HardshipSocialInsuranceSubsidy(Measure):
         frequency="monthly",
         kind="pending",
         line_bound_yuan=3_000,
-        reading="①用人单位招用：劳动合同期间在该单位缴纳城镇职工社保的每个月，当月为经认定的就业困难人员（认定"
-        "有效期覆盖当月任一天）的，补贴给用人单位；②灵活就业：灵活就业登记有效、当月按灵活就业人员缴纳社保且当月为"
-        "就业困难人员的每个月，补贴给本人。原文未限定户籍、单位所在区及补贴期限，本软件均不设限。单位和个人的补贴"
-        "标准分别设定（按市级标准，待管理员设定前为待定金额）。",
+        reading="本区（崇明）户籍（G12）；招用之日（劳动合同起始日，不早于2023-01-01，已办理用工登记备案）或灵活就业"
+        "登记之日（不早于2023-01-01）为经认定的就业困难人员（G6 触发条件）。①用人单位招用：劳动合同期间在该单位缴纳"
+        "城镇职工社保且当月仍为就业困难人员（认定有效期覆盖当月任一天）的每个月，补贴给用人单位；②灵活就业：灵活就业"
+        "登记有效、当月按灵活就业人员缴纳社保且当月为就业困难人员的每个月，补贴给本人。每人两种途径合计累计不超过"
+        "补贴期限参数（默认36个月，财社〔2017〕164号“最长不超过3年”；同一月两种途径只计一个月），已发放月份先计入；"
+        "单位招用的，用人单位须位于崇明（G12，本软件的理解）。单位和个人的补贴标准分别设定（按市级标准，待管理员设定前为待定金额）。",
     )
 
+    cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("subject",), counts="months")
+    scope: ClassVar[tuple[Scope, ...]] = (
+        Scope("hukou", "hukou_district"),
+        # the payee: the employer on the hired route, the person (hukou, above) on the flexible route
+        Scope("employer", "payee_district", "单位招用的，用人单位位于本区（崇明）"),
+    )
     needs: ClassVar[tuple[str, ...]] = ('statuses',)  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × employment (contract or flexible registration)."""
-        units = person_employments(facts).with_columns(
-            employment_last=pl.min_horizontal(pl.col("employment_end").fill_null(ctx.horizon_end), ctx.horizon_end)
-        )
-        return derived.mark_overlapping(
-            units, derived.statuses_of(facts, "employment_hardship"), "E", "employment_last", "hardship_during"
-        )
+        employers = facts.employers.lazy().select(employer="id", employer_district="district")
+        units = person_employments(facts).join(employers, on="employer", how="left").with_columns(
+            payee_district=pl.when(pl.col("employment") == "contract").then(pl.col("employer_district"))
+            .otherwise(pl.col("hukou_district"))
+        )  # fmt: skip
+        return derived.mark_covered(units, derived.statuses_of(facts, "employment_hardship"), "E", "hardship_at_E")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [
             Condition("employed", "实现用人单位吸纳就业或灵活就业", CLAUSE, pl.col("employment_id").is_not_null(),
                       detail("{}：{} 至 {}", EMPLOYMENT_LABEL, pl.col("E"), pl.col("employment_end"))),
-            Condition("hardship_during", "就业期间为经认定的就业困难人员", CLAUSE, pl.col("hardship_during"),
-                      detail("就业期间有就业困难人员认定：{}", yes_no(pl.col("hardship_during")))),
+            start_from(CLAUSE, date_param(p, "trigger_from"), column="E", text="招用或灵活就业登记之日"),
+            Condition("registered", "已办理用工登记备案（单位招用）", CLAUSE,
+                      pl.col("employment_registered").fill_null(False),
+                      detail("用工登记备案：{}", yes_no(pl.col("employment_registered")))),
+            Condition("hardship_at_E", "招用或灵活就业登记之日为经认定的就业困难人员", CLAUSE, pl.col("hardship_at_E"),
+                      detail("{} 为就业困难人员：{}", pl.col("E"), yes_no(pl.col("hardship_at_E")))),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

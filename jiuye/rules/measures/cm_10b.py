@@ -20,11 +20,10 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     date_param,
-    employer_in_chongming,
     has_contract,
     once_at_contract_start,
     person_contracts,
@@ -39,7 +38,7 @@ CLAUSE = CLAUSE_10
 class KeyGroupEmploymentSubsidyHardship(Measure):
     meta: ClassVar[Meta] = Meta(
         id="CM-10b",
-        title="重点群体就业补贴",
+        title="重点群体就业补贴（就业困难人员）",
         clause=CLAUSE,
         quote="就业困难人员实现用人单位吸纳就业或灵活就业的，按规定给予社会保险补贴。其中在本区用人单位实现新增就业的，"
         "再按规定给予重点群体就业补贴。",
@@ -51,11 +50,13 @@ class KeyGroupEmploymentSubsidyHardship(Measure):
         kind="pending",
         line_bound_yuan=10_000,
         reading="劳动合同起始日S当天为经认定的就业困难人员（认定有效期覆盖S）；与所在区为崇明的用人单位签订劳动合同，"
-        "S不早于2023-01-01（新增就业）；原文未限定户籍。每人一次，取最早符合条件的合同，记在合同起始当月；"
+        "已办理用工登记备案，S不早于2023-01-01（新增就业）；原文未限定户籍（G12 以单位所在区为准）。每人一次，以最早"
+        "一次符合其他条件的合同为准（在2023年之前的，不再补贴，G4），记在合同起始当月；"
         "金额按市级标准，待管理员设定前为待定金额。",
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -68,8 +69,9 @@ class KeyGroupEmploymentSubsidyHardship(Measure):
             Condition("hardship", "经认定的就业困难人员（劳动合同起始日）", CLAUSE, pl.col("hardship_at_S"),
                       detail("劳动合同起始日 {} 为就业困难人员：{}", pl.col("S"), yes_no(pl.col("hardship_at_S")))),
             has_contract(CLAUSE),
-            employer_in_chongming(CLAUSE),
-            start_from(CLAUSE, date_param(p, "new_employment_from")),
+            start_from(CLAUSE, date_param(p, "new_employment_from"), over=("person",)),
+            Condition("registered", "已办理用工登记备案", CLAUSE, pl.col("registered").fill_null(False),
+                      detail("用工登记备案：{}", yes_no(pl.col("registered")))),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

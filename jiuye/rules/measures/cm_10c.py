@@ -23,12 +23,11 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     LEVEL_LABELS,
     STATUS_LABELS,
-    hukou_in_chongming,
     persons,
 )  # fmt: skip
 from jiuye.rules.parameters import MeasureParameters
@@ -54,11 +53,13 @@ class HardshipGraduateJobSearchSubsidy(Measure):
         line_bound_yuan=1_000,
         reading="本区（崇明）户籍；全日制专科、本科、硕士或博士毕业，毕业年度为毕业日期所在自然年；毕业年度内某月"
         "（覆盖该月任一天即可）具有低保家庭、低收入困难家庭、残疾、零就业家庭、就业困难人员身份之一。"
-        "补贴1000元，每人一次，记在毕业年度内首个具有上述身份的月份；有多个符合条件的学历时取最早的一次。"
+        "补贴1000元，每人一次，记在毕业年度内首个具有上述身份的月份；有多个符合条件的学历时取最早的一次"
+        "（最早一次在2023年之前的，本意见不再补贴，G4）。"
         "仅在毕业次年才具有上述身份的，不符合。",
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
     needs: ClassVar[tuple[str, ...]] = ('education', 'statuses')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -84,7 +85,6 @@ class HardshipGraduateJobSearchSubsidy(Measure):
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         higher = pl.col("full_time").fill_null(False) & pl.col("level").is_in(list(derived.HIGHER_EDUCATION))
         return [
-            hukou_in_chongming(CLAUSE),
             Condition("graduate", "全日制高等教育毕业生（专科、本科、硕士、博士）", CLAUSE,
                       higher & pl.col("graduation_date").is_not_null(),
                       detail("学历：{}，全日制：{}，毕业日期：{}", pl.col("level").replace(LEVEL_LABELS),

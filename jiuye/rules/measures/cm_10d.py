@@ -23,11 +23,10 @@ import polars as pl
 from jiuye.rules.dates import add_months_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     date_param,
-    employer_in_shanghai,
     has_contract,
     once_at_contract_start,
     person_contracts,
@@ -52,12 +51,14 @@ class HiringRegisteredUnemployedSubsidy(Measure):
         frequency="once",
         kind="pending",
         line_bound_yuan=10_000,
-        reading="本市用人单位（所在区为本市任一区）；劳动合同起始日S在2023-01-01至2023-12-31之间；S前一日仍处于失业登记中，"
+        reading="本区（崇明）用人单位（G12）；劳动合同起始日S在2023-01-01至2023-12-31之间（以该单位对该员工最早一次"
+        "符合其他条件的招用为准，G4）；S前一日仍处于失业登记中，"
         "且该次失业登记开始日+3个月≤S（“三个月以上”含3个月）。每个单位对每名员工一次，记在合同起始当月；"
         "金额按市级标准，待管理员设定前为待定金额。",
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
     needs: ClassVar[tuple[str, ...]] = ('unemployment', 'contracts', 'employers')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -69,8 +70,8 @@ class HiringRegisteredUnemployedSubsidy(Measure):
         after = add_months_expr(pl.col("spell_start"), months)
         return [
             has_contract(CLAUSE),
-            employer_in_shanghai(CLAUSE),
-            start_between(CLAUSE, date_param(p, "contract_start_from"), date_param(p, "contract_start_to")),
+            start_between(CLAUSE, date_param(p, "contract_start_from"), date_param(p, "contract_start_to"),
+                          over=("employer", "person")),
             Condition("unemployed", f"招录时登记失业{months}个月以上（含{months}个月）", CLAUSE,
                       meets("以上", pl.col("S"), after),
                       pl.when(pl.col("spell_start").is_null() & pl.col("S").is_not_null())

@@ -1,16 +1,18 @@
 """CM-10e 新增就业岗位补贴 — 沪崇就办〔2023〕2号 三(十).
 
-Reading (catalog): a Chongming employer newly hires a Chongming-hukou person out of work ≥ 3 months;
-amount by municipal standard (G6).
+Reading (catalog rev. 2): a Chongming employer newly hires (contract start S on or after 2023-01-01,
+registered) a Chongming-hukou person out of work (G10) for 3 months or more before S: the last day
+covered by a contract or flexible registration before S, plus one day, plus 3 months, is ≤ S (G9: a
+duration is tested by adding, never by subtracting; never employed counts as out of work); once per
+employer × worker, payable in the start month; amount by municipal standard (G6).
 
 Our choices (contract start S):
-- 本区用人单位 = employer district Chongming; 本区劳动力 = hukou district Chongming;
-- 失（无）业3个月以上 = out of work, registered or not: no labour contract and no flexible-employment
-  registration (G10) covers any day of [S − 3 months, S − 1 day].  以上 includes the number, so a gap of
-  exactly three months qualifies (last job ended on S − 3 months − 1 day) and a gap a day shorter
-  does not; months are added with month-end clamping (G9).  A person never employed qualifies;
-- the line is dated in S's month; lines start with the measure (2023-01); once per employer × worker
-  (the earliest qualifying hire).
+- 本区用人单位 = employer district Chongming and 本区劳动力 = hukou district Chongming (G12, both declared);
+- 失（无）业 = out of work, registered or not: no labour contract and no flexible-employment registration;
+  the last covered day before S is the latest day before S covered by one (a period still running on
+  S − 1 day gives S − 1 day, i.e. not out of work at all);
+- once per employer × worker: the first qualifying hire of that pair decides (G4 rev. 2); a first
+  qualifying hire before 2023-01-01 takes the pair's one occurrence.
 """
 
 from __future__ import annotations
@@ -22,16 +24,16 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.dates import add_months_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.legal import includes_number
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.legal import meets
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     ONE_DAY,
-    employer_in_chongming,
+    date_param,
     has_contract,
-    hukou_in_chongming,
     once_at_contract_start,
     person_contracts,
+    start_from,
     yes_no,
 )
 from jiuye.rules.parameters import MeasureParameters
@@ -53,35 +55,48 @@ class NewJobSubsidy(Measure):
         frequency="once",
         kind="pending",
         line_bound_yuan=10_000,
-        reading="本区（崇明）用人单位招用本区（崇明）户籍人员；劳动合同起始日S之前的[S−3个月, S前一日]内每一天都没有"
-        "劳动合同、也没有灵活就业登记（“3个月以上”含3个月；是否办理失业登记不限，从未就业的也符合）。每个单位对"
-        "每名员工一次，记在合同起始当月，自2023年1月起；金额按市级标准，待管理员设定前为待定金额。",
+        reading="本区（崇明）用人单位招用本区（崇明）户籍人员（G12）；劳动合同起始日S不早于2023-01-01（G6 触发条件），"
+        "已办理用工登记备案；S之前最后一天有劳动合同或灵活就业登记的日期加1日、再加3个月，不晚于S（G9：期限用加法计算，"
+        "如3月31日起失业、6月30日录用即满3个月；“3个月以上”含3个月；是否办理失业登记不限，从未就业的也符合）。"
+        "每个单位对每名员工一次，以该单位最早一次符合条件的招用为准（G4），记在合同起始当月；"
+        "金额按市级标准，待管理员设定前为待定金额。",
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"), Scope("hukou", "hukou_district"))
 
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
-        """One row per person × contract (a person without contracts keeps one row)."""
         months = p.get("min_out_of_work_months")
-        gap_from = add_months_expr(pl.col("S"), -months)
-        if not includes_number(WORD):  # 超过 would need one more day out of work
-            gap_from = gap_from - ONE_DAY
-        units = person_contracts(facts).with_columns(gap_from=gap_from)
-        return derived.mark_overlapping(
-            units, derived.employment_periods(facts), "gap_from", "day_before_S", "worked_in_gap"
+        units = person_contracts(facts)
+        # G9 (rev. 2): the last day before S covered by a contract or a flexible registration
+        last = (
+            units.select("person", "day_before_S").unique().filter(pl.col("day_before_S").is_not_null())
+            .join(derived.employment_periods(facts), on="person")
+            .filter(pl.col("start") <= pl.col("day_before_S"))
+            .with_columns(covered_to=pl.min_horizontal(pl.col("end").fill_null(pl.col("day_before_S")),
+                                                       pl.col("day_before_S")))
+            .group_by("person", "day_before_S").agg(last_worked=pl.col("covered_to").max())
+        )  # fmt: skip
+        return units.join(last, on=["person", "day_before_S"], how="left").with_columns(
+            out_of_work_from=pl.col("last_worked") + ONE_DAY,
+            out_of_work_enough_on=add_months_expr(pl.col("last_worked") + ONE_DAY, months),
         )
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         months = p.get("min_out_of_work_months")
-        out_of_work = pl.col("S").is_not_null() & ~pl.col("worked_in_gap")
+        s, enough = pl.col("S"), pl.col("out_of_work_enough_on")
+        out_of_work = s.is_not_null() & (pl.col("last_worked").is_null() | meets(WORD, s, enough))
         return [
-            hukou_in_chongming(CLAUSE),
             has_contract(CLAUSE),
-            employer_in_chongming(CLAUSE),
+            start_from(CLAUSE, date_param(p, "new_employment_from"), over=("employer", "person")),
+            Condition("registered", "已办理用工登记备案", CLAUSE, pl.col("registered").fill_null(False),
+                      detail("用工登记备案：{}", yes_no(pl.col("registered")))),
             Condition("out_of_work", f"录用前失（无）业{months}个月{WORD}（含{months}个月）", CLAUSE, out_of_work,
-                      detail("{} 至 {} 期间无劳动合同、无灵活就业登记：{}", pl.col("gap_from"),
-                             pl.col("day_before_S"), yes_no(out_of_work))),
+                      pl.when(s.is_null()).then(pl.lit("无劳动合同"))
+                      .when(pl.col("last_worked").is_null()).then(pl.lit("录用前无劳动合同、无灵活就业登记记录"))
+                      .otherwise(detail(f"最后就业日 {{}}，自 {{}} 起失业，满{months}个月之日 {{}}，劳动合同起始日 {{}}",
+                                        pl.col("last_worked"), pl.col("out_of_work_from"), enough, s))),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

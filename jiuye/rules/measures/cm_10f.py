@@ -27,8 +27,14 @@ from jiuye.rules import derived
 from jiuye.rules.dates import age_on_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import Condition, Context, Measure, Meta, detail
-from jiuye.rules.measures._chongming import CLAUSE_10, hukou_in_chongming, persons, with_unemployment_spell
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measures._chongming import (
+    CLAUSE_10,
+    date_param,
+    persons,
+    start_from,
+    with_unemployment_spell,
+)
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = CLAUSE_10
@@ -49,9 +55,12 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
         line_bound_yuan=3_000,
         reading="本区（崇明）户籍；灵活就业登记日R男性年满50周岁、女性年满40周岁（“4050”口径，待管理员确认）；"
         "R前一日仍处于失业登记中。此后灵活就业登记有效且当月缴纳社保（任一险种）的每个月各计一行，补贴给本人；"
-        "社会保险补贴与岗位补贴合并为每月一个金额（按市级标准，待管理员设定前为待定金额）；原文未规定补贴期限，不设上限。",
+        "社会保险补贴与岗位补贴合并为每月一个金额（按市级标准，待管理员设定前为待定金额）；灵活就业登记日不早于"
+        "2023-01-01（G6 触发条件）；补贴期限为参数（G6，无默认值：管理员设定前各月均为待定金额）。",
     )
 
+    cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
     needs: ClassVar[tuple[str, ...]] = ('flexible', 'unemployment')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -68,9 +77,9 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
         men, women = p.get("min_age_male"), p.get("min_age_female")
         threshold = pl.when(pl.col("gender") == "male").then(pl.lit(men)).otherwise(pl.lit(women))
         return [
-            hukou_in_chongming(CLAUSE),
             Condition("registered", "办理灵活就业登记", CLAUSE, pl.col("R").is_not_null(),
                       detail("灵活就业登记日：{}", pl.col("R"))),
+            start_from(CLAUSE, date_param(p, "registration_from"), column="R", text="灵活就业登记日"),
             Condition("older", f"大龄（男性{men}周岁以上、女性{women}周岁以上，以灵活就业登记日计）", CLAUSE,
                       meets("以上", pl.col("age_at_R"), threshold),
                       detail("登记日 {} 年龄 {} 周岁（{}）", pl.col("R"), pl.col("age_at_R"),

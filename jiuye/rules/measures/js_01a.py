@@ -23,9 +23,8 @@ import polars as pl
 
 from jiuye.rules.dates import add_months_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._jinshan import (
-    DISTRICT,
     EDUCATION_LABELS,
     LEVEL_LABELS,
     district_text,
@@ -59,6 +58,8 @@ class SkillEvaluationFeeSubsidy(Measure):
         "按该次评价公示的评价考核费用补贴，每人一次，所属月份为评价月份。学校、全日制和毕业学年须是同一学历。",
     )
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
+    # G12: the row names the school's location (本区中等职业学校、高等院校), not the student's hukou
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "school_district", "就读学校位于本区（金山）"),)
 
     needs: ClassVar[tuple[str, ...]] = ('skill_evaluations', 'education')  # no eligible candidate without these facts
 
@@ -88,8 +89,8 @@ class SkillEvaluationFeeSubsidy(Measure):
             Condition("first_evaluation", "首次参加职业技能评价", CLAUSE,
                       pl.col("eval_date") <= pl.col("first_eval_date"),
                       detail("本次评价 {}，最早一次评价 {}", pl.col("eval_date"), pl.col("first_eval_date"))),
-            Condition("jinshan_student", "本区（金山）中等职业学校或高等院校全日制学生", CLAUSE,
-                      pl.col("full_time").fill_null(False) & (pl.col("school_district") == DISTRICT),
+            Condition("jinshan_student", "中等职业学校或高等院校全日制学生", CLAUSE,
+                      pl.col("full_time").fill_null(False),
                       pl.when(pl.col("edu_level").is_null()).then(pl.lit("无学历记录")).otherwise(
                           detail("{}，学校所在区：{}，全日制：{}", pl.col("edu_level").replace(EDUCATION_LABELS),
                                  district_text(pl.col("school_district")), yes_no(pl.col("full_time"))))),
@@ -97,7 +98,7 @@ class SkillEvaluationFeeSubsidy(Measure):
                       (pl.col("eval_date") > year_start) & (pl.col("eval_date") <= pl.col("graduation_date")),
                       detail("毕业日 {}，毕业学年 {} 之后至毕业日，评价日 {}", pl.col("graduation_date"), year_start,
                              pl.col("eval_date"))),
-            in_window(p, pl.col("eval_date").dt.truncate("1mo"), "评价月份"),
+            in_window(p, pl.col("eval_date").dt.truncate("1mo"), "评价月份", over=("person",)),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -15,8 +15,8 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta, Subjects
-from jiuye.rules.measures._jinshan import employer_in_jinshan, employer_not_excluded
+from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta, Scope, Subjects
+from jiuye.rules.measures._jinshan import employer_not_excluded
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 一(一)"
@@ -38,13 +38,14 @@ class InternshipBaseApplication(Measure):
     )
     subjects: ClassVar[Subjects] = "employers"
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
     needs: ClassVar[tuple[str, ...]] = ('employers',)  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         return facts.employers.lazy().select(subject="id", employer_type="type", employer_district="district")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
-        return [employer_in_jinshan(clause=CLAUSE), employer_not_excluded()]
+        return [employer_not_excluded()]
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         raise NotImplementedError("JS-01c 是资格认定规则，不产生补贴")

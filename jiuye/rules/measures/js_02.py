@@ -18,10 +18,9 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.dates import add_months_expr, age_on_expr
-from jiuye.rules.facts import DISTRICT_NAMES, Facts
+from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, detail
-from jiuye.rules.measures._jinshan import DISTRICT
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 一(二)"
@@ -46,6 +45,7 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
         "就业困难人员。此后登记有效的每个月，当月缴纳社保（任一险种）即发放当月补贴。",
     )
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
 
     needs: ClassVar[tuple[str, ...]] = ('flexible', 'unemployment')  # no eligible candidate without these facts
 
@@ -73,8 +73,6 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
         max_age, months = p.get("max_age"), p.get("min_unemployed_months")
         six_months_after = add_months_expr(pl.col("spell_start"), months)
         return [
-            Condition("hukou", "本区（金山）户籍", CLAUSE, pl.col("hukou_district") == DISTRICT,
-                      detail("户籍：{}", pl.col("hukou_district").replace(DISTRICT_NAMES).fill_null("非本市户籍"))),
             Condition("registered", "已办理灵活就业登记", CLAUSE, pl.col("R").is_not_null(),
                       detail("灵活就业登记日：{}", pl.col("R"))),
             Condition("age", f"{max_age}周岁及以下（灵活就业登记日）", CLAUSE,

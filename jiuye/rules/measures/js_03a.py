@@ -25,15 +25,12 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._jinshan import (
-    DISTRICT,
     EDUCATION_LABELS,
     amount_by,
     contract_registered,
     contract_term,
-    district_text,
-    employer_in_jinshan,
     employer_not_excluded,
     in_window,
     persons,
@@ -65,12 +62,11 @@ class ReturningGraduateBonus(Measure):
         "属于原政策，本意见不再补贴。每人一次。",
     )
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("origin", "origin_district"), Scope("employer", "employer_district"))
 
     def _contract_conditions(self, p: MeasureParameters) -> list[Condition]:
         months, years = p.get("min_insured_months"), p.get("min_contract_years")
         return [
-            Condition("jinshan_origin", "金山籍（生源地）", CLAUSE, pl.col("origin_district") == DISTRICT,
-                      detail("生源地：{}", district_text(pl.col("origin_district")))),
             Condition("university_graduate", "高校毕业生：最高全日制学历为本科、硕士研究生或博士研究生", CLAUSE,
                       pl.col("degree").is_in(list(AMOUNT_PARAMETER)),
                       pl.when(pl.col("degree").is_null()).then(pl.lit("无全日制学历记录"))
@@ -78,7 +74,6 @@ class ReturningGraduateBonus(Measure):
                                         pl.col("degree_graduation_date")))),
             Condition("has_contract", "与用人单位签订劳动合同", CLAUSE, pl.col("contract_id").is_not_null(),
                       detail("用人单位 {}，合同 {} 起", pl.col("employer"), pl.col("start"))),
-            employer_in_jinshan(clause=CLAUSE),
             employer_not_excluded(),
             Condition("fresh_graduate", "应届：劳动合同在毕业当年开始", CLAUSE,
                       pl.col("start").dt.year() == pl.col("degree_graduation_date").dt.year(),
@@ -94,9 +89,9 @@ class ReturningGraduateBonus(Measure):
     needs: ClassVar[tuple[str, ...]] = ('education', 'contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
-        """One row per person × contract, with the person's earliest qualifying month over all contracts."""
+        """One row per person × contract (the earliest qualifying month is the first-occurrence condition's)."""
         months = int(p.get("min_insured_months"))
-        frame = (
+        return (
             persons(facts).select("person", "subject", "origin_district")
             .join(derived.highest_full_time_degree(facts), on="person", how="left")
             .join(derived.contracts_with_employers(facts), on="person", how="left")
@@ -104,20 +99,16 @@ class ReturningGraduateBonus(Measure):
             .join(derived.nth_insured_month(facts, months, "qualifying_month"), on="contract_id", how="left")
             .with_columns(pl.col("insured_count").fill_null(0))
         )  # fmt: skip
-        qualifies = pl.all_horizontal([c.expr.fill_null(False) for c in self._contract_conditions(p)])
-        return frame.with_columns(
-            first_qualifying_month=pl.when(qualifies).then(pl.col("qualifying_month")).min().over("person")
-        )
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         months = p.get("min_insured_months")
         return [
             *self._contract_conditions(p),
-            in_window(p, pl.col("first_qualifying_month"), f"最早满{months}个月的月份"),
+            in_window(p, pl.col("qualifying_month"), f"满{months}个月的月份", over=("person",)),
         ]
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
-        month = pl.col("first_qualifying_month")
+        month = pl.col("qualifying_month")
         return eligible.select(
             beneficiary="person", subject="person", month=month, amount_fen=amount_by("degree", AMOUNT_PARAMETER, p, month)
         ).unique()

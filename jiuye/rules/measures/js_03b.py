@@ -21,8 +21,8 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.dates import covers_month_fully_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta, detail
-from jiuye.rules.measures._jinshan import hukou_in_jinshan, organization_in_jinshan, organization_is, persons
+from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measures._jinshan import organization_is, persons
 from jiuye.rules.measures.js_01b import internship_group_condition, mark_internship_eligible
 from jiuye.rules.parameters import MeasureParameters
 
@@ -45,6 +45,10 @@ class InternshipLivingAllowance(Measure):
         "按见习期间完整覆盖的自然月计发，每月600元（见习未结束的，计至查询区间末月）；同一月份只发一次。",
     )
 
+    scope: ClassVar[tuple[Scope, ...]] = (
+        Scope("hukou", "hukou_district", "本区（金山）户籍学员"),
+        Scope("organization", "org_district", "见习基地为本区（金山）就业见习基地"),
+    )
     needs: ClassVar[tuple[str, ...]] = ('internships', 'organizations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -56,12 +60,10 @@ class InternshipLivingAllowance(Measure):
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [
-            hukou_in_jinshan(CLAUSE, text="本区（金山）户籍学员"),
             Condition("has_internship", "参加就业见习", CLAUSE, pl.col("internship_id").is_not_null(),
                       detail("见习：{} 至 {}，基地 {}", pl.col("start"), pl.col("end").cast(pl.String).fill_null("未结束"),
                              pl.col("base"))),
             organization_is("internship_base", CLAUSE),
-            organization_in_jinshan(CLAUSE, text="见习基地为本区（金山）就业见习基地"),
             internship_group_condition("intern_eligible", CLAUSE, "见习开始之日符合见习对象条件（JS-01b）"),
         ]  # fmt: skip
 

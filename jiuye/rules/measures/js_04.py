@@ -32,14 +32,13 @@ from jiuye.rules import derived
 from jiuye.rules.dates import active_in_month_expr, add_years_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._jinshan import (
     DISTRICT,
     contract_registered,
     contract_term,
     district_text,
     employer_not_excluded,
-    hukou_in_jinshan,
     persons,
     yes_no,
 )
@@ -77,6 +76,7 @@ class RuralLabourCrossDistrictSubsidy(Measure):
         "未设定前结果为“待定金额”；累计不超过36个月。",
     )
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
 
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
@@ -90,7 +90,6 @@ class RuralLabourCrossDistrictSubsidy(Measure):
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         other = pl.col("employer_district")
         return [
-            hukou_in_jinshan(CLAUSE),
             Condition("agricultural", "原农业户籍人员（含被征地人员）", CLAUSE, pl.col("hukou_agricultural").fill_null(False),
                       detail("原农业户籍：{}", yes_no(pl.col("hukou_agricultural")))),
             Condition("has_contract", "与用人单位签订劳动合同", CLAUSE, pl.col("contract_id").is_not_null(),

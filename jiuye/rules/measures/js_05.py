@@ -18,11 +18,10 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Subjects, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Subjects, detail
 from jiuye.rules.measures._jinshan import (
     amount_by,
     in_window,
-    organization_in_jinshan,
     organization_is,
     organizations,
 )
@@ -55,6 +54,7 @@ class IncubationBaseOperatingSubsidy(Measure):
     # once per base per evaluation year ("year" in the key: the engine partitions by Cap.key only)
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "year"), "lines", extra=("year",))
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "org_district", "经认定的本区（金山）创业孵化示范基地"),)
     needs: ClassVar[tuple[str, ...]] = ('organizations', 'evaluations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -70,7 +70,6 @@ class IncubationBaseOperatingSubsidy(Measure):
         revoked_earlier = pl.col("revoked_year").is_not_null() & (pl.col("revoked_year") < pl.col("year"))
         return [
             organization_is("incubation_base", CLAUSE),
-            organization_in_jinshan(CLAUSE, text="经认定的本区（金山）创业孵化示范基地"),
             Condition("evaluated", "参加年度创业孵化成效分级评估", CLAUSE, pl.col("published_on").is_not_null(),
                       detail("{}年度评估，{} 公布", pl.col("year"), pl.col("published_on"))),
             Condition("grade_abc", "评估等级达到A级、B级或C级", CLAUSE, pl.col("grade").is_in(list(AMOUNT_PARAMETER)),
@@ -79,7 +78,7 @@ class IncubationBaseOperatingSubsidy(Measure):
                       pl.when(pl.col("revoked_year").is_null()).then(pl.lit("未被取消称号"))
                       .otherwise(pl.format("{}年度因“{}”取消称号", pl.col("revoked_year"),
                                            pl.col("revoked_trigger").replace(TRIGGER_LABELS)))),
-            in_window(p, pl.col("published_on").dt.truncate("1mo"), "评估结果公布月份"),
+            in_window(p, pl.col("published_on").dt.truncate("1mo"), "评估结果公布月份", over=("org", "year")),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

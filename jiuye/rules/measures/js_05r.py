@@ -23,8 +23,8 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta, Subjects, detail
-from jiuye.rules.measures._jinshan import DISTRICT, organization_in_jinshan, organization_is, organizations
+from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta, Scope, Subjects, detail
+from jiuye.rules.measures._jinshan import DISTRICT, organization_is, organizations
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 二(五)"
@@ -85,6 +85,7 @@ class IncubationTitleRevoked(Measure):
     )
     subjects: ClassVar[Subjects] = "organizations"
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "org_district", "本区（金山）创业孵化示范基地"),)
     needs: ClassVar[tuple[str, ...]] = ('organizations', 'evaluations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -115,7 +116,6 @@ class IncubationTitleRevoked(Measure):
 
         return [
             organization_is("incubation_base", CLAUSE),
-            organization_in_jinshan(CLAUSE, text="本区（金山）创业孵化示范基地"),
             none_of("consecutive_d", f"未连续{years}年评估为D级"),
             none_of("fail", "未在任一年度被评为不达标"),
             none_of("not_participated", "未出现应纳入评估但未参加评估"),

@@ -22,10 +22,9 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Subjects, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Subjects, detail
 from jiuye.rules.measures._jinshan import (
     in_window,
-    organization_in_jinshan,
     organization_is,
     organizations,
 )
@@ -66,6 +65,7 @@ class GuidanceStationSubsidy(Measure):
     # once per station per year ("year" in the key: the engine partitions by Cap.key only)
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "year"), "lines", extra=("year",))
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "org_district", "位于本辖区（金山）的院校创业指导站"),)
     needs: ClassVar[tuple[str, ...]] = ('organizations', 'city_subsidies')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -76,12 +76,11 @@ class GuidanceStationSubsidy(Measure):
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [
             organization_is("guidance_station", CLAUSE),
-            organization_in_jinshan(CLAUSE, text="位于本辖区（金山）的院校创业指导站"),
             Condition("city_granted", "获得市年度服务成效评估补贴资金（经市人社部门评定且运作良好）", CLAUSE,
                       pl.col("city_amount_fen") > 0,
                       detail("{}年度市级补贴 {}，{} 拨付", pl.col("year"), yuan_text(pl.col("city_amount_fen"), "元"),
                              pl.col("granted_on"))),
-            in_window(p, pl.col("granted_on").dt.truncate("1mo"), "市级补贴拨付月份"),
+            in_window(p, pl.col("granted_on").dt.truncate("1mo"), "市级补贴拨付月份", over=("org", "year")),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -16,7 +16,7 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Subjects, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Subjects, detail
 from jiuye.rules.measures._jinshan import in_window, organization_is, organizations
 from jiuye.rules.money import yuan_text
 from jiuye.rules.parameters import MeasureParameters
@@ -45,6 +45,7 @@ class CompetitionHostingSubsidy(Measure):
     # once per event ("event_id" in the key: the engine partitions by Cap.key only)
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "event_id"), "lines", extra=("event_id",))
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "org_district", "承办单位位于本区（金山）"),)
     needs: ClassVar[tuple[str, ...]] = ('events',)  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -58,7 +59,7 @@ class CompetitionHostingSubsidy(Measure):
                       pl.col("cost_fen") > 0,
                       detail("赛事 {}，{} 举办，承办费用 {}", pl.col("event_id"), pl.col("held_on"),
                              yuan_text(pl.col("cost_fen"), "元"))),
-            in_window(p, pl.col("held_on").dt.truncate("1mo"), "赛事举办月份"),
+            in_window(p, pl.col("held_on").dt.truncate("1mo"), "赛事举办月份", over=("org", "event_id")),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -19,7 +19,7 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Subjects, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Subjects, detail
 from jiuye.rules.measures._jinshan import amount_by, in_window, organizations
 from jiuye.rules.parameters import MeasureParameters
 
@@ -48,13 +48,14 @@ class CompetitionPrizeFunding(Measure):
     # once per award ("event_id" in the key: the engine partitions by Cap.key only)
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "event_id"), "lines", extra=("event_id",))
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "winner_district", "获奖者属本区（金山）：个人为本区户籍，机构位于本区"),)
     needs: ClassVar[tuple[str, ...]] = ('awards',)  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per possible winner (every person and organisation) × award won."""
         universe = pl.concat([
-            facts.persons.lazy().select(subject="id"),
-            facts.organizations.lazy().select(subject="id"),
+            facts.persons.lazy().select(subject="id", winner_district="hukou_district"),
+            facts.organizations.lazy().select(subject="id", winner_district="district"),
         ])  # fmt: skip
         hosts = organizations(facts).select("org", host_kind="org_kind")
         awards = (
@@ -73,7 +74,7 @@ class CompetitionPrizeFunding(Measure):
                       .otherwise(detail("赛事：{}，{} 举办", pl.col("event_id"), pl.col("held_on")))),
             Condition("prize", "获一、二、三等奖", CLAUSE, pl.col("place").is_in(list(AMOUNT_PARAMETER)),
                       pl.when(no_award).then(pl.lit("无获奖记录")).otherwise(detail("名次：第{}名", pl.col("place")))),
-            in_window(p, pl.col("held_on").dt.truncate("1mo"), "赛事举办月份"),
+            in_window(p, pl.col("held_on").dt.truncate("1mo"), "赛事举办月份", over=("subject", "event_id")),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -25,10 +25,9 @@ import polars as pl
 from jiuye.rules.dates import add_years_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Subjects, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Subjects, detail
 from jiuye.rules.measures._jinshan import (
     in_window,
-    organization_in_jinshan,
     organization_is,
     organizations,
     yes_no,
@@ -59,6 +58,7 @@ class StartupLandingSubsidy(Measure):
     subjects: ClassVar[Subjects] = "organizations"
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "org_district", "在金山区域内登记注册或由外区迁入"),)
     needs: ClassVar[tuple[str, ...]] = ('landings',)  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -72,7 +72,6 @@ class StartupLandingSubsidy(Measure):
         years = p.get("operating_years")
         return [
             organization_is("startup", CLAUSE),
-            organization_in_jinshan(CLAUSE, text="在金山区域内登记注册或由外区迁入"),
             Condition("after_award", "获奖后登记注册或迁入", CLAUSE,
                       pl.col("registered_on") > pl.col("award_on"),
                       detail("获奖日 {}，登记（迁入）日 {}", pl.col("award_on"), pl.col("registered_on"))),
@@ -84,7 +83,7 @@ class StartupLandingSubsidy(Measure):
                              pl.col("year_complete"))),
             Condition("employs_locals", "带动本区户籍人员就业", CLAUSE, pl.col("employs_jinshan_hukou").fill_null(False),
                       detail("吸纳本区户籍人员就业：{}", yes_no(pl.col("employs_jinshan_hukou")))),
-            in_window(p, pl.col("year_complete").dt.truncate("1mo"), "运营满一年的月份"),
+            in_window(p, pl.col("year_complete").dt.truncate("1mo"), "运营满一年的月份", over=("org",)),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

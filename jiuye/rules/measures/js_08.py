@@ -19,11 +19,10 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._jinshan import (
     LEVEL_LABELS,
     in_window,
-    organization_in_jinshan,
     organization_is,
     organizations,
     persons,
@@ -61,6 +60,7 @@ class SkillCertificateBonus(Measure):
     # once per person per level; "level" is in the key too because the engine partitions by ``key`` only
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "level"), "lines", extra=("level",))
 
+    scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "org_district", "培训机构为本区（金山）职业培训机构"),)
     needs: ClassVar[tuple[str, ...]] = ('certificates', 'organizations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -79,8 +79,7 @@ class SkillCertificateBonus(Measure):
             Condition("level_named", "证书等级为高级技师（一级）、技师（二级）或高级（三级）", CLAUSE,
                       pl.col("level").is_in(list(AMOUNT_PARAMETER)), detail("证书等级：{}", level_text)),
             organization_is("training_institution", CLAUSE),
-            organization_in_jinshan(CLAUSE, text="培训机构为本区（金山）职业培训机构"),
-            in_window(p, pl.col("obtained_on").dt.truncate("1mo"), "取得证书月份"),
+            in_window(p, pl.col("obtained_on").dt.truncate("1mo"), "取得证书月份", over=("person", "level")),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -22,8 +22,8 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta
-from jiuye.rules.measures._paired_region import worker_contract_conditions, worker_contracts
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope
+from jiuye.rules.measures._paired_region import SCOPE, worker_contract_conditions, worker_contracts
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 四(十一)"
@@ -51,6 +51,7 @@ class PairedRegionStableJobSubsidy(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
 
+    scope: ClassVar[tuple[Scope, ...]] = SCOPE
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -6,7 +6,9 @@ worker; once per worker, whichever agency; payable in the month of the 3rd insur
 
 Our choices:
 - The agency is the organisation named in the qualifying contract's ``referred_by``; it must be of kind
-  ``hr_agency`` and ``quality_certified`` (the city's recognition); its own district does not matter.
+  ``hr_agency`` and ``quality_certified`` (the city's recognition).  G12 (rev. 2): the agency is the
+  measure's beneficiary, an organisation, so it must be located in Jinshan (the row is silent on it, and
+  "a JS measure pays only Jinshan subjects"), besides the worker's Jinshan employer.
 - Beneficiary the agency, subject the worker; "once per worker whichever agency": a worker referred
   twice yields at most one line over all agencies (the earliest).
 - A 3rd insured month before 2023-01 belongs to the earlier policy: no line ever (G4).
@@ -19,9 +21,9 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._jinshan import in_window, organizations, yes_no
-from jiuye.rules.measures._paired_region import worker_contract_conditions, worker_contracts
+from jiuye.rules.measures._paired_region import SCOPE, worker_contract_conditions, worker_contracts
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 四(十二)"
@@ -43,15 +45,16 @@ class HrAgencyReferralSubsidy(Measure):
         line_bound_yuan=1_000,
         reading="推荐机构为劳动合同上登记的推荐机构（referred_by），须为经市认定的优质人力资源服务机构；"
         "劳动者和劳动合同的条件同JS-11；在该单位缴纳城镇职工社会保险第3个月所在月份补贴1000元；"
-        "每名劳动者只补贴一次（不论由哪家机构推荐）；第3个月在2023年1月前的，不属于本意见补贴范围。",
+        "每名劳动者只补贴一次（不论由哪家机构推荐）；第3个月在2023年1月前的，不属于本意见补贴范围。推荐机构须位于金山（政策目录第2版 G12：金山的措施只补金山的对象）。",
     )
     cap: ClassVar[Cap | None] = Cap(1, ("subject",), "lines")
 
+    scope: ClassVar[tuple[Scope, ...]] = (*SCOPE, Scope("organization", "agency_district", "推荐机构位于本区（金山）"))
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance', 'organizations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         agencies = organizations(facts).select(referred_by="org", agency_kind="org_kind",
-                                               agency_certified="quality_certified")  # fmt: skip
+                                               agency_certified="quality_certified", agency_district="org_district")  # fmt: skip
         return worker_contracts(facts, p).join(agencies, on="referred_by", how="left")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
@@ -63,7 +66,8 @@ class HrAgencyReferralSubsidy(Measure):
                       pl.col("agency_certified").fill_null(False),
                       detail("经市认定的优质人力资源服务机构：{}", yes_no(pl.col("agency_certified")))),
             *worker_contract_conditions(p, CLAUSE),
-            in_window(p, pl.col("qualifying_month"), f"缴纳社会保险费满{p.get('min_insured_months')}个月的月份"),
+            in_window(p, pl.col("qualifying_month"), f"缴纳社会保险费满{p.get('min_insured_months')}个月的月份",
+                      over=("person",)),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -15,9 +15,9 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope
 from jiuye.rules.measures._jinshan import in_window
-from jiuye.rules.measures._paired_region import worker_contract_conditions, worker_contracts
+from jiuye.rules.measures._paired_region import SCOPE, worker_contract_conditions, worker_contracts
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 四(十三)"
@@ -42,6 +42,7 @@ class PairedRegionTransferBonus(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
 
+    scope: ClassVar[tuple[Scope, ...]] = SCOPE
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
@@ -50,7 +51,8 @@ class PairedRegionTransferBonus(Measure):
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [
             *worker_contract_conditions(p, CLAUSE),
-            in_window(p, pl.col("qualifying_month"), f"缴纳社会保险费满{p.get('min_insured_months')}个月的月份"),
+            in_window(p, pl.col("qualifying_month"), f"缴纳社会保险费满{p.get('min_insured_months')}个月的月份",
+                      over=("person",)),
         ]
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
