@@ -75,6 +75,15 @@ def bad_arguments(tmp: Path) -> dict[str, list[list[str]]]:
         "reverse": [["reverse", "999999", "--reason", "x"], ["reverse", "abc", "--reason", "x"]],
         "return": [["return", "999999", "--reason", "x"], ["return", "abc", "--reason", "x"], ["return", "1"]],
         "audit verify": [["audit", "verify", "extra"]],
+        "settings district": [["settings", "district", "mars"]],
+        # accounts create / password ask for a password on the terminal: only refusals before the prompt
+        "accounts create": [["accounts", "create", "u1", "--role", "x"]],
+        "accounts password": [["accounts", "password"]],
+        "accounts enable": [["accounts", "enable", "no_such_user"]],
+        "accounts disable": [["accounts", "disable", "no_such_user"]],
+        "accounts demo": [["accounts", "demo", "extra"]],
+        "accounts list": [["accounts", "list", "extra"]],
+        "serve": [["serve", "--port", "abc"]],
     }  # fmt: skip
 
 
@@ -158,8 +167,13 @@ def test_every_database_command_refuses_a_bad_database_address(
         "settings auto": ["settings", "auto"], "pay": ["pay", "--month", M, "--out", str(tmp_path / "pay")],
         "reverse": ["reverse", "1", "--reason", "x"], "return": ["return", "1", "--reason", "x"], "audit verify": ["audit", "verify"], "db status": ["db", "status"],
         "db upgrade": ["db", "upgrade"], "demo-data": ["demo-data", "--persons", "20"],
+        "settings district": ["settings", "district"], "accounts enable": ["accounts", "enable", "u1"],
+        "accounts disable": ["accounts", "disable", "u1"], "accounts list": ["accounts", "list"],
+        "accounts demo": ["accounts", "demo", "--out", str(tmp_path / "accounts.txt")],
+        "serve": ["serve", "--port", "1"],  # refused before it would listen
     }  # fmt: skip
-    assert set(good) | {"evaluate", "policies"} == set(table)
+    interactive = {"accounts create", "accounts password"}  # they prompt for a password first
+    assert set(good) | {"evaluate", "policies"} | interactive == set(table)
     for command, argv in good.items():
         if environment == "missing file" and command in ("db upgrade", "demo-data"):
             continue  # creating the database file is what these are for
