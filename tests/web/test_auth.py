@@ -154,3 +154,22 @@ def test_audit_chain_stays_valid_after_web_actions(client: Any, web_db: str) -> 
     client.post("/api/v1/login", json={"username": "reviewer_js", "password": "bad"})
     with session_scope(web_db) as s:
         assert verify(s).ok
+
+
+def test_every_form_on_every_page_carries_the_session_csrf_token(client: Any, web_db: str) -> None:
+    import re
+
+    from tests.web.conftest import CSRF_RE
+
+    token = login(client, "admin_js")
+    eid = _found(client, "JS-02")
+    person = client.get(f"/api/v1/entitlements/{eid}").json()["person_id"]
+    pages = ["/", "/review", f"/entitlements/{eid}", f"/people/{person}", "/payments", "/supervision", "/settings",
+             "/parameters/JS-04", "/imports", "/audit", "/accounts", "/review/bulk?month=2026-10"]  # fmt: skip
+    for path in pages:
+        html = client.get(path).text
+        forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", html, flags=re.S)
+        assert forms, path
+        for body in forms:
+            values = CSRF_RE.findall(body)
+            assert values == [token], f"{path}: a form without the session's CSRF token: {body[:200]}"
