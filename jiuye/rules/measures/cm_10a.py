@@ -81,6 +81,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
         # the payee: the employer on the hired route, the person (hukou, above) on the flexible route
         Scope("employer", "payee_district", "单位招用的，用人单位位于本区（崇明）"),
     )
+    line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount_employer", "monthly_amount_flexible")
     needs: ClassVar[tuple[str, ...]] = ('statuses',)  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -64,6 +64,7 @@ class NewJobSubsidy(Measure):
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"), Scope("hukou", "hukou_district"))
 
+    line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -49,6 +49,7 @@ class InternshipLivingAllowance(Measure):
         Scope("hukou", "hukou_district", "本区（金山）户籍学员"),
         Scope("organization", "org_district", "见习基地为本区（金山）就业见习基地"),
     )
+    line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount",)
     needs: ClassVar[tuple[str, ...]] = ('internships', 'organizations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -50,6 +50,7 @@ class HrAgencyReferralSubsidy(Measure):
     cap: ClassVar[Cap | None] = Cap(1, ("subject",), "lines")
 
     scope: ClassVar[tuple[Scope, ...]] = (*SCOPE, Scope("organization", "agency_district", "推荐机构位于本区（金山）"))
+    line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance', 'organizations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

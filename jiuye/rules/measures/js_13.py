@@ -43,6 +43,7 @@ class PairedRegionTransferBonus(Measure):
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
 
     scope: ClassVar[tuple[Scope, ...]] = SCOPE
+    line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
