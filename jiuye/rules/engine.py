@@ -20,6 +20,7 @@ from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, first_column
 from jiuye.rules.money import fen_to_json_number
 from jiuye.rules.parameters import MeasureParameters, load_measure_parameters
+from jiuye.rules.prune import restricted, survivors
 
 LINE_KEY = ["policy", "beneficiary", "subject", "month"]
 ENTITLEMENT_SCHEMA: dict[str, Any] = {
@@ -278,6 +279,7 @@ def evaluate_facts(
     parameters: dict[str, Any] | None = None,
     explain: bool = False,
     measures: Iterable[Measure] | None = None,
+    prune: bool | None = None,
 ) -> Result:
     """Evaluate ``measures`` (default: all) over ``facts`` and return the lines inside the window.
 
@@ -285,10 +287,19 @@ def evaluate_facts(
     month panels and lines only for measures that have eligible candidates (expand).  Materialising the
     pruned candidates between the passes keeps the second pass small, whether the input is one person or
     a million.
+
+    ``prune`` (default: when not explaining) first checks every measure's declared necessary conditions on
+    one row per subject person in one shared pass (:mod:`jiuye.rules.prune`); each measure then sees only
+    the surviving persons and a measure nobody survives is not planned.  Explanations need every subject,
+    so ``prune=True`` with ``explain=True`` is refused.  The lines are the same either way.
     """
+    if prune is None:
+        prune = not explain
+    if prune and explain:
+        raise ValueError("pruning drops subjects that explanations must show")
     facts.__dict__.pop("_derived", None)  # derived frames are shared within one evaluation only
     try:
-        return _evaluate(facts, window_from, window_to, parameters, explain, measures)
+        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune)
     finally:
         facts.__dict__.pop("_derived", None)
 
@@ -300,16 +311,25 @@ def _evaluate(
     parameters: dict[str, Any] | None,
     explain: bool,
     measures: Iterable[Measure] | None,
+    prune: bool,
 ) -> Result:
+    chosen = list(measures) if measures is not None else all_measures()
+    prunable = [m for m in chosen if m.computable and m.meta.kind != "rule" and type(m).findings is Measure.findings]
+    alive = survivors(facts, prunable) if prune else {}
     ctx = Context(window_from=window_from, window_to=window_to, overrides=dict(parameters or {}))
     in_window = (pl.col("month") >= window_from) & (pl.col("month") <= window_to)
     prepared: list[_Prepared] = []
     first_pass: list[pl.LazyFrame] = []
     finding_queries: list[pl.LazyFrame] = []
     empty_tables = {name for name, frame in facts.tables().items() if frame.is_empty()}
-    for measure in measures if measures is not None else all_measures():
+    views: dict[str, Facts] = {}
+    for measure in chosen:
         if not measure.computable:
             continue
+        if measure.id in alive:
+            if alive[measure.id].is_empty():
+                continue  # nobody meets the measure's necessary conditions: nothing to plan
+            views[measure.id] = restricted(facts, alive[measure.id])
         if not explain and empty_tables.intersection(measure.needs):
             continue  # nothing can be eligible: don't even build the plan
         p = measure_parameters(measure, parameters)
@@ -319,7 +339,7 @@ def _evaluate(
         if not explain and measure.meta.kind == "rule":
             continue  # a rule has no lines; without explanations only its findings matter
         conditions = measure.all_conditions(p, ctx)
-        evaluated = _with_conditions(measure.candidates(facts, p, ctx), conditions)
+        evaluated = _with_conditions(measure.candidates(views.get(measure.id, facts), p, ctx), conditions)
         if not explain:
             evaluated = evaluated.filter(_all_met(c.key for c in conditions))
         prepared.append(_Prepared(measure, p, conditions, measure.monthly_conditions(p, ctx)))
@@ -336,7 +356,8 @@ def _evaluate(
         eligible = evaluated_frame.filter(_all_met(c.key for c in prep.conditions)) if explain else evaluated_frame
         raw_lines = None
         if measure.meta.kind != "rule" and eligible.height:
-            raw_lines = _with_conditions(measure.lines(eligible.lazy(), facts, p, ctx), prep.monthly)
+            measure_facts = views.get(measure.id, facts)
+            raw_lines = _with_conditions(measure.lines(eligible.lazy(), measure_facts, p, ctx), prep.monthly)
             kept = raw_lines.filter(_all_met(c.key for c in prep.monthly))
             line_queries.append(_finish_lines(measure, kept, payments, ends, p, ctx))
         if explain:

@@ -46,6 +46,7 @@ from jiuye.rules.measures._chongming import (
     yes_no,
 )
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = CLAUSE_4
 
@@ -74,6 +75,7 @@ class HiringSubsidyYouth(Measure):
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -41,6 +41,7 @@ from jiuye.rules.measures._chongming import (
 )
 from jiuye.rules.measures._jinshan import contract_term
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = CLAUSE_4
 SMALL_SIZES = ("micro", "small")
@@ -68,6 +69,7 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
 
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'education', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -41,6 +41,7 @@ from jiuye.rules.measures._chongming import (
     yes_no,
 )
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = CLAUSE_10
 
@@ -77,6 +78,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
 
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("subject",), counts="months")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
     needs: ClassVar[tuple[str, ...]] = ('statuses',)  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -33,6 +33,7 @@ from jiuye.rules.measures._chongming import (
     persons,
 )  # fmt: skip
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = CLAUSE_10
 HARDSHIP_KINDS = (
@@ -61,6 +62,7 @@ class HardshipGraduateJobSearchSubsidy(Measure):
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
     needs: ClassVar[tuple[str, ...]] = ('education', 'statuses')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -38,6 +38,7 @@ from jiuye.rules.measures._chongming import (
     with_unemployment_spell,
 )
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = CLAUSE_10
 
@@ -62,6 +63,7 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
 
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
     needs: ClassVar[tuple[str, ...]] = ('flexible', 'unemployment')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
