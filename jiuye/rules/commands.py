@@ -29,9 +29,9 @@ def register(subparsers: Any) -> None:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from jiuye.cli import UserError
-    from jiuye.jsonio import dumps
     from jiuye.rules import evaluate
     from jiuye.rules.case import CaseError, load_case_text, parse_case
+    from jiuye.rules.output import result_text
 
     try:
         text = sys.stdin.read() if args.case == "-" else Path(args.case).read_text(encoding="utf-8-sig")
@@ -48,7 +48,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     for warning in case.warnings:
         print(f"警告：{warning}", file=sys.stderr)
     result = evaluate(case, explain=not args.no_explain)
-    sys.stdout.write(dumps(result.to_json(), indent=args.indent or None) + "\n")
+    sys.stdout.write(result_text(result, indent=args.indent or None) + "\n")  # = dumps(result.to_json(), …)
     return 0
 
 

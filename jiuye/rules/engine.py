@@ -264,6 +264,25 @@ def measure_parameters(measure: Measure, overrides: dict[str, Any] | None) -> Me
     return p.with_overrides(overrides) if overrides else p
 
 
+_ELIGIBLE = "_eligible"
+_CONDITIONS: dict[tuple[str, dt.date, dt.date, str], tuple[list[Condition], list[Condition]]] = {}
+
+
+def _conditions_of(measure: Measure, p: MeasureParameters, ctx: Context) -> tuple[list[Condition], list[Condition]]:
+    """The measure's static and monthly conditions, built once per (measure, parameters, window).
+
+    Conditions are data-independent expressions; building them is a good part of a one-person evaluation,
+    so they are kept (a few hundred entries at most: the bureau's parameter sets × windows seen).
+    """
+    key = (measure.id, ctx.window_from, ctx.window_to, repr(sorted(ctx.overrides.items())))
+    found = _CONDITIONS.get(key)
+    if found is None:
+        if len(_CONDITIONS) > 4096:
+            _CONDITIONS.clear()
+        found = _CONDITIONS[key] = (measure.all_conditions(p, ctx), measure.monthly_conditions(p, ctx))
+    return found
+
+
 @dataclass
 class _Prepared:
     measure: Measure
@@ -326,23 +345,25 @@ def _evaluate(
     for measure in chosen:
         if not measure.computable:
             continue
+        if not explain and empty_tables.intersection(measure.needs):
+            continue  # nothing can be eligible: don't even build the plan
         if measure.id in alive:
             if alive[measure.id].is_empty():
                 continue  # nobody meets the measure's necessary conditions: nothing to plan
             views[measure.id] = restricted(facts, alive[measure.id])
-        if not explain and empty_tables.intersection(measure.needs):
-            continue  # nothing can be eligible: don't even build the plan
         p = measure_parameters(measure, parameters)
         found = measure.findings(facts, p, ctx)
         if found is not None:
             finding_queries.append(found.filter(in_window).select([pl.col(k).cast(v) for k, v in FINDING_SCHEMA.items()]))
         if not explain and measure.meta.kind == "rule":
             continue  # a rule has no lines; without explanations only its findings matter
-        conditions = measure.all_conditions(p, ctx)
+        conditions, monthly = _conditions_of(measure, p, ctx)
         evaluated = _with_conditions(measure.candidates(views.get(measure.id, facts), p, ctx), conditions)
-        if not explain:
+        if explain:  # which rows are eligible is known from the first pass: no eager filter per measure later
+            evaluated = evaluated.with_columns(_all_met(c.key for c in conditions).alias(_ELIGIBLE))
+        else:
             evaluated = evaluated.filter(_all_met(c.key for c in conditions))
-        prepared.append(_Prepared(measure, p, conditions, measure.monthly_conditions(p, ctx)))
+        prepared.append(_Prepared(measure, p, conditions, monthly))
         first_pass.append(evaluated)
     collected = pl.collect_all([*first_pass, *finding_queries], engine="in-memory")
     evaluated_frames, finding_frames = collected[: len(prepared)], collected[len(prepared) :]
@@ -353,11 +374,17 @@ def _evaluate(
     explanation_queries: list[pl.LazyFrame] = []
     for prep, evaluated_frame in zip(prepared, evaluated_frames, strict=True):
         measure, p = prep.measure, prep.p
-        eligible = evaluated_frame.filter(_all_met(c.key for c in prep.conditions)) if explain else evaluated_frame
+        if explain:
+            any_eligible = bool(evaluated_frame[_ELIGIBLE].any())
+            eligible = evaluated_frame.lazy().filter(pl.col(_ELIGIBLE)).drop(_ELIGIBLE)
+            evaluated_frame = evaluated_frame.drop(_ELIGIBLE)  # the explanation sees the columns it always saw
+        else:
+            any_eligible = evaluated_frame.height > 0
+            eligible = evaluated_frame.lazy()
         raw_lines = None
-        if measure.meta.kind != "rule" and eligible.height:
+        if measure.meta.kind != "rule" and any_eligible:
             measure_facts = views.get(measure.id, facts)
-            raw_lines = _with_conditions(measure.lines(eligible.lazy(), measure_facts, p, ctx), prep.monthly)
+            raw_lines = _with_conditions(measure.lines(eligible, measure_facts, p, ctx), prep.monthly)
             kept = raw_lines.filter(_all_met(c.key for c in prep.monthly))
             line_queries.append(_finish_lines(measure, kept, payments, ends, p, ctx))
         if explain:
