@@ -249,14 +249,20 @@ def _explanations(
                 clause=pl.lit(c.clause or measure.meta.clause),
             ))  # fmt: skip
         eligible = eligible & (pl.col("_months_all").fill_null(0) > 0)
-    return best.select(
-        policy=pl.lit(measure.id),
-        subject=pl.col("subject"),
-        eligible=eligible,
-        conditions=pl.concat_list(items) if items else pl.lit([], pl.List(CONDITION_STRUCT)),
-        clause=pl.lit(measure.meta.clause),
-        reading=pl.lit(measure.meta.reading),
-    )
+    rows = best.with_row_index("_r")
+    head = rows.select("_r", policy=pl.lit(measure.id), subject=pl.col("subject"), eligible=eligible)
+    if items:
+        # long format (issue 11): one row per subject × condition, gathered back in order — concat_list over
+        # structs costs several times more on large frames
+        long = pl.concat([rows.select("_r", _i=pl.lit(i, pl.Int32), _c=item) for i, item in enumerate(items)])
+        conditions = long.sort("_r", "_i").group_by("_r", maintain_order=True).agg(conditions=pl.col("_c"))
+        head = head.join(conditions, on="_r", how="left")
+    else:
+        head = head.with_columns(conditions=pl.lit([], pl.List(CONDITION_STRUCT)))
+    return head.select(
+        "policy", "subject", "eligible", "conditions",
+        clause=pl.lit(measure.meta.clause), reading=pl.lit(measure.meta.reading),
+    )  # fmt: skip
 
 
 def measure_parameters(measure: Measure, overrides: dict[str, Any] | None) -> MeasureParameters:
