@@ -5,7 +5,7 @@
     .venv/bin/python bench/engine.py --write-results       # also update bench/RESULTS.md (own section)
 
 1. **All measures over 24 months for N people, facts in memory** (N = 100k, 250k, 500k, 1M, for the
-   growth curve).  The population is the demo district generator's (``jiuye.registry.demo``: Jinshan,
+   growth curve).  The population is the demo district generator's (``jiuye.demo``: Jinshan,
    seed 1, 24 months of insurance, every planted situation).  Each N runs in a fresh child process that
    reads the facts from a Parquet cache (written once per N by another child, so generation does not
    count in the peak), then times ``evaluate_facts`` over the 24 months.  Peak memory is the child's
@@ -70,7 +70,8 @@ def machine() -> str:
 # --------------------------------------------------------------------------- child processes
 def child_generate(persons: int, cache: Path) -> None:
     """Generate the demo district and cache its facts as Parquet (one file per table)."""
-    from jiuye.registry.demo import DemoConfig, generate
+    from jiuye.demo.base import DemoConfig
+    from jiuye.demo.district import generate
 
     data = generate(DemoConfig(district="jinshan", persons=persons, seed=1))
     cache.mkdir(parents=True, exist_ok=True)
@@ -196,7 +197,7 @@ def write_results(
         "",
         f"Command: `{command}`  ",
         f"Machine: {host}; measured {dt.date.today()} (shared container: other helpers' tests may run at the "
-        "same time, so these are upper bounds).  Population: `jiuye.registry.demo` (Jinshan, seed 1, 24 months "
+        "same time, so these are upper bounds).  Population: `jiuye.demo` (Jinshan, seed 1, 24 months "
         "of insurance, every planted situation), facts loaded from Parquet before timing.",
         "",
     ]

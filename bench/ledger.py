@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import sys
 import tempfile
 import time
 import uuid
@@ -38,12 +39,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from jiuye import db
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import write_session
 from jiuye.ledger.service import approve_month, pay
 from jiuye.matching.service import run_match
 from jiuye.matching.sources import FramesSource
-from jiuye.matching.synthetic import js02_population
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.factories
 from jiuye.rules.catalog import get_measure
+from tests.factories.matching import js02_population
 
 
 @contextlib.contextmanager

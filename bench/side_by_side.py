@@ -91,7 +91,8 @@ def main() -> None:
     args = parser.parse_args()
     old, new = args.old.resolve(), args.new.resolve()
     if not args.case.exists():
-        from jiuye.registry.demo import DemoConfig, generate
+        from jiuye.demo.base import DemoConfig
+        from jiuye.demo.district import generate
         from jiuye.rules.case import case_to_json
 
         data = generate(DemoConfig(district="jinshan", persons=args.make_case, seed=1))

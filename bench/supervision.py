@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from jiuye.supervision import checks
-from jiuye.supervision.synthetic import clean_district
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.factories
+from tests.factories.supervision import clean_district
 
 
 def main(n: int) -> None:

@@ -19,7 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "jiuye.rules.commands",
     "jiuye.registry.commands",
     "jiuye.registry.import_commands",
-    "jiuye.registry.demo_commands",
+    "jiuye.demo.commands",
     "jiuye.supervision.commands",
     "jiuye.matching.commands",
     "jiuye.ledger.commands",

@@ -95,3 +95,10 @@ def migrated_db_url(db_url: str) -> str:
 
     db.upgrade(db_url)
     return db_url
+
+
+# No timed assertions: Hypothesis' per-example deadline fails tests on a loaded machine, not on wrong code.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("jiuye", deadline=None)
+_hypothesis_settings.load_profile("jiuye")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from jiuye.cliargs import add_db_option
 from jiuye.errors import UserError
 
 
@@ -12,7 +13,7 @@ def register(subparsers: Any) -> None:
     au = subparsers.add_parser("audit", help="审计日志")
     sub = au.add_subparsers(dest="audit_command", metavar="子命令")
     ve = sub.add_parser("verify", help="校验审计链：报告第一条被改动、删除或插入的事件")
-    ve.add_argument("--db", metavar="URL", help="数据库 URL（默认 $JIUYE_DATABASE_URL 或 ./jiuye.db）")
+    add_db_option(ve)
     ve.set_defaults(handler=_verify)
     au.set_defaults(handler=lambda _a: au.print_help() or 0)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from jiuye.registry.models import TIMESTAMP, metadata
+from jiuye.db.metadata import TIMESTAMP, metadata
 
 audit_events = sa.Table(
     "audit_events",

@@ -4,7 +4,7 @@ Every event is hashed: ``hash = SHA-256(canonical JSON of the event fields + pre
 event's ``prev_hash`` is 64 zeros.  ``audit_head`` holds the last (seq, hash) so that removing events
 from the end is caught as well.  Writers serialise on the chain: a transaction-scoped advisory lock on
 PostgreSQL; on SQLite the write transaction itself (our write sessions begin IMMEDIATE, see
-:func:`jiuye.ledger.dbutil.write_session`) — concurrent writers can never fork the chain.
+:func:`jiuye.db.write_session`) — concurrent writers can never fork the chain.
 
 Services never commit: :func:`record` runs inside the caller's transaction, so an event exists exactly
 when the change it describes was committed.

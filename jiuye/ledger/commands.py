@@ -1,34 +1,21 @@
-"""Ledger sub-commands: approve, review, settings, pay, reverse."""
+"""Ledger sub-commands: approve, review, settings, pay, reverse.
+
+(``jiuye entitlement ID``, which re-runs the engine, is matching's: :mod:`jiuye.matching.commands`.)"""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
+from jiuye.cliargs import actor, add_actor_option, add_db_option, month_arg
 from jiuye.errors import UserError
-
-DB_HELP = "数据库 URL（默认 $JIUYE_DATABASE_URL 或 ./jiuye.db）"
-
-
-def default_actor() -> str:
-    return os.environ.get("JIUYE_USER") or os.environ.get("USER") or "系统管理员"
-
-
-def parse_month_arg(text: str) -> dt.date:
-    from jiuye.rules.dates import parse_month
-
-    try:
-        return parse_month(text)
-    except (ValueError, TypeError) as exc:
-        raise UserError(f"月份格式不对：{text}（应为 YYYY-MM，例如 2024-03）。", 2) from exc
+from jiuye.rules.money import fen_to_plain_text
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="URL", help=DB_HELP)
-    p.add_argument("--by", metavar="NAME", default=None, help="操作人（默认 $JIUYE_USER 或登录名）")
+    add_db_option(p)
+    add_actor_option(p)
 
 
 def register(subparsers: Any) -> None:
@@ -45,12 +32,15 @@ def register(subparsers: Any) -> None:
     _common(rv)
     rv.set_defaults(handler=_review)
 
-    sh = subparsers.add_parser("entitlement", help="查看一条待遇及其依据（按登记库现有事实重算）")
-    sh.add_argument("id", type=int, help="待遇编号")
-    sh.add_argument("--db", metavar="URL", help=DB_HELP)
-    sh.set_defaults(handler=_entitlement)
+    po = subparsers.add_parser("policies", help="列出全部政策措施（政策清单），并标明本局所在区是否匹配")
+    po.add_argument("--group", help="按人群筛选，如 graduates、youth、hardship、employers …")
+    po.add_argument("--json", action="store_true", help="以 JSON 输出完整元数据")
+    po.add_argument("--parameters", action="store_true", help="同时列出各措施的参数及其来源")
+    po.add_argument("--forms", action="store_true", help="同时列出依申请措施的申请表字段")
+    add_db_option(po)
+    po.set_defaults(handler=_policies)
 
-    st = subparsers.add_parser("settings", help="政策设置：免申即享开关")
+    st = subparsers.add_parser("settings", help="政策设置：免申即享开关、本局所在区")
     st_sub = st.add_subparsers(dest="setting", metavar="设置")
     au = st_sub.add_parser("auto", help="设置或查看免申即享：jiuye settings auto [JS-02 on|off]")
     au.add_argument("policy", nargs="?")
@@ -82,12 +72,12 @@ def register(subparsers: Any) -> None:
 
 
 def _approve(args: argparse.Namespace) -> int:
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.ledger.service import approve_month
 
-    month = parse_month_arg(args.month)
+    month = month_arg(args.month, "--month")
     with write_session(args.db) as s:
-        counts = approve_month(s, month, args.by or default_actor(), args.policy)
+        counts = approve_month(s, month, actor(args), args.policy)
     if not counts:
         print(f"{month:%Y-%m} 及以前没有待核准的免申即享待遇。")
         return 0
@@ -98,34 +88,22 @@ def _approve(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.ledger.service import review
 
     with write_session(args.db) as s:
-        new = review(s, args.id, args.decision, args.by or default_actor(), args.reason)
+        new = review(s, args.id, args.decision, actor(args), args.reason)
     print(f"待遇 {args.id} 已{'核准' if new == 'approved' else '驳回'}。")
     return 0
 
 
-def _entitlement(args: argparse.Namespace) -> int:
-    import json
-
-    from jiuye.db import session_scope
-    from jiuye.ledger.service import explain
-
-    with session_scope(args.db, check=True) as s:
-        data = explain(s, args.id)
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    return 0
-
-
 def _settings_auto(args: argparse.Namespace) -> int:
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.ledger.service import set_auto, settings
 
     with write_session(args.db) as s:
         if args.policy and args.value:
-            set_auto(s, args.policy, args.value == "on", args.by or default_actor(), args.reason)
+            set_auto(s, args.policy, args.value == "on", actor(args), args.reason)
         elif args.policy:
             raise UserError("请写明 on（免申即享）或 off（依申请）。", 2)
         current = settings(s)
@@ -137,13 +115,43 @@ def _settings_auto(args: argparse.Namespace) -> int:
     return 0
 
 
+def _policies(args: argparse.Namespace) -> int:
+    """The policy list (rules) with the bureau's district (ledger setting) when a database is at hand."""
+    import sys
+
+    from jiuye.rules.jsonio import dumps
+    from jiuye.rules.policy_list import policy_list, policy_list_text
+
+    district = _bureau_district(args.db)
+    rows = policy_list(group=args.group, with_parameters=args.parameters, bureau_district=district)
+    if args.json:
+        sys.stdout.write(dumps(rows, indent=2) + "\n")  # each row says whether this bureau matches it
+    else:
+        sys.stdout.write(policy_list_text(rows, with_parameters=args.parameters, with_forms=args.forms,
+                                          bureau_district=district))  # fmt: skip
+    return 0
+
+
+def _bureau_district(url: str | None) -> str | None:
+    """The bureau's district setting when a migrated database is at hand (None: no database to ask)."""
+    from jiuye.db import check_ready, session_scope
+    from jiuye.ledger.service import bureau_district
+
+    try:
+        check_ready(url)
+    except UserError:
+        return None
+    with session_scope(url) as s:
+        return bureau_district(s).district
+
+
 def _settings_district(args: argparse.Namespace) -> int:
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.ledger.service import bureau_district, set_bureau_district
 
     with write_session(args.db) as s:
         if args.value:
-            set_bureau_district(s, args.value, args.by or default_actor(), args.reason)
+            set_bureau_district(s, args.value, actor(args), args.reason)
         current = bureau_district(s)
     when = "" if current.set_at is None else f"，{current.set_at:%Y-%m-%d %H:%M}"
     print(f"本局所在区：{current.label}（{current.district}）\t（{current.set_by}{when}）")
@@ -151,15 +159,15 @@ def _settings_district(args: argparse.Namespace) -> int:
 
 
 def _pay(args: argparse.Namespace) -> int:
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.ledger.service import pay
 
-    month = parse_month_arg(args.month)
+    month = month_arg(args.month, "--month")
     with write_session(args.db) as s:
-        batch = pay(s, month, args.by or default_actor(), Path(args.out))
+        batch = pay(s, month, actor(args), Path(args.out))
     for policy, (n, fen) in batch.per_measure.items():
-        print(f"{policy}：{n} 笔，{fen // 100}.{fen % 100:02d} 元")
-    print(f"发放批次 {batch.id}：{batch.lines} 笔，合计 {batch.total_fen // 100}.{batch.total_fen % 100:02d} 元，"
+        print(f"{policy}：{n} 笔，{fen_to_plain_text(fen)} 元")
+    print(f"发放批次 {batch.id}：{batch.lines} 笔，合计 {fen_to_plain_text(batch.total_fen)} 元，"
           f"校验码 {batch.checksum}")  # fmt: skip
     for f in batch.files:
         print(f"已写出：{f}")
@@ -167,13 +175,13 @@ def _pay(args: argparse.Namespace) -> int:
 
 
 def _reverse(args: argparse.Namespace) -> int:
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.ledger.service import reverse
 
     with write_session(args.db) as s:
-        row = reverse(s, args.payment_id, args.by or default_actor(), args.reason)
+        row = reverse(s, args.payment_id, actor(args), args.reason)
     fen = int(row["amount_fen"])
     print(
-        f"已追回发放记录 {args.payment_id}（{row['policy']} {row['month']:%Y-%m}，{fen // 100}.{fen % 100:02d} 元）。"
+        f"已追回发放记录 {args.payment_id}（{row['policy']} {row['month']:%Y-%m}，{fen_to_plain_text(fen)} 元）。"
     )
     return 0

@@ -1,4 +1,6 @@
-"""Tables of the ledger: entitlements and their changes, match runs, per-measure settings, payments.
+"""Tables of the ledger: entitlements and their changes, per-measure settings, payment batches, payments.
+
+(Matching's own tables, ``match_runs`` and ``match_digests``, are in :mod:`jiuye.matching.models`.)
 
 Money is BIGINT fen.  ``entitlements.amount_fen`` is null while the amount is pending (G6).
 ``payments`` carries a partial unique index on (policy, beneficiary, subject, month) among lines that
@@ -9,19 +11,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from jiuye.registry.models import ID_TYPE, TIMESTAMP, metadata
+from jiuye.audit.models import audit_events
+from jiuye.db.metadata import ID_TYPE, TIMESTAMP, audit_columns, metadata
+from jiuye.registry import models as registry_models
+from jiuye.registry import schema
+from jiuye.registry.schema import Column, Table
 
 ENTITLEMENT_STATES = ("found", "approved", "rejected", "in_batch", "paid", "reversed", "withdrawn")
 STATUSES = ("payable", "amount_pending")
-
-
-def _stamps() -> list[sa.Column[object]]:
-    return [
-        sa.Column("created_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
-        sa.Column("updated_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
-        sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("updated_by", sa.Text(), nullable=False),
-    ]
 
 
 entitlements = sa.Table(
@@ -33,7 +30,7 @@ entitlements = sa.Table(
     sa.Column("subject", sa.Text(), nullable=False, comment="对象"),
     sa.Column("month", sa.Date(), nullable=False, comment="月份"),
     sa.Column("amount_fen", sa.BigInteger(), nullable=True, comment="金额（分），空=金额待定"),
-    sa.Column("status", sa.String(16), nullable=False, comment="payable | amount_pending"),
+    sa.Column("amount_status", sa.String(16), nullable=False, comment="payable | amount_pending"),
     sa.Column(
         "state",
         sa.String(16),
@@ -43,7 +40,7 @@ entitlements = sa.Table(
     sa.Column("explanation", sa.JSON(), nullable=True, comment="依据（可按需重算）"),
     sa.Column("first_found_run", sa.BigInteger(), nullable=True),
     sa.Column("last_run", sa.BigInteger(), nullable=True),
-    *_stamps(),
+    *audit_columns(),
     sa.UniqueConstraint("policy", "beneficiary", "subject", "month", name="uq_entitlements_key"),
     sa.Index("ix_entitlements_state_month", "state", "month"),
     sa.Index("ix_entitlements_subject", "subject"),
@@ -66,35 +63,6 @@ entitlement_changes = sa.Table(
     sa.Column("changed_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
     sa.Index("ix_entitlement_changes_entitlement_id", "entitlement_id"),
     comment="待遇变更记录",
-)
-
-match_runs = sa.Table(
-    "match_runs",
-    metadata,
-    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
-    sa.Column("month_from", sa.Date(), nullable=False),
-    sa.Column("month_to", sa.Date(), nullable=False),
-    sa.Column("started_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
-    sa.Column("finished_at", TIMESTAMP, nullable=True),
-    sa.Column("chunks_total", sa.Integer(), nullable=False, server_default="0"),
-    sa.Column("chunks_done", sa.Integer(), nullable=False, server_default="0"),
-    sa.Column("state", sa.String(16), nullable=False, comment="running | finished"),
-    sa.Column("started_by", sa.Text(), nullable=False),
-    sa.Column("inserted", sa.Integer(), nullable=False, server_default="0"),
-    sa.Column("changed", sa.Integer(), nullable=False, server_default="0"),
-    sa.Column("withdrawn", sa.Integer(), nullable=False, server_default="0"),
-    comment="匹配运行",
-)
-
-match_digests = sa.Table(
-    "match_digests",
-    metadata,
-    sa.Column("chunk_key", sa.String(64), primary_key=True, comment="批次键（政策与人员）"),
-    sa.Column("digest", sa.String(64), nullable=False, comment="输入摘要"),
-    sa.Column("lines", sa.BigInteger(), nullable=False, server_default="0"),
-    sa.Column("run_id", sa.BigInteger(), nullable=True),
-    sa.Column("updated_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
-    comment="匹配批次输入摘要",
 )
 
 policy_settings = sa.Table(
@@ -162,11 +130,70 @@ sa.Index(
 )  # fmt: skip
 
 
-def _declare_exports() -> None:
-    # jiuye export / jiuye tables see the ledger's tables as soon as its models are loaded
-    from jiuye.ledger.exports import register_exports
+# --- export: ``jiuye export entitlements …`` and ``jiuye tables`` ------------------------------------
+# The ledger tables are written only by the ledger services; declaring them here makes them visible to
+# the registry's generic export as soon as these models are loaded (beneficiary and subject ID numbers
+# are masked unless ``--unmasked``).  The stored tables are the ones above and
+# :mod:`jiuye.audit.models`, not tables built from these declarations.
 
-    register_exports()
+EXPORTS: tuple[Table, ...] = (
+    Table(
+        "entitlements", "应享待遇", key=("policy", "beneficiary", "subject", "month"),
+        columns=(
+            Column("id", "int", "待遇编号"),
+            Column("policy", "str", "政策编号", required=True),
+            Column("beneficiary", "str", "受益人", required=True, id_number=True),
+            Column("subject", "str", "对象", required=True, id_number=True),
+            Column("month", "month", "月份", required=True),
+            Column("amount_fen", "money", "金额（元）"),
+            Column("amount_status", "str", "金额状态", required=True),
+            Column("state", "str", "办理状态", required=True),
+            Column("first_found_run", "int", "首次发现的匹配运行"),
+            Column("last_run", "int", "最近变更的匹配运行"),
+        ),
+        description="主动匹配发现的应享待遇（台账）；只由匹配、核准、发放、追回写入", importable=False,
+    ),
+    Table(
+        "payments", "发放记录", key=("id",),
+        columns=(
+            Column("id", "int", "发放编号", required=True),
+            Column("batch_id", "int", "批次编号", required=True),
+            Column("entitlement_id", "int", "待遇编号", required=True),
+            Column("policy", "str", "政策编号", required=True),
+            Column("beneficiary", "str", "受益人", required=True, id_number=True),
+            Column("subject", "str", "对象", required=True, id_number=True),
+            Column("month", "month", "月份", required=True),
+            Column("amount_fen", "money", "金额（元）", required=True),
+            Column("state", "str", "状态", required=True),
+            Column("reversal_reason", "str", "追回理由"),
+        ),
+        description="每笔发放；追回后状态为 reversed", importable=False,
+    ),
+    Table(
+        "audit_events", "审计日志", key=("seq",),
+        columns=(
+            Column("seq", "int", "序号", required=True),
+            Column("actor", "str", "操作人", required=True),
+            Column("action", "str", "操作", required=True),
+            Column("entity", "str", "对象表", required=True),
+            Column("entity_id", "str", "对象编号"),
+            Column("old_state", "str", "原状态"),
+            Column("new_state", "str", "新状态"),
+            Column("reason", "str", "理由"),
+            Column("prev_hash", "str", "前序哈希", required=True),
+            Column("hash", "str", "哈希", required=True),
+        ),
+        description="只追加、哈希链接的审计日志（jiuye audit verify 校验）", importable=False,
+    ),
+)  # fmt: skip
 
 
-_declare_exports()
+def register_exports() -> None:
+    """Declare the ledger tables for export (idempotent)."""
+    stored = {"entitlements": entitlements, "payments": payments, "audit_events": audit_events}
+    for table in EXPORTS:
+        registry_models.TABLES[table.name] = stored[table.name]
+        schema.register(table)
+
+
+register_exports()

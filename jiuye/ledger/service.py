@@ -21,8 +21,7 @@ payment file of a batch that does not exist in the database (void; the re-run wr
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,9 @@ from jiuye.audit.service import record
 from jiuye.errors import UserError
 from jiuye.ledger import transitions
 from jiuye.ledger.models import bureau_settings, entitlements, payment_batches, payments, policy_settings
+from jiuye.ledger.payment_file import Batch, write_files
 from jiuye.rules.dates import month_end
+from jiuye.rules.identifiers import mask
 from jiuye.rules.measure import BUREAU_DISTRICTS
 
 PAY_LOCK_KEY = 4_204_202
@@ -202,17 +203,6 @@ def review(session: Session, entitlement_id: int, decision: str, actor: str, rea
 
 
 # --- payment --------------------------------------------------------------------------------------
-@dataclass
-class Batch:
-    id: int
-    month: dt.date
-    lines: int
-    total_fen: int
-    checksum: str
-    files: list[Path] = field(default_factory=list)
-    per_measure: dict[str, tuple[int, int]] = field(default_factory=dict)
-
-
 def _lock_pay(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PAY_LOCK_KEY})
@@ -321,16 +311,8 @@ def payment_lines(session: Session, batch_id: int) -> pl.DataFrame:
     )
     details = _details(session, batch_id)
     code = pl.col("code").fill_null(pl.col("beneficiary"))
-    masked = (
-        pl.when(code.str.len_chars() == 18)
-        .then(code.str.slice(0, 6) + pl.lit("********") + code.str.slice(14, 4))
-        .otherwise(code)
-    )
-    subject_masked = (
-        pl.when(pl.col("subject").str.len_chars() == 18)
-        .then(pl.col("subject").str.slice(0, 6) + pl.lit("********") + pl.col("subject").str.slice(14, 4))
-        .otherwise(pl.col("subject"))
-    )
+    masked = mask(code)
+    subject_masked = mask(pl.col("subject"))
     return (
         frame.join(titles, on="policy", how="left")
         .join(details, on="beneficiary", how="left")
@@ -342,79 +324,6 @@ def payment_lines(session: Session, batch_id: int) -> pl.DataFrame:
             bank_account=pl.col("bank_account").fill_null(""),
         )
     )
-
-
-def yuan_text(fen: pl.Expr) -> pl.Expr:
-    return pl.format("{}.{}", fen // 100, (fen % 100).cast(pl.String).str.zfill(2))
-
-
-FILE_HEADERS = [
-    "姓名/名称",
-    "证件号码（脱敏）",
-    "银行账号",
-    "政策编号",
-    "政策名称",
-    "补贴对象（脱敏）",
-    "月份",
-    "笔数",
-    "金额（元）",
-]
-
-
-def write_files(lines: pl.DataFrame, batch_id: int, month: dt.date, out_dir: Path) -> Batch:
-    """CSV and XLSX: one row per beneficiary × measure × subject with its months, then totals per measure,
-    then ``校验码,SHA-256`` over the beneficiary rows (the bank pays a beneficiary once per measure)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    body = (
-        lines.sort("policy", "beneficiary", "subject", "month")
-        .group_by("policy", "beneficiary", "subject", maintain_order=True)
-        .agg(
-            pl.col("name").first(), pl.col("masked_id").first(), pl.col("bank_account").first(),
-            pl.col("title").first(), pl.col("masked_subject").first(),
-            months=pl.col("month").dt.strftime("%Y-%m").str.join("、"), n=pl.len(), fen=pl.col("amount_fen").sum(),
-        )
-        .select(
-            "name", "masked_id", "bank_account", "policy", pl.col("title").fill_null(""), "masked_subject", "months",
-            pl.col("n").cast(pl.String), yuan_text(pl.col("fen")),
-        )
-    )  # fmt: skip
-    body.columns = FILE_HEADERS
-    body_csv = body.write_csv(include_header=False)
-    checksum = hashlib.sha256(body_csv.encode("utf-8")).hexdigest()
-    totals = lines.group_by("policy").agg(n=pl.len(), fen=pl.col("amount_fen").sum()).sort("policy")
-    total_fen = int(lines["amount_fen"].sum())
-    footer = pl.DataFrame(
-        {
-            FILE_HEADERS[0]: ["合计"] * totals.height + ["总计", "校验码"],
-            FILE_HEADERS[3]: [*totals["policy"].to_list(), "", "SHA-256"],
-            FILE_HEADERS[7]: [f"{n} 笔" for n in totals["n"].to_list()] + [f"{lines.height} 笔", ""],
-            FILE_HEADERS[8]: [f"{f // 100}.{f % 100:02d}" for f in totals["fen"].to_list()]
-            + [f"{total_fen // 100}.{total_fen % 100:02d}", checksum],
-        }
-    )
-    full = pl.concat([body, footer], how="diagonal_relaxed").select(FILE_HEADERS)
-    stem = out_dir / f"发放批次_{batch_id}_{month:%Y-%m}"
-    csv_path, xlsx_path = stem.with_suffix(".csv"), stem.with_suffix(".xlsx")
-    csv_path.write_text(full.write_csv(), encoding="utf-8-sig")
-    _write_xlsx(full, xlsx_path)
-    per = {r["policy"]: (int(r["n"]), int(r["fen"])) for r in totals.iter_rows(named=True)}
-    return Batch(batch_id, month, lines.height, total_fen, checksum, [csv_path, xlsx_path], per)
-
-
-def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
-    """Plain sheet written column by column in xlsxwriter's constant-memory mode (fast for 100,000 lines)."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-    sheet = book.add_worksheet("发放清单")
-    bold = book.add_format({"bold": True})
-    widths = (16, 22, 22, 9, 30, 22, 30, 8, 14)
-    for c, w in enumerate(widths[: frame.width]):
-        sheet.set_column(c, c, w)
-    sheet.write_row(0, 0, frame.columns, bold)
-    for r, row in enumerate(frame.fill_null("").iter_rows(), start=1):
-        sheet.write_row(r, 0, row)
-    book.close()
 
 
 def reverse(session: Session, payment_id: int, actor: str, reason: str) -> dict[str, Any]:
@@ -445,41 +354,9 @@ def reverse(session: Session, payment_id: int, actor: str, reason: str) -> dict[
 
 def payment_history(session: Session) -> pl.DataFrame:
     """Non-reversed payments as the engine's ``facts.payments`` (caps and once-only rules read them)."""
-    from jiuye.registry.store import fetch_frame
+    from jiuye.db.frames import read_frame
 
     stmt = sa.select(payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month,
                      payments.c.amount_fen).where(payments.c.state != "reversed")  # fmt: skip
-    return fetch_frame(session.connection(), stmt, {"policy": pl.String, "beneficiary": pl.String,
-                                                    "subject": pl.String, "month": pl.Date, "amount_fen": pl.Int64})
-
-
-def explain(session: Session, entitlement_id: int) -> dict[str, Any]:
-    """One entitlement with its explanation, recomputed on demand from the registry facts of its subject."""
-    from jiuye.matching.sources import RegistrySource
-    from jiuye.rules.catalog import get_measure
-    from jiuye.rules.engine import evaluate_facts
-    from jiuye.rules.money import fen_to_json_number
-
-    row = (
-        session.execute(sa.select(entitlements).where(entitlements.c.id == entitlement_id)).mappings().first()
-    )
-    if row is None:
-        raise UserError(f"找不到待遇 {entitlement_id}。", 4)
-    try:
-        measure = get_measure(row["policy"])
-    except KeyError as exc:
-        raise UserError(f"政策 {row['policy']} 已不在政策清单中，无法重算依据。", 4) from exc
-    source = RegistrySource(session)
-    persons = [row["subject"]] if measure.subjects == "persons" else None
-    facts = source.load(persons).with_payments(payment_history(session))
-    month = row["month"]
-    result = evaluate_facts(facts, month, month, explain=True, measures=[measure])
-    assert result.explanations is not None
-    mine = result.explanations.filter(pl.col("subject") == row["subject"]).to_dicts()
-    return {
-        "id": entitlement_id, "policy": row["policy"], "title": measure.meta.title, "beneficiary": row["beneficiary"],
-        "subject": row["subject"], "month": f"{month:%Y-%m}",
-        "amount": None if row["amount_fen"] is None else fen_to_json_number(int(row["amount_fen"])),
-        "status": row["status"], "state": row["state"], "state_label": transitions.STATE_LABELS[row["state"]],
-        "explanation": mine[0] if mine else None,
-    }  # fmt: skip
+    return read_frame(session.connection(), stmt, {"policy": pl.String, "beneficiary": pl.String,
+                                                   "subject": pl.String, "month": pl.Date, "amount_fen": pl.Int64})

@@ -1,4 +1,5 @@
-"""``jiuye match --from 2024-01 --to 2024-03``: proactive matching of the whole registry."""
+"""``jiuye match --from 2024-01 --to 2024-03``: proactive matching of the whole registry;
+``jiuye entitlement ID``: one ledger line with its explanation, recomputed."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import argparse
 import sys
 import time
 from typing import Any
+
+from jiuye.cliargs import add_db_option, month_arg
 
 
 def register(subparsers: Any) -> None:
@@ -18,8 +21,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--chunk-size", type=int, default=50_000, help="每批人数（默认 50000）")
     p.add_argument("--full", action="store_true",
                    help="逐批全部重新核对（默认跳过输入未变的批次：登记库、发放记录、参数和程序版本均未变化）")
-    p.add_argument("--db", metavar="URL", help="数据库 URL（默认 $JIUYE_DATABASE_URL 或 ./jiuye.db）")
+    add_db_option(p)
     p.set_defaults(handler=_match)
+
+    sh = subparsers.add_parser("entitlement", help="查看一条待遇及其依据（按登记库现有事实重算）")
+    sh.add_argument("id", type=int, help="待遇编号")
+    add_db_option(sh)
+    sh.set_defaults(handler=_entitlement)
 
 
 class _Progress:
@@ -55,15 +63,13 @@ class _Progress:
 def _match(args: argparse.Namespace) -> int:
     from functools import partial
 
-    from jiuye.db import check_ready
+    from jiuye.db import check_ready, write_session
     from jiuye.errors import UserError
-    from jiuye.ledger.commands import parse_month_arg
-    from jiuye.ledger.dbutil import write_session
     from jiuye.matching.service import run_match
     from jiuye.matching.sources import RegistrySource
     from jiuye.rules.catalog import all_measures
 
-    month_from, month_to = parse_month_arg(args.month_from), parse_month_arg(args.month_to)
+    month_from, month_to = month_arg(args.month_from, "--from"), month_arg(args.month_to, "--to")
     if month_from > month_to:
         raise UserError("起始月份晚于截止月份。", 2)
     measures = all_measures()
@@ -95,4 +101,16 @@ def _match(args: argparse.Namespace) -> int:
     resumed = f"（从第 {result.resumed_from + 1} 批续跑）" if result.resumed_from else ""
     print(f"匹配运行 {result.run_id}{resumed}：{result.people} 人，{result.chunks} 批；"
           f"新发现 {t.inserted} 条，变更 {t.changed} 条，撤销 {t.withdrawn} 条。匹配不发放，请核准后运行 jiuye pay。")  # fmt: skip
+    return 0
+
+
+def _entitlement(args: argparse.Namespace) -> int:
+    import json
+
+    from jiuye.db import session_scope
+    from jiuye.matching.explain import explain
+
+    with session_scope(args.db, check=True) as s:
+        data = explain(s, args.id)
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     return 0

@@ -33,18 +33,15 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from jiuye.ledger.models import entitlements, match_digests, match_runs
+from jiuye.ledger.reconcile import Reconciled, reconcile
 from jiuye.ledger.service import bureau_district, payment_history
-from jiuye.ledger.transitions import audit_set
+from jiuye.matching.models import match_digests, match_runs
 from jiuye.matching.sources import FactsSource
-from jiuye.rules.dates import month_end
 from jiuye.rules.engine import evaluate_facts
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Measure
 
 ACTOR = "jiuye match"
-SCOPE = "match_scope"
-UPDATES = "match_updates"
 
 
 @dataclass
@@ -54,12 +51,7 @@ class Chunk:
     measures: tuple[Measure, ...]
 
 
-@dataclass
-class ChunkResult:
-    lines: int = 0
-    inserted: int = 0
-    changed: int = 0
-    withdrawn: int = 0
+ChunkResult = Reconciled  # what reconciling one chunk did (counts of lines)
 
 
 @dataclass
@@ -96,177 +88,12 @@ def earliest_start(measures: Sequence[Measure]) -> dt.date:
     return min(starts) if starts else dt.date(2023, 1, 1)
 
 
-# --- staging ---------------------------------------------------------------------------------------
-KEY = ["policy", "beneficiary", "subject", "month"]
-LINE_SCHEMA: dict[str, Any] = {"policy": pl.String, "beneficiary": pl.String, "subject": pl.String,
-                               "month": pl.Date, "amount_fen": pl.Int64, "status": pl.String}  # fmt: skip
-STORED_SCHEMA: dict[str, Any] = {"id": pl.Int64, **LINE_SCHEMA, "state": pl.String}
-
-
-def _temp_table(session: Session, name: str, columns: str) -> None:
-    session.execute(sa.text(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})"))
-    session.execute(sa.text(f"DELETE FROM {name}"))
-
-
-def _bulk_insert(session: Session, table: str, frame: pl.DataFrame) -> None:
-    if frame.height == 0:
-        return
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.dbapi_connection
-        cols = ", ".join(frame.columns)
-        data = frame.write_csv(include_header=False, date_format="%Y-%m-%d").encode("utf-8")
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(data)
-        return
-    cols = ", ".join(frame.columns)
-    marks = ", ".join("?" for _ in frame.columns)
-    conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(frame.iter_rows()))
-
-
-def _read_frame(session: Session, sql: str, dtypes: dict[str, Any]) -> pl.DataFrame:
-    """Rows of a literal ``sql`` query as a frame (PostgreSQL: ``COPY … TO STDOUT`` CSV, parsed by Polars)."""
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.dbapi_connection
-        buf = bytearray()
-        with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
-            for part in copy:
-                buf += part
-        if not buf:
-            return pl.DataFrame(schema=dtypes)
-        return pl.read_csv(bytes(buf), has_header=False, new_columns=list(dtypes), schema=dtypes)
-    rows = conn.exec_driver_sql(sql).fetchall()
-    raw_types = {n: (pl.String if d == pl.Date else d) for n, d in dtypes.items()}
-    frame = pl.DataFrame(rows, schema=raw_types, orient="row")
-    return frame.with_columns(pl.col(n).str.to_date("%Y-%m-%d") for n, d in dtypes.items() if d == pl.Date)
-
-
-def stored_lines(session: Session, chunk: Chunk, subjects: pl.Series) -> pl.DataFrame:
-    """The ledger lines a chunk's reconciliation can touch: the chunk's policies, and for a person chunk
-    only the lines whose subject is in ``subjects`` (the chunk's persons and every subject of its lines)."""
-    pol = ", ".join(f"'{m.id}'" for m in chunk.measures)  # measure ids are code constants, not user input
-    cols = "e.id, e.policy, e.beneficiary, e.subject, e.month, e.amount_fen, e.status, e.state"
-    sql = f"SELECT {cols} FROM entitlements e WHERE e.policy IN ({pol})"
-    if session.execute(sa.text(f"SELECT 1 FROM entitlements e WHERE e.policy IN ({pol}) LIMIT 1")).first() is None:
-        return pl.DataFrame(schema=STORED_SCHEMA)  # nothing stored for these measures yet (a first run)
-    if chunk.persons is not None:
-        _temp_table(session, SCOPE, "subject TEXT NOT NULL")
-        _bulk_insert(session, SCOPE, subjects.unique().to_frame("subject"))
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(sa.text(f"ANALYZE {SCOPE}"))
-        sql += f" AND e.subject IN (SELECT subject FROM {SCOPE})"
-    return _read_frame(session, sql, STORED_SCHEMA)
-
-
-def _new_ids(session: Session, n: int) -> list[int]:
-    """``n`` fresh entitlement ids (PostgreSQL: from the id sequence; SQLite: after the largest id, under
-    the write lock the chunk's transaction holds since ``BEGIN IMMEDIATE``)."""
-    if session.get_bind().dialect.name == "postgresql":
-        # drawn server-side; usually one contiguous block (then only its bounds travel), else the array
-        seq = session.execute(sa.text("SELECT pg_get_serial_sequence('entitlements', 'id')")).scalar_one()
-        low, high, values = session.execute(sa.text(
-            "SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 = count(*) THEN NULL ELSE array_agg(v ORDER BY v) END "
-            "FROM (SELECT nextval(CAST(:seq AS regclass)) AS v FROM generate_series(1, :n)) AS drawn"
-        ), {"seq": seq, "n": n}).one()  # fmt: skip
-        if values is None:
-            return list(range(int(low), int(high) + 1))
-        return [int(v) for v in values]
-    top = session.execute(sa.select(sa.func.coalesce(sa.func.max(entitlements.c.id), 0))).scalar_one()
-    return list(range(int(top) + 1, int(top) + 1 + n))
-
-
 def store_chunk(
     session: Session, run_id: int, chunk: Chunk, lines: pl.DataFrame, month_from: dt.date, month_to: dt.date
 ) -> ChunkResult:
-    """Reconcile ``lines`` (engine entitlements of the chunk) with the ledger.
-
-    The chunk's stored lines are read back columnar and compared with the engine's lines in Polars; only
-    the difference is written (new lines by bulk insert, changed lines through one ``UPDATE … FROM``).
-    """
-    res = ChunkResult(lines=lines.height)
-    lines = lines.select(pl.col(c).cast(d) for c, d in LINE_SCHEMA.items())
-    scope = pl.Series("subject", chunk.persons or [], dtype=pl.String)
-    stored = stored_lines(session, chunk, pl.concat([scope, lines["subject"]]))
-    policies = [m.id for m in chunk.measures]
-    wt = month_end(month_to)
-    in_window = (pl.col("month") >= month_from) & (pl.col("month") <= wt)
-    live = pl.col("state").is_in(["found", "approved"])
-    now = "CURRENT_TIMESTAMP"
-
-    # 1. changed (found/approved, in window) and re-found (withdrawn) lines: record, then update
-    both = lines.join(stored, on=KEY, how="inner", suffix="_old")
-    differs = pl.col("amount_fen").ne_missing(pl.col("amount_fen_old")) | (pl.col("status") != pl.col("status_old"))
-    changed = both.filter(in_window & ((live & differs) | (pl.col("state") == "withdrawn"))).sort("id")
-    if changed.height:
-        refound = pl.col("state") == "withdrawn"
-        new_state = pl.when(refound).then(pl.lit("found")).otherwise(pl.col("state"))
-        _bulk_insert(session, "entitlement_changes", changed.select(
-            pl.col("id").alias("entitlement_id"), pl.lit(run_id, pl.Int64).alias("run_id"),
-            pl.col("amount_fen_old").alias("old_amount_fen"), pl.col("amount_fen").alias("new_amount_fen"),
-            pl.col("status_old").alias("old_status"), pl.col("status").alias("new_status"),
-            pl.col("state").alias("old_state"), new_state.alias("new_state"),
-            pl.when(refound).then(pl.lit("事实变更后重新匹配，又符合条件"))
-            .otherwise(pl.lit("事实变更后重新匹配，金额或状态改变")).alias("reason"),
-        ))  # fmt: skip
-        _temp_table(session, UPDATES, "id BIGINT NOT NULL, amount_fen BIGINT, status VARCHAR(16) NOT NULL, "
-                                      "old_state VARCHAR(16) NOT NULL, new_state VARCHAR(16) NOT NULL")  # fmt: skip
-        _bulk_insert(session, UPDATES, changed.select(
-            "id", "amount_fen", "status", pl.col("state").alias("old_state"), new_state.alias("new_state")))
-        # the state guard keeps a line that left found/approved/withdrawn meanwhile (e.g. paid) untouched
-        session.execute(sa.text(
-            f"UPDATE entitlements SET amount_fen = u.amount_fen, status = u.status, state = u.new_state, "
-            f"last_run = :run, updated_at = {now}, updated_by = :by FROM {UPDATES} u "
-            f"WHERE entitlements.id = u.id AND entitlements.state = u.old_state"
-        ), {"run": run_id, "by": ACTOR})  # fmt: skip
-        audit_set(session, changed.filter(refound)["id"].to_list(), "withdrawn", "found", ACTOR,
-                  "重新匹配又符合条件", "rematch", {"run": run_id})  # fmt: skip
-        res.changed = changed.height
-
-    # 2. lines no longer found (in window, not yet paid): withdraw
-    gone = stored.filter(pl.col("policy").is_in(policies) & live & in_window)
-    if chunk.persons is not None:
-        gone = gone.filter(pl.col("subject").is_in(scope.implode()))
-    gone = gone.join(lines, on=KEY, how="anti").sort("id")
-    if gone.height:
-        ids = gone["id"].to_list()
-        _bulk_insert(session, "entitlement_changes", gone.select(
-            pl.col("id").alias("entitlement_id"), pl.lit(run_id, pl.Int64).alias("run_id"),
-            pl.col("amount_fen").alias("old_amount_fen"), pl.lit(None, pl.Int64).alias("new_amount_fen"),
-            pl.col("status").alias("old_status"), pl.lit(None, pl.String).alias("new_status"),
-            pl.col("state").alias("old_state"), pl.lit("withdrawn").alias("new_state"),
-            pl.lit("事实变更后重新匹配，不再符合条件").alias("reason"),
-        ))  # fmt: skip
-        for start in range(0, len(ids), 5000):
-            session.execute(
-                sa.update(entitlements)
-                .where(entitlements.c.id.in_(ids[start : start + 5000]))
-                .values(
-                    state="withdrawn",
-                    last_run=run_id,
-                    updated_by=ACTOR,
-                    updated_at=sa.func.current_timestamp(),
-                )
-            )
-        for old in ("found", "approved"):
-            audit_set(session, gone.filter(pl.col("state") == old)["id"].to_list(), old, "withdrawn", ACTOR,
-                      "重新匹配不再符合条件", "withdraw", {"run": run_id})  # fmt: skip
-        res.withdrawn = gone.height
-
-    # 3. new lines (any month up to month_to: arrears included), ids in key order
-    new = lines.join(stored.select(KEY), on=KEY, how="anti").sort(KEY)
-    if new.height:
-        ids = _new_ids(session, new.height)
-        new = new.with_columns(
-            pl.Series("id", ids, dtype=pl.Int64), state=pl.lit("found"), first_found_run=pl.lit(run_id, pl.Int64),
-            last_run=pl.lit(run_id, pl.Int64), created_by=pl.lit(ACTOR), updated_by=pl.lit(ACTOR),
-        )  # fmt: skip
-        _bulk_insert(session, "entitlements", new.select(
-            "id", "policy", "beneficiary", "subject", "month", "amount_fen", "status", "state", "first_found_run",
-            "last_run", "created_by", "updated_by"))  # fmt: skip
-        audit_set(session, ids, None, "found", ACTOR, "主动匹配发现", "match", {"run": run_id})
-        res.inserted = new.height
-    return res
+    """Reconcile ``lines`` (engine entitlements of the chunk) with the ledger, through the ledger."""
+    return reconcile(session, lines, policies=[m.id for m in chunk.measures], persons=chunk.persons,
+                     month_from=month_from, month_to=month_to, run_id=run_id, actor=ACTOR)  # fmt: skip
 
 
 # --- runs ------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from jiuye.errors import UserError
 from jiuye.rules.facts import Facts
 
 PERSON_TABLES_KEY = {"persons": "id"}  # other tables refer to persons through a column named "person"
@@ -86,12 +85,8 @@ WHOLE_READ_FROM = 20_000
 
 class RegistrySource:
     def __init__(self, session: Any) -> None:
-        try:
-            from jiuye.registry.facts import load_facts
-        except ImportError as exc:
-            raise UserError(
-                "登记库事实读取模块（jiuye.registry.facts）尚未安装，无法从登记库匹配。", 7
-            ) from exc
+        from jiuye.registry.facts import load_facts
+
         self._load = load_facts
         self.session = session
         self.shared: dict[str, Any] = {}
@@ -103,11 +98,11 @@ class RegistrySource:
     def person_ids(self) -> list[str]:
         import sqlalchemy as sa
 
+        from jiuye.db.frames import read_frame
         from jiuye.registry.models import TABLES
-        from jiuye.registry.store import fetch_frame
 
         t = TABLES["persons"]
-        ids = fetch_frame(self.session.connection(), sa.select(t.c.id_number), {"id": pl.String})["id"]
+        ids = read_frame(self.session.connection(), sa.select(t.c.id_number), {"id": pl.String})["id"]
         return ids.sort().to_list()  # sorted here: the database's collation need not be code point order
 
     def load(self, persons: list[str] | None) -> Facts:

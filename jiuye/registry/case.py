@@ -7,16 +7,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from jiuye.cli import UserError
+from jiuye.errors import UserError
 from jiuye.registry.facts import load_facts
 from jiuye.rules.facts import Facts
+from jiuye.rules.identifiers import mask_id_number
 
 
 def person_facts(session: Session, id_number: str) -> Facts:
     """The facts of one registered person with the employers and organisations they name."""
     facts = load_facts(session, persons=[id_number])
     if facts.persons.height == 0:
-        raise UserError(f"登记库中没有身份证号码为 {id_number[:6]}********{id_number[-4:]} 的人员", 2)
+        raise UserError(f"登记库中没有身份证号码为 {mask_id_number(id_number)} 的人员", 2)
     return facts
 
 

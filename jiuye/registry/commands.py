@@ -1,26 +1,19 @@
 """Registry sub-commands: ``db upgrade``, ``db status``, ``tables``, ``export``, ``export-case``.
 
-(``import`` and ``demo-data`` live in ``import_commands`` and ``demo_commands``.)  Handlers import heavy
-modules lazily; every failure a user can cause is a Chinese :class:`jiuye.cli.UserError`.
+(``import`` lives in ``import_commands``, ``demo-data`` in :mod:`jiuye.demo.commands`.)  Handlers import heavy
+modules lazily; every failure a user can cause is a Chinese :class:`jiuye.errors.UserError`.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from jiuye.cli import UserError
-
-DB_HELP = "数据库地址（默认取环境变量 JIUYE_DATABASE_URL，否则为当前目录下的 SQLite 文件 jiuye.db）"
-
-
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    """``--db URL`` for any command that opens the database (shared with the import/demo commands)."""
-    parser.add_argument("--db", metavar="URL", default=None, help=DB_HELP)
+from jiuye.cliargs import add_db_option, month_arg
+from jiuye.errors import UserError
 
 
 def register(subparsers: Any) -> None:
@@ -179,20 +172,6 @@ def _scope_problem(spec: Any, district: str | None, town: str | None) -> str | N
     return None
 
 
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
-
-
-def _month(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    if not _MONTH.match(text):
-        raise UserError(f"{option} 应为 YYYY-MM 格式的月份：{text!r}", 2)
-    try:
-        return dt.date(int(text[:4]), int(text[5:7]), 1)
-    except ValueError:
-        raise UserError(f"{option} 不是有效的月份：{text!r}", 2) from None
-
-
 def _export_case(args: argparse.Namespace) -> int:
     from jiuye import db
     from jiuye.registry.case import export_case
@@ -202,8 +181,8 @@ def _export_case(args: argparse.Namespace) -> int:
     problem = id_number_problem(number)
     if problem:
         raise UserError(f"--person：{problem}：{args.person!r}", 2)
-    window_to = _month(args.window_to, "--to")
-    window_from = _month(args.window_from, "--from")
+    window_to = month_arg(args.window_to, "--to") if args.window_to else None
+    window_from = month_arg(args.window_from, "--from") if args.window_from else None
     if window_to is None:
         today = dt.date.today()
         window_to = dt.date(today.year, today.month, 1)
@@ -214,7 +193,7 @@ def _export_case(args: argparse.Namespace) -> int:
         raise UserError("--from 不能晚于 --to", 2)
     with db.session_scope(args.db, check=True) as session:
         case = export_case(session, number, window_from, window_to)
-    from jiuye.jsonio import dumps
+    from jiuye.rules.jsonio import dumps
 
     text = dumps(case, indent=2) + "\n"
     if args.out:

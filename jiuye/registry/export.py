@@ -23,6 +23,8 @@ import sqlalchemy as sa
 
 from jiuye.registry import schema
 from jiuye.registry.store import read_table
+from jiuye.rules.identifiers import mask
+from jiuye.rules.money import yuan_text
 
 Format = Literal["csv", "xlsx"]
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
@@ -38,9 +40,7 @@ def text_frame(table: str, frame: pl.DataFrame, *, unmasked: bool = False) -> pl
         if col.type in ("str", "town"):
             e = c
             if col.id_number and not unmasked:
-                e = pl.when(c.str.len_chars() == 18).then(
-                    pl.concat_str([c.str.slice(0, 6), pl.lit("*" * 8), c.str.slice(14, 4)])
-                ).otherwise(c)
+                e = mask(c, "id_number")
         elif col.type == "date":
             e = c.dt.strftime("%Y-%m-%d")
         elif col.type == "month":
@@ -50,10 +50,7 @@ def text_frame(table: str, frame: pl.DataFrame, *, unmasked: bool = False) -> pl
         elif col.type == "int":
             e = c.cast(pl.String)
         elif col.type == "money":
-            sign = pl.when(c < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-            whole = (c.abs() // 100).cast(pl.String)
-            cents = (c.abs() % 100).cast(pl.String).str.zfill(2)
-            e = pl.concat_str([sign, whole, pl.lit("."), cents])
+            e = yuan_text(c)
         elif col.type == "enum":
             assert col.enum is not None
             labels = schema.ENUM_LABELS.get(col.enum, {})

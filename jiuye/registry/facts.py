@@ -13,7 +13,6 @@ set of persons, the session's own connection is used (PostgreSQL ``COPY``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,9 +20,10 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from jiuye.db.frames import Reader, adbc_reader, read_frame
 from jiuye.registry import schema
 from jiuye.registry.models import TABLES
-from jiuye.registry.store import IN_LIST_LIMIT, fetch_frame
+from jiuye.registry.store import IN_LIST_LIMIT
 from jiuye.rules.facts import Facts
 
 # registry table → (facts table, {facts column: registry logical column})
@@ -106,31 +106,6 @@ def _stored_select(table: str, where: Sequence[Any]) -> tuple[sa.Select[Any], di
     return stmt, dtypes
 
 
-def _adbc_fetcher(session: Session) -> Fetcher | None:
-    """An Arrow fetcher on its own ADBC connection (PostgreSQL only; None when unavailable)."""
-    bind = session.get_bind()
-    if not isinstance(bind, sa.Engine) or bind.dialect.name != "postgresql" or os.environ.get("JIUYE_NO_ADBC"):
-        return None
-    try:
-        import adbc_driver_postgresql.dbapi as adbc
-    except ImportError:
-        return None
-    url = bind.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = adbc.connect(url)
-
-    def fetch(stmt: sa.Select[Any], dtypes: dict[str, Any]) -> pl.DataFrame:
-        sql = str(stmt.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            frame = pl.DataFrame(cur.fetch_arrow())
-        if frame.width == 0:
-            return pl.DataFrame(schema=dtypes)
-        return frame.select(pl.col(n).cast(d) for n, d in dtypes.items())
-
-    fetch.close = conn.close  # type: ignore[attr-defined]
-    return fetch
-
-
 def load_facts(
     session: Session,
     persons: list[str] | None = None,
@@ -151,14 +126,14 @@ def load_facts(
     """
     conn = session.connection()
     everything = persons is None and district is None
-    fetcher: Fetcher | None = None
+    fetcher: Reader | None = None
     if fast or (fast is None and everything):
-        fetcher = _adbc_fetcher(session)
+        fetcher = adbc_reader(session.get_bind())
 
     def fetch(stmt: sa.Select[Any], dtypes: dict[str, Any]) -> pl.DataFrame:
         if fetcher is not None:
             return fetcher(stmt, dtypes)
-        return fetch_frame(conn, stmt, dtypes)
+        return read_frame(conn, stmt, dtypes)
 
     temp: list[str] = []
     try:
@@ -167,7 +142,7 @@ def load_facts(
         for name in temp:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
         if fetcher is not None:
-            fetcher.close()  # type: ignore[attr-defined]
+            fetcher.close()
 
 
 def _load(

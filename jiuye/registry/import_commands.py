@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from jiuye.cliargs import add_db_option
+
 EXIT_REJECTED = 2
 
 
@@ -30,13 +32,13 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--table", metavar="表名", help="指定表（默认按文件名、工作表名和表头自动识别）")
     p.add_argument("--template", metavar="目录", type=Path, help="在该目录生成导入模板（每表一个 CSV 和一个 Excel）")
-    p.add_argument("--db", metavar="URL", help="数据库 URL（默认 $JIUYE_DATABASE_URL 或 ./jiuye.db）")
+    add_db_option(p)
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(handler=_handle)
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from jiuye.cli import UserError
+    from jiuye.errors import UserError
 
     if args.template is not None:
         from jiuye.registry.importing.templates import write_templates

@@ -1,7 +1,7 @@
 """SQLAlchemy 2.x tables of the registry, built from :mod:`jiuye.registry.schema`.
 
-Every declared table becomes a :class:`sqlalchemy.Table` in :data:`metadata` (shared with
-:class:`Base`, so later hand-written ORM models land in the same metadata and the same migrations):
+Every declared table becomes a :class:`sqlalchemy.Table` in the shared :data:`jiuye.db.metadata.metadata`
+(shared with :class:`Base`, so later hand-written ORM models land in the same metadata and the same migrations):
 
 - ``id`` surrogate primary key (BIGINT; INTEGER on SQLite so that it is the rowid);
 - one stored column per logical column (:attr:`jiuye.registry.schema.Column.db_name`): references are
@@ -20,32 +20,37 @@ Adding a table: declare it with :func:`jiuye.registry.schema.register` (or write
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Session
 
+from jiuye.db.metadata import (  # re-exported: the shared metadata and columns live in jiuye.db
+    ID_TYPE,
+    NAMING_CONVENTION,
+    TIMESTAMP,
+    Base,
+    audit_columns,
+    audit_values,
+    metadata,
+)
+from jiuye.db.migrate import on_upgrade
 from jiuye.registry import schema
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class Base(DeclarativeBase):
-    metadata = metadata
-
-
-ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-TIMESTAMP = sa.DateTime(timezone=True)
-
+__all__ = [
+    "ID_TYPE",
+    "NAMING_CONVENTION",
+    "TABLES",
+    "TIMESTAMP",
+    "Base",
+    "audit_columns",
+    "audit_values",
+    "build_table",
+    "change_log",
+    "import_runs",
+    "metadata",
+    "sync_tables",
+]  # fmt: skip
 
 def _column_type(col: schema.Column) -> sa.types.TypeEngine[Any]:
     if col.ref is not None:
@@ -63,24 +68,6 @@ def _column_type(col: schema.Column) -> sa.types.TypeEngine[Any]:
     if col.length is not None:
         return sa.String(col.length)
     return sa.Text()
-
-
-def audit_columns() -> list[sa.Column[Any]]:
-    return [
-        sa.Column("created_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
-        sa.Column("updated_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
-        sa.Column("created_by", sa.Text(), nullable=False),
-        sa.Column("updated_by", sa.Text(), nullable=False),
-    ]
-
-
-def audit_values(by: str, now: dt.datetime | None = None, *, created: bool = True) -> dict[str, Any]:
-    """The audit column values for a row inserted (``created=True``) or updated by ``by``."""
-    now = now or dt.datetime.now(dt.UTC)
-    values: dict[str, Any] = {"updated_at": now, "updated_by": by}
-    if created:
-        values |= {"created_at": now, "created_by": by}
-    return values
 
 
 def build_table(spec: schema.Table, meta: sa.MetaData = metadata) -> sa.Table:
@@ -164,3 +151,11 @@ import_runs = sa.Table(
     sa.Column("message", sa.Text(), nullable=True),
     comment="导入记录",
 )
+
+
+@on_upgrade
+def _reference_data(session: Session) -> None:
+    """After every ``jiuye db upgrade``: (re)load the district and town rows."""
+    from jiuye.registry.reference import load_reference_data
+
+    load_reference_data(session)

@@ -32,6 +32,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from jiuye.rules.facts import ENUMS as FACT_ENUMS
+from jiuye.rules.shared import DISTRICT_NAMES, EMPLOYER_TYPE_ALIASES, EMPLOYER_TYPE_LABELS
 
 ColumnType = Literal["str", "date", "month", "bool", "int", "money", "enum", "town"]
 
@@ -47,13 +48,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
 
 ENUM_LABELS: dict[str, dict[str, str]] = {
     "gender": {"male": "男", "female": "女"},
-    "district": {
-        "huangpu": "黄浦区", "xuhui": "徐汇区", "changning": "长宁区", "jingan": "静安区", "putuo": "普陀区",
-        "hongkou": "虹口区", "yangpu": "杨浦区", "minhang": "闵行区", "baoshan": "宝山区",
-        "jiading": "嘉定区", "pudong": "浦东新区", "jinshan": "金山区", "songjiang": "松江区",
-        "qingpu": "青浦区",
-        "fengxian": "奉贤区", "chongming": "崇明区",
-    },
+    "district": dict(DISTRICT_NAMES),
     "education_level": {
         "secondary_vocational": "中职", "junior_college": "大专", "bachelor": "本科", "master": "硕士",
         "doctor": "博士",
@@ -68,12 +63,7 @@ ENUM_LABELS: dict[str, dict[str, str]] = {
         "senior_technician": "高级技师", "technician": "技师", "senior": "高级工", "intermediate": "中级工",
         "junior": "初级工",
     },
-    "employer_type": {
-        "enterprise": "企业", "government_agency": "机关", "public_institution": "事业单位",
-        "social_work_org": "社工机构", "informal_labor_org": "非正规就业劳动组织",
-        "public_welfare_labor_org": "公益性劳动组织", "labor_dispatch": "劳务派遣单位",
-        "social_organization": "社会组织",
-    },
+    "employer_type": dict(EMPLOYER_TYPE_LABELS),
     "employer_size": {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"},
     "organization_kind": {
         "internship_base": "见习基地", "training_institution": "培训机构", "incubation_base": "创业孵化基地",
@@ -96,11 +86,17 @@ def enum_label(enum: str, value: str) -> str:
     return ENUM_LABELS.get(enum, {}).get(value, value)
 
 
+# Older labels still accepted on import (code by label): the files of earlier releases keep importing.
+ENUM_ALIASES: dict[str, dict[str, str]] = {"employer_type": EMPLOYER_TYPE_ALIASES}
+
+
 def parse_enum(enum: str, text: str) -> str | None:
     """The enum code for ``text`` (a code or its Chinese label, surrounding blanks ignored), else None."""
     text = text.strip()
     if text in ENUMS[enum]:
         return text
+    if text in ENUM_ALIASES.get(enum, {}):
+        return ENUM_ALIASES[enum][text]
     for code, label in ENUM_LABELS.get(enum, {}).items():
         if text == label:
             return code

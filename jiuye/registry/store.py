@@ -6,19 +6,19 @@ money stays integer fen (``pl.Int64``), dates and months are ``pl.Date``, boolea
 ints ``pl.Int64``, enums their codes.  Export, the facts loader and import (to compare a file with
 what is stored) all read through here.
 
-Reads are columnar: PostgreSQL streams ``COPY (SELECT …) TO STDOUT`` CSV straight into
-``pl.read_csv``; SQLite fetches raw tuples and converts whole columns.  No per-row Python.
+Reads and bulk writes go through :mod:`jiuye.db.frames` (columnar: ``COPY`` on PostgreSQL, whole
+columns on SQLite; no per-row Python).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 
+from jiuye.db.frames import quote, read_frame, write_frame
 from jiuye.registry import schema
 from jiuye.registry.models import TABLES, sync_tables
 
@@ -124,7 +124,7 @@ def read_table(
     stmt = logical_select(table, district, town)
     for w in where:
         stmt = stmt.where(w)
-    frame = fetch_frame(conn, stmt, polars_schema(table))
+    frame = read_frame(conn, stmt, polars_schema(table))
     if sort:
         frame = frame.sort(list(schema.TABLES[table].key), nulls_last=True, maintain_order=True)
     return frame
@@ -132,54 +132,6 @@ def read_table(
 
 def count_rows(conn: sa.Connection, table: str) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(TABLES[table])).scalar_one())
-
-
-# --- columnar fetch ----------------------------------------------------------------------------------
-
-
-def _compile(conn: sa.Connection, stmt: sa.Select[Any]) -> str:
-    return str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-
-
-def fetch_frame(conn: sa.Connection, stmt: sa.Select[Any], dtypes: dict[str, Any]) -> pl.DataFrame:
-    """Run ``stmt`` and return its rows as a frame with exactly ``dtypes`` (columns in select order).
-
-    Only ``pl.String``, ``pl.Date``, ``pl.Boolean`` and integer types are supported.
-    """
-    names = list(dtypes)
-    if conn.dialect.name == "postgresql":
-        return _fetch_postgres(conn, _compile(conn, stmt), names, dtypes)
-    rows = conn.exec_driver_sql(_compile(conn, stmt)).fetchall()
-    raw = {n: (pl.Int64 if dtypes[n] == pl.Boolean or dtypes[n].is_integer() else pl.String) for n in names}
-    frame = pl.DataFrame(rows, schema=raw, orient="row")
-    return frame.select(_convert(n, dtypes[n], raw[n]) for n in names)
-
-
-def _convert(name: str, target: Any, raw: Any) -> pl.Expr:
-    col = pl.col(name)
-    if target == raw:
-        return col
-    if target == pl.Date:
-        return col.str.slice(0, 10).str.to_date("%Y-%m-%d").alias(name)
-    if target == pl.Boolean and raw == pl.String:
-        return pl.when(col.is_null()).then(None).otherwise(col.is_in(["t", "true", "1"])).alias(name)
-    return col.cast(target).alias(name)
-
-
-def _fetch_postgres(conn: sa.Connection, sql: str, names: list[str], dtypes: dict[str, Any]) -> pl.DataFrame:
-    raw_conn = conn.connection.driver_connection
-    assert raw_conn is not None
-    buf = io.BytesIO()
-    with raw_conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
-        for chunk in copy:
-            buf.write(chunk)
-    if buf.tell() == 0:
-        return pl.DataFrame(schema=dtypes)
-    buf.seek(0)
-    read_types = {n: (pl.String if dtypes[n] == pl.Boolean else dtypes[n]) for n in names}
-    # unquoted empty fields are NULL (PostgreSQL writes '' as "")
-    frame = pl.read_csv(buf, has_header=False, new_columns=names, schema=read_types)
-    return frame.select(_convert(n, dtypes[n], read_types[n]) for n in names)
 
 
 # --- writing -----------------------------------------------------------------------------------------
@@ -192,7 +144,7 @@ def key_map(conn: sa.Connection, table: str) -> pl.DataFrame:
         raise ValueError(f"{table} has a composite key")
     t = TABLES[table]
     stmt = sa.select(t.c[spec.column(spec.key[0]).db_name].label("key"), t.c.id.label("id"))
-    return fetch_frame(conn, stmt, {"key": pl.String, "id": pl.Int64})
+    return read_frame(conn, stmt, {"key": pl.String, "id": pl.Int64})
 
 
 def resolve_references(conn: sa.Connection, table: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -234,16 +186,5 @@ def insert_frame(conn: sa.Connection, table: str, frame: pl.DataFrame, by: str) 
     stored = stored.select(names).with_columns(
         pl.lit(by).alias("created_by"), pl.lit(by).alias("updated_by")
     )
-    cols = [*names, "created_by", "updated_by"]
-    if conn.dialect.name == "postgresql":
-        raw_conn = conn.connection.driver_connection
-        assert raw_conn is not None
-        data = stored.with_columns(pl.col(pl.Boolean).cast(pl.Int8)).write_csv(
-            include_header=False, date_format="%Y-%m-%d"
-        )
-        quoted = ", ".join(f'"{c}"' for c in cols)
-        with raw_conn.cursor() as cur, cur.copy(f'COPY "{table}" ({quoted}) FROM STDIN (FORMAT csv)') as copy:
-            copy.write(data.encode("utf-8"))
-    else:
-        conn.execute(sa.insert(TABLES[table]), stored.to_dicts())
+    write_frame(conn, quote(table), stored.with_columns(pl.col(pl.Boolean).cast(pl.Int8)))
     return frame.height

@@ -6,7 +6,10 @@ All functions take and return lazy frames and work on whole columns.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -19,20 +22,45 @@ INSURED_SCHEME = "urban_employee"  # G8: 本市城镇职工社会保险
 _MEMO_MIN_ROWS = 50_000  # below this, materialising shared derivations is not worth a collect
 
 
-def _memo(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
-    """Compute a derived frame once per :class:`Facts` and share it between measures.
+@dataclass
+class SharedDerivations:
+    """Derived frames of one :class:`Facts`, shared by the measures of one evaluation.
 
     Several measures read the same expensive derivations (insured months over millions of insurance
     rows); Polars does not share work between separately built queries, so the first measure that asks
-    materialises it and the others read the result.  Facts frames are never mutated, so the cache
-    lives as long as the Facts object.
+    materialises it and the others read the result.  The engine opens one per evaluation
+    (:func:`sharing_derivations`); outside it every derivation is built afresh.
     """
+
+    facts: Facts
+    frames: dict[Hashable, pl.DataFrame] = field(default_factory=dict)
+
+
+_SHARED: ContextVar[SharedDerivations | None] = ContextVar("jiuye_shared_derivations", default=None)
+
+
+@contextmanager
+def sharing_derivations(facts: Facts) -> Iterator[SharedDerivations]:
+    """Within the block, derivations of ``facts`` are computed once and shared between measures."""
+    shared = SharedDerivations(facts)
+    token = _SHARED.set(shared)
+    try:
+        yield shared
+    finally:
+        _SHARED.reset(token)
+
+
+def _memo(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
+    """The derived frame ``key`` of ``facts``: from the evaluation's :class:`SharedDerivations` when one is
+    open for these facts, else built."""
+    shared = _SHARED.get()
+    if shared is None or (shared.facts is not facts and facts.__dict__.get("_view_of") is not shared.facts):
+        return build()  # (a pruned view of the evaluation's facts shares them: derivations never read persons)
     if facts.social_insurance.height + facts.contracts.height < _MEMO_MIN_ROWS:
         return build()  # a small case: an extra collect per derivation would cost more than it saves
-    cache: dict[Hashable, pl.DataFrame] = facts.__dict__.setdefault("_derived", {})
-    if key not in cache:
-        cache[key] = build().collect(engine="in-memory")
-    return cache[key].lazy()
+    if key not in shared.frames:
+        shared.frames[key] = build().collect(engine="in-memory")
+    return shared.frames[key].lazy()
 
 
 def mark_covered(

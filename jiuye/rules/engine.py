@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from jiuye.rules import derived
 from jiuye.rules.catalog import all_measures
 from jiuye.rules.dates import format_month
 from jiuye.rules.facts import Facts
@@ -255,8 +256,8 @@ def _explanations(
         # long format (issue 11): one row per subject × condition, gathered back in order — concat_list over
         # structs costs several times more on large frames
         long = pl.concat([rows.select("_r", _i=pl.lit(i, pl.Int32), _c=item) for i, item in enumerate(items)])
-        conditions = long.sort("_r", "_i").group_by("_r", maintain_order=True).agg(conditions=pl.col("_c"))
-        head = head.join(conditions, on="_r", how="left")
+        gathered = long.sort("_r", "_i").group_by("_r", maintain_order=True).agg(conditions=pl.col("_c"))
+        head = head.join(gathered, on="_r", how="left")
     else:
         head = head.with_columns(conditions=pl.lit([], pl.List(CONDITION_STRUCT)))
     return head.select(
@@ -322,11 +323,8 @@ def evaluate_facts(
         prune = not explain
     if prune and explain:
         raise ValueError("pruning drops subjects that explanations must show")
-    facts.__dict__.pop("_derived", None)  # derived frames are shared within one evaluation only
-    try:
+    with derived.sharing_derivations(facts):  # derived frames are shared within one evaluation only
         return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune)
-    finally:
-        facts.__dict__.pop("_derived", None)
 
 
 def _evaluate(

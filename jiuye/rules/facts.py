@@ -16,10 +16,8 @@ from dataclasses import dataclass, field, fields
 
 import polars as pl
 
-DISTRICTS: tuple[str, ...] = (
-    "huangpu", "xuhui", "changning", "jingan", "putuo", "hongkou", "yangpu", "minhang", "baoshan",
-    "jiading", "pudong", "jinshan", "songjiang", "qingpu", "fengxian", "chongming",
-)  # fmt: skip
+from jiuye.rules.shared import DISTRICT_NAMES as DISTRICT_NAMES
+from jiuye.rules.shared import DISTRICTS as DISTRICTS
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "gender": ("male", "female"),
@@ -131,10 +129,3 @@ class Facts:
         copy.payments = conform("payments", payments)
         return copy
 
-
-DISTRICT_NAMES: dict[str, str] = {
-    "huangpu": "黄浦区", "xuhui": "徐汇区", "changning": "长宁区", "jingan": "静安区", "putuo": "普陀区",
-    "hongkou": "虹口区", "yangpu": "杨浦区", "minhang": "闵行区", "baoshan": "宝山区", "jiading": "嘉定区",
-    "pudong": "浦东新区", "jinshan": "金山区", "songjiang": "松江区", "qingpu": "青浦区", "fengxian": "奉贤区",
-    "chongming": "崇明区",
-}  # fmt: skip

@@ -1,43 +1,114 @@
-"""Identifier checksums: resident ID numbers (GB 11643-1999) and unified social credit codes (GB 32100-2015).
+"""Identifiers: resident ID numbers (GB 11643-1999), unified social credit codes (GB 32100-2015) and
+how personal identifiers are masked when shown.
 
-Pure functions, shared by case validation, registry import and fund supervision.
+One implementation, columnar (Polars expressions), shared by case validation, registry import, the
+demo district and fund supervision: a million ID numbers are checked in a fraction of a second.  The
+scalar helpers (``id_number_problem`` …) evaluate the same expressions on one value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import overload
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+import polars as pl
+
+# --- GB 11643-1999 公民身份号码 --------------------------------------------------------------------
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # 2^(17-i) mod 11
+ID_CHECK = "10X98765432"  # check character for weighted sum mod 11 = 0, 1, 2, …
+ID_SHAPE = r"^[0-9]{17}[0-9X]$"
+
+# --- GB 32100-2015 统一社会信用代码 ------------------------------------------------------------------
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3^i mod 31
+CREDIT_CLASS = "[0-9A-HJ-NP-RTUWXY]"
 
 
-def id_check_digit(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+def _null_str() -> pl.Expr:
+    return pl.lit(None, dtype=pl.String)
+
+
+def _one(expr: pl.Expr, value: object, dtype: pl.DataType | type[pl.DataType] = pl.String) -> object:
+    """Evaluate a column expression on a single value (the scalar helpers below)."""
+    return pl.DataFrame({"v": [value]}, schema={"v": dtype}).select(expr.alias("r")).item()
+
+
+def id_check_char(col: pl.Expr) -> pl.Expr:
+    """Expected 18th character of an ID number from its first 17 digits (null when they are not digits)."""
+    # The weights are 2^(17-i) mod 11 and 13 ≡ 2 (mod 11): read the 17 digits as one base-13 number v
+    # (< 13^17 < 2^64); the weighted sum is ≡ 2·v (mod 11).  One pass over the column.
+    v = col.str.slice(0, 17).str.to_integer(base=13, strict=False, dtype=pl.UInt64)
+    return ((v % 11) * 2 % 11).replace_strict(dict(enumerate(ID_CHECK)), default=None, return_dtype=pl.String)
+
+
+def with_id_check(first17: pl.Expr) -> pl.Expr:
+    """The full ID number: 17 digits followed by their check character."""
+    return first17 + id_check_char(first17)
+
+
+@overload
+def id_birth_date(number: pl.Expr) -> pl.Expr: ...
+@overload
+def id_birth_date(number: str) -> dt.date: ...
+def id_birth_date(number: pl.Expr | str) -> pl.Expr | dt.date:
+    """Digits 7–14 as a date (null in a column when they are not a real date)."""
+    if isinstance(number, pl.Expr):
+        return number.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
+    born = _one(id_birth_date(pl.col("v")), number)
+    if not isinstance(born, dt.date):
+        raise ValueError(f"身份证号码中的出生日期不存在：{number[6:14]}")
+    return born
+
+
+@overload
+def id_gender(number: pl.Expr) -> pl.Expr: ...
+@overload
+def id_gender(number: str) -> str: ...
+def id_gender(number: pl.Expr | str) -> pl.Expr | str:
+    """GB 11643: the 17th digit is odd for men, even for women."""
+    if isinstance(number, pl.Expr):
+        return (
+            pl.when(number.str.slice(16, 1).cast(pl.Int64, strict=False) % 2 == 1)
+            .then(pl.lit("male"))
+            .otherwise(pl.lit("female"))
+        )
+    return str(_one(id_gender(pl.col("v")), number))
+
+
+def id_number_valid(col: pl.Expr) -> pl.Expr:
+    """True for a well-formed ID number (length, digits, real birth date, check character); False else."""
+    return (
+        col.str.contains(ID_SHAPE)
+        & id_birth_date(col).is_not_null()
+        & (id_check_char(col) == col.str.slice(17, 1))
+    ).fill_null(False)
+
+
+def id_number_reason(col: pl.Expr) -> pl.Expr:
+    """Null for a well-formed ID number (or an empty cell), else the Chinese reason."""
+    expected = id_check_char(col)
+    return (
+        pl.when(col.is_null())
+        .then(_null_str())
+        .when(col.str.len_chars() != 18)
+        .then(pl.lit("身份证号码应为18位"))
+        .when(~col.str.contains(ID_SHAPE))
+        .then(pl.lit("身份证号码前17位应为数字，末位为数字或X"))
+        .when(id_birth_date(col).is_null())
+        .then(pl.format("身份证号码中的出生日期不存在：{}", col.str.slice(6, 8)))
+        .when(expected != col.str.slice(17, 1))
+        .then(pl.format("身份证号码校验位错误（GB 11643，应为 {}）", expected))
+        .otherwise(_null_str())
+    )
 
 
 def id_number_problem(number: str) -> str | None:
     """None when ``number`` is a well-formed 18-character ID number, else a Chinese reason."""
-    if not isinstance(number, str) or len(number) != 18:
+    if not isinstance(number, str):
         return "身份证号码应为18位"
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        return "身份证号码前17位应为数字，末位为数字或X"
-    try:
-        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return f"身份证号码中的出生日期不存在：{number[6:14]}"
-    if id_check_digit(number[:17]) != number[17]:
-        return f"身份证号码校验位错误（GB 11643，应为 {id_check_digit(number[:17])}）"
-    return None
-
-
-def id_birth_date(number: str) -> dt.date:
-    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-
-
-def id_gender(number: str) -> str:
-    """GB 11643: the 17th digit is odd for men, even for women."""
-    return "male" if int(number[16]) % 2 == 1 else "female"
+    reason = _one(id_number_reason(pl.col("v")), number)
+    return None if reason is None else str(reason)
 
 
 def make_id_number(area: str, birth: dt.date, sequence: int, gender: str) -> str:
@@ -45,45 +116,116 @@ def make_id_number(area: str, birth: dt.date, sequence: int, gender: str) -> str
     order = sequence * 2 + (1 if gender == "male" else 0)
     if not 0 <= order <= 999:
         raise ValueError("sequence out of range")
-    first17 = f"{area}{birth:%Y%m%d}{order:03d}"
-    return first17 + id_check_digit(first17)
+    return str(_one(with_id_check(pl.col("v")), f"{area}{birth:%Y%m%d}{order:03d}"))
 
 
-def mask_id_number(number: str) -> str:
-    """310116********1234 — first six and last four shown."""
-    if len(number) != 18:
-        return number
-    return number[:6] + "*" * 8 + number[-4:]
+def credit_check_char(col: pl.Expr) -> pl.Expr:
+    """Expected 18th character of a credit code from its first 17 characters (null on illegal ones)."""
+    index = {c: i for i, c in enumerate(CREDIT_ALPHABET)}
+    total = pl.sum_horizontal(
+        col.str.slice(i, 1).replace_strict(index, default=None, return_dtype=pl.Int64) * w
+        for i, w in enumerate(CREDIT_WEIGHTS)
+    )
+    return ((31 - total % 31) % 31).replace_strict(
+        dict(enumerate(CREDIT_ALPHABET)), default=None, return_dtype=pl.String
+    )
 
 
-# --- GB 32100-2015 统一社会信用代码 ---------------------------------------------------------
-CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+def with_credit_check(first17: pl.Expr) -> pl.Expr:
+    return first17 + credit_check_char(first17)
 
 
-def credit_check_char(first17: str) -> str:
-    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
-    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+def credit_serial(index: pl.Expr, width: int = 9) -> pl.Expr:
+    """A non-negative integer written in ``width`` characters of the GB 32100 alphabet (base 31)."""
+    chars = dict(enumerate(CREDIT_ALPHABET))
+    return pl.concat_str(
+        [((index // (31**p)) % 31).replace_strict(chars, return_dtype=pl.String) for p in range(width - 1, -1, -1)]
+    )
+
+
+def credit_code_valid(col: pl.Expr) -> pl.Expr:
+    return (
+        col.str.contains(f"^{CREDIT_CLASS}{{18}}$") & (credit_check_char(col) == col.str.slice(17, 1))
+    ).fill_null(False)
+
+
+def credit_code_reason(col: pl.Expr) -> pl.Expr:
+    """Null for a valid credit code (or an empty cell), else the Chinese reason."""
+    expected = credit_check_char(col)
+    illegal = col.str.replace_all(CREDIT_CLASS, "")
+    return (
+        pl.when(col.is_null())
+        .then(_null_str())
+        .when(col.str.len_chars() != 18)
+        .then(pl.lit("统一社会信用代码应为18位"))
+        .when(illegal.str.len_chars() > 0)
+        .then(pl.format("统一社会信用代码含非法字符：{}", illegal))
+        .when(expected != col.str.slice(17, 1))
+        .then(pl.format("统一社会信用代码校验位错误（GB 32100，应为 {}）", expected))
+        .otherwise(_null_str())
+    )
 
 
 def credit_code_problem(code: str) -> str | None:
     """None when ``code`` is a valid 18-character unified social credit code, else a Chinese reason."""
-    if not isinstance(code, str) or len(code) != 18:
+    if not isinstance(code, str):
         return "统一社会信用代码应为18位"
-    bad = [c for c in code if c not in CREDIT_ALPHABET]
-    if bad:
-        return f"统一社会信用代码含非法字符：{''.join(bad)}"
-    if credit_check_char(code[:17]) != code[17]:
-        return f"统一社会信用代码校验位错误（GB 32100，应为 {credit_check_char(code[:17])}）"
-    return None
+    reason = _one(credit_code_reason(pl.col("v")), code)
+    return None if reason is None else str(reason)
 
 
 def make_credit_code(admin_code: str, serial: int, registrar: str = "9", kind: str = "1") -> str:
     """Build a valid credit code: registrar 9 (市场监管) / kind 1 (企业), area code, organisation code."""
-    body = ""
-    n = serial
-    for _ in range(9):
-        n, r = divmod(n, 31)
-        body = CREDIT_ALPHABET[r] + body
-    first17 = f"{registrar}{kind}{admin_code}{body}"
-    return first17 + credit_check_char(first17)
+    if not 0 <= serial < 31**9:
+        raise ValueError("serial out of range")
+    first17 = pl.lit(f"{registrar}{kind}{admin_code}") + credit_serial(pl.col("v"))
+    return str(_one(with_credit_check(first17), serial, pl.Int64))
+
+
+# --- masking (how an identifier is shown outside the registry) --------------------------------------
+
+
+@dataclass(frozen=True)
+class Mask:
+    """Show the first ``head`` and the last ``tail`` characters and hide the rest: one ``*`` per hidden
+    character, or ``stars`` of them whatever the length.  With ``length`` given, a value of another
+    length is shown unchanged (it is not this kind of identifier)."""
+
+    head: int
+    tail: int
+    length: int | None = None
+    stars: int | None = None
+
+    def expr(self, col: pl.Expr) -> pl.Expr:
+        if self.stars is not None:
+            hidden = pl.lit("*" * self.stars)
+        else:
+            n = col.str.len_chars()
+            hidden = col.str.slice(self.head, n - self.head - self.tail).str.replace_all(".", "*")
+        masked = pl.concat_str([col.str.head(self.head), hidden, col.str.tail(self.tail)])
+        if self.length is None:
+            return masked
+        return pl.when(col.str.len_chars() == self.length).then(masked).otherwise(col)
+
+    def text(self, value: str) -> str:
+        return str(_one(self.expr(pl.col("v")), value))
+
+
+# The declared masking policy, one entry per kind of personal identifier shown outside the registry
+# (exports, payment files, supervision flags).  Later kinds (names, addresses …) are added here.
+MASKS: dict[str, Mask] = {
+    # GB 11643 ID numbers (and 18-character credit codes in the same columns): 310116********0403
+    "id_number": Mask(head=6, tail=4, length=18),
+    "phone": Mask(head=3, tail=4, stars=4),  # 139****5678
+    "bank_account": Mask(head=3, tail=4, stars=4),  # 622****1234
+}
+
+
+def mask(col: pl.Expr, kind: str = "id_number") -> pl.Expr:
+    """``col`` as shown under the masking policy for ``kind``."""
+    return MASKS[kind].expr(col)
+
+
+def mask_id_number(number: str) -> str:
+    """310116********1234 — first six and last four shown."""
+    return MASKS["id_number"].text(number)

@@ -1,8 +1,12 @@
-"""Money (catalog G11): integer fen inside, exact decimal yuan outside; never float arithmetic."""
+"""Money (catalog G11): integer fen inside, exact decimal yuan outside; never float arithmetic.
+
+The one place money becomes text, for single values and for whole columns."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import polars as pl
 
 FEN_PER_YUAN = 100
 
@@ -44,3 +48,16 @@ def percent_of_fen(fen: int, percent: Decimal | int) -> int:
     """``percent`` % of an amount, rounded half up to the fen (G11)."""
     exact = Decimal(fen) * Decimal(percent) / 100
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def fen_to_plain_text(fen: int) -> str:
+    """'1234.50' style: exact yuan with two decimals, no separators (files, keys, messages)."""
+    return f"{fen_to_yuan(fen)}"
+
+
+def yuan_text(fen: pl.Expr, suffix: str = "") -> pl.Expr:
+    """Column of integer fen as :func:`fen_to_plain_text` writes it (-150 → '-1.50'), then ``suffix``."""
+    sign = pl.when(fen < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    whole = (fen.abs() // FEN_PER_YUAN).cast(pl.String)
+    cents = (fen.abs() % FEN_PER_YUAN).cast(pl.String).str.zfill(2)
+    return pl.concat_str([sign, whole, pl.lit("."), cents, pl.lit(suffix)])

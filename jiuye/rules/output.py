@@ -4,7 +4,7 @@ without building one Python dict per line, explanation and condition.
 Every explanation (and every entitlement line) becomes its JSON text inside Polars: string values are
 escaped by Polars' JSON encoder (``struct.json_encode``), booleans, numbers and nulls are written as JSON
 literals, and the indentation is the one Python's ``json.dumps(..., indent=2)`` gives at that depth.  The
-small parts (findings) go through :func:`jiuye.jsonio.dumps` and are re-indented.  A test checks that the
+small parts (findings) go through :func:`jiuye.rules.jsonio.dumps` and are re-indented.  A test checks that the
 text equals the dict path's on random results, including strings with quotes, backslashes, control
 characters and non-ASCII text.
 """
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from jiuye.jsonio import dumps
+from jiuye.rules.jsonio import dumps
 
 if TYPE_CHECKING:
     from jiuye.rules.engine import Result

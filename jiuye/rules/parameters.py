@@ -1,6 +1,8 @@
 """Dated parameters (catalog G4, G6): amounts, thresholds and windows live in YAML, never in code.
 
-One file per measure, ``params/<ID>.yaml``::
+One file per measure, ``params/<ID>.yaml``, and shared files (``params/_shanghai.yaml``,
+``params/_jinshan.yaml``) for what several measures share: an entry ``{shared: _jinshan}`` (a window or a
+parameter) stands for the same entry of the shared file::
 
     measure: JS-02
     window:                      # G4: the months this measure pays for
@@ -166,8 +168,25 @@ def _date(value: Any) -> dt.date:
     return parse_month(text) if len(text) == 7 else dt.date.fromisoformat(text)
 
 
+@cache
+def shared_file(name: str) -> dict[str, Any]:
+    """A shared parameter file, ``params/<name>.yaml`` (``_shanghai``, ``_jinshan``): facts several measures
+    (and the registry, demo and supervision) read, declared once."""
+    text = resources.files("jiuye.rules.params").joinpath(f"{name}.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def _shared(spec: Any, section: str, name: str | None = None) -> Any:
+    """``{shared: _jinshan}`` in a measure's file stands for the same entry of the shared file."""
+    if isinstance(spec, dict) and set(spec) == {"shared"}:
+        entry = shared_file(spec["shared"])[section]
+        return entry if name is None else entry[name]
+    return spec
+
+
 def parse_parameter_file(data: dict[str, Any]) -> MeasureParameters:
-    window = data["window"]
+    window = _shared(data["window"], "window")
     end = window.get("to")
     params = {
         name: Parameter(
@@ -180,7 +199,9 @@ def parse_parameter_file(data: dict[str, Any]) -> MeasureParameters:
             ),
             aliases=tuple(spec.get("aliases", ())),
         )
-        for name, spec in (data.get("parameters") or {}).items()
+        for name, spec in (
+            (name, _shared(spec, "parameters", name)) for name, spec in (data.get("parameters") or {}).items()
+        )
     }
     return MeasureParameters(
         measure=data["measure"],
@@ -200,7 +221,7 @@ def known_parameter_keys() -> frozenset[str]:
     """Every ``ID.name`` a case may override (aliases included)."""
     keys: set[str] = set()
     for entry in resources.files("jiuye.rules.params").iterdir():
-        if entry.name.endswith(".yaml"):
+        if entry.name.endswith(".yaml") and not entry.name.startswith("_"):
             p = load_measure_parameters(entry.name[: -len(".yaml")])
             for name, parameter in p.parameters.items():
                 keys.update(f"{p.measure}.{n}" for n in (name, *parameter.aliases))

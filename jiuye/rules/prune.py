@@ -88,10 +88,10 @@ def survivors(facts: Facts, measures: Sequence[Measure]) -> dict[str, pl.Series]
 def restricted(facts: Facts, persons: pl.Series) -> Facts:
     """A view of ``facts`` whose ``persons`` table holds only ``persons`` (other tables unchanged).
 
-    The view shares the evaluation's derived frames (insured months …, :mod:`jiuye.rules.derived`), which
-    never read the persons table, so they are computed once for all measures.
+    The view shares the evaluation's derived frames (insured months …, :func:`jiuye.rules.derived._memo`),
+    which never read the persons table, so they are computed once for all measures.
     """
     view = Facts(**facts.tables())
     view.persons = facts.persons.join(persons.to_frame("id"), on="id", how="semi")
-    view.__dict__["_derived"] = facts.__dict__.setdefault("_derived", {})
+    view.__dict__["_view_of"] = facts
     return view

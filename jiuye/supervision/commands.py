@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 from typing import Any
+
+from jiuye.cliargs import actor, add_actor_option, add_db_option, month_arg
+from jiuye.errors import UserError
 
 
 def register(subparsers: Any) -> None:
@@ -27,8 +28,8 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     p.add_argument("--include-approved", action="store_true", help="同时检查已审核待发放的应享待遇")
     p.add_argument("--dry-run", action="store_true", help="只显示结果，不写入疑点表")
-    p.add_argument("--by", metavar="姓名", help="操作人（默认当前系统用户）")
-    p.add_argument("--db", metavar="URL", help="数据库 URL（默认 $JIUYE_DATABASE_URL 或 ./jiuye.db）")
+    add_actor_option(p)
+    add_db_option(p)
     p.set_defaults(handler=_supervise)
 
     f = subparsers.add_parser(
@@ -39,38 +40,23 @@ def register(subparsers: Any) -> None:
     f.add_argument("state", choices=("confirmed", "dismissed", "open"), metavar="状态",
                    help="confirmed 已确认 / dismissed 已排除 / open 重新打开")  # fmt: skip
     f.add_argument("--reason", required=True, metavar="意见", help="复核意见（必填）")
-    f.add_argument("--by", metavar="姓名", help="复核人（默认当前系统用户）")
-    f.add_argument("--db", metavar="URL", help="数据库 URL")
+    add_actor_option(f, "复核人（默认 $JIUYE_USER 或登录名）")
+    add_db_option(f)
     f.set_defaults(handler=_flag)
 
 
-def _actor(args: argparse.Namespace) -> str:
-    if args.by:
-        return str(args.by)
-    try:
-        return os.environ.get("JIUYE_USER") or getpass.getuser()
-    except Exception:
-        return "unknown"
-
-
 def _supervise(args: argparse.Namespace) -> int:
-    from jiuye.cli import UserError
-    from jiuye.ledger.dbutil import write_session
-    from jiuye.registry.schema import parse_month
+    from jiuye.db import write_session
     from jiuye.supervision import service
     from jiuye.supervision.checks import CHECK_TITLES
 
-    as_of = None
-    if args.as_of:
-        as_of = parse_month(args.as_of)
-        if as_of is None:
-            raise UserError(f"--as-of 应为月份，如 2026-12，而不是 {args.as_of}")
+    as_of = month_arg(args.as_of, "--as-of") if args.as_of else None
     unknown = sorted(set(args.check or []) - set(CHECK_TITLES))
     if unknown:
         raise UserError(f"未知的检查项：{'、'.join(unknown)}。可用：{'、'.join(CHECK_TITLES)}")
     with write_session(args.db) as session:
         result = service.run(
-            session, _actor(args), as_of=as_of, only=args.check, include_approved=args.include_approved,
+            session, actor(args), as_of=as_of, only=args.check, include_approved=args.include_approved,
             store=not args.dry_run,
         )  # fmt: skip
         if args.dry_run:
@@ -90,14 +76,13 @@ def _supervise(args: argparse.Namespace) -> int:
 
 
 def _flag(args: argparse.Namespace) -> int:
-    from jiuye.cli import UserError
-    from jiuye.ledger.dbutil import write_session
+    from jiuye.db import write_session
     from jiuye.supervision import service
     from jiuye.supervision.models import STATE_LABELS
 
     try:
         with write_session(args.db) as session:
-            row = service.set_state(session, args.flag_id, args.state, _actor(args), args.reason)
+            row = service.set_state(session, args.flag_id, args.state, actor(args), args.reason)
     except service.FlagError as exc:
         raise UserError(str(exc)) from exc
     print(

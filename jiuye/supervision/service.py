@@ -31,13 +31,9 @@ FLAGS_LOCK_KEY = 4_204_301  # pg_advisory_xact_lock key of the flags table (SQLi
 
 def _frame(session: Session, stmt: sa.Select[Any], schema: dict[str, Any]) -> pl.DataFrame:
     """Columnar read (PostgreSQL: COPY … TO STDOUT into Polars) with exactly ``schema``."""
-    from jiuye.registry.store import fetch_frame
+    from jiuye.db.frames import read_frame
 
-    return fetch_frame(session.connection(), stmt, schema)
-
-
-def _has_table(session: Session, name: str) -> bool:
-    return sa.inspect(session.connection()).has_table(name)
+    return read_frame(session.connection(), stmt, schema)
 
 
 def load_inputs(session: Session, as_of: dt.date | None = None, include_approved: bool = False) -> Inputs:
@@ -47,34 +43,27 @@ def load_inputs(session: Session, as_of: dt.date | None = None, include_approved
     per-worker measures only (the only check that reads it).  Employers and contracts: all (the churning
     baseline is the district's normal rate over every contract).
     """
+    from jiuye.ledger.models import entitlements as ent
+    from jiuye.ledger.models import payments as pay
     from jiuye.registry.models import TABLES
     from jiuye.supervision.frames import measures_frame
 
     p, e, c, si = TABLES["persons"], TABLES["employers"], TABLES["contracts"], TABLES["social_insurance"]
-    has_ledger = _has_table(session, "payments")
-    named: Any = None
-    workers: Any = None
-    if has_ledger:
-        from jiuye.ledger.models import entitlements as ent
-        from jiuye.ledger.models import payments as pay
-
-        per_worker = (
-            measures_frame().filter(pl.col("beneficiary_kind") == "employer_per_worker")["policy"].to_list()
-        )
-        named = sa.union(
-            sa.select(pay.c.subject.label("v")), sa.select(pay.c.beneficiary.label("v")),
-            sa.select(ent.c.subject.label("v")), sa.select(ent.c.beneficiary.label("v")),
-        )  # fmt: skip
-        workers = sa.union(
-            sa.select(pay.c.subject.label("v")).where(pay.c.policy.in_(per_worker)),
-            sa.select(ent.c.subject.label("v")).where(ent.c.policy.in_(per_worker)),
-        )
+    per_worker = measures_frame().filter(pl.col("beneficiary_kind") == "employer_per_worker")["policy"].to_list()
+    named = sa.union(
+        sa.select(pay.c.subject.label("v")), sa.select(pay.c.beneficiary.label("v")),
+        sa.select(ent.c.subject.label("v")), sa.select(ent.c.beneficiary.label("v")),
+    )  # fmt: skip
+    workers = sa.union(
+        sa.select(pay.c.subject.label("v")).where(pay.c.policy.in_(per_worker)),
+        sa.select(ent.c.subject.label("v")).where(ent.c.policy.in_(per_worker)),
+    )
     person_stmt = sa.select(
         p.c.id_number, p.c.id_number, p.c.hukou_district, p.c.phone, p.c.address, p.c.bank_account,
         p.c.died_on, p.c.hukou_moved_out_on,
     )  # fmt: skip
     person_stmt = person_stmt.where(
-        p.c.id_number.in_(sa.select(named.subquery().c.v)) if has_ledger else sa.false()
+        p.c.id_number.in_(sa.select(named.subquery().c.v))
     )
     persons = _frame(session, person_stmt, INPUT_SCHEMAS["persons"])
     emp_schema = {
@@ -98,26 +87,24 @@ def load_inputs(session: Session, as_of: dt.date | None = None, include_approved
         .outerjoin(se, si.c.employer_id == se.c.id)
     )
     social_stmt = social_stmt.where(
-        sp.c.id_number.in_(sa.select(workers.subquery().c.v)) if has_ledger else sa.false()
+        sp.c.id_number.in_(sa.select(workers.subquery().c.v))
     )
     social = _frame(session, social_stmt, INPUT_SCHEMAS["social_insurance"])
-    payments = pl.DataFrame(schema=INPUT_SCHEMAS["payments"])
-    if has_ledger:
-        payments = _frame(
+    payments = _frame(
+        session,
+        sa.select(sa.cast(pay.c.id, sa.String), pay.c.policy, pay.c.beneficiary, pay.c.subject, pay.c.month,
+                  pay.c.amount_fen, pay.c.state),
+        INPUT_SCHEMAS["payments"],
+    )  # fmt: skip
+    if include_approved:
+        pending = _frame(
             session,
-            sa.select(sa.cast(pay.c.id, sa.String), pay.c.policy, pay.c.beneficiary, pay.c.subject, pay.c.month,
-                      pay.c.amount_fen, pay.c.state),
+            sa.select(sa.literal("E") + sa.cast(ent.c.id, sa.String), ent.c.policy, ent.c.beneficiary,
+                      ent.c.subject, ent.c.month, ent.c.amount_fen, sa.literal("approved"))
+            .where(ent.c.state.in_(["approved", "in_batch"])),
             INPUT_SCHEMAS["payments"],
         )  # fmt: skip
-        if include_approved:
-            pending = _frame(
-                session,
-                sa.select(sa.literal("E") + sa.cast(ent.c.id, sa.String), ent.c.policy, ent.c.beneficiary,
-                          ent.c.subject, ent.c.month, ent.c.amount_fen, sa.literal("approved"))
-                .where(ent.c.state.in_(["approved", "in_batch"])),
-                INPUT_SCHEMAS["payments"],
-            )  # fmt: skip
-            payments = pl.concat([payments, pending])
+        payments = pl.concat([payments, pending])
     return Inputs.from_frames(
         as_of=as_of, persons=persons, employers=employers, contracts=contracts, social_insurance=social,
         payments=payments,

@@ -7,8 +7,7 @@ import sqlalchemy as sa
 from jiuye import audit
 from jiuye.audit.models import audit_events
 from jiuye.audit.service import VerifyReport
-from jiuye.db import get_engine
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import get_engine, write_session
 
 
 def _fill(url: str, n: int = 5) -> None:

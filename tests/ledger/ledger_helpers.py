@@ -11,15 +11,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from jiuye.db import get_engine
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import get_engine, write_session
 from jiuye.ledger.models import entitlements, payments
 from jiuye.ledger.service import approve_month
 from jiuye.matching.service import run_match
 from jiuye.matching.sources import FramesSource
-from jiuye.matching.synthetic import js02_population
 from jiuye.rules.catalog import get_measure
 from jiuye.rules.facts import Facts
+from tests.factories.matching import js02_population
 
 JS02 = (get_measure("JS-02"),)
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,13 +14,13 @@ from ledger_helpers import count, match, seed_approved
 
 from jiuye import audit
 from jiuye.audit.models import audit_events
+from jiuye.db import write_session
 from jiuye.errors import UserError
 from jiuye.ledger import transitions
-from jiuye.ledger.dbutil import write_session
 from jiuye.ledger.models import ENTITLEMENT_STATES, entitlements, payments
 from jiuye.ledger.service import approve_month, pay, reverse, review, set_auto
-from jiuye.matching.synthetic import js02_population
 from jiuye.rules.facts import Facts
+from tests.factories.matching import js02_population
 
 MAR, DEC = dt.date(2023, 3, 1), dt.date(2023, 12, 1)
 
@@ -31,7 +31,7 @@ def test_every_illegal_move_raises(migrated_db_url: str) -> None:
     with write_session(url) as s:
         rows = [
             {"policy": "JS-02", "beneficiary": f"b{i}", "subject": f"b{i}", "month": MAR, "amount_fen": 100_000,
-             "status": "payable", "state": old, "created_by": "t", "updated_by": "t"}
+             "amount_status": "payable", "state": old, "created_by": "t", "updated_by": "t"}
             for i, (old, _new) in enumerate(pairs)
         ]  # fmt: skip
         s.execute(sa.insert(entitlements), rows)

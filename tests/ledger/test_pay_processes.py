@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from ledger_helpers import count, jiuye, paid_exactly_once, seed_approved
 
 from jiuye import audit
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import write_session
 from jiuye.ledger.models import payment_batches
 
 pytestmark = pytest.mark.slow

@@ -8,14 +8,13 @@ from functools import partial
 import polars as pl
 import sqlalchemy as sa
 
-from jiuye.db import get_engine
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import get_engine, write_session
 from jiuye.ledger.models import entitlement_changes, entitlements
 from jiuye.matching.service import run_match
 from jiuye.matching.sources import FramesSource
-from jiuye.matching.synthetic import js02_population
 from jiuye.rules.catalog import get_measure
 from jiuye.rules.facts import Facts
+from tests.factories.matching import js02_population
 
 JAN, MAR, DEC = dt.date(2023, 1, 1), dt.date(2023, 3, 1), dt.date(2023, 12, 1)
 JS02 = (get_measure("JS-02"),)
@@ -30,7 +29,7 @@ def ledger(url: str) -> list[tuple[object, ...]]:
     with get_engine(url).connect() as c:
         cols = [
             entitlements.c[k]
-            for k in ("policy", "beneficiary", "subject", "month", "amount_fen", "status", "state")
+            for k in ("policy", "beneficiary", "subject", "month", "amount_fen", "amount_status", "state")
         ]
         return [tuple(r) for r in c.execute(sa.select(*cols).order_by(*cols[:4]))]
 

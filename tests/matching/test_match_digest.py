@@ -10,14 +10,14 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from jiuye.db import get_engine
-from jiuye.ledger.dbutil import write_session
-from jiuye.ledger.models import entitlements, match_digests
+from jiuye.db import get_engine, write_session
+from jiuye.ledger.models import entitlements
+from jiuye.matching.models import match_digests
 from jiuye.matching.service import RunResult, frame_digest, run_match
 from jiuye.matching.sources import FramesSource
-from jiuye.matching.synthetic import js02_population
 from jiuye.rules.catalog import get_measure
 from jiuye.rules.facts import Facts
+from tests.factories.matching import js02_population
 
 JAN, MAR = dt.date(2023, 1, 1), dt.date(2023, 3, 1)
 JS02 = (get_measure("JS-02"),)

@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from jiuye import audit, db
-from jiuye.db import get_engine
-from jiuye.ledger.dbutil import write_session
-from jiuye.ledger.models import entitlements, match_runs
+from jiuye.db import get_engine, write_session
+from jiuye.ledger.models import entitlements
+from jiuye.matching.models import match_runs
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,10 +25,10 @@ PEOPLE, CHUNK = 2000, 100
 RUNNER = f"""
 import datetime as dt, sys
 from functools import partial
-from jiuye.ledger.dbutil import write_session
+from jiuye.db import write_session
 from jiuye.matching.service import run_match
 from jiuye.matching.sources import FramesSource
-from jiuye.matching.synthetic import js02_population
+from tests.factories.matching import js02_population
 from jiuye.rules.catalog import get_measure
 facts = js02_population({PEOPLE})
 run_match(partial(write_session, sys.argv[1]), lambda _s: FramesSource(facts), dt.date(2023, 1, 1),
@@ -54,7 +54,7 @@ def chunks_done(url: str) -> int:
 def ledger(url: str) -> list[tuple[object, ...]]:
     cols = [
         entitlements.c[k]
-        for k in ("policy", "beneficiary", "subject", "month", "amount_fen", "status", "state")
+        for k in ("policy", "beneficiary", "subject", "month", "amount_fen", "amount_status", "state")
     ]
     with get_engine(url).connect() as c:
         return [tuple(r) for r in c.execute(sa.select(*cols).order_by(*cols[:4]))]

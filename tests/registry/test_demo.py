@@ -11,9 +11,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jiuye.registry.demo import DemoConfig, DemoData, generate
-from jiuye.registry.demo_io import registry_frames
-from jiuye.registry.demo_situations import ORG_SITUATIONS, situations_for
+from jiuye.demo.base import DemoConfig, DemoData
+from jiuye.demo.district import generate
+from jiuye.demo.files import registry_frames
+from jiuye.demo.situations import ORG_SITUATIONS, situations_for
 from jiuye.rules.dates import add_months, add_years, age_on
 from jiuye.rules.facts import ENUMS, SCHEMAS
 from jiuye.rules.identifiers import credit_code_problem, id_birth_date, id_gender, id_number_problem

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jiuye.registry.importing.checks import id_check_char
+from jiuye.rules.identifiers import id_check_char
 
 from .test_import import PERSON_HEADER, count, person, run, snapshot, write_csv
 from .test_import_bulk import catalog

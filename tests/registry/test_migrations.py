@@ -8,6 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from jiuye import db
 from jiuye.registry import schema
 from jiuye.registry.models import TABLES
+from jiuye.registry.reference import load_reference_data
 
 
 def test_upgrade_creates_every_table_and_reference_rows(db_url: str) -> None:
@@ -27,7 +28,7 @@ def test_upgrade_twice_changes_nothing(db_url: str) -> None:
     db.upgrade(db_url)
     db.upgrade(db_url)
     with db.session_scope(db_url) as session:
-        assert db.load_reference_data(session) == 0
+        assert load_reference_data(session) == 0
 
 
 def test_migrations_match_models(migrated_db_url: str) -> None:

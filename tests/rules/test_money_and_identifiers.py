@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from jiuye.jsonio import dumps
 from jiuye.rules.identifiers import (
     credit_code_problem,
     id_number_problem,
@@ -13,6 +12,7 @@ from jiuye.rules.identifiers import (
     make_id_number,
     mask_id_number,
 )  # fmt: skip
+from jiuye.rules.jsonio import dumps
 from jiuye.rules.money import MoneyError, fen_to_json_number, percent_of_fen, yuan_to_fen
 
 
@@ -43,3 +43,49 @@ def test_credit_codes() -> None:
     assert credit_code_problem(code) is None
     assert credit_code_problem(code[:17] + ("0" if code[17] != "0" else "1")) is not None
     assert credit_code_problem("91310116MA1FL4K7IO") is not None  # I and O are not in the alphabet
+
+
+def _textbook_id_check(first17: str) -> str:
+    """GB 11643 as the standard writes it: Σ a_i·W_i mod 11, W_i = 2^(17-i) mod 11 (an independent oracle)."""
+    total = sum(int(c) * (2 ** (17 - i) % 11) for i, c in enumerate(first17))
+    return "10X98765432"[total % 11]
+
+
+def _textbook_credit_check(first17: str) -> str:
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    total = sum(alphabet.index(c) * (3**i % 31) for i, c in enumerate(first17))
+    return alphabet[(31 - total % 31) % 31]
+
+
+def test_columnar_checksums_agree_with_the_standards_formula() -> None:
+    import random
+
+    import polars as pl
+
+    from jiuye.rules.identifiers import CREDIT_ALPHABET, credit_check_char, id_check_char
+
+    rng = random.Random(11)
+    ids = ["".join(rng.choice("0123456789") for _ in range(17)) for _ in range(500)]
+    got = pl.DataFrame({"v": ids}).select(id_check_char(pl.col("v"))).to_series().to_list()
+    assert got == [_textbook_id_check(v) for v in ids]
+    codes = ["".join(rng.choice(CREDIT_ALPHABET) for _ in range(17)) for _ in range(500)]
+    got = pl.DataFrame({"v": codes}).select(credit_check_char(pl.col("v"))).to_series().to_list()
+    assert got == [_textbook_credit_check(v) for v in codes]
+
+
+def test_masking_policy_and_money_text() -> None:
+    import polars as pl
+
+    from jiuye.rules.identifiers import MASKS, mask
+    from jiuye.rules.money import fen_to_plain_text, yuan_text
+
+    assert MASKS["id_number"].text("310116199001010403") == "310116********0403"
+    assert MASKS["id_number"].text("31011619900101") == "31011619900101"  # not an ID number: unchanged
+    assert MASKS["phone"].text("13912345678") == "139****5678"
+    frame = pl.DataFrame({"v": ["91310116MA1FL4K7XX", None, "abc"]})
+    assert frame.select(mask(pl.col("v"))).to_series().to_list() == ["913101********K7XX", None, "abc"]
+    fen = [0, 5, 150, -150, 4000050, None]
+    assert pl.DataFrame({"f": fen}).select(yuan_text(pl.col("f"), "元")).to_series().to_list() == [
+        "0.00元", "0.05元", "1.50元", "-1.50元", "40000.50元", None,
+    ]  # fmt: skip
+    assert [fen_to_plain_text(f) for f in (0, 5, 150, -150, 4000050)] == ["0.00", "0.05", "1.50", "-1.50", "40000.50"]

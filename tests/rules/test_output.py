@@ -9,8 +9,8 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jiuye.jsonio import dumps
 from jiuye.rules.engine import ENTITLEMENT_SCHEMA, EXPLANATION_SCHEMA, FINDING_SCHEMA, Result
+from jiuye.rules.jsonio import dumps
 from jiuye.rules.output import result_text
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

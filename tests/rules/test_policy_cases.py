@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from jiuye.jsonio import dumps
 from jiuye.rules import evaluate
 from jiuye.rules.catalog import measure_ids
+from jiuye.rules.jsonio import dumps
 
 CASES = Path(__file__).parent / "cases"
 

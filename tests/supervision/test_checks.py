@@ -12,7 +12,7 @@ import pytest
 from jiuye.rules.identifiers import credit_code_problem, id_number_problem, make_credit_code, make_id_number
 from jiuye.supervision import checks
 from jiuye.supervision.frames import Inputs
-from jiuye.supervision.synthetic import clean_district
+from tests.factories.supervision import clean_district
 
 # Documented bound (docs/supervision.md): at most 0.5 % of the subsidised people and employers of a clean
 # district may be flagged.
@@ -335,3 +335,13 @@ def test_reversed_payments_are_ignored() -> None:
 def test_every_check_handles_empty_inputs(check: str) -> None:
     out = checks.CHECKS[check](Inputs())
     assert out.is_empty() and out.schema == pl.Schema(checks.FLAG_SCHEMA)
+
+
+def test_the_list_of_checks_is_built_from_the_family_modules() -> None:
+    import importlib
+    import pkgutil
+
+    families = [importlib.import_module(f"jiuye.supervision.checks.{m.name}") for m in pkgutil.iter_modules(checks.__path__)]
+    declared = [name for f in sorted((f for f in families if hasattr(f, "TITLES")), key=lambda f: f.FAMILY) for name in f.TITLES]
+    assert list(checks.CHECKS) == declared == list(checks.CHECK_TITLES)
+    assert len(declared) == 15 and len({f.FAMILY for f in families if hasattr(f, "TITLES")}) == 8

@@ -14,7 +14,7 @@ from jiuye.rules.identifiers import make_credit_code, make_id_number
 from jiuye.supervision import service
 from jiuye.supervision.frames import Inputs
 from jiuye.supervision.models import flags
-from jiuye.supervision.synthetic import clean_district
+from tests.factories.supervision import clean_district
 
 
 def test_migrations_form_a_single_head() -> None:
@@ -135,7 +135,7 @@ def _insert_registry_and_ledger(session: Session) -> tuple[str, str, str]:
     ):
         ent = session.execute(
             sa.insert(entitlements).values(
-                policy="JS-11", beneficiary=emp, subject=worker, month=month, amount_fen=50_000, status="payable",
+                policy="JS-11", beneficiary=emp, subject=worker, month=month, amount_fen=50_000, amount_status="payable",
                 state="paid", created_by="test", updated_by="test",
             ).returning(entitlements.c.id)
         ).scalar_one()  # fmt: skip

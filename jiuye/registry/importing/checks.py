@@ -1,8 +1,7 @@
 """Whole-column checks as Polars expressions: each returns a String expression that is null when the
 cell is fine and a Chinese reason when it is not.  No Python loop per row.
 
-The checksum expressions mirror :mod:`jiuye.rules.identifiers` exactly (a property test holds them
-to it); they exist because a million ID numbers must be checked in a fraction of a second.
+The identifier checksums are :mod:`jiuye.rules.identifiers`' (one columnar implementation).
 """
 
 from __future__ import annotations
@@ -10,11 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from jiuye.registry.schema import BOOL_FALSE, BOOL_TRUE
-from jiuye.rules.identifiers import CREDIT_ALPHABET
-
-_ID_CHECK = "10X98765432"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_CLASS = "[0-9A-HJ-NP-RTUWXY]"
+from jiuye.rules import identifiers as ident
 
 TRUE_TEXTS = tuple(sorted({t.lower() for t in BOOL_TRUE} | {"t", "对", "有"}))
 FALSE_TEXTS = tuple(sorted({t.lower() for t in BOOL_FALSE} | {"f", "不是", "无"}))
@@ -26,7 +21,7 @@ def _null_str() -> pl.Expr:
     return pl.lit(None, dtype=pl.String)
 
 
-# --- ID numbers (GB 11643) ------------------------------------------------------------------------
+# --- ID numbers (GB 11643) and credit codes (GB 32100): the checks are jiuye.rules.identifiers' --------
 
 
 def normalize_id_number(col: pl.Expr) -> pl.Expr:
@@ -34,97 +29,30 @@ def normalize_id_number(col: pl.Expr) -> pl.Expr:
     return col.str.replace_all(r"\s", "").str.to_uppercase()
 
 
-def id_check_char(col: pl.Expr) -> pl.Expr:
-    """Expected 18th character of an ID number whose first 17 characters are digits."""
-    # GB 11643 weights are 2^(17-i) mod 11, and 13 ≡ 2 (mod 11): read the 17 digits as one base-13
-    # number v (< 13^17 < 2^64) and the weighted sum is ≡ 2·v (mod 11).  One pass over the column.
-    v = col.str.slice(0, 17).str.to_integer(base=13, strict=False, dtype=pl.UInt64)
-    total = (v % 11) * 2
-    return (total % 11).replace_strict(
-        {i: c for i, c in enumerate(_ID_CHECK)}, default=None, return_dtype=pl.String
-    )
-
-
-def id_birth_date(col: pl.Expr) -> pl.Expr:
-    return col.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
-
-
-def id_gender(col: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(col.str.slice(16, 1).cast(pl.Int64, strict=False) % 2 == 1)
-        .then(pl.lit("male"))
-        .otherwise(pl.lit("female"))
-    )
-
-
 def id_number_valid(col: pl.Expr) -> pl.Expr:
     """True for a valid ID number or an empty cell; cheaper than :func:`id_number_reason`."""
-    return col.is_null() | (
-        col.str.contains(r"^[0-9]{17}[0-9X]$")
-        & id_birth_date(col).is_not_null()
-        & (id_check_char(col) == col.str.slice(17, 1))
-    ).fill_null(False)
+    return col.is_null() | ident.id_number_valid(col)
 
 
 def id_number_reason(col: pl.Expr) -> pl.Expr:
-    """Same reasons, same order, as :func:`jiuye.rules.identifiers.id_number_problem`."""
-    expected = id_check_char(col)
+    """The reasons of :func:`jiuye.rules.identifiers.id_number_reason`, after one of import's own: a masked
+    number (exported without ``--unmasked``) cannot be imported."""
     return (
-        pl.when(col.is_null())
-        .then(_null_str())
-        .when(col.str.contains("*", literal=True))
+        pl.when(col.str.contains("*", literal=True))
         .then(pl.lit("身份证号码已脱敏（含*），无法导入；请使用 jiuye export --unmasked 导出的完整号码"))
-        .when(col.str.len_chars() != 18)
-        .then(pl.lit("身份证号码应为18位"))
-        .when(~col.str.contains(r"^[0-9]{17}[0-9X]$"))
-        .then(pl.lit("身份证号码前17位应为数字，末位为数字或X"))
-        .when(id_birth_date(col).is_null())
-        .then(pl.format("身份证号码中的出生日期不存在：{}", col.str.slice(6, 8)))
-        .when(expected != col.str.slice(17, 1))
-        .then(pl.format("身份证号码校验位错误（GB 11643，应为 {}）", expected))
-        .otherwise(_null_str())
+        .otherwise(ident.id_number_reason(col))
     )
-
-
-# --- unified social credit codes (GB 32100) -------------------------------------------------------
 
 
 def normalize_credit_code(col: pl.Expr) -> pl.Expr:
     return col.str.replace_all(r"\s", "").str.to_uppercase()
 
 
-def credit_check_char(col: pl.Expr) -> pl.Expr:
-    index = {c: i for i, c in enumerate(CREDIT_ALPHABET)}
-    total = pl.sum_horizontal(
-        col.str.slice(i, 1).replace_strict(index, default=None, return_dtype=pl.Int64) * w
-        for i, w in enumerate(_CREDIT_WEIGHTS)
-    )
-    return ((31 - total % 31) % 31).replace_strict(
-        {i: c for i, c in enumerate(CREDIT_ALPHABET)}, default=None, return_dtype=pl.String
-    )
-
-
 def credit_code_valid(col: pl.Expr) -> pl.Expr:
-    return col.is_null() | (
-        col.str.contains(f"^{_CREDIT_CLASS}{{18}}$") & (credit_check_char(col) == col.str.slice(17, 1))
-    ).fill_null(False)
+    return col.is_null() | ident.credit_code_valid(col)
 
 
-def credit_code_reason(col: pl.Expr) -> pl.Expr:
-    """Same reasons, same order, as :func:`jiuye.rules.identifiers.credit_code_problem`."""
-    expected = credit_check_char(col)
-    illegal = col.str.replace_all(_CREDIT_CLASS, "")
-    return (
-        pl.when(col.is_null())
-        .then(_null_str())
-        .when(col.str.len_chars() != 18)
-        .then(pl.lit("统一社会信用代码应为18位"))
-        .when(illegal.str.len_chars() > 0)
-        .then(pl.format("统一社会信用代码含非法字符：{}", illegal))
-        .when(expected != col.str.slice(17, 1))
-        .then(pl.format("统一社会信用代码校验位错误（GB 32100，应为 {}）", expected))
-        .otherwise(_null_str())
-    )
+credit_code_reason = ident.credit_code_reason
 
 
 # --- dates, months, booleans, numbers ---------------------------------------------------------------
@@ -295,7 +223,9 @@ def town_reason(town: pl.Expr, district: pl.Expr | None, towns: dict[str, frozen
 # --- enums -----------------------------------------------------------------------------------------
 
 
-def enum_mapping(allowed: tuple[str, ...], labels: dict[str, str]) -> dict[str, str]:
+def enum_mapping(
+    allowed: tuple[str, ...], labels: dict[str, str], aliases: dict[str, str] | None = None
+) -> dict[str, str]:
     """Accepted text (case-folded) → stored code: the code itself and its Chinese label; for districts
     also the label without 区/新区 (金山, 浦东)."""
     mapping: dict[str, str] = {}
@@ -306,11 +236,15 @@ def enum_mapping(allowed: tuple[str, ...], labels: dict[str, str]) -> dict[str, 
         for suffix in ("新区", "区"):
             if label.endswith(suffix) and len(label) > len(suffix) + 1:
                 mapping.setdefault(label.removesuffix(suffix).casefold(), value)
+    for alias, value in (aliases or {}).items():
+        mapping.setdefault(alias.casefold(), value)
     return mapping
 
 
-def parse_enum(col: pl.Expr, allowed: tuple[str, ...], labels: dict[str, str]) -> pl.Expr:
-    mapping = enum_mapping(allowed, labels)
+def parse_enum(
+    col: pl.Expr, allowed: tuple[str, ...], labels: dict[str, str], aliases: dict[str, str] | None = None
+) -> pl.Expr:
+    mapping = enum_mapping(allowed, labels, aliases)
     return col.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.String)
 
 

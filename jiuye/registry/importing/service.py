@@ -8,9 +8,7 @@ may come together; references are checked against the file set plus the database
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
-import os
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -55,13 +53,9 @@ class ImportResult:
 
 
 def current_user() -> str:
-    for name in ("JIUYE_USER", "USER", "LOGNAME"):
-        if os.environ.get(name):
-            return os.environ[name]
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
+    from jiuye.cliargs import default_actor
+
+    return default_actor()
 
 
 def new_import_id(now: dt.datetime) -> str:

@@ -19,7 +19,8 @@ import polars as pl
 
 from jiuye.registry.importing import checks
 from jiuye.registry.importing.readers import ROW, ReadError, Sheet
-from jiuye.registry.schema import ENUM_LABELS, ENUMS, TABLES, Column, Table, dependency_order
+from jiuye.registry.schema import ENUM_ALIASES, ENUM_LABELS, ENUMS, TABLES, Column, Table, dependency_order
+from jiuye.rules import identifiers as ident
 
 PROBLEM_SCHEMA: dict[str, type[pl.DataType]] = {
     "file": pl.String,
@@ -185,7 +186,7 @@ def column_exprs(column: Column, typed: pl.Expr | None = None) -> tuple[pl.Expr,
     elif column.type == "enum":
         assert column.enum is not None
         allowed, labels = ENUMS[column.enum], ENUM_LABELS.get(column.enum, {})
-        value = checks.parse_enum(c, allowed, labels)
+        value = checks.parse_enum(c, allowed, labels, ENUM_ALIASES.get(column.enum))
         reason = checks.enum_reason(c, allowed, labels, typed)
     elif column.type == "town":
         value, reason = c, none  # checked together with its district in check_piece
@@ -317,15 +318,15 @@ def check_piece(piece: Piece, towns: dict[str, frozenset[str]]) -> None:
     if id_cols and {"birth_date", "gender"} <= names:
         idn = v(id_cols[0])
         ok = checks.id_number_valid(idn) & idn.is_not_null()
-        born = checks.id_birth_date(idn)
+        born = ident.id_birth_date(idn)
         flag = ok & v("birth_date").is_not_null() & (v("birth_date") != born)
         extra.append((
             "birth_date", flag.fill_null(False),
             pl.when(flag).then(pl.format("出生日期与身份证号码不符（身份证号码中为 {}）", born.cast(pl.String)))
             .otherwise(none),
         ))  # fmt: skip
-        gender_label = checks.id_gender(idn).replace_strict(ENUM_LABELS["gender"], return_dtype=pl.String)
-        flag = ok & v("gender").is_not_null() & (v("gender") != checks.id_gender(idn))
+        gender_label = ident.id_gender(idn).replace_strict(ENUM_LABELS["gender"], return_dtype=pl.String)
+        flag = ok & v("gender").is_not_null() & (v("gender") != ident.id_gender(idn))
         extra.append((
             "gender", flag.fill_null(False),
             pl.when(flag).then(pl.format("性别与身份证号码不符（身份证号码第17位表示{}）", gender_label))

@@ -22,16 +22,15 @@ uncommitted WAL frames).
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
 
+from jiuye.db.frames import quote, read_frame, write_frame
 from jiuye.registry.schema import TABLES, Column, Table
-
-CHUNK_ROWS = 50_000
+from jiuye.rules.money import yuan_text
 
 Progress = Callable[[str, int, int], None]  # (table, rows written so far, total rows)
 
@@ -44,8 +43,7 @@ class WriteCounts:
     values_changed: int = 0
 
 
-def _q(name: str) -> str:
-    return f'"{name}"'
+_q = quote
 
 
 # --- formatting values as text (row keys in Polars, change_log values in SQL) -------------------------
@@ -61,7 +59,7 @@ def key_text_expr(col: Column) -> pl.Expr:
     if col.type == "bool":
         return pl.when(c).then(pl.lit("是")).when(~c).then(pl.lit("否"))
     if col.type == "money":
-        return pl.format("{}.{}", c // 100, (c % 100).cast(pl.String).str.pad_start(2, "0"))
+        return yuan_text(c)
     return c.cast(pl.String)
 
 
@@ -117,93 +115,10 @@ def _load_staging(
         conn.exec_driver_sql("PRAGMA cache_size = -131072")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_q(name)}")
         conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_q(name)} ({cols})")
-    _copy_rows(conn, f"temp.{_q(name)}" if dialect != "postgresql" else _q(name), frame, on_progress)
+    target = f"temp.{_q(name)}" if dialect != "postgresql" else _q(name)
+    write_frame(conn, target, frame, on_progress=on_progress, drop_empty=True)
     if dialect == "postgresql":
         conn.exec_driver_sql(f"ANALYZE {_q(name)}")
-
-
-def _sql_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _copy_rows(
-    conn: sa.Connection,
-    target: str,
-    frame: pl.DataFrame,
-    on_progress: Callable[[int], None],
-    constants: dict[str, str] | None = None,
-) -> None:
-    """Bulk-load ``frame`` (columns named as the target's) into the (quoted) table ``target``:
-    ``COPY … FROM STDIN`` on PostgreSQL, ``executemany`` on SQLite; in chunks, reporting progress.
-
-    ``constants``: columns with the same (text) value in every row.  Columns that are empty in every
-    row are left out (the database fills in NULL), which matters to SQLite, where every value
-    passes through Python.
-    """
-    dialect = conn.dialect.name
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    constants = constants or {}
-    empty = [c for c in frame.columns if frame.get_column(c).null_count() == frame.height]
-    frame = frame.drop(empty)
-    done = 0
-    if dialect == "postgresql":
-        restore: list[str] = []
-        if constants and frame.height >= BULK_REBUILD_ROWS:
-            # Constants as the columns' defaults for the load (transactional DDL, restored below):
-            # the server then does not parse two timestamps and two texts per row — ≈ 40 % of a COPY.
-            restore = _pg_constant_defaults(conn, target, constants)
-        else:
-            frame = frame.with_columns(pl.lit(v, dtype=pl.String).alias(k) for k, v in constants.items())
-        column_list = ", ".join(_q(c) for c in frame.columns)
-        sql = f"COPY {target} ({column_list}) FROM STDIN (FORMAT csv)"
-        with raw.cursor() as cur, cur.copy(sql) as copy:
-            for chunk in frame.iter_slices(CHUNK_ROWS):
-                buf = io.BytesIO()
-                chunk.write_csv(buf, include_header=False, date_format="%Y-%m-%d")
-                copy.write(buf.getvalue())
-                done += chunk.height
-                on_progress(done)
-        for stmt in restore:
-            conn.exec_driver_sql(stmt)
-        return
-    frame = frame.with_columns(
-        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
-        + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
-    )
-    column_list = ", ".join(_q(c) for c in [*frame.columns, *constants])
-    marks = ", ".join(["?"] * frame.width + [_sql_literal(v) for v in constants.values()])
-    cur = raw.cursor()
-    try:
-        for chunk in frame.iter_slices(CHUNK_ROWS):
-            # tuples from whole columns: much cheaper than DataFrame.rows()
-            rows = zip(*(chunk.get_column(c).to_list() for c in chunk.columns), strict=True)
-            cur.executemany(f"INSERT INTO {target} ({column_list}) VALUES ({marks})", rows)
-            done += chunk.height
-            on_progress(done)
-    finally:
-        cur.close()
-
-
-def _pg_constant_defaults(conn: sa.Connection, target: str, constants: dict[str, str]) -> list[str]:
-    """Set each constant as its column's default on the (quoted) table ``target``; return the
-    statements that put the original defaults back."""
-    rows = conn.exec_driver_sql(
-        "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
-        "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-        "WHERE a.attrelid = to_regclass(%(t)s) AND a.attname = ANY(%(c)s)",
-        {"t": target, "c": list(constants)},
-    ).all()
-    original = {name: default for name, default in rows}
-    restore = []
-    for column, value in constants.items():
-        conn.exec_driver_sql(f"ALTER TABLE {target} ALTER COLUMN {_q(column)} SET DEFAULT {_sql_literal(value)}")
-        before = original.get(column)
-        restore.append(
-            f"ALTER TABLE {target} ALTER COLUMN {_q(column)} "
-            + (f"SET DEFAULT {before}" if before is not None else "DROP DEFAULT")
-        )
-    return restore
 
 
 def _is_empty(conn: sa.Connection, table: Table) -> bool:
@@ -221,7 +136,6 @@ def _key_ids(conn: sa.Connection, table: str, key: str) -> pl.DataFrame:
     table).  ``conn.info`` outlives the transaction, so the cache is tied to the transaction object.
     """
     from jiuye.registry.models import TABLES as SA_TABLES
-    from jiuye.registry.store import fetch_frame
 
     txn = conn.get_transaction()
     held = conn.info.get(_KEY_IDS)
@@ -235,7 +149,7 @@ def _key_ids(conn: sa.Connection, table: str, key: str) -> pl.DataFrame:
     if found is None or found[0] != signature:
         t = SA_TABLES[table]
         stmt = sa.select(t.c[key].label("__key"), t.c.id.label("__id"))
-        found = (signature, fetch_frame(conn, stmt, {"__key": pl.String, "__id": pl.Int64}))
+        found = (signature, read_frame(conn, stmt, {"__key": pl.String, "__id": pl.Int64}))
         cache[(table, key)] = found
     return found[1]
 
@@ -285,7 +199,7 @@ def _sqlite_deferred_ddl(conn: sa.Connection, table: str) -> tuple[list[str], li
     return [f"DROP INDEX {_q(name)}" for name, _ in rows], [sql for _, sql in rows]
 
 
-def _bulk_load(conn: sa.Connection, table: str, rows: int, load: Callable[[], None]) -> None:
+def _bulk_load(conn: sa.Connection, table: str, rows: int, load: Callable[[], object]) -> None:
     """Run ``load`` (rows into the empty ``table``) with the secondary indexes and foreign keys built
     afterwards, in one pass each, instead of row by row.
 
@@ -352,12 +266,13 @@ def insert_fresh(
         conn,
         table.name,
         data.height,
-        lambda: _copy_rows(
+        lambda: write_frame(
             conn,
             _q(table.name),
             data,
-            lambda n: progress(table.name, n, data.height) if progress else None,
-            audit,
+            constants=audit,
+            on_progress=lambda n: progress(table.name, n, data.height) if progress else None,
+            drop_empty=True,
         ),
     )
     return WriteCounts(inserted=data.height)

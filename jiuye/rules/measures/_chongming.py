@@ -41,11 +41,6 @@ STATUS_LABELS = {
     "low_income_family": "低收入困难家庭", "disabled": "残疾", "zero_employment_family": "零就业家庭",
     "paired_region_rural_labor": "对口地区农村劳动力",
 }  # fmt: skip
-EMPLOYER_TYPE_LABELS = {
-    "enterprise": "企业", "government_agency": "机关", "public_institution": "事业单位", "social_work_org": "社工组织",
-    "informal_labor_org": "非正规劳动组织", "public_welfare_labor_org": "公益性劳动组织",
-    "labor_dispatch": "劳务派遣公司", "social_organization": "社会组织",
-}  # fmt: skip
 SIZE_LABELS = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
 
 ONE_DAY = dt.timedelta(days=1)

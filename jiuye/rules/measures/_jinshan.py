@@ -12,22 +12,13 @@ from jiuye.rules.facts import DISTRICT_NAMES, Facts
 from jiuye.rules.legal import meets
 from jiuye.rules.measure import JS_DOC, Condition, detail, first_column
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.shared import EMPLOYER_TYPE_LABELS, JINSHAN_EMPLOYER_EXCLUSION
 
 DISTRICT = "jinshan"
 
-# G3, 金就办〔2023〕1号 七(一)：“本意见中的用人单位不包括机关、事业单位、社工组织、非正规劳动组织、
-# 公益性劳动组织、劳务派遣公司，有特殊规定的除外。”
-EXCLUDED_EMPLOYER_TYPES: tuple[str, ...] = (
-    "government_agency", "public_institution", "social_work_org", "informal_labor_org",
-    "public_welfare_labor_org", "labor_dispatch",
-)  # fmt: skip
-EXCLUSION_CLAUSE = f"{JS_DOC} 七(一)"
-
-EMPLOYER_TYPE_LABELS = {
-    "enterprise": "企业", "government_agency": "机关", "public_institution": "事业单位", "social_work_org": "社工组织",
-    "informal_labor_org": "非正规劳动组织", "public_welfare_labor_org": "公益性劳动组织",
-    "labor_dispatch": "劳务派遣公司", "social_organization": "社会组织",
-}  # fmt: skip
+# G3 (params/_jinshan.yaml) and the employer-type labels (params/_shanghai.yaml), declared once
+EXCLUDED_EMPLOYER_TYPES: tuple[str, ...] = JINSHAN_EMPLOYER_EXCLUSION.types
+EXCLUSION_CLAUSE = f"{JS_DOC} {JINSHAN_EMPLOYER_EXCLUSION.clause}"
 
 ORGANIZATION_KIND_LABELS = {
     "internship_base": "就业见习基地", "training_institution": "职业培训机构", "incubation_base": "创业孵化基地",
@@ -73,7 +64,7 @@ def employer_not_excluded(type_column: str = "employer_type") -> Condition:
     """G3 as a named condition for every JS measure that names a 用人单位."""
     return Condition(
         key="employer_not_excluded",
-        text="用人单位不属于机关、事业单位、社工组织、非正规劳动组织、公益性劳动组织、劳务派遣公司",
+        text=JINSHAN_EMPLOYER_EXCLUSION.text,
         clause=EXCLUSION_CLAUSE,
         expr=pl.col(type_column).is_not_null() & ~pl.col(type_column).is_in(list(EXCLUDED_EMPLOYER_TYPES)),
         detail=detail("单位类型：{}", pl.col(type_column).replace(EMPLOYER_TYPE_LABELS)),
@@ -167,6 +158,3 @@ def amount_by(column: str, parameters: dict[Any, str], p: MeasureParameters, on:
     return amount
 
 
-def yuan_text(fen: pl.Expr) -> pl.Expr:
-    """Integer fen shown as yuan with two decimals for explanations: 4000050 → '40000.50元' (null stays null)."""
-    return pl.format("{}.{}元", fen // 100, (fen % 100).cast(pl.String).str.zfill(2))

@@ -1,7 +1,5 @@
 """CM-01a 稳定就业岗位补贴 — 沪崇就办〔2023〕2号 一(一).
 
-原文：“鼓励用人单位稳定就业岗位，对符合条件的用人单位，按稳定就业人数予以岗位补贴。”
-
 Reading (catalog): per stably employed headcount; the case format has no headcount facts.  Eligibility is decided by a reviewer (kind "reviewer"); where money is
 involved its amount is set by a municipal standard (G6).  Listed in the policy list with its clause.
 """

@@ -1,7 +1,5 @@
 """CM-01b 接送职工交通费补贴 — 沪崇就办〔2023〕2号 一(一).
 
-原文：“对入驻五大园区、实施班车接送职工通勤的生产加工型企业，符合条件的给予接送职工交通费补贴。”
-
 Reading (catalog): production enterprise in one of the five parks running commuter buses; the case format has no park, bus or industry facts.  Eligibility is decided by a reviewer (kind "reviewer"); where money is
 involved its amount is set by a municipal standard (G6).  Listed in the policy list with its clause.
 """

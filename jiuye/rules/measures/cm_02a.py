@@ -1,7 +1,5 @@
 """CM-02a 一次性开办费补贴 — 沪崇就办〔2023〕2号 一(二).
 
-原文：“符合条件的本区劳动力、创业组织可按规定申请享受一次性开办费补贴和创业带动就业一次性补贴。”
-
 Reading (catalog): Chongming labour or startup organisation meeting the rules; the case format has no founder or startup-registration facts.  Eligibility is decided by a reviewer (kind "reviewer"); where money is
 involved its amount is set by a municipal standard (G6).  Listed in the policy list with its clause.
 """

@@ -1,7 +1,5 @@
 """CM-02c 创业类比赛优胜奖励 — 沪崇就办〔2023〕2号 一(二).
 
-原文：“鼓励本区创业团队或创业组织参加各级人力资源社会保障部门组织的创业比赛，对获奖团队或组织发放创业类比赛优胜奖励。”
-
 Reading (catalog): named without a computable rule.  Eligibility is decided by a reviewer (kind "reviewer"); where money is
 involved its amount is set by a municipal standard (G6).  Listed in the policy list with its clause.
 """

@@ -1,7 +1,5 @@
 """CM-02d 创业担保批次贷 — 沪崇就办〔2023〕2号 一(二).
 
-原文：“积极推行“创业担保批次贷”，鼓励市级创业孵化示范基地等创业服务载体以推荐“白名单”方式开展批次贷业务，提高审批效率。”
-
 Reading (catalog): a guaranteed loan, handled as a referral to the lender with the white-list recommendation.  Eligibility is decided by a reviewer (kind "reviewer"); where money is
 involved its amount is set by a municipal standard (G6).  Listed in the policy list with its clause.
 """

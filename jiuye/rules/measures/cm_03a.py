@@ -1,7 +1,5 @@
 """CM-03a 企业新型学徒制培训补贴 — 沪崇就办〔2023〕2号 一(三).
 
-原文：“落实企业新型学徒制培训经费补贴政策，支持企业开展学徒制培养。”
-
 Reading (catalog): named without a computable rule; the case format has no apprenticeship facts.  Eligibility is decided by a reviewer (kind "reviewer"); where money is
 involved its amount is set by a municipal standard (G6).  Listed in the policy list with its clause.
 """

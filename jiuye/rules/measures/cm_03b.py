@@ -1,7 +1,5 @@
 """CM-03b 职业培训补贴 / 职业技能提升补贴 — 沪崇就办〔2023〕2号 一(三).
 
-原文：“鼓励劳动者参加职业技能培训评价，按规定给予职业培训补贴或职业技能提升补贴支持。”
-
 Reading (catalog): named without a computable rule.  Eligibility is decided by a reviewer (kind "reviewer"); where money is
 involved its amount is set by a municipal standard (G6).  Listed in the policy list with its clause.
 """

@@ -1,8 +1,5 @@
 """CM-04a 一次性吸纳就业补贴（扩岗补助） — 沪崇就办〔2023〕2号 二(四).
 
-原文：“对招用2023届高校毕业生、离校两年内未就业高校毕业生、在本市登记失业的16-24岁青年的本市用人单位，
-符合规定的给予一次性吸纳就业补贴或扩岗补助，政策实施期限截至2023年12月31日。”
-
 Reading (catalog): a Chongming employer hires (contract start 2023-01-01 … 2023-12-31, registered,
 first insured month under it) a 2023 graduate, or a graduate within 2 years of leaving school and
 unemployed before the hire, or a person aged 16–24 registered unemployed at the hire; once per

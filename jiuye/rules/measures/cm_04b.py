@@ -1,7 +1,5 @@
 """CM-04b 小微企业、社会组织吸纳高校毕业生社会保险补贴 — 沪崇就办〔2023〕2号 二(四).
 
-原文：“本市小微企业和社会组织招用符合条件的毕业年度及离校2年内未就业高校毕业生，可按规定申请享受社会保险补贴。”
-
 Reading (catalog): a micro/small enterprise or a social organisation hires a graduate in the
 graduation year or within 2 years of leaving school and unemployed.  Amount by municipal standard (G6).
 
@@ -30,7 +28,6 @@ from jiuye.rules.legal import meets
 from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_4,
-    EMPLOYER_TYPE_LABELS,
     SIZE_LABELS,
     date_param,
     has_contract,
@@ -42,6 +39,7 @@ from jiuye.rules.measures._chongming import (
 from jiuye.rules.measures._jinshan import contract_term
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.prune import Necessary
+from jiuye.rules.shared import EMPLOYER_TYPE_LABELS
 
 CLAUSE = CLAUSE_4
 SMALL_SIZES = ("micro", "small")

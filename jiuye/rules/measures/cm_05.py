@@ -1,8 +1,5 @@
 """CM-05 社区工作者、村居事务工作者岗位面向应届生开放 — 沪崇就办〔2023〕2号 二(五).
 
-原文：“原则上2023年所有新招聘社区工作者岗位全部面向应届生开放，不设置最低工作年限，并设立一定岗位专项招聘应届生；
-村居事务工作者岗位全部面向应届生开放。”
-
 Reading (catalog, eligibility and status rules): in 2023 every new community-worker post and every
 village/residential-affairs post is open to fresh graduates, with no minimum years of experience.
 

@@ -1,7 +1,5 @@
 """CM-08 见习基地剩余期限带教费补贴 — 沪崇就办〔2023〕2号 二(八).
 
-原文：“就业见习基地在2023年12月31日前与见习学员签订劳动合同且见习期未届满的，给予就业见习基地剩余期限带教费补贴。”
-
 Reading (catalog): the base signs a labour contract with its intern on or before 2023-12-31 before
 the internship ends; amount = remaining whole months × monthly mentoring fee (parameter).
 

@@ -1,7 +1,5 @@
 """CM-08a 见习生活费补贴、带教费补贴 — 沪崇就办〔2023〕2号 二(八).
 
-原文：“进一步发挥见习政策效用，落实见习生活费补贴、带教费补贴等见习补贴政策。”
-
 Reading (catalog): Chongming internships; the text only asks to apply the municipal internship subsidies.  Eligibility is decided by a reviewer (kind "reviewer"); where money is
 involved its amount is set by a municipal standard (G6).  Listed in the policy list with its clause.
 """

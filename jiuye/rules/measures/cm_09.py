@@ -1,7 +1,5 @@
 """CM-09 重点群体就业补贴（高校毕业生） — 沪崇就办〔2023〕2号 二(九).
 
-原文：“符合条件的本区高校毕业生在本区实现新增就业的，可按规定申请享受重点群体就业补贴。”
-
 Reading (catalog, row "CM-09 / CM-10b"): a Chongming graduate, or a certified 就业困难人员, in new
 employment with a Chongming employer; amount by municipal standard (G6).  The row covers two clauses;
 this module is the graduates' clause 二(九), ``cm_10b`` the hardship clause 三(十).  The ID CM-09 also

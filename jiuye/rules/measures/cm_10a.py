@@ -1,7 +1,5 @@
 """CM-10a 就业困难人员社会保险补贴 — 沪崇就办〔2023〕2号 三(十).
 
-原文：“就业困难人员实现用人单位吸纳就业或灵活就业的，按规定给予社会保险补贴。”
-
 Reading (catalog rev. 2): hukou Chongming; certified 就业困难人员 on the day of a hire (contract start on
 or after 2023-01-01, registered) or of a flexible-employment registration (on or after 2023-01-01); each
 month M in which the status, the job and a paid insurance month hold; the employer is paid for the hired
@@ -15,7 +13,8 @@ Our choices:
 - (ii) flexible employment: a line for each month in which a flexible-employment registration is active,
   a social-insurance record of scheme ``flexible`` is paid and the status is active → beneficiary =
   subject = the person;
-- G12 in the row's sense: hukou Chongming (the employer of the hired route may be located anywhere);
+- G12: hukou Chongming (the row's sense); and, since "a CM measure pays only Chongming subjects", the
+  employer paid on the hired route must be located in Chongming too (our choice: the row is silent on it);
 - the cap counts months per person: a month with lines on both routes counts once;
 - the municipal standards differ for employers and for flexible workers, so there are two G6 amounts,
   ``monthly_amount_employer`` and ``monthly_amount_flexible``, both null until an administrator sets them;
@@ -73,19 +72,26 @@ class HardshipSocialInsuranceSubsidy(Measure):
         "城镇职工社保且当月仍为就业困难人员（认定有效期覆盖当月任一天）的每个月，补贴给用人单位；②灵活就业：灵活就业"
         "登记有效、当月按灵活就业人员缴纳社保且当月为就业困难人员的每个月，补贴给本人。每人两种途径合计累计不超过"
         "补贴期限参数（默认36个月，财社〔2017〕164号“最长不超过3年”；同一月两种途径只计一个月），已发放月份先计入；"
-        "单位所在区不限。单位和个人的补贴标准分别设定（按市级标准，待管理员设定前为待定金额）。",
+        "单位招用的，用人单位须位于崇明（G12，本软件的理解）。单位和个人的补贴标准分别设定（按市级标准，待管理员设定前为待定金额）。",
     )
 
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("subject",), counts="months")
-    scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
+    scope: ClassVar[tuple[Scope, ...]] = (
+        Scope("hukou", "hukou_district"),
+        # the payee: the employer on the hired route, the person (hukou, above) on the flexible route
+        Scope("employer", "payee_district", "单位招用的，用人单位位于本区（崇明）"),
+    )
     necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
     needs: ClassVar[tuple[str, ...]] = ('statuses',)  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × employment (contract or flexible registration)."""
-        return derived.mark_covered(
-            person_employments(facts), derived.statuses_of(facts, "employment_hardship"), "E", "hardship_at_E"
-        )
+        employers = facts.employers.lazy().select(employer="id", employer_district="district")
+        units = person_employments(facts).join(employers, on="employer", how="left").with_columns(
+            payee_district=pl.when(pl.col("employment") == "contract").then(pl.col("employer_district"))
+            .otherwise(pl.col("hukou_district"))
+        )  # fmt: skip
+        return derived.mark_covered(units, derived.statuses_of(facts, "employment_hardship"), "E", "hardship_at_E")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [

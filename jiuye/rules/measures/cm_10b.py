@@ -1,8 +1,5 @@
 """CM-10b 重点群体就业补贴（就业困难人员） — 沪崇就办〔2023〕2号 三(十).
 
-原文：“就业困难人员实现用人单位吸纳就业或灵活就业的，按规定给予社会保险补贴。其中在本区用人单位实现新增就业的，
-再按规定给予重点群体就业补贴。”
-
 Reading (catalog, row "CM-09 / CM-10b"): a Chongming graduate, or a certified 就业困难人员, in new
 employment with a Chongming employer; amount by municipal standard (G6).  This module is the hardship
 clause 三(十); ``cm_09`` is the graduates' clause 二(九).

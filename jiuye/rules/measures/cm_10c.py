@@ -1,7 +1,5 @@
 """CM-10c 困难毕业生一次性求职创业补贴 — 沪崇就办〔2023〕2号 三(十).
 
-原文：“落实毕业生求职创业补贴政策，对符合条件的困难毕业生按照每人1000元给予一次性求职创业补贴。”
-
 Reading (catalog): hukou district Chongming; full-time higher-education graduate in the graduation
 calendar year; holds one of 低保家庭, 低收入困难家庭, 残疾, 零就业家庭, 就业困难人员.  1,000 once per person,
 payable in the first month of the graduation year in which such a status is active.

@@ -1,7 +1,5 @@
 """CM-10d 招用登记失业三个月以上人员一次性吸纳就业补贴 — 沪崇就办〔2023〕2号 三(十).
 
-原文：“对招录登记失业三个月以上人员的本市用人单位，符合规定的给予一次性吸纳就业补贴，政策实施期限截至2023年12月31日；”
-
 Reading (catalog): registered-unemployment spell began ≥ 3 months before the contract start (三个月以上
 includes 3); contract start 2023-01-01 … 2023-12-31; once per employer × worker; amount by municipal
 standard (G6).

@@ -1,7 +1,5 @@
 """CM-10e 新增就业岗位补贴 — 沪崇就办〔2023〕2号 三(十).
 
-原文：“符合条件的本区用人单位新录用失（无）业3个月以上的本区劳动力，可按规定申请享受新增就业岗位补贴。”
-
 Reading (catalog rev. 2): a Chongming employer newly hires (contract start S on or after 2023-01-01,
 registered) a Chongming-hukou person out of work (G10) for 3 months or more before S: the last day
 covered by a contract or flexible registration before S, plus one day, plus 3 months, is ≤ S (G9: a

@@ -1,7 +1,5 @@
 """CM-10f 大龄失业人员灵活就业社会保险补贴、岗位补贴 — 沪崇就办〔2023〕2号 三(十).
 
-原文：“符合条件的大龄失业人员实现灵活就业的，按规定给予社会保险补贴和岗位补贴。”
-
 Reading (catalog): an older unemployed person (age a parameter) in flexible employment; amounts by
 municipal standard (G6).
 

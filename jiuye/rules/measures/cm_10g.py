@@ -1,7 +1,5 @@
 """CM-10g 专项就业补贴 — 沪崇就办〔2023〕2号 三(十).
 
-原文：“符合条件的低收入困难家庭或享受最低生活保障家庭中的本市农民实现就业的，按规定给予专项就业补贴。”
-
 Reading (catalog): a Shanghai farmer of a low-income or 低保 family who takes up employment; amount by
 municipal standard (G6).
 

@@ -1,7 +1,5 @@
 """CM-10h 公益性岗位托底安置 — 沪崇就办〔2023〕2号 三(十).
 
-原文：“规范公益性岗位开发管理，对通过市场渠道确实难以实现就业的，通过公益性岗位予以托底安置，确保零就业家庭至少一人就业。”
-
 Reading (catalog): a placement, not money.  Eligibility is decided by a reviewer (kind "reviewer"); where money is
 involved its amount is set by a municipal standard (G6).  Listed in the policy list with its clause.
 """

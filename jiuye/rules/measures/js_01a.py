@@ -1,8 +1,5 @@
 """JS-01a 一次性评价费补贴 — 金就办〔2023〕1号 一(一).
 
-原文：“鼓励本区中等职业学校和高等院校毕业学年学生积极参与高级及以上项目职业技能评价，对首次参加评价的学生给予
-一次性评价费补贴，补贴标准参照经市人社局备案的社会评价组织公示项目评价考核费用。”
-
 Reading (catalog + lead's decision): a full-time education entry (secondary vocational or higher) at a
 school located in Jinshan, whose graduation date D satisfies D − 12 months < evaluation date ≤ D (the
 12 months up to and including D); evaluation level 高级(三级) or above (``senior``, ``technician``,
@@ -34,8 +31,8 @@ from jiuye.rules.measures._jinshan import (
     in_window,
     persons,
     yes_no,
-    yuan_text,
 )
+from jiuye.rules.money import yuan_text
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 一(一)"
@@ -85,7 +82,7 @@ class SkillEvaluationFeeSubsidy(Measure):
         year_start = add_months_expr(pl.col("graduation_date"), -months)
         return [
             Condition("evaluated", "参加职业技能评价", CLAUSE, pl.col("eval_date").is_not_null(),
-                      detail("评价：{}，{}，评价考核费用 {}", level, pl.col("eval_date"), yuan_text(pl.col("fee_fen")))),
+                      detail("评价：{}，{}，评价考核费用 {}", level, pl.col("eval_date"), yuan_text(pl.col("fee_fen"), "元"))),
             Condition("senior_or_above", "评价项目为高级（三级）及以上", CLAUSE,
                       pl.col("eval_level").is_in(list(SENIOR_OR_ABOVE)), detail("评价等级：{}", level)),
             Condition("first_evaluation", "首次参加职业技能评价", CLAUSE,

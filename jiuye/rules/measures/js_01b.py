@@ -1,8 +1,5 @@
 """JS-01b 就业见习对象 — 金就办〔2023〕1号 一(一).
 
-原文：“鼓励35周岁以下本市户籍未就业人员、离校2年内未就业全日制毕业生、参加见习计划的本市高等学校和中等职业学校
-全日制毕业学年学生参加就业见习。”
-
 Reading (catalog + lead's decision): on a day X a person may join the internship programme when
 (a) Shanghai hukou (district not null), aged ≤ 35 on X (35周岁以下 includes 35) and unemployed on X (G10); or
 (b) a full-time graduate (any level) with graduation_date ≤ X ≤ graduation_date + 2 years (离校2年内,

@@ -1,7 +1,5 @@
 """JS-01c 就业见习基地申报资格 — 金就办〔2023〕1号 一(一).
 
-原文：“支持生产或经营地在本区的用人单位申报就业见习基地，建立多产业就业见习基地。”
-
 Reading (catalog + lead's decision): an employer whose district (where it is registered and operates) is
 Jinshan may apply to become an internship base.  Subjects are employers.
 

@@ -1,9 +1,5 @@
 """JS-02 长期失业青年灵活就业补贴 — 金就办〔2023〕1号 一(二).
 
-原文：“对本区户籍35周岁及以下、连续失业时间超过6个月的长期失业青年（经认定的本市“就业困难人员”除外）
-实现灵活就业，并办理灵活就业登记手续和按规定缴纳社会保险费的，给予个人灵活就业补贴1000元/月，
-补贴期限累计不超过12个月。”
-
 Reading (catalog): at the flexible-employment registration date R — hukou Jinshan; age ≤ 35; a
 registered-unemployment spell still open the day before R that began more than 6 months before R
 (R > start + 6 months); not certified 就业困难人员 at R.  Then each month M from R's month while the

@@ -1,8 +1,5 @@
 """JS-03a 金山籍应届高校毕业生一次性就业补贴 — 金就办〔2023〕1号 一(三).
 
-原文：“对与本区用人单位签订1年及以上劳动合同并办理用工登记备案手续的金山籍应届高校毕业生，缴纳社会保险费满6个月后，
-按照本科、硕士研究生、博士研究生分别给予3000元、8000元、18000元的一次性就业补贴。”
-
 Reading (catalog + lead's decision): origin (``origin_district``, default hukou district) Jinshan; the
 person's highest full-time degree is bachelor / master / doctor; a contract with a Jinshan employer not
 excluded by G3, starting in the calendar year of that degree's graduation date (应届), term per G7 (end

@@ -1,7 +1,5 @@
 """JS-03b 就业见习生活费补贴 — 金就办〔2023〕1号 一(三).
 
-原文：“在本区就业见习基地参加见习的本区户籍学员，给予600元/月的就业见习生活费补贴。”
-
 Reading (catalog + lead's decision): hukou district Jinshan; internship at an organisation of kind
 ``internship_base`` located in Jinshan; the intern meets JS-01b on the internship's first day; 600 for
 each calendar month the internship covers in full (an open end runs to the end of the evaluated range);

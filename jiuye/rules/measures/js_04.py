@@ -1,9 +1,5 @@
 """JS-04 农村劳动力跨区转移就业补贴 — 金就办〔2023〕1号 一(四).
 
-原文：“劳动年龄段内的本区户籍农民（原农业户籍人员，含被征地人员），在本市范围内除金山之外的区就业，与用人单位签订
-一年以上劳动合同，并按规定办理用工登记备案手续和缴纳本市城镇职工社会保险费，且月缴费基数低于当年本市职工基本保险
-最低月缴费基数 1.2 倍的，在就业期间参照市级标准给予跨区转移就业补贴，补贴期限累计不超过 36 个月。”
-
 Reading (catalog + lead's decision), each month M: working age (parameters: men 16–59, women 16–49; M
 counts when the person is of working age on some day of M: the working-age period is
 [birth + 16 years, birth + (max + 1) years − 1 day], active in M per G9); hukou district Jinshan with

@@ -1,8 +1,5 @@
 """JS-05 创业孵化示范基地运作费补贴 — 金就办〔2023〕1号 二(五).
 
-原文：“每年对经批准认定的基地开展创业孵化成效分级评估。对于评估等级达到 A 级、B 级、C 级的，分别给予 30 万元、
-20 万元、10 万元的年度基地运作费补贴。”
-
 Reading (catalog): a recognised Jinshan incubation base graded in the year's evaluation: grade A 300,000;
 B 200,000; C 100,000; once per base per evaluation year; payable in the month the grade is published.
 

@@ -1,7 +1,5 @@
 """JS-05r 取消区级创业孵化示范基地称号 — 金就办〔2023〕1号 二(五).
 
-原文：“对连续两年评估为 D 级、当年度被评为不达标、应纳入评估但未参加评估的基地，取消区级创业孵化示范基地称号。”
-
 Reading (catalog): a Jinshan incubation base loses the district title after grade D in two consecutive
 years, a grade of 不达标 ``fail`` in a year, or ``not_participated`` in an evaluation it was due for.  The
 finding's ``year`` is the evaluation year that triggers it; it is printed when that evaluation was

@@ -1,9 +1,5 @@
 """JS-06 院校创业指导站扶持补贴 — 金就办〔2023〕1号 二(六).
 
-原文：“本辖区范围内经市人力资源和社会保障部门评定为相应等级且运作良好的院校创业指导站，配合区、镇就业部门
-开展毕业生求职创业补贴申请、就业推荐、职业指导、技能提升、创业大赛及其他各类主题就业创业活动的，给予
-创业指导站扶持补贴，补贴标准为市年度服务成效评估补贴资金的 50%。”
-
 Reading (catalog): station at a school in Jinshan, rated by the city, operating well, cooperating with
 district/town services: 50 % of the city's annual service-effectiveness subsidy for that station and year
 (input; the city's grant implies the rating); once per station per year; payable in the month the city
@@ -31,8 +27,8 @@ from jiuye.rules.measures._jinshan import (
     in_window,
     organization_is,
     organizations,
-    yuan_text,
 )
+from jiuye.rules.money import yuan_text
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 二(六)"
@@ -81,7 +77,7 @@ class GuidanceStationSubsidy(Measure):
             organization_is("guidance_station", CLAUSE),
             Condition("city_granted", "获得市年度服务成效评估补贴资金（经市人社部门评定且运作良好）", CLAUSE,
                       pl.col("city_amount_fen") > 0,
-                      detail("{}年度市级补贴 {}，{} 拨付", pl.col("year"), yuan_text(pl.col("city_amount_fen")),
+                      detail("{}年度市级补贴 {}，{} 拨付", pl.col("year"), yuan_text(pl.col("city_amount_fen"), "元"),
                              pl.col("granted_on"))),
             in_window(p, pl.col("granted_on").dt.truncate("1mo"), "市级补贴拨付月份", over=("org", "year")),
         ]  # fmt: skip

@@ -1,8 +1,5 @@
 """JS-07a 创业赛事承办费补贴 — 金就办〔2023〕1号 二(七).
 
-原文：“鼓励创业对象积极参与由区人力资源社会保障部门主办的创业赛事活动，给予承办相关赛事的单位不超过 10 万元的
-一次性创业赛事承办费补贴。”
-
 Reading (catalog): the host organisation of an entrepreneurship competition organised by the district HR
 bureau: actual cost, at most 100,000 (不超过 includes the number); once per event; payable in the month it is held.
 
@@ -20,7 +17,8 @@ import polars as pl
 
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Subjects, detail
-from jiuye.rules.measures._jinshan import in_window, organization_is, organizations, yuan_text
+from jiuye.rules.measures._jinshan import in_window, organization_is, organizations
+from jiuye.rules.money import yuan_text
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = f"{JS_DOC} 二(七)"
@@ -59,7 +57,7 @@ class CompetitionHostingSubsidy(Measure):
             Condition("hosted", "承办区人力资源社会保障部门主办的创业赛事（承办费用大于0）", CLAUSE,
                       pl.col("cost_fen") > 0,
                       detail("赛事 {}，{} 举办，承办费用 {}", pl.col("event_id"), pl.col("held_on"),
-                             yuan_text(pl.col("cost_fen")))),
+                             yuan_text(pl.col("cost_fen"), "元"))),
             in_window(p, pl.col("held_on").dt.truncate("1mo"), "赛事举办月份", over=("org", "event_id")),
         ]  # fmt: skip
 

@@ -1,7 +1,5 @@
 """JS-07b 创业项目资助 — 金就办〔2023〕1号 二(七).
 
-原文：“对在赛事中获一、二、三等奖的参赛对象，分别给予 5 万、3 万、1 万元的一次性创业项目资助。”
-
 Reading (catalog): 1st / 2nd / 3rd prize in a competition organised by the district HR bureau (JS-07a's
 events): 50,000 / 30,000 / 10,000; 4th place and below nothing; once per award; payable in the month of
 the event.  Beneficiary and subject are the winner (a person or an organisation).

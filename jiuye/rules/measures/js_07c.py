@@ -1,8 +1,5 @@
 """JS-07c 一次性落地补贴 — 金就办〔2023〕1号 二(七).
 
-原文：“获奖后在金山区域内依法登记注册或由外区迁入的创业组织，在本区正常运营满一年并且带动本区户籍人员就业的，
-再给予不超过 10 万元的一次性落地补贴。”
-
 Reading (catalog): after a national, city or district award: registered in Jinshan (or moved in) after the
 award, operating normally ≥ 1 year, employing ≥ 1 Jinshan-hukou person: approved amount, at most 100,000;
 once per startup; payable in the month one year of operation is completed.

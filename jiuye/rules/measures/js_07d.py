@@ -1,7 +1,5 @@
 """JS-07d 国家级、市级大赛配套创业启动金、助力发展金 — 金就办〔2023〕1号 二(七).
 
-原文：“对获得国家级、市级创新创业大赛奖项的，按照市级标准同步配套创业启动金和助力发展金。”
-
 Reading (catalog): award at national or city level; the amount follows the city's standard (G6).
 
 Why a reviewer decides: the case format records only the district HR bureau's competitions (``events``

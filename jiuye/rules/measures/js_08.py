@@ -1,9 +1,5 @@
 """JS-08 一次性获证补贴 — 金就办〔2023〕1号 三(八).
 
-原文：“参加本区职业培训机构开展的纳入本市政府补贴培训范围技能项目培训，经技能鉴定或技能等级认定合格，
-取得高级技师（一级）、技师（二级）、高级（三级）职业资格证书或技能等级证书的个人，分别给予 2000 元、
-1500 元、1000 元的一次性获证补贴。”
-
 Reading (catalog): completed government-subsidised skills training at a Jinshan training institution and
 obtained a certificate of level 高级技师(一级) / 技师(二级) / 高级(三级) → 2,000 / 1,500 / 1,000; once per
 person per level; payable in the certificate's month.

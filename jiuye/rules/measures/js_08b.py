@@ -1,8 +1,5 @@
 """JS-08b 职业技能培训机构办学资助 — 金就办〔2023〕1号 三(八).
 
-原文：“对经人力资源社会保障部门评定办学质量和诚信等级的本区职业技能培训机构，按照评定等级给予办学资助，
-提升办学质量。”
-
 Reading (catalog): named without a computable rule; eligibility and amount (by the institution's quality
 and integrity grade, municipal standard, G6) are decided by a reviewer.  The case format has no quality
 or integrity grade of a training institution.

@@ -1,8 +1,5 @@
 """JS-08c 高技能人才培养基地、技能大师工作室、首席技师项目资助 — 金就办〔2023〕1号 三(八).
 
-原文：“鼓励本辖区内的行业企业、职业院校积极申报上海市高技能人才培养基地、技能大师工作室、技师工作站等
-高技能人才培养载体，落实市、区首席技师项目资助。”
-
 Reading (catalog): named without a computable rule; a reviewer decides, amount by the municipal standard
 (G6).  The case format has no facts about these carriers or chief-technician projects.
 """

@@ -1,8 +1,5 @@
 """JS-09 技能竞赛奖金及办赛、集训资助 — 金就办〔2023〕1号 三(九).
 
-原文：“对代表金山获得区级及以上技能类竞赛奖项的选手及其技术专家团队给予奖金奖励，对承办区域性技能赛事的单位
-以及对为金山参赛组织提供保障的集训单位给予资助。”
-
 Reading (catalog): named without a computable rule; a reviewer decides, amount by the municipal standard
 (G6).  The case format has no skills competitions (its ``events`` are entrepreneurship competitions).
 """

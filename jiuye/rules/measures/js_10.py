@@ -1,7 +1,5 @@
 """JS-10 企业职工培训补贴 — 金就办〔2023〕1号 三(十).
 
-原文：“税收征管关系在金山区的用人单位开展职工职业培训，符合条件的，按照本市有关规定给予培训补贴。”
-
 Reading (catalog): a G6 measure (按照本市有关规定): employer whose tax administration is in Jinshan;
 employee training meeting city rules; amount by the municipal standard.
 

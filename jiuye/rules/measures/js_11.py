@@ -1,8 +1,5 @@
 """JS-11 劳务协作稳定岗位补贴 — 金就办〔2023〕1号 四(十一).
 
-原文：“对首次在金山实现就业的对口地区农村劳动力，本区用人单位与其签订劳动合同，办理用工登记备案手续并缴纳
-本市社会保险费满3个月的，按月给予实际用人单位稳定岗位补贴500元/人，补贴期限累计不超过12个月。”
-
 Reading (catalog): worker certified as rural labour of a paired region (active at the contract start);
 first employment in Jinshan (no contract with any Jinshan employer, excluded types included, starting
 earlier); Jinshan employer not excluded by G3; contract registered; ≥ 3 insured months under that

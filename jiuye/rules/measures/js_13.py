@@ -1,8 +1,5 @@
 """JS-13 对口地区劳动力一次性转移就业补贴 — 金就办〔2023〕1号 四(十三).
 
-原文：“鼓励本区对口地区农村劳动力来金就业，对来金首次就业，与在金用人单位签订劳动合同，办理用工登记备案手续并
-缴纳本市社会保险费满 3 个月的，给予个人一次性转移就业补贴 1200 元。”
-
 Reading (catalog): as JS-11 (``_paired_region``), paid to the worker: 1,200 once per person, payable in the
 month of the 3rd insured month.
 

@@ -15,7 +15,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from jiuye.supervision.checks import _CREDIT_ALPHABET, _CREDIT_WEIGHTS, _ID_CHECK, _ID_WEIGHTS
+from jiuye.rules.identifiers import credit_serial, with_credit_check, with_id_check
 from jiuye.supervision.frames import Inputs
 
 AS_OF = dt.date(2026, 12, 1)
@@ -25,24 +25,14 @@ SIZES = ("micro", "small", "medium", "large")
 def id_numbers(index: pl.Expr, area: str = "310116") -> pl.Expr:
     """A valid, distinct ID number for each non-negative integer ``index`` (< 12 million)."""
     birth = pl.lit(dt.date(1968, 1, 1)) + pl.duration(days=(index // 1000) % 12000)
-    first17 = pl.lit(area) + birth.dt.strftime("%Y%m%d") + (index % 1000).cast(pl.String).str.zfill(3)
-    total = pl.sum_horizontal([first17.str.slice(i, 1).cast(pl.Int64) * w for i, w in enumerate(_ID_WEIGHTS)])
-    return first17 + (total % 11).replace_strict(dict(enumerate(_ID_CHECK)), return_dtype=pl.String)
+    return with_id_check(
+        pl.lit(area) + birth.dt.strftime("%Y%m%d") + (index % 1000).cast(pl.String).str.zfill(3)
+    )
 
 
 def credit_codes(index: pl.Expr, admin: str = "310116") -> pl.Expr:
     """A valid, distinct unified social credit code for each integer ``index``."""
-    chars = dict(enumerate(_CREDIT_ALPHABET))
-    digits = [
-        ((index // (31**p)) % 31).replace_strict(chars, return_dtype=pl.String) for p in range(8, -1, -1)
-    ]
-    first17 = pl.concat_str([pl.lit("91" + admin), *digits])
-    index_of = {c: i for i, c in enumerate(_CREDIT_ALPHABET)}
-    total = pl.sum_horizontal(
-        [first17.str.slice(i, 1).replace_strict(index_of, return_dtype=pl.Int64) * w
-         for i, w in enumerate(_CREDIT_WEIGHTS)]
-    )  # fmt: skip
-    return first17 + ((31 - total % 31) % 31).replace_strict(chars, return_dtype=pl.String)
+    return with_credit_check(pl.concat_str([pl.lit("91" + admin), credit_serial(index)]))
 
 
 def _months(start: pl.Expr, n: pl.Expr) -> pl.Expr:

@@ -25,184 +25,50 @@ evaluations, organisations of every kind, and some past payments.
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import polars as pl
 
-from jiuye.rules.dates import add_months, add_months_expr, add_years_expr
-from jiuye.rules.facts import DISTRICTS, SCHEMAS, Facts, conform, empty
-from jiuye.rules.identifiers import CREDIT_ALPHABET
-
-DEFAULT_REFERENCE_MONTH = dt.date(2026, 11, 1)
-HISTORY_MONTHS = 24
-
-# Shanghai's published lower limits of the monthly contribution base (catalog JS-04), integer fen.
-MIN_BASE_FEN: tuple[tuple[dt.date, int], ...] = (
-    (dt.date(2021, 7, 1), 597500),
-    (dt.date(2022, 7, 1), 652000),
-    (dt.date(2023, 7, 1), 731000),
-    (dt.date(2024, 7, 1), 738400),
+from jiuye.demo import situations as planting
+from jiuye.demo.base import (
+    AGE_BINS,
+    AGRICULTURAL_SHARE,
+    CERTIFICATE_LEVELS,
+    CERTIFICATE_MIX,
+    EDUCATION_LEVELS,
+    EDUCATION_MIX_OLD,
+    EDUCATION_MIX_YOUNG,
+    EMPLOYER_DISTRICT_SHARE,
+    EMPLOYER_SIZES,
+    EMPLOYER_TYPES,
+    EVALUATION_FEE_FEN,
+    GRADUATION_AGE,
+    HISTORY_MONTHS,
+    HUKOU_MIX,
+    LABOUR_MIX,
+    OUTSIDE_AREA_CODES,
+    PAIRED_AREA_CODES,
+    TOWNS,
+    DemoConfig,
+    DemoData,
+    choice,
+    days,
+    min_base_fen_expr,
+    np_date,
+    padded_ids,
+    rng_for,
+    to_date_series,
 )
-
-ADMIN_CODES: dict[str, str] = {
-    "huangpu": "310101", "xuhui": "310104", "changning": "310105", "jingan": "310106", "putuo": "310107",
-    "hongkou": "310109", "yangpu": "310110", "minhang": "310112", "baoshan": "310113", "jiading": "310114",
-    "pudong": "310115", "jinshan": "310116", "songjiang": "310117", "qingpu": "310118", "fengxian": "310120",
-    "chongming": "310151",
-}  # fmt: skip
-DISTRICT_NAMES_ZH: dict[str, str] = {
-    "huangpu": "黄浦区", "xuhui": "徐汇区", "changning": "长宁区", "jingan": "静安区", "putuo": "普陀区",
-    "hongkou": "虹口区", "yangpu": "杨浦区", "minhang": "闵行区", "baoshan": "宝山区", "jiading": "嘉定区",
-    "pudong": "浦东新区", "jinshan": "金山区", "songjiang": "松江区", "qingpu": "青浦区", "fengxian": "奉贤区",
-    "chongming": "崇明区",
-}  # fmt: skip
-
-# The district's 街镇 (shared/districts.csv) with a rough weight (resident population share).
-TOWNS: dict[str, tuple[tuple[str, float], ...]] = {
-    "jinshan": (
-        ("石化街道", 13), ("朱泾镇", 11), ("枫泾镇", 10), ("张堰镇", 6), ("亭林镇", 12), ("吕巷镇", 6),
-        ("廊下镇", 4), ("金山卫镇", 11), ("漕泾镇", 5), ("山阳镇", 14), ("上海湾区高新技术产业开发区", 8),
-    ),
-    "chongming": (
-        ("城桥镇", 14), ("堡镇", 8), ("新河镇", 6), ("庙镇", 5), ("竖新镇", 5), ("向化镇", 4), ("三星镇", 4),
-        ("港沿镇", 4), ("中兴镇", 4), ("陈家镇", 9), ("绿华镇", 2), ("港西镇", 3), ("建设镇", 3), ("新海镇", 2),
-        ("东平镇", 2), ("长兴镇", 16), ("新村乡", 2), ("横沙乡", 3),
-    ),
-}  # fmt: skip
-DEMO_DISTRICTS: tuple[str, ...] = tuple(TOWNS)
-
-# Area codes (first six digits of an ID number) for people with a hukou outside Shanghai: counties of
-# the provinces most migrants to Shanghai's outer districts come from.  The Yunnan codes stand for the
-# paired-assistance regions (对口帮扶地区) whose rural labour JS-11/12/13 reward.
-OUTSIDE_AREA_CODES: tuple[tuple[str, float], ...] = (
-    ("340121", 8), ("341221", 8), ("341322", 6), ("411323", 7), ("411522", 6), ("320321", 5), ("321322", 4),
-    ("360722", 4), ("421126", 4), ("511322", 5), ("513030", 3), ("522121", 3), ("430624", 3), ("370826", 3),
-    ("330381", 3), ("350583", 2), ("130627", 2), ("230182", 1),
-)  # fmt: skip
-PAIRED_AREA_CODES: tuple[str, ...] = ("530302", "530321", "532621", "532622", "530828", "530827")
-
-EMPLOYER_TYPES: tuple[tuple[str, float], ...] = (
-    ("enterprise", 86.0), ("government_agency", 1.0), ("public_institution", 3.0), ("social_work_org", 1.0),
-    ("informal_labor_org", 2.0), ("public_welfare_labor_org", 1.0), ("labor_dispatch", 2.5),
-    ("social_organization", 3.5),
-)  # fmt: skip
-EXCLUDED_TYPES: tuple[str, ...] = (
-    "government_agency", "public_institution", "social_work_org", "informal_labor_org",
-    "public_welfare_labor_org", "labor_dispatch",
-)  # fmt: skip
-EMPLOYER_SIZES: tuple[tuple[str, float, float], ...] = (  # size, share of employers, relative headcount
-    ("micro", 62.0, 1.0), ("small", 27.0, 6.0), ("medium", 8.5, 40.0), ("large", 2.5, 250.0),
+from jiuye.rules.dates import add_months_expr, add_years_expr
+from jiuye.rules.facts import SCHEMAS, Facts, conform, empty
+from jiuye.rules.identifiers import credit_serial, with_credit_check, with_id_check
+from jiuye.rules.shared import (
+    ADMIN_CODES,
+    DISTRICT_NAMES,
+    DISTRICTS,
 )
-EMPLOYER_DISTRICT_SHARE = {"home": 0.72, "shanghai": 0.23, "outside": 0.05}
-
-# Age pyramid (completed years at the reference month): 5-year bins and weights, shaped on the 2020
-# census of Jinshan / Chongming (an ageing outer district: bulges at 30–39 and 50–64).
-AGE_BINS: tuple[tuple[int, int, float], ...] = (
-    (16, 19, 3.2), (20, 24, 5.4), (25, 29, 7.2), (30, 34, 9.6), (35, 39, 9.8), (40, 44, 8.4),
-    (45, 49, 8.1), (50, 54, 9.9), (55, 59, 10.2), (60, 64, 9.6), (65, 69, 9.2), (70, 75, 9.4),
-)  # fmt: skip
-HUKOU_MIX = {  # home district / other Shanghai district / outside Shanghai
-    "jinshan": (0.66, 0.08, 0.26),
-    "chongming": (0.79, 0.06, 0.15),
-}
-AGRICULTURAL_SHARE = {"jinshan": 0.52, "chongming": 0.66, "shanghai": 0.25, "outside": 0.62}
-
-EDUCATION_LEVELS = ("secondary_vocational", "junior_college", "bachelor", "master", "doctor")
-# Highest level by age group (share of people; the rest have no post-compulsory school record).
-EDUCATION_MIX_YOUNG = (0.22, 0.23, 0.20, 0.035, 0.004)  # born within 40 years of the reference
-EDUCATION_MIX_OLD = (0.15, 0.08, 0.06, 0.008, 0.001)
-GRADUATION_AGE = (19, 21, 22, 25, 28)
-
-LABOUR_STATES = ("employed", "unemployed", "flexible", "inactive")
-LABOUR_MIX = (0.74, 0.055, 0.065, 0.14)
-
-CERTIFICATE_LEVELS = ("junior", "intermediate", "senior", "technician", "senior_technician")
-CERTIFICATE_MIX = (0.30, 0.36, 0.24, 0.08, 0.02)
-EVALUATION_FEE_FEN = (20000, 30000, 40000, 60000, 80000)
-
-
-@dataclass(frozen=True)
-class DemoConfig:
-    district: str = "jinshan"
-    persons: int = 10_000
-    seed: int = 1
-    reference_month: dt.date = DEFAULT_REFERENCE_MONTH
-    planted_share: float = 0.0005  # share of the population per planted person situation
-    planted_minimum: int = 2  # at least this many people per planted situation
-
-    def __post_init__(self) -> None:
-        if self.district not in DEMO_DISTRICTS:
-            raise ValueError(f"demo district must be one of {DEMO_DISTRICTS}")
-        if self.reference_month.day != 1:
-            raise ValueError("reference_month must be the first day of a month")
-
-    @property
-    def window_start(self) -> dt.date:
-        """First month of the insurance history (``HISTORY_MONTHS`` before the reference month)."""
-        return add_months(self.reference_month, -HISTORY_MONTHS)
-
-    @property
-    def window_end(self) -> dt.date:
-        """Last month of the insurance history (the month before the reference month)."""
-        return add_months(self.reference_month, -1)
-
-
-@dataclass
-class DemoData:
-    config: DemoConfig
-    facts: Facts
-    extras: dict[str, pl.DataFrame]  # persons / employers / organizations / events: registry-only columns
-    situations: pl.DataFrame  # situation, measure, expect, subject, subject_kind
-
-
-# --------------------------------------------------------------------------- random streams
-def rng_for(seed: int, name: str) -> np.random.Generator:
-    """An independent stream per (seed, component): stable across runs and Python versions."""
-    return np.random.default_rng([seed & 0xFFFFFFFF, zlib.crc32(name.encode())])
-
-
-def choice(rng: np.random.Generator, n: int, weights: tuple[float, ...] | np.ndarray) -> np.ndarray:
-    w = np.asarray(weights, dtype=np.float64)
-    return rng.choice(len(w), size=n, p=w / w.sum())
-
-
-def days(rng: np.random.Generator, n: int, low: int, high: int) -> np.ndarray:
-    """Uniform integer day offsets in [low, high]."""
-    return rng.integers(low, high + 1, size=n)
-
-
-def np_date(day: dt.date) -> np.datetime64:
-    return np.datetime64(day, "D")
-
-
-def to_date_series(name: str, values: np.ndarray) -> pl.Series:
-    return pl.Series(name, values.astype("datetime64[D]")).cast(pl.Date)
-
-
-def min_base_fen_expr(month: pl.Expr) -> pl.Expr:
-    """Shanghai's minimum monthly contribution base in force in ``month`` (fen)."""
-    expr: pl.Expr = pl.lit(MIN_BASE_FEN[0][1], pl.Int64)
-    for since, fen in MIN_BASE_FEN[1:]:
-        expr = pl.when(month >= pl.lit(since)).then(pl.lit(fen, pl.Int64)).otherwise(expr)
-    return expr
-
-
-def min_base_fen(month: dt.date) -> int:
-    value = MIN_BASE_FEN[0][1]
-    for since, fen in MIN_BASE_FEN:
-        if month >= since:
-            value = fen
-    return value
-
-
-# --------------------------------------------------------------------------- identifiers
-_ID_WEIGHTS = np.array((7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), dtype=np.int64)
-_ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
-_CREDIT_WEIGHTS = np.array((1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28), dtype=np.int64)
-_CREDIT_CHARS = np.frombuffer(CREDIT_ALPHABET.encode(), dtype=np.uint8)
 
 
 def _chars_to_series(name: str, codes: np.ndarray) -> pl.Series:
@@ -215,30 +81,20 @@ def _chars_to_series(name: str, codes: np.ndarray) -> pl.Series:
 def id_numbers(area: np.ndarray, ymd: np.ndarray, order: np.ndarray) -> pl.Series:
     """GB 11643 ID numbers from integer area codes (6 digits), birth dates (YYYYMMDD) and order codes."""
     first17 = area.astype(np.int64) * 10**11 + ymd.astype(np.int64) * 1000 + order.astype(np.int64)
-    powers = 10 ** np.arange(16, -1, -1, dtype=np.int64)
-    digits = (first17[:, None] // powers[None, :]) % 10
-    check = _ID_CHECK[(digits * _ID_WEIGHTS).sum(axis=1) % 11]
-    codes = np.empty((len(area), 18), dtype=np.uint8)
-    codes[:, :17] = digits + ord("0")
-    codes[:, 17] = check
-    return _chars_to_series("id_number", codes)
+    frame = pl.DataFrame({"f": first17}, schema={"f": pl.Int64})
+    return frame.select(with_id_check(pl.col("f").cast(pl.String).str.zfill(17)).alias("id_number")).to_series()
 
 
 def credit_codes(prefix: np.ndarray, admin: np.ndarray, serial: np.ndarray) -> pl.Series:
     """GB 32100 codes: ``prefix`` = registrar*10+kind (e.g. 91), 6-digit admin code, 9-char base-31 serial."""
-    n = len(prefix)
-    idx = np.empty((n, 17), dtype=np.int64)
-    idx[:, 0] = prefix // 10
-    idx[:, 1] = prefix % 10
-    powers10 = 10 ** np.arange(5, -1, -1, dtype=np.int64)
-    idx[:, 2:8] = (admin.astype(np.int64)[:, None] // powers10[None, :]) % 10
-    powers31 = 31 ** np.arange(8, -1, -1, dtype=np.int64)
-    idx[:, 8:17] = (serial.astype(np.int64)[:, None] // powers31[None, :]) % 31
-    check = (31 - (idx * _CREDIT_WEIGHTS).sum(axis=1) % 31) % 31
-    codes = np.empty((n, 18), dtype=np.uint8)
-    codes[:, :17] = _CREDIT_CHARS[idx]
-    codes[:, 17] = _CREDIT_CHARS[check]
-    return _chars_to_series("credit_code", codes)
+    frame = pl.DataFrame(
+        {"p": prefix.astype(np.int64), "a": admin.astype(np.int64), "s": serial.astype(np.int64)},
+        schema={"p": pl.Int64, "a": pl.Int64, "s": pl.Int64},
+    )
+    first17 = pl.concat_str(
+        [pl.col("p").cast(pl.String).str.zfill(2), pl.col("a").cast(pl.String).str.zfill(6), credit_serial(pl.col("s"))]
+    )
+    return frame.select(with_credit_check(first17).alias("credit_code")).to_series()
 
 
 CREDIT_PREFIX = {  # registrar (登记管理部门) and kind (机构类别) of GB 32100 by employer type
@@ -338,7 +194,7 @@ def street_addresses(rng: np.random.Generator, district: str, town: pl.Series, p
             "room": rng.integers(101, 2403, n),
         }
     )
-    prefix = "上海市" + DISTRICT_NAMES_ZH[district]
+    prefix = "上海市" + DISTRICT_NAMES[district]
     return frame.select(
         pl.concat_str(
             [pl.lit(prefix), pl.col("town").fill_null(""), pl.col("road"), pl.col("no").cast(pl.String),
@@ -363,13 +219,6 @@ def unique_serials(rng: np.random.Generator, n: int, base: int) -> np.ndarray:
     """``n`` distinct, scattered serial numbers: one random pick in each of ``n`` disjoint strides."""
     stride = 9973
     return base + np.arange(n, dtype=np.int64) * stride + rng.integers(0, stride, n)
-
-
-def padded_ids(prefix: str, start: int, n: int, width: int) -> pl.Series:
-    return pl.select(
-        (pl.lit(prefix) + pl.int_range(start, start + n, dtype=pl.Int64).cast(pl.String).str.zfill(width))
-        .alias("id")
-    ).to_series()
 
 
 # --------------------------------------------------------------------------- frame helpers
@@ -399,14 +248,11 @@ def clip_months(start: pl.Expr, end: pl.Expr, lo: dt.date, hi: dt.date) -> tuple
 # --------------------------------------------------------------------------- the world
 def generate(config: DemoConfig) -> DemoData:
     """The whole synthetic district for ``config`` (deterministic for the config)."""
-    from jiuye.registry import demo_situations as situations_module
-
-    home = config.district
     pool = pools(config.seed)
     employers, employer_extras = _employers(config, pool)
     organizations, org_tables, org_extras, org_situations = _organizations(config, pool)
 
-    plan = situations_module.person_plan(config)
+    plan = planting.person_plan(config)
     n = config.persons
     planted_total = int(plan["count"].sum())
     if planted_total > n // 2:
@@ -422,7 +268,7 @@ def generate(config: DemoConfig) -> DemoData:
         config, base.filter(pl.Series(~planted_mask)), employers, organizations, pool
     )
     planted_ids = person_ids.gather(positions)
-    planted = situations_module.plant_persons(config, plan, planted_ids, employers, organizations)
+    planted = planting.plant_persons(config, plan, planted_ids, employers, organizations)
 
     persons_core = pl.concat(
         [
@@ -447,7 +293,6 @@ def generate(config: DemoConfig) -> DemoData:
     situations = pl.concat([planted["situations"], org_situations], how="vertical").sort(
         "situation", "subject"
     )
-    _ = home
     return DemoData(
         config=config,
         facts=facts,
@@ -578,7 +423,7 @@ def _employers(config: DemoConfig, pool: Pools) -> tuple[pl.DataFrame, pl.DataFr
             "district": employers["district"],
             "word": sample_strings(rng, pool.company_words, n, "word"),
             "industry_word": pl.Series(industry_word).gather(industry_idx),
-            "zh": employers["district"].replace_strict(DISTRICT_NAMES_ZH, default="").str.strip_suffix("区")
+            "zh": employers["district"].replace_strict(DISTRICT_NAMES, default="").str.strip_suffix("区")
             .str.strip_suffix("新"),
         }
     )  # fmt: skip
@@ -629,8 +474,6 @@ def _organizations(
     config: DemoConfig, pool: Pools
 ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], pl.DataFrame, pl.DataFrame]:
     """Background organisations of every kind, with their yearly records, plus the planted ones."""
-    from jiuye.registry import demo_situations as situations_module
-
     rng = rng_for(config.seed, "organizations")
     home = config.district
     n = config.persons
@@ -717,7 +560,7 @@ def _organizations(
         pl.Series(rng.random(len(won)) < 0.8).alias("employs_jinshan_hukou"),
     ).filter(pl.col("registered_on") < pl.lit(config.reference_month))
 
-    planted_orgs, planted_tables, org_situations = situations_module.plant_organizations(
+    planted_orgs, planted_tables, org_situations = planting.plant_organizations(
         config, first_serial=m + 1, startups=startups
     )
     orgs = pl.concat([conform("organizations", orgs), conform("organizations", planted_orgs)], how="vertical")
@@ -730,7 +573,7 @@ def _organizations(
             "id": orgs["id"],
             "name": pl.DataFrame(
                 {
-                    "a": orgs["district"].replace_strict(DISTRICT_NAMES_ZH, default="").str.strip_suffix("区"),
+                    "a": orgs["district"].replace_strict(DISTRICT_NAMES, default="").str.strip_suffix("区"),
                     "b": sample_strings(rng, pool.company_words, m, "w"),
                     "c": orgs["kind"].replace_strict(ORG_PREFIX),
                     "d": orgs["id"].str.slice(-4),
@@ -746,7 +589,7 @@ def _organizations(
     event_names = tables["events"].select(
         "event_id",
         pl.concat_str([pl.col("held_on").dt.year().cast(pl.String), pl.lit("年"),
-                       pl.lit(DISTRICT_NAMES_ZH[home]), pl.lit("创新创业大赛")]).alias("name"),
+                       pl.lit(DISTRICT_NAMES[home]), pl.lit("创新创业大赛")]).alias("name"),
     )  # fmt: skip
     tables["event_names"] = event_names
     return conform("organizations", orgs), tables, extras, org_situations

@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from jiuye.registry.demo import (
-    ADMIN_CODES,
+from jiuye.demo.base import (
     PAIRED_AREA_CODES,
     DemoConfig,
     min_base_fen_expr,
@@ -33,6 +32,7 @@ from jiuye.registry.demo import (
 )
 from jiuye.rules.dates import add_months, add_months_expr, add_years_expr
 from jiuye.rules.facts import conform
+from jiuye.rules.shared import ADMIN_CODES, JINSHAN_EMPLOYER_EXCLUSION
 
 Builder = Callable[["Planter", pl.DataFrame], "Rows"]
 JS_START = dt.date(2023, 1, 1)
@@ -606,8 +606,7 @@ def cm08(c: Planter, p: pl.DataFrame, *, start: dt.date, months: int, signed: dt
 
 # --------------------------------------------------------------------------- catalogue
 S = Situation
-_EXCLUDED = ("government_agency", "public_institution", "social_work_org", "informal_labor_org",
-             "public_welfare_labor_org", "labor_dispatch")  # fmt: skip
+_EXCLUDED = JINSHAN_EMPLOYER_EXCLUSION.types
 
 # fmt: off
 PERSON_SITUATIONS: tuple[Situation, ...] = (

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from jiuye.cliargs import add_db_option, month_arg
+
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
@@ -30,7 +32,7 @@ def register(subparsers: Any) -> None:
         help="基准月：社保缴费记录截至其前一个月，共24个月（默认 2026-11）",
     )  # fmt: skip
     p.add_argument("--out", type=Path, metavar="DIR", default=None, help="不写数据库，改为在该目录写导入用 CSV 文件")
-    p.add_argument("--db", metavar="URL", default=None, help="数据库 URL（默认 $JIUYE_DATABASE_URL 或 ./jiuye.db）")
+    add_db_option(p)
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(handler=_handle)
 
@@ -41,18 +43,13 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from jiuye.cli import UserError
+    from jiuye.errors import UserError
 
     if args.persons < 1:
         raise UserError("--persons 必须为正整数")
     reference = None
     if args.reference_month is not None:
-        from jiuye.rules.dates import parse_month
-
-        try:
-            reference = parse_month(args.reference_month)
-        except ValueError as exc:
-            raise UserError(f"--reference-month 应为 YYYY-MM 格式：{args.reference_month!r}") from exc
+        reference = month_arg(args.reference_month, "--reference-month")
         if reference < dt.date(2025, 1, 1):
             raise UserError("--reference-month 不能早于 2025-01（24个月的缴费记录须在2023年政策生效之后）")
 
@@ -62,8 +59,9 @@ def _handle(args: argparse.Namespace) -> int:
 
         engine = db.check_ready(args.db)  # before generating: a missing database fails fast
 
-    from jiuye.registry.demo import DemoConfig, generate
-    from jiuye.registry.demo_io import (
+    from jiuye.demo.base import DemoConfig
+    from jiuye.demo.district import generate
+    from jiuye.demo.files import (
         registry_frames,
         storable,
         write_csv,

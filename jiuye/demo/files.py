@@ -1,6 +1,6 @@
 """The demo district in the registry's own layout: frames per schema table, import CSV files, database.
 
-:func:`registry_frames` turns a :class:`jiuye.registry.demo.DemoData` into one frame per table of
+:func:`registry_frames` turns a :class:`jiuye.demo.base.DemoData` into one frame per table of
 :data:`jiuye.registry.schema.TABLES`, in the table's logical columns (people by ID number, employers by
 credit code, organisations by organisation number, money in integer fen).  :func:`write_csv` writes them
 as import files (Chinese headers, yuan with two decimals, ``是/否``, ``YYYY-MM`` months) that
@@ -16,7 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from jiuye.registry.demo import DemoData
+from jiuye.demo.base import DemoData
+from jiuye.rules.money import yuan_text
 
 
 def _facts_to_registry() -> dict[str, tuple[str, dict[str, str]]]:
@@ -132,7 +133,7 @@ def _file_expr(col_type: str, name: str) -> pl.Expr:
     if col_type == "date":
         return c.dt.strftime("%Y-%m-%d")
     if col_type == "money":
-        return pl.concat_str([(c // 100).cast(pl.String), pl.lit("."), (c % 100).cast(pl.String).str.zfill(2)])
+        return yuan_text(c)
     if col_type == "bool":
         return pl.when(c).then(pl.lit("是")).when(~c).then(pl.lit("否"))
     return c.cast(pl.String)

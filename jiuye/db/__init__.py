@@ -1,0 +1,62 @@
+"""The database as infrastructure: engines, sessions, the shared metadata, migrations, bulk frame I/O.
+
+Like Netflix Dispatch's ``database/core.py``: one place for how jiuye talks to its database.
+
+- :mod:`jiuye.db.core` — which database (``JIUYE_DATABASE_URL`` / ``--db`` / SQLite file), engines,
+  :func:`session_scope` and :func:`write_session`, :func:`check_ready`;
+- :mod:`jiuye.db.metadata` — the one :class:`sqlalchemy.MetaData` every room declares its tables on,
+  the id type and the audit columns;
+- :mod:`jiuye.db.migrate` — Alembic (``jiuye db upgrade``) and the after-upgrade hooks rooms register;
+- :mod:`jiuye.db.frames` — Polars frames in and out (``COPY`` on PostgreSQL, ADBC reads).
+
+``jiuye.db`` is infrastructure: it never imports a domain room (registry, ledger, matching …) and never
+the command line; its errors are :class:`jiuye.errors.UserError`.
+"""
+
+from __future__ import annotations
+
+from jiuye.db.core import (
+    DEFAULT_PATH,
+    ENV_PATH,
+    ENV_URL,
+    DatabaseNotReady,
+    check_ready,
+    database_url,
+    dialect,
+    display_url,
+    get_engine,
+    session_scope,
+    sqlite_path,
+    write_engine,
+    write_session,
+)
+from jiuye.db.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    load_models,
+    on_upgrade,
+    upgrade,
+)
+
+__all__ = [
+    "DEFAULT_PATH",
+    "ENV_PATH",
+    "ENV_URL",
+    "DatabaseNotReady",
+    "alembic_config",
+    "check_ready",
+    "current_revision",
+    "database_url",
+    "dialect",
+    "display_url",
+    "get_engine",
+    "head_revision",
+    "load_models",
+    "on_upgrade",
+    "session_scope",
+    "sqlite_path",
+    "upgrade",
+    "write_engine",
+    "write_session",
+]

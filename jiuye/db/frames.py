@@ -1,0 +1,214 @@
+"""Polars frames in and out of the database: the one bulk I/O module.
+
+Reads are columnar: PostgreSQL streams ``COPY (SELECT …) TO STDOUT`` CSV straight into
+``pl.read_csv``; SQLite fetches raw tuples and converts whole columns (no per-row Python).  For a
+whole-table extract from PostgreSQL :func:`adbc_reader` reads Arrow through the ADBC driver (its own
+connection: it sees *committed* data only).
+
+Writes: ``COPY … FROM STDIN`` (CSV) on PostgreSQL, one ``executemany`` per chunk on SQLite.
+
+Only ``pl.String``, ``pl.Date``, ``pl.Boolean`` and integer columns are supported.  Nothing here
+commits: the caller's transaction decides.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import polars as pl
+import sqlalchemy as sa
+
+CHUNK_ROWS = 50_000
+# From this many rows, constant columns are loaded as temporary column defaults on PostgreSQL.
+CONSTANTS_AS_DEFAULTS_ROWS = 20_000
+
+Query = sa.Select[Any] | str
+
+
+def quote(name: str) -> str:
+    """A SQL identifier in double quotes (both databases)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def compile_sql(conn: sa.Connection, stmt: Query) -> str:
+    """``stmt`` as literal SQL for ``conn``'s dialect (a string is returned as it is)."""
+    if isinstance(stmt, str):
+        return stmt
+    return str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def read_frame(conn: sa.Connection, query: Query, dtypes: dict[str, Any]) -> pl.DataFrame:
+    """Run ``query`` (a select or literal SQL) and return its rows as a frame with exactly ``dtypes``
+    (columns in select order)."""
+    names = list(dtypes)
+    sql = compile_sql(conn, query)
+    if conn.dialect.name == "postgresql":
+        return _read_postgres(conn, sql, names, dtypes)
+    rows = conn.exec_driver_sql(sql).fetchall()
+    raw = {n: (pl.Int64 if dtypes[n] == pl.Boolean or dtypes[n].is_integer() else pl.String) for n in names}
+    frame = pl.DataFrame(rows, schema=raw, orient="row")
+    return frame.select(_convert(n, dtypes[n], raw[n]) for n in names)
+
+
+def _convert(name: str, target: Any, raw: Any) -> pl.Expr:
+    col = pl.col(name)
+    if target == raw:
+        return col
+    if target == pl.Date:
+        return col.str.slice(0, 10).str.to_date("%Y-%m-%d").alias(name)
+    if target == pl.Boolean and raw == pl.String:
+        return pl.when(col.is_null()).then(None).otherwise(col.is_in(["t", "true", "1"])).alias(name)
+    return col.cast(target).alias(name)
+
+
+def _read_postgres(conn: sa.Connection, sql: str, names: list[str], dtypes: dict[str, Any]) -> pl.DataFrame:
+    raw_conn = conn.connection.driver_connection
+    assert raw_conn is not None
+    buf = io.BytesIO()
+    with raw_conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+        for chunk in copy:
+            buf.write(chunk)
+    if buf.tell() == 0:
+        return pl.DataFrame(schema=dtypes)
+    buf.seek(0)
+    read_types = {n: (pl.String if dtypes[n] == pl.Boolean else dtypes[n]) for n in names}
+    # unquoted empty fields are NULL (PostgreSQL writes '' as "")
+    frame = pl.read_csv(buf, has_header=False, new_columns=names, schema=read_types)
+    return frame.select(_convert(n, dtypes[n], read_types[n]) for n in names)
+
+
+class Reader(Protocol):
+    def __call__(self, stmt: sa.Select[Any], dtypes: dict[str, Any]) -> pl.DataFrame: ...
+
+    def close(self) -> None: ...
+
+
+class _AdbcReader:
+    def __init__(self, engine: sa.Engine) -> None:
+        import adbc_driver_postgresql.dbapi as adbc
+
+        self._dialect = engine.dialect
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._conn = adbc.connect(url)
+
+    def __call__(self, stmt: sa.Select[Any], dtypes: dict[str, Any]) -> pl.DataFrame:
+        sql = str(stmt.compile(dialect=self._dialect, compile_kwargs={"literal_binds": True}))
+        with self._conn.cursor() as cur:
+            cur.execute(sql)
+            frame = pl.DataFrame(cur.fetch_arrow())
+        if frame.width == 0:
+            return pl.DataFrame(schema=dtypes)
+        return frame.select(pl.col(n).cast(d) for n, d in dtypes.items())
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def adbc_reader(bind: Any) -> Reader | None:
+    """An Arrow reader on its own ADBC connection to ``bind`` (a PostgreSQL engine); None for other
+    databases, when the driver is not installed, or when ``JIUYE_NO_ADBC`` is set.  Close it after use."""
+    if not isinstance(bind, sa.Engine) or bind.dialect.name != "postgresql" or os.environ.get("JIUYE_NO_ADBC"):
+        return None
+    try:
+        return _AdbcReader(bind)
+    except ImportError:
+        return None
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def write_frame(
+    conn: sa.Connection,
+    target: str,
+    frame: pl.DataFrame,
+    *,
+    constants: dict[str, str] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    drop_empty: bool = False,
+) -> int:
+    """Bulk-load ``frame`` (columns named as the target's) into the table ``target`` (SQL text, quoted
+    by the caller where needed): ``COPY … FROM STDIN`` on PostgreSQL, ``executemany`` on SQLite; in
+    chunks of :data:`CHUNK_ROWS`, reporting the rows written so far to ``on_progress``.
+
+    ``constants``: text columns with the same value in every row.  ``drop_empty``: leave out columns
+    that are empty in every row (the database fills in NULL or the column default) — which matters to
+    SQLite, where every value passes through Python.  Returns the number of rows.
+    """
+    if frame.height == 0:
+        return 0
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    constants = constants or {}
+    progress = on_progress or (lambda _n: None)
+    if drop_empty:
+        frame = frame.drop([c for c in frame.columns if frame.get_column(c).null_count() == frame.height])
+    done = 0
+    if conn.dialect.name == "postgresql":
+        restore: list[str] = []
+        if constants and frame.height >= CONSTANTS_AS_DEFAULTS_ROWS:
+            # Constants as the columns' defaults for the load (transactional DDL, restored below):
+            # the server then does not parse two timestamps and two texts per row — ≈ 40 % of a COPY.
+            restore = _pg_constant_defaults(conn, target, constants)
+        else:
+            frame = frame.with_columns(pl.lit(v, dtype=pl.String).alias(k) for k, v in constants.items())
+        column_list = ", ".join(quote(c) for c in frame.columns)
+        sql = f"COPY {target} ({column_list}) FROM STDIN (FORMAT csv)"
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            for chunk in frame.iter_slices(CHUNK_ROWS):
+                buf = io.BytesIO()
+                chunk.write_csv(buf, include_header=False, date_format="%Y-%m-%d")
+                copy.write(buf.getvalue())
+                done += chunk.height
+                progress(done)
+        for stmt in restore:
+            conn.exec_driver_sql(stmt)
+        return done
+    frame = frame.with_columns(
+        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
+        + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
+    )
+    column_list = ", ".join(quote(c) for c in [*frame.columns, *constants])
+    marks = ", ".join(["?"] * frame.width + [sql_literal(v) for v in constants.values()])
+    cur = raw.cursor()
+    try:
+        for chunk in frame.iter_slices(CHUNK_ROWS):
+            # tuples from whole columns: much cheaper than DataFrame.rows()
+            rows = zip(*(chunk.get_column(c).to_list() for c in chunk.columns), strict=True)
+            cur.executemany(f"INSERT INTO {target} ({column_list}) VALUES ({marks})", rows)
+            done += chunk.height
+            progress(done)
+    finally:
+        cur.close()
+    return done
+
+
+def _pg_constant_defaults(conn: sa.Connection, target: str, constants: dict[str, str]) -> list[str]:
+    """Set each constant as its column's default on the table ``target``; return the statements that
+    put the original defaults back."""
+    rows = conn.exec_driver_sql(
+        "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+        "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "WHERE a.attrelid = to_regclass(%(t)s) AND a.attname = ANY(%(c)s)",
+        {"t": target, "c": list(constants)},
+    ).all()
+    original = {name: default for name, default in rows}
+    restore = []
+    for column, value in constants.items():
+        conn.exec_driver_sql(f"ALTER TABLE {target} ALTER COLUMN {quote(column)} SET DEFAULT {sql_literal(value)}")
+        before = original.get(column)
+        restore.append(
+            f"ALTER TABLE {target} ALTER COLUMN {quote(column)} "
+            + (f"SET DEFAULT {before}" if before is not None else "DROP DEFAULT")
+        )
+    return restore

@@ -1,0 +1,1 @@
+"""Test-only data generators (also used by the benchmarks in ``bench/``)."""
