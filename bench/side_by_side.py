@@ -66,12 +66,14 @@ case = json.load(open(sys.argv[1]))
 for _ in range(20):
     evaluate(case).to_json()
 times = []
+cpu = []
 for _ in range(int(sys.argv[2])):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     evaluate(case).to_json()
     times.append((time.perf_counter() - t) * 1000)
+    cpu.append((time.process_time() - c) * 1000)
 times.sort()
-print(statistics.median(times), times[min(len(times) - 1, round(0.99 * len(times)) - 1)])
+print(statistics.median(times), times[min(len(times) - 1, round(0.99 * len(times)) - 1)], statistics.median(cpu))
 """
 
 
@@ -87,7 +89,8 @@ def main() -> None:
     parser.add_argument("--make-case", type=int, default=20_000, help="people in the generated case")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--runs", type=int, default=200, help="one-person runs")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["cli", "engine", "one", "cold"])
+    parser.add_argument("--explain-case", type=Path, default=Path("/tmp/jiuye-case-2000.json"))
+    parser.add_argument("--skip", nargs="*", default=[], choices=["cli", "explain", "engine", "one", "cold"])
     args = parser.parse_args()
     old, new = args.old.resolve(), args.new.resolve()
     if not args.case.exists():
@@ -120,6 +123,19 @@ def main() -> None:
         report("… peak RSS", om, nm, "MB")
         print(f"outputs identical: {same}", flush=True)
         rows.append(f"| … outputs identical (parsed JSON) | | | {same} |")
+    if "explain" not in args.skip:
+        ow, oc, om, nw, nc, nm = [], [], [], [], [], []
+        texts = {}
+        for _ in range(max(1, args.repeat - 1)):
+            for tree, w, c, m in ((old, ow, oc, om), (new, nw, nc, nm)):
+                wall, cpu, rss, out = run_in(tree, CLI, "evaluate", str(args.explain_case))
+                w.append(wall), c.append(cpu), m.append(rss)
+                texts[tree] = out
+        report(f"`jiuye evaluate` {args.explain_case.name} with explanations, wall", ow, nw)
+        report("… CPU (user+sys)", oc, nc)
+        report("… peak RSS", om, nm, "MB")
+        rows.append(f"| … output text identical (bytes) | | | {texts[old] == texts[new]} |")
+        print(rows[-1], flush=True)
     if "engine" not in args.skip:
         ot, nt = [], []
         for _ in range(args.repeat):
@@ -131,6 +147,7 @@ def main() -> None:
         n = run_in(new, ONE, str(ONE_PERSON), str(args.runs))[3].split()
         report("one person with explanations in-process, p50", [float(o[0])], [float(n[0])], "ms")
         report("… p99", [float(o[1])], [float(n[1])], "ms")
+        report("… CPU per evaluation (median; all threads)", [float(o[2])], [float(n[2])], "ms")
     if "cold" not in args.skip:
         oc2, nc2 = [], []
         for _ in range(args.repeat + 2):
