@@ -23,6 +23,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,16 +35,16 @@ ONE_PERSON = ROOT / "examples" / "case-one-person.json"
 def run_in(tree: Path, code: str, *args: str) -> tuple[float, float, float, str]:
     """Run ``code`` with ``tree`` first on sys.path (cwd /); return wall s, CPU s, peak RSS MB, stdout."""
     prog = f"import sys; sys.path.insert(0, {str(tree)!r}); sys.argv = ['x', *sys.argv[1:]]\n{code}"
-    started = time.perf_counter()
-    proc = subprocess.Popen([PYTHON, "-c", prog, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/")
-    out, err = b"", b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    assert proc.stdout is not None and proc.stderr is not None
-    out, err = proc.stdout.read(), proc.stderr.read()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:  # files, not pipes: no deadlock
+        started = time.perf_counter()
+        proc = subprocess.Popen([PYTHON, "-c", prog, *args], stdout=out, stderr=err, cwd="/")
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        out.seek(0), err.seek(0)
+        text, problems = out.read().decode(), err.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed in {tree}: {err.decode()[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.decode()
+        raise SystemExit(f"failed in {tree}: {problems[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text
 
 
 CLI = "from jiuye.cli import main; sys.exit(main())"
