@@ -50,6 +50,21 @@ def postgres_unreachable() -> str | None:
     return _pg_problem[0]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Audit keys and anchors of the test databases go to the session's temp dir (not the home folder)."""
+    from jiuye.audit.keys import ENV_AUDIT_DIR
+
+    if os.environ.get(ENV_AUDIT_DIR):
+        yield
+        return
+    os.environ[ENV_AUDIT_DIR] = str(tmp_path_factory.mktemp("audit"))
+    try:
+        yield
+    finally:
+        os.environ.pop(ENV_AUDIT_DIR, None)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         names = getattr(item, "fixturenames", ())

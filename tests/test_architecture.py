@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1] / "jiuye"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("jiuye", "jiuye.errors"),  # kernel: the package itself and the one error type every room raises
     ("jiuye.rules",),  # the policy as code: imports nothing else of the project
-    ("jiuye.db", "jiuye.cliargs"),  # infrastructure: the database; what every command's arguments share
+    # infrastructure: the database; what every command's arguments share; cells written to CSV/XLSX files
+    ("jiuye.db", "jiuye.cliargs", "jiuye.spreadsheet"),
     ("jiuye.migrations",),  # infrastructure: Alembic scripts, configured by jiuye.db
     ("jiuye.registry",),
     ("jiuye.demo",),
@@ -29,7 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("jiuye.cli",),  # the command line: finds each room's ``commands`` module
     ("jiuye.web",),  # the top floor: nothing imports it
 )
-INFRASTRUCTURE = ("jiuye.db", "jiuye.migrations", "jiuye.cliargs")
+INFRASTRUCTURE = ("jiuye.db", "jiuye.migrations", "jiuye.cliargs", "jiuye.spreadsheet")
 KERNEL = LAYERS[0]
 
 

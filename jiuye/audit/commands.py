@@ -1,4 +1,6 @@
-"""``jiuye audit verify``: walk the hash chain, report the first altered, removed or inserted event."""
+"""``jiuye audit verify``: walk the keyed hash chain, check it against every anchor (the anchor file and the
+heads payment batches recorded), report the first altered, removed or inserted event; when intact, anchor
+the head."""
 
 from __future__ import annotations
 
@@ -19,11 +21,12 @@ def register(subparsers: Any) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from jiuye.audit.service import verify
-    from jiuye.db import session_scope
+    from jiuye.audit.service import known_anchors, verify_and_anchor
+    from jiuye.db import load_models, session_scope
 
+    load_models()  # rooms register the anchors they keep (payment batches)
     with session_scope(args.db, check=True) as s:
-        report = verify(s)
+        report = verify_and_anchor(s, extra_anchors=known_anchors(s))
     if not report.ok:
         raise UserError(report.message, 8)
     print(report.message)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from jiuye.db.metadata import TIMESTAMP, metadata
+from jiuye.db.migrate import on_upgrade
 
 audit_events = sa.Table(
     "audit_events",
@@ -35,3 +37,25 @@ audit_head = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
     comment="审计链末端",
 )
+
+
+@on_upgrade
+def _chain_key(session: Session) -> None:
+    """After every ``jiuye db upgrade``: make sure the audit chain key exists (outside the database).
+
+    A missing key is created when the chain is empty, or when every event so far is plain SHA-256 (a
+    database from before keyed chains: those events stay as they are, the key applies from the next one).
+    A keyed chain whose key file is gone is refused — a new key would make the chain unverifiable, so the
+    file must be restored from backup.
+    """
+    from jiuye.audit.keys import AuditKeyMissing, create_key, load_key, session_audit_dir
+    from jiuye.audit.service import chain_is_plain
+
+    folder = session_audit_dir(session)
+    try:
+        load_key(folder)
+    except AuditKeyMissing:
+        seq = session.execute(sa.select(audit_head.c.seq).where(audit_head.c.id == 1)).scalar()
+        if seq and not chain_is_plain(session):
+            raise
+        create_key(folder, int(seq or 0) + 1)

@@ -1,7 +1,11 @@
 """The audit writer and verifier.
 
-Every event is hashed: ``hash = SHA-256(canonical JSON of the event fields + prev_hash)``; the first
-event's ``prev_hash`` is 64 zeros.  ``audit_head`` holds the last (seq, hash) so that removing events
+Every event is hashed with the chain key: ``hash = HMAC-SHA256(key, canonical JSON of the event fields +
+prev_hash)``; the first event's ``prev_hash`` is 64 zeros.  The key lives outside the database
+(:mod:`jiuye.audit.keys`, created by ``jiuye db upgrade``), so whoever can only write the database cannot
+recompute the chain after an edit.  Events written before the key existed (``seq < from_seq`` of the key
+file) are plain SHA-256.  :func:`verify` also checks the chain against every anchor of the anchor file
+(heads recorded outside the database by payment batches and earlier verify runs).  ``audit_head`` holds the last (seq, hash) so that removing events
 from the end is caught as well.  Writers serialise on the chain: a transaction-scoped advisory lock on
 PostgreSQL; on SQLite the write transaction itself (our write sessions begin IMMEDIATE, see
 :func:`jiuye.db.write_session`) — concurrent writers can never fork the chain.
@@ -14,14 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from jiuye.audit.keys import Anchor, ChainKey, append_anchor, read_anchors, session_audit_dir, session_key
 from jiuye.audit.models import audit_events, audit_head
 
 GENESIS = "0" * 64
@@ -58,18 +64,26 @@ def _norm_time(value: dt.datetime) -> str:
     return value.isoformat(timespec="microseconds")
 
 
-def event_hash(row: dict[str, Any], prev_hash: str) -> str:
+def event_hash(row: dict[str, Any], prev_hash: str, key: ChainKey | None) -> str:
+    """HMAC-SHA256 with the chain key (plain SHA-256 for events older than the key, or without one)."""
     body = {k: row.get(k) for k in FIELDS}
     at = row["at"]
     body["at"] = _norm_time(at) if isinstance(at, dt.datetime) else str(at)
     text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((text + prev_hash).encode("utf-8")).hexdigest()
+    if key is None or int(row["seq"]) < key.from_seq:
+        return hashlib.sha256((text + prev_hash).encode("utf-8")).hexdigest()
+    return key.mac(text + prev_hash)
 
 
 def lock_chain(session: Session) -> None:
     """Serialise writers of the chain until the caller's transaction ends."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The chain's last (seq, hash) as the database records it (0 and 64 zeros when empty)."""
+    return _head(session)
 
 
 def _head(session: Session) -> tuple[int, str]:
@@ -81,6 +95,7 @@ def record_many(session: Session, events: Sequence[AuditEvent], at: dt.datetime 
     """Append ``events`` to the chain in order (one INSERT for all); returns the last seq."""
     if not events:
         return _head(session)[0]
+    key = session_key(session)
     lock_chain(session)
     seq, prev = _head(session)
     first = seq == 0
@@ -94,7 +109,7 @@ def record_many(session: Session, events: Sequence[AuditEvent], at: dt.datetime 
             "payload": ev.payload,
         }  # fmt: skip
         row["prev_hash"] = prev
-        row["hash"] = prev = event_hash(row, prev)
+        row["hash"] = prev = event_hash(row, prev, key)
         rows.append(row)
     session.execute(sa.insert(audit_events), rows)
     if first:
@@ -128,10 +143,26 @@ class VerifyReport:
     events: int
     message: str
     seq: int | None = None
+    anchors: int = 0  # anchors checked
+    head: tuple[int, str] = (0, GENESIS)
 
 
-def verify(session: Session, batch: int = 50_000) -> VerifyReport:
-    """Walk the chain; report the first altered, removed or inserted event (Chinese message)."""
+def verify(session: Session, batch: int = 50_000, extra_anchors: Sequence[Anchor] = ()) -> VerifyReport:
+    """Walk the chain; report the first altered, removed or inserted event (Chinese message).
+
+    Checked against every anchor of the anchor file and ``extra_anchors`` (e.g. the heads payment batches
+    recorded): the anchored event must still exist and carry the anchored hash.
+    """
+    key = session_key(session)
+    folder = session_audit_dir(session)
+    anchors = [*read_anchors(folder, key), *extra_anchors]
+    for a in anchors:
+        if not a.ok:
+            return VerifyReport(False, 0, f"锚点文件 {folder / 'anchors.log'} 第 {a.line} 行被改动（校验码不符）。")
+    by_seq: dict[int, list[Anchor]] = {}
+    for a in anchors:
+        if a.seq > 0:
+            by_seq.setdefault(a.seq, []).append(a)
     prev = GENESIS
     expected = 1
     count = 0
@@ -166,12 +197,25 @@ def verify(session: Session, batch: int = 50_000) -> VerifyReport:
                     f"审计链断裂：第 {seq} 号事件的前序哈希不符（其前的事件被改动、删除，或此条为插入）。",
                     seq,
                 )
-            if event_hash(dict(row), prev) != row["hash"]:
+            if not hmac.compare_digest(event_hash(dict(row), prev, key), str(row["hash"])):
                 return VerifyReport(False, count, f"审计事件第 {seq} 号内容被改动或为插入（哈希不符）。", seq)
+            for a in by_seq.get(seq, ()):
+                if a.hash != row["hash"]:
+                    return VerifyReport(
+                        False, count,
+                        f"审计事件第 {seq} 号与锚点（{a.at}，{a.by}）记录的哈希不符：此后的审计链被重写。", seq,
+                    )  # fmt: skip
             prev = str(row["hash"])
             count += 1
             last = seq
             expected += 1
+    beyond = [a for a in anchors if a.seq > last]
+    if beyond:
+        a = max(beyond, key=lambda x: x.seq)
+        return VerifyReport(
+            False, count,
+            f"审计链只有 {last} 条事件，但锚点（{a.at}，{a.by}）记录当时已有 {a.seq} 条：事件被删除。", last + 1,
+        )  # fmt: skip
     head_seq, head_hash = _head(session)
     if head_seq != last or (last and head_hash != prev):
         if head_seq > last:
@@ -182,4 +226,56 @@ def verify(session: Session, batch: int = 50_000) -> VerifyReport:
                 last + 1,
             )
         return VerifyReport(False, count, f"审计链末端记录与事件不符（第 {last} 号之后被插入或改动）。", last)
-    return VerifyReport(True, count, f"审计链完整：共 {count} 条事件，未发现改动。")
+    checked = len(anchors)
+    return VerifyReport(
+        True, count, f"审计链完整：共 {count} 条事件，未发现改动（对照锚点 {checked} 个）。", None, checked,
+        (last, prev),
+    )  # fmt: skip
+
+
+def anchor_head(session: Session, by: str, head_: tuple[int, str] | None = None) -> Anchor | None:
+    """Append the chain's head (or ``head_``) to the anchor file.  Call after the transaction committed."""
+    seq, hash_ = head_ if head_ is not None else _head(session)
+    if seq == 0:
+        return None
+    return append_anchor(session_audit_dir(session), session_key(session), seq, hash_, by)
+
+
+def verify_and_anchor(session: Session, by: str = "jiuye audit verify",
+                      extra_anchors: Sequence[Anchor] = ()) -> VerifyReport:  # fmt: skip
+    """:func:`verify`, and when the chain is intact append its head to the anchor file."""
+    report = verify(session, extra_anchors=extra_anchors)
+    if report.ok:
+        anchor_head(session, by, report.head)
+    return report
+
+
+def chain_is_plain(session: Session, batch: int = 50_000) -> bool:
+    """Every event verifies as plain SHA-256 (a chain written before keyed chains existed)."""
+    prev, expected = GENESIS, 1
+    cols = [audit_events.c[k] for k in (*FIELDS, "prev_hash", "hash")]
+    while True:
+        rows = session.execute(
+            sa.select(*cols).where(audit_events.c.seq >= expected).order_by(audit_events.c.seq).limit(batch)
+        ).mappings().all()  # fmt: skip
+        if not rows:
+            return True
+        for row in rows:
+            if int(row["seq"]) != expected or row["prev_hash"] != prev or event_hash(dict(row), prev, None) != row["hash"]:
+                return False
+            prev, expected = str(row["hash"]), expected + 1
+
+
+# extra anchors other rooms know of (the ledger: the heads its payment batches recorded), registered when
+# their models load, so that ``audit verify`` checks them without the audit room importing those rooms
+AnchorSource = Callable[[Session], list[Anchor]]
+ANCHOR_SOURCES: dict[str, AnchorSource] = {}
+
+
+def anchor_source(fn: AnchorSource) -> AnchorSource:
+    ANCHOR_SOURCES[f"{fn.__module__}.{fn.__qualname__}"] = fn
+    return fn
+
+
+def known_anchors(session: Session) -> list[Anchor]:
+    return [a for fn in ANCHOR_SOURCES.values() for a in fn(session)]

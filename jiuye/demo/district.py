@@ -179,9 +179,12 @@ def phones(rng: np.random.Generator, n: int) -> pl.Series:
 def bank_accounts(rng: np.random.Generator, n: int) -> pl.Series:
     bins = ("622202", "622848", "621700", "622908", "621226", "622588", "603367")  # ICBC, ABC, CCB, …
     frame = pl.DataFrame(
-        {"p": sample_strings(rng, bins, n, "p"), "d": digit_strings(rng, n, 13, "d")}
+        {"p": sample_strings(rng, bins, n, "p"), "d": digit_strings(rng, n, 12, "d")}
     )
-    return frame.select(pl.concat_str(["p", "d"]).alias("bank_account")).to_series()
+    from jiuye.rules.identifiers import luhn_check_digit
+
+    body = pl.concat_str(["p", "d"])  # 18 digits + the Luhn check digit UnionPay cards carry
+    return frame.select(pl.concat_str([body, luhn_check_digit(body)]).alias("bank_account")).to_series()
 
 
 def street_addresses(rng: np.random.Generator, district: str, town: pl.Series, p: Pools) -> pl.Series:

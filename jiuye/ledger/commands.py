@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,14 @@ def register(subparsers: Any) -> None:
     _common(pa)
     pa.set_defaults(handler=_pay)
 
+    bt = subparsers.add_parser(
+        "return", help="登记银行退票（发放记录编号）：待遇变为“银行退票”，更正银行账号后由 pay 重新发放"
+    )
+    bt.add_argument("payment_id", type=int)
+    bt.add_argument("--reason", required=True, help="退票原因（例如：账号不存在、户名不符）")
+    _common(bt)
+    bt.set_defaults(handler=_bank_return)
+
     rs = subparsers.add_parser("reverse", help="追回一笔发放（发放记录编号），政策上限随之恢复")
     rs.add_argument("payment_id", type=int)
     rs.add_argument("--reason", required=True, help="追回理由")
@@ -73,11 +82,16 @@ def register(subparsers: Any) -> None:
 
 def _approve(args: argparse.Namespace) -> int:
     from jiuye.db import write_session
-    from jiuye.ledger.service import approve_month
+    from jiuye.ledger.service import approve_month, held_lines
 
     month = month_arg(args.month, "--month")
     with write_session(args.db) as s:
         counts = approve_month(s, month, actor(args), args.policy)
+        held = held_lines(s, month)
+    for h in held[:50]:
+        print(f"未核准：待遇 {h['id']}（{h['policy']}）{h['reason']}", file=sys.stderr)
+    if held:
+        print(f"共 {len(held)} 条待遇金额不合理（不大于0或超过单笔合理上限），未核准、不会发放。", file=sys.stderr)
     if not counts:
         print(f"{month:%Y-%m} 及以前没有待核准的免申即享待遇。")
         return 0
@@ -165,12 +179,33 @@ def _pay(args: argparse.Namespace) -> int:
     month = month_arg(args.month, "--month")
     with write_session(args.db) as s:
         batch = pay(s, month, actor(args), Path(args.out))
+    _print_waiting(batch.waiting)
     for policy, (n, fen) in batch.per_measure.items():
         print(f"{policy}：{n} 笔，{fen_to_plain_text(fen)} 元")
     print(f"发放批次 {batch.id}：{batch.lines} 笔，合计 {fen_to_plain_text(batch.total_fen)} 元，"
           f"校验码 {batch.checksum}")  # fmt: skip
     for f in batch.files:
         print(f"已写出：{f}")
+    return 0
+
+
+def _print_waiting(waiting: list[dict[str, Any]]) -> None:
+    for w in waiting[:50]:
+        print(f"等待：待遇 {w['id']}（{w['policy']} {w['month']:%Y-%m}）{w['reason']}", file=sys.stderr)
+    if len(waiting) > 50:
+        print(f"……另有 {len(waiting) - 50} 条", file=sys.stderr)
+    if waiting:
+        print(f"共 {len(waiting)} 条已核准待遇本次未发放（等待银行账号等），补正后再次运行 jiuye pay。", file=sys.stderr)
+
+
+def _bank_return(args: argparse.Namespace) -> int:
+    from jiuye.db import write_session
+    from jiuye.ledger.service import bank_return
+
+    with write_session(args.db) as s:
+        row = bank_return(s, args.payment_id, actor(args), args.reason)
+    print(f"已登记银行退票：发放记录 {args.payment_id}（{row['policy']} {row['month']:%Y-%m}）。"
+          "更正该受益人的银行账号后，jiuye pay 会重新发放。")  # fmt: skip
     return 0
 
 

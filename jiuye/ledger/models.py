@@ -3,21 +3,27 @@
 (Matching's own tables, ``match_runs`` and ``match_digests``, are in :mod:`jiuye.matching.models`.)
 
 Money is BIGINT fen.  ``entitlements.amount_fen`` is null while the amount is pending (G6).
-``payments`` carries a partial unique index on (policy, beneficiary, subject, month) among lines that
-are not reversed: the database itself refuses to pay a line twice; a reversal frees the key again.
+``payments`` carries partial unique indexes on (policy, beneficiary, subject, month) and on the
+entitlement among payments in state ``paid``: the database itself refuses to pay a line twice; a
+reversal (clawback) or a bank return frees the key again.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from jiuye.audit.keys import Anchor
 from jiuye.audit.models import audit_events
+from jiuye.audit.service import anchor_source
 from jiuye.db.metadata import ID_TYPE, TIMESTAMP, audit_columns, metadata
 from jiuye.registry import models as registry_models
 from jiuye.registry import schema
 from jiuye.registry.schema import Column, Table
 
-ENTITLEMENT_STATES = ("found", "approved", "rejected", "in_batch", "paid", "reversed", "withdrawn")
+ENTITLEMENT_STATES = (
+    "found", "approved", "review", "rejected", "in_batch", "paid", "returned", "reversed", "withdrawn",
+)  # fmt: skip
 STATUSES = ("payable", "amount_pending")
 
 
@@ -40,6 +46,8 @@ entitlements = sa.Table(
     sa.Column("explanation", sa.JSON(), nullable=True, comment="依据（可按需重算）"),
     sa.Column("first_found_run", sa.BigInteger(), nullable=True),
     sa.Column("last_run", sa.BigInteger(), nullable=True),
+    sa.Column("approved_seal", sa.String(64), nullable=True, comment="核准时的金额封签"),
+    sa.Column("review_reason", sa.Text(), nullable=True, comment="退回复核的原因"),
     *audit_columns(),
     sa.UniqueConstraint("policy", "beneficiary", "subject", "month", name="uq_entitlements_key"),
     sa.Index("ix_entitlements_state_month", "state", "month"),
@@ -98,6 +106,9 @@ payment_batches = sa.Table(
     sa.Column("total_fen", sa.BigInteger(), nullable=False, server_default="0"),
     sa.Column("checksum", sa.String(64), nullable=True),
     sa.Column("state", sa.String(16), nullable=False, comment="open | paid"),
+    sa.Column("audit_seq", sa.BigInteger(), nullable=True, comment="创建时审计链末端序号"),
+    sa.Column("audit_hash", sa.String(64), nullable=True, comment="创建时审计链末端哈希"),
+    sa.Column("file_token", sa.String(32), nullable=True, comment="发放文件标识"),
     comment="发放批次",
 )
 
@@ -117,7 +128,9 @@ payments = sa.Table(
     sa.Column("reversed_at", TIMESTAMP, nullable=True),
     sa.Column("reversed_by", sa.Text(), nullable=True),
     sa.Column("reversal_reason", sa.Text(), nullable=True),
-    sa.UniqueConstraint("entitlement_id", name="uq_payments_entitlement_id"),
+    sa.Column("bank_account", sa.Text(), nullable=True, comment="发放账号"),
+    sa.Column("returned_at", TIMESTAMP, nullable=True),
+    sa.Column("return_reason", sa.Text(), nullable=True),
     sa.Index("ix_payments_batch_id", "batch_id"),
     comment="发放记录",
 )
@@ -125,8 +138,13 @@ sa.Index(
     "uq_payments_line_active",
     payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month,
     unique=True,
-    postgresql_where=payments.c.state != "reversed",
-    sqlite_where=payments.c.state != "reversed",
+    postgresql_where=payments.c.state == "paid",
+    sqlite_where=payments.c.state == "paid",
+)  # fmt: skip
+# one *paid* payment per entitlement: a bank return (state returned) may be followed by a new payment
+sa.Index(
+    "uq_payments_entitlement_paid", payments.c.entitlement_id, unique=True,
+    postgresql_where=payments.c.state == "paid", sqlite_where=payments.c.state == "paid",
 )  # fmt: skip
 
 
@@ -197,3 +215,11 @@ def register_exports() -> None:
 
 
 register_exports()
+
+
+@anchor_source
+def _batch_anchors(session: Session) -> list[Anchor]:
+    """The audit heads payment batches recorded at creation (checked by ``jiuye audit verify``)."""
+    from jiuye.ledger.service import batch_anchors
+
+    return batch_anchors(session)

@@ -21,6 +21,9 @@ payment file of a batch that does not exist in the database (void; the re-run wr
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,14 +32,17 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from jiuye.audit.keys import Anchor, ChainKey, append_anchor, session_audit_dir, session_key
+from jiuye.audit.service import head as audit_head
 from jiuye.audit.service import record
 from jiuye.errors import UserError
-from jiuye.ledger import transitions
+from jiuye.ledger import payment_file, transitions
 from jiuye.ledger.models import bureau_settings, entitlements, payment_batches, payments, policy_settings
-from jiuye.ledger.payment_file import Batch, write_files
+from jiuye.ledger.payment_file import Batch
 from jiuye.rules.dates import month_end
 from jiuye.rules.identifiers import mask
 from jiuye.rules.measure import BUREAU_DISTRICTS
+from jiuye.rules.money import fen_to_plain_text
 
 PAY_LOCK_KEY = 4_204_202
 
@@ -153,9 +159,67 @@ def set_bureau_district(session: Session, district: str, actor: str, reason: str
     return DistrictSetting(district, actor, now)
 
 
+# --- bounds and seals -----------------------------------------------------------------------------
+def line_bounds() -> dict[str, int | None]:
+    """Each measure's per-line plausibility bound in fen (declared on the measure, ``Meta.line_bound_yuan``)."""
+    from jiuye.rules.catalog import all_measures
+
+    return {m.id: m.meta.line_bound_fen for m in all_measures()}
+
+
+def amount_problem(policy: str, amount_fen: int | None, bounds: dict[str, int | None] | None = None) -> str | None:
+    """Why a line of ``amount_fen`` must not be approved or paid (None: it may)."""
+    if amount_fen is None:
+        return None
+    bound = (bounds if bounds is not None else line_bounds()).get(policy)
+    if amount_fen <= 0:
+        return f"金额 {fen_to_plain_text(amount_fen)} 元不大于0"
+    if bound is None:
+        return f"政策 {policy} 未声明单笔合理上限"
+    if amount_fen > bound:
+        return f"金额 {fen_to_plain_text(amount_fen)} 元超过政策 {policy} 的单笔合理上限 {fen_to_plain_text(bound)} 元"
+    return None
+
+
+def _bound_ok(bounds: dict[str, int | None], policies: list[str]) -> sa.ColumnElement[bool]:
+    """SQL: the line's amount is pending, or > 0 and within its measure's bound."""
+    amount = entitlements.c.amount_fen
+    within = [
+        sa.and_(entitlements.c.policy == p, amount <= b) for p in policies if (b := bounds.get(p)) is not None
+    ]
+    return sa.or_(amount.is_(None), sa.and_(amount > 0, sa.or_(sa.false(), *within)))
+
+
+def seal(key: ChainKey, row: Any) -> str:
+    """HMAC (chain key, outside the database) of a line as approved: id, key columns and amount."""
+    month = row.month if isinstance(row.month, dt.date) else dt.date.fromisoformat(str(row.month)[:10])
+    return key.mac(f"approved|{row.id}|{row.policy}|{row.beneficiary}|{row.subject}|{month:%Y-%m-%d}|{row.amount_fen}")
+
+
+def _seal_rows(session: Session, ids: list[int]) -> list[Any]:
+    """Store the approval seal of ``ids`` (just approved); returns their rows (id, key, amount)."""
+    key = session_key(session)
+    cols = [entitlements.c[c] for c in ("id", "policy", "beneficiary", "subject", "month", "amount_fen")]
+    rows: list[Any] = []
+    for start in range(0, len(ids), 5000):
+        rows += session.execute(sa.select(*cols).where(entitlements.c.id.in_(ids[start : start + 5000]))).all()
+    if rows:
+        session.execute(
+            sa.update(entitlements)
+            .where(entitlements.c.id == sa.bindparam("eid"), entitlements.c.state == "approved")
+            .values(approved_seal=sa.bindparam("seal_value")),
+            [{"eid": int(r.id), "seal_value": seal(key, r)} for r in rows],
+        )
+    return sorted(rows, key=lambda r: int(r.id))
+
+
 # --- approval and review --------------------------------------------------------------------------
 def approve_month(session: Session, month: dt.date, actor: str, policy: str | None = None) -> dict[str, int]:
-    """Approve every found line of ``month`` and earlier of the 免申即享 measures (or of ``policy``)."""
+    """Approve every found line of ``month`` and earlier of the 免申即享 measures (or of ``policy``).
+
+    A line whose amount is not above 0 or above its measure's plausibility bound is not approved (it
+    stays found and is listed by :func:`held_lines`).  Each approved line is sealed.
+    """
     current = settings(session)
     if policy is not None:
         if policy not in current:
@@ -169,27 +233,45 @@ def approve_month(session: Session, month: dt.date, actor: str, policy: str | No
         chosen = sorted(p for p, s in current.items() if s.auto)
     if not chosen:
         return {}
+    bounds = line_bounds()
     rows = session.execute(
         sa.update(entitlements)
         .where(
-            entitlements.c.state == "found",
+            entitlements.c.state.in_(transitions.sources("approved", bulk=True)),
             entitlements.c.month <= month_end(month),
             entitlements.c.policy.in_(chosen),
+            _bound_ok(bounds, chosen),
         )
-        .values(state="approved", updated_by=actor, updated_at=sa.func.current_timestamp())
+        .values(state="approved", review_reason=None, updated_by=actor, updated_at=sa.func.current_timestamp())
         .returning(entitlements.c.id, entitlements.c.policy)
     ).all()
+    sealed = _seal_rows(session, [int(r[0]) for r in rows])
     for pid in chosen:
         st = current[pid]
+        mine = [r for r in sealed if r.policy == pid]
         transitions.audit_set(
-            session, [int(r[0]) for r in rows if r[1] == pid], "found", "approved", actor, "免申即享批量核准", "approve",
+            session, [int(r.id) for r in mine], "found", "approved", actor, "免申即享批量核准", "approve",
             {"policy": pid, "setting": "免申即享", "setting_by": st.set_by,
-             "setting_at": None if st.set_at is None else str(st.set_at)},
+             "setting_at": None if st.set_at is None else str(st.set_at),
+             "amounts_fen": [None if r.amount_fen is None else int(r.amount_fen) for r in mine]},
         )  # fmt: skip
     counts: dict[str, int] = {}
     for r in rows:
         counts[r[1]] = counts.get(r[1], 0) + 1
     return counts
+
+
+def held_lines(session: Session, month: dt.date) -> list[dict[str, Any]]:
+    """Found or approved lines of ``month`` and earlier whose amount must not be paid (≤ 0 or above the bound)."""
+    bounds = line_bounds()
+    rows = session.execute(
+        sa.select(entitlements.c.id, entitlements.c.policy, entitlements.c.amount_fen, entitlements.c.state)
+        .where(entitlements.c.state.in_(["found", "approved", "review"]), entitlements.c.month <= month_end(month),
+               entitlements.c.amount_fen.is_not(None), sa.not_(_bound_ok(bounds, sorted(bounds))))
+        .order_by(entitlements.c.id)
+    ).all()  # fmt: skip
+    return [{"id": int(r.id), "policy": r.policy, "state": r.state,
+             "reason": amount_problem(r.policy, r.amount_fen, bounds)} for r in rows]  # fmt: skip
 
 
 def review(session: Session, entitlement_id: int, decision: str, actor: str, reason: str) -> str:
@@ -198,7 +280,21 @@ def review(session: Session, entitlement_id: int, decision: str, actor: str, rea
         raise UserError("审核结论只能是 approve（核准）或 reject（驳回）。", 2)
     if not reason.strip():
         raise UserError("请用 --reason 写明审核理由。", 2)
-    transitions.move(session, [entitlement_id], new, actor, reason, action="review")
+    payload: dict[str, Any] | None = None
+    if new == "approved":
+        row = session.execute(
+            sa.select(entitlements.c.policy, entitlements.c.amount_fen).where(entitlements.c.id == entitlement_id)
+        ).first()
+        problem = None if row is None else amount_problem(row.policy, row.amount_fen)
+        if problem:
+            raise UserError(f"待遇 {entitlement_id} 不能核准：{problem}。", 5)
+        if row is not None:
+            payload = {"amount_fen": row.amount_fen}
+    transitions.move(session, [entitlement_id], new, actor, reason, action="review", payload=payload)
+    if new == "approved":
+        _seal_rows(session, [entitlement_id])
+    else:
+        session.execute(sa.update(entitlements).where(entitlements.c.id == entitlement_id).values(approved_seal=None))
     return new
 
 
@@ -208,66 +304,204 @@ def _lock_pay(session: Session) -> None:
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PAY_LOCK_KEY})
 
 
-def pay(session: Session, month: dt.date, actor: str, out_dir: Path) -> Batch:
-    """Claim the approved, unpaid lines of ``month`` and earlier, pay them in one batch, write the files."""
-    _lock_pay(session)
-    claimed = session.execute(
-        sa.update(entitlements)
-        .where(
-            entitlements.c.state == "approved",
-            entitlements.c.month <= month_end(month),
-            entitlements.c.amount_fen.is_not(None),
+def _accounts() -> sa.Subquery:
+    """Beneficiary key → its bank account, from the registry (persons, employers, organisations)."""
+    from jiuye.registry.models import TABLES
+
+    parts = []
+    for table, key in (("persons", "id_number"), ("employers", "credit_code"), ("organizations", "org_id")):
+        t = TABLES.get(table)
+        if t is not None and key in t.c and "bank_account" in t.c:
+            parts.append(sa.select(t.c[key].label("k"), t.c["bank_account"].label("account")))
+    return sa.union_all(*parts).subquery("accounts")
+
+
+def _returned_accounts() -> sa.Subquery:
+    """The account each returned line was last paid to (a bank return is payable again to another one)."""
+    last = (
+        sa.select(payments.c.entitlement_id, sa.func.max(payments.c.id).label("pid"))
+        .where(payments.c.state == "returned")
+        .group_by(payments.c.entitlement_id)
+        .subquery("last_return")
+    )
+    return (
+        sa.select(last.c.entitlement_id, payments.c.bank_account.label("returned_to"))
+        .join(payments, payments.c.id == last.c.pid)
+        .subquery("returned_to")
+    )
+
+
+@dataclass
+class Candidates:
+    payable: list[Any]
+    waiting: list[dict[str, Any]]
+
+
+def pay_candidates(session: Session, month: dt.date, lock: bool = False) -> Candidates:
+    """Approved (and bank-returned) lines of ``month`` and earlier with an amount: which may be paid now,
+    and which wait (no or implausible bank account, account of a return not corrected, amount out of
+    bounds).  Raises when a line's amount no longer matches its approval seal (tampering)."""
+    from jiuye.rules.identifiers import bank_account_problem
+
+    acc, ret = _accounts(), _returned_accounts()
+    stmt = (
+        sa.select(entitlements.c.id, entitlements.c.policy, entitlements.c.beneficiary, entitlements.c.subject,
+                  entitlements.c.month, entitlements.c.amount_fen, entitlements.c.state, entitlements.c.approved_seal,
+                  acc.c.account, ret.c.returned_to)
+        .select_from(entitlements.outerjoin(acc, acc.c.k == entitlements.c.beneficiary)
+                     .outerjoin(ret, ret.c.entitlement_id == entitlements.c.id))
+        .where(entitlements.c.state.in_(transitions.sources("in_batch")), entitlements.c.month <= month_end(month),
+               entitlements.c.amount_fen.is_not(None))
+        .order_by(entitlements.c.id)
+    )  # fmt: skip
+    if lock and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=entitlements)
+    rows = session.execute(stmt).all()
+    key = session_key(session)
+    bounds = line_bounds()
+    tampered = [int(r.id) for r in rows if r.approved_seal is None or not hmac.compare_digest(r.approved_seal, seal(key, r))]
+    if tampered:
+        shown = "、".join(map(str, tampered[:20])) + ("等" if len(tampered) > 20 else "")
+        raise UserError(
+            f"拒绝发放：{len(tampered)} 条待遇的金额与核准时记录（审计封签）不符，疑被直接改动：{shown}。"
+            "请核查审计日志（jiuye audit verify）并重新审核。",
+            8,
         )
-        .values(state="in_batch", updated_by=actor, updated_at=sa.func.current_timestamp())
-        .returning(entitlements.c.id)
-    ).all()
-    if not claimed:
-        raise UserError(f"{month:%Y-%m} 及以前没有已核准、未发放的待遇，无需生成发放批次。", 6)
+    payable: list[Any] = []
+    waiting: list[dict[str, Any]] = []
+    for r in rows:
+        account = (r.account or "").strip()
+        problem = amount_problem(r.policy, r.amount_fen, bounds)
+        if problem is None and not account:
+            problem = "无银行账号"
+        elif problem is None and (bad := bank_account_problem(account)):
+            problem = f"银行账号不合规（{bad}）"
+        elif problem is None and r.state == "returned" and account == (r.returned_to or ""):
+            problem = "银行退票后账号尚未更正"
+        if problem:
+            waiting.append({"id": int(r.id), "policy": r.policy, "beneficiary": r.beneficiary,
+                            "month": r.month, "reason": problem})  # fmt: skip
+        else:
+            payable.append(r)
+    return Candidates(payable, waiting)
+
+
+def committed_batch(session: Session) -> Callable[[int, str], bool]:
+    def check(batch_id: int, token: str) -> bool:
+        row = session.execute(
+            sa.select(payment_batches.c.file_token, payment_batches.c.state).where(payment_batches.c.id == batch_id)
+        ).first()
+        return row is not None and row.state == "paid" and bool(row.file_token) and row.file_token.startswith(token)
+
+    return check
+
+
+def pay(session: Session, month: dt.date, actor: str, out_dir: Path) -> Batch:
+    """Claim the payable approved lines of ``month`` and earlier, pay them in one batch, write the files.
+
+    Files are written under temporary names and get their final names only when the caller's transaction
+    commits (a rollback removes them); the audit head of the batch is then appended to the anchor file.
+    Lines without a usable bank account wait (``Batch.waiting``).
+    """
+    _lock_pay(session)
+    payment_file.check_folder(out_dir, committed_batch(session))
+    cand = pay_candidates(session, month, lock=True)
+    if not cand.payable:
+        extra = f"（另有 {len(cand.waiting)} 条因无银行账号等原因等待，见 jiuye pay --month … --waiting）" if cand.waiting else ""
+        raise UserError(f"{month:%Y-%m} 及以前没有已核准、未发放的待遇，无需生成发放批次{extra}。", 6)
+    token = secrets.token_hex(16)
     batch_id = int(
         session.execute(
             sa.insert(payment_batches)
-            .values(month=month, created_by=actor, state="open", lines=0, total_fen=0)
+            .values(month=month, created_by=actor, state="open", lines=0, total_fen=0, file_token=token)
             .returning(payment_batches.c.id)
         ).scalar_one()
     )
-    cols = ["policy", "beneficiary", "subject", "month", "amount_fen"]
-    session.execute(
-        sa.insert(payments).from_select(
-            ["batch_id", "entitlement_id", *cols, "state"],
-            sa.select(
-                sa.literal(batch_id),
-                entitlements.c.id,
-                *(entitlements.c[c] for c in cols),
-                sa.literal("paid"),
-            ).where(entitlements.c.state == "in_batch"),
-        )
-    )
-    session.execute(
-        sa.update(entitlements)
-        .where(entitlements.c.state == "in_batch")
-        .values(state="paid", updated_by=actor, updated_at=sa.func.current_timestamp())
-    )
-    ids = sorted(int(r[0]) for r in claimed)
     reason = f"发放批次 {batch_id}"
-    transitions.audit_set(session, ids, "approved", "in_batch", actor, reason, "pay", {"batch": batch_id})
+    by_state: dict[str, list[Any]] = {}
+    for r in cand.payable:
+        by_state.setdefault(r.state, []).append(r)
+    claimed: list[Any] = []
+    for old, group in sorted(by_state.items()):
+        ids = [int(r.id) for r in group]
+        got: set[int] = set()
+        for start in range(0, len(ids), 5000):
+            got |= {int(x) for x in session.execute(
+                sa.update(entitlements)
+                .where(entitlements.c.id.in_(ids[start : start + 5000]), entitlements.c.state == old)
+                .values(state="in_batch", updated_by=actor, updated_at=sa.func.current_timestamp())
+                .returning(entitlements.c.id)
+            ).scalars()}  # fmt: skip
+        mine = [r for r in group if int(r.id) in got]
+        transitions.audit_set(session, [int(r.id) for r in mine], old, "in_batch", actor, reason, "pay",
+                              {"batch": batch_id})  # fmt: skip
+        claimed += mine
+    if not claimed:
+        raise UserError(f"{month:%Y-%m} 及以前没有已核准、未发放的待遇，无需生成发放批次。", 6)
+    session.execute(sa.insert(payments), [
+        {"batch_id": batch_id, "entitlement_id": int(r.id), "policy": r.policy, "beneficiary": r.beneficiary,
+         "subject": r.subject, "month": r.month, "amount_fen": int(r.amount_fen), "state": "paid",
+         "bank_account": (r.account or "").strip()}
+        for r in claimed
+    ])  # fmt: skip
+    ids = sorted(int(r.id) for r in claimed)
+    for start in range(0, len(ids), 5000):
+        session.execute(
+            sa.update(entitlements)
+            .where(entitlements.c.id.in_(ids[start : start + 5000]), entitlements.c.state == "in_batch")
+            .values(state="paid", updated_by=actor, updated_at=sa.func.current_timestamp())
+        )
     transitions.audit_set(session, ids, "in_batch", "paid", actor, reason, "pay", {"batch": batch_id})
     lines = payment_lines(session, batch_id)
-    batch = write_files(lines, batch_id, month, out_dir)
+    built = payment_file.build(lines)
+    checksum = built[1]
+    total_fen = int(lines["amount_fen"].sum())
+    record(session, actor, "create", "payment_batches", batch_id, None, "paid", reason,
+           {"month": f"{month:%Y-%m}", "lines": lines.height, "total_fen": total_fen, "checksum": checksum,
+            "file_token": token})  # fmt: skip
+    audit_seq, audit_hash = audit_head(session)
+    batch = payment_file.write_temp(lines, built, batch_id, month, out_dir, token, (audit_seq, audit_hash))
+    batch.waiting = cand.waiting
     session.execute(
         sa.update(payment_batches)
-        .where(payment_batches.c.id == batch_id)
+        .where(payment_batches.c.id == batch_id, payment_batches.c.state == "open")
         .values(
             lines=batch.lines, total_fen=batch.total_fen, checksum=batch.checksum, state="paid",
-            csv_path=str(batch.files[0]), xlsx_path=str(batch.files[1]),
+            csv_path=str(batch.files[0]), xlsx_path=str(batch.files[1]), audit_seq=audit_seq, audit_hash=audit_hash,
         )
     )  # fmt: skip
-    record(session, actor, "create", "payment_batches", batch_id, None, "paid", reason,
-           {"month": f"{month:%Y-%m}", "lines": batch.lines, "total_fen": batch.total_fen, "checksum": batch.checksum})  # fmt: skip
+    folder, key = session_audit_dir(session), session_key(session)
+
+    def committed(_s: Session) -> None:
+        payment_file.finalize(batch)
+        append_anchor(folder, key, audit_seq, audit_hash, f"发放批次 {batch_id}")
+
+    def rolled_back(_s: Session, _previous: object) -> None:
+        payment_file.discard(batch)
+
+    sa.event.listen(session, "after_commit", committed, once=True)
+    sa.event.listen(session, "after_soft_rollback", rolled_back, once=True)
     return batch
 
 
+def waiting_lines(session: Session, month: dt.date) -> list[dict[str, Any]]:
+    """Approved or bank-returned lines that ``pay`` leaves waiting, with the reason (e.g. 无银行账号)."""
+    return pay_candidates(session, month).waiting
+
+
+def batch_anchors(session: Session) -> list[Anchor]:
+    """The audit heads payment batches recorded at creation, as anchors for ``jiuye audit verify``."""
+    rows = session.execute(
+        sa.select(payment_batches.c.id, payment_batches.c.audit_seq, payment_batches.c.audit_hash,
+                  payment_batches.c.created_at)
+        .where(payment_batches.c.audit_seq.is_not(None)).order_by(payment_batches.c.id)
+    ).all()  # fmt: skip
+    return [Anchor(int(r.audit_seq), str(r.audit_hash), str(r.created_at), f"发放批次 {r.id}（数据库记录）", True, 0)
+            for r in rows]  # fmt: skip
+
+
 def _details(session: Session, batch_id: int) -> pl.DataFrame:
-    """Name, masked identifier and bank account of the batch's beneficiaries (from the registry)."""
+    """Name and masked identifier of the batch's beneficiaries (from the registry)."""
     from jiuye.registry.models import TABLES
 
     wanted = sa.select(payments.c.beneficiary).where(payments.c.batch_id == batch_id)
@@ -277,33 +511,31 @@ def _details(session: Session, batch_id: int) -> pl.DataFrame:
         if t is None or key not in t.c:
             continue
         code = t.c["credit_code"] if "credit_code" in t.c else t.c[key]
-        rows = session.execute(
-            sa.select(t.c[key], t.c["name"], code, t.c["bank_account"]).where(t.c[key].in_(wanted))
-        ).all()
+        rows = session.execute(sa.select(t.c[key], t.c["name"], code).where(t.c[key].in_(wanted))).all()
         frames.append(
-            pl.DataFrame(
-                [tuple(r) for r in rows], schema=["beneficiary", "name", "code", "bank_account"], orient="row"
-            ).with_columns(pl.all().cast(pl.String), kind=pl.lit(table))
+            pl.DataFrame([tuple(r) for r in rows], schema=["beneficiary", "name", "code"], orient="row")
+            .with_columns(pl.all().cast(pl.String), kind=pl.lit(table))
         )
     if not frames:
         return pl.DataFrame(schema={"beneficiary": pl.String, "name": pl.String, "code": pl.String,
-                                    "bank_account": pl.String, "kind": pl.String})  # fmt: skip
+                                    "kind": pl.String})  # fmt: skip
     return pl.concat(frames).unique("beneficiary", keep="first")
 
 
 def payment_lines(session: Session, batch_id: int) -> pl.DataFrame:
+    """The batch's payments with what the file shows; the bank account is the one stored with the payment."""
     from jiuye.rules.catalog import all_measures
 
     rows = session.execute(
         sa.select(payments.c.id, payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month,
-                  payments.c.amount_fen)
+                  payments.c.amount_fen, payments.c.bank_account)
         .where(payments.c.batch_id == batch_id)
         .order_by(payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month)
     ).all()  # fmt: skip
     frame = pl.DataFrame(
         [tuple(r) for r in rows],
         schema={"payment_id": pl.Int64, "policy": pl.String, "beneficiary": pl.String, "subject": pl.String,
-                "month": pl.Date, "amount_fen": pl.Int64},
+                "month": pl.Date, "amount_fen": pl.Int64, "bank_account": pl.String},
         orient="row",
     )  # fmt: skip
     titles = pl.DataFrame(
@@ -327,9 +559,29 @@ def payment_lines(session: Session, batch_id: int) -> pl.DataFrame:
 
 
 def reverse(session: Session, payment_id: int, actor: str, reason: str) -> dict[str, Any]:
-    """Claw back one payment: payment and entitlement become reversed; the cap is free again."""
+    """Claw back one payment (追回): payment and entitlement become reversed; the cap is free again."""
     if not reason.strip():
         raise UserError("请用 --reason 写明追回理由。", 2)
+    row = _payment_for_update(session, payment_id)
+    if row["state"] != "paid":
+        raise UserError(f"发放记录 {payment_id} 当前状态为“{PAYMENT_STATE_LABELS.get(row['state'], row['state'])}”，不能追回。", 5)
+    done = session.execute(
+        sa.update(payments)
+        .where(payments.c.id == payment_id, payments.c.state == "paid")
+        .values(state="reversed", reversed_at=dt.datetime.now(dt.UTC), reversed_by=actor, reversal_reason=reason)
+    )
+    if not done.rowcount:  # type: ignore[attr-defined]
+        raise UserError(f"发放记录 {payment_id} 已被并发修改，请重试。", 5)
+    record(session, actor, "reverse", "payments", payment_id, "paid", "reversed", reason)
+    transitions.move(session, [int(row["entitlement_id"])], "reversed", actor, reason, action="reverse",
+                     payload={"payment_id": payment_id})  # fmt: skip
+    return dict(row)
+
+
+PAYMENT_STATE_LABELS = {"paid": "已发放", "reversed": "已追回", "returned": "银行退票"}
+
+
+def _payment_for_update(session: Session, payment_id: int) -> Any:
     row = (
         session.execute(sa.select(payments).where(payments.c.id == payment_id).with_for_update())
         .mappings()
@@ -337,17 +589,28 @@ def reverse(session: Session, payment_id: int, actor: str, reason: str) -> dict[
     )
     if row is None:
         raise UserError(f"找不到发放记录 {payment_id}。", 4)
+    return row
+
+
+def bank_return(session: Session, payment_id: int, actor: str, reason: str) -> dict[str, Any]:
+    """A bank return (退票): the money came back unpaid.  The payment becomes ``returned`` and its line
+    ``returned``; ``pay`` pays the line again once the beneficiary's bank account differs from the one
+    returned.  Not a clawback (:func:`reverse`): the person keeps the entitlement."""
+    if not reason.strip():
+        raise UserError("请用 --reason 写明退票原因（例如：账号不存在、户名不符）。", 2)
+    row = _payment_for_update(session, payment_id)
     if row["state"] != "paid":
-        raise UserError(f"发放记录 {payment_id} 已追回，不能重复追回。", 5)
-    session.execute(
+        raise UserError(f"发放记录 {payment_id} 当前状态为“{PAYMENT_STATE_LABELS.get(row['state'], row['state'])}”，不能登记退票。", 5)
+    done = session.execute(
         sa.update(payments)
-        .where(payments.c.id == payment_id)
-        .values(
-            state="reversed", reversed_at=dt.datetime.now(dt.UTC), reversed_by=actor, reversal_reason=reason
-        )
+        .where(payments.c.id == payment_id, payments.c.state == "paid")
+        .values(state="returned", returned_at=dt.datetime.now(dt.UTC), return_reason=reason)
     )
-    record(session, actor, "reverse", "payments", payment_id, "paid", "reversed", reason)
-    transitions.move(session, [int(row["entitlement_id"])], "reversed", actor, reason, action="reverse",
+    if not done.rowcount:  # type: ignore[attr-defined]
+        raise UserError(f"发放记录 {payment_id} 已被并发修改，请重试。", 5)
+    record(session, actor, "bank_return", "payments", payment_id, "paid", "returned", reason,
+           {"bank_account": row["bank_account"]})  # fmt: skip
+    transitions.move(session, [int(row["entitlement_id"])], "returned", actor, reason, action="bank_return",
                      payload={"payment_id": payment_id})  # fmt: skip
     return dict(row)
 
@@ -358,5 +621,7 @@ def payment_history(session: Session) -> pl.DataFrame:
 
     stmt = sa.select(payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month,
                      payments.c.amount_fen).where(payments.c.state != "reversed")  # fmt: skip
-    return read_frame(session.connection(), stmt, {"policy": pl.String, "beneficiary": pl.String,
-                                                   "subject": pl.String, "month": pl.Date, "amount_fen": pl.Int64})
+    frame = read_frame(session.connection(), stmt, {"policy": pl.String, "beneficiary": pl.String,
+                                                    "subject": pl.String, "month": pl.Date, "amount_fen": pl.Int64})
+    # a bank return and the line's later payment are one entitlement: counted once for caps
+    return frame.unique(["policy", "beneficiary", "subject", "month"], keep="first", maintain_order=True)

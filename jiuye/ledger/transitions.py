@@ -2,11 +2,18 @@
 
 ::
 
-    found ──► approved ──► in_batch ──► paid ──► reversed
-      │          │
-      ├──► rejected ◄┘
-      └──► withdrawn ◄── approved        (a re-run of matching no longer finds the line)
+    found ──► approved ──► in_batch ──► paid ──► reversed          (追回 clawback)
+      │          │  ▲                    │
+      │          ▼  │                    └──► returned ──► in_batch (银行退票 bank return: paid again
+      │        review                                                once the account is corrected)
+      ├──► rejected ◄── approved, review, returned
+      └──► withdrawn ◄── approved, review (a re-run of matching no longer finds the line)
     withdrawn ──► found                  (a later re-run finds it again)
+    approved ──► review                  (the amount or the facts behind an approved line changed, or the
+                                          rules stopped producing it: a person must look again)
+
+Only ``found`` lines are approved in bulk (免申即享); a line in ``review`` needs a person (``jiuye review``).
+Every move is guarded in SQL: ``UPDATE … WHERE id IN (…) AND state IN (the states allowed to move there)``.
 
 Every move is an audit event (actor, time, reason, old and new state).  An illegal move raises
 :class:`IllegalTransition` with a Chinese message.  Moves are set-based: one UPDATE for many rows.
@@ -26,18 +33,22 @@ from jiuye.ledger.models import entitlements
 
 STATE_LABELS: dict[str, str] = {
     "found": "已发现", "approved": "已核准", "rejected": "已驳回", "in_batch": "发放中", "paid": "已发放",
-    "reversed": "已追回", "withdrawn": "已撤销",
+    "reversed": "已追回", "withdrawn": "已撤销", "review": "待复核", "returned": "银行退票",
 }  # fmt: skip
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "found": frozenset({"approved", "rejected", "withdrawn"}),
-    "approved": frozenset({"in_batch", "rejected", "withdrawn"}),
+    "approved": frozenset({"in_batch", "rejected", "withdrawn", "review"}),
+    "review": frozenset({"approved", "rejected", "withdrawn"}),
     "in_batch": frozenset({"paid"}),
-    "paid": frozenset({"reversed"}),
+    "paid": frozenset({"reversed", "returned"}),
+    "returned": frozenset({"in_batch", "rejected"}),
     "rejected": frozenset(),
     "reversed": frozenset(),
     "withdrawn": frozenset({"found"}),
 }
+# bulk approval (免申即享) only ever approves lines no person has looked at yet
+BULK_ONLY_FROM: dict[str, frozenset[str]] = {"approved": frozenset({"found"})}
 
 
 class IllegalTransition(UserError):
@@ -54,9 +65,12 @@ def allowed(old: str, new: str) -> bool:
     return new in TRANSITIONS.get(old, frozenset())
 
 
-def sources(new: str) -> list[str]:
-    """The states from which ``new`` may be reached."""
-    return sorted(s for s, targets in TRANSITIONS.items() if new in targets)
+def sources(new: str, bulk: bool = False) -> list[str]:
+    """The states from which ``new`` may be reached (``bulk``: by a set-based operation without a person)."""
+    found = {s for s, targets in TRANSITIONS.items() if new in targets}
+    if bulk and new in BULK_ONLY_FROM:
+        found &= BULK_ONLY_FROM[new]
+    return sorted(found)
 
 
 def check(entitlement_id: int | str, old: str, new: str) -> None:
@@ -86,11 +100,15 @@ def move(
         if i not in found:
             raise UserError(f"找不到待遇 {i}。", 4)
         check(i, found[i], new)
-    session.execute(
+    done = session.execute(
         sa.update(entitlements)
-        .where(entitlements.c.id.in_(list(ids)))
+        .where(entitlements.c.id.in_(list(ids)), entitlements.c.state.in_(sources(new)))
         .values(state=new, updated_by=actor, updated_at=sa.func.current_timestamp())
-    )
+        .returning(entitlements.c.id)
+    ).all()
+    if len(done) != len(set(ids)):  # a concurrent writer moved a line meanwhile (SQLite has no row lock)
+        moved = sorted(set(ids) - {int(r[0]) for r in done})
+        raise IllegalTransition(moved[0], "（已被并发修改）", new)
     record_many(
         session,
         [

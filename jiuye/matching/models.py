@@ -24,6 +24,7 @@ match_runs = sa.Table(
     sa.Column("inserted", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("changed", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("withdrawn", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("fingerprint", sa.String(64), nullable=True, comment="开始时登记库指纹"),
     comment="匹配运行",
 )
 

@@ -6,7 +6,8 @@ Files use the Chinese headers of the import templates, so an unmasked export imp
 - ID numbers masked (``310116********1234``) unless ``unmasked``;
 - dates ``YYYY-MM-DD``, months ``YYYY-MM``, booleans ``是/否``, money in yuan with two decimals, enums
   as their Chinese labels, empty cells for missing values;
-- CSV: UTF-8 with BOM (Excel opens it correctly), ``\\n`` line ends;
+- CSV: UTF-8 with BOM (Excel opens it correctly), ``\\n`` line ends; a text cell beginning with a formula
+  character is prefixed with ``'`` (:mod:`jiuye.spreadsheet`; import removes it again);
 - XLSX: one sheet named after the table's Chinese title, header row, ID numbers and codes as text,
   dates as date cells, money and ints as numbers, fixed workbook properties (creation date
   2000-01-01) so the bytes do not depend on when the export ran.
@@ -74,7 +75,10 @@ def export_frame(
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> None:
-    data = frame.write_csv(include_header=True, line_terminator="\n", null_value="")
+    """UTF-8 with BOM; a text cell that could be read as a formula is neutralised (OWASP)."""
+    from jiuye.spreadsheet import neutralise_frame
+
+    data = neutralise_frame(frame).write_csv(include_header=True, line_terminator="\n", null_value="")
     path.write_bytes(b"\xef\xbb\xbf" + data.encode("utf-8"))
 
 

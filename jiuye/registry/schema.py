@@ -32,6 +32,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from jiuye.rules.facts import ENUMS as FACT_ENUMS
+from jiuye.rules.money import fen_to_plain_text
 from jiuye.rules.shared import DISTRICT_NAMES, EMPLOYER_TYPE_ALIASES, EMPLOYER_TYPE_LABELS
 
 ColumnType = Literal["str", "date", "month", "bool", "int", "money", "enum", "town"]
@@ -163,9 +164,7 @@ def parse_money_fen(text: str) -> int | None:
 
 def format_money(fen: int) -> str:
     """Integer fen → yuan text with two decimals (``731000`` → ``7310.00``)."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
+    return fen_to_plain_text(fen)
 
 
 def parse_bool(text: str) -> bool | None:
@@ -202,6 +201,10 @@ class Column:
     id_number: bool = False  # holds a resident ID number: checked on import, masked on export
     credit_code: bool = False  # holds a unified social credit code: checked on import
     description: str = ""
+    # money columns: the plausible maximum in yuan (import rejects a larger amount with the row named)
+    max_yuan: int | None = None
+    # plausibility check on import (issue 9): a bank account, a person's name, an organisation's name
+    plausible: Literal["bank_account", "person_name", "org_name"] | None = None
 
     @property
     def db_name(self) -> str:
@@ -325,7 +328,10 @@ def _town(name: str, header: str, district_column: str, required: bool = False) 
     )  # fmt: skip
 
 
-_BANK = Column("bank_account", "str", "银行账号", aliases=("银行卡号", "账号"), description="补贴发放账户")
+_BANK = Column(
+    "bank_account", "str", "银行账号", aliases=("银行卡号", "账号"), plausible="bank_account",
+    description="补贴发放账户：12–19位数字（银联卡号须通过 Luhn 校验）；请以文本填写",
+)  # fmt: skip
 
 _TABLE_LIST: tuple[Table, ...] = (
     # --- reference data ---
@@ -365,7 +371,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("id_number", "str", "身份证号码", required=True, length=18, id_number=True,
                    aliases=("公民身份号码", "身份证号", "证件号码"),
                    description="18位居民身份证号码（GB 11643 校验）"),
-            Column("name", "str", "姓名", required=True),
+            Column("name", "str", "姓名", required=True, plausible="person_name"),
             _date("birth_date", "出生日期", required=True, d="须与身份证号码一致"),
             Column("gender", "enum", "性别", required=True, enum="gender", description="须与身份证号码一致"),
             _district("hukou_district", "户籍所在区", required=False,
@@ -440,7 +446,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("month", "month", "缴费月份", required=True, aliases=("月份", "费款所属期")),
             _employer("缴费单位统一社会信用代码", required=False),
             Column("scheme", "enum", "险种", required=True, enum="scheme", aliases=("参保类型",)),
-            Column("base_fen", "money", "缴费基数（元）", required=True, aliases=("缴费基数",)),
+            Column("base_fen", "money", "缴费基数（元）", required=True, aliases=("缴费基数",), max_yuan=200_000),
             Column("paid", "bool", "已缴费", required=True, aliases=("是否缴费", "缴费状态")),
         ),
         description="按月社会保险缴费记录",
@@ -472,7 +478,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             _person(),
             Column("level", "enum", "评价等级", required=True, enum="certificate_level", aliases=("等级",)),
             _date("date", "评价日期", required=True),
-            Column("fee_fen", "money", "评价费用（元）", required=True, aliases=("评价费用", "费用")),
+            Column("fee_fen", "money", "评价费用（元）", required=True, aliases=("评价费用", "费用"), max_yuan=50_000),
         ),
     ),
     # --- employers and organisations ---
@@ -481,7 +487,7 @@ _TABLE_LIST: tuple[Table, ...] = (
         columns=(
             Column("credit_code", "str", "统一社会信用代码", required=True, length=18, credit_code=True,
                    aliases=("信用代码", "单位统一社会信用代码"), description="GB 32100 校验"),
-            Column("name", "str", "单位名称", required=True, aliases=("名称",)),
+            Column("name", "str", "单位名称", required=True, aliases=("名称",), plausible="org_name"),
             Column("type", "enum", "单位类型", required=True, enum="employer_type", aliases=("类型",)),
             _district("district", "注册所在区"),
             _town("town", "所在街镇", "district"),
@@ -497,7 +503,7 @@ _TABLE_LIST: tuple[Table, ...] = (
         columns=(
             Column("org_id", "str", "机构编号", required=True, aliases=("机构代码",),
                    description="区内唯一的机构编号"),
-            Column("name", "str", "机构名称", required=True, aliases=("名称",)),
+            Column("name", "str", "机构名称", required=True, aliases=("名称",), plausible="org_name"),
             Column("kind", "enum", "机构类型", required=True, enum="organization_kind", aliases=("类型",)),
             _district("district", "所在区"),
             _town("town", "所在街镇", "district"),
@@ -524,7 +530,7 @@ _TABLE_LIST: tuple[Table, ...] = (
         columns=(
             _org(),
             Column("year", "int", "补贴年度", required=True, aliases=("年度",)),
-            Column("amount_fen", "money", "补贴金额（元）", required=True, aliases=("金额",)),
+            Column("amount_fen", "money", "补贴金额（元）", required=True, aliases=("金额",), max_yuan=100_000_000),
             _date("granted_on", "拨付日期", required=True),
         ),
         description="市级对院校创业指导站的服务成效补贴",
@@ -536,7 +542,7 @@ _TABLE_LIST: tuple[Table, ...] = (
             _org(header="主办机构编号"),
             Column("name", "str", "活动名称", aliases=("大赛名称",)),
             _date("held_on", "举办日期", required=True),
-            Column("cost_fen", "money", "活动费用（元）", required=True, aliases=("费用",)),
+            Column("cost_fen", "money", "活动费用（元）", required=True, aliases=("费用",), max_yuan=10_000_000),
         ),
         description="区人社部门主办的创业大赛等活动",
     ),
@@ -555,7 +561,8 @@ _TABLE_LIST: tuple[Table, ...] = (
             _org(header="项目编号", aliases=("机构编号",)),
             _date("registered_on", "落地注册日期", required=True),
             _date("award_on", "获奖日期", required=True),
-            Column("approved_amount_fen", "money", "核定金额（元）", required=True, aliases=("核定金额",)),
+            Column("approved_amount_fen", "money", "核定金额（元）", required=True, aliases=("核定金额",),
+                   max_yuan=10_000_000),
             Column("operating_normally", "bool", "正常经营", required=True),
             Column("employs_jinshan_hukou", "bool", "吸纳本区户籍人员", required=True),
         ),
@@ -594,6 +601,8 @@ def _check(table: Table) -> None:
             target = TABLES[col.ref.table]
             if target.key != (col.ref.column,):
                 raise ValueError(f"{table.name}.{col.name}: must reference a single-column natural key")
+        if table.importable and col.type == "money" and col.max_yuan is None:
+            raise ValueError(f"{table.name}.{col.name}: an importable money column declares max_yuan")
     if table.scope.via is not None and table.column(table.scope.via).ref is None:
         raise ValueError(f"{table.name}: scope via a non-reference column")
 

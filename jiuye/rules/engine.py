@@ -148,18 +148,27 @@ def _finish_lines(
         lines = lines.with_columns(amount_fen=pl.lit(None, pl.Int64))  # G6: the cap is not set yet — pending
     elif cap is not None and limit is not None:
         key = list(dict.fromkeys([*cap.key, *extra]))  # the line columns named in `extra` are part of the key
-        used = _paid_per_key(lines, paid, key, extra, cap)
+        attributed = _attributed_payments(lines, paid, extra)
+        counted = pl.col("month").n_unique() if cap.counts == "months" else pl.len()
+        used = attributed.group_by(key).agg(counted.cast(pl.Int64).alias("_used"))
         unpaid = lines.filter(~pl.col("paid")).join(used, on=key, how="left", nulls_equal=True).with_columns(
             _left=pl.lit(limit, pl.Int64) - pl.col("_used").fill_null(0)
         )
+        keep = pl.lit(False)
         if cap.counts == "months":
-            rank = pl.col("month").rank("dense").over(key)
+            # a month already paid under the key (e.g. the other route of CM-10a) is not a new month
+            paid_months = attributed.select([*key, "month"]).unique().with_columns(_month_paid=pl.lit(True))
+            unpaid = unpaid.join(paid_months, on=[*key, "month"], how="left", nulls_equal=True).with_columns(
+                pl.col("_month_paid").fill_null(False)
+            )
+            keep = pl.col("_month_paid")
+            rank = pl.when(~pl.col("_month_paid")).then(pl.col("month")).rank("dense").over(key)
         else:
             # earliest first; then the larger amount; then by content (never by input order)
             order = list(dict.fromkeys([*key, "month", "amount_fen", "beneficiary", "subject", *extra]))
             unpaid = unpaid.sort(order, descending=[c == "amount_fen" for c in order], nulls_last=True)
             rank = pl.int_range(1, pl.len() + 1).over(key)
-        lines = unpaid.filter(rank <= pl.col("_left")).drop("_left", "_used")
+        lines = unpaid.filter(keep | (rank <= pl.col("_left"))).drop("_left", "_used", "_month_paid", strict=False)
         if once:
             lines = lines.filter(in_window)  # the first occurrence took the slot; outside the window it is not paid
     merged = (
@@ -179,8 +188,8 @@ def _finish_lines(
     )
 
 
-def _paid_per_key(lines: pl.LazyFrame, paid: pl.LazyFrame, key: list[str], extra: list[str], cap: Cap) -> pl.LazyFrame:
-    """(key…, _used): how much of each cap key / once-key the payments already used (G5 rev. 2).
+def _attributed_payments(lines: pl.LazyFrame, paid: pl.LazyFrame, extra: list[str]) -> pl.LazyFrame:
+    """(beneficiary, subject, month, extra…): the payments with the cap key columns they count under (G5 rev. 2).
 
     A payment is (beneficiary, subject, month).  Its key is known directly when the key names only
     beneficiary/subject.  When the key also names line columns (``extra``: a year, an event, a level), the
@@ -200,8 +209,7 @@ def _paid_per_key(lines: pl.LazyFrame, paid: pl.LazyFrame, key: list[str], extra
         attributed = pl.concat([exact, moved], how="vertical_relaxed")
     else:
         attributed = paid.select(*ids, "month")
-    counted = pl.col("month").n_unique() if cap.counts == "months" else pl.len()
-    return attributed.group_by(key).agg(counted.cast(pl.Int64).alias("_used"))
+    return attributed
 
 
 def _explanations(

@@ -229,3 +229,111 @@ def mask(col: pl.Expr, kind: str = "id_number") -> pl.Expr:
 def mask_id_number(number: str) -> str:
     """310116********1234 — first six and last four shown."""
     return MASKS["id_number"].text(number)
+
+
+# --- bank accounts (issue 9) ------------------------------------------------------------------------
+# Reading: a bank account is 12–19 digits, kept as text.  UnionPay card numbers (BIN 62…, 16–19 digits)
+# end in an ISO/IEC 7812 Luhn check digit, so they must pass it; other accounts (passbooks, settlement and
+# corporate accounts) have bank-internal formats without a public check digit: digits and length only.
+BANK_ACCOUNT_MIN, BANK_ACCOUNT_MAX = 12, 19
+UNIONPAY_PREFIX = "62"
+# what a number typed into a spreadsheet cell reads back as: 6.222020200112233e+18, 6222020200112233.0
+NUMERIC_CELL_RE = r"^[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+$|^[0-9]+\.0+$"
+
+
+def _luhn_sum(rev: pl.Expr, doubled_parity: int, width: int) -> pl.Expr:
+    total = pl.lit(0, pl.Int64)
+    for i in range(width):
+        d = rev.str.slice(i, 1).cast(pl.Int64, strict=False).fill_null(0)
+        if i % 2 == doubled_parity:
+            d = pl.when(d > 4).then(d * 2 - 9).otherwise(d * 2)
+        total = total + d
+    return total
+
+
+def luhn_valid(col: pl.Expr) -> pl.Expr:
+    """ISO/IEC 7812 Luhn check of a digit string of at most 19 digits."""
+    return _luhn_sum(col.str.reverse(), 1, BANK_ACCOUNT_MAX) % 10 == 0
+
+
+@overload
+def luhn_check_digit(body: pl.Expr) -> pl.Expr: ...
+@overload
+def luhn_check_digit(body: str) -> str: ...
+def luhn_check_digit(body: pl.Expr | str) -> pl.Expr | str:
+    """The digit that makes ``body`` + digit pass :func:`luhn_valid` (demo data, tests)."""
+    if isinstance(body, pl.Expr):
+        return ((10 - _luhn_sum(body.str.reverse(), 0, BANK_ACCOUNT_MAX - 1) % 10) % 10).cast(pl.String)
+    return str(_one(luhn_check_digit(pl.col("v")), body))
+
+
+def luhn_ok(digits: str) -> bool:
+    return bool(_one(luhn_valid(pl.col("v")), digits, pl.String))
+
+
+def bank_account_reason(col: pl.Expr) -> pl.Expr:
+    """Null for a plausible bank account (or an empty cell), else the Chinese reason."""
+    length = col.str.len_chars()
+    unionpay = col.str.starts_with(UNIONPAY_PREFIX) & (length >= 16) & (length <= BANK_ACCOUNT_MAX)
+    return (
+        pl.when(col.is_null())
+        .then(_null_str())
+        .when(col.str.contains(NUMERIC_CELL_RE))
+        .then(pl.lit("银行账号在表格中被存成了数字（如 6.22E+18），可能已失真；请将该列设为文本后重新填写"))
+        .when(~col.str.contains(r"^[0-9]+$"))
+        .then(pl.lit("银行账号只能是数字"))
+        .when((length < BANK_ACCOUNT_MIN) | (length > BANK_ACCOUNT_MAX))
+        .then(pl.lit(f"银行账号应为{BANK_ACCOUNT_MIN}–{BANK_ACCOUNT_MAX}位数字"))
+        .when(unionpay & ~luhn_valid(col))
+        .then(pl.lit("银联卡号校验位错误（Luhn）"))
+        .otherwise(_null_str())
+    )
+
+
+def bank_account_problem(account: str | None) -> str | None:
+    """None when ``account`` is a plausible bank account (see the reading above), else a Chinese reason."""
+    if not isinstance(account, str) or not account:
+        return "银行账号为空"
+    reason = _one(bank_account_reason(pl.col("v")), account)
+    return None if reason is None else str(reason)
+
+
+# --- names (issue 9) ----------------------------------------------------------------------------------
+# A person's name: Chinese characters, the separator dot of minority and foreign names (·•・), Latin
+# letters, spaces, apostrophes and dots (foreign names), 1–50 characters, beginning with a letter or a
+# Chinese character (so never a formula, an ID number or an account pasted into the wrong column).  Digits
+# after the first character are tolerated: registries use placeholder names such as 人员3.
+# An organisation's name: free text up to 200 characters, but never beginning with a formula character and
+# never containing control characters.
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+PERSON_NAME_RE = rf"^[{_HAN}A-Za-z][{_HAN}A-Za-z0-9\u00b7\u2022\u30fb .']{{0,49}}$"
+ORG_NAME_BAD_RE = r"^[=+\-@\t\r]|[\x00-\x1f\x7f]"
+ORG_NAME_MAX = 200
+
+
+def person_name_reason(col: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(col.is_not_null() & ~col.str.contains(PERSON_NAME_RE))
+        .then(pl.lit("姓名不像人名：须以汉字或字母开头，只能含汉字、字母、数字、间隔号·和空格，1–50个字符"))
+        .otherwise(_null_str())
+    )
+
+
+def org_name_reason(col: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(col.is_not_null() & col.str.contains(ORG_NAME_BAD_RE))
+        .then(pl.lit("名称不能以 = + - @ 开头，也不能含控制字符（疑似公式）"))
+        .when(col.str.len_chars() > ORG_NAME_MAX)
+        .then(pl.lit(f"名称超过{ORG_NAME_MAX}个字符"))
+        .otherwise(_null_str())
+    )
+
+
+def person_name_problem(name: str) -> str | None:
+    reason = _one(person_name_reason(pl.col("v")), name)
+    return None if reason is None else str(reason)
+
+
+def org_name_problem(name: str) -> str | None:
+    reason = _one(org_name_reason(pl.col("v")), name)
+    return None if reason is None else str(reason)

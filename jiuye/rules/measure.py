@@ -87,6 +87,15 @@ class Meta:
     frequency: str  # key of FREQUENCY_LABELS
     kind: Kind
     reading: str = ""  # the catalog's reading and our own choices, shown next to results
+    # plausibility bound of one line in yuan (issue 9): the published amount, or for amounts computed from
+    # facts (fees, grants) a ceiling no genuine line reaches.  ``approve`` and ``pay`` refuse a line above
+    # it and supervision flags it.  Required for every measure that produces money lines (kind money or
+    # pending); None only for measures without money.
+    line_bound_yuan: int | None = None
+
+    @property
+    def line_bound_fen(self) -> int | None:
+        return None if self.line_bound_yuan is None else self.line_bound_yuan * 100
 
     @property
     def document(self) -> str:

@@ -106,6 +106,15 @@ def doc_of(policy: str) -> str:
     return JS_DOC if policy.startswith("JS") else CM_DOC
 
 
+def line_bound_fen(policy: str) -> int | None:
+    from jiuye.rules.catalog import get_measure
+
+    try:
+        return get_measure(policy).meta.line_bound_fen
+    except KeyError:
+        return None
+
+
 @cache
 def measures_frame() -> pl.DataFrame:
     """One row per measure with its supervision attributes (see ``parameters.yaml``)."""
@@ -126,7 +135,8 @@ def measures_frame() -> pl.DataFrame:
                 "subject_is_person": bool(m.get("subject_is_person", False)),
                 "employer_district": m.get("employer_district"),
                 "hukou": bool(m.get("hukou", False)),
-                "max_line_fen": m.get("max_line_fen"),
+                # the same per-line bound approve and pay enforce, declared on the measure (issue 9)
+                "max_line_fen": line_bound_fen(policy),
                 "cap": m.get("cap"),
                 "cap_count": m.get("cap_count"),
                 "cap_by_beneficiary": "beneficiary" in cap_key,

@@ -24,13 +24,40 @@ JS02 = (get_measure("JS-02"),)
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def account_for(i: int) -> str:
+    """A plausible UnionPay card number (19 digits, Luhn) for the i-th test person."""
+    from jiuye.rules.identifiers import luhn_check_digit
+
+    body = f"622202{i:012d}"
+    return body + luhn_check_digit(body)
+
+
+def give_accounts(url: str, ids: list[str], accounts: dict[str, str | None] | None = None) -> None:
+    """Registry persons for the synthetic beneficiaries ``ids`` with bank accounts (pay needs one)."""
+    from jiuye.registry.models import TABLES, audit_values
+
+    persons = TABLES["persons"]
+    with write_session(url) as s:
+        existing = set(s.execute(sa.select(persons.c.id_number)).scalars())
+        rows = [
+            {"id_number": p, "name": f"测试{i}", "birth_date": dt.date(1993, 5, 1), "gender": "male",
+             "hukou_agricultural": False, "bank_account": (accounts or {}).get(p, account_for(i)),
+             **audit_values("测试")}
+            for i, p in enumerate(ids) if p not in existing
+        ]  # fmt: skip
+        if rows:
+            s.execute(sa.insert(persons), rows)
+
+
 def match(url: str, facts: Facts, month_from: dt.date, month_to: dt.date, chunk_size: int = 500) -> None:
     run_match(partial(write_session, url), lambda _s: FramesSource(facts), month_from, month_to,
               measures=JS02, chunk_size=chunk_size)  # fmt: skip
 
 
 def seed_approved(url: str, people: int, month_to: dt.date = dt.date(2023, 12, 1)) -> int:
-    match(url, js02_population(people), dt.date(2023, 1, 1), month_to)
+    facts = js02_population(people)
+    give_accounts(url, facts.persons["id"].to_list())
+    match(url, facts, dt.date(2023, 1, 1), month_to)
     with write_session(url) as s:
         return sum(approve_month(s, month_to, "测试员").values())
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import sqlalchemy as sa
-from ledger_helpers import count, match, seed_approved
+from ledger_helpers import count, give_accounts, match, seed_approved
 
 from jiuye import audit
 from jiuye.audit.models import audit_events
@@ -55,7 +55,9 @@ def test_every_illegal_move_raises(migrated_db_url: str) -> None:
 
 def test_approve_review_pay_reverse(migrated_db_url: str, tmp_path: Path) -> None:
     url = migrated_db_url
-    match(url, js02_population(3), dt.date(2023, 1, 1), DEC)
+    facts = js02_population(3)
+    give_accounts(url, facts.persons["id"].to_list())
+    match(url, facts, dt.date(2023, 1, 1), DEC)
     with write_session(url) as s:
         set_auto(s, "JS-02", False, "局长", "先人工审核")
         with pytest.raises(UserError, match="未设为免申即享"):
@@ -70,7 +72,9 @@ def test_approve_review_pay_reverse(migrated_db_url: str, tmp_path: Path) -> Non
         batch = pay(s, MAR, "出纳", tmp_path)
     assert batch.lines == 8 and batch.total_fen == 8 * 100_000
     rows = list(csv.reader(batch.files[0].open(encoding="utf-8-sig")))
-    assert rows[-1][0] == "校验码" and rows[-1][-1] == batch.checksum
+    assert rows[-3][0] == "校验码" and rows[-3][-1] == batch.checksum
+    assert rows[-2][0] == "批次" and rows[-2][3] == str(batch.id) and rows[-2][-1] == batch.token
+    assert rows[-1][0] == "审计链" and rows[-1][3] == str(batch.audit_head[0]) and rows[-1][-1] == batch.audit_head[1]
     # one row per person and measure with the months paid: 3 months, or 2 for the person with a rejection
     body = rows[1:4]
     assert sorted(r[-1] for r in body) == ["2000.00", "3000.00", "3000.00"]
@@ -81,7 +85,7 @@ def test_approve_review_pay_reverse(migrated_db_url: str, tmp_path: Path) -> Non
     with write_session(url) as s:
         pid = int(s.execute(sa.select(sa.func.min(payments.c.id))).scalar_one())
         reverse(s, pid, "出纳", "冒领追回")
-        with pytest.raises(UserError, match="已追回"):
+        with pytest.raises(UserError, match="已追回"):  # 当前状态为“已追回”
             reverse(s, pid, "出纳", "再追一次")
         with pytest.raises(UserError, match="找不到"):
             reverse(s, 999_999, "出纳", "不存在")

@@ -28,7 +28,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
     "persons": [
         {"id_number": P1, "name": "张三", "birth_date": D(1990, 5, 1), "gender": "male",
          "hukou_district": "jinshan", "hukou_town": "朱泾镇", "hukou_agricultural": True,
-         "origin_district": "jinshan", "phone": "13800000001", "bank_account": "6222000000000001"},
+         "origin_district": "jinshan", "phone": "13800000001", "bank_account": "6222000000000009"},
         {"id_number": P2, "name": "李四", "birth_date": D(1999, 3, 10), "gender": "female",
          "hukou_district": "chongming", "hukou_town": "城桥镇", "hukou_agricultural": False},
         {"id_number": P3, "name": "王五", "birth_date": D(1985, 11, 30), "gender": "male",

@@ -70,3 +70,12 @@ def test_policies_command_lists_every_measure(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     for measure in all_measures():
         assert measure.id in out
+
+
+def test_every_measure_with_money_declares_a_line_bound() -> None:
+    """Issue 9 (6): approve, pay and supervision enforce one per-line plausibility bound per measure."""
+    from jiuye.rules.catalog import all_measures
+
+    for m in all_measures():
+        if m.meta.kind in ("money", "pending"):
+            assert m.meta.line_bound_yuan is not None and m.meta.line_bound_yuan > 0, m.id

@@ -337,6 +337,24 @@ def test_every_check_handles_empty_inputs(check: str) -> None:
     assert out.is_empty() and out.schema == pl.Schema(checks.FLAG_SCHEMA)
 
 
+def test_amount_above_cap_reads_the_bound_declared_on_the_measure() -> None:
+    """Issue 9 (6): JS-01a's fee could be ¥987,654,321 unflagged; supervision now reads the measure's bound."""
+    from jiuye.rules.catalog import get_measure
+
+    inputs = clean()
+    youth = js02_person(inputs)
+    bound = get_measure("JS-01a").meta.line_bound_fen
+    assert bound is not None
+    inputs = add_payments(inputs, [
+        {"policy": "JS-01a", "beneficiary": youth, "subject": youth, "month": dt.date(2027, 3, 1),
+         "amount_fen": 98_765_432_100},
+        {"policy": "JS-01a", "beneficiary": youth, "subject": youth, "month": dt.date(2027, 4, 1),
+         "amount_fen": bound},
+    ])  # fmt: skip
+    over = flags_of(inputs, "amount_above_cap")
+    assert over.height == 1 and "987654321.00元" in over["detail"][0], over["detail"].to_list()
+
+
 def test_the_list_of_checks_is_built_from_the_family_modules() -> None:
     import importlib
     import pkgutil

@@ -1,7 +1,7 @@
 """catalog revision 2: deregistration dates (G13) and the bureau's own district (G12)
 
 Revision ID: 0006_rev2
-Revises: 0005_house
+Revises: 0007_money_safety
 Create Date: 2026-11-30
 
 ``employers.deregistered_on`` and ``organizations.deregistered_on`` let the rules stop an employer's or an
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_rev2"
-down_revision: str | None = "0005_house"
+down_revision: str | None = "0007_money_safety"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

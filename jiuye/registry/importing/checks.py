@@ -160,21 +160,28 @@ def int_reason(col: pl.Expr, parsed: pl.Expr | None = None) -> pl.Expr:
     )
 
 
-def _yuan_text(col: pl.Expr) -> pl.Expr:
+def _bare_amount(col: pl.Expr) -> pl.Expr:
     return col.str.replace_all(r"[,，\s元¥￥]", "")
 
 
+# At most 15 digits of whole yuan: ×100 stays far inside Int64 (no overflow, no wrap to a negative amount);
+# each money column declares its own, much smaller plausible maximum (``Column.max_yuan``).
+MAX_YUAN_DIGITS = 15
+_YUAN_RE = rf"^(-?[0-9]{{1,{MAX_YUAN_DIGITS}}})(?:\.([0-9]{{1,2}}))?$"
+
+
 def parse_yuan_to_fen(col: pl.Expr) -> pl.Expr:
-    """'1234.5' yuan → 123450 fen, exactly (string arithmetic, never a float)."""
-    text = _yuan_text(col)
-    whole = text.str.extract(r"^(-?[0-9]+)(?:\.([0-9]{1,2}))?$", 1).cast(pl.Int64, strict=False)
-    frac = text.str.extract(r"^(-?[0-9]+)(?:\.([0-9]{1,2}))?$", 2).str.pad_end(2, "0")
+    """'1234.5' yuan → 123450 fen, exactly (string arithmetic, never a float); null when not an amount of at
+    most 15 whole digits and two decimals."""
+    text = _bare_amount(col)
+    whole = text.str.extract(_YUAN_RE, 1).cast(pl.Int64, strict=False)
+    frac = text.str.extract(_YUAN_RE, 2).str.pad_end(2, "0")
     frac_fen = frac.cast(pl.Int64, strict=False).fill_null(0)
     sign = pl.when(text.str.starts_with("-")).then(-1).otherwise(1)
     return whole * 100 + sign * frac_fen
 
 
-def money_reason(col: pl.Expr, unit: str) -> pl.Expr:
+def money_reason(col: pl.Expr, unit: str, max_yuan: int | None = None) -> pl.Expr:
     if unit == "fen":
         return (
             pl.when(col.is_not_null() & parse_int(col).is_null())
@@ -183,7 +190,7 @@ def money_reason(col: pl.Expr, unit: str) -> pl.Expr:
             .then(pl.lit("金额不能为负数"))
             .otherwise(_null_str())
         )
-    text = _yuan_text(col)
+    text = _bare_amount(col)
     return (
         pl.when(col.is_null())
         .then(_null_str())
@@ -191,12 +198,28 @@ def money_reason(col: pl.Expr, unit: str) -> pl.Expr:
         .then(pl.lit("金额应为数字（元），最多两位小数"))
         .when(text.str.starts_with("-"))
         .then(pl.lit("金额不能为负数"))
+        .when(~text.str.contains(_YUAN_RE))
+        .then(pl.lit("金额超出范围（整数部分超过15位），疑似误填了卡号或账号"))
+        .when(pl.lit(max_yuan is not None) & (parse_yuan_to_fen(col) > (max_yuan or 0) * 100))
+        .then(pl.lit(f"金额超过该列的合理上限 {max_yuan or 0:,} 元"))
         .otherwise(_null_str())
     )
 
 
 def parse_money(col: pl.Expr, unit: str) -> pl.Expr:
     return parse_int(col) if unit == "fen" else parse_yuan_to_fen(col)
+
+
+# --- plausibility: bank accounts and names (issue 9; the checks are jiuye.rules.identifiers') ----------
+
+
+def normalize_bank_account(col: pl.Expr) -> pl.Expr:
+    """Spaces between digit groups (6222 0202 …) are dropped; the account stays text."""
+    return col.str.replace_all(r"\s", "")
+
+
+PLAUSIBLE_REASONS = {"bank_account": ident.bank_account_reason, "person_name": ident.person_name_reason,
+                     "org_name": ident.org_name_reason}  # fmt: skip
 
 
 # --- towns -----------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
+from jiuye.spreadsheet import unneutralise_expr
+
 ROW = "__row"
 GUIDE_SHEETS = frozenset({"填写说明", "说明"})  # explanation sheets of templates, never data
 
@@ -89,7 +91,8 @@ def _clean(frame: pl.DataFrame) -> pl.DataFrame:
     frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
     value_cols = [c for c in frame.columns if c != ROW]
     frame = frame.with_columns(
-        pl.col(c).cast(pl.String).str.strip_chars().replace("", None).alias(c) for c in value_cols
+        unneutralise_expr(pl.col(c).cast(pl.String).str.strip_chars()).replace("", None).alias(c)
+        for c in value_cols
     )
     if value_cols:
         frame = frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in value_cols))
@@ -165,8 +168,13 @@ def _cell_text(value: object) -> str | None:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, int | float) and abs(value) >= 1e15:
+        # a spreadsheet number has 15 significant digits: a longer "number" (a card or account number, an ID
+        # number typed without the text format) has already lost digits; shown as Excel shows it, so no
+        # check can mistake it for the digits the user meant (6.222020200112233e+18, never an account)
+        return repr(float(value))
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
+        if value.is_integer():
             return str(int(value))
         return repr(value)
     if isinstance(value, int):

@@ -11,6 +11,7 @@ import polars as pl
 
 from jiuye.registry.importing.readers import ROW
 from jiuye.registry.importing.validate import Piece
+from jiuye.spreadsheet import neutralise_frame
 
 MAX_SHOWN = 200
 
@@ -65,7 +66,7 @@ def write_reject_file(piece: Piece) -> tuple[Path, int] | None:
     path = reject_path(piece)
     with path.open("wb") as fh:
         fh.write("\ufeff".encode())
-        out.write_csv(fh)
+        neutralise_frame(out).write_csv(fh)
     return path, out.height
 
 

@@ -68,6 +68,8 @@ def write_templates(directory: Path) -> list[Path]:
 
     import xlsxwriter
 
+    from jiuye.spreadsheet import write_row
+
     book_path = directory / WORKBOOK_NAME
     book = xlsxwriter.Workbook(str(book_path))
     try:
@@ -75,11 +77,11 @@ def write_templates(directory: Path) -> list[Path]:
         required = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
         text = book.add_format({"num_format": "@"})
         guide = book.add_worksheet(GUIDE_SHEET)
-        guide.write_row(0, 0, GUIDE_HEADER, head)
+        write_row(guide, 0, GUIDE_HEADER, head)
         r = 1
         for table in tables.values():
             for row in guide_rows(table):
-                guide.write_row(r, 0, row)
+                write_row(guide, r, row)
                 r += 1
         guide.set_column(0, 1, 14)
         guide.set_column(2, 3, 22)

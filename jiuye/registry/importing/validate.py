@@ -166,6 +166,9 @@ def column_exprs(column: Column, typed: pl.Expr | None = None) -> tuple[pl.Expr,
     elif column.credit_code:
         value = c
         reason = checks.credit_code_reason(c)
+    elif column.plausible is not None:
+        value = c
+        reason = checks.PLAUSIBLE_REASONS[column.plausible](c)
     elif column.type == "str":
         value = c
         reason = _text_length_reason(c, column.length) if column.length else none
@@ -182,7 +185,7 @@ def column_exprs(column: Column, typed: pl.Expr | None = None) -> tuple[pl.Expr,
         value = checks.parse_int(c)
         reason = checks.int_reason(c, typed)
     elif column.type == "money":
-        value, reason = checks.parse_money(c, "yuan"), checks.money_reason(c, "yuan")
+        value, reason = checks.parse_money(c, "yuan"), checks.money_reason(c, "yuan", column.max_yuan)
     elif column.type == "enum":
         assert column.enum is not None
         allowed, labels = ENUMS[column.enum], ENUM_LABELS.get(column.enum, {})
@@ -205,6 +208,8 @@ def normalize_exprs(table: Table) -> list[pl.Expr]:
             out.append(checks.normalize_id_number(pl.col(col.name)).alias(col.name))
         elif col.credit_code:
             out.append(checks.normalize_credit_code(pl.col(col.name)).alias(col.name))
+        elif col.plausible == "bank_account":
+            out.append(checks.normalize_bank_account(pl.col(col.name)).alias(col.name))
     return out
 
 
@@ -224,6 +229,8 @@ def column_flag(column: Column, raw: pl.Expr, typed: pl.Expr) -> pl.Expr:
         flag = ~checks.id_number_valid(raw)
     elif column.credit_code:
         flag = ~checks.credit_code_valid(raw)
+    elif column.plausible is not None:
+        flag = checks.PLAUSIBLE_REASONS[column.plausible](raw).is_not_null()
     elif column.type == "str":
         flag = raw.str.len_chars() > column.length if column.length else pl.lit(False)
     elif column.type == "date":
@@ -234,6 +241,8 @@ def column_flag(column: Column, raw: pl.Expr, typed: pl.Expr) -> pl.Expr:
         flag = raw.is_not_null() & (typed.is_null() | (typed < pl.date(1900, 1, 1)))
     elif column.type == "money":
         flag = raw.is_not_null() & (typed.is_null() | (typed < 0))
+        if column.max_yuan is not None:
+            flag = flag | (typed > column.max_yuan * 100)
     elif column.type in ("bool", "int", "enum"):
         flag = raw.is_not_null() & typed.is_null()
     else:

@@ -62,6 +62,7 @@ class HiringSubsidyYouth(Measure):
         beneficiary="employer_per_worker",
         frequency="once",
         kind="pending",
+        line_bound_yuan=10_000,
         reading="本区（崇明）用人单位（原文“本市用人单位”，按政策目录理解为由本区发放的崇明单位）；劳动合同起始日S在"
         "2023-01-01至2023-12-31之间，已办理用工登记备案，并已在该单位缴纳城镇职工社保。招用对象为以下之一："
         "①全日制高校2023届毕业生（毕业日期在2023年）；②全日制高校毕业生，毕业日<S≤毕业日+2年，且S前一日未就业"

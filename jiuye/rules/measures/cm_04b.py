@@ -57,6 +57,7 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
         beneficiary="employer_per_worker",
         frequency="monthly",
         kind="pending",
+        line_bound_yuan=3_000,
         reading="本区（崇明）用人单位（G12），类型为小型或微型企业，或社会组织；劳动合同起始日S不早于2023-01-01（G6 触发"
         "条件，此前开始的合同不启动本补贴），期限1年及以上（G7），已办理用工登记备案。招用对象："
         "①全日制高校毕业生，毕业年份与S的年份相同（毕业年度）；或②全日制高校毕业生，毕业日<S≤毕业日+2年，且S前一日"

@@ -48,6 +48,7 @@ class InternshipBaseRemainingTermMentoringSubsidy(Measure):
         beneficiary="organization",
         frequency="once",
         kind="pending",
+        line_bound_yuan=50_000,
         reading="见习单位为位于本区（崇明）的就业见习基地（G12）；签订劳动合同日D不晚于2023-12-31；"
         "签约时见习已开始且未结束（见习开始日≤D≤见习结束日）；剩余期限为[D次日, 见习结束日]内完整覆盖的自然月数，"
         "为0或见习结束日未登记的不予计算。补贴=剩余整月数×每月带教费标准（按规定，待管理员设定前为待定金额），"

@@ -55,6 +55,7 @@ class KeyGroupEmploymentSubsidyGraduates(Measure):
         beneficiary="person",
         frequency="once",
         kind="pending",
+        line_bound_yuan=10_000,
         reading="本区（崇明）户籍；全日制专科、本科、硕士或博士毕业，劳动合同起始日S满足 毕业日≤S≤毕业日+2年"
         "（离校2年内，含本数）；与所在区为崇明的用人单位签订劳动合同并办理用工登记备案，S不早于2023-01-01（新增就业）。"
         "每人一次，以最早一次符合其他条件的合同为准（在2023年之前的，不再补贴，G4），记在合同起始当月；金额按市级标准，待管理员设定前为待定金额。"

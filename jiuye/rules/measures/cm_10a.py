@@ -67,6 +67,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
         beneficiary="person",
         frequency="monthly",
         kind="pending",
+        line_bound_yuan=3_000,
         reading="本区（崇明）户籍（G12）；招用之日（劳动合同起始日，不早于2023-01-01，已办理用工登记备案）或灵活就业"
         "登记之日（不早于2023-01-01）为经认定的就业困难人员（G6 触发条件）。①用人单位招用：劳动合同期间在该单位缴纳"
         "城镇职工社保且当月仍为就业困难人员（认定有效期覆盖当月任一天）的每个月，补贴给用人单位；②灵活就业：灵活就业"

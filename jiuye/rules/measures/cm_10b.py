@@ -49,6 +49,7 @@ class KeyGroupEmploymentSubsidyHardship(Measure):
         beneficiary="person",
         frequency="once",
         kind="pending",
+        line_bound_yuan=10_000,
         reading="劳动合同起始日S当天为经认定的就业困难人员（认定有效期覆盖S）；与所在区为崇明的用人单位签订劳动合同，"
         "已办理用工登记备案，S不早于2023-01-01（新增就业）；原文未限定户籍（G12 以单位所在区为准）。每人一次，以最早"
         "一次符合其他条件的合同为准（在2023年之前的，不再补贴，G4），记在合同起始当月；"

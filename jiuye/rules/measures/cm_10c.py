@@ -51,6 +51,7 @@ class HardshipGraduateJobSearchSubsidy(Measure):
         beneficiary="person",
         frequency="once",
         kind="money",
+        line_bound_yuan=1_000,
         reading="本区（崇明）户籍；全日制专科、本科、硕士或博士毕业，毕业年度为毕业日期所在自然年；毕业年度内某月"
         "（覆盖该月任一天即可）具有低保家庭、低收入困难家庭、残疾、零就业家庭、就业困难人员身份之一。"
         "补贴1000元，每人一次，记在毕业年度内首个具有上述身份的月份；有多个符合条件的学历时取最早的一次"

@@ -51,6 +51,7 @@ class HiringRegisteredUnemployedSubsidy(Measure):
         beneficiary="employer_per_worker",
         frequency="once",
         kind="pending",
+        line_bound_yuan=10_000,
         reading="本区（崇明）用人单位（G12）；劳动合同起始日S在2023-01-01至2023-12-31之间（以该单位对该员工最早一次"
         "符合其他条件的招用为准，G4）；S前一日仍处于失业登记中，"
         "且该次失业登记开始日+3个月≤S（“三个月以上”含3个月）。每个单位对每名员工一次，记在合同起始当月；"

@@ -55,6 +55,7 @@ class NewJobSubsidy(Measure):
         beneficiary="employer_per_worker",
         frequency="once",
         kind="pending",
+        line_bound_yuan=10_000,
         reading="本区（崇明）用人单位招用本区（崇明）户籍人员（G12）；劳动合同起始日S不早于2023-01-01（G6 触发条件），"
         "已办理用工登记备案；S之前最后一天有劳动合同或灵活就业登记的日期加1日、再加3个月，不晚于S（G9：期限用加法计算，"
         "如3月31日起失业、6月30日录用即满3个月；“3个月以上”含3个月；是否办理失业登记不限，从未就业的也符合）。"

@@ -53,6 +53,7 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
         beneficiary="person",
         frequency="monthly",
         kind="pending",
+        line_bound_yuan=3_000,
         reading="本区（崇明）户籍；灵活就业登记日R男性年满50周岁、女性年满40周岁（“4050”口径，待管理员确认）；"
         "R前一日仍处于失业登记中。此后灵活就业登记有效且当月缴纳社保（任一险种）的每个月各计一行，补贴给本人；"
         "社会保险补贴与岗位补贴合并为每月一个金额（按市级标准，待管理员设定前为待定金额）；灵活就业登记日不早于"

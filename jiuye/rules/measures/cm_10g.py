@@ -49,6 +49,7 @@ class SpecialEmploymentSubsidyFarmers(Measure):
         beneficiary="person",
         frequency="once",
         kind="pending",
+        line_bound_yuan=10_000,
         reading="本区（崇明）户籍（G12）且为原农业户籍；就业开始日E当天家庭为低收入困难家庭或低保家庭（认定有效期覆盖E）；"
         "实现就业指劳动合同起始或办理灵活就业登记，E不早于2023-01-01（G6），单位不限。每人一次，以最早一次符合其他条件的"
         "就业为准（在2023年之前的，不再补贴，G4），"

@@ -55,6 +55,7 @@ class ReturningGraduateBonus(Measure):
         beneficiary="person",
         frequency="once",
         kind="money",
+        line_bound_yuan=18_000,
         reading="生源地（籍贯，未填写的按户籍）为金山；最高全日制学历为本科、硕士或博士（大专不在补贴范围）；"
         "劳动合同在该学历毕业当年开始（应届），期限1年及以上（无固定期限，或结束日不早于开始日+1年−1日），"
         "用人单位在金山且不属于机关、事业单位等（七(一)），已办理用工登记备案；该合同期间在该单位缴纳城镇职工社会保险"

@@ -41,6 +41,7 @@ class InternshipLivingAllowance(Measure):
         beneficiary="person",
         frequency="monthly",
         kind="money",
+        line_bound_yuan=600,
         reading="金山户籍；见习基地为金山区的就业见习基地；见习开始之日符合见习对象条件（JS-01b）；"
         "按见习期间完整覆盖的自然月计发，每月600元（见习未结束的，计至查询区间末月）；同一月份只发一次。",
     )

@@ -69,6 +69,7 @@ class RuralLabourCrossDistrictSubsidy(Measure):
         beneficiary="person",
         frequency="monthly",
         kind="pending",
+        line_bound_yuan=3_000,
         reading="逐月判断：当月有一天处于劳动年龄段（男16–59周岁、女16–49周岁，管理员可调整）；金山户籍且原农业户籍；"
         "与本市金山以外某区的用人单位（不属于机关、事业单位、劳务派遣公司等，七(一)）签订一年以上劳动合同"
         "（无固定期限，或结束日不早于开始日+1年−1日）并已用工登记备案；当月在该单位缴纳城镇职工社会保险，"

@@ -45,6 +45,7 @@ class IncubationBaseOperatingSubsidy(Measure):
         beneficiary="organization",
         frequency="yearly",
         kind="money",
+        line_bound_yuan=300_000,
         reading="金山区的创业孵化基地按评估年度各补贴一次：A级30万元、B级20万元、C级10万元，"
         "所属月份为评估结果公布的月份。此前年度已因连续两年D级、不达标或应评未评被取消称号（JS-05r）的，"
         "以后年度不再补贴。",

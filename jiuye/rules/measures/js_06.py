@@ -57,6 +57,7 @@ class GuidanceStationSubsidy(Measure):
         beneficiary="organization",
         frequency="yearly",
         kind="money",
+        line_bound_yuan=1_000_000,
         reading="以市年度服务成效评估补贴资金的拨付为准（拨付即表明已经市人社部门评定且运作良好）：金山区的院校"
         "创业指导站，按该站该年度市级补贴金额的50%补贴，四舍五入到分；每站每年度一次，所属月份为市级补贴拨付月份。",
     )

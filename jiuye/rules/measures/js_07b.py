@@ -40,6 +40,7 @@ class CompetitionPrizeFunding(Measure):
         beneficiary="person",
         frequency="once",
         kind="money",
+        line_bound_yuan=100_000,
         reading="区人社部门主办的创业赛事（由创业赛事承办单位承办的赛事）中获一、二、三等奖的参赛对象（个人或机构），"
         "每个奖项一次：一等奖5万元、二等奖3万元、三等奖1万元，第四名及以后不资助；所属月份为赛事举办月份。",
     )

@@ -50,6 +50,7 @@ class StartupLandingSubsidy(Measure):
         beneficiary="organization",
         frequency="once",
         kind="money",
+        line_bound_yuan=100_000,
         reading="获奖日之后（不含获奖当日）在金山登记注册或迁入；自登记（迁入）之日起正常运营满一年"
         "（登记日+1年−1日为满一年之日，所属月份为该日所在月份）；带动本区户籍人员就业；"
         "补贴额为核定金额，最高10万元（含）；核定金额尚未录入的，状态为待定金额。每个创业组织一次。",

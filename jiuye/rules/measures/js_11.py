@@ -43,6 +43,7 @@ class PairedRegionStableJobSubsidy(Measure):
         beneficiary="employer_per_worker",
         frequency="monthly",
         kind="money",
+        line_bound_yuan=500,
         reading="劳动合同开始之日为对口地区农村劳动力；此前未与任何金山区用人单位（含不属于本意见用人单位的机关、"
         "事业单位等）签订过劳动合同；用人单位在金山且不属于机关、事业单位、社工组织、非正规劳动组织、公益性劳动组织、"
         "劳务派遣公司；已用工登记备案；该合同期间在该单位缴纳城镇职工社会保险满3个月（不要求连续）后，"

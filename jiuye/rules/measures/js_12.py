@@ -43,6 +43,7 @@ class HrAgencyReferralSubsidy(Measure):
         beneficiary="organization",
         frequency="once",
         kind="money",
+        line_bound_yuan=1_000,
         reading="推荐机构为劳动合同上登记的推荐机构（referred_by），须为经市认定的优质人力资源服务机构；"
         "劳动者和劳动合同的条件同JS-11；在该单位缴纳城镇职工社会保险第3个月所在月份补贴1000元；"
         "每名劳动者只补贴一次（不论由哪家机构推荐）；第3个月在2023年1月前的，不属于本意见补贴范围。推荐机构须位于金山（政策目录第2版 G12：金山的措施只补金山的对象）。",

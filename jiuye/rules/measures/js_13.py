@@ -37,6 +37,7 @@ class PairedRegionTransferBonus(Measure):
         beneficiary="person",
         frequency="once",
         kind="money",
+        line_bound_yuan=1_200,
         reading="劳动者和劳动合同的条件同JS-11；在该单位缴纳城镇职工社会保险第3个月所在月份补贴1200元，每人一次；"
         "第3个月在2023年1月前的，不属于本意见补贴范围。",
     )
