@@ -214,9 +214,12 @@ def _attributed_payments(lines: pl.LazyFrame, paid: pl.LazyFrame, extra: list[st
 
 def _explanations(
     measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
-    conditions: list[Condition], monthly: list[Condition],
+    conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
 ) -> pl.LazyFrame:
-    """One row per subject: the candidate unit closest to eligibility, every condition with met/detail."""
+    """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
+
+    ``long_format`` gathers the condition lists by concat + group-by (large frames) instead of ``concat_list``
+    over structs (small frames); both give the same lists."""
     keys = [c.key for c in conditions]
     scored = evaluated.with_columns(
         _static_ok=_all_met(keys),
@@ -259,10 +262,13 @@ def _explanations(
             ))  # fmt: skip
         eligible = eligible & (pl.col("_months_all").fill_null(0) > 0)
     rows = best.with_row_index("_r")
-    head = rows.select("_r", policy=pl.lit(measure.id), subject=pl.col("subject"), eligible=eligible)
-    if items:
+    columns = {"policy": pl.lit(measure.id), "subject": pl.col("subject"), "eligible": eligible}
+    head = rows.select("_r", **columns)
+    if items and not long_format:
+        head = rows.select("_r", **columns, conditions=pl.concat_list(items))
+    elif items:
         # long format (issue 11): one row per subject × condition, gathered back in order — concat_list over
-        # structs costs several times more on large frames
+        # structs costs several times more on large frames (and a few more operators on tiny ones)
         long = pl.concat([rows.select("_r", _i=pl.lit(i, pl.Int32), _c=item) for i, item in enumerate(items)])
         gathered = long.sort("_r", "_i").group_by("_r", maintain_order=True).agg(conditions=pl.col("_c"))
         head = head.join(gathered, on="_r", how="left")
@@ -280,6 +286,7 @@ def measure_parameters(measure: Measure, overrides: dict[str, Any] | None) -> Me
 
 
 _ELIGIBLE = "_eligible"
+_LONG_FORMAT_ROWS = 1_000  # candidate rows from which explanations gather their condition lists in long format
 _CONDITIONS: dict[tuple[str, dt.date, dt.date, str], tuple[list[Condition], list[Condition]]] = {}
 
 
@@ -401,7 +408,8 @@ def _evaluate(
             line_queries.append(_finish_lines(measure, kept, payments, ends, p, ctx))
         if explain:
             explanation_queries.append(
-                _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly)
+                _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
+                              long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS)
             )
     frames = pl.collect_all([*line_queries, *explanation_queries], engine="in-memory")
     n_lines = len(line_queries)

@@ -65,3 +65,23 @@ def test_declarations_name_known_conditions_and_only_person_subjects() -> None:
 def test_prune_with_explanations_is_refused() -> None:
     with pytest.raises(ValueError):
         evaluate_facts(Facts(), dt.date(2024, 1, 1), dt.date(2024, 1, 1), explain=True, prune=True)
+
+
+@SETTINGS
+@given(cases(max_persons=6))
+def test_long_format_explanations_equal_the_concat_list_ones(case: dict[str, Any]) -> None:
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    saved = engine._LONG_FORMAT_ROWS
+    try:
+        engine._LONG_FORMAT_ROWS = 0
+        long = evaluate_facts(*args, explain=True)
+        engine._LONG_FORMAT_ROWS = 10**9
+        wide = evaluate_facts(*args, explain=True)
+    finally:
+        engine._LONG_FORMAT_ROWS = saved
+    assert long.explanations is not None and wide.explanations is not None
+    assert long.explanations.equals(wide.explanations)
+    assert long.entitlements.equals(wide.entitlements)
