@@ -24,6 +24,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "jiuye.matching.commands",
     "jiuye.ledger.commands",
     "jiuye.audit.commands",
+    "jiuye.accounts.commands",
+    "jiuye.web.commands",  # the entry point may import the top floor (nothing else does)
 )
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 一条命令：建立 .venv、安装、迁移内置 SQLite 数据库、生成演示区数据，并运行主流程
-# （主动匹配 → 核准 → 发放 → 资金监管 → 审计校验），最后按示例案例测算一次。
+# （主动匹配 → 核准 → 发放 → 资金监管 → 审计校验），按示例案例测算一次，最后启动网页经办系统。
 # One command: create .venv, install, migrate the embedded SQLite database, load a demo district and run
 # the main job (match → approve → pay → supervise → audit verify), then evaluate the example case.
 set -euo pipefail
@@ -27,4 +27,14 @@ mkdir -p out
 $J evaluate examples/case-all-measures.json > out/example-result.json
 echo "==> 政策清单（前 12 行；完整：.venv/bin/jiuye policies）"
 $J policies | head -n 12
-echo "完成。常用命令见 README.md。"
+echo "==> 演示账号：每个角色一个，密码随机生成（写入 out/演示账号.txt，仅本机可读）"
+$J accounts demo --out out/演示账号.txt
+HOST="${JIUYE_HOST:-127.0.0.1}"
+PORT="${JIUYE_PORT:-8000}"
+echo "==> 启动网页经办系统：http://${HOST}:${PORT}/ （用上面的演示账号登录；按 Ctrl+C 停止）"
+echo "    不想启动网页时：JIUYE_NO_SERVE=1 bash scripts/setup.sh"
+if [ -n "${JIUYE_NO_SERVE:-}" ]; then
+  echo "完成。常用命令见 README.md。"
+  exit 0
+fi
+exec $J serve --host "$HOST" --port "$PORT"

@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[1] / "jiuye"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("jiuye", "jiuye.errors"),  # kernel: the package itself and the one error type every room raises
     ("jiuye.rules",),  # the policy as code: imports nothing else of the project
-    # infrastructure: the database; what every command's arguments share; cells written to CSV/XLSX files
-    ("jiuye.db", "jiuye.cliargs", "jiuye.spreadsheet"),
+    # infrastructure: the database; what every command's arguments share; cells written to CSV/XLSX files;
+    # web templates, styles and formatting
+    ("jiuye.db", "jiuye.cliargs", "jiuye.spreadsheet", "jiuye.webkit"),
     ("jiuye.migrations",),  # infrastructure: Alembic scripts, configured by jiuye.db
     ("jiuye.registry",),
     ("jiuye.demo",),
@@ -27,10 +28,18 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("jiuye.ledger",),
     ("jiuye.matching",),
     ("jiuye.supervision",),
-    ("jiuye.cli",),  # the command line: finds each room's ``commands`` module
-    ("jiuye.web",),  # the top floor: nothing imports it
+    ("jiuye.accounts", "jiuye.parameters"),  # staff accounts and scope; the bureau's dated parameter values
+    ("jiuye.jobs",),  # background jobs: run the rooms' services for the web
+    # the presentation floor: each room's ``views`` (its pages and API routers) lives beside its services but
+    # sits above every room's services; the request context first, then job start, then the rooms' views
+    ("jiuye.accounts.web",),
+    ("jiuye.jobs.views",),
+    ("jiuye.accounts.views", "jiuye.registry.views", "jiuye.ledger.views", "jiuye.supervision.views",
+     "jiuye.parameters.views", "jiuye.audit.views", "jiuye.matching.views"),
+    ("jiuye.cli",),  # the command line: finds each room's ``commands`` module by name
+    ("jiuye.web",),  # the top floor: assembles the views into the app; nothing imports it
 )
-INFRASTRUCTURE = ("jiuye.db", "jiuye.migrations", "jiuye.cliargs", "jiuye.spreadsheet")
+INFRASTRUCTURE = ("jiuye.db", "jiuye.migrations", "jiuye.cliargs", "jiuye.spreadsheet", "jiuye.webkit")
 KERNEL = LAYERS[0]
 
 

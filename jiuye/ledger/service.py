@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -337,7 +337,9 @@ class Candidates:
     waiting: list[dict[str, Any]]
 
 
-def pay_candidates(session: Session, month: dt.date, lock: bool = False) -> Candidates:
+def pay_candidates(
+    session: Session, month: dt.date, lock: bool = False, policies: Sequence[str] | None = None
+) -> Candidates:
     """Approved (and bank-returned) lines of ``month`` and earlier with an amount: which may be paid now,
     and which wait (no or implausible bank account, account of a return not corrected, amount out of
     bounds).  Raises when a line's amount no longer matches its approval seal (tampering)."""
@@ -354,6 +356,8 @@ def pay_candidates(session: Session, month: dt.date, lock: bool = False) -> Cand
                entitlements.c.amount_fen.is_not(None))
         .order_by(entitlements.c.id)
     )  # fmt: skip
+    if policies is not None:  # a district's staff pay their district's measures only
+        stmt = stmt.where(entitlements.c.policy.in_(list(policies)))
     if lock and session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=entitlements)
     rows = session.execute(stmt).all()
@@ -396,7 +400,9 @@ def committed_batch(session: Session) -> Callable[[int, str], bool]:
     return check
 
 
-def pay(session: Session, month: dt.date, actor: str, out_dir: Path) -> Batch:
+def pay(
+    session: Session, month: dt.date, actor: str, out_dir: Path, policies: Sequence[str] | None = None
+) -> Batch:
     """Claim the payable approved lines of ``month`` and earlier, pay them in one batch, write the files.
 
     Files are written under temporary names and get their final names only when the caller's transaction
@@ -405,7 +411,7 @@ def pay(session: Session, month: dt.date, actor: str, out_dir: Path) -> Batch:
     """
     _lock_pay(session)
     payment_file.check_folder(out_dir, committed_batch(session))
-    cand = pay_candidates(session, month, lock=True)
+    cand = pay_candidates(session, month, lock=True, policies=policies)
     if not cand.payable:
         extra = f"（另有 {len(cand.waiting)} 条因无银行账号等原因等待，见 jiuye pay --month … --waiting）" if cand.waiting else ""
         raise UserError(f"{month:%Y-%m} 及以前没有已核准、未发放的待遇，无需生成发放批次{extra}。", 6)

@@ -25,7 +25,7 @@ settings) may override a parameter for every date with ``{"JS-04.monthly_amount"
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -141,14 +141,28 @@ class MeasureParameters:
         return [p.name for p in self.parameters.values() if name in p.aliases]
 
     def with_overrides(self, overrides: dict[str, Any]) -> MeasureParameters:
+        """A case's overrides (one value for every date) and the bureau's dated values.
+
+        A value that is a tuple of :class:`DatedValue` adds dated values to the parameter (a value with the
+        same ``since`` replaces the file's); anything else overrides the parameter for every date.
+        """
         mine: dict[str, Any] = {}
+        dated: dict[str, tuple[DatedValue, ...]] = {}
         for key, value in overrides.items():
             measure, _, name = key.partition(".")
-            if measure == self.measure:
+            if measure != self.measure:
+                continue
+            if isinstance(value, tuple) and value and all(isinstance(v, DatedValue) for v in value):
+                dated |= dict.fromkeys(self.canonical(name), value)
+            else:
                 mine |= dict.fromkeys(self.canonical(name), value)
-        if not mine:
+        if not mine and not dated:
             return self
-        return MeasureParameters(self.measure, self.window, self.parameters, {**self.overrides, **mine})
+        params = dict(self.parameters)
+        for name, values in dated.items():
+            merged = {v.since: v for v in params[name].values} | {v.since: v for v in values}
+            params[name] = replace(params[name], values=tuple(sorted(merged.values(), key=lambda v: v.since)))
+        return MeasureParameters(self.measure, self.window, params, {**self.overrides, **mine})
 
 
 def _plain(value: Any) -> Any:

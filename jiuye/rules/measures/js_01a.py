@@ -1,8 +1,9 @@
 """JS-01a 一次性评价费补贴 — 金就办〔2023〕1号 一(一).
 
 Reading (catalog + lead's decision): a full-time education entry (secondary vocational or higher) at a
-school located in Jinshan, whose graduation date D satisfies D − 12 months < evaluation date ≤ D (the
-12 months up to and including D); evaluation level 高级(三级) or above (``senior``, ``technician``,
+school located in Jinshan, whose graduation date D satisfies evaluation date ≤ D < evaluation date + 12 months (the
+12 months up to and including D, tested by adding per G9 rev. 2: an evaluation on 2024-02-29 is not in the
+graduating year of a 2025-02-28 graduation, since 2024-02-29 + 12 months = 2025-02-28); evaluation level 高级(三级) or above (``senior``, ``technician``,
 ``senior_technician``); no earlier skill evaluation of the person at any level (strictly earlier date);
 amount = the evaluation's published fee (``fee``); once per person; payable in the evaluation's month.
 
@@ -23,6 +24,7 @@ import polars as pl
 
 from jiuye.rules.dates import add_months_expr
 from jiuye.rules.facts import Facts
+from jiuye.rules.legal import meets
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._jinshan import (
     EDUCATION_LABELS,
@@ -80,7 +82,9 @@ class SkillEvaluationFeeSubsidy(Measure):
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         months = p.get("graduating_year_months")
         level = pl.col("eval_level").replace(LEVEL_LABELS)
-        year_start = add_months_expr(pl.col("graduation_date"), -months)
+        # G9 (rev. 2): a duration before a date is tested by adding — the evaluation lies in the 12 months up to
+        # and including D when the 12 months from the evaluation day (eval … eval + 12 months − 1 day) reach D
+        year_end = add_months_expr(pl.col("eval_date"), months)
         return [
             Condition("evaluated", "参加职业技能评价", CLAUSE, pl.col("eval_date").is_not_null(),
                       detail("评价：{}，{}，评价考核费用 {}", level, pl.col("eval_date"), yuan_text(pl.col("fee_fen"), "元"))),
@@ -95,9 +99,10 @@ class SkillEvaluationFeeSubsidy(Measure):
                           detail("{}，学校所在区：{}，全日制：{}", pl.col("edu_level").replace(EDUCATION_LABELS),
                                  district_text(pl.col("school_district")), yes_no(pl.col("full_time"))))),
             Condition("graduating_year", f"评价时处于毕业学年（毕业日前{months}个月内，含毕业日）", CLAUSE,
-                      (pl.col("eval_date") > year_start) & (pl.col("eval_date") <= pl.col("graduation_date")),
-                      detail("毕业日 {}，毕业学年 {} 之后至毕业日，评价日 {}", pl.col("graduation_date"), year_start,
-                             pl.col("eval_date"))),
+                      meets("超过", year_end, pl.col("graduation_date"))
+                      & (pl.col("eval_date") <= pl.col("graduation_date")),
+                      detail(f"评价日 {{}}，评价日+{months}个月为 {{}}（须晚于毕业日），毕业日 {{}}", pl.col("eval_date"),
+                             year_end, pl.col("graduation_date"))),
             in_window(p, pl.col("eval_date").dt.truncate("1mo"), "评价月份", over=("person",)),
         ]  # fmt: skip
 

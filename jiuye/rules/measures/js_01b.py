@@ -5,7 +5,7 @@ Reading (catalog + lead's decision): on a day X a person may join the internship
 (b) a full-time graduate (any level) with graduation_date ≤ X ≤ graduation_date + 2 years (离校2年内,
     以内 includes the number) and unemployed on X; or
 (c) a full-time student of a school in Shanghai (``school_district`` not null; secondary vocational or
-    higher education) in the graduating school year on X: graduation_date − 12 months < X ≤ graduation_date.
+    higher education) in the graduating school year on X: X ≤ graduation_date < X + 12 months (by adding, G9 rev. 2).
 X is each internship's first day; a person without an internship is checked on the last day of the
 evaluated range.  A rule without money: explanations only, no findings.
 
@@ -54,7 +54,7 @@ def mark_internship_eligible(
         .group_by("person", "_x")
         .agg(
             _graduate=((grad <= x) & meets("以内", x, add_years_expr(grad, years))).any(),
-            _student=(pl.col("school_district").is_not_null() & (x > add_months_expr(grad, -months))
+            _student=(pl.col("school_district").is_not_null() & meets("超过", add_months_expr(x, months), grad)
                       & (x <= grad)).any(),
         )
     )  # fmt: skip

@@ -17,6 +17,10 @@ Our choices:
   when the contribution under any qualifying contract of that month meets the base condition).
 - Several records of the same month and employer: the highest base counts; a record without a base does
   not meet the base condition.
+- G6 trigger (catalog G4, rev. 2: "the event that triggers them (the hire …) must fall on or after
+  2023-01-01; a contract … that began before the document does not start one of its subsidies"): JS-04 is
+  a G6 measure, so only a contract starting on or after ``new_employment_from`` (2023-01-01) counts; a
+  cross-district contract signed in 2022 earns nothing, even for months from 2023-01.
 - "一年以上" per G7 (以上 includes the number): 2023-07-01 – 2024-06-30 qualifies, – 2024-06-29 does not.
 """
 
@@ -46,6 +50,7 @@ from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.prune import Necessary
 
 CLAUSE = f"{JS_DOC} 一(四)"
+TRIGGER_CLAUSE = f"{CLAUSE}；政策目录 G4/G6（第2版）"
 
 
 def base_limit_fen(p: MeasureParameters, month: pl.Expr) -> pl.Expr:
@@ -74,7 +79,8 @@ class RuralLabourCrossDistrictSubsidy(Measure):
         "与本市金山以外某区的用人单位（不属于机关、事业单位、劳务派遣公司等，七(一)）签订一年以上劳动合同"
         "（无固定期限，或结束日不早于开始日+1年−1日）并已用工登记备案；当月在该单位缴纳城镇职工社会保险，"
         "且缴费基数低于当月适用的本市最低月缴费基数的1.2倍（按分精确比较）。补贴标准参照市级标准，"
-        "未设定前结果为“待定金额”；累计不超过36个月。",
+        "未设定前结果为“待定金额”；累计不超过36个月。劳动合同须在2023年1月1日或之后开始（第2版 G6 触发条件："
+        "此前开始的合同不启动本补贴）。",
     )
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
@@ -91,6 +97,8 @@ class RuralLabourCrossDistrictSubsidy(Measure):
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         other = pl.col("employer_district")
+        start_from = p.get("new_employment_from")
+        start_from = dt.date.fromisoformat(start_from) if isinstance(start_from, str) else start_from
         return [
             Condition("agricultural", "原农业户籍人员（含被征地人员）", CLAUSE, pl.col("hukou_agricultural").fill_null(False),
                       detail("原农业户籍：{}", yes_no(pl.col("hukou_agricultural")))),
@@ -102,6 +110,8 @@ class RuralLabourCrossDistrictSubsidy(Measure):
             employer_not_excluded(),
             contract_term(p.get("min_contract_years"), CLAUSE),
             contract_registered(CLAUSE),
+            Condition("start_from", f"劳动合同起始日在 {start_from} 或之后（G6 触发条件）", TRIGGER_CLAUSE,
+                      pl.col("start") >= start_from, detail("劳动合同起始日：{}", pl.col("start"))),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -1,0 +1,152 @@
+"""Web benchmarks (issue 12).
+
+    .venv/bin/python bench/web.py evaluate [--db URL] [--requests 400] [--clients 1 50]
+    .venv/bin/python bench/web.py queue --db URL [--pages 30]
+
+``evaluate``: ``POST /api/v1/evaluate`` with the one-person case ``examples/case-all-measures.json``
+(explanations on), through a real uvicorn server on loopback, N concurrent clients (httpx, keep-alive);
+p50 / p99 latency and errors per concurrency.  A bearer token of a reviewer account is used.
+
+``queue``: server time of the review-queue page (``GET /review?state=found``, first pages and a deep
+page, and with a policy / town filter) on an existing registry, measured in-process (TestClient), so the
+number is the application's time without network.  Point ``--db`` at a database holding a large
+registry (e.g. after ``jiuye demo-data --persons 1000000`` and ``jiuye match``).
+
+The benchmark creates a throw-away staff account ``bench_reviewer`` when missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "bench-password-123"
+
+
+def _account(url: str) -> None:
+    from jiuye.accounts.service import create_user, list_users
+    from jiuye.db import write_session
+
+    with write_session(url, check=False) as s:
+        if "bench_reviewer" not in {u["username"] for u in list_users(s)}:
+            create_user(s, "bench_reviewer", "基准测试", PASSWORD, "reviewer", "jinshan", None, "bench")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def _run_clients(base: str, token: str, case: dict[str, Any], clients: int, total: int) -> tuple[list[float], int]:
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(total):
+        queue.put_nowait(i)
+
+    async def worker() -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as c:
+            while not queue.empty():
+                queue.get_nowait()
+                t0 = time.perf_counter()
+                r = await c.post("/api/v1/evaluate", json=case)
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if r.status_code != 200:
+                    errors += 1
+
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return latencies, errors
+
+
+def evaluate(args: argparse.Namespace) -> None:
+    import httpx
+    import uvicorn
+
+    from jiuye import db
+    from jiuye.web.app import create_app
+
+    url = args.db or f"sqlite:///{ROOT}/out/bench-web.db"
+    if db.sqlite_path(url) is not None and not db.sqlite_path(url).exists():  # type: ignore[union-attr]
+        db.sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+    db.upgrade(url)
+    _account(url)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(url, start_worker=False), host="127.0.0.1", port=port,
+                                           log_level="warning", access_log=False))  # fmt: skip
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    token = httpx.post(f"{base}/api/v1/login", json={"username": "bench_reviewer", "password": PASSWORD}).json()["token"]
+    case = json.loads((ROOT / "examples" / "case-all-measures.json").read_text("utf-8"))
+    asyncio.run(_run_clients(base, token, case, 1, 20))  # warm-up
+    print(f"load average at start: {os.getloadavg()[0]:.1f}; nproc {os.cpu_count()}")
+    for clients in args.clients:
+        t0 = time.perf_counter()
+        lat, errors = asyncio.run(_run_clients(base, token, case, clients, args.requests))
+        wall = time.perf_counter() - t0
+        print(f"evaluate, {clients:>3} clients: {len(lat)} requests in {wall:.1f} s ({len(lat) / wall:.0f}/s); "
+              f"p50 {statistics.median(lat):.1f} ms, p99 {_pct(lat, 99):.1f} ms, errors {errors}")  # fmt: skip
+    server.should_exit = True
+
+
+def queue(args: argparse.Namespace) -> None:
+    from fastapi.testclient import TestClient
+
+    from jiuye import db
+    from jiuye.web.app import create_app
+
+    url = db.database_url(args.db)
+    db.check_ready(url)
+    _account(url)
+    with TestClient(create_app(url, start_worker=False)) as c:
+        r = c.post("/api/v1/login", json={"username": "bench_reviewer", "password": PASSWORD})
+        c.headers["Authorization"] = f"Bearer {r.json()['token']}"
+        print(f"load average at start: {os.getloadavg()[0]:.1f}")
+        for path in ("/review?state=found", "/review?state=found&page=2", "/review?state=found&page=200",
+                     "/review?state=found&policy=JS-02", "/review?state=found&town=朱泾镇", "/api/v1/entitlements?state=found"):  # fmt: skip
+            times = []
+            for _ in range(args.pages):
+                t0 = time.perf_counter()
+                resp = c.get(path)
+                times.append((time.perf_counter() - t0) * 1000)
+                assert resp.status_code == 200, resp.text[:300]
+            print(f"{path:<45} p50 {statistics.median(times):7.1f} ms   max {max(times):7.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="what", required=True)
+    ev = sub.add_parser("evaluate")
+    ev.add_argument("--db")
+    ev.add_argument("--requests", type=int, default=400)
+    ev.add_argument("--clients", type=int, nargs="+", default=[1, 50])
+    ev.set_defaults(fn=evaluate)
+    qu = sub.add_parser("queue")
+    qu.add_argument("--db")
+    qu.add_argument("--pages", type=int, default=20)
+    qu.set_defaults(fn=queue)
+    args = parser.parse_args()
+    args.fn(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Tables of the accounts room: ``staff_users`` and ``staff_sessions`` (server-side, revocable)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from jiuye.db.metadata import ID_TYPE, TIMESTAMP, metadata
+
+staff_users = sa.Table(
+    "staff_users",
+    metadata,
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, comment="登录名"),
+    sa.Column("display_name", sa.Text(), nullable=False, comment="姓名"),
+    sa.Column("password_hash", sa.Text(), nullable=False, comment="argon2 密码哈希"),
+    sa.Column("role", sa.String(32), nullable=False, comment="角色"),
+    sa.Column("district", sa.String(32), nullable=False, comment="所属区"),
+    sa.Column("town", sa.Text(), nullable=True, comment="所属街镇（空 = 全区）"),
+    sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()),
+    sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("locked_until", TIMESTAMP, nullable=True),
+    sa.Column("created_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
+    sa.Column("created_by", sa.Text(), nullable=False),
+    sa.UniqueConstraint("username", name="uq_staff_users_username"),
+    comment="工作人员账号",
+)
+
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True, comment="会话令牌的 SHA-256"),
+    sa.Column("user_id", sa.BigInteger(), sa.ForeignKey("staff_users.id"), nullable=False),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("last_seen_at", TIMESTAMP, nullable=False),
+    sa.Column("revoked_at", TIMESTAMP, nullable=True),
+    sa.Column("client", sa.Text(), nullable=True, comment="登录地址"),
+    sa.Index("ix_staff_sessions_user_id", "user_id"),
+    comment="工作人员会话",
+)
+
+
+def _scope_indexes() -> None:
+    """Indexes the scoped pages need (revision 0009): the review queue pages by (state, policy, month)
+    over a million-line ledger; a town account filters persons by (户籍区, 户籍街镇)."""
+    from jiuye.ledger.models import entitlements
+    from jiuye.registry.models import TABLES
+
+    sa.Index("ix_entitlements_state_policy_month", entitlements.c.state, entitlements.c.policy,
+             entitlements.c.month, entitlements.c.id)  # fmt: skip
+    persons = TABLES["persons"]
+    sa.Index("ix_persons_hukou_district_hukou_town", persons.c.hukou_district, persons.c.hukou_town)
+
+
+_scope_indexes()

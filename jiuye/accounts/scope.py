@@ -1,0 +1,166 @@
+"""Scope: every query a user makes is filtered by their district and, when set, their town.
+
+- A measure belongs to the district of its document (``JS-`` 金山区, ``CM-`` 崇明区): entitlements,
+  payments and batches are visible to the district's staff; a town account sees only the lines whose
+  person (户籍街镇) or employer (所在街镇) is in its town.
+- A person is visible when their 户籍 is in the user's district (and town), or — for district accounts —
+  when they are the subject of an entitlement of the district's measures (e.g. a worker without local
+  户籍 employed by a Jinshan employer).
+- Employers and organisations by their own district and town; flags by their district (town accounts:
+  only flags about a person or employer of their town).
+
+Masking: ID numbers and bank accounts are masked unless the role may see them in full; showing one in full
+is an action of its own, audited by the view that does it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from jiuye.accounts.service import User
+from jiuye.errors import NOT_FOUND, UserError
+
+DOCUMENT_DISTRICT: dict[str, str] = {"JS": "jinshan", "CM": "chongming"}
+
+
+def policy_district(policy: str) -> str | None:
+    return DOCUMENT_DISTRICT.get(policy.split("-", 1)[0])
+
+
+def policy_prefixes(user: User) -> list[str]:
+    return [doc for doc, district in DOCUMENT_DISTRICT.items() if district == user.district]
+
+
+def policies_in_scope(user: User) -> list[str]:
+    from jiuye.rules.catalog import measure_ids
+
+    prefixes = tuple(f"{p}-" for p in policy_prefixes(user))
+    return [m for m in measure_ids() if m.startswith(prefixes)]
+
+
+def _persons() -> sa.Table:
+    from jiuye.registry.models import TABLES
+
+    return TABLES["persons"]
+
+
+def _employers() -> sa.Table:
+    from jiuye.registry.models import TABLES
+
+    return TABLES["employers"]
+
+
+def policy_condition(user: User, column: Any) -> Any:
+    prefixes = policy_prefixes(user)
+    if not prefixes:
+        return sa.false()
+    return sa.or_(*(column.like(f"{p}-%") for p in prefixes))
+
+
+def town_people(user: User) -> Any:
+    p = _persons()
+    return sa.select(p.c.id_number).where(p.c.hukou_district == user.district, p.c.hukou_town == user.town)
+
+
+def town_employers(user: User) -> Any:
+    e = _employers()
+    return sa.select(e.c.credit_code).where(e.c.district == user.district, e.c.town == user.town)
+
+
+def line_condition(user: User, table: sa.Table) -> Any:
+    """For ``entitlements`` and ``payments`` (columns policy, beneficiary, subject)."""
+    cond = policy_condition(user, table.c.policy)
+    if user.town is not None:
+        cond = sa.and_(
+            cond,
+            sa.or_(table.c.subject.in_(town_people(user)), table.c.beneficiary.in_(town_employers(user))),
+        )
+    return cond
+
+
+def person_condition(user: User) -> Any:
+    p = _persons()
+    own = p.c.hukou_district == user.district
+    if user.town is not None:
+        return sa.and_(own, p.c.hukou_town == user.town)
+    from jiuye.ledger.models import entitlements as ent
+
+    linked = sa.exists().where(ent.c.subject == p.c.id_number, policy_condition(user, ent.c.policy))
+    return sa.or_(own, linked)
+
+
+def employer_condition(user: User) -> Any:
+    e = _employers()
+    cond = e.c.district == user.district
+    return sa.and_(cond, e.c.town == user.town) if user.town is not None else cond
+
+
+def flag_condition(user: User, flags: sa.Table) -> Any:
+    cond = flags.c.district == user.district
+    if user.town is not None:
+        cond = sa.and_(cond, sa.or_(flags.c.subject_id.in_(town_people(user)),
+                                    flags.c.subject_id.in_(town_employers(user))))  # fmt: skip
+    return cond
+
+
+def require_person(session: Session, user: User, person_id: int) -> dict[str, Any]:
+    """The person's registry row (by its registry id, so that URLs carry no ID number), or 404 — the
+    same answer whether absent or outside the user's scope."""
+    p = _persons()
+    row = session.execute(sa.select(p).where(p.c.id == person_id, person_condition(user))).mappings().first()
+    if row is None:
+        raise UserError("找不到此人，或此人不在您的辖区内。", NOT_FOUND)
+    return dict(row)
+
+
+def require_line(session: Session, user: User, table: sa.Table, line_id: int, what: str) -> dict[str, Any]:
+    row = session.execute(
+        sa.select(table).where(table.c.id == line_id, line_condition(user, table))
+    ).mappings().first()  # fmt: skip
+    if row is None:
+        raise UserError(f"找不到{what} {line_id}，或它不在您的辖区内。", NOT_FOUND)
+    return dict(row)
+
+
+# --- masking ---------------------------------------------------------------------------------------
+def mask_id(value: str | None) -> str:
+    from jiuye.rules.identifiers import mask_id_number
+
+    return "" if value is None else mask_id_number(str(value))
+
+
+def mask_bank(value: str | None) -> str:
+    """Bank account: only the last four digits."""
+    if not value:
+        return ""
+    text = str(value)
+    return "*" * max(0, len(text) - 4) + text[-4:] if len(text) > 4 else "****"
+
+
+def shown_id(user: User, value: str | None, unmasked: bool = False) -> str:
+    return str(value or "") if unmasked and user.can("unmask_id") else mask_id(value)
+
+
+def shown_bank(user: User, value: str | None, unmasked: bool = False) -> str:
+    return str(value or "") if unmasked and user.can("unmask_bank") else mask_bank(value)
+
+
+_ID_IN_TEXT = None
+
+
+def mask_text(user: User, text: str | None) -> str:
+    """Mask every ID number / credit code inside a free text (explanation details, flag details) for a
+    role that may not see them in full."""
+    import re
+
+    global _ID_IN_TEXT
+    if text is None:
+        return ""
+    if user.can("unmask_id"):
+        return str(text)
+    if _ID_IN_TEXT is None:
+        _ID_IN_TEXT = re.compile(r"(?<![0-9A-Z])([0-9A-Z]{6})[0-9A-Z]{8}([0-9A-Z]{3}[0-9X])(?![0-9A-Z])")
+    return _ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(2), str(text))

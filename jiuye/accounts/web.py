@@ -1,0 +1,116 @@
+"""Request context for every room's views: who is logged in, their scope, CSRF, database sessions.
+
+``ctx: Ctx = Depends(staff("review"))`` in a view gives the logged-in user (401 when not logged in, 403
+without the permission) after checking the CSRF token of any state-changing request.  Views own the
+transaction: ``with ctx.write() as s: service(s, …)`` commits when the block ends (SQLite: the write
+lock is taken at BEGIN, as the CLI's commands do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from jiuye.accounts import service
+from jiuye.accounts.service import User
+from jiuye.errors import FORBIDDEN, UserError
+
+COOKIE = "jiuye_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def db_url(request: Request) -> str:
+    return str(request.app.state.db_url)
+
+
+@contextmanager
+def read_session(url: str) -> Iterator[Session]:
+    from jiuye.db import session_scope
+
+    with session_scope(url) as s:
+        yield s
+
+
+@contextmanager
+def write_session(url: str) -> Iterator[Session]:
+    from jiuye.db import write_session as ws
+
+    with ws(url, check=False) as s:
+        yield s
+
+
+@dataclass
+class Ctx:
+    request: Request
+    user: User
+    csrf: str
+    url: str
+    bearer: bool = False
+
+    def read(self) -> Any:
+        return read_session(self.url)
+
+    def write(self) -> Any:
+        return write_session(self.url)
+
+
+def _token(request: Request) -> tuple[str | None, bool]:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip(), True
+    return request.cookies.get(COOKIE), False
+
+
+async def _given_csrf(request: Request) -> str | None:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("application/x-www-form-urlencoded") or ctype.startswith("multipart/form-data"):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def current(request: Request) -> Ctx:
+    """The logged-in user of this request (raises 401), CSRF checked on state-changing requests."""
+    cached = getattr(request.state, "ctx", None)
+    if isinstance(cached, Ctx):
+        return cached
+    url = db_url(request)
+    token, bearer = _token(request)
+    with read_session(url) as s:
+        info = service.resolve(s, token)
+    if info.needs_touch:
+        with write_session(url) as s:
+            service.touch(s, info.token_hash)
+    if (
+        request.method not in SAFE_METHODS
+        and not bearer
+        and not service.csrf_ok(info.csrf, await _given_csrf(request))
+    ):
+        raise UserError("页面已失效（CSRF 校验失败），请刷新页面后重试。", FORBIDDEN, CSRF_FIELD)
+    ctx = Ctx(request, info.user, info.csrf, url, bearer)
+    request.state.ctx = ctx
+    request.state.page_context = {"me": info.user, "csrf": info.csrf}
+    return ctx
+
+
+def staff(permission: str | None = None) -> Callable[[Request], Coroutine[Any, Any, Ctx]]:
+    """Dependency: the logged-in user, who must hold ``permission`` (403 otherwise)."""
+
+    async def dependency(request: Request) -> Ctx:
+        ctx = await current(request)
+        if permission is not None:
+            ctx.user.require(permission)
+        return ctx
+
+    return dependency

@@ -1,0 +1,141 @@
+"""Application factory: routers of every room, Chinese error pages / JSON errors, static files, job worker."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from jiuye.errors import UNAUTHENTICATED, UserError
+from jiuye.webkit.render import error_json, is_api, render
+
+log = logging.getLogger("jiuye.web")
+
+# every room that contributes pages or API: module with ``router`` (pages) and/or ``api`` (JSON)
+VIEW_MODULES: tuple[str, ...] = (
+    "jiuye.accounts.views",
+    "jiuye.web.dashboard",
+    "jiuye.web.policies",
+    "jiuye.registry.views",
+    "jiuye.ledger.views",
+    "jiuye.supervision.views",
+    "jiuye.parameters.views",
+    "jiuye.audit.views",
+    "jiuye.jobs.views",
+)
+
+STATUS_TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "找不到页面", 405: "不支持的请求方式",
+                 409: "当前状态不允许", 413: "文件过大", 422: "输入有误", 423: "账号已锁定", 500: "系统内部错误",
+                 503: "数据库暂不可用"}  # fmt: skip
+
+
+def _error(request: Request, status: int, message: str, field: str | None = None) -> Response:
+    if is_api(request):
+        return error_json(status, message, field)
+    if status == 401 and request.method == "GET":
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    title = STATUS_TITLES.get(status, "出错了")
+    return render(
+        request, "error.html", {"title": title, "message": message, "field": field}, status_code=status
+    )
+
+
+def _field(loc: Any) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header", "cookie")]
+    return ".".join(parts) or None
+
+
+VALIDATION_TEXT = {
+    "missing": "必填", "int_parsing": "应为整数", "string_too_long": "过长", "string_too_short": "过短",
+    "json_invalid": "不是有效的 JSON", "model_attributes_type": "应为对象", "dict_type": "应为对象",
+    "string_type": "应为文字", "int_type": "应为整数", "bool_parsing": "应为 true 或 false",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）", "date_parsing": "应为日期（YYYY-MM-DD）",
+    "enum": "不是允许的取值", "literal_error": "不是允许的取值", "greater_than_equal": "过小", "less_than_equal": "过大",
+    "list_type": "应为列表", "float_parsing": "应为数字", "decimal_parsing": "应为数字", "too_long": "过长",
+}  # fmt: skip
+
+
+def create_app(db_url: str | None = None, *, start_worker: bool = True) -> FastAPI:
+    """The staff application on ``db_url`` (default ``$JIUYE_DATABASE_URL`` or ./jiuye.db)."""
+    from jiuye.db import database_url, load_models
+
+    url = database_url(db_url)
+    load_models()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if start_worker:
+            from jiuye.jobs.worker import start
+
+            worker = start(url)
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    app = FastAPI(
+        title="就业 jiuye 经办系统 API",
+        version="1",
+        description="区人社局经办人员使用的 JSON 接口：测算、政策、登记库、待遇审核、发放、监管、审计、导入。"
+        '错误一律为 {"message": 中文说明, "field": 出错的字段}。登录：POST /api/v1/login，'
+        "以 Authorization: Bearer 令牌 调用。",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.db_url = url
+
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, exc: UserError) -> Response:
+        return _error(request, exc.http_status, str(exc), exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        field = _field(first.get("loc", ()))
+        what = VALIDATION_TEXT.get(str(first.get("type", "")), "格式不对")
+        message = f"输入有误：{field or '请求'} {what}。" + (
+            f"（共 {len(errors)} 处）" if len(errors) > 1 else ""
+        )
+        return _error(request, 422, message, field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = {404: "找不到您要的页面或记录。", 405: "不支持这种请求方式。"}.get(
+            exc.status_code, STATUS_TITLES.get(exc.status_code, "请求无法处理。")
+        )
+        if isinstance(exc.detail, str) and any("\u4e00" <= c <= "\u9fff" for c in exc.detail):
+            message = exc.detail
+        return _error(request, exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("unhandled error %s on %s %s", ref, request.method, request.url.path)
+        return _error(request, 500, f"系统内部错误，已记录（编号 {ref}）。请稍后重试或联系管理员。")
+
+    for name in VIEW_MODULES:
+        module = importlib.import_module(name)
+        for attr in ("router", "api"):
+            router = getattr(module, attr, None)
+            if router is not None:
+                app.include_router(router)
+
+    static = Path(__file__).resolve().parent.parent / "webkit" / "static"
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    _ = UNAUTHENTICATED
+    return app

@@ -1,0 +1,55 @@
+"""Evaluate (the case format) and the policy list: the rules room imports nothing of the project, so its
+two endpoints are assembled here on the top floor, calling :mod:`jiuye.rules` exactly as the CLI does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import JSONResponse, Response
+
+from jiuye.accounts.web import Ctx, staff
+from jiuye.errors import BAD_INPUT, UserError
+
+api = APIRouter(prefix="/api/v1", tags=["测算与政策"])
+MAX_CASE_BYTES = 2_000_000
+
+
+@api.post("/evaluate", summary="按案例 JSON 测算应享待遇与逐条件说明（格式见 shared/case-format.md）",
+          response_model=dict[str, Any])  # fmt: skip
+def evaluate_api(
+    case: dict[str, Any] = Body(..., description="案例 JSON"), explain: bool = Query(True),
+    ctx: Ctx = Depends(staff("view")),
+) -> Any:  # fmt: skip
+    from jiuye.rules import evaluate
+    from jiuye.rules.case import CaseError, parse_case
+    from jiuye.rules.jsonio import dumps
+
+    text = json.dumps(case, ensure_ascii=False)
+    if len(text.encode("utf-8")) > MAX_CASE_BYTES:
+        raise UserError("案例过大（上限 2 MB）；大量人员请导入登记库后运行主动匹配。", BAD_INPUT, "case")
+    try:
+        parsed = parse_case(case)
+    except CaseError as exc:
+        problems = getattr(exc, "problems", None) or [str(exc)]
+        first = problems[0] if problems else str(exc)
+        field = first.split("：", 1)[0] if "：" in str(first) else None
+        return JSONResponse({"message": "案例有误：" + "；".join(map(str, problems[:20])), "field": field,
+                             "problems": [str(p) for p in problems]}, status_code=422)  # fmt: skip
+    result = evaluate(parsed, explain=explain).to_json()
+    if parsed.warnings:
+        result["warnings"] = list(parsed.warnings)
+    return Response(content=dumps(result, indent=None), media_type="application/json")
+
+
+@api.get(
+    "/policies",
+    summary="政策清单（编号、名称、对象、条款、频次、有效期、参数）",
+    response_model=list[dict[str, Any]],
+)
+def policies_api(group: str | None = Query(None, max_length=32), parameters: bool = Query(False),
+                 ctx: Ctx = Depends(staff())) -> Any:  # fmt: skip
+    from jiuye.rules.policy_list import policy_list
+
+    return json.loads(json.dumps(policy_list(group, parameters), ensure_ascii=False, default=str))

@@ -1,0 +1,175 @@
+"""Login, lockout, sessions (idle timeout, logout, revocation), CSRF, audit events of every login."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from tests.web.conftest import PASSWORD, api_token, csrf_of, login
+
+
+def _events(url: str, action: str) -> list[Any]:
+    from jiuye.audit.models import audit_events
+    from jiuye.db import session_scope
+
+    with session_scope(url) as s:
+        return list(s.execute(sa.select(audit_events).where(audit_events.c.action == action)).mappings())
+
+
+def test_pages_need_login_and_api_answers_401_in_chinese(client: Any) -> None:
+    r = client.get("/review")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    r = client.get("/api/v1/entitlements")
+    assert r.status_code == 401
+    assert "登录" in r.json()["message"]
+
+
+def test_login_logout_and_audit(client: Any, web_db: str) -> None:
+    token = login(client, "reviewer_js")
+    assert _events(web_db, "login")[-1]["actor"] == "金山审核员（reviewer_js）"
+    r = client.post("/logout", data={"csrf_token": token})
+    assert r.status_code == 303
+    assert client.get("/").status_code == 303  # session revoked
+    assert _events(web_db, "logout")
+
+
+def test_wrong_password_is_audited_and_locks_after_five(client: Any, web_db: str) -> None:
+    for _ in range(5):
+        page = client.get("/login")
+        r = client.post(
+            "/login", data={"username": "reviewer_js", "password": "wrong", "csrf_token": csrf_of(page.text)}
+        )
+        assert r.status_code == 401
+        assert "登录名或密码不正确" in r.text
+    failed = _events(web_db, "login.failed")
+    assert len(failed) == 5 and failed[-1]["new_state"] == "locked"
+    page = client.get("/login")
+    r = client.post(
+        "/login", data={"username": "reviewer_js", "password": PASSWORD, "csrf_token": csrf_of(page.text)}
+    )
+    assert r.status_code == 423 and "锁定" in r.text  # even the right password while locked
+    r = client.post("/api/v1/login", json={"username": "reviewer_js", "password": PASSWORD})
+    assert r.status_code == 423
+
+
+def test_unknown_user_gets_the_same_answer_and_an_audit_event(client: Any, web_db: str) -> None:
+    r = client.post("/api/v1/login", json={"username": "nobody", "password": "x"})
+    assert r.status_code == 401 and r.json() == {"message": "登录名或密码不正确。", "field": "password"}
+    assert _events(web_db, "login.failed")[-1]["actor"] == "nobody"
+
+
+def test_login_form_needs_its_csrf_token(client: Any) -> None:
+    client.get("/login")
+    r = client.post("/login", data={"username": "reviewer_js", "password": PASSWORD, "csrf_token": "forged"})
+    assert r.status_code == 403
+
+
+def test_every_form_post_needs_the_session_csrf_token(client: Any) -> None:
+    token = login(client, "reviewer_js")
+    eid = _found(client, "JS-02")
+    for data in (
+        {"decision": "approve", "reason": "ok"},
+        {"decision": "approve", "reason": "ok", "csrf_token": "x" + token},
+    ):
+        r = client.post(f"/entitlements/{eid}/review", data=data)
+        assert r.status_code == 403 and "CSRF" in r.text
+    # a JSON request on the cookie session needs the header too
+    r = client.post(f"/api/v1/entitlements/{eid}/review", json={"decision": "approve", "reason": "ok"})
+    assert r.status_code == 403
+    r = client.post(
+        f"/api/v1/entitlements/{eid}/review",
+        json={"decision": "approve", "reason": "ok"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert r.status_code == 200
+
+
+def _found(client: Any, policy: str) -> int:
+    r = client.get(f"/api/v1/entitlements?policy={policy}&state=found")
+    assert r.status_code == 200 and r.json()["rows"], r.text
+    return int(r.json()["rows"][0]["id"])
+
+
+def test_idle_session_expires(client: Any, web_db: str) -> None:
+    from jiuye.accounts.models import staff_sessions
+    from jiuye.accounts.web import write_session
+
+    headers = api_token(client, "reviewer_js")
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    with write_session(web_db) as s:
+        s.execute(
+            sa.update(staff_sessions).values(last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31))
+        )
+    r = client.get("/api/v1/me", headers=headers)
+    assert r.status_code == 401 and "过期" in r.json()["message"]
+
+
+def test_disabling_an_account_revokes_its_sessions(client: Any, web_db: str) -> None:
+    from jiuye.accounts.service import set_active
+    from jiuye.accounts.web import write_session
+
+    headers = api_token(client, "reviewer_js")
+    with write_session(web_db) as s:
+        set_active(s, "reviewer_js", False, "测试")
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert (
+        client.post("/api/v1/login", json={"username": "reviewer_js", "password": PASSWORD}).status_code
+        == 401
+    )
+
+
+def test_session_token_is_stored_only_as_a_hash(client: Any, web_db: str) -> None:
+    from jiuye.accounts.models import staff_sessions, staff_users
+    from jiuye.db import session_scope
+
+    r = client.post("/api/v1/login", json={"username": "reviewer_js", "password": PASSWORD})
+    token = r.json()["token"]
+    with session_scope(web_db) as s:
+        hashes = s.execute(sa.select(staff_sessions.c.token_hash)).scalars().all()
+        stored = s.execute(
+            sa.select(staff_users.c.password_hash).where(staff_users.c.username == "reviewer_js")
+        ).scalar_one()
+    assert token not in hashes and all(len(h) == 64 for h in hashes)
+    assert stored.startswith("$argon2") and PASSWORD not in stored
+
+
+def test_login_redirect_stays_on_this_site(client: Any) -> None:
+    page = client.get("/login?next=//evil.example/x")
+    r = client.post("/login", data={"username": "reviewer_js", "password": PASSWORD, "csrf_token": csrf_of(page.text),
+                                    "next": "//evil.example/x"})  # fmt: skip
+    assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+def test_audit_chain_stays_valid_after_web_actions(client: Any, web_db: str) -> None:
+    from jiuye.audit.service import verify
+    from jiuye.db import session_scope
+
+    token = login(client, "reviewer_js")
+    eid = _found(client, "JS-02")
+    client.post(
+        f"/entitlements/{eid}/review", data={"decision": "reject", "reason": "材料不全", "csrf_token": token}
+    )
+    client.post("/api/v1/login", json={"username": "reviewer_js", "password": "bad"})
+    with session_scope(web_db) as s:
+        assert verify(s).ok
+
+
+def test_every_form_on_every_page_carries_the_session_csrf_token(client: Any, web_db: str) -> None:
+    import re
+
+    from tests.web.conftest import CSRF_RE
+
+    token = login(client, "admin_js")
+    eid = _found(client, "JS-02")
+    person = client.get(f"/api/v1/entitlements/{eid}").json()["person_id"]
+    pages = ["/", "/review", f"/entitlements/{eid}", f"/people/{person}", "/payments", "/supervision", "/settings",
+             "/parameters/JS-04", "/imports", "/audit", "/accounts", "/review/bulk?month=2026-10"]  # fmt: skip
+    for path in pages:
+        html = client.get(path).text
+        forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", html, flags=re.S)
+        assert forms, path
+        for body in forms:
+            values = CSRF_RE.findall(body)
+            assert values == [token], f"{path}: a form without the session's CSRF token: {body[:200]}"
