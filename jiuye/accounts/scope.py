@@ -24,6 +24,7 @@ from jiuye.accounts.service import User
 from jiuye.errors import NOT_FOUND, UserError
 
 DOCUMENT_DISTRICT: dict[str, str] = {"JS": "jinshan", "CM": "chongming"}
+DISTRICT_LABELS: dict[str, str] = {"jinshan": "金山区", "chongming": "崇明区"}
 
 
 def policy_district(policy: str) -> str | None:

@@ -100,7 +100,9 @@ async def current(request: Request) -> Ctx:
         raise UserError("页面已失效（CSRF 校验失败），请刷新页面后重试。", FORBIDDEN, CSRF_FIELD)
     ctx = Ctx(request, info.user, info.csrf, url, bearer)
     request.state.ctx = ctx
-    request.state.page_context = {"me": info.user, "csrf": info.csrf}
+    from jiuye.accounts.scope import DISTRICT_LABELS
+
+    request.state.page_context = {"me": info.user, "csrf": info.csrf, "district_names": DISTRICT_LABELS}
     return ctx
 
 

@@ -197,6 +197,10 @@ class Measure:
     # facts tables without which no candidate can be eligible: when one is empty the batch path skips the
     # measure (explanations still evaluate it, and a property test checks both paths give the same lines)
     needs: ClassVar[tuple[str, ...]] = ()
+    # the parameters whose dated values are the possible amounts of one line (supervision checks a paid line
+    # against the largest in force in its month); empty where a line's amount is computed from facts or where
+    # one line may merge several subsidies (G5)
+    line_amounts: ClassVar[tuple[str, ...]] = ()
     # G12 (rev. 2): the senses in which a subject must belong to the measure's district; the engine adds one
     # condition per entry, so no module writes its own district test.  Empty only for measures without money.
     scope: ClassVar[tuple[Scope, ...]] = ()

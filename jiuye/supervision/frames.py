@@ -1,4 +1,5 @@
-"""The frames the supervision checks read, and the measure parameters (``parameters.yaml``).
+"""The frames the supervision checks read, the measures' attributes read from the rules, and supervision's
+own thresholds (``parameters.yaml``).
 
 The checks are pure functions over these frames, so they can be tested without a database:
 
@@ -6,8 +7,9 @@ The checks are pure functions over these frames, so they can be tested without a
   ``id_number``, ``hukou_district``, ``phone``, ``address``, ``bank_account``, ``died_on``,
   ``hukou_moved_out_on`` (registry-level columns that :class:`jiuye.rules.facts.Facts` does not carry);
 - ``employers``: ``id`` (the credit code in the registry), ``type``, ``district``, ``size``,
-  ``bank_account``, ``deregistered_on`` (not in the registry schema yet: null, so the deregistration check
-  finds nothing), ``credit_code`` (only where ``id`` is not the credit code, e.g. demo frames);
+  ``bank_account``, ``deregistered_on``, ``credit_code`` (only where ``id`` is not the credit code, e.g.
+  demo frames);
+- ``organizations``: ``id`` (the organisation id), ``district``, ``deregistered_on``;
 - ``contracts``: ``person``, ``employer``, ``start``, ``end``;
 - ``social_insurance``: ``person``, ``month``, ``employer``, ``scheme``, ``paid``;
 - ``payments``: ``payment_id``, ``policy``, ``beneficiary``, ``subject``, ``month``, ``amount_fen``,
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -35,6 +38,7 @@ INPUT_SCHEMAS: dict[str, dict[str, Any]] = {
     "employers": {
         "id": S, "type": S, "district": S, "size": S, "bank_account": S, "deregistered_on": D, "credit_code": S,
     },
+    "organizations": {"id": S, "district": S, "deregistered_on": D},
     "contracts": {"person": S, "employer": S, "start": D, "end": D},
     "social_insurance": {"person": S, "month": D, "employer": S, "scheme": S, "paid": B},
     "payments": {
@@ -58,6 +62,7 @@ def _empty(table: str) -> pl.DataFrame:
 class Inputs:
     persons: pl.DataFrame = field(default_factory=lambda: _empty("persons"))
     employers: pl.DataFrame = field(default_factory=lambda: _empty("employers"))
+    organizations: pl.DataFrame = field(default_factory=lambda: _empty("organizations"))
     contracts: pl.DataFrame = field(default_factory=lambda: _empty("contracts"))
     social_insurance: pl.DataFrame = field(default_factory=lambda: _empty("social_insurance"))
     payments: pl.DataFrame = field(default_factory=lambda: _empty("payments"))
@@ -98,56 +103,96 @@ def parameters() -> dict[str, Any]:
     return data
 
 
-JS_DOC = "金就办〔2023〕1号"
-CM_DOC = "沪崇就办〔2023〕2号"
-
-
 def doc_of(policy: str) -> str:
+    """The document of a measure id (JS-… / CM-…), as its clause citations name it."""
+    from jiuye.rules.measure import CM_DOC, JS_DOC
+
     return JS_DOC if policy.startswith("JS") else CM_DOC
 
 
-def line_bound_fen(policy: str) -> int | None:
-    from jiuye.rules.catalog import get_measure
+# --- the measures' supervision attributes: read from the rules, never copied -----------------------
 
-    try:
-        return get_measure(policy).meta.line_bound_fen
-    except KeyError:
-        return None
+MEASURE_SCHEMA: dict[str, Any] = {
+    "policy": S, "doc": S, "district": S, "measure_clause": S, "fund_clause": S,
+    "beneficiary_kind": S, "subject_is_person": B, "employer_district": S, "hukou": B,
+    "line_bound_fen": I64, "cap": I64, "cap_count": S, "cap_by_beneficiary": B, "cap_by_subject": B,
+}  # fmt: skip
+STANDARD_SCHEMA: dict[str, Any] = {"policy": S, "since": D, "standard_fen": I64}
 
 
-@cache
+def _paying_measures() -> list[Any]:
+    from jiuye.rules.catalog import all_measures
+
+    return [m for m in all_measures() if m.meta.beneficiary != "none"]
+
+
 def measures_frame() -> pl.DataFrame:
-    """One row per measure with its supervision attributes (see ``parameters.yaml``)."""
-    p = parameters()
-    fund = p["fund_clauses"]
+    """One row per paying measure with its supervision attributes, read from the rules each time it is asked
+    (``Measure.meta``, ``Measure.cap``, ``Measure.scope`` and the dated parameters): a measure's district,
+    clause, beneficiary, hukou condition, cap and once-key are declared once, in its module.
+
+    ``employer_district``: where an employer paid by the measure must be located (G12: an employer or
+    employer-per-worker beneficiary of an employer-scoped measure); ``hukou``: the measure requires hukou in
+    its district (G13); ``line_bound_fen``: the per-line plausibility bound approve and pay enforce
+    (``Meta.line_bound_yuan``); ``cap``: the cap or once-key limit in force (latest dated value) — null when
+    the measure has none, when it is not set yet (G6), or when its key names line columns supervision
+    does not see (a year, an event, a level).
+    """
+    from jiuye.rules.parameters import load_measure_parameters
+
+    fund = parameters()["fund_clauses"]
     rows = []
-    for policy, m in p["measures"].items():
-        doc = "JS" if policy.startswith("JS") else "CM"
-        cap_key = m.get("cap_key") or []
-        rows.append(
-            {
-                "policy": policy,
-                "doc": doc,
-                "district": m["district"],
-                "measure_clause": f"{doc_of(policy)} {m['clause']}（{policy}）",
-                "fund_clause": fund[doc],
-                "beneficiary_kind": m["beneficiary"],
-                "subject_is_person": bool(m.get("subject_is_person", False)),
-                "employer_district": m.get("employer_district"),
-                "hukou": bool(m.get("hukou", False)),
-                # the same per-line bound approve and pay enforce, declared on the measure (issue 9)
-                "max_line_fen": line_bound_fen(policy),
-                "cap": m.get("cap"),
-                "cap_count": m.get("cap_count"),
-                "cap_by_beneficiary": "beneficiary" in cap_key,
-                "cap_by_subject": "subject" in cap_key,
-            }
-        )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "policy": S, "doc": S, "district": S, "measure_clause": S, "fund_clause": S,
-            "beneficiary_kind": S, "subject_is_person": B, "employer_district": S, "hukou": B,
-            "max_line_fen": I64, "cap": I64, "cap_count": S, "cap_by_beneficiary": B, "cap_by_subject": B,
-        },
+    for m in _paying_measures():
+        meta, cap = m.meta, m.cap
+        limit: int | None = None
+        if cap is not None and not cap.extra:
+            raw = cap.limit if isinstance(cap.limit, int) else load_measure_parameters(m.id).get(cap.limit)
+            limit = None if raw is None else int(raw)
+        key = cap.key if cap is not None and limit is not None else ()
+        pays_employer = meta.beneficiary in ("employer", "employer_per_worker")
+        rows.append({
+            "policy": m.id, "doc": meta.document, "district": m.district,
+            "measure_clause": f"{meta.clause}（{m.id}）", "fund_clause": fund[meta.document],
+            "beneficiary_kind": meta.beneficiary,
+            "subject_is_person": m.subjects == "persons" or (m.subjects == "none" and meta.beneficiary == "person"),
+            "employer_district": m.district if pays_employer and any(s.sense == "employer" for s in m.scope) else None,
+            "hukou": m.requires_hukou, "line_bound_fen": meta.line_bound_fen,
+            "cap": limit, "cap_count": None if cap is None or limit is None else cap.counts,
+            "cap_by_beneficiary": "beneficiary" in key, "cap_by_subject": "subject" in key,
+        })  # fmt: skip
+    return pl.DataFrame(rows, schema=MEASURE_SCHEMA)
+
+
+def standards_frame() -> pl.DataFrame:
+    """(policy, since, standard_fen): the largest amount one line of a measure has from ``since`` on — the
+    largest of its ``Measure.line_amounts`` parameters in force then (null while none is set, G6).  Read
+    from the measures' dated parameters, so a dated change of an amount reaches supervision by itself."""
+    from jiuye.rules.money import yuan_to_fen
+    from jiuye.rules.parameters import load_measure_parameters
+
+    rows = []
+    for m in _paying_measures():
+        if not m.line_amounts:
+            continue
+        p = load_measure_parameters(m.id)
+        days = sorted({since for name in m.line_amounts for since, _ in p.dated(name)})
+        for since in days:
+            known = [yuan_to_fen(Decimal(str(v))) for name in m.line_amounts if (v := p.get(name, since)) is not None]
+            rows.append({"policy": m.id, "since": since, "standard_fen": max(known) if known else None})
+    return pl.DataFrame(rows, schema=STANDARD_SCHEMA).sort("policy", "since")
+
+
+def with_measures(lines: pl.DataFrame) -> pl.DataFrame:
+    """Paid lines (``policy``, ``month`` …) with their measure's attributes and ``max_line_fen``: the measure's
+    standard in force in the line's month where the rules state one, else its plausibility bound."""
+    out = lines.join(measures_frame(), on="policy", how="left")
+    standards = standards_frame()
+    if out.is_empty() or standards.is_empty():
+        return out.with_columns(max_line_fen=pl.col("line_bound_fen"))
+    dated = (
+        out.with_row_index("_row").sort("policy", "month")
+        .join_asof(standards, left_on="month", right_on="since", by="policy", strategy="backward",
+                   check_sortedness=False)  # both sorted by (policy, date) above
+        .sort("_row").drop("_row", "since")
     )  # fmt: skip
+    return dated.with_columns(max_line_fen=pl.coalesce("standard_fen", "line_bound_fen")).drop("standard_fen")

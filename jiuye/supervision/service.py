@@ -66,12 +66,15 @@ def load_inputs(session: Session, as_of: dt.date | None = None, include_approved
         p.c.id_number.in_(sa.select(named.subquery().c.v))
     )
     persons = _frame(session, person_stmt, INPUT_SCHEMAS["persons"])
-    emp_schema = {
-        k: v for k, v in INPUT_SCHEMAS["employers"].items() if k not in ("deregistered_on", "credit_code")
-    }
+    emp_schema = {k: v for k, v in INPUT_SCHEMAS["employers"].items() if k != "credit_code"}
     employers = _frame(
-        session, sa.select(e.c.credit_code, e.c.type, e.c.district, e.c.size, e.c.bank_account), emp_schema
+        session,
+        sa.select(e.c.credit_code, e.c.type, e.c.district, e.c.size, e.c.bank_account, e.c.deregistered_on),
+        emp_schema,
     )
+    o = TABLES["organizations"]
+    organizations = _frame(session, sa.select(o.c.org_id, o.c.district, o.c.deregistered_on),
+                           INPUT_SCHEMAS["organizations"])  # fmt: skip
     cp, ce = p.alias("cp"), e.alias("ce")
     contracts = _frame(
         session,
@@ -106,8 +109,8 @@ def load_inputs(session: Session, as_of: dt.date | None = None, include_approved
         )  # fmt: skip
         payments = pl.concat([payments, pending])
     return Inputs.from_frames(
-        as_of=as_of, persons=persons, employers=employers, contracts=contracts, social_insurance=social,
-        payments=payments,
+        as_of=as_of, persons=persons, employers=employers, organizations=organizations, contracts=contracts,
+        social_insurance=social, payments=payments,
     )  # fmt: skip
 
 

@@ -74,6 +74,10 @@ def test_good_case_parses() -> None:
         (["payments", 0, "amount"], 1000.005, "payments[0].amount"),
         (["evaluate", "from"], "2025-01", "evaluate: from 晚于 to"),
         (["organizations", 0, "id"], "p1", "organizations[0].id: id 重复"),
+        (["persons", 0, "died_on"], "2024-02-30", "persons[0].died_on: 不是有效日期"),
+        (["persons", 0, "hukou", "moved_out_on"], "2024/05/31", "persons[0].hukou.moved_out_on: 不是有效日期"),
+        (["employers", 0, "deregistered_on"], 20240101, "employers[0].deregistered_on: 不是有效日期"),
+        (["organizations", 0, "deregistered_on"], "soon", "organizations[0].deregistered_on: 不是有效日期"),
     ],
 )
 def test_each_problem_names_its_path(path: list[Any], value: Any, expected: str) -> None:
@@ -102,6 +106,25 @@ def test_all_problems_reported_at_once() -> None:
 def test_malformed_json() -> None:
     with pytest.raises(CaseError, match="不是合法的 JSON"):
         load_case_text("{not json")
+
+
+def test_rev2_end_dates_are_read_and_written_back() -> None:
+    """G13's fields (case format rev. 2): death, hukou move-out, deregistration of employers and organisations."""
+    data = copy.deepcopy(GOOD)
+    data["persons"][0]["died_on"] = "2024-06-15"
+    data["persons"][0]["hukou"]["moved_out_on"] = "2024-03-31"
+    data["employers"][0]["deregistered_on"] = "2024-02-29"
+    data["organizations"][0]["deregistered_on"] = "2024-01-31"
+    case = parse_case(data)
+    assert case.facts.persons.select("died_on", "hukou_moved_out_on").row(0) == (dt.date(2024, 6, 15), dt.date(2024, 3, 31))
+    assert case.facts.employers["deregistered_on"].to_list() == [dt.date(2024, 2, 29)]
+    assert case.facts.organizations["deregistered_on"].to_list() == [dt.date(2024, 1, 31)]
+    out = case_to_json(case.facts, case.window_from, case.window_to)
+    assert out["persons"][0]["died_on"] == "2024-06-15" and out["persons"][0]["hukou"]["moved_out_on"] == "2024-03-31"
+    assert out["employers"][0]["deregistered_on"] == "2024-02-29"
+    assert out["organizations"][0]["deregistered_on"] == "2024-01-31"
+    absent = parse_case(GOOD)  # optional: absent means still alive, still there, still registered
+    assert absent.facts.persons["died_on"].to_list() == [None]
 
 
 def test_case_roundtrip() -> None:

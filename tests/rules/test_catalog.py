@@ -79,3 +79,36 @@ def test_every_measure_with_money_declares_a_line_bound() -> None:
     for m in all_measures():
         if m.meta.kind in ("money", "pending"):
             assert m.meta.line_bound_yuan is not None and m.meta.line_bound_yuan > 0, m.id
+
+
+def test_measures_decided_on_application_declare_their_forms() -> None:
+    """Catalog rev. 2: JS-07d, JS-10, CM-01a/b, CM-02a/b are decided on application; each declares its form
+    (Chinese labels, types), and the G12 district facts its scope reads are fields of that form."""
+    from jiuye.rules.measure import FIELD_TYPE_LABELS, DecidedOnApplication
+
+    on_application = {m.id for m in all_measures() if isinstance(m, DecidedOnApplication)}
+    assert on_application == {"JS-07d", "JS-10", "CM-01a", "CM-01b", "CM-02a", "CM-02b"}
+    for mid in sorted(on_application):
+        m = get_measure(mid)
+        assert isinstance(m, DecidedOnApplication) and m.meta.kind == "application"
+        names = [f.name for f in m.form]
+        assert len(names) == len(set(names)) >= 4, mid
+        for f in m.form:
+            assert f.type in FIELD_TYPE_LABELS and re.search(r"[\u4e00-\u9fff]", f.label), (mid, f)
+            assert bool(f.choices) == (f.type == "choice"), (mid, f.name)
+        fields = {f.name: f for f in m.form}
+        assert m.scope, mid
+        for s in m.scope:
+            assert fields[s.column].type == "district" and fields[s.column].required, (mid, s.column)
+        assert any(f.type == "file" for f in m.form), f"{mid}: the reviewer needs the evidence"
+
+
+def test_policy_list_shows_forms_and_district_scope() -> None:
+    from jiuye.rules.policy_list import policy_list, policy_list_text
+
+    rows = {r["id"]: r for r in policy_list(bureau_district="chongming")}
+    assert rows["JS-10"]["form"][0]["label"] == "用人单位统一社会信用代码"
+    assert rows["JS-02"]["matched"] is False and rows["CM-09"]["matched"] is True
+    assert rows["CM-04b"]["scope"] == [{"sense": "employer", "label": "本区（崇明）用人单位"}]
+    text = policy_list_text(list(rows.values()), with_forms=True, bureau_district="chongming")
+    assert "本局所在区：崇明区" in text and "申请表：" in text

@@ -314,7 +314,8 @@ def test_amount_and_months_above_cap() -> None:
     months = flags_of(inputs, "months_above_cap")
     found = {(r["subject_id"], r["flag_key"]) for r in months.iter_rows(named=True)}
     n_worker = inputs.payments.filter((pl.col("subject") == worker) & (pl.col("policy") == "JS-11")).height
-    expected = {(youth, "JS-02|")} | ({(worker, f"JS-11|{employer}")} if n_worker > 12 else set())
+    # the cap keys are the rules' (Measure.cap): JS-02 counts per beneficiary × subject
+    expected = {(youth, f"JS-02|{youth}")} | ({(worker, f"JS-11|{employer}")} if n_worker > 12 else set())
     assert found == expected
 
 

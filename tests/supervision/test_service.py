@@ -110,6 +110,8 @@ def _insert_registry_and_ledger(session: Session) -> tuple[str, str, str]:
                 sa.insert(TABLES["employers"]).values(
                     credit_code=code, name=f"单位{code[-3:]}", type=kind, district="jinshan", size="small",
                     state_owned=False, **by,
+                    # planted: e1 deregistered in December 2023 and still paid for March 2024 (G13)
+                    deregistered_on=dt.date(2023, 12, 15) if code == e1 else None,
                 ).returning(TABLES["employers"].c.id)
             ).scalar_one()
         )  # fmt: skip
@@ -163,6 +165,8 @@ def test_load_inputs_from_registry_and_ledger(migrated_db_url: str) -> None:
     assert ("dual_insurance", worker) in found
     assert ("after_death", worker) in found
     assert ("excluded_employer", e2) in found
+    assert ("after_deregistration", e1) in found  # the registry's deregistration date reaches supervision
+    assert ("after_deregistration", e2) not in found
 
 
 def test_supervise_command_prints_a_chinese_summary(

@@ -74,6 +74,7 @@ class HiringSubsidyYouth(Measure):
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
     necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
+    line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

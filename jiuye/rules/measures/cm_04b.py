@@ -69,6 +69,7 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
     necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
+    line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount",)
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'education', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -65,6 +65,7 @@ class KeyGroupEmploymentSubsidyGraduates(Measure):
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"), Scope("employer", "employer_district"))
     necessary: ClassVar[tuple[Necessary, ...]] = ("hukou", "contract_employer")  # prune first: see jiuye.rules.prune
+    line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'education')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -83,6 +83,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
         Scope("employer", "payee_district", "单位招用的，用人单位位于本区（崇明）"),
     )
     necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
+    line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount_employer", "monthly_amount_flexible")
     needs: ClassVar[tuple[str, ...]] = ('statuses',)  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

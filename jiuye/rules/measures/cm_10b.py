@@ -59,6 +59,7 @@ class KeyGroupEmploymentSubsidyHardship(Measure):
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
     necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
+    line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

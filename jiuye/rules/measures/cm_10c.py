@@ -62,6 +62,7 @@ class HardshipGraduateJobSearchSubsidy(Measure):
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
     necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
+    line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('education', 'statuses')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

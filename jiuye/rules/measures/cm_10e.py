@@ -66,6 +66,7 @@ class NewJobSubsidy(Measure):
     scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"), Scope("hukou", "hukou_district"))
     necessary: ClassVar[tuple[Necessary, ...]] = ("hukou", "contract_employer")  # prune first: see jiuye.rules.prune
 
+    line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

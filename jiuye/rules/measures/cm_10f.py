@@ -63,6 +63,7 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
     necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
+    line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount",)
     needs: ClassVar[tuple[str, ...]] = ('flexible', 'unemployment')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

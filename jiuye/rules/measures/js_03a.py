@@ -88,6 +88,7 @@ class ReturningGraduateBonus(Measure):
                              pl.col("insured_count"), pl.col("qualifying_month").dt.strftime("%Y-%m"))),
         ]  # fmt: skip
 
+    line_amounts: ClassVar[tuple[str, ...]] = ("bachelor_amount", "master_amount", "doctor_amount")
     needs: ClassVar[tuple[str, ...]] = ('education', 'contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

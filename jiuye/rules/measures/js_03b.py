@@ -51,6 +51,7 @@ class InternshipLivingAllowance(Measure):
         Scope("organization", "org_district", "见习基地为本区（金山）就业见习基地"),
     )
     necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
+    line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount",)
     needs: ClassVar[tuple[str, ...]] = ('internships', 'organizations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -86,6 +86,7 @@ class RuralLabourCrossDistrictSubsidy(Measure):
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
     necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
 
+    line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount",)
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -55,6 +55,7 @@ class IncubationBaseOperatingSubsidy(Measure):
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "year"), "lines", extra=("year",))
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "org_district", "经认定的本区（金山）创业孵化示范基地"),)
+    line_amounts: ClassVar[tuple[str, ...]] = ("grade_a_amount", "grade_b_amount", "grade_c_amount")
     needs: ClassVar[tuple[str, ...]] = ('organizations', 'evaluations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

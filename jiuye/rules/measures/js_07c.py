@@ -59,6 +59,7 @@ class StartupLandingSubsidy(Measure):
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("organization", "org_district", "在金山区域内登记注册或由外区迁入"),)
+    line_amounts: ClassVar[tuple[str, ...]] = ("max_amount",)
     needs: ClassVar[tuple[str, ...]] = ('landings',)  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

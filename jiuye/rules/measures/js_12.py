@@ -52,6 +52,7 @@ class HrAgencyReferralSubsidy(Measure):
 
     scope: ClassVar[tuple[Scope, ...]] = (*SCOPE, Scope("organization", "agency_district", "推荐机构位于本区（金山）"))
     necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
+    line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance', 'organizations')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

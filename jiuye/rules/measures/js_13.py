@@ -45,6 +45,7 @@ class PairedRegionTransferBonus(Measure):
 
     scope: ClassVar[tuple[Scope, ...]] = SCOPE
     necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
+    line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from jiuye.supervision.frames import Inputs, measures_frame
+from jiuye.supervision.frames import Inputs, with_measures
 
 S, D = pl.String, pl.Date
 
@@ -53,7 +53,7 @@ def _subsidy_context() -> dict[str, pl.Expr]:
 
 def _lines(inputs: Inputs) -> pl.DataFrame:
     """Paid lines with the measure's supervision attributes (unknown measures keep nulls)."""
-    return inputs.paid().join(measures_frame(), on="policy", how="left")
+    return with_measures(inputs.paid())
 
 
 def _person_lines(inputs: Inputs) -> pl.DataFrame:

@@ -13,7 +13,7 @@ FAMILY = 3
 TITLES: dict[str, str] = {  # check → title; the checks are the functions of the same name
     "after_death": "人员死亡后仍有发放",
     "after_hukou_move": "户籍迁出后仍发放以本区户籍为条件的补贴",
-    "after_deregistration": "单位注销后仍有发放",
+    "after_deregistration": "单位或机构注销后仍有发放",
 }
 
 
@@ -64,9 +64,12 @@ def after_hukou_move(inputs: Inputs) -> pl.DataFrame:
 
 
 def after_deregistration(inputs: Inputs) -> pl.DataFrame:
-    """Needs ``employers.deregistered_on``; the registry schema has no such column yet (finds nothing)."""
-    lines = _lines(inputs).join(
-        inputs.employers.select(employer="id", dereg="deregistered_on").filter(pl.col("dereg").is_not_null()),
-        left_on="beneficiary", right_on="employer",
-    ).with_columns(employer=pl.col("beneficiary"))  # fmt: skip
+    """Lines paid to an employer or an organisation for a month after the month it was deregistered (G13)."""
+    ended = pl.concat([
+        inputs.employers.select(employer="id", dereg="deregistered_on"),
+        inputs.organizations.select(employer="id", dereg="deregistered_on"),
+    ]).filter(pl.col("dereg").is_not_null())  # fmt: skip
+    lines = _lines(inputs).join(ended, left_on="beneficiary", right_on="employer").with_columns(
+        employer=pl.col("beneficiary")
+    )
     return _after(lines, "dereg", "after_deregistration", "注销", "employer", "employer")
