@@ -30,7 +30,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from jiuye.errors import UserError
     from jiuye.rules import check_explain_size, evaluate
     from jiuye.rules.case import CaseError, load_case_bytes, parse_case
-    from jiuye.rules.jsonio import dumps
+    from jiuye.rules.output import result_text
 
     try:
         data = sys.stdin.buffer.read() if args.case == "-" else Path(args.case).read_bytes()
@@ -51,5 +51,5 @@ def _evaluate(args: argparse.Namespace) -> int:
     for warning in case.warnings:
         print(f"警告：{warning}", file=sys.stderr)
     result = evaluate(case, explain=not args.no_explain)
-    sys.stdout.write(dumps(result.to_json(), indent=args.indent or None) + "\n")
+    sys.stdout.write(result_text(result, indent=args.indent or None) + "\n")  # = dumps(result.to_json(), …)
     return 0
