@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -95,10 +96,27 @@ def bench_match(url: str, people: int, chunk_size: int) -> None:
     timed(f"match {people:,} people, re-run (no change)", go)
 
 
+def _accounts(url: str, ids: list[str]) -> None:
+    """Registry persons with plausible UnionPay card numbers (Luhn) for the synthetic beneficiaries."""
+    from jiuye.db.metadata import audit_values
+    from jiuye.registry.models import TABLES
+    from jiuye.rules.identifiers import luhn_check_digit
+
+    bodies = pl.Series([f"622202{i:012d}" for i in range(len(ids))])
+    accounts = pl.DataFrame({"b": bodies}).select(pl.concat_str(["b", luhn_check_digit(pl.col("b"))]))
+    stamp = audit_values("bench")
+    rows = [{"id_number": p, "name": "测试", "birth_date": dt.date(1993, 5, 1), "gender": "male",
+             "hukou_agricultural": False, "bank_account": a, **stamp}
+            for p, a in zip(ids, accounts.to_series().to_list(), strict=True)]  # fmt: skip
+    with write_session(url) as s:
+        s.execute(sa.insert(TABLES["persons"]), rows)
+
+
 def bench_pay(url: str, lines: int, out: Path) -> None:
     people = max(1, lines // 12)
     facts = js02_population(people, insured_to=dt.date(2023, 12, 1))
     dec = dt.date(2023, 12, 1)
+    _accounts(url, facts.persons["id"].to_list())  # pay pays only beneficiaries with a bank account
     run_match(partial(write_session, url), lambda _s: FramesSource(facts), dec, dec,
               measures=(get_measure("JS-02"),), chunk_size=200_000)  # fmt: skip
     with write_session(url) as s:

@@ -21,7 +21,9 @@ from jiuye.db.frames import read_frame, write_frame
 from jiuye.ledger.models import entitlements
 from jiuye.ledger.transitions import audit_set
 from jiuye.rules.dates import month_end
+from jiuye.rules.money import yuan_text
 
+LIVE = ("found", "approved", "review")  # lines matching may still change (not yet paid, rejected or withdrawn)
 _POLICY_ID = re.compile(r"[A-Za-z0-9_.-]+")
 SCOPE = "match_scope"
 UPDATES = "match_updates"
@@ -72,6 +74,44 @@ def _new_ids(session: Session, n: int) -> list[int]:
     return list(range(int(top) + 1, int(top) + 1 + n))
 
 
+def _record_changes(session: Session, changed: pl.DataFrame, run_id: int | None) -> None:
+    write_frame(session.connection(), "entitlement_changes", changed.select(
+        pl.col("id").alias("entitlement_id"), pl.lit(run_id, pl.Int64).alias("run_id"),
+        pl.col("amount_fen_old").alias("old_amount_fen"), pl.col("amount_fen").alias("new_amount_fen"),
+        pl.col("amount_status_old").alias("old_status"), pl.col("amount_status").alias("new_status"),
+        pl.col("state").alias("old_state"), pl.col("new_state"), pl.col("reason"),
+    ))  # fmt: skip
+
+
+def _gone_reasons(session: Session, gone: pl.DataFrame) -> pl.Series:
+    """Why a line the rules no longer produce is gone, from the registry's facts about its subject: a death
+    or a hukou move-out before the line's month (G13), else the general reason."""
+    from jiuye.registry.models import TABLES
+
+    persons = TABLES.get("persons")
+    general = "事实变更后重新匹配，不再符合条件"
+    if persons is None or not {"died_on", "hukou_moved_out_on"} <= set(persons.c.keys()):
+        return pl.Series("reason", [general] * gone.height, dtype=pl.String)
+    subjects = sorted(set(gone["subject"].to_list()))
+    facts: dict[str, tuple[dt.date | None, dt.date | None]] = {}
+    for start in range(0, len(subjects), 5000):
+        for r in session.execute(
+            sa.select(persons.c.id_number, persons.c.died_on, persons.c.hukou_moved_out_on)
+            .where(persons.c.id_number.in_(subjects[start : start + 5000]))
+        ):
+            facts[str(r[0])] = (r[1], r[2])
+    out = []
+    for subject, month in zip(gone["subject"].to_list(), gone["month"].to_list(), strict=True):
+        died, moved = facts.get(subject, (None, None))
+        if died is not None and month > month_end(died):
+            out.append(f"登记库记录其已于 {died:%Y-%m-%d} 死亡：死亡当月之后不再发放（G13），待复核")
+        elif moved is not None and month > month_end(moved):
+            out.append(f"登记库记录其户籍已于 {moved:%Y-%m-%d} 迁出本区：迁出当月之后不再发放（G13），待复核")
+        else:
+            out.append(general)
+    return pl.Series("reason", out, dtype=pl.String)
+
+
 @dataclass
 class Reconciled:
     lines: int = 0
@@ -96,9 +136,15 @@ def reconcile(
 
     - new lines of any month up to ``month_to`` are inserted as ``found`` (arrears included);
     - lines of the window ``month_from``…``month_to`` whose amount/status changed are updated (only while
-      ``found``/``approved``; paid lines are history) and the change is written to ``entitlement_changes``;
+      ``found``/``approved``/``review``; paid lines are history) and the change is written to
+      ``entitlement_changes`` and the audit log (old and new values); an *approved* line so changed goes
+      back to ``review`` — its approval (and seal) no longer covers it;
     - ``withdrawn`` lines the facts show again become ``found``;
-    - ``found``/``approved`` lines of the window that the facts no longer show become ``withdrawn``.
+    - ``found`` lines of the window that the facts no longer show become ``withdrawn``; ``approved`` ones
+      go back to ``review`` with the reason (a death or hukou move-out in the registry, G13).
+
+    Every UPDATE is guarded by the state it expects (``… AND state = <old>``): a line paid, rejected or
+    reviewed by someone else meanwhile is left alone, and only lines actually moved are recorded.
 
     The stored lines are read back columnar and compared with ``lines`` in Polars; only the difference is
     written (new lines by bulk insert, changed lines through one ``UPDATE … FROM``).  Every state change
@@ -113,66 +159,105 @@ def reconcile(
     policies = list(policies)
     wt = month_end(month_to)
     in_window = (pl.col("month") >= month_from) & (pl.col("month") <= wt)
-    live = pl.col("state").is_in(["found", "approved"])
+    live = pl.col("state").is_in(LIVE)
     now = "CURRENT_TIMESTAMP"
 
-    # 1. changed (found/approved, in window) and re-found (withdrawn) lines: record, then update
+    # 1. changed (found/approved/review, in window) and re-found (withdrawn) lines.  An approved line whose
+    #    amount or amount status changed goes back to review (its approval no longer covers it, issue 9).
     both = lines.join(stored, on=KEY, how="inner", suffix="_old")
     differs = pl.col("amount_fen").ne_missing(pl.col("amount_fen_old")) | (pl.col("amount_status") != pl.col("amount_status_old"))
     changed = both.filter(in_window & ((live & differs) | (pl.col("state") == "withdrawn"))).sort("id")
     if changed.height:
         refound = pl.col("state") == "withdrawn"
-        new_state = pl.when(refound).then(pl.lit("found")).otherwise(pl.col("state"))
-        write_frame(session.connection(), "entitlement_changes", changed.select(
-            pl.col("id").alias("entitlement_id"), pl.lit(run_id, pl.Int64).alias("run_id"),
-            pl.col("amount_fen_old").alias("old_amount_fen"), pl.col("amount_fen").alias("new_amount_fen"),
-            pl.col("amount_status_old").alias("old_status"), pl.col("amount_status").alias("new_status"),
-            pl.col("state").alias("old_state"), new_state.alias("new_state"),
+        new_state = (
+            pl.when(refound).then(pl.lit("found"))
+            .when(pl.col("state") == "approved").then(pl.lit("review"))
+            .otherwise(pl.col("state"))
+        )  # fmt: skip
+        why = (
             pl.when(refound).then(pl.lit("事实变更后重新匹配，又符合条件"))
-            .otherwise(pl.lit("事实变更后重新匹配，金额或状态改变")).alias("reason"),
-        ))  # fmt: skip
+            .otherwise(pl.format("事实变更后重新匹配，金额由 {} 改为 {}（{} → {}）",
+                                 yuan_text(pl.col("amount_fen_old")).fill_null("待定"),
+                                 yuan_text(pl.col("amount_fen")).fill_null("待定"),
+                                 pl.col("amount_status_old"), pl.col("amount_status")))
+        )  # fmt: skip
+        changed = changed.with_columns(new_state=new_state, reason=why)
         _temp_table(session, UPDATES, "id BIGINT NOT NULL, amount_fen BIGINT, amount_status VARCHAR(16) NOT NULL, "
-                                      "old_state VARCHAR(16) NOT NULL, new_state VARCHAR(16) NOT NULL")  # fmt: skip
+                                      "old_state VARCHAR(16) NOT NULL, new_state VARCHAR(16) NOT NULL, "
+                                      "reason TEXT")  # fmt: skip
         write_frame(session.connection(), UPDATES, changed.select(
-            "id", "amount_fen", "amount_status", pl.col("state").alias("old_state"), new_state.alias("new_state")))
-        # the state guard keeps a line that left found/approved/withdrawn meanwhile (e.g. paid) untouched
-        session.execute(sa.text(
+            "id", "amount_fen", "amount_status", pl.col("state").alias("old_state"), "new_state", "reason"))
+        # guarded: a line that left its state meanwhile (paid, rejected …) is left untouched; the seal of an
+        # approval goes with it (a line back in review must be approved again)
+        done = {int(r[0]) for r in session.execute(sa.text(
             f"UPDATE entitlements SET amount_fen = u.amount_fen, amount_status = u.amount_status, state = u.new_state, "
+            f"approved_seal = CASE WHEN u.new_state = 'approved' THEN entitlements.approved_seal END, "
+            f"review_reason = CASE WHEN u.new_state = 'review' THEN u.reason ELSE entitlements.review_reason END, "
             f"last_run = :run, updated_at = {now}, updated_by = :by FROM {UPDATES} u "
-            f"WHERE entitlements.id = u.id AND entitlements.state = u.old_state"
-        ), {"run": run_id, "by": actor})  # fmt: skip
+            f"WHERE entitlements.id = u.id AND entitlements.state = u.old_state RETURNING entitlements.id"
+        ), {"run": run_id, "by": actor})}  # fmt: skip
+        changed = changed.filter(pl.col("id").is_in(sorted(done)))
+        _record_changes(session, changed, run_id)
         audit_set(session, changed.filter(refound)["id"].to_list(), "withdrawn", "found", actor,
                   "重新匹配又符合条件", "rematch", {"run": run_id})  # fmt: skip
+        for old in LIVE:
+            moved = changed.filter((pl.col("state") == old) & ~refound).sort("id")
+            audit_set(session, moved["id"].to_list(), old, str(moved["new_state"][0]) if moved.height else old,
+                      actor, "重新匹配：金额或金额状态改变", "amount_changed",
+                      {"run": run_id, "old_amount_fen": moved["amount_fen_old"].to_list(),
+                       "new_amount_fen": moved["amount_fen"].to_list(),
+                       "old_status": moved["amount_status_old"].to_list(),
+                       "new_status": moved["amount_status"].to_list()})  # fmt: skip
         res.changed = changed.height
 
-    # 2. lines no longer found (in window, not yet paid): withdraw
-    gone = stored.filter(pl.col("policy").is_in(policies) & live & in_window)
+    # 2. lines no longer found (in window, not yet paid): a found line is withdrawn; an approved line goes
+    #    back to review with the reason (e.g. the registry records a death or a hukou move-out, G13)
+    gone = stored.filter(pl.col("policy").is_in(policies) & pl.col("state").is_in(["found", "approved"]) & in_window)
     if persons is not None:
         gone = gone.filter(pl.col("subject").is_in(scope.implode()))
     gone = gone.join(lines, on=KEY, how="anti").sort("id")
     if gone.height:
-        ids = gone["id"].to_list()
+        gone = gone.with_columns(
+            new_state=pl.when(pl.col("state") == "approved").then(pl.lit("review")).otherwise(pl.lit("withdrawn")),
+            reason=_gone_reasons(session, gone),
+        )
+        moved_ids: set[int] = set()
+        for old, target in (("found", "withdrawn"), ("approved", "review")):
+            part = gone.filter(pl.col("state") == old)
+            for start in range(0, part.height, 5000):
+                piece = part.slice(start, 5000)
+                values: dict[str, Any] = {"state": target, "last_run": run_id, "updated_by": actor,
+                                          "updated_at": sa.func.current_timestamp()}  # fmt: skip
+                if target == "review":
+                    values |= {"approved_seal": None, "review_reason": sa.bindparam("why")}
+                    session.execute(
+                        sa.update(entitlements)
+                        .where(entitlements.c.id == sa.bindparam("eid"), entitlements.c.state == old)
+                        .values(**values),
+                        [{"eid": int(i), "why": w} for i, w in zip(piece["id"], piece["reason"], strict=True)],
+                    )
+                    moved_ids |= {int(x) for x in session.execute(
+                        sa.select(entitlements.c.id).where(entitlements.c.id.in_(piece["id"].to_list()),
+                                                           entitlements.c.state == target)
+                    ).scalars()}  # fmt: skip
+                else:
+                    moved_ids |= {int(x) for x in session.execute(
+                        sa.update(entitlements)
+                        .where(entitlements.c.id.in_(piece["id"].to_list()), entitlements.c.state == old)
+                        .values(**values).returning(entitlements.c.id)
+                    ).scalars()}  # fmt: skip
+        gone = gone.filter(pl.col("id").is_in(sorted(moved_ids)))
         write_frame(session.connection(), "entitlement_changes", gone.select(
             pl.col("id").alias("entitlement_id"), pl.lit(run_id, pl.Int64).alias("run_id"),
             pl.col("amount_fen").alias("old_amount_fen"), pl.lit(None, pl.Int64).alias("new_amount_fen"),
             pl.col("amount_status").alias("old_status"), pl.lit(None, pl.String).alias("new_status"),
-            pl.col("state").alias("old_state"), pl.lit("withdrawn").alias("new_state"),
-            pl.lit("事实变更后重新匹配，不再符合条件").alias("reason"),
+            pl.col("state").alias("old_state"), pl.col("new_state"), pl.col("reason"),
         ))  # fmt: skip
-        for start in range(0, len(ids), 5000):
-            session.execute(
-                sa.update(entitlements)
-                .where(entitlements.c.id.in_(ids[start : start + 5000]))
-                .values(
-                    state="withdrawn",
-                    last_run=run_id,
-                    updated_by=actor,
-                    updated_at=sa.func.current_timestamp(),
-                )
-            )
-        for old in ("found", "approved"):
-            audit_set(session, gone.filter(pl.col("state") == old)["id"].to_list(), old, "withdrawn", actor,
-                      "重新匹配不再符合条件", "withdraw", {"run": run_id})  # fmt: skip
+        for old, target in (("found", "withdrawn"), ("approved", "review")):
+            part = gone.filter(pl.col("state") == old)
+            audit_set(session, part["id"].to_list(), old, target, actor, "重新匹配不再符合条件",
+                      "withdraw" if target == "withdrawn" else "back_to_review",
+                      {"run": run_id, "reasons": part["reason"].to_list()})  # fmt: skip
         res.withdrawn = gone.height
 
     # 3. new lines (any month up to month_to: arrears included), ids in key order

@@ -157,7 +157,7 @@ def audit_set(
     """
     if not ids:
         return
-    if old is not None:
+    if old is not None and old != new:  # old == new: the line's values changed, not its state
         check("（批量）", old, new)
     body = dict(payload or {}) | {"ids": sorted(int(i) for i in ids), "count": len(ids)}
     record_many(

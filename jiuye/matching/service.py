@@ -98,21 +98,33 @@ def store_chunk(
 
 # --- runs ------------------------------------------------------------------------------------------
 def open_run(
-    session: Session, month_from: dt.date, month_to: dt.date, chunks: int, actor: str
+    session: Session, month_from: dt.date, month_to: dt.date, chunks: int, actor: str,
+    fingerprint: str | None = None,
 ) -> tuple[int, int]:
-    """Resume the unfinished run of the same window (same plan) or start a new one: (run id, chunks done)."""
+    """Resume the unfinished run of the same window (same plan) or start a new one: (run id, chunks done).
+
+    A run resumes only when the registry's fingerprint is the one it started with (issue 9): after an
+    import in between, the chunks it already did were computed from facts that no longer hold, so the
+    interrupted run is closed (``abandoned``) and a new one re-evaluates every chunk.  Without a
+    fingerprint a run never resumes.
+    """
     row = session.execute(
-        sa.select(match_runs.c.id, match_runs.c.chunks_done)
+        sa.select(match_runs.c.id, match_runs.c.chunks_done, match_runs.c.fingerprint)
         .where(match_runs.c.state == "running", match_runs.c.month_from == month_from,
                match_runs.c.month_to == month_to, match_runs.c.chunks_total == chunks)
         .order_by(match_runs.c.id.desc()).limit(1)
     ).first()  # fmt: skip
     if row is not None:
-        return int(row[0]), int(row[1])
+        if fingerprint is not None and row[2] == fingerprint:
+            return int(row[0]), int(row[1])
+        session.execute(
+            sa.update(match_runs).where(match_runs.c.id == row[0], match_runs.c.state == "running")
+            .values(state="abandoned", finished_at=dt.datetime.now(dt.UTC))
+        )  # fmt: skip
     run_id = session.execute(
         sa.insert(match_runs)
         .values(month_from=month_from, month_to=month_to, chunks_total=chunks, chunks_done=0, state="running",
-                started_by=actor)
+                started_by=actor, fingerprint=fingerprint)
         .returning(match_runs.c.id)
     ).scalar_one()  # fmt: skip
     return int(run_id), 0
@@ -215,9 +227,14 @@ def run_match(
         source = source_factory(session)
         people = source.person_ids()
         chunks = plan_chunks(people, chosen, chunk_size)
-        run_id, done = open_run(session, month_from, month_to, len(chunks), actor)
         version_of = getattr(source, "version", None)
         facts_version: str | None = version_of() if version_of is not None else None  # before any load
+        # the registry fingerprint a resumed run must find unchanged (a source without a cheap version: the
+        # digest of all its facts)
+        fingerprint = hashlib.sha256(
+            (facts_version if facts_version is not None else facts_digest(source.load(None))).encode()
+        ).hexdigest()
+        run_id, done = open_run(session, month_from, month_to, len(chunks), actor, fingerprint)
     result = RunResult(run_id, len(chunks), done, len(people))
     start = earliest_start(chosen)
     shared: dict[str, Any] = {}  # a source's whole-registry read, reused by the run's chunks

@@ -13,7 +13,9 @@ from ledger_helpers import count, jiuye, paid_exactly_once, seed_approved
 
 from jiuye import audit
 from jiuye.db import write_session
+from jiuye.ledger import payment_file
 from jiuye.ledger.models import payment_batches
+from jiuye.ledger.service import committed_batch as payment_file_committed
 
 pytestmark = pytest.mark.slow
 
@@ -42,9 +44,18 @@ def test_kill_during_pay(migrated_db_url: str, tmp_path: Path, attempt: int) -> 
     time.sleep(random.Random(attempt).uniform(0.5, 2.5))
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
-    again = jiuye(url, "pay", "--month", "2023-12", "--out", str(tmp_path / "b"))
+    # issue 9 (3): whatever the moment of the kill, nothing payable-looking is left for a batch that was not
+    # committed: final names only for committed batches, anything else hidden and named .partial
+    with write_session(url) as s:
+        committed = payment_file_committed(s)
+        for f in (tmp_path / "a").glob("*") if (tmp_path / "a").exists() else []:
+            m = payment_file.FINAL_RE.match(f.name)
+            assert m is None or committed(int(m.group(1)), m.group(3)), f.name
+            assert m is not None or (f.name.startswith(".") and f.name.endswith(".partial")), f.name
+    again = jiuye(url, "pay", "--month", "2023-12", "--out", str(tmp_path / "a"))  # the same folder
     code = again.wait(timeout=300)
     assert code in (0, 6), again.stderr.read().decode() if again.stderr else ""
+    assert not list((tmp_path / "a").glob(".*.partial"))
     paid_exactly_once(url, lines)
     with write_session(url) as s:
         assert audit.verify(s).ok
