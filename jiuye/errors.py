@@ -1,5 +1,11 @@
 """Errors a user can fix: printed as ``错误：…`` in Chinese with an exit status, never as a traceback.
 
+Exit statuses (docs/messages.md): 0 done; 2 wrong input or usage (the default); 3 the database cannot
+be used (address, file, version); 4 not found; 5 not allowed in this state; 6 nothing to do; 7 not
+allowed for this user; 8 audit chain broken; 9/10 not signed in / locked (web); 74 a file or the disk
+failed (EX_IOERR); 75 another task is writing (EX_TEMPFAIL); 70 an internal error (EX_SOFTWARE).
+Never 1: status 1 is what a Python traceback exits with.
+
 The web layer answers the same errors with an HTTP status (:data:`HTTP_STATUS`, by exit status) and the
 field at fault when the error names one.
 """
@@ -19,12 +25,12 @@ LOCKED = 10  # 账号被锁定
 
 HTTP_STATUS: dict[int, int] = {
     1: 400, BAD_INPUT: 422, NOT_READY: 503, NOT_FOUND: 404, CONFLICT: 409, NOTHING_TO_DO: 409,
-    FORBIDDEN: 403, AUDIT_BROKEN: 409, UNAUTHENTICATED: 401, LOCKED: 423,
+    FORBIDDEN: 403, AUDIT_BROKEN: 409, UNAUTHENTICATED: 401, LOCKED: 423, 70: 500, 74: 507, 75: 503,
 }  # fmt: skip
 
 
 class UserError(Exception):
-    def __init__(self, message: str, code: int = 1, field: str | None = None) -> None:
+    def __init__(self, message: str, code: int = BAD_INPUT, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.field = field

@@ -9,6 +9,18 @@ from typing import Any
 
 from jiuye.cliargs import add_db_option
 from jiuye.errors import UserError
+from jiuye.registry.disclosure import Disclosure, on_disclosure
+
+
+@on_disclosure
+def record_unmasked_export(disclosure: Disclosure) -> None:
+    """Every unmasked export is an audit event: who, when (the event's time), which table, how many rows, why."""
+    from jiuye.audit import record
+    from jiuye.db import write_session
+
+    with write_session(disclosure.db_url) as s:
+        record(s, disclosure.actor, "export_unmasked", disclosure.table, None, reason=disclosure.reason,
+               payload={"rows": disclosure.rows, **disclosure.scope})  # fmt: skip
 
 
 def register(subparsers: Any) -> None:

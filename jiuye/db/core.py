@@ -21,8 +21,11 @@ and advisory locks in the services.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +41,17 @@ ENV_URL = "JIUYE_DATABASE_URL"
 ENV_PATH = "JIUYE_DB_PATH"
 DEFAULT_PATH = "jiuye.db"
 SQLITE_TIMEOUT_S = 60  # how long a SQLite connection waits for another writer
+SUPPORTED = ("sqlite", "postgresql")
+WRITE_LOCK_KEY = 0x6A697579  # PostgreSQL advisory lock held by every write session ("jiuy")
+EXIT_BUSY = 75  # another task holds the write lock and did not finish in time (EX_TEMPFAIL)
+EXIT_IO = 74  # a file or the disk failed (EX_IOERR)
+
+
+class DatabaseBusy(UserError):
+    """Another task is writing; this one wrote nothing (exit status 4)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, EXIT_BUSY)
 
 
 class DatabaseNotReady(UserError):
@@ -55,7 +69,33 @@ def database_url(url: str | None = None) -> str:
         chosen = f"sqlite:///{path}"
     if chosen.startswith("postgresql://") or chosen.startswith("postgres://"):
         chosen = "postgresql+psycopg://" + chosen.split("://", 1)[1]
+    _check_url(chosen, url)
     return chosen
+
+
+def _check_url(chosen: str, given: str | None) -> None:
+    """A Chinese message for a URL that is not one of ours (garbage, another database, a bad driver)."""
+    source = "--db" if given else ENV_URL
+    try:
+        parsed = make_url(chosen)
+    except Exception:  # sqlalchemy.exc.ArgumentError, ValueError …
+        raise DatabaseNotReady(
+            f"数据库地址无法识别（来自 {source}）。应为 sqlite:///文件路径 或 "
+            "postgresql://用户@主机:端口/库名，请检查后重试。"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED:
+        raise DatabaseNotReady(
+            f"不支持的数据库类型“{backend}”（来自 {source}）。本系统只支持 SQLite（sqlite:///文件路径）和 "
+            "PostgreSQL（postgresql://用户@主机:端口/库名）。"
+        )
+    driver = parsed.get_driver_name()
+    if backend == "postgresql" and driver != "psycopg":
+        raise DatabaseNotReady(
+            f"不支持的 PostgreSQL 驱动“{driver}”（来自 {source}）。请使用 postgresql:// 或 postgresql+psycopg:// 开头的地址。"
+        )
+    if backend == "sqlite" and driver not in ("pysqlite", ""):
+        raise DatabaseNotReady(f"不支持的 SQLite 驱动“{driver}”（来自 {source}）。请使用 sqlite:///文件路径。")
 
 
 def display_url(url: str) -> str:
@@ -70,12 +110,53 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+READ_ONLY: dict[int, str] = {}  # id(engine) -> path, for engines opened read-only
+
+
 def _sqlite_pragmas(dbapi_conn: Any) -> None:
     cur = dbapi_conn.cursor()
     for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL",
                    f"busy_timeout={SQLITE_TIMEOUT_S * 1000}"):  # fmt: skip
         cur.execute(f"PRAGMA {pragma}")
     cur.close()
+
+
+def _sqlite_pragmas_read_only(dbapi_conn: Any) -> None:
+    cur = dbapi_conn.cursor()
+    for pragma in ("foreign_keys=ON", "query_only=ON"):
+        cur.execute(f"PRAGMA {pragma}")
+    cur.close()
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Read-only: through the WAL when SQLite can share it, else the file as it stands (immutable)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+def writable(path: Path) -> bool:
+    """Whether this process may write the SQLite file and its directory (WAL needs -wal/-shm files)."""
+    return os.access(path, os.W_OK) and os.access(path.parent if str(path.parent) else Path("."), os.W_OK)
+
+
+def _not_sqlite(path: Path) -> DatabaseNotReady | None:
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except IsADirectoryError:
+        return DatabaseNotReady(f"{path} 是目录，不是数据库文件。请检查 --db 或 {ENV_PATH}。")
+    except OSError as exc:
+        return DatabaseNotReady(f"无法读取数据库文件 {path}（{exc.strerror}）。请检查文件权限。")
+    if head and head != SQLITE_MAGIC:
+        return DatabaseNotReady(
+            f"文件 {path} 不是 SQLite 数据库。请检查 --db / {ENV_URL} / {ENV_PATH} 是否指向正确的数据库文件。"
+        )
+    return None
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -88,10 +169,33 @@ def _sqlite_connect_immediate(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin_immediate(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Take the write lock; when another task holds it, say so and wait in line (up to the timeout)."""
+    conn.exec_driver_sql("PRAGMA busy_timeout=200")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except sa.exc.OperationalError as exc:
+        if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+            raise
+        print(f"另一个任务正在写入数据库，正在排队等待（最多 {SQLITE_TIMEOUT_S} 秒）…", file=sys.stderr, flush=True)
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_TIMEOUT_S * 1000}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_TIMEOUT_S * 1000}")
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
+    path = sqlite_path(url)
+    if path is not None and path.exists():
+        problem = _not_sqlite(path)
+        if problem is not None:
+            raise problem
+        if not writable(path):
+            # A read-only file (or directory): open it read-only and immutable, so that reading needs no
+            # -wal/-shm files and the read-only commands work; a write gets a Chinese message.
+            engine = sa.create_engine(url, creator=functools.partial(_connect_read_only, path.resolve()))
+            sa.event.listen(engine, "connect", lambda conn, _rec: _sqlite_pragmas_read_only(conn))
+            READ_ONLY[id(engine)] = str(path)
+            return engine
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_TIMEOUT_S})
     sa.event.listen(engine, "connect", _sqlite_connect_immediate if immediate else _sqlite_connect)
     if immediate:
@@ -117,9 +221,28 @@ def write_engine(url: str | None = None) -> sa.Engine:
     return _sqlite_engine(resolved, immediate=True)
 
 
+_CONNECT_REASONS = (
+    ("Connection refused", "数据库服务没有响应（连接被拒绝），可能未启动或端口不对"),
+    ("password authentication failed", "用户名或密码错误"),
+    ("could not translate host name", "主机名无法解析"),
+    ("Name or service not known", "主机名无法解析"),
+    ("timeout expired", "连接超时"),
+    ("unable to open database file", "无法打开数据库文件（目录不存在或没有权限）"),
+)
+
+
 def _connect_problem(url: str, exc: Exception) -> DatabaseNotReady:
     text = str(getattr(exc, "orig", None) or exc).strip()
     reason = text.splitlines()[0] if text else type(exc).__name__
+    path = sqlite_path(url)
+    if path is not None and "not a database" in reason:
+        return DatabaseNotReady(
+            f"文件 {path} 不是 SQLite 数据库。请检查 --db / {ENV_URL} / {ENV_PATH} 是否指向正确的数据库文件。"
+        )
+    for needle, chinese in _CONNECT_REASONS:
+        if needle in reason:
+            reason = chinese
+            break
     return DatabaseNotReady(
         f"无法连接数据库 {display_url(url)}：{reason}。请检查 {ENV_URL}（或 --db）和数据库服务是否正常。"
     )
@@ -140,7 +263,7 @@ def check_ready(url: str | None = None) -> sa.Engine:
     try:
         with engine.connect() as conn:
             current = current_revision(conn)
-    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+    except sa.exc.DBAPIError as exc:
         raise _connect_problem(resolved, exc) from exc
     head = head_revision()
     if current is None:
@@ -164,13 +287,35 @@ def session_scope(url: str | None = None, *, check: bool = False, write: bool = 
     if check:
         check_ready(resolved)
     engine = write_engine(resolved) if write else get_engine(resolved)
+    if write and id(engine) in READ_ONLY:
+        raise read_only_problem(READ_ONLY[id(engine)])
     with Session(engine) as session:
         try:
+            if write and engine.dialect.name == "postgresql":
+                take_write_lock(session)
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def read_only_problem(path: str) -> DatabaseNotReady:
+    return DatabaseNotReady(
+        f"数据库文件 {path} 是只读的（本账户没有写权限），此命令需要写入。只读的查询、导出和审计核验可以照常运行；"
+        "要写入，请用有写权限的账户运行，或把数据库复制到可写的位置。"
+    )
+
+
+def take_write_lock(session: Session | sa.Connection) -> None:
+    """PostgreSQL: one writer at a time, in the order they asked (like SQLite's ``BEGIN IMMEDIATE``).
+
+    A task that has to wait says so on stderr; the lock is released when its transaction ends.
+    """
+    got = session.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY}).scalar()
+    if not got:
+        print("另一个任务正在写入数据库，正在排队等待…", file=sys.stderr, flush=True)
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
 
 
 @contextmanager
@@ -183,3 +328,63 @@ def write_session(url: str | None = None, *, check: bool = True) -> Iterator[Ses
 
 def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
+
+
+def explain_error(exc: BaseException, url: str | None = None) -> UserError | None:
+    """A Chinese message (with the remedy) for a database or file-system failure, or None when unknown.
+
+    Used by the command line for whatever a command did not handle itself: no traceback reaches a user.
+    """
+    where = ""
+    try:
+        resolved = database_url(url)
+        where = display_url(resolved)
+    except UserError:
+        resolved = ""
+    orig: BaseException | None = None
+    if isinstance(exc, sa.exc.DBAPIError):
+        orig = exc.orig
+    elif isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg"):
+        orig = exc  # raised by a driver connection used directly (bulk loads)
+    if orig is not None:
+        text = str(orig or exc)
+        name = type(orig).__name__
+        if "database is locked" in text or "database is busy" in text or name in ("LockNotAvailable",):
+            return DatabaseBusy(f"另一个任务正在写入数据库（{where}），请稍后再试。本命令没有写入任何内容。")
+        if "readonly database" in text or "read-only" in text or name == "ReadOnlySqlTransaction":
+            path = sqlite_path(resolved) if resolved else None
+            return read_only_problem(str(path or where))
+        if "disk is full" in text or name == "DiskFull":
+            return UserError(f"磁盘空间不足，无法写入数据库（{where}）。本命令已撤销，数据库未作修改；请清理磁盘后重试。", EXIT_IO)
+        if name in ("UniqueViolation", "SerializationFailure", "DeadlockDetected") or "UNIQUE constraint" in text:
+            return DatabaseBusy(
+                f"另一个任务同时写入了相同的数据（{where}），本命令已撤销，没有写入任何内容。请稍后再试。"
+            )
+        if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError | sqlite3.OperationalError):
+            return DatabaseNotReady(
+                f"数据库 {where} 出错或连接中断。本命令已撤销；请检查数据库服务后重试。"
+            )
+        return None
+    if isinstance(exc, OSError):
+        return os_problem(exc)
+    return None
+
+
+_ERRNO_TEXT = {
+    errno.ENOENT: "路径不存在，请检查目录是否存在",
+    errno.EACCES: "没有权限，请换一个有写权限的位置",
+    errno.EPERM: "不允许此操作，请换一个位置",
+    errno.ENOSPC: "磁盘空间不足，请清理磁盘后重试",
+    errno.EROFS: "该位置在只读文件系统上，请换一个可写的位置",
+    errno.ENOTDIR: "路径中的某一级不是目录，请检查路径",
+    errno.EISDIR: "这是一个目录，请给出文件路径",
+    errno.EEXIST: "已存在同名的文件，无法在此处创建目录，请换一个路径",
+    errno.EDQUOT: "磁盘配额已用完，请清理后重试",
+}
+
+
+def os_problem(exc: OSError) -> UserError:
+    """A file-system failure as a Chinese sentence naming the path and what to do (exit status 5)."""
+    reason = _ERRNO_TEXT.get(exc.errno or -1, f"系统错误：{exc.strerror or type(exc).__name__}")
+    target = f"“{exc.filename}”" if exc.filename else ""
+    return UserError(f"无法读写{target}：{reason}。本命令没有完成，数据库未作修改。", EXIT_IO)

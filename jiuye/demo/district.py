@@ -4,9 +4,9 @@
 
 - ``facts``: a :class:`jiuye.rules.facts.Facts` — exactly what the rules engine reads;
 - ``extras``: the registry-only columns (names, phones, addresses, towns, industries, bank accounts,
-  credit codes) keyed by facts id, joined into the registry tables by :mod:`jiuye.registry.demo_io`;
+  credit codes) keyed by facts id, joined into the registry tables by :mod:`jiuye.demo.files`;
 - ``situations``: every deliberately planted subject with the measure it exercises and the expected
-  outcome (see :mod:`jiuye.registry.demo_situations` and docs/demo-data.md).
+  outcome (see :mod:`jiuye.demo.situations` and docs/demo-data.md).
 
 Everything is whole-column NumPy/Polars work: no Python loop over people, months or employers.  Faker
 is used only to build small pools (surnames, given names, road names, company words) once, from the

@@ -11,6 +11,12 @@ from typing import Any
 from jiuye.cliargs import add_db_option, month_arg
 
 
+def _chunk_size(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 10_000_000:
+        raise argparse.ArgumentTypeError(f"每批人数应为 1 至 10000000 的整数，而不是 {text!r}")
+    return int(text)
+
+
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "match", help="主动匹配（政策找人）：对登记库全量计算应享待遇并记入台账，不发放"
@@ -18,7 +24,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--from", dest="month_from", required=True, help="刷新的起始月份 YYYY-MM")
     p.add_argument("--to", dest="month_to", required=True, help="刷新的截止月份 YYYY-MM")
     p.add_argument("--policy", action="append", help="只匹配这些政策（可重复）")
-    p.add_argument("--chunk-size", type=int, default=50_000, help="每批人数（默认 50000）")
+    p.add_argument("--chunk-size", type=_chunk_size, default=50_000, help="每批人数（1–10000000，默认 50000）")
     p.add_argument("--full", action="store_true",
                    help="逐批全部重新核对（默认跳过输入未变的批次：登记库、发放记录、参数和程序版本均未变化）")
     add_db_option(p)
@@ -109,8 +115,9 @@ def _entitlement(args: argparse.Namespace) -> int:
 
     from jiuye.db import session_scope
     from jiuye.matching.explain import explain
+    from jiuye.rules.identifiers import mask_text
 
     with session_scope(args.db, check=True) as s:
         data = explain(s, args.id)
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    print(mask_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))  # masking policy: IDs, accounts
     return 0

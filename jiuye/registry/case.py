@@ -36,6 +36,6 @@ def export_case(
     clash = sorted({i for i in ids if ids.count(i) > 1})
     if clash:
         raise UserError(
-            "案例中的编号必须唯一，但以下编号同时是人员、单位或机构的编号：" + "、".join(clash), 1
+            "案例中的编号必须唯一，但以下编号同时是人员、单位或机构的编号：" + "、".join(clash), 2
         )
     return case_to_json(facts, window_from, window_to, parameters or {})

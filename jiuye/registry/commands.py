@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from jiuye.cliargs import add_db_option, month_arg
+from jiuye.cliargs import actor, add_actor_option, add_db_option, month_arg
 from jiuye.errors import UserError
 
 
@@ -41,7 +41,10 @@ def register(subparsers: Any) -> None:
     ex.add_argument("--out", required=True, metavar="PATH", help="输出文件路径")
     ex.add_argument("--district", default=None, help="只导出该区（如 jinshan 或 金山区）")
     ex.add_argument("--town", default=None, help="只导出该街镇（如 朱泾镇）")
-    ex.add_argument("--unmasked", action="store_true", help="导出完整身份证号码（请妥善保管导出文件）")
+    ex.add_argument("--unmasked", action="store_true",
+                    help="导出未脱敏的个人信息（须同时用 --reason 写明用途；记入审计日志）")
+    ex.add_argument("--reason", default="", help="导出未脱敏数据的用途（与 --unmasked 一起使用）")
+    add_actor_option(ex)
     add_db_option(ex)
     ex.set_defaults(handler=_export)
 
@@ -52,6 +55,10 @@ def register(subparsers: Any) -> None:
     ec.add_argument("--from", dest="window_from", metavar="YYYY-MM", help="测算起始月（默认为截止月前11个月）")
     ec.add_argument("--to", dest="window_to", metavar="YYYY-MM", help="测算截止月（默认为本月）")
     ec.add_argument("--out", metavar="FILE", help="输出文件（默认输出到屏幕）")
+    ec.add_argument("--unmasked", action="store_true",
+                    help="输出完整身份证号码（须同时用 --reason 写明用途；记入审计日志）。默认脱敏且不含 id_number")
+    ec.add_argument("--reason", default="", help="输出未脱敏数据的用途（与 --unmasked 一起使用）")
+    add_actor_option(ec)
     add_db_option(ec)
     ec.set_defaults(handler=_export_case)
 
@@ -145,6 +152,8 @@ def _export(args: argparse.Namespace) -> int:
         scope_problem = _scope_problem(spec, district, args.town)
         if scope_problem:
             raise UserError(scope_problem, 2)
+        if args.unmasked and not args.reason.strip():
+            raise UserError("导出未脱敏数据（--unmasked）必须用 --reason 写明用途，该用途将记入审计日志。", 2)
         frame = export_frame(conn, spec.name, district, args.town, unmasked=args.unmasked)
     if fmt == "xlsx" and frame.height > XLSX_MAX_ROWS:
         raise UserError(
@@ -152,11 +161,16 @@ def _export(args: argparse.Namespace) -> int:
             "请改用 --format csv，或用 --district / --town 分批导出。",
             2,
         )
+    if args.unmasked:
+        from jiuye.registry.disclosure import Disclosure, record_disclosure
+
+        scope = {k: v for k, v in (("district", district), ("town", args.town), ("file", str(out))) if v}
+        record_disclosure(Disclosure(args.db, actor(args), spec.name, frame.height, args.reason, scope))
     if fmt == "csv":
         write_csv(frame, out)
     else:
         write_xlsx(spec.name, frame, out)
-    masked = "" if args.unmasked else "（身份证号码已脱敏）"
+    masked = "（未脱敏，已记入审计日志）" if args.unmasked else "（个人信息已脱敏）"
     print(f"已导出{spec.title}（{spec.name}）{frame.height} 行到 {out}{masked}", file=sys.stderr)
     return 0
 
@@ -175,12 +189,12 @@ def _scope_problem(spec: Any, district: str | None, town: str | None) -> str | N
 def _export_case(args: argparse.Namespace) -> int:
     from jiuye import db
     from jiuye.registry.case import export_case
-    from jiuye.rules.identifiers import id_number_problem
+    from jiuye.rules.identifiers import id_number_problem, normalize_id_number
 
-    number = args.person.strip().upper()
+    number = normalize_id_number(args.person)
     problem = id_number_problem(number)
     if problem:
-        raise UserError(f"--person：{problem}：{args.person!r}", 2)
+        raise UserError(f"--person 不是有效的身份证号码：{problem}。", 2)
     window_to = month_arg(args.window_to, "--to") if args.window_to else None
     window_from = month_arg(args.window_from, "--from") if args.window_from else None
     if window_to is None:
@@ -191,11 +205,25 @@ def _export_case(args: argparse.Namespace) -> int:
         window_from = dt.date(y, m + 1, 1)
     if window_from > window_to:
         raise UserError("--from 不能晚于 --to", 2)
+    if args.unmasked and not args.reason.strip():
+        raise UserError("输出未脱敏数据（--unmasked）必须用 --reason 写明用途，该用途将记入审计日志。", 2)
     with db.session_scope(args.db, check=True) as session:
         case = export_case(session, number, window_from, window_to)
+    from jiuye.rules.identifiers import mask_text
     from jiuye.rules.jsonio import dumps
 
-    text = dumps(case, indent=2) + "\n"
+    if args.unmasked:
+        from jiuye.registry.disclosure import Disclosure, record_disclosure
+
+        record_disclosure(Disclosure(args.db, actor(args), "persons", len(case["persons"]), args.reason,
+                                     {"command": "export-case", **({"file": args.out} if args.out else {})}))
+        text = dumps(case, indent=2) + "\n"
+    else:
+        # masked: no id_number (a masked number is not a valid one), every ID-shaped text masked alike,
+        # so the references inside the case still agree and `jiuye evaluate` still runs on it
+        for person in case["persons"]:
+            person.pop("id_number", None)
+        text = mask_text(dumps(case, indent=2)) + "\n"
     if args.out:
         out = Path(args.out)
         if not out.parent.exists():

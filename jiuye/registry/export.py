@@ -3,7 +3,8 @@
 Files use the Chinese headers of the import templates, so an unmasked export imports again as is:
 
 - rows sorted by the natural key (nulls last) — two exports of the same data are byte-identical;
-- ID numbers masked (``310116********1234``) unless ``unmasked``;
+- personal data masked unless ``unmasked`` (the policy: ``Column.personal`` in the schema, the masks in
+  :data:`jiuye.rules.identifiers.MASKS`; docs/personal-data.md);
 - dates ``YYYY-MM-DD``, months ``YYYY-MM``, booleans ``是/否``, money in yuan with two decimals, enums
   as their Chinese labels, empty cells for missing values;
 - CSV: UTF-8 with BOM (Excel opens it correctly), ``\\n`` line ends; a text cell beginning with a formula
@@ -40,8 +41,8 @@ def text_frame(table: str, frame: pl.DataFrame, *, unmasked: bool = False) -> pl
         c = pl.col(col.name)
         if col.type in ("str", "town"):
             e = c
-            if col.id_number and not unmasked:
-                e = mask(c, "id_number")
+            if col.personal and not unmasked:
+                e = mask(c, col.personal)
         elif col.type == "date":
             e = c.dt.strftime("%Y-%m-%d")
         elif col.type == "month":

@@ -60,14 +60,18 @@ def _handle(args: argparse.Namespace) -> int:
     from jiuye.registry.importing.report import ProgressReporter, print_problems
     from jiuye.registry.importing.service import ImportRejected, run_import
 
+    seen: set[Path] = set()
     for path in args.files:  # a missing file is reported before the database is even opened
         if not path.exists():
             raise UserError(f"文件不存在：{path}")
+        if path.resolve() in seen:
+            raise UserError(f"同一个文件 {path} 被指定了两次。请每个文件只给一次。", EXIT_REJECTED)
+        seen.add(path.resolve())
     engine = db.check_ready(args.db)
     progress = ProgressReporter(sys.stderr, quiet=args.quiet)
     try:
         result = run_import(args.files, engine, skip_invalid=args.skip_invalid, forced_table=args.table,
-                            progress=progress)  # fmt: skip
+                            progress=progress, write_engine=db.write_engine(args.db))  # fmt: skip
     except ReadError as exc:
         raise UserError(str(exc), EXIT_REJECTED) from exc
     except ImportRejected as exc:

@@ -200,11 +200,24 @@ class Column:
     length: int | None = None  # maximum length of a str column (fixed-size identifiers)
     id_number: bool = False  # holds a resident ID number: checked on import, masked on export
     credit_code: bool = False  # holds a unified social credit code: checked on import
+    past_only: bool = False  # a date of something that has happened (birth, death): never after today
+    mask: str | None = None  # personal data: the kind in jiuye.rules.identifiers.MASKS it is shown as
     description: str = ""
     # money columns: the plausible maximum in yuan (import rejects a larger amount with the row named)
     max_yuan: int | None = None
     # plausibility check on import (issue 9): a bank account, a person's name, an organisation's name
     plausible: Literal["bank_account", "person_name", "org_name"] | None = None
+
+    @property
+    def personal(self) -> str | None:
+        """How this column is masked outside the registry (None: not personal data).
+
+        The masking policy (docs/personal-data.md): which columns are personal data is declared here,
+        with the schema; how each kind is masked, in :data:`jiuye.rules.identifiers.MASKS`.
+        """
+        if self.mask is not None:
+            return self.mask
+        return "id_number" if self.id_number else None
 
     @property
     def db_name(self) -> str:
@@ -308,9 +321,10 @@ def _org(
 
 
 def _date(
-    name: str, header: str, required: bool = False, aliases: tuple[str, ...] = (), d: str = ""
+    name: str, header: str, required: bool = False, aliases: tuple[str, ...] = (), d: str = "",
+    past_only: bool = False,
 ) -> Column:
-    return Column(name, "date", header, required=required, aliases=aliases, description=d)
+    return Column(name, "date", header, required=required, aliases=aliases, description=d, past_only=past_only)
 
 
 def _district(name: str = "district", header: str = "所属区", required: bool = True, d: str = "") -> Column:
@@ -329,7 +343,7 @@ def _town(name: str, header: str, district_column: str, required: bool = False) 
 
 
 _BANK = Column(
-    "bank_account", "str", "银行账号", aliases=("银行卡号", "账号"), plausible="bank_account",
+    "bank_account", "str", "银行账号", aliases=("银行卡号", "账号"), plausible="bank_account", mask="bank_account",
     description="补贴发放账户：12–19位数字（银联卡号须通过 Luhn 校验）；请以文本填写",
 )  # fmt: skip
 
@@ -371,8 +385,8 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("id_number", "str", "身份证号码", required=True, length=18, id_number=True,
                    aliases=("公民身份号码", "身份证号", "证件号码"),
                    description="18位居民身份证号码（GB 11643 校验）"),
-            Column("name", "str", "姓名", required=True, plausible="person_name"),
-            _date("birth_date", "出生日期", required=True, d="须与身份证号码一致"),
+            Column("name", "str", "姓名", required=True, plausible="person_name", mask="name"),
+            _date("birth_date", "出生日期", required=True, d="须与身份证号码一致", past_only=True),
             Column("gender", "enum", "性别", required=True, enum="gender", description="须与身份证号码一致"),
             _district("hukou_district", "户籍所在区", required=False,
                       d="户籍所在的上海市区；空 = 非本市户籍"),
@@ -381,11 +395,11 @@ _TABLE_LIST: tuple[Table, ...] = (
             Column("hukou_agricultural", "bool", "原农业户籍", required=True,
                    aliases=("是否农业户籍", "农业户籍"), description="原农业户籍（含被征地人员）"),
             _district("origin_district", "生源地", required=False, d="生源地/籍贯所在区；空 = 同户籍区"),
-            Column("phone", "str", "联系电话", aliases=("手机号码", "电话")),
-            Column("address", "str", "居住地址", aliases=("地址", "联系地址")),
+            Column("phone", "str", "联系电话", aliases=("手机号码", "电话"), mask="phone"),
+            Column("address", "str", "居住地址", aliases=("地址", "联系地址"), mask="address"),
             _BANK,
-            _date("died_on", "死亡日期", d="死亡后不再发放"),
-            _date("hukou_moved_out_on", "户籍迁出日期", d="户籍迁出本区的日期"),
+            _date("died_on", "死亡日期", d="死亡后不再发放", past_only=True),
+            _date("hukou_moved_out_on", "户籍迁出日期", d="户籍迁出本区的日期", past_only=True),
         ),
         description="本区登记的人员",
     ),

@@ -31,6 +31,8 @@ from jiuye.accounts.scope import (
 from jiuye.accounts.service import User
 from jiuye.accounts.web import Ctx, staff
 from jiuye.errors import BAD_INPUT, FORBIDDEN, NOT_FOUND, UserError
+from jiuye.registry.schema import enum_label
+from jiuye.rules.identifiers import MASKS
 from jiuye.webkit.render import render, yuan
 
 router = APIRouter(tags=["登记库"])
@@ -113,6 +115,10 @@ def _cell(user: User, col: Any, value: Any, unmasked: bool) -> str:
         return shown_id(user, str(value), unmasked)
     if col.name == "bank_account":
         return shown_bank(user, str(value), unmasked)
+    if col.personal in ("phone", "address"):  # the declared masking policy; full only when unmasked with a reason
+        return str(value) if unmasked and user.can("unmask_id") else MASKS[col.personal].text(str(value))
+    if col.type == "enum" and col.enum:
+        return enum_label(col.enum, str(value))
     if col.type == "money":
         return yuan(value)
     if col.type == "bool":
@@ -239,7 +245,7 @@ def unmask(ctx: Ctx, person_id: int, reason: str) -> PersonFile:
     with ctx.write() as s:
         require_person(s, ctx.user, person_id)
         record(s, ctx.user.actor, "unmask", "persons", person_id, None, None, reason.strip()[:500],
-               {"fields": ["id_number"] + (["bank_account"] if ctx.user.can("unmask_bank") else [])})  # fmt: skip
+               {"fields": ["id_number", "phone", "address"] + (["bank_account"] if ctx.user.can("unmask_bank") else [])})  # fmt: skip
     with ctx.read() as s:
         return person_file(s, ctx.user, person_id, unmasked=True)
 

@@ -16,24 +16,34 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     ev.add_argument("case", help="案例 JSON 文件路径（- 表示标准输入）")
     ev.add_argument("--no-explain", action="store_true", help="不输出 explanations（大案例）")
-    ev.add_argument("--indent", type=int, default=2, help="JSON 缩进（0 = 紧凑）")
+    ev.add_argument("--indent", type=_indent, default=2, help="JSON 缩进（0 = 紧凑，最多 8）")
     ev.set_defaults(handler=_evaluate)
+
+
+def _indent(text: str) -> int:
+    if not text.isdigit() or int(text) > 8:
+        raise argparse.ArgumentTypeError(f"应为 0 至 8 的整数：{text!r}")
+    return int(text)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
     from jiuye.errors import UserError
-    from jiuye.rules import evaluate
-    from jiuye.rules.case import CaseError, load_case_text, parse_case
-    from jiuye.rules.jsonio import dumps
+    from jiuye.rules import check_explain_size, evaluate
+    from jiuye.rules.case import CaseError, load_case_bytes, parse_case
+    from jiuye.rules.output import result_text
 
     try:
-        text = sys.stdin.read() if args.case == "-" else Path(args.case).read_text(encoding="utf-8-sig")
+        data = sys.stdin.buffer.read() if args.case == "-" else Path(args.case).read_bytes()
     except FileNotFoundError:
-        raise UserError(f"找不到案例文件：{args.case}", 2) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"无法读取案例文件 {args.case}：{exc}", 2) from None
+        raise UserError(f"找不到案例文件：{args.case}。请检查路径。", 2) from None
+    except IsADirectoryError:
+        raise UserError(f"{args.case} 是目录，不是案例文件。", 2) from None
+    except OSError as exc:
+        raise UserError(f"无法读取案例文件 {args.case}（{exc.strerror}）。请检查文件权限。", 2) from None
     try:
-        case = parse_case(load_case_text(text))
+        case = parse_case(load_case_bytes(data))
+        if not args.no_explain:
+            check_explain_size(case)
     except CaseError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -41,5 +51,5 @@ def _evaluate(args: argparse.Namespace) -> int:
     for warning in case.warnings:
         print(f"警告：{warning}", file=sys.stderr)
     result = evaluate(case, explain=not args.no_explain)
-    sys.stdout.write(dumps(result.to_json(), indent=args.indent or None) + "\n")
+    sys.stdout.write(result_text(result, indent=args.indent or None) + "\n")  # = dumps(result.to_json(), …)
     return 0

@@ -54,8 +54,8 @@ def _memo(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.
     """The derived frame ``key`` of ``facts``: from the evaluation's :class:`SharedDerivations` when one is
     open for these facts, else built."""
     shared = _SHARED.get()
-    if shared is None or shared.facts is not facts:
-        return build()
+    if shared is None or (shared.facts is not facts and facts.__dict__.get("_view_of") is not shared.facts):
+        return build()  # (a pruned view of the evaluation's facts shares them: derivations never read persons)
     if facts.social_insurance.height + facts.contracts.height < _MEMO_MIN_ROWS:
         return build()  # a small case: an extra collect per derivation would cost more than it saves
     if key not in shared.frames:

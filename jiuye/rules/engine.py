@@ -21,6 +21,7 @@ from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, first_column
 from jiuye.rules.money import fen_to_json_number
 from jiuye.rules.parameters import MeasureParameters, load_measure_parameters
+from jiuye.rules.prune import restricted, survivors
 
 LINE_KEY = ["policy", "beneficiary", "subject", "month"]
 ENTITLEMENT_SCHEMA: dict[str, Any] = {
@@ -215,9 +216,12 @@ def _attributed_payments(lines: pl.LazyFrame, paid: pl.LazyFrame, extra: list[st
 
 def _explanations(
     measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
-    conditions: list[Condition], monthly: list[Condition],
+    conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
 ) -> pl.LazyFrame:
-    """One row per subject: the candidate unit closest to eligibility, every condition with met/detail."""
+    """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
+
+    ``long_format`` gathers the condition lists by concat + group-by (large frames) instead of ``concat_list``
+    over structs (small frames); both give the same lists."""
     keys = [c.key for c in conditions]
     scored = evaluated.with_columns(
         _static_ok=_all_met(keys),
@@ -263,19 +267,48 @@ def _explanations(
                 clause=pl.lit(c.clause or measure.meta.clause), hint=pl.lit(None, pl.String),
             ))  # fmt: skip
         eligible = eligible & (pl.col("_months_all").fill_null(0) > 0)
-    return best.select(
-        policy=pl.lit(measure.id),
-        subject=pl.col("subject"),
-        eligible=eligible,
-        conditions=pl.concat_list(items) if items else pl.lit([], pl.List(CONDITION_STRUCT)),
-        clause=pl.lit(measure.meta.clause),
-        reading=pl.lit(measure.meta.reading),
-    )
+    rows = best.with_row_index("_r")
+    columns = {"policy": pl.lit(measure.id), "subject": pl.col("subject"), "eligible": eligible}
+    head = rows.select("_r", **columns)
+    if items and not long_format:
+        head = rows.select("_r", **columns, conditions=pl.concat_list(items))
+    elif items:
+        # long format (issue 11): one row per subject × condition, gathered back in order — concat_list over
+        # structs costs several times more on large frames (and a few more operators on tiny ones)
+        long = pl.concat([rows.select("_r", _i=pl.lit(i, pl.Int32), _c=item) for i, item in enumerate(items)])
+        gathered = long.sort("_r", "_i").group_by("_r", maintain_order=True).agg(conditions=pl.col("_c"))
+        head = head.join(gathered, on="_r", how="left")
+    else:
+        head = head.with_columns(conditions=pl.lit([], pl.List(CONDITION_STRUCT)))
+    return head.select(
+        "policy", "subject", "eligible", "conditions",
+        clause=pl.lit(measure.meta.clause), reading=pl.lit(measure.meta.reading),
+    )  # fmt: skip
 
 
 def measure_parameters(measure: Measure, overrides: dict[str, Any] | None) -> MeasureParameters:
     p = load_measure_parameters(measure.id)
     return p.with_overrides(overrides) if overrides else p
+
+
+_ELIGIBLE = "_eligible"
+_LONG_FORMAT_ROWS = 1_000  # candidate rows from which explanations gather their condition lists in long format
+_CONDITIONS: dict[tuple[str, dt.date, dt.date, str], tuple[list[Condition], list[Condition]]] = {}
+
+
+def _conditions_of(measure: Measure, p: MeasureParameters, ctx: Context) -> tuple[list[Condition], list[Condition]]:
+    """The measure's static and monthly conditions, built once per (measure, parameters, window).
+
+    Conditions are data-independent expressions; building them is a good part of a one-person evaluation,
+    so they are kept (a few hundred entries at most: the bureau's parameter sets × windows seen).
+    """
+    key = (measure.id, ctx.window_from, ctx.window_to, repr(sorted(ctx.overrides.items())))
+    found = _CONDITIONS.get(key)
+    if found is None:
+        if len(_CONDITIONS) > 4096:
+            _CONDITIONS.clear()
+        found = _CONDITIONS[key] = (measure.all_conditions(p, ctx), measure.monthly_conditions(p, ctx))
+    return found
 
 
 @dataclass
@@ -293,6 +326,7 @@ def evaluate_facts(
     parameters: dict[str, Any] | None = None,
     explain: bool = False,
     measures: Iterable[Measure] | None = None,
+    prune: bool | None = None,
 ) -> Result:
     """Evaluate ``measures`` (default: all) over ``facts`` and return the lines inside the window.
 
@@ -300,9 +334,18 @@ def evaluate_facts(
     month panels and lines only for measures that have eligible candidates (expand).  Materialising the
     pruned candidates between the passes keeps the second pass small, whether the input is one person or
     a million.
+
+    ``prune`` (default: when not explaining) first checks every measure's declared necessary conditions on
+    one row per subject person in one shared pass (:mod:`jiuye.rules.prune`); each measure then sees only
+    the surviving persons and a measure nobody survives is not planned.  Explanations need every subject,
+    so ``prune=True`` with ``explain=True`` is refused.  The lines are the same either way.
     """
+    if prune is None:
+        prune = not explain
+    if prune and explain:
+        raise ValueError("pruning drops subjects that explanations must show")
     with derived.sharing_derivations(facts):  # derived frames are shared within one evaluation only
-        return _evaluate(facts, window_from, window_to, parameters, explain, measures)
+        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune)
 
 
 def _evaluate(
@@ -312,29 +355,40 @@ def _evaluate(
     parameters: dict[str, Any] | None,
     explain: bool,
     measures: Iterable[Measure] | None,
+    prune: bool,
 ) -> Result:
+    chosen = list(measures) if measures is not None else all_measures()
+    prunable = [m for m in chosen if m.computable and m.meta.kind != "rule" and type(m).findings is Measure.findings]
+    alive = survivors(facts, prunable) if prune else {}
     ctx = Context(window_from=window_from, window_to=window_to, overrides=dict(parameters or {}))
     in_window = (pl.col("month") >= window_from) & (pl.col("month") <= window_to)
     prepared: list[_Prepared] = []
     first_pass: list[pl.LazyFrame] = []
     finding_queries: list[pl.LazyFrame] = []
     empty_tables = {name for name, frame in facts.tables().items() if frame.is_empty()}
-    for measure in measures if measures is not None else all_measures():
+    views: dict[str, Facts] = {}
+    for measure in chosen:
         if not measure.computable:
             continue
         if not explain and empty_tables.intersection(measure.needs):
             continue  # nothing can be eligible: don't even build the plan
+        if measure.id in alive:
+            if alive[measure.id].is_empty():
+                continue  # nobody meets the measure's necessary conditions: nothing to plan
+            views[measure.id] = restricted(facts, alive[measure.id])
         p = measure_parameters(measure, parameters)
         found = measure.findings(facts, p, ctx)
         if found is not None:
             finding_queries.append(found.filter(in_window).select([pl.col(k).cast(v) for k, v in FINDING_SCHEMA.items()]))
         if not explain and measure.meta.kind == "rule":
             continue  # a rule has no lines; without explanations only its findings matter
-        conditions = measure.all_conditions(p, ctx)
-        evaluated = _with_conditions(measure.candidates(facts, p, ctx), conditions)
-        if not explain:
+        conditions, monthly = _conditions_of(measure, p, ctx)
+        evaluated = _with_conditions(measure.candidates(views.get(measure.id, facts), p, ctx), conditions)
+        if explain:  # which rows are eligible is known from the first pass: no eager filter per measure later
+            evaluated = evaluated.with_columns(_all_met(c.key for c in conditions).alias(_ELIGIBLE))
+        else:
             evaluated = evaluated.filter(_all_met(c.key for c in conditions))
-        prepared.append(_Prepared(measure, p, conditions, measure.monthly_conditions(p, ctx)))
+        prepared.append(_Prepared(measure, p, conditions, monthly))
         first_pass.append(evaluated)
     collected = pl.collect_all([*first_pass, *finding_queries], engine="in-memory")
     evaluated_frames, finding_frames = collected[: len(prepared)], collected[len(prepared) :]
@@ -345,15 +399,23 @@ def _evaluate(
     explanation_queries: list[pl.LazyFrame] = []
     for prep, evaluated_frame in zip(prepared, evaluated_frames, strict=True):
         measure, p = prep.measure, prep.p
-        eligible = evaluated_frame.filter(_all_met(c.key for c in prep.conditions)) if explain else evaluated_frame
+        if explain:
+            any_eligible = bool(evaluated_frame[_ELIGIBLE].any())
+            eligible = evaluated_frame.lazy().filter(pl.col(_ELIGIBLE)).drop(_ELIGIBLE)
+            evaluated_frame = evaluated_frame.drop(_ELIGIBLE)  # the explanation sees the columns it always saw
+        else:
+            any_eligible = evaluated_frame.height > 0
+            eligible = evaluated_frame.lazy()
         raw_lines = None
-        if measure.meta.kind != "rule" and eligible.height:
-            raw_lines = _with_conditions(measure.lines(eligible.lazy(), facts, p, ctx), prep.monthly)
+        if measure.meta.kind != "rule" and any_eligible:
+            measure_facts = views.get(measure.id, facts)
+            raw_lines = _with_conditions(measure.lines(eligible, measure_facts, p, ctx), prep.monthly)
             kept = raw_lines.filter(_all_met(c.key for c in prep.monthly))
             line_queries.append(_finish_lines(measure, kept, payments, ends, p, ctx))
         if explain:
             explanation_queries.append(
-                _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly)
+                _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
+                              long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS)
             )
     frames = pl.collect_all([*line_queries, *explanation_queries], engine="in-memory")
     n_lines = len(line_queries)

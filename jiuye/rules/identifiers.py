@@ -1,5 +1,5 @@
-"""Identifiers: resident ID numbers (GB 11643-1999), unified social credit codes (GB 32100-2015) and
-how personal identifiers are masked when shown.
+"""Identifiers: resident ID numbers (GB 11643-1999), unified social credit codes (GB 32100-2015), the one
+rule that normalises a typed ID number, and how personal data is masked when shown (the masking policy).
 
 One implementation, columnar (Polars expressions), shared by case validation, registry import, the
 demo district and fund supervision: a million ID numbers are checked in a fraction of a second.  The
@@ -9,6 +9,7 @@ scalar helpers (``id_number_problem`` …) evaluate the same expressions on one 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import overload
 
@@ -182,7 +183,27 @@ def make_credit_code(admin_code: str, serial: int, registrar: str = "9", kind: s
     return str(_one(with_credit_check(first17), serial, pl.Int64))
 
 
-# --- masking (how an identifier is shown outside the registry) --------------------------------------
+# --- normalisation: one rule for every entry point (case JSON, import, web forms, search) ------------
+# Full-width digits and letters (０-９, Ｘ, ｘ) become half-width, spaces (also the full-width space and
+# the no-break space) are dropped, and a lower-case check character x becomes X.  Nothing else is
+# changed: a value that is still wrong after this is reported as it stands.
+_FULL_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "X", "x": "X"}
+_SPACES = "\u0020\u3000\u00a0\t\r\n"
+_NORMALIZE_TABLE = str.maketrans({**_FULL_WIDTH, **dict.fromkeys(_SPACES, None)})
+
+
+def normalize_id_number(number: str) -> str:
+    """``'３１０１１６１９９５０４０１１２３ｘ'`` → ``'31011619950401123X'`` (see the rule above)."""
+    return number.translate(_NORMALIZE_TABLE)
+
+
+def normalize_id_number_expr(col: pl.Expr) -> pl.Expr:
+    """:func:`normalize_id_number` over a whole column."""
+    out = col.str.replace_all(r"[\s\u3000\u00a0]", "")
+    return out.str.replace_many(list(_FULL_WIDTH), list(_FULL_WIDTH.values()))
+
+
+# --- masking: how personal data is shown outside the registry (docs/personal-data.md) ----------------
 
 
 @dataclass(frozen=True)
@@ -202,22 +223,80 @@ class Mask:
         else:
             n = col.str.len_chars()
             hidden = col.str.slice(self.head, n - self.head - self.tail).str.replace_all(".", "*")
-        masked = pl.concat_str([col.str.head(self.head), hidden, col.str.tail(self.tail)])
+        tail = col.str.tail(self.tail) if self.tail else pl.lit("")
+        masked = pl.concat_str([col.str.head(self.head), hidden, tail])
         if self.length is None:
-            return masked
+            return pl.when(col.is_null()).then(None).otherwise(masked)
         return pl.when(col.str.len_chars() == self.length).then(masked).otherwise(col)
 
     def text(self, value: str) -> str:
         return str(_one(self.expr(pl.col("v")), value))
 
 
-# The declared masking policy, one entry per kind of personal identifier shown outside the registry
-# (exports, payment files, supervision flags).  Later kinds (names, addresses …) are added here.
-MASKS: dict[str, Mask] = {
-    # GB 11643 ID numbers (and 18-character credit codes in the same columns): 310116********0403
-    "id_number": Mask(head=6, tail=4, length=18),
-    "phone": Mask(head=3, tail=4, stars=4),  # 139****5678
-    "bank_account": Mask(head=3, tail=4, stars=4),  # 622****1234
+@dataclass(frozen=True)
+class TownMask:
+    """An address shown down to its town (街道 / 镇 / 乡), the rest hidden: 上海市金山区朱泾镇***."""
+
+    def expr(self, col: pl.Expr) -> pl.Expr:
+        town = col.str.extract(r"^(.*?(?:街道|镇|乡))", 1)
+        return (
+            pl.when(col.is_null()).then(None)
+            .when(town.is_not_null()).then(town + pl.lit("***"))
+            .otherwise(col.str.head(3) + pl.lit("***"))
+        )  # fmt: skip
+
+    def text(self, value: str) -> str:
+        return str(_one(self.expr(pl.col("v")), value))
+
+
+# Free text that may quote personal data (supervision flags' 关联对象 and 疑点键, audit payloads, messages):
+# every ID-number-shaped token, mobile number and long digit run (bank account) inside it is masked.
+_TEXT_ID = r"(\d{6})\d{8}(\d{3}[0-9Xx])"
+_TEXT_MOBILE = r"(1[3-9]\d)\d{4}(\d{4})"
+_TEXT_DIGITS = r"\d{8,}(\d{4})"
+
+
+@dataclass(frozen=True)
+class TextMask:
+    """Mask what looks like an ID number, a mobile number or a bank account anywhere in a text."""
+
+    def expr(self, col: pl.Expr) -> pl.Expr:
+        edge = "(^|[^0-9A-Za-z])"
+        end = "([^0-9A-Za-z]|$)"
+        out = col
+        for _ in range(2):  # twice: a match consumes its right edge, so "a,b" needs a second pass for b
+            out = out.str.replace_all(edge + _TEXT_ID + end, "${1}${2}********${3}${4}")
+        out = out.str.replace_all(edge + _TEXT_MOBILE + end, "${1}${2}****${3}${4}")
+        return out.str.replace_all(edge + _TEXT_DIGITS + end, "${1}****${2}${3}")
+
+    def text(self, value: str) -> str:
+        return mask_text(value)
+
+
+_TEXT_PATTERNS = (
+    (re.compile(r"(?<![0-9A-Za-z])" + _TEXT_ID + r"(?![0-9A-Za-z])"), r"\1********\2"),
+    (re.compile(r"(?<![0-9A-Za-z])" + _TEXT_MOBILE + r"(?![0-9A-Za-z])"), r"\1****\2"),
+    (re.compile(r"(?<![0-9A-Za-z])" + _TEXT_DIGITS + r"(?![0-9A-Za-z])"), r"****\1"),
+)
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every ID number, mobile number and bank-account-like digit run masked (messages)."""
+    for pattern, replacement in _TEXT_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+# The declared masking policy: one entry per kind of personal data.  Which column holds which kind is
+# declared with the registry schema (``Column.mask``); every export, command output, message and page
+# shows personal data through these.
+MASKS: dict[str, Mask | TownMask | TextMask] = {
+    "id_number": Mask(head=6, tail=4, length=18),  # 310116********0403 (credit codes in the same columns too)
+    "phone": Mask(head=3, tail=4, stars=4),  # 159****6236
+    "bank_account": Mask(head=0, tail=4, stars=4),  # ****1234 — the last four digits only
+    "name": Mask(head=1, tail=0, stars=1),  # 张*
+    "address": TownMask(),  # 上海市金山区朱泾镇***
+    "text": TextMask(),  # free text quoting any of the above
 }
 
 

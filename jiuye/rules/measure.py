@@ -27,6 +27,7 @@ import polars as pl
 
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 Kind = Literal["money", "pending", "application", "reviewer", "rule", "indicator"]
 Subjects = Literal["persons", "organizations", "employers", "none"]
@@ -269,6 +270,9 @@ class Measure:
     # G12 (rev. 2): the senses in which a subject must belong to the measure's district; the engine adds one
     # condition per entry, so no module writes its own district test.  Empty only for measures without money.
     scope: ClassVar[tuple[Scope, ...]] = ()
+    # prune first (issue 11): conditions every eligible candidate row meets on its subject person alone, checked
+    # for all measures in one shared pass before any join (names in jiuye.rules.prune.NECESSARY_TEXT)
+    necessary: ClassVar[tuple[Necessary, ...]] = ()
 
     @property
     def id(self) -> str:

@@ -49,12 +49,99 @@ class DatedValue:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """What a parameter's value may be: its kind, range and whether null ("not set yet", G6) is allowed.
+
+    Declared per unit here; a parameter file may narrow (or, for ``ratio``, must give) the range with
+    ``min:`` / ``max:``.
+    """
+
+    kind: str  # "integer" | "decimal" | "date"
+    label: str  # shown in messages
+    minimum: Decimal | dt.date | None = None
+    maximum: Decimal | dt.date | None = None
+    decimals: int = 0  # decimal places allowed (decimal kind)
+    nullable: bool = False
+
+
+UNITS: dict[str, Unit] = {
+    "yuan": Unit("decimal", "元", Decimal(0), Decimal(10_000_000), decimals=2, nullable=True),
+    "months": Unit("integer", "个月", Decimal(0), Decimal(600)),
+    "years": Unit("integer", "年（周岁）", Decimal(0), Decimal(150)),
+    "year": Unit("integer", "年份", Decimal(2000), Decimal(2100)),
+    "count": Unit("integer", "个", Decimal(0), Decimal(1_000_000)),
+    "ratio": Unit("decimal", "倍或百分比", decimals=4),  # range declared per parameter (min/max)
+    "date": Unit("date", "日期", dt.date(2000, 1, 1), dt.date(2100, 12, 31)),
+}
+
+
+class ParameterValueError(ValueError):
+    """A value (from a case's ``parameters`` or the bureau's settings) outside what the parameter allows."""
+
+
+@dataclass(frozen=True)
 class Parameter:
     name: str
     label: str
     unit: str
     values: tuple[DatedValue, ...]
     aliases: tuple[str, ...] = ()  # other names a case may use for it (e.g. amount / monthly_amount)
+    minimum: Decimal | dt.date | None = None  # None: the unit's
+    maximum: Decimal | dt.date | None = None
+
+    def bounds(self) -> tuple[Any, Any]:
+        unit = UNITS.get(self.unit)
+        if unit is None:
+            return None, None
+        low = self.minimum if self.minimum is not None else unit.minimum
+        high = self.maximum if self.maximum is not None else unit.maximum
+        return low, high
+
+    def check(self, value: Any) -> Any:
+        """``value`` as this parameter holds it (int, Decimal or date), or ParameterValueError (Chinese).
+
+        Every override goes through here, so a case cannot set ``-800`` yuan, ``0.001`` months or
+        ``"abc"`` for a date.
+        """
+        unit = UNITS.get(self.unit)
+        if unit is None:
+            raise ParameterValueError(f"该参数（单位 {self.unit!r}）不能在案例中覆盖")
+        low, high = self.bounds()
+        shown = _shown(value)
+        if value is None:
+            # null = "not set yet" (G6): allowed for money, and for any parameter shipped without a value
+            if unit.nullable or any(dated.value is None for dated in self.values):
+                return None
+            raise ParameterValueError("不能为 null（此参数必须有值）")
+        if unit.kind == "date":
+            if isinstance(value, dt.date):
+                day = value
+            else:
+                try:
+                    if not isinstance(value, str) or len(value) != 10:
+                        raise ValueError
+                    day = dt.date.fromisoformat(value)
+                except ValueError:
+                    raise ParameterValueError(f"应为日期（YYYY-MM-DD）：{shown}") from None
+            if not low <= day <= high:
+                raise ParameterValueError(f"应在 {low} 至 {high} 之间：{shown}")
+            return day
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            raise ParameterValueError(f"应为数字（单位：{unit.label}）：{shown}")
+        number = Decimal(value)
+        if not number.is_finite():
+            raise ParameterValueError(f"应为有限的数：{shown}")
+        if low is None or high is None:
+            raise ParameterValueError("该参数没有声明取值范围，不能在案例中覆盖")
+        if not low <= number <= high:
+            raise ParameterValueError(f"应在 {low} 至 {high} {unit.label}之间：{shown}")
+        if unit.kind == "integer":
+            if number != number.to_integral_value():
+                raise ParameterValueError(f"应为整数（单位：{unit.label}）：{shown}")
+            return int(number)
+        if number.as_tuple().exponent < -unit.decimals:  # type: ignore[operator]
+            raise ParameterValueError(f"最多 {unit.decimals} 位小数：{shown}")
+        return int(number) if number == number.to_integral_value() else number
 
     def at(self, day: dt.date) -> Any:
         current: Any = None
@@ -165,6 +252,17 @@ class MeasureParameters:
         return MeasureParameters(self.measure, self.window, params, {**self.overrides, **mine})
 
 
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else f"{text[:30]}…"
+
+
+def _bound(value: Any) -> Decimal | dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
 def _plain(value: Any) -> Any:
     return int(value) if isinstance(value, Decimal) and value == value.to_integral_value() else value
 
@@ -212,6 +310,8 @@ def parse_parameter_file(data: dict[str, Any]) -> MeasureParameters:
                 for v in sorted(spec.get("values", []), key=lambda v: _date(v["since"]))
             ),
             aliases=tuple(spec.get("aliases", ())),
+            minimum=_bound(spec.get("min")),
+            maximum=_bound(spec.get("max")),
         )
         for name, spec in (
             (name, _shared(spec, "parameters", name)) for name, spec in (data.get("parameters") or {}).items()
@@ -240,3 +340,21 @@ def known_parameter_keys() -> frozenset[str]:
             for name, parameter in p.parameters.items():
                 keys.update(f"{p.measure}.{n}" for n in (name, *parameter.aliases))
     return frozenset(keys)
+
+
+def parameter_for_key(key: str) -> list[Parameter]:
+    """The parameters a case key ``ID.name`` sets (an alias may set several); empty when unknown."""
+    measure, _, name = key.partition(".")
+    try:
+        p = load_measure_parameters(measure)
+    except (FileNotFoundError, OSError, ValueError):
+        return []
+    return [p.parameters[n] for n in p.canonical(name)]
+
+
+def check_override(key: str, value: Any) -> Any:
+    """A case's / the bureau's override checked against every parameter it sets; ParameterValueError."""
+    checked = value
+    for parameter in parameter_for_key(key):
+        checked = parameter.check(value)
+    return checked

@@ -77,6 +77,7 @@ def _supervise(args: argparse.Namespace) -> int:
 
 def _flag(args: argparse.Namespace) -> int:
     from jiuye.db import write_session
+    from jiuye.rules.identifiers import mask_text
     from jiuye.supervision import service
     from jiuye.supervision.models import STATE_LABELS
 
@@ -86,6 +87,6 @@ def _flag(args: argparse.Namespace) -> int:
     except service.FlagError as exc:
         raise UserError(str(exc)) from exc
     print(
-        f"疑点 {args.flag_id}（{row['check']}，{row['subject_id']}）已改为“{STATE_LABELS[args.state]}”，已记入审计日志。"
+        f"疑点 {args.flag_id}（{row['check']}，{mask_text(str(row['subject_id']))}）已改为“{STATE_LABELS[args.state]}”，已记入审计日志。"
     )
     return 0

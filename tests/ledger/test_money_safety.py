@@ -95,6 +95,9 @@ def test_csv_export_neutralises_formula_cells(migrated_db_url: str, tmp_path: Pa
     out = tmp_path / "persons.csv"
     assert main(["export", "persons", "--db", url, "--out", str(out)]) == 0
     row = next(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert row["姓名"] == "'@*"  # masked (张*), and what is left still neutralised
+    assert main(["export", "persons", "--db", url, "--out", str(out), "--unmasked", "--reason", "公式防护核对"]) == 0
+    row = next(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert row["姓名"] == "'@SUM(1+1)*cmd|' /C calc'!A0" and row["居住地址"] == "'-2+3"
 
 

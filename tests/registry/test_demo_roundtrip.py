@@ -26,11 +26,11 @@ def test_demo_export_import_export_is_identical(migrated_db_url: str, tmp_path: 
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir(), second.mkdir()
     for table in tables:
-        assert main(["export", table, "--format", "csv", "--out", str(first / f"{table}.csv"), "--unmasked",
+        assert main(["export", table, "--format", "csv", "--out", str(first / f"{table}.csv"), "--unmasked", "--reason", "测试",
                      "--db", source]) == 0  # fmt: skip
     assert main(["import", *[str(first / f"{t}.csv") for t in tables], "-q", "--db", migrated_db_url]) == 0
     for table in tables:
-        assert main(["export", table, "--format", "csv", "--out", str(second / f"{table}.csv"), "--unmasked",
+        assert main(["export", table, "--format", "csv", "--out", str(second / f"{table}.csv"), "--unmasked", "--reason", "测试",
                      "--db", migrated_db_url]) == 0  # fmt: skip
     for table in tables:
         assert (first / f"{table}.csv").read_bytes() == (second / f"{table}.csv").read_bytes(), table

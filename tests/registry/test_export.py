@@ -43,7 +43,7 @@ def test_every_table_exports_byte_identically_twice(sample_url: str, tmp_path: P
 
 def test_csv_has_template_headers_sorted_rows_and_file_values(sample_url: str, tmp_path: Path) -> None:
     out = tmp_path / "si.csv"
-    assert run("export", "social_insurance", "--out", str(out), "--unmasked", "--db", sample_url) == 0
+    assert run("export", "social_insurance", "--out", str(out), "--unmasked", "--reason", "测试", "--db", sample_url) == 0
     rows = read_csv(out)
     spec = schema.TABLES["social_insurance"]
     assert rows[0] == [c.header for c in spec.columns]
@@ -60,7 +60,7 @@ def test_csv_has_template_headers_sorted_rows_and_file_values(sample_url: str, t
 def test_id_numbers_are_masked_unless_unmasked(sample_url: str, tmp_path: Path) -> None:
     masked, full = tmp_path / "m.csv", tmp_path / "u.csv"
     assert run("export", "persons", "--out", str(masked), "--db", sample_url) == 0
-    assert run("export", "persons", "--out", str(full), "--unmasked", "--db", sample_url) == 0
+    assert run("export", "persons", "--out", str(full), "--unmasked", "--reason", "测试", "--db", sample_url) == 0
     masked_ids = [r[0] for r in read_csv(masked)[1:]]
     full_ids = [r[0] for r in read_csv(full)[1:]]
     assert full_ids == sorted([P1, P2, P3])
@@ -74,12 +74,12 @@ def test_id_numbers_are_masked_unless_unmasked(sample_url: str, tmp_path: Path) 
 
 def test_filters_by_district_and_town(sample_url: str, tmp_path: Path) -> None:
     out = tmp_path / "p.csv"
-    assert run("export", "persons", "--district", "金山区", "--out", str(out), "--unmasked", "--db", sample_url) == 0
+    assert run("export", "persons", "--district", "金山区", "--out", str(out), "--unmasked", "--reason", "测试", "--db", sample_url) == 0
     assert [r[0] for r in read_csv(out)[1:]] == [P1]
-    assert run("export", "contracts", "--district", "chongming", "--out", str(out), "--unmasked",
+    assert run("export", "contracts", "--district", "chongming", "--out", str(out), "--unmasked", "--reason", "测试",
                "--db", sample_url) == 0  # fmt: skip
     assert [r[0] for r in read_csv(out)[1:]] == [P2]
-    assert run("export", "persons", "--town", "朱泾镇", "--out", str(out), "--unmasked", "--db", sample_url) == 0
+    assert run("export", "persons", "--town", "朱泾镇", "--out", str(out), "--unmasked", "--reason", "测试", "--db", sample_url) == 0
     assert [r[0] for r in read_csv(out)[1:]] == [P1]
     assert run("export", "organizations", "--district", "jinshan", "--town", "亭林镇", "--out", str(out),
                "--db", sample_url) == 0  # fmt: skip
@@ -103,7 +103,7 @@ def test_filter_and_table_errors_are_chinese(sample_url: str, tmp_path: Path, ca
 
 def test_xlsx_has_one_sheet_with_headers_text_ids_and_fixed_dates(sample_url: str, tmp_path: Path) -> None:
     out = tmp_path / "persons.xlsx"
-    assert run("export", "persons", "--out", str(out), "--unmasked", "--db", sample_url) == 0
+    assert run("export", "persons", "--out", str(out), "--unmasked", "--reason", "测试", "--db", sample_url) == 0
     wb = openpyxl.load_workbook(out)
     ws = wb.worksheets[0]
     assert ws.title == "人员"

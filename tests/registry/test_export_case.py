@@ -29,7 +29,8 @@ def sample_url(migrated_db_url: str) -> str:
 @pytest.mark.parametrize("person", [P1, P2, P3])
 def test_exported_case_evaluates_like_the_database(sample_url: str, tmp_path: Path, person: str) -> None:
     out = tmp_path / "case.json"
-    argv = ["export-case", "--person", person, "--from", "2023-01", "--to", "2024-12", "--out", str(out)]
+    argv = ["export-case", "--person", person, "--from", "2023-01", "--to", "2024-12", "--out", str(out),
+            "--unmasked", "--reason", "核对测算结果"]  # fmt: skip
     assert main([*argv, "--db", sample_url]) == 0
     case = load_case_text(out.read_text(encoding="utf-8"))  # exact money: JSON numbers as Decimal
     assert [p["id"] for p in case["persons"]] == [person]
@@ -51,6 +52,9 @@ def test_exported_case_is_accepted_by_jiuye_evaluate(
     out = tmp_path / "case.json"
     assert main(["export-case", "--person", P1, "--to", "2024-06", "--out", str(out), "--db", sample_url]) == 0
     case = json.loads(out.read_text(encoding="utf-8"))
+    assert P1 not in out.read_text(encoding="utf-8")  # masked by default: no id_number, the id masked
+    assert [p["id"] for p in case["persons"]] == [P1[:6] + "********" + P1[-4:]]
+    assert "id_number" not in case["persons"][0]
     assert case["evaluate"] == {"from": "2023-07", "to": "2024-06"}
     ids = {e["id"] for e in case["employers"]} | {o["id"] for o in case["organizations"]}
     assert ids == {c["employer"] for c in case["persons"][0]["contracts"]} | {"o2", "o4"}

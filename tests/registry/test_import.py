@@ -335,7 +335,7 @@ def test_user_errors(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[
     from jiuye import db
 
     path = write_csv(tmp_path / "p.csv", PERSON_HEADER, [person(0)])
-    assert run(db_url, tmp_path / "nope.csv") == 1
+    assert run(db_url, tmp_path / "nope.csv") == 2
     assert "文件不存在" in capsys.readouterr().err
     assert run(db_url, path) == 3  # not migrated
     assert "jiuye db upgrade" in capsys.readouterr().err

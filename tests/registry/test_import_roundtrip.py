@@ -97,7 +97,7 @@ def _export_all(url: str, directory: Path) -> dict[str, bytes]:
     out = {}
     for name in importable_tables():
         path = directory / f"{name}.csv"
-        assert main(["export", name, "--out", str(path), "--unmasked", "--db", url]) == 0
+        assert main(["export", name, "--out", str(path), "--unmasked", "--reason", "测试", "--db", url]) == 0
         out[name] = path.read_bytes()
     return out
 

@@ -44,18 +44,15 @@ _PERSON_REFS = ("person",)
 
 def case_sheets(path: Path) -> list[Sheet]:
     """The registry sheets of a case file.  Raises :class:`ReadError` listing the case's problems."""
-    from jiuye.rules.case import CaseError, load_case_text, parse_case
+    from jiuye.rules.case import CaseError, load_case_bytes, parse_case
 
     if not path.exists():
         raise ReadError(f"文件不存在：{path}")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ReadError(f"{path.name}：案例 JSON 必须是 UTF-8 编码") from exc
-    if not text.strip():
+    raw = path.read_bytes()
+    if not raw.strip():
         raise ReadError(f"{path.name}：文件是空的")
     try:
-        data = load_case_text(text)
+        data = load_case_bytes(raw)
         if "evaluate" not in data:  # the window does not matter to the registry
             data = {**data, "evaluate": {"from": "2000-01", "to": "2000-01"}}
         case = parse_case(data)

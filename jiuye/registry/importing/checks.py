@@ -25,8 +25,8 @@ def _null_str() -> pl.Expr:
 
 
 def normalize_id_number(col: pl.Expr) -> pl.Expr:
-    """Upper-case the check character and drop spaces (a lower-case x is a common typing variant)."""
-    return col.str.replace_all(r"\s", "").str.to_uppercase()
+    """The one ID normalisation rule (:func:`jiuye.rules.identifiers.normalize_id_number`), per column."""
+    return ident.normalize_id_number_expr(col)
 
 
 def id_number_valid(col: pl.Expr) -> pl.Expr:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import polars as pl
 
@@ -66,14 +69,48 @@ def detect_encoding(data: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    row = mixed_encoding_row(data)
+    if row is not None:
+        raise ReadError(
+            f"第 {row} 行是 UTF-8 编码，而文件其余部分是 GBK/GB18030 编码，按一种编码读入会把文字变成乱码。"
+            "请把整个文件另存为同一种编码（建议“CSV UTF-8（逗号分隔）”）后重试。"
+        )
     try:
         data.decode("gb18030")
         return "gb18030"
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
         raise ReadError(
-            f"无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030），第 {exc.start} 字节附近有非法字符；"
-            "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重试"
-        ) from exc
+            f"无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030），第 {line} 行有无法解码的字符。"
+            "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重试。"
+        ) from None
+
+
+# Three-byte UTF-8 sequences (every CJK character in UTF-8); a GBK line practically never decodes as
+# UTF-8 as a whole, so a non-ASCII line that does is a UTF-8 line in a GBK file.
+_UTF8_CJK = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}")
+
+
+def mixed_encoding_row(data: bytes) -> int | None:
+    """The first line (1 = header) of a GB18030 file that is UTF-8 text instead, or None.
+
+    A file whose rows were pasted together from different sources decodes "successfully" as GB18030
+    while 张三 in a UTF-8 row silently becomes 寮犱笁; such a file is refused naming the row.
+    """
+    checked: set[int] = set()
+    for match in _UTF8_CJK.finditer(data):
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        if start in checked:
+            continue
+        checked.add(start)
+        end = data.find(b"\n", match.end())
+        line = data[start : end if end >= 0 else len(data)]
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return data.count(b"\n", 0, start) + 1
+    return None
 
 
 def _utf8(data: bytes, encoding: str) -> bytes:
@@ -107,7 +144,10 @@ def _clean(frame: pl.DataFrame) -> pl.DataFrame:
 
 def read_csv(path: Path) -> Sheet:
     data = _read_bytes(path)
-    encoding = detect_encoding(data)
+    try:
+        encoding = detect_encoding(data)
+    except ReadError as exc:
+        raise ReadError(f"{path.name}：{exc}") from None
     if encoding == "utf-16":
         text = data.decode("utf-16")
         data, encoding_used = text.encode("utf-8"), "utf-16"
@@ -182,6 +222,90 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+# --- what openpyxl's fast reader does not tell: merged cells, formulas without a stored result -------
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+MAX_CELLS_NAMED = 10
+
+
+@dataclass
+class CellTraps:
+    """Per worksheet: merged ranges (text, first row, last row) and formula cells without a value."""
+
+    merged: list[tuple[str, int, int]]
+    formulas_without_value: list[tuple[str, int]]  # (cell, row)
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet title → its XML part in the package."""
+    book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    parts: dict[str, str] = {}
+    for sheet in book.iter(f"{_NS_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        parts[sheet.get("name", "")] = target
+    return parts
+
+
+def cell_traps(path: Path) -> dict[str, CellTraps]:
+    """Merged cells and formula cells without a cached value, per worksheet title.
+
+    The raw XML is searched first (fast, in C); cells are walked only in a sheet that has formulas.
+    """
+    found: dict[str, CellTraps] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for title, part in _sheet_parts(zf).items():
+                try:
+                    xml = zf.read(part)
+                except KeyError:
+                    continue
+                traps = CellTraps([], [])
+                for m in _MERGE.finditer(xml):
+                    a, r1, b, r2 = (g.decode() if g else None for g in m.groups())
+                    assert a is not None and r1 is not None
+                    ref = f"{a}{r1}" + (f":{b}{r2}" if b else "")
+                    traps.merged.append((ref, int(r1), int(r2 or r1)))
+                if _FORMULA.search(xml):
+                    for _event, cell in ElementTree.iterparse(io.BytesIO(xml)):
+                        if cell.tag != f"{_NS_MAIN}c":
+                            continue
+                        formula = cell.find(f"{_NS_MAIN}f")
+                        value = cell.find(f"{_NS_MAIN}v")
+                        if formula is not None and (value is None or not (value.text or "").strip()):
+                            ref = cell.get("r", "")
+                            row = int(re.sub(r"[A-Z]+", "", ref) or 0)
+                            traps.formulas_without_value.append((ref, row))
+                        cell.clear()
+                found[title] = traps
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return {}  # openpyxl reports an unreadable package itself
+    return found
+
+
+def _trap_problems(where: str, traps: CellTraps, header_row: int) -> list[str]:
+    problems = []
+    merged = [ref for ref, _first, last in traps.merged if last > header_row]
+    if merged:
+        shown = "、".join(merged[:MAX_CELLS_NAMED]) + ("等" if len(merged) > MAX_CELLS_NAMED else "")
+        problems.append(
+            f"{where}：单元格 {shown} 是合并单元格。合并后只有左上角的单元格有值，其余行会被当作空白导入。"
+            "请取消合并，并在每一行填入各自的值后重试。"
+        )
+    formulas = [ref for ref, row in traps.formulas_without_value if row > header_row]
+    if formulas:
+        shown = "、".join(formulas[:MAX_CELLS_NAMED]) + ("等" if len(formulas) > MAX_CELLS_NAMED else "")
+        problems.append(
+            f"{where}：单元格 {shown} 是公式，但文件中没有保存计算结果，导入会得到空白。"
+            "请在 Excel 中打开并保存该文件（或把公式替换为数值）后重试。"
+        )
+    return problems
+
+
 def _iter_sheet_rows(ws: object) -> Iterator[tuple[object, ...]]:
     yield from ws.iter_rows(values_only=True)  # type: ignore[attr-defined]
 
@@ -196,11 +320,14 @@ def read_xlsx(path: Path) -> list[Sheet]:
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException …
         raise ReadError(f"{path.name}：不是有效的 Excel（.xlsx）文件（{_first_line(exc)}）") from exc
     sheets: list[Sheet] = []
+    traps = cell_traps(path)
+    problems: list[str] = []
     try:
         for ws in wb.worksheets:
             if ws.title.strip() in GUIDE_SHEETS:
                 continue
             header: list[str] | None = None
+            header_row = 0
             rows: list[list[str | None]] = []
             numbers: list[int] = []
             for index, raw in enumerate(_iter_sheet_rows(ws), start=1):
@@ -208,6 +335,7 @@ def read_xlsx(path: Path) -> list[Sheet]:
                 if header is None:
                     if any(c is not None and c.strip() for c in cells):
                         header = [(c or "").strip() for c in cells]
+                        header_row = index
                     continue
                 if not any(c is not None and c.strip() for c in cells):
                     continue
@@ -217,6 +345,8 @@ def read_xlsx(path: Path) -> list[Sheet]:
                 numbers.append(index)
             if header is None:
                 continue
+            if ws.title in traps:
+                problems += _trap_problems(f"{path.name}［{ws.title}］", traps[ws.title], header_row)
             # Unique, non-empty column names (empty trailing header cells are ignored).
             names: list[str] = []
             for i, name in enumerate(header):
@@ -228,6 +358,8 @@ def read_xlsx(path: Path) -> list[Sheet]:
             sheets.append(Sheet(path=path, sheet=ws.title, frame=_clean(frame)))
     finally:
         wb.close()
+    if problems:
+        raise ReadError("\n".join(problems))
     if not sheets:
         raise ReadError(f"{path.name}：工作簿中没有数据")
     return sheets

@@ -11,6 +11,7 @@ import polars as pl
 
 from jiuye.registry.importing.readers import ROW
 from jiuye.registry.importing.validate import Piece
+from jiuye.rules.identifiers import mask_text
 from jiuye.spreadsheet import neutralise_frame
 
 MAX_SHOWN = 200
@@ -25,7 +26,10 @@ def problem_line(row: dict[str, object]) -> str:
     place = str(row["file"]) + (f"［{row['sheet']}］" if row.get("sheet") else "")
     value = row.get("value")
     shown = "（空）" if value is None else f"“{value}”"
-    return f"{place} 第{row['row']}行【{row['column']}】{shown}：{row['reason']}"
+    # the masking policy: a problem line never shows a full ID number, phone or account (the reject
+    # file written by --skip-invalid keeps the rows as they were, for correcting them)
+    reason = str(row["reason"]).rstrip("。；;，, ")
+    return mask_text(f"{place} 第{row['row']}行【{row['column']}】{shown}：{reason}。")  # one whole sentence
 
 
 def print_problems(problems: pl.DataFrame, stream: TextIO, limit: int = MAX_SHOWN) -> None:

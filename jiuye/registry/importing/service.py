@@ -126,11 +126,15 @@ def run_import(
     forced_table: str | None = None,
     progress: ProgressReporter | None = None,
     by_user: str | None = None,
+    write_engine: sa.Engine | None = None,
 ) -> ImportResult:
     """Import ``paths`` into the database of ``engine`` (which must be migrated).
 
     Raises :class:`ReadError` (unreadable file / unknown layout) or :class:`ImportRejected` (problems
-    found and ``skip_invalid`` false); in both cases the database is untouched.
+    found and ``skip_invalid`` false); in both cases the database is untouched.  The rows are written
+    through ``write_engine`` (default ``engine``): the command passes :func:`jiuye.db.write_engine`, so
+    that the write transaction holds the write lock from its start and waits in line behind another
+    writer instead of failing half-way ("database is locked").
     """
     progress = progress or ProgressReporter(quiet=True)
     user = by_user or current_user()
@@ -162,7 +166,11 @@ def run_import(
         frames.setdefault(p.table.name, []).append(good)
 
     progress.message("开始写入数据库（单一事务：中途失败或被终止时数据库保持原样）")
-    with engine.begin() as conn:
+    with (write_engine or engine).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            from jiuye.db.core import take_write_lock
+
+            take_write_lock(conn)
         for name in dependency_order():
             if name not in frames:
                 continue

@@ -341,9 +341,12 @@ def check_piece(piece: Piece, towns: dict[str, frozenset[str]]) -> None:
             pl.when(flag).then(pl.format("性别与身份证号码不符（身份证号码第17位表示{}）", gender_label))
             .otherwise(none),
         ))  # fmt: skip
-    if "birth_date" in names:
-        flag = (v("birth_date") > pl.lit(dt.date.today())).fill_null(False)
-        extra.append(("birth_date", flag, pl.when(flag).then(pl.lit("出生日期晚于今天")).otherwise(none)))
+    today = dt.date.today()
+    for col in table.columns:
+        if col.past_only:
+            flag = (v(col.name) > pl.lit(today)).fill_null(False)
+            text = f"{piece.header(col.name)}晚于今天（{today.isoformat()}），此列只能填写已经发生的日期。"
+            extra.append((col.name, flag, pl.when(flag).then(pl.lit(text)).otherwise(none)))
     for start, end in PERIODS:
         if {start, end} <= names:
             flag = (v(end) < v(start)).fill_null(False)
@@ -482,7 +485,10 @@ def _check_duplicates(table: Table, pieces: list[Piece]) -> None:
             pl.col(ROW).alias("row"),
             pl.lit(p.header(first_key)).alias("column"),
             pl.col("__value").alias("value"),
-            pl.format("重复：与{}的{}相同", pl.col("__o"), pl.lit(headers)).alias("reason"),
+            pl.when(pl.col("__o") == "")
+            .then(pl.lit(f"重复：本次导入中另有一行的{headers}与此行相同（同一个文件可能被指定了两次）。"))
+            .otherwise(pl.format("重复：与{}的{}相同。", pl.col("__o"), pl.lit(headers)))
+            .alias("reason"),
         )
         p.problems = pl.concat([p.problems, _with_place(p, found)])
 

@@ -38,6 +38,7 @@ from jiuye.rules.measures._chongming import (
 )
 from jiuye.rules.measures._jinshan import contract_term
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 from jiuye.rules.shared import EMPLOYER_TYPE_LABELS
 
 CLAUSE = CLAUSE_4
@@ -67,6 +68,7 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
 
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
     line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount",)
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'education', 'social_insurance')  # no eligible candidate without these facts
 

@@ -38,6 +38,7 @@ from jiuye.rules.measures._chongming import (
     yes_no,
 )
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = CLAUSE_9
 
@@ -63,6 +64,7 @@ class KeyGroupEmploymentSubsidyGraduates(Measure):
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"), Scope("employer", "employer_district"))
+    necessary: ClassVar[tuple[Necessary, ...]] = ("hukou", "contract_employer")  # prune first: see jiuye.rules.prune
     line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'education')  # no eligible candidate without these facts
 

@@ -40,6 +40,7 @@ from jiuye.rules.measures._chongming import (
     yes_no,
 )
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = CLAUSE_10
 
@@ -81,6 +82,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
         # the payee: the employer on the hired route, the person (hukou, above) on the flexible route
         Scope("employer", "payee_district", "单位招用的，用人单位位于本区（崇明）"),
     )
+    necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
     line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount_employer", "monthly_amount_flexible")
     needs: ClassVar[tuple[str, ...]] = ('statuses',)  # no eligible candidate without these facts
 

@@ -31,6 +31,7 @@ from jiuye.rules.measures._chongming import (
     persons,
 )  # fmt: skip
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = CLAUSE_10
 HARDSHIP_KINDS = (
@@ -60,6 +61,7 @@ class HardshipGraduateJobSearchSubsidy(Measure):
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
     line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('education', 'statuses')  # no eligible candidate without these facts
 

@@ -34,6 +34,7 @@ from jiuye.rules.measures._chongming import (
     with_unemployment_spell,
 )
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = CLAUSE_10
 
@@ -59,6 +60,7 @@ class HiringRegisteredUnemployedSubsidy(Measure):
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("employer", "employer_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
     line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('unemployment', 'contracts', 'employers')  # no eligible candidate without these facts
 

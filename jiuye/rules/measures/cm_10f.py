@@ -36,6 +36,7 @@ from jiuye.rules.measures._chongming import (
     with_unemployment_spell,
 )
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = CLAUSE_10
 
@@ -61,6 +62,7 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
 
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
     line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount",)
     needs: ClassVar[tuple[str, ...]] = ('flexible', 'unemployment')  # no eligible candidate without these facts
 

@@ -31,6 +31,7 @@ from jiuye.rules.measures._chongming import (
     yes_no,
 )
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = CLAUSE_10
 FAMILY_KINDS = ("low_income_family", "min_living_allowance_family")
@@ -57,6 +58,7 @@ class SpecialEmploymentSubsidyFarmers(Measure):
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
     line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('statuses',)  # no eligible candidate without these facts
 

@@ -21,6 +21,7 @@ from jiuye.rules.dates import add_months_expr, age_on_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = f"{JS_DOC} 一(二)"
 
@@ -45,6 +46,7 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
 
     line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount",)
     needs: ClassVar[tuple[str, ...]] = ('flexible', 'unemployment')  # no eligible candidate without these facts

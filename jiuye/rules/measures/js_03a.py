@@ -35,6 +35,7 @@ from jiuye.rules.measures._jinshan import (
     persons,
 )
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = f"{JS_DOC} 一(三)"
 AMOUNT_PARAMETER = {"bachelor": "bachelor_amount", "master": "master_amount", "doctor": "doctor_amount"}
@@ -62,6 +63,7 @@ class ReturningGraduateBonus(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("origin", "origin_district"), Scope("employer", "employer_district"))
+    necessary: ClassVar[tuple[Necessary, ...]] = ("origin", "contract_employer")  # prune first: see jiuye.rules.prune
 
     def _contract_conditions(self, p: MeasureParameters) -> list[Condition]:
         months, years = p.get("min_insured_months"), p.get("min_contract_years")

@@ -25,6 +25,7 @@ from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta, Scope
 from jiuye.rules.measures._jinshan import organization_is, persons
 from jiuye.rules.measures.js_01b import internship_group_condition, mark_internship_eligible
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = f"{JS_DOC} 一(三)"
 
@@ -49,6 +50,7 @@ class InternshipLivingAllowance(Measure):
         Scope("hukou", "hukou_district", "本区（金山）户籍学员"),
         Scope("organization", "org_district", "见习基地为本区（金山）就业见习基地"),
     )
+    necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
     line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount",)
     needs: ClassVar[tuple[str, ...]] = ('internships', 'organizations')  # no eligible candidate without these facts
 

@@ -47,6 +47,7 @@ from jiuye.rules.measures._jinshan import (
     yes_no,
 )
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = f"{JS_DOC} 一(四)"
 TRIGGER_CLAUSE = f"{CLAUSE}；政策目录 G4/G6（第2版）"
@@ -83,6 +84,7 @@ class RuralLabourCrossDistrictSubsidy(Measure):
     )
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
     scope: ClassVar[tuple[Scope, ...]] = (Scope("hukou", "hukou_district"),)
+    necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
 
     line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount",)
     needs: ClassVar[tuple[str, ...]] = ('contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts

@@ -25,6 +25,7 @@ from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope
 from jiuye.rules.measures._paired_region import SCOPE, worker_contract_conditions, worker_contracts
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = f"{JS_DOC} 四(十一)"
 
@@ -52,6 +53,7 @@ class PairedRegionStableJobSubsidy(Measure):
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")
 
     scope: ClassVar[tuple[Scope, ...]] = SCOPE
+    necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
     line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount",)
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 

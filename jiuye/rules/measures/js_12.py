@@ -25,6 +25,7 @@ from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, 
 from jiuye.rules.measures._jinshan import in_window, organizations, yes_no
 from jiuye.rules.measures._paired_region import SCOPE, worker_contract_conditions, worker_contracts
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = f"{JS_DOC} 四(十二)"
 
@@ -50,6 +51,7 @@ class HrAgencyReferralSubsidy(Measure):
     cap: ClassVar[Cap | None] = Cap(1, ("subject",), "lines")
 
     scope: ClassVar[tuple[Scope, ...]] = (*SCOPE, Scope("organization", "agency_district", "推荐机构位于本区（金山）"))
+    necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
     line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance', 'organizations')  # no eligible candidate without these facts
 

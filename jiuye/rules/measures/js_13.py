@@ -19,6 +19,7 @@ from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, 
 from jiuye.rules.measures._jinshan import in_window
 from jiuye.rules.measures._paired_region import SCOPE, worker_contract_conditions, worker_contracts
 from jiuye.rules.parameters import MeasureParameters
+from jiuye.rules.prune import Necessary
 
 CLAUSE = f"{JS_DOC} 四(十三)"
 
@@ -43,6 +44,7 @@ class PairedRegionTransferBonus(Measure):
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
 
     scope: ClassVar[tuple[Scope, ...]] = SCOPE
+    necessary: ClassVar[tuple[Necessary, ...]] = ("contract_employer",)  # prune first: see jiuye.rules.prune
     line_amounts: ClassVar[tuple[str, ...]] = ("amount",)
     needs: ClassVar[tuple[str, ...]] = ('statuses', 'contracts', 'employers', 'social_insurance')  # no eligible candidate without these facts
 
