@@ -78,7 +78,29 @@ def defer(url: str, job_id: int) -> None:
 def drain(url: str) -> None:
     """Run every queued procrastinate job now and return (tests, one-off runs)."""
     ensure_schema(url)
-    app_for(url).run_worker(queues=[QUEUE], wait=False, install_signal_handlers=False, listen_notify=False)
+    run = functools.partial(
+        app_for(url).run_worker, queues=[QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
+    )
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        run()
+        return
+    # Called from a thread that already runs an event loop (an async caller, or Playwright's sync API in
+    # the same test process): procrastinate's run_worker uses asyncio.run, so give it a thread of its own.
+    failure: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            run()
+        except BaseException as exc:  # re-raised in the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=in_thread, name="jiuye-drain")
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
 
 
 class PgWorker:
