@@ -312,10 +312,13 @@ def take_write_lock(session: Session | sa.Connection) -> None:
 
     A task that has to wait says so on stderr; the lock is released when its transaction ends.
     """
-    got = session.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY}).scalar()
+    # keyed by the schema too: a deployment lives in its own schema (search_path), and two deployments
+    # (or two test runs) sharing one PostgreSQL database must not queue behind each other
+    key = "(:k, hashtext(current_schema()))"
+    got = session.execute(sa.text(f"SELECT pg_try_advisory_xact_lock{key}"), {"k": WRITE_LOCK_KEY}).scalar()
     if not got:
         print("另一个任务正在写入数据库，正在排队等待…", file=sys.stderr, flush=True)
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+        session.execute(sa.text(f"SELECT pg_advisory_xact_lock{key}"), {"k": WRITE_LOCK_KEY})
 
 
 @contextmanager

@@ -4,6 +4,7 @@ Playwright's sync API earlier in the same test process) must still run the jobs.
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
@@ -24,6 +25,9 @@ def test_drain_runs_the_worker_even_inside_a_running_event_loop(monkeypatch: pyt
     async def caller_with_a_loop() -> None:
         pgqueue.drain("postgresql+psycopg://unused/test")
 
-    asyncio.run(caller_with_a_loop())
+    # in a thread of its own: this test process may already run Playwright's loop in its main thread
+    outer = threading.Thread(target=asyncio.run, args=(caller_with_a_loop(),))
+    outer.start()
+    outer.join()
     assert calls == [{"queues": [pgqueue.QUEUE], "wait": False, "install_signal_handlers": False,
                       "listen_notify": False}]
