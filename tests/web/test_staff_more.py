@@ -179,3 +179,89 @@ def test_organisation_file_is_scoped(client: Any, web_db: str) -> None:
     assert page.status_code == 200 and "机构档案" in page.text
     r = client.get(f"/api/v1/organisations/{org_id}", headers=api_token(client, "reviewer_cm"))
     assert r.status_code == 404 and "不在您的辖区" in r.json()["message"]
+
+
+# --- 4. import: only rows of the uploader's district / town ------------------------------------------
+PERSON_HEADER = ("身份证号码,姓名,出生日期,性别,户籍所在区,户籍所在街镇,户籍所在村居委,原农业户籍,生源地,联系电话,居住地址,"
+                 "银行账号,死亡日期,户籍迁出日期\n")  # fmt: skip
+
+
+def _person_row(seq: int, district: str, town: str) -> tuple[str, str]:
+    import datetime as dt
+
+    from jiuye.rules.identifiers import make_id_number
+
+    idn = make_id_number("310116", dt.date(1991, 2, 3), seq, "male")
+    return idn, f"{idn},导入测试{seq},1991-02-03,男,{district},{town},,否,,,,,,\n"
+
+
+def _upload(client: Any, token: str, name: str, text: str) -> str:
+    r = client.post("/imports", data={"csrf_token": token}, files={"files": (name, text.encode("utf-8"), "text/csv")})
+    assert r.status_code == 303, r.text
+    return str(r.headers["location"])
+
+
+def _job(client: Any, url: str, location: str) -> dict[str, Any]:
+    run_jobs(url)
+    job_id = int(location.rsplit("/", 1)[1])
+    from jiuye.db import session_scope
+    from jiuye.jobs.models import jobs
+
+    with session_scope(url) as s:
+        return dict(s.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().one())
+
+
+def test_import_rejects_rows_outside_the_uploaders_scope(client: Any, web_db: str) -> None:
+    from jiuye.registry.models import TABLES
+
+    persons, towns = TABLES["persons"], TABLES["towns"]
+    cm_town = _one(web_db, sa.select(towns.c.name).where(towns.c.district == "chongming"))[0]
+    cm_person = _one(web_db, sa.select(persons.c.id_number).where(persons.c.hukou_district == "chongming"))[0]
+    count = _one(web_db, sa.select(sa.func.count()).select_from(persons))[0]
+    token = login(client, "admin_js")
+    ok_id, ok_row = _person_row(401, "jinshan", "朱泾镇")
+    cm_id, cm_row = _person_row(402, "chongming", cm_town)
+    job = _job(client, web_db, _upload(client, token, "persons.csv", PERSON_HEADER + ok_row + cm_row))
+    assert job["state"] == "failed", job["message"]
+    problems = job["result"]["problems"]
+    assert [p["row"] for p in problems if "不在您的辖区" in p["reason"]] == ["3"]  # the Chongming row, not the other
+    assert _one(web_db, sa.select(sa.func.count()).select_from(persons))[0] == count  # nothing written
+    page = client.get(f"/jobs/{job['id']}")
+    assert 'id="row-errors"' in page.text and "不在您的辖区（金山区）" in page.text
+    # taking over a stored Chongming person by calling them a Jinshan resident is refused as well
+    takeover = f"{cm_person},改名,{cm_person[6:10]}-{cm_person[10:12]}-{cm_person[12:14]},男,jinshan,朱泾镇,,否,,,,,,\n"
+    job = _job(client, web_db, _upload(client, token, "persons.csv", PERSON_HEADER + takeover))
+    assert job["state"] == "failed"
+    assert any("已由其他辖区登记" in p["reason"] for p in job["result"]["problems"]), job["result"]
+    # so is a contract of a Chongming person
+    emp = _one(web_db, sa.select(TABLES["employers"].c.credit_code).where(TABLES["employers"].c.district == "jinshan"))[0]
+    contract = f"身份证号码,用人单位统一社会信用代码,合同开始日期,合同终止日期,已就业登记\n{cm_person},{emp},2026-01-01,,是\n"
+    job = _job(client, web_db, _upload(client, token, "contracts.csv", contract))
+    assert job["state"] == "failed"
+    assert any("所指的人员不在您的辖区" in p["reason"] for p in job["result"]["problems"]), job["result"]
+    # the Jinshan row alone goes in
+    job = _job(client, web_db, _upload(client, token, "persons.csv", PERSON_HEADER + ok_row))
+    assert job["state"] == "done", job["message"]
+    assert _one(web_db, sa.select(persons.c.hukou_town).where(persons.c.id_number == ok_id))[0] == "朱泾镇"
+    assert _one(web_db, sa.select(persons.c.id).where(persons.c.id_number == cm_id)) is None
+
+
+def test_a_town_caseworker_imports_only_their_town(client: Any, web_db: str) -> None:
+    from jiuye.registry.models import TABLES
+
+    persons = TABLES["persons"]
+    token = login(client, "caseworker_js")
+    own_id, own = _person_row(411, "jinshan", "朱泾镇")
+    other_id, other = _person_row(412, "jinshan", "枫泾镇")
+    no_hukou_id, no_hukou = _person_row(413, "", "")
+    job = _job(client, web_db, _upload(client, token, "persons.csv", PERSON_HEADER + own + other + no_hukou))
+    assert job["state"] == "failed"
+    rows = sorted(p["row"] for p in job["result"]["problems"] if "不在您的辖区（金山区朱泾镇）" in p["reason"])
+    assert rows == ["3", "4"]
+    job = _job(client, web_db, _upload(client, token, "persons.csv", PERSON_HEADER + own))
+    assert job["state"] == "done", job["message"]
+    assert _one(web_db, sa.select(persons.c.id).where(persons.c.id_number == own_id)) is not None
+    assert _one(web_db, sa.select(persons.c.id).where(persons.c.id_number.in_([other_id, no_hukou_id]))) is None
+    # a district account may import a person without a Shanghai 户籍 (e.g. a worker of its employers)
+    job = _job(client, web_db, _upload(client, login(client, "admin_js"), "persons.csv", PERSON_HEADER + no_hukou))
+    assert job["state"] == "done", job["message"]
