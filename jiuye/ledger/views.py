@@ -225,7 +225,7 @@ def detail(session: Session, user: User, entitlement_id: int) -> EntitlementDeta
     p = TABLES["persons"]
     person = session.execute(sa.select(p.c.id, p.c.name).where(p.c.id_number == row["subject"])).first()
     ex = data.get("explanation") or {}
-    conditions = [Condition(text=c["text"], met=c["met"], detail=mask_text(user, c.get("detail")), clause=c["clause"])
+    conditions = [Condition(text=c["text"], met=c["met"], detail=mask_text(c.get("detail")), clause=c["clause"])
                   for c in ex.get("conditions") or []]  # fmt: skip
     return EntitlementDetail(
         id=entitlement_id, policy=row["policy"], title=data["title"], subject=shown_id(user, row["subject"]),

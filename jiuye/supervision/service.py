@@ -182,11 +182,16 @@ def store_flags(session: Session, found: pl.DataFrame, run_id: str, actor: str) 
 
 def run(
     session: Session, actor: str, as_of: dt.date | None = None, only: list[str] | None = None,
-    inputs: Inputs | None = None, include_approved: bool = False, store: bool = True,
+    inputs: Inputs | None = None, include_approved: bool = False, store: bool = True, district: str | None = None,
 ) -> RunResult:  # fmt: skip
+    """Run the checks and store the flags; with ``district`` only that district's flags are kept (a web
+    user's run: the checks still read every district, e.g. to see a payment of the other one, but a
+    Jinshan auditor raises and refreshes only Jinshan flags)."""
     run_id = new_run_id()
     data = inputs if inputs is not None else load_inputs(session, as_of, include_approved)
     found = run_checks(data, only)
+    if district is not None:
+        found = found.filter(pl.col("district") == district)
     result = RunResult(run_id, found)
     fresh = found.clear()
     if store:

@@ -67,11 +67,11 @@ class FlagList(BaseModel):
 def _row(user: User, r: Any) -> FlagRow:
     subject = r["subject_id"]
     shown = (
-        shown_id(user, subject) if r["subject_kind"] in ("person", "employer") else mask_text(user, subject)
+        shown_id(user, subject) if r["subject_kind"] in ("person", "employer") else mask_text(subject)
     )
     return FlagRow(id=r["id"], check=r["check"], check_title=_titles().get(r["check"], r["check"]), clause=r["clause"],
                    subject_kind=r["subject_kind"], subject_id=shown, month=None if r["month"] is None else f"{r['month']:%Y-%m}",
-                   detail=mask_text(user, r["detail"]), severity=r["severity"], state=r["state"],
+                   detail=mask_text(r["detail"]), severity=r["severity"], state=r["state"],
                    state_label=STATE_LABELS.get(r["state"], r["state"]), reviewed_by=r.get("reviewed_by"),
                    review_reason=r.get("review_reason"))  # fmt: skip
 
@@ -124,7 +124,8 @@ def flags_api(check: str | None = Query(None, max_length=32), state: str | None 
 
 
 def _run(ctx: Ctx) -> Response:
-    return start_job(ctx, "supervise", {}, lock_key="supervise")
+    # the checks of the user's district only; one run at a time (flags are stored under one lock)
+    return start_job(ctx, "supervise", {"district": ctx.user.district}, lock_key="supervise")
 
 
 @router.post("/supervision/run", include_in_schema=False)

@@ -28,6 +28,7 @@ VIEW_MODULES: tuple[str, ...] = (
     "jiuye.web.policies",
     "jiuye.registry.views",
     "jiuye.ledger.views",
+    "jiuye.matching.views",
     "jiuye.supervision.views",
     "jiuye.parameters.views",
     "jiuye.audit.views",
