@@ -9,7 +9,7 @@ pending (kind ``pending``) or that need a reviewer need an application / review 
 bureau changes this with ``jiuye settings auto MEASURE on|off``; the setting in force is recorded with
 every bulk approval.
 
-Exactly once: payment is serialised per database (``pg_advisory_xact_lock`` on PostgreSQL; the
+Exactly once: payment is serialised per deployment (an advisory lock keyed by purpose and schema on PostgreSQL; the
 ``BEGIN IMMEDIATE`` write transaction on SQLite), lines are claimed with
 ``UPDATE entitlements SET state='in_batch' WHERE state='approved' … RETURNING``, and the database
 refuses a second non-reversed payment of the same (policy, beneficiary, subject, month) and a second
@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from jiuye.audit.keys import Anchor, ChainKey, append_anchor, session_audit_dir, session_key
 from jiuye.audit.service import head as audit_head
 from jiuye.audit.service import record
+from jiuye.db.core import advisory_xact_lock
 from jiuye.errors import UserError
 from jiuye.ledger import payment_file, transitions
 from jiuye.ledger.models import (
@@ -161,7 +162,9 @@ def grant(
     reason: str, payload: dict[str, Any] | None = None,
 ) -> int:  # fmt: skip
     """An entitlement decided on an application (点单式): written as found and moved to approved by the
-    reviewer, both audited.  One line per (policy, beneficiary, subject, month): a second is refused."""
+    reviewer, both audited.  One line per (policy, beneficiary, subject, month): a second is refused.
+    Its origin is ``application``: matching never withdraws it, changes it or sends it back to review
+    (the reviewer decided it; the engine may not even compute the measure)."""
     if not known_policy(policy):
         raise UserError(f"未知的政策编号：{policy}。", 4)
     problem = amount_problem(policy, amount_fen)
@@ -177,7 +180,7 @@ def grant(
     new_id = int(session.execute(
         sa.insert(entitlements).values(policy=policy, beneficiary=beneficiary, subject=subject, month=month,
                                        amount_fen=int(amount_fen), amount_status="payable", state="found",
-                                       explanation=payload, **audit_values(actor))
+                                       origin="application", explanation=payload, **audit_values(actor))
         .returning(entitlements.c.id)
     ).scalar_one())  # fmt: skip
     record(session, actor, "grant", "entitlements", new_id, None, "found", reason, payload)
@@ -372,8 +375,7 @@ def review(session: Session, entitlement_id: int, decision: str, actor: str, rea
 
 # --- payment --------------------------------------------------------------------------------------
 def _lock_pay(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PAY_LOCK_KEY})
+    advisory_xact_lock(session, PAY_LOCK_KEY)
 
 
 def _accounts() -> sa.Subquery:
@@ -415,7 +417,7 @@ def pay_candidates(
     """Approved (and bank-returned) lines of ``month`` and earlier with an amount: which may be paid now,
     and which wait (no or implausible bank account, account of a return not corrected, amount out of
     bounds).  Raises when a line's amount no longer matches its approval seal (tampering)."""
-    from jiuye.rules.identifiers import bank_account_problem
+    from jiuye.rules.identifiers import bank_account_reason
 
     acc, ret = _accounts(), _returned_accounts()
     ec = entitlement_confirmations
@@ -452,12 +454,15 @@ def pay_candidates(
         )
     payable: list[Any] = []
     waiting: list[dict[str, Any]] = []
-    for r in rows:
-        account = (r.account or "").strip()
+    # every account checked in one columnar pass (one Polars query per row held the write lock for seconds)
+    accounts = [(r.account or "").strip() for r in rows]
+    bad_accounts = pl.DataFrame({"a": accounts}, schema={"a": pl.String}).select(
+        bank_account_reason(pl.col("a"))).to_series().to_list()  # fmt: skip
+    for r, account, bad in zip(rows, accounts, bad_accounts, strict=True):
         problem = amount_problem(r.policy, r.amount_fen, bounds)
         if problem is None and not account:
             problem = "无银行账号"
-        elif problem is None and (bad := bank_account_problem(account)):
+        elif problem is None and bad:
             problem = f"银行账号不合规（{bad}）"
         elif problem is None and r.state == "returned" and account == (r.returned_to or ""):
             problem = "银行退票后账号尚未更正"
