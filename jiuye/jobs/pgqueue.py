@@ -48,13 +48,13 @@ def ensure_schema(url: str) -> None:
     """Create procrastinate's tables in this database/schema when they are missing."""
     from procrastinate.schema import SchemaManager
 
-    from jiuye.db import get_engine
+    from jiuye.db import advisory_xact_lock, get_engine
 
     engine = get_engine(url)
     with engine.begin() as conn:
         if sa.inspect(conn).has_table("procrastinate_jobs"):
             return
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
+        advisory_xact_lock(conn, SCHEMA_LOCK)
         if not sa.inspect(conn).has_table("procrastinate_jobs"):
             raw = conn.connection.dbapi_connection  # no parameters: the script's % signs are not placeholders
             assert raw is not None
