@@ -16,7 +16,7 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.catalog import all_measures
-from jiuye.rules.dates import format_month
+from jiuye.rules.dates import format_month, month_end
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, first_column
 from jiuye.rules.money import fen_to_json_number
@@ -217,18 +217,20 @@ def _attributed_payments(lines: pl.LazyFrame, paid: pl.LazyFrame, extra: list[st
 def _explanations(
     measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
     conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
+    until: dt.date | None = None,
 ) -> pl.LazyFrame:
     """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
 
     ``long_format`` gathers the condition lists by concat + group-by (large frames) instead of ``concat_list``
-    over structs (small frames); both give the same lists."""
+    over structs (small frames); both give the same lists.  ``until`` is the last day of the measure's window
+    (G4): a threshold's hint never names a day after it."""
     keys = [c.key for c in conditions]
     scored = evaluated.with_columns(
         _static_ok=_all_met(keys),
         _score=pl.sum_horizontal([pl.col(k).cast(pl.Int32) for k in keys]) if keys else pl.lit(0),
         **{f"_d_{c.key}": (c.detail if c.detail is not None else pl.lit(None, pl.String)) for c in conditions},
         # what would change a failed threshold condition, computed from its declared structure
-        **{f"_d_h_{c.key}": pl.when(~pl.col(c.key)).then(c.threshold.hint()).otherwise(None).cast(pl.String)
+        **{f"_d_h_{c.key}": pl.when(~pl.col(c.key)).then(c.threshold.hint(until)).otherwise(None).cast(pl.String)
            for c in conditions if c.threshold is not None},
     )  # fmt: skip
     # ties between equally close candidates are broken by the content of the row, never by input order
@@ -415,7 +417,8 @@ def _evaluate(
         if explain:
             explanation_queries.append(
                 _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
-                              long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS)
+                              long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS,
+                              until=None if p.window.end is None else month_end(p.window.end))
             )
     frames = pl.collect_all([*line_queries, *explanation_queries], engine="in-memory")
     n_lines = len(line_queries)

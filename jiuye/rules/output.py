@@ -86,7 +86,7 @@ def explanation_texts(frame: pl.DataFrame, level: int) -> list[str]:
     e = pl.element()
     condition = _object([
         (name, (json_bool if name == "met" else json_string)(e.struct.field(name)), e.struct.field(name).is_not_null())
-        for name in ("text", "met", "detail", "clause")
+        for name in ("text", "met", "detail", "clause", "hint")
     ], level + 3)  # fmt: skip
     inner = "\n" + STEP * (level + 3)
     conditions = (

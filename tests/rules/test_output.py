@@ -25,7 +25,7 @@ entitlement = st.fixed_dictionaries({
     "status": TEXT,
 })  # fmt: skip
 condition = st.fixed_dictionaries({"text": TEXT, "met": st.one_of(st.none(), st.booleans()), "detail": MAYBE_TEXT,
-                                   "clause": MAYBE_TEXT})  # fmt: skip
+                                   "clause": MAYBE_TEXT, "hint": MAYBE_TEXT})  # fmt: skip
 explanation = st.fixed_dictionaries({
     "policy": TEXT, "subject": TEXT, "eligible": st.booleans(), "conditions": st.lists(condition, max_size=4),
     "clause": TEXT, "reading": st.one_of(st.none(), st.just(""), TEXT),
