@@ -119,6 +119,7 @@ def import_files(
 ) -> tuple[str, dict[str, Any]]:
     from jiuye import db
     from jiuye.registry.importing.readers import ReadError
+    from jiuye.registry.importing.scope import UploadScope
     from jiuye.registry.importing.service import ImportRejected, run_import
 
     paths = [Path(p) for p in params["files"]]
@@ -126,7 +127,8 @@ def import_files(
     if any(base not in p.resolve().parents for p in paths):
         raise UserError("导入文件不在上传目录中。", BAD_INPUT, "file")
     try:
-        result = run_import(paths, db.get_engine(url), by_user=user.actor, forced_table=params.get("table"))
+        result = run_import(paths, db.get_engine(url), by_user=user.actor, forced_table=params.get("table"),
+                            scope=UploadScope(user.district, user.town))  # only rows of the uploader's district/town
     except ReadError as exc:
         raise UserError(str(exc), BAD_INPUT, "file") from exc
     except ImportRejected as exc:

@@ -95,53 +95,36 @@ def settings(session: Session) -> dict[str, Setting]:
     return out
 
 
-def set_auto(session: Session, policy: str, auto: bool, actor: str, reason: str | None = None) -> Setting:
-    if not known_policy(policy):
-        raise UserError(f"未知的政策编号：{policy}。", 4)
-    old = settings(session)[policy]
-    now = dt.datetime.now(dt.UTC)
-    exists = session.execute(
-        sa.select(policy_settings.c.policy).where(policy_settings.c.policy == policy)
-    ).first()
-    if exists:
-        session.execute(
-            sa.update(policy_settings)
-            .where(policy_settings.c.policy == policy)
-            .values(auto=auto, set_by=actor, set_at=now)
-        )
-    else:
-        session.execute(sa.insert(policy_settings).values(policy=policy, auto=auto, set_by=actor, set_at=now))
-    label = {True: "免申即享", False: "依申请"}
-    record(
-        session,
-        actor,
-        "setting",
-        "policy_settings",
-        policy,
-        label[old.auto],
-        label[auto],
-        reason,
-        {"auto": auto},
-    )
-    return Setting(policy, auto, actor, now, old.confirm)
-
-
-def set_confirm(session: Session, policy: str, confirm: bool, actor: str, reason: str | None = None) -> Setting:
-    """Whether ``pay`` waits for the person's confirmation (意愿确认) before paying this measure's lines."""
+def _set(session: Session, policy: str, actor: str, reason: str | None, field: str, value: bool,
+         labels: dict[bool, str]) -> Setting:  # fmt: skip
+    """One switch of a measure's ``policy_settings`` row (``auto`` or ``confirm``), the other kept, audited."""
     if not known_policy(policy):
         raise UserError(f"未知的政策编号：{policy}。", 4)
     old = settings(session)[policy]
     now = dt.datetime.now(dt.UTC)
     if session.execute(sa.select(policy_settings.c.policy).where(policy_settings.c.policy == policy)).first():
         session.execute(sa.update(policy_settings).where(policy_settings.c.policy == policy)
-                        .values(confirm=confirm, set_by=actor, set_at=now))  # fmt: skip
+                        .values({field: value, "set_by": actor, "set_at": now}))  # fmt: skip
     else:
-        session.execute(sa.insert(policy_settings).values(policy=policy, auto=old.auto, confirm=confirm,
-                                                          set_by=actor, set_at=now))  # fmt: skip
-    label = {True: "须意愿确认", False: "无须确认"}
-    record(session, actor, "setting", "policy_settings", policy, label[old.confirm], label[confirm], reason,
-           {"confirm": confirm})  # fmt: skip
-    return Setting(policy, old.auto, actor, now, confirm)
+        row = {"policy": policy, "auto": old.auto, "confirm": old.confirm, field: value, "set_by": actor, "set_at": now}
+        session.execute(sa.insert(policy_settings).values(row))
+    record(session, actor, "setting", "policy_settings", policy, labels[getattr(old, field)], labels[value], reason,
+           {field: value})  # fmt: skip
+    return settings(session)[policy]
+
+
+AUTO_LABELS = {True: "免申即享", False: "依申请"}
+CONFIRM_LABELS = {True: "须意愿确认", False: "无须确认"}
+
+
+def set_auto(session: Session, policy: str, auto: bool, actor: str, reason: str | None = None) -> Setting:
+    """Whether matching's lines of this measure are 免申即享 (approved in bulk) or wait for an application."""
+    return _set(session, policy, actor, reason, "auto", auto, AUTO_LABELS)
+
+
+def set_confirm(session: Session, policy: str, confirm: bool, actor: str, reason: str | None = None) -> Setting:
+    """Whether ``pay`` waits for the person's confirmation (意愿确认) before paying this measure's lines."""
+    return _set(session, policy, actor, reason, "confirm", confirm, CONFIRM_LABELS)
 
 
 def confirm_line(

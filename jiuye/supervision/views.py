@@ -7,13 +7,13 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
+from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from jiuye.accounts.scope import flag_condition, mask_text, shown_id
 from jiuye.accounts.service import User
-from jiuye.accounts.web import Ctx, staff
+from jiuye.accounts.web import Ctx, ReasonIn, done, staff, with_reason
 from jiuye.errors import BAD_INPUT, CONFLICT, NOT_FOUND, UserError
 from jiuye.jobs.views import JobStarted, start_job
 from jiuye.supervision import service
@@ -162,26 +162,27 @@ def flag_api(flag_id: int, ctx: Ctx = Depends(staff("supervise"))) -> Any:
         return get_flag(s, ctx.user, flag_id)
 
 
-class FlagReviewIn(BaseModel):
+class FlagReviewIn(ReasonIn):
     state: Literal["confirmed", "dismissed", "open"]
-    reason: str = Field(min_length=1, max_length=1000)
 
 
 def _review(ctx: Ctx, flag_id: int, state: str, reason: str) -> FlagRow:
-    with ctx.write() as s:
+    def act(s: Session, text: str) -> FlagRow:
         get_flag(s, ctx.user, flag_id)
         try:
-            service.set_state(s, flag_id, state, ctx.user.actor, reason.strip())
+            service.set_state(s, flag_id, state, ctx.user.actor, text)
         except service.FlagError as exc:
             raise UserError(str(exc), CONFLICT if "已是" in str(exc) else BAD_INPUT, "reason") from exc
         return get_flag(s, ctx.user, flag_id)
+
+    return with_reason(ctx, reason, "请写明复核意见（确认或排除的理由）。", act)
 
 
 @router.post("/supervision/flags/{flag_id}", include_in_schema=False)
 def flag_submit(flag_id: int, state: str = Form(...), reason: str = Form(""),
                 ctx: Ctx = Depends(staff("supervise"))) -> Response:  # fmt: skip
     _review(ctx, flag_id, state, reason)
-    return RedirectResponse(f"/supervision/flags/{flag_id}", status_code=303)
+    return done(f"/supervision/flags/{flag_id}")
 
 
 @api.post("/flags/{flag_id}/review", response_model=FlagRow, summary="确认或排除疑点（须写理由）")

@@ -25,6 +25,7 @@ log = logging.getLogger("jiuye.web")
 VIEW_MODULES: tuple[str, ...] = (
     "jiuye.accounts.views",
     "jiuye.web.dashboard",
+    "jiuye.web.figures",
     "jiuye.web.policies",
     "jiuye.registry.views",
     "jiuye.ledger.views",

@@ -93,12 +93,13 @@ ENDPOINTS: tuple[tuple[str, str, dict[str, Any] | None, str | None], ...] = (
     ("POST", "/api/v1/payment-batches", {"month": "2026-10"}, "pay"),
     ("POST", "/api/v1/flags/run", None, "supervise"),
     ("GET", "/api/v1/match-runs", None, "match"),
+    ("GET", "/api/v1/figures?year=2025", None, "dashboard"),
     ("POST", "/api/v1/match", {"month_from": "2026-01", "month_to": "2026-10"}, "match"),
 )  # fmt: skip
 SCOPED = ("{e}", "{p}", "{f}", "{b}", "{y}", "{m}", "{o}")
 PAGES = ("/", "/review", "/people?q=张", "/people/{p}", "/employers/{m}", "/organisations/{o}", "/entitlements/{e}", "/payments", "/payments/batches/{b}",
          "/supervision", "/supervision/flags/{f}", "/parameters", "/parameters/JS-04", "/settings", "/audit", "/imports",
-         "/accounts", "/jobs", "/match")  # fmt: skip
+         "/accounts", "/jobs", "/match", "/figures")  # fmt: skip
 PAGE_PERMISSION = {"/people": "view", "/employers": "view", "/organisations": "view", "/entitlements": "view", "/review": "view", "/payments": "payments_view",
                    "/supervision": "supervise", "/parameters": "parameters", "/settings": "view", "/audit": "audit",
                    "/imports": "import", "/accounts": "accounts",

@@ -56,3 +56,14 @@ def test_reviewer_opens_an_employer_file(page: Any, live_server: str, web_db: st
     assert page.locator("#body-entitlements tr").count() >= 2
     _no_english_errors(page)
     shot(page, "employer")
+
+
+def test_leader_reads_the_figures(page: Any, live_server: str) -> None:
+    _login(page, live_server, "leader_js")
+    page.goto(f"{live_server}/figures")
+    assert page.inner_text("h1") == "领导统计"
+    assert "无数据来源" in page.inner_text("#targets")
+    assert page.locator("#fig-measure tr").count() >= 2
+    assert page.locator("form[method=post] button:not(.link)").count() == 0  # read-only: only 退出
+    _no_english_errors(page)
+    shot(page, "figures")

@@ -179,3 +179,172 @@ def test_organisation_file_is_scoped(client: Any, web_db: str) -> None:
     assert page.status_code == 200 and "机构档案" in page.text
     r = client.get(f"/api/v1/organisations/{org_id}", headers=api_token(client, "reviewer_cm"))
     assert r.status_code == 404 and "不在您的辖区" in r.json()["message"]
+
+
+# --- 4. import: only rows of the uploader's district / town ------------------------------------------
+PERSON_HEADER = ("身份证号码,姓名,出生日期,性别,户籍所在区,户籍所在街镇,户籍所在村居委,原农业户籍,生源地,联系电话,居住地址,"
+                 "银行账号,死亡日期,户籍迁出日期\n")  # fmt: skip
+
+
+def _person_row(seq: int, district: str, town: str) -> tuple[str, str]:
+    import datetime as dt
+
+    from jiuye.rules.identifiers import make_id_number
+
+    idn = make_id_number("310116", dt.date(1991, 2, 3), seq, "male")
+    return idn, f"{idn},导入测试{seq},1991-02-03,男,{district},{town},,否,,,,,,\n"
+
+
+def _upload(client: Any, token: str, name: str, text: str) -> str:
+    r = client.post("/imports", data={"csrf_token": token}, files={"files": (name, text.encode("utf-8"), "text/csv")})
+    assert r.status_code == 303, r.text
+    return str(r.headers["location"])
+
+
+def _job(client: Any, url: str, location: str) -> dict[str, Any]:
+    run_jobs(url)
+    job_id = int(location.rsplit("/", 1)[1])
+    from jiuye.db import session_scope
+    from jiuye.jobs.models import jobs
+
+    with session_scope(url) as s:
+        return dict(s.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().one())
+
+
+def test_import_rejects_rows_outside_the_uploaders_scope(client: Any, web_db: str) -> None:
+    from jiuye.registry.models import TABLES
+
+    persons, towns = TABLES["persons"], TABLES["towns"]
+    cm_town = _one(web_db, sa.select(towns.c.name).where(towns.c.district == "chongming"))[0]
+    cm_person = _one(web_db, sa.select(persons.c.id_number).where(persons.c.hukou_district == "chongming"))[0]
+    count = _one(web_db, sa.select(sa.func.count()).select_from(persons))[0]
+    token = login(client, "admin_js")
+    ok_id, ok_row = _person_row(401, "jinshan", "朱泾镇")
+    cm_id, cm_row = _person_row(402, "chongming", cm_town)
+    job = _job(client, web_db, _upload(client, token, "persons.csv", PERSON_HEADER + ok_row + cm_row))
+    assert job["state"] == "failed", job["message"]
+    problems = job["result"]["problems"]
+    assert [p["row"] for p in problems if "不在您的辖区" in p["reason"]] == ["3"]  # the Chongming row, not the other
+    assert _one(web_db, sa.select(sa.func.count()).select_from(persons))[0] == count  # nothing written
+    page = client.get(f"/jobs/{job['id']}")
+    assert 'id="row-errors"' in page.text and "不在您的辖区（金山区）" in page.text
+    # taking over a stored Chongming person by calling them a Jinshan resident is refused as well
+    takeover = f"{cm_person},改名,{cm_person[6:10]}-{cm_person[10:12]}-{cm_person[12:14]},男,jinshan,朱泾镇,,否,,,,,,\n"
+    job = _job(client, web_db, _upload(client, token, "persons.csv", PERSON_HEADER + takeover))
+    assert job["state"] == "failed"
+    assert any("已由其他辖区登记" in p["reason"] for p in job["result"]["problems"]), job["result"]
+    # so is a contract of a Chongming person
+    emp = _one(web_db, sa.select(TABLES["employers"].c.credit_code).where(TABLES["employers"].c.district == "jinshan"))[0]
+    contract = f"身份证号码,用人单位统一社会信用代码,合同开始日期,合同终止日期,已就业登记\n{cm_person},{emp},2026-01-01,,是\n"
+    job = _job(client, web_db, _upload(client, token, "contracts.csv", contract))
+    assert job["state"] == "failed"
+    assert any("所指的人员不在您的辖区" in p["reason"] for p in job["result"]["problems"]), job["result"]
+    # the Jinshan row alone goes in
+    job = _job(client, web_db, _upload(client, token, "persons.csv", PERSON_HEADER + ok_row))
+    assert job["state"] == "done", job["message"]
+    assert _one(web_db, sa.select(persons.c.hukou_town).where(persons.c.id_number == ok_id))[0] == "朱泾镇"
+    assert _one(web_db, sa.select(persons.c.id).where(persons.c.id_number == cm_id)) is None
+
+
+def test_a_town_caseworker_imports_only_their_town(client: Any, web_db: str) -> None:
+    from jiuye.registry.models import TABLES
+
+    persons = TABLES["persons"]
+    token = login(client, "caseworker_js")
+    own_id, own = _person_row(411, "jinshan", "朱泾镇")
+    other_id, other = _person_row(412, "jinshan", "枫泾镇")
+    no_hukou_id, no_hukou = _person_row(413, "", "")
+    job = _job(client, web_db, _upload(client, token, "persons.csv", PERSON_HEADER + own + other + no_hukou))
+    assert job["state"] == "failed"
+    rows = sorted(p["row"] for p in job["result"]["problems"] if "不在您的辖区（金山区朱泾镇）" in p["reason"])
+    assert rows == ["3", "4"]
+    job = _job(client, web_db, _upload(client, token, "persons.csv", PERSON_HEADER + own))
+    assert job["state"] == "done", job["message"]
+    assert _one(web_db, sa.select(persons.c.id).where(persons.c.id_number == own_id)) is not None
+    assert _one(web_db, sa.select(persons.c.id).where(persons.c.id_number.in_([other_id, no_hukou_id]))) is None
+    # a district account may import a person without a Shanghai 户籍 (e.g. a worker of its employers)
+    job = _job(client, web_db, _upload(client, login(client, "admin_js"), "persons.csv", PERSON_HEADER + no_hukou))
+    assert job["state"] == "done", job["message"]
+
+
+# --- 3. leaders' figures and targets ------------------------------------------------------------------
+def test_leader_figures_add_up_to_the_ledger_and_targets_quote_their_clause(client: Any, web_db: str) -> None:
+    from jiuye.ledger.models import payments as pay
+    from jiuye.rules.targets import TARGETS
+
+    headers = api_token(client, "leader_js")
+    r = client.get("/api/v1/figures", headers=headers)
+    assert r.status_code == 200, r.text
+    d = r.json()
+    n, fen = _one(web_db, sa.select(sa.func.count(), sa.func.sum(pay.c.amount_fen))
+                  .where(pay.c.policy.like("JS-%"), pay.c.state == "paid"))  # fmt: skip
+    assert d["paid"] == n > 0 and d["paid_fen"] == int(fen)
+    for part in ("by_measure", "by_month", "by_town"):  # every breakdown adds up to the same money
+        assert sum(x["paid_fen"] for x in d[part]) == int(fen), part
+        assert sum(x["paid"] for x in d[part]) == n, part
+    assert all(m["policy"].startswith("JS-") for m in d["by_measure"])
+    js_targets = [t for t in TARGETS if t.document == "JS"]
+    assert [t["id"] for t in d["targets"]] == [t.id for t in js_targets]
+    assert all(not t["has_source"] and t["value"] is None and t["no_source"] for t in d["targets"])
+    year = client.get("/api/v1/figures?year=2025", headers=headers).json()
+    n25 = _one(web_db, sa.select(sa.func.count()).where(pay.c.policy.like("JS-%"), pay.c.state == "paid",
+                                                        pay.c.month.between(_d(2025, 1), _d(2025, 12))))[0]  # fmt: skip
+    assert year["paid"] == n25
+    # the page: read-only for a leader, targets with their clause, "no data source" rather than a number
+    login(client, "leader_js")
+    page = client.get("/figures")
+    assert page.status_code == 200 and "无数据来源" in page.text and "金就办〔2023〕1号 五(十四)" in page.text
+    assert "<form method=\"post\"" not in page.text.split("<main>")[1]
+    assert client.get("/figures?year=abc").status_code == 422
+    # Chongming sees its own document's targets and none of Jinshan's money
+    cm = client.get("/api/v1/figures", headers=api_token(client, "reviewer_cm")).json()
+    assert {t["id"] for t in cm["targets"]} == {t.id for t in TARGETS if t.document == "CM"}
+    assert all(m["policy"].startswith("CM-") for m in cm["by_measure"])
+
+
+def _d(year: int, month: int) -> Any:
+    import datetime as dt
+
+    return dt.date(year, month, 1)
+
+
+def test_every_target_quotes_the_document_exactly() -> None:
+    import re
+    from pathlib import Path
+
+    import pytest
+
+    from jiuye.rules.targets import TARGETS
+
+    seeds = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+    if not seeds.exists():
+        pytest.skip("../shared/seeds is not beside the checkout")
+    for t in TARGETS:
+        text = re.sub(r"\s+", "", (seeds / ("jinshan-2023.txt" if t.document == "JS" else "chongming-2023.txt")).read_text("utf-8"))
+        assert re.sub(r"\s+", "", t.quote) in text, t.id
+
+
+# --- 8. one handler for "a decision with a reason" -----------------------------------------------------
+def test_decisions_with_a_reason_share_one_handler(client: Any, web_db: str) -> None:
+    import inspect
+
+    from jiuye.accounts import web
+    from jiuye.ledger import views as ledger_views
+    from jiuye.supervision import views as supervision_views
+    from jiuye.supervision.models import flags
+
+    for module in (ledger_views, supervision_views):  # no view writes its own reason check or redirect
+        source = inspect.getsource(module)
+        assert "with_reason(" in source and "status_code=303" not in source and "reason.strip()" not in source
+    assert web.done("/x").status_code == 303
+    token = login(client, "auditor_js")
+    fid = _one(web_db, sa.select(flags.c.id).where(flags.c.district == "jinshan"))[0]
+    r = client.post(f"/supervision/flags/{fid}", data={"state": "confirmed", "reason": "  ", "csrf_token": token})
+    assert r.status_code == 422 and "请写明复核意见" in r.text
+    r = client.post(f"/api/v1/flags/{fid}/review", json={"state": "dismissed", "reason": " \t"},
+                    headers=api_token(client, "auditor_js"))  # fmt: skip
+    assert r.status_code == 422 and r.json()["field"] == "reason"
+    assert _one(web_db, sa.select(flags.c.state).where(flags.c.id == fid))[0] == "open"
+    r = client.post(f"/supervision/flags/{fid}", data={"state": "dismissed", "reason": "核实无误", "csrf_token": token})
+    assert r.status_code == 303 and r.headers["location"] == f"/supervision/flags/{fid}"
+    assert _one(web_db, sa.select(flags.c.state).where(flags.c.id == fid))[0] == "dismissed"
