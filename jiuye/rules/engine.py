@@ -18,6 +18,7 @@ from jiuye.rules import derived
 from jiuye.rules.catalog import all_measures
 from jiuye.rules.dates import format_month, month_end
 from jiuye.rules.facts import Facts
+from jiuye.rules.fingerprint import LINE_FACTS_SCHEMA, line_facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, first_column
 from jiuye.rules.money import fen_to_json_number
 from jiuye.rules.parameters import MeasureParameters, load_measure_parameters
@@ -43,6 +44,8 @@ class Result:
     entitlements: pl.DataFrame
     findings: pl.DataFrame
     explanations: pl.DataFrame | None = None
+    # with ``line_facts=True``: per (policy, subject) with lines, the facts behind them (jiuye.rules.fingerprint)
+    line_facts: pl.DataFrame | None = None
 
     def to_json(self) -> dict[str, Any]:
         entitlements = [
@@ -329,6 +332,7 @@ def evaluate_facts(
     explain: bool = False,
     measures: Iterable[Measure] | None = None,
     prune: bool | None = None,
+    line_facts: bool = False,
 ) -> Result:
     """Evaluate ``measures`` (default: all) over ``facts`` and return the lines inside the window.
 
@@ -341,13 +345,15 @@ def evaluate_facts(
     one row per subject person in one shared pass (:mod:`jiuye.rules.prune`); each measure then sees only
     the surviving persons and a measure nobody survives is not planned.  Explanations need every subject,
     so ``prune=True`` with ``explain=True`` is refused.  The lines are the same either way.
+
+    ``line_facts``: also the facts behind the lines, per (policy, subject) (:mod:`jiuye.rules.fingerprint`).
     """
     if prune is None:
         prune = not explain
     if prune and explain:
         raise ValueError("pruning drops subjects that explanations must show")
     with derived.sharing_derivations(facts):  # derived frames are shared within one evaluation only
-        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune)
+        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune, line_facts)
 
 
 def _evaluate(
@@ -358,6 +364,7 @@ def _evaluate(
     explain: bool,
     measures: Iterable[Measure] | None,
     prune: bool,
+    with_line_facts: bool = False,
 ) -> Result:
     chosen = list(measures) if measures is not None else all_measures()
     prunable = [m for m in chosen if m.computable and m.meta.kind != "rule" and type(m).findings is Measure.findings]
@@ -399,6 +406,7 @@ def _evaluate(
     ends = subject_ends(facts)
     line_queries: list[pl.LazyFrame] = []
     explanation_queries: list[pl.LazyFrame] = []
+    fact_queries: list[pl.LazyFrame] = []
     for prep, evaluated_frame in zip(prepared, evaluated_frames, strict=True):
         measure, p = prep.measure, prep.p
         if explain:
@@ -414,13 +422,16 @@ def _evaluate(
             raw_lines = _with_conditions(measure.lines(eligible, measure_facts, p, ctx), prep.monthly)
             kept = raw_lines.filter(_all_met(c.key for c in prep.monthly))
             line_queries.append(_finish_lines(measure, kept, payments, ends, p, ctx))
+            if with_line_facts:
+                fact_queries.append(line_facts(measure.id, eligible, prep.conditions))
         if explain:
             explanation_queries.append(
                 _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
                               long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS,
                               until=None if p.window.end is None else month_end(p.window.end))
             )
-    frames = pl.collect_all([*line_queries, *explanation_queries], engine="in-memory")
+    frames = pl.collect_all([*line_queries, *explanation_queries, *fact_queries], engine="in-memory")
+    n_explained = len(line_queries) + len(explanation_queries)
     n_lines = len(line_queries)
     entitlements = (
         pl.concat([pl.DataFrame(schema=ENTITLEMENT_SCHEMA), *frames[:n_lines]], how="vertical_relaxed")
@@ -432,6 +443,9 @@ def _evaluate(
     explanations = None
     if explain:
         explanations = pl.concat(
-            [pl.DataFrame(schema=EXPLANATION_SCHEMA), *frames[n_lines:]], how="vertical_relaxed"
+            [pl.DataFrame(schema=EXPLANATION_SCHEMA), *frames[n_lines:n_explained]], how="vertical_relaxed"
         ).sort(["policy", "subject"])
-    return Result(entitlements=entitlements, findings=findings, explanations=explanations)
+    facts_frame = None
+    if with_line_facts:
+        facts_frame = pl.concat([pl.DataFrame(schema=LINE_FACTS_SCHEMA), *frames[n_explained:]], how="vertical_relaxed")
+    return Result(entitlements=entitlements, findings=findings, explanations=explanations, line_facts=facts_frame)
