@@ -216,12 +216,13 @@ def _attributed_payments(lines: pl.LazyFrame, paid: pl.LazyFrame, extra: list[st
 
 def _explanations(
     measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
-    conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
+    conditions: list[Condition], monthly: list[Condition], long_format: bool = True, namespaced: bool = False,
 ) -> pl.LazyFrame:
     """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
 
     ``long_format`` gathers the condition lists by concat + group-by (large frames) instead of ``concat_list``
-    over structs (small frames); both give the same lists."""
+    over structs (small frames); both give the same lists.  ``namespaced``: the ids carry the case markers
+    of :mod:`jiuye.rules.batch`, which the tie-break hashes without (so a merged case chooses as alone)."""
     keys = [c.key for c in conditions]
     scored = evaluated.with_columns(
         _static_ok=_all_met(keys),
@@ -233,6 +234,11 @@ def _explanations(
     )  # fmt: skip
     # ties between equally close candidates are broken by the content of the row, never by input order
     tiebreak = pl.struct(pl.all().exclude("^_d_.*$")).hash(seed=0)
+    if namespaced:
+        tiebreak = pl.struct([
+            pl.col(c).str.replace(f"^{derived.MARKER_PATTERN}", "") if t == pl.String else pl.col(c)
+            for c, t in scored.collect_schema().items() if not c.startswith("_d_")
+        ]).hash(seed=0)  # fmt: skip
     best = (
         scored.with_columns(_tiebreak=tiebreak)
         .sort(["subject", "_static_ok", "_score", "_tiebreak"], descending=[False, True, True, False])
@@ -327,6 +333,7 @@ def evaluate_facts(
     explain: bool = False,
     measures: Iterable[Measure] | None = None,
     prune: bool | None = None,
+    namespaced: bool = False,
 ) -> Result:
     """Evaluate ``measures`` (default: all) over ``facts`` and return the lines inside the window.
 
@@ -339,13 +346,15 @@ def evaluate_facts(
     one row per subject person in one shared pass (:mod:`jiuye.rules.prune`); each measure then sees only
     the surviving persons and a measure nobody survives is not planned.  Explanations need every subject,
     so ``prune=True`` with ``explain=True`` is refused.  The lines are the same either way.
+
+    ``namespaced``: the facts are several cases merged by :func:`jiuye.rules.batch.merge_facts`.
     """
     if prune is None:
         prune = not explain
     if prune and explain:
         raise ValueError("pruning drops subjects that explanations must show")
-    with derived.sharing_derivations(facts):  # derived frames are shared within one evaluation only
-        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune)
+    with derived.sharing_derivations(facts), derived.namespaced_cases(namespaced):  # one evaluation only
+        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune, namespaced)
 
 
 def _evaluate(
@@ -356,6 +365,7 @@ def _evaluate(
     explain: bool,
     measures: Iterable[Measure] | None,
     prune: bool,
+    namespaced: bool = False,
 ) -> Result:
     chosen = list(measures) if measures is not None else all_measures()
     prunable = [m for m in chosen if m.computable and m.meta.kind != "rule" and type(m).findings is Measure.findings]
@@ -415,7 +425,7 @@ def _evaluate(
         if explain:
             explanation_queries.append(
                 _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
-                              long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS)
+                              long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS, namespaced=namespaced)
             )
     frames = pl.collect_all([*line_queries, *explanation_queries], engine="in-memory")
     n_lines = len(line_queries)
