@@ -214,6 +214,68 @@ def _attributed_payments(lines: pl.LazyFrame, paid: pl.LazyFrame, extra: list[st
     return attributed
 
 
+@dataclass
+class _Template:
+    """The data-independent expressions of one measure's explanations (issue 11 item 4: built once per
+    conditions list, i.e. per (measure, parameters, window), and reused by every evaluation)."""
+
+    scored: dict[str, pl.Expr]  # columns added to the candidate rows (score, details, hints)
+    items: list[pl.Expr]  # one struct per condition
+    eligible: pl.Expr
+    per_subject: dict[str, pl.Expr]  # aggregations of the expanded lines per subject (monthly conditions)
+
+
+_TEMPLATES: dict[tuple[str, int, int, bool], tuple[list[Condition], list[Condition], _Template]] = {}
+
+
+def _template(measure: Measure, conditions: list[Condition], monthly: list[Condition], expanded: bool) -> _Template:
+    key = (measure.id, id(conditions), id(monthly), expanded)
+    found = _TEMPLATES.get(key)
+    if found is not None and found[0] is conditions and found[1] is monthly:
+        return found[2]
+    keys = [c.key for c in conditions]
+    scored = dict(
+        _static_ok=_all_met(keys),
+        _score=pl.sum_horizontal([pl.col(k).cast(pl.Int32) for k in keys]) if keys else pl.lit(0),
+        **{f"_d_{c.key}": (c.detail if c.detail is not None else pl.lit(None, pl.String)) for c in conditions},
+        # what would change a failed threshold condition, computed from its declared structure
+        **{f"_d_h_{c.key}": pl.when(~pl.col(c.key)).then(c.threshold.hint()).otherwise(None).cast(pl.String)
+           for c in conditions if c.threshold is not None},
+    )  # fmt: skip
+    items = [
+        pl.struct(text=pl.lit(c.text), met=pl.col(c.key), detail=pl.col(f"_d_{c.key}").cast(pl.String),
+                  clause=pl.lit(c.clause or measure.meta.clause),
+                  hint=pl.col(f"_d_h_{c.key}") if c.threshold is not None else pl.lit(None, pl.String))
+        for c in conditions
+    ]  # fmt: skip
+    eligible = pl.col("_static_ok")
+    per_subject: dict[str, pl.Expr] = {}
+    if monthly and not expanded:  # nobody passed the static conditions: months were never expanded
+        items += [
+            pl.struct(text=pl.lit(c.text + "（按月）"), met=pl.lit(False), detail=pl.lit("前述条件不满足，未逐月核对"),
+                      clause=pl.lit(c.clause or measure.meta.clause), hint=pl.lit(None, pl.String))
+            for c in monthly
+        ]  # fmt: skip
+        eligible = pl.lit(False)
+    if monthly and expanded:
+        per_subject = {"_months_all": _all_met(c.key for c in monthly).sum(),
+                       **{f"_m_{c.key}": pl.col(c.key).sum() for c in monthly}}  # fmt: skip
+        for c in monthly:
+            count = pl.col(f"_m_{c.key}").fill_null(0)
+            items.append(pl.struct(
+                text=pl.lit(c.text + "（按月）"), met=count > 0,
+                detail=pl.when(eligible).then(pl.format("{} 个月符合", count)).otherwise(
+                    pl.lit("前述条件不满足，未逐月核对")),
+                clause=pl.lit(c.clause or measure.meta.clause), hint=pl.lit(None, pl.String),
+            ))  # fmt: skip
+        eligible = eligible & (pl.col("_months_all").fill_null(0) > 0)
+    if len(_TEMPLATES) > 4 * 4096:
+        _TEMPLATES.clear()
+    template = _Template(scored, items, eligible, per_subject)
+    _TEMPLATES[key] = (conditions, monthly, template)
+    return template
+
+
 def _explanations(
     measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
     conditions: list[Condition], monthly: list[Condition], long_format: bool = True, namespaced: bool = False,
@@ -223,15 +285,8 @@ def _explanations(
     ``long_format`` gathers the condition lists by concat + group-by (large frames) instead of ``concat_list``
     over structs (small frames); both give the same lists.  ``namespaced``: the ids carry the case markers
     of :mod:`jiuye.rules.batch`, which the tie-break hashes without (so a merged case chooses as alone)."""
-    keys = [c.key for c in conditions]
-    scored = evaluated.with_columns(
-        _static_ok=_all_met(keys),
-        _score=pl.sum_horizontal([pl.col(k).cast(pl.Int32) for k in keys]) if keys else pl.lit(0),
-        **{f"_d_{c.key}": (c.detail if c.detail is not None else pl.lit(None, pl.String)) for c in conditions},
-        # what would change a failed threshold condition, computed from its declared structure
-        **{f"_d_h_{c.key}": pl.when(~pl.col(c.key)).then(c.threshold.hint()).otherwise(None).cast(pl.String)
-           for c in conditions if c.threshold is not None},
-    )  # fmt: skip
+    tpl = _template(measure, conditions, monthly, expanded=raw_lines is not None)
+    scored = evaluated.with_columns(**tpl.scored)
     # ties between equally close candidates are broken by the content of the row, never by input order
     tiebreak = pl.struct(pl.all().exclude("^_d_.*$")).hash(seed=0)
     if namespaced:
@@ -244,35 +299,9 @@ def _explanations(
         .sort(["subject", "_static_ok", "_score", "_tiebreak"], descending=[False, True, True, False])
         .group_by("subject", maintain_order=True).first()
     )  # fmt: skip
-    items = [
-        pl.struct(text=pl.lit(c.text), met=pl.col(c.key), detail=pl.col(f"_d_{c.key}").cast(pl.String),
-                  clause=pl.lit(c.clause or measure.meta.clause),
-                  hint=pl.col(f"_d_h_{c.key}") if c.threshold is not None else pl.lit(None, pl.String))
-        for c in conditions
-    ]  # fmt: skip
-    eligible = pl.col("_static_ok")
-    if monthly and raw_lines is None:  # nobody passed the static conditions: months were never expanded
-        items += [
-            pl.struct(text=pl.lit(c.text + "（按月）"), met=pl.lit(False), detail=pl.lit("前述条件不满足，未逐月核对"),
-                      clause=pl.lit(c.clause or measure.meta.clause), hint=pl.lit(None, pl.String))
-            for c in monthly
-        ]  # fmt: skip
-        eligible = pl.lit(False)
-    if monthly and raw_lines is not None:
-        per_subject = raw_lines.group_by("subject").agg(
-            _months_all=_all_met(c.key for c in monthly).sum(),
-            **{f"_m_{c.key}": pl.col(c.key).sum() for c in monthly},
-        )
-        best = best.join(per_subject, on="subject", how="left")
-        for c in monthly:
-            count = pl.col(f"_m_{c.key}").fill_null(0)
-            items.append(pl.struct(
-                text=pl.lit(c.text + "（按月）"), met=count > 0,
-                detail=pl.when(eligible).then(pl.format("{} 个月符合", count)).otherwise(
-                    pl.lit("前述条件不满足，未逐月核对")),
-                clause=pl.lit(c.clause or measure.meta.clause), hint=pl.lit(None, pl.String),
-            ))  # fmt: skip
-        eligible = eligible & (pl.col("_months_all").fill_null(0) > 0)
+    items, eligible = tpl.items, tpl.eligible
+    if raw_lines is not None and tpl.per_subject:
+        best = best.join(raw_lines.group_by("subject").agg(**tpl.per_subject), on="subject", how="left")
     rows = best.with_row_index("_r")
     columns = {"policy": pl.lit(measure.id), "subject": pl.col("subject"), "eligible": eligible}
     head = rows.select("_r", **columns)
