@@ -99,19 +99,25 @@ def merge_facts(facts: Sequence[Facts]) -> Facts:
     """One :class:`Facts` holding every case's tables, the ids of case *i* prefixed with its marker.
 
     Raises :class:`_Unattributable` when any string of any case holds the marker character."""
-    checks: list[pl.LazyFrame] = []
-    merged: list[pl.LazyFrame] = []
+    merged: dict[str, pl.DataFrame] = {}
+    queries: dict[str, pl.LazyFrame] = {}
     for name, ids in ID_COLUMNS.items():
-        raw = pl.concat([f.tables()[name].lazy().with_columns(_i=pl.lit(i, pl.Int64)) for i, f in enumerate(facts)])
-        strings = [c for c, t in facts[0].tables()[name].schema.items() if t == pl.String]
+        tables = [f.tables()[name] for f in facts]
+        if not any(t.height for t in tables):
+            merged[name] = tables[0]  # empty in every case (most tables of a one-person case): no query
+            continue
+        raw = pl.concat([t.lazy().with_columns(_i=pl.lit(i, pl.Int64)) for i, t in enumerate(tables) if t.height])
+        strings = [c for c, t in tables[0].schema.items() if t == pl.String]
         marked = pl.any_horizontal(pl.col(strings).str.contains(MARK, literal=True)) if strings else pl.lit(False)
-        checks.append(raw.select(marked.any().fill_null(False)))
         prefix = [pl.lit(MARK), pl.col("_i").cast(pl.String), pl.lit(MARK)]
-        merged.append(raw.with_columns(pl.concat_str([*prefix, pl.col(c)]).alias(c) for c in ids).drop("_i"))
-    frames = pl.collect_all([*checks, *merged], engine="in-memory")
-    if any(frame.item() for frame in frames[: len(checks)]):
-        raise _Unattributable("marker in a case")
-    return Facts(**dict(zip(ID_COLUMNS, frames[len(checks) :], strict=True)))
+        queries[name] = raw.with_columns(_marked=marked.fill_null(False)).with_columns(
+            pl.concat_str([*prefix, pl.col(c)]).alias(c) for c in ids
+        ).drop("_i")  # fmt: skip
+    for name, frame in zip(queries, pl.collect_all(queries.values(), engine="in-memory"), strict=True):
+        if frame["_marked"].any():
+            raise _Unattributable("marker in a case")
+        merged[name] = frame.drop("_marked")
+    return Facts(**merged)
 
 
 def _strip(expr: pl.Expr) -> pl.Expr:
