@@ -16,7 +16,7 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.catalog import all_measures
-from jiuye.rules.dates import format_month
+from jiuye.rules.dates import format_month, month_end
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, first_column
 from jiuye.rules.money import fen_to_json_number
@@ -225,11 +225,13 @@ class _Template:
     per_subject: dict[str, pl.Expr]  # aggregations of the expanded lines per subject (monthly conditions)
 
 
-_TEMPLATES: dict[tuple[str, int, int, bool], tuple[list[Condition], list[Condition], _Template]] = {}
+_TEMPLATES: dict[tuple[str, int, int, bool, dt.date | None], tuple[list[Condition], list[Condition], _Template]] = {}
 
 
-def _template(measure: Measure, conditions: list[Condition], monthly: list[Condition], expanded: bool) -> _Template:
-    key = (measure.id, id(conditions), id(monthly), expanded)
+def _template(
+    measure: Measure, conditions: list[Condition], monthly: list[Condition], expanded: bool, until: dt.date | None
+) -> _Template:
+    key = (measure.id, id(conditions), id(monthly), expanded, until)
     found = _TEMPLATES.get(key)
     if found is not None and found[0] is conditions and found[1] is monthly:
         return found[2]
@@ -239,7 +241,7 @@ def _template(measure: Measure, conditions: list[Condition], monthly: list[Condi
         _score=pl.sum_horizontal([pl.col(k).cast(pl.Int32) for k in keys]) if keys else pl.lit(0),
         **{f"_d_{c.key}": (c.detail if c.detail is not None else pl.lit(None, pl.String)) for c in conditions},
         # what would change a failed threshold condition, computed from its declared structure
-        **{f"_d_h_{c.key}": pl.when(~pl.col(c.key)).then(c.threshold.hint()).otherwise(None).cast(pl.String)
+        **{f"_d_h_{c.key}": pl.when(~pl.col(c.key)).then(c.threshold.hint(until)).otherwise(None).cast(pl.String)
            for c in conditions if c.threshold is not None},
     )  # fmt: skip
     items = [
@@ -278,14 +280,16 @@ def _template(measure: Measure, conditions: list[Condition], monthly: list[Condi
 
 def _explanations(
     measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
-    conditions: list[Condition], monthly: list[Condition], long_format: bool = True, namespaced: bool = False,
+    conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
+    until: dt.date | None = None, namespaced: bool = False,
 ) -> pl.LazyFrame:
     """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
 
     ``long_format`` gathers the condition lists by concat + group-by (large frames) instead of ``concat_list``
-    over structs (small frames); both give the same lists.  ``namespaced``: the ids carry the case markers
-    of :mod:`jiuye.rules.batch`, which the tie-break hashes without (so a merged case chooses as alone)."""
-    tpl = _template(measure, conditions, monthly, expanded=raw_lines is not None)
+    over structs (small frames); both give the same lists.  ``until`` is the last day of the measure's window
+    (G4): a threshold's hint never names a day after it.  ``namespaced``: the ids carry the case markers of
+    :mod:`jiuye.rules.batch`, which the tie-break hashes without (so a merged case chooses as alone)."""
+    tpl = _template(measure, conditions, monthly, expanded=raw_lines is not None, until=until)
     scored = evaluated.with_columns(**tpl.scored)
     # ties between equally close candidates are broken by the content of the row, never by input order
     tiebreak = pl.struct(pl.all().exclude("^_d_.*$")).hash(seed=0)
@@ -454,7 +458,8 @@ def _evaluate(
         if explain:
             explanation_queries.append(
                 _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
-                              long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS, namespaced=namespaced)
+                              long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS,
+                              until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced)
             )
     frames = pl.collect_all([*line_queries, *explanation_queries], engine="in-memory")
     n_lines = len(line_queries)
