@@ -325,6 +325,29 @@ def advisory_xact_lock(session: Session | sa.Connection, purpose: int, *, wait: 
     return True if wait else bool(got)
 
 
+# a lock named by text (e.g. one per background job), in this deployment's schema: one bigint key
+_NAMED_KEY = "(hashtextextended(current_schema() || ':' || :name, 0))"
+
+
+def hold_named_lock(conn: sa.Connection, name: str, *, hold: bool = True) -> None:
+    """PostgreSQL: take (``hold``) or release the *session* advisory lock named ``name`` on ``conn``.  It
+    lasts until released or until the connection ends — also when the process is killed (the server
+    drops the dead client's session), which is what makes it a liveness mark.  SQLite: no-op."""
+    if conn.dialect.name != "postgresql":
+        return
+    fn = "pg_advisory_lock" if hold else "pg_advisory_unlock"
+    conn.execute(sa.text(f"SELECT {fn}{_NAMED_KEY}"), {"name": name})
+
+
+def named_lock_free(session: Session | sa.Connection, name: str) -> bool:
+    """PostgreSQL: whether nobody holds the lock named ``name`` (tried within this transaction, so it is
+    released again at its end).  SQLite: True."""
+    bind = session.get_bind() if isinstance(session, Session) else session
+    if bind.dialect.name != "postgresql":
+        return True
+    return bool(session.execute(sa.text(f"SELECT pg_try_advisory_xact_lock{_NAMED_KEY}"), {"name": name}).scalar())
+
+
 def take_write_lock(session: Session | sa.Connection) -> None:
     """PostgreSQL: one writer at a time, in the order they asked (like SQLite's ``BEGIN IMMEDIATE``).
 
