@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from jiuye.accounts import service
 from jiuye.accounts.service import User
-from jiuye.errors import FORBIDDEN, UserError
+from jiuye.errors import BAD_INPUT, FORBIDDEN, UserError
 
 COOKIE = "jiuye_session"
 CSRF_FIELD = "csrf_token"
@@ -116,3 +118,30 @@ def staff(permission: str | None = None) -> Callable[[Request], Coroutine[Any, A
         return ctx
 
     return dependency
+
+
+T = TypeVar("T")
+
+
+class ReasonIn(BaseModel):
+    """The body of every API decision that needs a written reason (see :func:`with_reason`)."""
+
+    reason: str = Field(min_length=1, max_length=1000, description="理由（记入审计）")
+
+
+def with_reason(ctx: Ctx, reason: str, missing: str, act: Callable[[Session, str], T]) -> T:
+    """The one handler of a decision that needs a written reason (approve/reject a line, confirm/dismiss a
+    flag, reverse a payment, switch a setting): the reason must be there (``missing`` is the Chinese
+    message, on the field ``reason``), then ``act(session, reason)`` — which checks the scope and calls the
+    service — runs in one write transaction.  The page posts a form and is redirected (:func:`done`); the
+    API returns what ``act`` returns."""
+    text = (reason or "").strip()
+    if not text:
+        raise UserError(missing, BAD_INPUT, "reason")
+    with ctx.write() as s:
+        return act(s, text)
+
+
+def done(location: str) -> RedirectResponse:
+    """After a form's action: back to the page (303 See Other, so that a reload does not post again)."""
+    return RedirectResponse(location, status_code=303)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from jiuye.audit.keys import Anchor, ChainKey, append_anchor, read_anchors, session_audit_dir, session_key
 from jiuye.audit.models import audit_events, audit_head
+from jiuye.db.core import advisory_xact_lock
 
 GENESIS = "0" * 64
 CHAIN_LOCK_KEY = 4_204_201  # pg_advisory_xact_lock key of the audit chain
@@ -77,8 +78,7 @@ def event_hash(row: dict[str, Any], prev_hash: str, key: ChainKey | None) -> str
 
 def lock_chain(session: Session) -> None:
     """Serialise writers of the chain until the caller's transaction ends."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
+    advisory_xact_lock(session, CHAIN_LOCK_KEY)
 
 
 def head(session: Session) -> tuple[int, str]:

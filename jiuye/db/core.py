@@ -307,18 +307,55 @@ def read_only_problem(path: str) -> DatabaseNotReady:
     )
 
 
+# keyed by the schema too: a deployment lives in its own schema (search_path), and two deployments (or two
+# test runs) sharing one PostgreSQL database must not queue behind each other (two int4 keys: purpose, schema)
+_LOCK_KEY = "(:k, hashtext(current_schema()))"
+
+
+def advisory_xact_lock(session: Session | sa.Connection, purpose: int, *, wait: bool = True) -> bool:
+    """PostgreSQL: the transaction-scoped advisory lock of ``purpose`` (an int4 constant naming what it
+    serialises: writes, payment, the audit chain, flags …) in this deployment's schema; released when the
+    transaction ends.  ``wait=False`` only tries (returns whether it got it).  SQLite: no-op (returns True)
+    — its writers are serialised by ``BEGIN IMMEDIATE``.  The one place advisory locks are keyed."""
+    bind = session.get_bind() if isinstance(session, Session) else session
+    if bind.dialect.name != "postgresql":
+        return True
+    fn = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    got = session.execute(sa.text(f"SELECT {fn}{_LOCK_KEY}"), {"k": purpose}).scalar()
+    return True if wait else bool(got)
+
+
+# a lock named by text (e.g. one per background job), in this deployment's schema: one bigint key
+_NAMED_KEY = "(hashtextextended(current_schema() || ':' || :name, 0))"
+
+
+def hold_named_lock(conn: sa.Connection, name: str, *, hold: bool = True) -> None:
+    """PostgreSQL: take (``hold``) or release the *session* advisory lock named ``name`` on ``conn``.  It
+    lasts until released or until the connection ends — also when the process is killed (the server
+    drops the dead client's session), which is what makes it a liveness mark.  SQLite: no-op."""
+    if conn.dialect.name != "postgresql":
+        return
+    fn = "pg_advisory_lock" if hold else "pg_advisory_unlock"
+    conn.execute(sa.text(f"SELECT {fn}{_NAMED_KEY}"), {"name": name})
+
+
+def named_lock_free(session: Session | sa.Connection, name: str) -> bool:
+    """PostgreSQL: whether nobody holds the lock named ``name`` (tried within this transaction, so it is
+    released again at its end).  SQLite: True."""
+    bind = session.get_bind() if isinstance(session, Session) else session
+    if bind.dialect.name != "postgresql":
+        return True
+    return bool(session.execute(sa.text(f"SELECT pg_try_advisory_xact_lock{_NAMED_KEY}"), {"name": name}).scalar())
+
+
 def take_write_lock(session: Session | sa.Connection) -> None:
     """PostgreSQL: one writer at a time, in the order they asked (like SQLite's ``BEGIN IMMEDIATE``).
 
     A task that has to wait says so on stderr; the lock is released when its transaction ends.
     """
-    # keyed by the schema too: a deployment lives in its own schema (search_path), and two deployments
-    # (or two test runs) sharing one PostgreSQL database must not queue behind each other
-    key = "(:k, hashtext(current_schema()))"
-    got = session.execute(sa.text(f"SELECT pg_try_advisory_xact_lock{key}"), {"k": WRITE_LOCK_KEY}).scalar()
-    if not got:
+    if not advisory_xact_lock(session, WRITE_LOCK_KEY, wait=False):
         print("另一个任务正在写入数据库，正在排队等待…", file=sys.stderr, flush=True)
-        session.execute(sa.text(f"SELECT pg_advisory_xact_lock{key}"), {"k": WRITE_LOCK_KEY})
+        advisory_xact_lock(session, WRITE_LOCK_KEY)
 
 
 @contextmanager

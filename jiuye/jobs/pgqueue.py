@@ -48,13 +48,13 @@ def ensure_schema(url: str) -> None:
     """Create procrastinate's tables in this database/schema when they are missing."""
     from procrastinate.schema import SchemaManager
 
-    from jiuye.db import get_engine
+    from jiuye.db import advisory_xact_lock, get_engine
 
     engine = get_engine(url)
     with engine.begin() as conn:
         if sa.inspect(conn).has_table("procrastinate_jobs"):
             return
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
+        advisory_xact_lock(conn, SCHEMA_LOCK)
         if not sa.inspect(conn).has_table("procrastinate_jobs"):
             raw = conn.connection.dbapi_connection  # no parameters: the script's % signs are not placeholders
             assert raw is not None
@@ -66,13 +66,17 @@ def ensure_schema(url: str) -> None:
 
 
 def defer(url: str, job_id: int) -> None:
+    """Queue ``jiuye.run_job(job_id)`` from a request (synchronous code).
+
+    Through an app of its own with a synchronous connector: the worker's app (:func:`app_for`) is opened
+    asynchronously by the worker thread of the same server, and procrastinate's async connector cannot be
+    opened synchronously once it is (``NotImplementedError`` on every page that starts a job)."""
+    import procrastinate
+
     ensure_schema(url)
-    app = app_for(url)
-    app.open()
-    try:
-        app.tasks[TASK].defer(job_id=job_id)
-    finally:
-        app.close()
+    app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=conninfo(url)))
+    with app.open():
+        app.configure_task(TASK, queue=QUEUE).defer(job_id=job_id)
 
 
 def drain(url: str) -> None:

@@ -84,11 +84,22 @@ def progress(session: Session, job_id: int, done: int, total: int, message: str 
     session.execute(sa.update(jobs).where(jobs.c.id == job_id, jobs.c.state == "running").values(**values))
 
 
+def alive_lock(job_id: int) -> str:
+    """Name of the lock a worker holds while it runs the job (PostgreSQL; see :func:`fail_stale`)."""
+    return f"jiuye-job:{job_id}"
+
+
 def fail_stale(session: Session, older_than: dt.timedelta | None) -> int:
-    """Running jobs whose worker died (no heartbeat for ``older_than``; None: every running job)."""
+    """Running jobs whose worker died: SQLite (one server process per file) every running job at start
+    (``older_than`` None); PostgreSQL those whose worker no longer holds the job's lock (its process
+    ended — killed or not — so its session and lock are gone), or without a heartbeat for ``older_than``."""
+    from jiuye.db import named_lock_free
+
     cond = jobs.c.state == "running"
     if older_than is not None:
-        cond = sa.and_(cond, jobs.c.heartbeat_at < dt.datetime.now(dt.UTC) - older_than)
+        running = [int(r[0]) for r in session.execute(sa.select(jobs.c.id).where(cond))]
+        dead = [i for i in running if named_lock_free(session, alive_lock(i))]
+        cond = sa.and_(cond, sa.or_(jobs.c.id.in_(dead), jobs.c.heartbeat_at < dt.datetime.now(dt.UTC) - older_than))
     result = session.execute(
         sa.update(jobs).where(cond).values(
             state="failed", finished_at=dt.datetime.now(dt.UTC),

@@ -55,12 +55,16 @@ def match(url: str, params: dict[str, Any], user: Any, progress: Progress) -> tu
     with _ws(url) as s:
         overrides = stored_overrides(s)
     result = run_match(partial(write_session, url, check=False), RegistrySource, month_from, month_to,
-                       measures=measures, actor=user.actor, parameters=overrides or None,
+                       measures=measures, actor=user.actor, parameters=overrides or None, full=bool(params.get("full")),
                        progress=lambda done, total, _n: progress(done, total, f"第 {done}/{total} 批"))  # fmt: skip
     t = result.totals
-    msg = f"匹配运行 {result.run_id}：{result.people} 人，新发现 {t.inserted} 条，变更 {t.changed} 条，撤销 {t.withdrawn} 条。"
+    resumed = f"（从第 {result.resumed_from + 1} 批续跑）" if result.resumed_from else ""
+    msg = (f"匹配运行 {result.run_id}{resumed}：{result.people} 人，新发现 {t.inserted} 条，变更 {t.changed} 条，"
+           f"撤销 {t.withdrawn} 条。匹配不发放，请审核后发放。")  # fmt: skip
     return msg, {
         "run_id": result.run_id,
+        "people": result.people,
+        "policies": [m.id for m in measures],
         "inserted": t.inserted,
         "changed": t.changed,
         "withdrawn": t.withdrawn,
@@ -99,12 +103,13 @@ def pay(url: str, params: dict[str, Any], user: Any, progress: Progress) -> tupl
 
 
 def supervise(url: str, params: dict[str, Any], user: Any, progress: Progress) -> tuple[str, dict[str, Any]]:
+    from jiuye.accounts.scope import DISTRICT_LABELS
     from jiuye.supervision.service import run
 
     with _ws(url) as s:
-        result = run(s, user.actor)
+        result = run(s, user.actor, district=user.district)
     progress(1, 1, None)
-    return (f"检查完成：新发现疑点 {result.new} 条，复现 {result.refreshed} 条。",
+    return (f"{DISTRICT_LABELS.get(user.district, user.district)}检查完成：新发现疑点 {result.new} 条，复现 {result.refreshed} 条。",
             {"new": result.new, "refreshed": result.refreshed,
              "by_check": {k: list(v) for k, v in result.by_check.items()}})  # fmt: skip
 
@@ -114,6 +119,7 @@ def import_files(
 ) -> tuple[str, dict[str, Any]]:
     from jiuye import db
     from jiuye.registry.importing.readers import ReadError
+    from jiuye.registry.importing.scope import UploadScope
     from jiuye.registry.importing.service import ImportRejected, run_import
 
     paths = [Path(p) for p in params["files"]]
@@ -121,7 +127,8 @@ def import_files(
     if any(base not in p.resolve().parents for p in paths):
         raise UserError("导入文件不在上传目录中。", BAD_INPUT, "file")
     try:
-        result = run_import(paths, db.get_engine(url), by_user=user.actor, forced_table=params.get("table"))
+        result = run_import(paths, db.get_engine(url), by_user=user.actor, forced_table=params.get("table"),
+                            scope=UploadScope(user.district, user.town))  # only rows of the uploader's district/town
     except ReadError as exc:
         raise UserError(str(exc), BAD_INPUT, "file") from exc
     except ImportRejected as exc:

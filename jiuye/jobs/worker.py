@@ -15,6 +15,8 @@ import datetime as dt
 import logging
 import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +47,8 @@ class Worker:
         from jiuye.jobs.service import fail_stale
 
         with write_session(self.url, check=False) as s:
-            # SQLite: one server process, so a job still "running" at start died with the last one
+            # SQLite: one server process, so a job still "running" at start died with the last one;
+            # PostgreSQL: a running job whose worker's lock is gone died with its process
             fail_stale(s, STALE if is_postgres(self.url) else None)
         if is_postgres(self.url):
             from jiuye.jobs.pgqueue import PgWorker
@@ -144,16 +147,44 @@ def run_one(url: str) -> bool:
 
 
 def run_job(url: str, job_id: int) -> bool:
-    """Claim and run the job ``job_id`` (procrastinate's task); False when it is not queued any more."""
+    """Claim and run the job ``job_id`` (procrastinate's task); False when it is not queued any more.
+
+    The job's lock (:func:`jiuye.jobs.service.alive_lock`) is held on a connection of its own from before
+    the claim to the end, so a job marked running always has a live holder until its process ends."""
     from jiuye.db import write_session
     from jiuye.jobs import service
 
-    with write_session(url, check=False) as s:
-        job = service.claim(s, job_id)
-    if job is None:
-        return False
-    _execute(url, job)
+    with _alive(url, job_id):
+        with write_session(url, check=False) as s:
+            job = service.claim(s, job_id)
+        if job is None:
+            return False
+        _execute(url, job)
     return True
+
+
+@contextmanager
+def _alive(url: str, job_id: int) -> Iterator[None]:
+    """PostgreSQL: hold the job's session lock while it runs (released at the end, or by the server when
+    this process dies); SQLite: nothing (one server process per file, see :meth:`Worker.start`)."""
+    if not is_postgres(url):
+        yield
+        return
+    from jiuye.db import get_engine, hold_named_lock
+    from jiuye.jobs.service import alive_lock
+
+    conn = get_engine(url).connect()
+    try:
+        hold_named_lock(conn, alive_lock(job_id))
+        conn.commit()
+        yield
+    finally:
+        try:
+            hold_named_lock(conn, alive_lock(job_id), hold=False)
+            conn.commit()
+        except Exception:  # the connection is unusable: drop it rather than return a locked one to the pool
+            conn.invalidate()
+        conn.close()
 
 
 def _execute(url: str, job: dict[str, Any]) -> None:

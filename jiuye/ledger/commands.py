@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
     add_db_option(po)
     po.set_defaults(handler=_policies)
 
-    st = subparsers.add_parser("settings", help="政策设置：免申即享开关、本局所在区")
+    st = subparsers.add_parser("settings", help="政策设置：免申即享开关、意愿确认开关、本局所在区")
     st_sub = st.add_subparsers(dest="setting", metavar="设置")
     au = st_sub.add_parser("auto", help="设置或查看免申即享：jiuye settings auto [JS-02 on|off]")
     au.add_argument("policy", nargs="?")
@@ -49,6 +49,13 @@ def register(subparsers: Any) -> None:
     au.add_argument("--reason", default=None)
     _common(au)
     au.set_defaults(handler=_settings_auto)
+    co = st_sub.add_parser("confirm", help="设置或查看免申即享是否须本人意愿确认后才发放：jiuye settings confirm [JS-02 on|off]")
+    co.add_argument("policy", nargs="?", help="政策编号，例如 JS-02；不写则列出全部")
+    co.add_argument("value", nargs="?", choices=["on", "off"],
+                    help="on：须本人确认领取（并填写银行账号）后才发放；off：无须确认")  # fmt: skip
+    co.add_argument("--reason", default=None, help="设置理由（记入审计日志）")
+    _common(co)
+    co.set_defaults(handler=_settings_confirm)
     di = st_sub.add_parser("district", help="设置或查看本局所在区：jiuye settings district [jinshan|chongming|all]")
     di.add_argument("value", nargs="?", choices=["jinshan", "chongming", "all"],
                     help="jinshan：只匹配金就办〔2023〕1号；chongming：只匹配沪崇就办〔2023〕2号；all：两者")  # fmt: skip
@@ -112,20 +119,35 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _settings_auto(args: argparse.Namespace) -> int:
-    from jiuye.db import write_session
-    from jiuye.ledger.service import set_auto, settings
+    from jiuye.ledger.service import AUTO_LABELS, set_auto
 
+    return _switch(args, set_auto, "auto", AUTO_LABELS)
+
+
+def _settings_confirm(args: argparse.Namespace) -> int:
+    from jiuye.ledger.service import CONFIRM_LABELS, set_confirm
+
+    return _switch(args, set_confirm, "confirm", CONFIRM_LABELS)
+
+
+def _switch(args: argparse.Namespace, setter: Any, field: str, labels: dict[bool, str]) -> int:
+    """``jiuye settings auto|confirm [ID on|off]``: set one measure's switch, then list it (or all)."""
+    from jiuye.db import write_session
+    from jiuye.ledger.service import known_policy, settings
+
+    if args.policy and not known_policy(args.policy):
+        raise UserError(f"未知的政策编号：{args.policy}。", 4)
     with write_session(args.db) as s:
         if args.policy and args.value:
-            set_auto(s, args.policy, args.value == "on", actor(args), args.reason)
+            setter(s, args.policy, args.value == "on", actor(args), args.reason)
         elif args.policy:
-            raise UserError("请写明 on（免申即享）或 off（依申请）。", 2)
+            raise UserError(f"请写明 on（{labels[True]}）或 off（{labels[False]}）。", 2)
         current = settings(s)
     for pid, st in current.items():
         if args.policy and pid != args.policy:
             continue
         when = "" if st.set_at is None else f"，{st.set_at:%Y-%m-%d %H:%M}"
-        print(f"{pid}\t{'免申即享' if st.auto else '依申请'}\t（{st.set_by}{when}）")
+        print(f"{pid}\t{labels[getattr(st, field)]}\t（{st.set_by}{when}）")
     return 0
 
 

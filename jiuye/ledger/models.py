@@ -49,6 +49,9 @@ entitlements = sa.Table(
     sa.Column("approved_seal", sa.String(64), nullable=True, comment="核准时的金额封签"),
     sa.Column("review_reason", sa.Text(), nullable=True, comment="退回复核的原因"),
     *audit_columns(),
+    sa.Column("fact_fingerprint", sa.BigInteger(), nullable=True, comment="匹配时所依据事实的指纹（空=未知，不比对）"),
+    sa.Column("origin", sa.String(16), nullable=False, server_default="match",
+              comment="match 主动匹配 | application 依申请核准"),
     sa.UniqueConstraint("policy", "beneficiary", "subject", "month", name="uq_entitlements_key"),
     sa.Index("ix_entitlements_state_month", "state", "month"),
     sa.Index("ix_entitlements_subject", "subject"),
@@ -71,6 +74,22 @@ entitlement_changes = sa.Table(
     sa.Column("changed_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
     sa.Index("ix_entitlement_changes_entitlement_id", "entitlement_id"),
     comment="待遇变更记录",
+)
+
+# the facts behind the lines of one (measure, subject) when matching last computed them: what each condition
+# compared, as its explanation shows it (a JSON object, condition → value; one per candidate unit, one per
+# line of text).  ``fingerprint`` is stored on every line (``entitlements.fact_fingerprint``); when it
+# changes, an approved line goes back to review and this text says which facts changed, old and new.
+entitlement_facts = sa.Table(
+    "entitlement_facts",
+    metadata,
+    sa.Column("policy", sa.String(16), primary_key=True, comment="政策编号"),
+    sa.Column("subject", sa.Text(), primary_key=True, comment="对象"),
+    sa.Column("fingerprint", sa.BigInteger(), nullable=False, comment="事实指纹"),
+    sa.Column("facts", sa.Text(), nullable=False, comment="各条件比对的取值（JSON）"),
+    sa.Column("run_id", sa.BigInteger(), nullable=True),
+    sa.Column("updated_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
+    comment="待遇所依据的事实（最近一次匹配）",
 )
 
 policy_settings = sa.Table(

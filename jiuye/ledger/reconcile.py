@@ -30,7 +30,7 @@ UPDATES = "match_updates"
 KEY = ["policy", "beneficiary", "subject", "month"]
 LINE_SCHEMA: dict[str, Any] = {"policy": pl.String, "beneficiary": pl.String, "subject": pl.String,
                                "month": pl.Date, "amount_fen": pl.Int64, "amount_status": pl.String}  # fmt: skip
-STORED_SCHEMA: dict[str, Any] = {"id": pl.Int64, **LINE_SCHEMA, "state": pl.String}
+STORED_SCHEMA: dict[str, Any] = {"id": pl.Int64, **LINE_SCHEMA, "state": pl.String, "origin": pl.String}
 
 
 def _temp_table(session: Session, name: str, columns: str) -> None:
@@ -44,7 +44,7 @@ def stored_lines(session: Session, policies: Sequence[str], persons: bool, subje
     if not all(_POLICY_ID.fullmatch(p) for p in policies):
         raise ValueError(f"not a measure id: {list(policies)!r}")
     pol = ", ".join(f"'{p}'" for p in policies)  # checked above: measure ids, never free text
-    cols = "e.id, e.policy, e.beneficiary, e.subject, e.month, e.amount_fen, e.amount_status, e.state"
+    cols = "e.id, e.policy, e.beneficiary, e.subject, e.month, e.amount_fen, e.amount_status, e.state, e.origin"
     sql = f"SELECT {cols} FROM entitlements e WHERE e.policy IN ({pol})"
     if session.execute(sa.text(f"SELECT 1 FROM entitlements e WHERE e.policy IN ({pol}) LIMIT 1")).first() is None:
         return pl.DataFrame(schema=STORED_SCHEMA)  # nothing stored for these measures yet (a first run)
@@ -159,14 +159,17 @@ def reconcile(
     policies = list(policies)
     wt = month_end(month_to)
     in_window = (pl.col("month") >= month_from) & (pl.col("month") <= wt)
-    live = pl.col("state").is_in(LIVE)
+    # a line granted by a reviewer from an application (issue 13) is the reviewer's decision: matching never
+    # withdraws, changes or reopens it (it still counts as stored, so no second line is inserted for its key)
+    live = pl.col("state").is_in(LIVE) & (pl.col("origin") != "application")
     now = "CURRENT_TIMESTAMP"
 
     # 1. changed (found/approved/review, in window) and re-found (withdrawn) lines.  An approved line whose
     #    amount or amount status changed goes back to review (its approval no longer covers it, issue 9).
     both = lines.join(stored, on=KEY, how="inner", suffix="_old")
     differs = pl.col("amount_fen").ne_missing(pl.col("amount_fen_old")) | (pl.col("amount_status") != pl.col("amount_status_old"))
-    changed = both.filter(in_window & ((live & differs) | (pl.col("state") == "withdrawn"))).sort("id")
+    refound_ = (pl.col("state") == "withdrawn") & (pl.col("origin") != "application")
+    changed = both.filter(in_window & ((live & differs) | refound_)).sort("id")
     if changed.height:
         refound = pl.col("state") == "withdrawn"
         new_state = (
@@ -194,7 +197,8 @@ def reconcile(
             f"approved_seal = CASE WHEN u.new_state = 'approved' THEN entitlements.approved_seal END, "
             f"review_reason = CASE WHEN u.new_state = 'review' THEN u.reason ELSE entitlements.review_reason END, "
             f"last_run = :run, updated_at = {now}, updated_by = :by FROM {UPDATES} u "
-            f"WHERE entitlements.id = u.id AND entitlements.state = u.old_state RETURNING entitlements.id"
+            f"WHERE entitlements.id = u.id AND entitlements.state = u.old_state AND entitlements.origin = 'match' "
+            f"RETURNING entitlements.id"
         ), {"run": run_id, "by": actor})}  # fmt: skip
         changed = changed.filter(pl.col("id").is_in(sorted(done)))
         _record_changes(session, changed, run_id)
@@ -212,7 +216,8 @@ def reconcile(
 
     # 2. lines no longer found (in window, not yet paid): a found line is withdrawn; an approved line goes
     #    back to review with the reason (e.g. the registry records a death or a hukou move-out, G13)
-    gone = stored.filter(pl.col("policy").is_in(policies) & pl.col("state").is_in(["found", "approved"]) & in_window)
+    gone = stored.filter(pl.col("policy").is_in(policies) & pl.col("state").is_in(["found", "approved"]) & in_window
+                         & (pl.col("origin") != "application"))  # fmt: skip
     if persons is not None:
         gone = gone.filter(pl.col("subject").is_in(scope.implode()))
     gone = gone.join(lines, on=KEY, how="anti").sort("id")
@@ -232,7 +237,8 @@ def reconcile(
                     values |= {"approved_seal": None, "review_reason": sa.bindparam("why")}
                     session.execute(
                         sa.update(entitlements)
-                        .where(entitlements.c.id == sa.bindparam("eid"), entitlements.c.state == old)
+                        .where(entitlements.c.id == sa.bindparam("eid"), entitlements.c.state == old,
+                               entitlements.c.origin == "match")
                         .values(**values),
                         [{"eid": int(i), "why": w} for i, w in zip(piece["id"], piece["reason"], strict=True)],
                     )
@@ -243,7 +249,8 @@ def reconcile(
                 else:
                     moved_ids |= {int(x) for x in session.execute(
                         sa.update(entitlements)
-                        .where(entitlements.c.id.in_(piece["id"].to_list()), entitlements.c.state == old)
+                        .where(entitlements.c.id.in_(piece["id"].to_list()), entitlements.c.state == old,
+                               entitlements.c.origin == "match")
                         .values(**values).returning(entitlements.c.id)
                     ).scalars()}  # fmt: skip
         gone = gone.filter(pl.col("id").is_in(sorted(moved_ids)))

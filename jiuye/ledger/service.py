@@ -9,7 +9,7 @@ pending (kind ``pending``) or that need a reviewer need an application / review 
 bureau changes this with ``jiuye settings auto MEASURE on|off``; the setting in force is recorded with
 every bulk approval.
 
-Exactly once: payment is serialised per database (``pg_advisory_xact_lock`` on PostgreSQL; the
+Exactly once: payment is serialised per deployment (an advisory lock keyed by purpose and schema on PostgreSQL; the
 ``BEGIN IMMEDIATE`` write transaction on SQLite), lines are claimed with
 ``UPDATE entitlements SET state='in_batch' WHERE state='approved' … RETURNING``, and the database
 refuses a second non-reversed payment of the same (policy, beneficiary, subject, month) and a second
@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from jiuye.audit.keys import Anchor, ChainKey, append_anchor, session_audit_dir, session_key
 from jiuye.audit.service import head as audit_head
 from jiuye.audit.service import record
+from jiuye.db.core import advisory_xact_lock
 from jiuye.errors import UserError
 from jiuye.ledger import payment_file, transitions
 from jiuye.ledger.models import (
@@ -94,53 +95,36 @@ def settings(session: Session) -> dict[str, Setting]:
     return out
 
 
-def set_auto(session: Session, policy: str, auto: bool, actor: str, reason: str | None = None) -> Setting:
-    if not known_policy(policy):
-        raise UserError(f"未知的政策编号：{policy}。", 4)
-    old = settings(session)[policy]
-    now = dt.datetime.now(dt.UTC)
-    exists = session.execute(
-        sa.select(policy_settings.c.policy).where(policy_settings.c.policy == policy)
-    ).first()
-    if exists:
-        session.execute(
-            sa.update(policy_settings)
-            .where(policy_settings.c.policy == policy)
-            .values(auto=auto, set_by=actor, set_at=now)
-        )
-    else:
-        session.execute(sa.insert(policy_settings).values(policy=policy, auto=auto, set_by=actor, set_at=now))
-    label = {True: "免申即享", False: "依申请"}
-    record(
-        session,
-        actor,
-        "setting",
-        "policy_settings",
-        policy,
-        label[old.auto],
-        label[auto],
-        reason,
-        {"auto": auto},
-    )
-    return Setting(policy, auto, actor, now, old.confirm)
-
-
-def set_confirm(session: Session, policy: str, confirm: bool, actor: str, reason: str | None = None) -> Setting:
-    """Whether ``pay`` waits for the person's confirmation (意愿确认) before paying this measure's lines."""
+def _set(session: Session, policy: str, actor: str, reason: str | None, field: str, value: bool,
+         labels: dict[bool, str]) -> Setting:  # fmt: skip
+    """One switch of a measure's ``policy_settings`` row (``auto`` or ``confirm``), the other kept, audited."""
     if not known_policy(policy):
         raise UserError(f"未知的政策编号：{policy}。", 4)
     old = settings(session)[policy]
     now = dt.datetime.now(dt.UTC)
     if session.execute(sa.select(policy_settings.c.policy).where(policy_settings.c.policy == policy)).first():
         session.execute(sa.update(policy_settings).where(policy_settings.c.policy == policy)
-                        .values(confirm=confirm, set_by=actor, set_at=now))  # fmt: skip
+                        .values({field: value, "set_by": actor, "set_at": now}))  # fmt: skip
     else:
-        session.execute(sa.insert(policy_settings).values(policy=policy, auto=old.auto, confirm=confirm,
-                                                          set_by=actor, set_at=now))  # fmt: skip
-    label = {True: "须意愿确认", False: "无须确认"}
-    record(session, actor, "setting", "policy_settings", policy, label[old.confirm], label[confirm], reason,
-           {"confirm": confirm})  # fmt: skip
-    return Setting(policy, old.auto, actor, now, confirm)
+        row = {"policy": policy, "auto": old.auto, "confirm": old.confirm, field: value, "set_by": actor, "set_at": now}
+        session.execute(sa.insert(policy_settings).values(row))
+    record(session, actor, "setting", "policy_settings", policy, labels[getattr(old, field)], labels[value], reason,
+           {field: value})  # fmt: skip
+    return settings(session)[policy]
+
+
+AUTO_LABELS = {True: "免申即享", False: "依申请"}
+CONFIRM_LABELS = {True: "须意愿确认", False: "无须确认"}
+
+
+def set_auto(session: Session, policy: str, auto: bool, actor: str, reason: str | None = None) -> Setting:
+    """Whether matching's lines of this measure are 免申即享 (approved in bulk) or wait for an application."""
+    return _set(session, policy, actor, reason, "auto", auto, AUTO_LABELS)
+
+
+def set_confirm(session: Session, policy: str, confirm: bool, actor: str, reason: str | None = None) -> Setting:
+    """Whether ``pay`` waits for the person's confirmation (意愿确认) before paying this measure's lines."""
+    return _set(session, policy, actor, reason, "confirm", confirm, CONFIRM_LABELS)
 
 
 def confirm_line(
@@ -178,7 +162,9 @@ def grant(
     reason: str, payload: dict[str, Any] | None = None,
 ) -> int:  # fmt: skip
     """An entitlement decided on an application (点单式): written as found and moved to approved by the
-    reviewer, both audited.  One line per (policy, beneficiary, subject, month): a second is refused."""
+    reviewer, both audited.  One line per (policy, beneficiary, subject, month): a second is refused.
+    Its origin is ``application``: matching never withdraws it, changes it or sends it back to review
+    (the reviewer decided it; the engine may not even compute the measure)."""
     if not known_policy(policy):
         raise UserError(f"未知的政策编号：{policy}。", 4)
     problem = amount_problem(policy, amount_fen)
@@ -194,7 +180,7 @@ def grant(
     new_id = int(session.execute(
         sa.insert(entitlements).values(policy=policy, beneficiary=beneficiary, subject=subject, month=month,
                                        amount_fen=int(amount_fen), amount_status="payable", state="found",
-                                       explanation=payload, **audit_values(actor))
+                                       origin="application", explanation=payload, **audit_values(actor))
         .returning(entitlements.c.id)
     ).scalar_one())  # fmt: skip
     record(session, actor, "grant", "entitlements", new_id, None, "found", reason, payload)
@@ -389,8 +375,7 @@ def review(session: Session, entitlement_id: int, decision: str, actor: str, rea
 
 # --- payment --------------------------------------------------------------------------------------
 def _lock_pay(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PAY_LOCK_KEY})
+    advisory_xact_lock(session, PAY_LOCK_KEY)
 
 
 def _accounts() -> sa.Subquery:
@@ -432,7 +417,7 @@ def pay_candidates(
     """Approved (and bank-returned) lines of ``month`` and earlier with an amount: which may be paid now,
     and which wait (no or implausible bank account, account of a return not corrected, amount out of
     bounds).  Raises when a line's amount no longer matches its approval seal (tampering)."""
-    from jiuye.rules.identifiers import bank_account_problem
+    from jiuye.rules.identifiers import bank_account_reason
 
     acc, ret = _accounts(), _returned_accounts()
     ec = entitlement_confirmations
@@ -469,12 +454,15 @@ def pay_candidates(
         )
     payable: list[Any] = []
     waiting: list[dict[str, Any]] = []
-    for r in rows:
-        account = (r.account or "").strip()
+    # every account checked in one columnar pass (one Polars query per row held the write lock for seconds)
+    accounts = [(r.account or "").strip() for r in rows]
+    bad_accounts = pl.DataFrame({"a": accounts}, schema={"a": pl.String}).select(
+        bank_account_reason(pl.col("a"))).to_series().to_list()  # fmt: skip
+    for r, account, bad in zip(rows, accounts, bad_accounts, strict=True):
         problem = amount_problem(r.policy, r.amount_fen, bounds)
         if problem is None and not account:
             problem = "无银行账号"
-        elif problem is None and (bad := bank_account_problem(account)):
+        elif problem is None and bad:
             problem = f"银行账号不合规（{bad}）"
         elif problem is None and r.state == "returned" and account == (r.returned_to or ""):
             problem = "银行退票后账号尚未更正"

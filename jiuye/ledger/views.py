@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from jiuye.accounts.scope import (
     shown_id,
 )
 from jiuye.accounts.service import User
-from jiuye.accounts.web import Ctx, staff
+from jiuye.accounts.web import Ctx, ReasonIn, done, staff, with_reason
 from jiuye.errors import BAD_INPUT, FORBIDDEN, NOT_FOUND, UserError
 from jiuye.jobs.views import JobStarted, start_job
 from jiuye.ledger import service
@@ -225,7 +225,7 @@ def detail(session: Session, user: User, entitlement_id: int) -> EntitlementDeta
     p = TABLES["persons"]
     person = session.execute(sa.select(p.c.id, p.c.name).where(p.c.id_number == row["subject"])).first()
     ex = data.get("explanation") or {}
-    conditions = [Condition(text=c["text"], met=c["met"], detail=mask_text(user, c.get("detail")), clause=c["clause"])
+    conditions = [Condition(text=c["text"], met=c["met"], detail=mask_text(c.get("detail")), clause=c["clause"])
                   for c in ex.get("conditions") or []]  # fmt: skip
     return EntitlementDetail(
         id=entitlement_id, policy=row["policy"], title=data["title"], subject=shown_id(user, row["subject"]),
@@ -250,9 +250,8 @@ def entitlement_api(entitlement_id: int, ctx: Ctx = Depends(staff("view"))) -> A
         return detail(s, ctx.user, entitlement_id)
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(ReasonIn):
     decision: Literal["approve", "reject"]
-    reason: str = Field(min_length=1, max_length=1000)
 
 
 class ReviewOut(BaseModel):
@@ -263,11 +262,11 @@ class ReviewOut(BaseModel):
 
 
 def do_review(ctx: Ctx, entitlement_id: int, decision: str, reason: str) -> ReviewOut:
-    if not reason.strip():
-        raise UserError("请写明审核理由。", BAD_INPUT, "reason")
-    with ctx.write() as s:
+    def act(s: Session, text: str) -> str:
         require_line(s, ctx.user, entitlements, entitlement_id, "待遇")
-        new = service.review(s, entitlement_id, decision, ctx.user.actor, reason.strip())
+        return service.review(s, entitlement_id, decision, ctx.user.actor, text)
+
+    new = with_reason(ctx, reason, "请写明审核理由。", act)
     label = STATE_LABELS[new]
     return ReviewOut(
         id=entitlement_id, state=new, state_label=label, message=f"待遇 {entitlement_id} 已{label[1:]}。"
@@ -279,7 +278,7 @@ def review_submit(
     entitlement_id: int, decision: str = Form(...), reason: str = Form(""), ctx: Ctx = Depends(staff("review")),
 ) -> Response:  # fmt: skip
     do_review(ctx, entitlement_id, decision, reason)
-    return RedirectResponse(f"/entitlements/{entitlement_id}?done={decision}", status_code=303)
+    return done(f"/entitlements/{entitlement_id}?done={decision}")
 
 
 @api.post(
@@ -407,26 +406,26 @@ def settings_page(request: Request, ctx: Ctx = Depends(staff("view"))) -> Respon
     return render(request, "settings.html", {"title": "免申即享设置", "rows": rows})
 
 
-class SettingIn(BaseModel):
+class SettingIn(ReasonIn):
     auto: bool
-    reason: str = Field(min_length=1, max_length=1000)
 
 
 def _set(ctx: Ctx, policy: str, auto: bool, reason: str) -> SettingOut:
     if policy_district(policy) != ctx.user.district or policy not in policies_in_scope(ctx.user):
         raise UserError(f"政策 {policy} 不在您的辖区。", NOT_FOUND, "policy")
-    if not reason.strip():
-        raise UserError("请写明调整理由。", BAD_INPUT, "reason")
-    with ctx.write() as s:
-        service.set_auto(s, policy, auto, ctx.user.actor, reason.strip())
+
+    def act(s: Session, text: str) -> SettingOut:
+        service.set_auto(s, policy, auto, ctx.user.actor, text)
         return next(r for r in _settings(s, ctx.user) if r.policy == policy)
+
+    return with_reason(ctx, reason, "请写明调整理由。", act)
 
 
 @router.post("/settings/{policy}", include_in_schema=False)
 def settings_submit(policy: str, auto: str = Form(...), reason: str = Form(""),
                     ctx: Ctx = Depends(staff("settings"))) -> Response:  # fmt: skip
     _set(ctx, policy, auto == "on", reason)
-    return RedirectResponse("/settings", status_code=303)
+    return done("/settings")
 
 
 @api.get("/settings/auto", response_model=list[SettingOut], summary="各政策是否免申即享")
@@ -600,8 +599,8 @@ def batch_file_api(
     return _batch_file(ctx, batch_id, fmt)
 
 
-class ReverseIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=1000)
+class ReverseIn(ReasonIn):
+    pass
 
 
 class ReverseOut(BaseModel):
@@ -610,11 +609,11 @@ class ReverseOut(BaseModel):
 
 
 def _reverse(ctx: Ctx, payment_id: int, reason: str) -> ReverseOut:
-    if not reason.strip():
-        raise UserError("请写明追回理由。", BAD_INPUT, "reason")
-    with ctx.write() as s:
+    def act(s: Session, text: str) -> dict[str, Any]:
         require_line(s, ctx.user, payments, payment_id, "发放记录")
-        row = service.reverse(s, payment_id, ctx.user.actor, reason.strip())
+        return service.reverse(s, payment_id, ctx.user.actor, text)
+
+    row = with_reason(ctx, reason, "请写明追回理由。", act)
     return ReverseOut(payment_id=payment_id,
                       message=f"已追回发放记录 {payment_id}（{row['policy']} {row['month']:%Y-%m}，{yuan(row['amount_fen'])} 元）。")  # fmt: skip
 
@@ -623,7 +622,7 @@ def _reverse(ctx: Ctx, payment_id: int, reason: str) -> ReverseOut:
 def reverse_submit(payment_id: int, reason: str = Form(""), batch_id: int = Form(0),
                    ctx: Ctx = Depends(staff("reverse"))) -> Response:  # fmt: skip
     _reverse(ctx, payment_id, reason)
-    return RedirectResponse(f"/payments/batches/{batch_id}" if batch_id else "/payments", status_code=303)
+    return done(f"/payments/batches/{batch_id}" if batch_id else "/payments")
 
 
 @api.post("/payments/{payment_id}/reverse", response_model=ReverseOut, summary="追回一笔发放（须写理由）")

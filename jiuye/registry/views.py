@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from jiuye.accounts.scope import (
     employer_condition,
+    flag_condition,
     line_condition,
     mask_text,
+    organisation_condition,
     person_condition,
     policies_in_scope,
     require_person,
@@ -74,11 +76,43 @@ def search(session: Session, user: User, q: str, limit: int = 50) -> list[Person
     ]
 
 
+class BodyHit(BaseModel):
+    kind: str
+    id: int
+    name: str
+    code: str
+    town: str | None
+
+
+def search_bodies(session: Session, user: User, q: str, limit: int = 20) -> list[BodyHit]:
+    """Employers (by credit code or name) and organisations (by number or name) in the user's scope."""
+    from jiuye.registry.models import TABLES
+
+    q = q.strip()
+    if not q or len(q) > 64:
+        return []
+    like = f"{q.replace('%', '').replace('_', '')}%"
+    e, o = TABLES["employers"], TABLES["organizations"]
+    emps = session.execute(
+        sa.select(e.c.id, e.c.name, e.c.credit_code, e.c.town)
+        .where(sa.or_(e.c.credit_code == q.upper(), e.c.name.like(like)), employer_condition(user))
+        .order_by(e.c.name, e.c.id).limit(limit)
+    ).all()  # fmt: skip
+    orgs = session.execute(
+        sa.select(o.c.id, o.c.name, o.c.org_id, o.c.town)
+        .where(sa.or_(o.c.org_id == q.upper(), o.c.name.like(like)), organisation_condition(user))
+        .order_by(o.c.name, o.c.id).limit(limit)
+    ).all()  # fmt: skip
+    return [BodyHit(kind="employer", id=r[0], name=r[1], code=shown_id(user, r[2]), town=r[3]) for r in emps] + [
+        BodyHit(kind="organisation", id=r[0], name=r[1], code=str(r[2]), town=r[3]) for r in orgs]  # fmt: skip
+
+
 @router.get("/people", include_in_schema=False)
 def people_page(request: Request, q: str = "", ctx: Ctx = Depends(staff("view"))) -> Response:
     with ctx.read() as s:
         hits = search(s, ctx.user, q)
-    return render(request, "people.html", {"title": "一人一档", "q": q, "hits": hits})
+        bodies = search_bodies(s, ctx.user, q)
+    return render(request, "people.html", {"title": "一人一档", "q": q, "hits": hits, "bodies": bodies})
 
 
 @api.get("/persons", response_model=list[PersonHit], summary="按身份证号或姓名查人（辖区内）")
@@ -175,7 +209,7 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
         .where(flags.c.district == user.district, sa.or_(flags.c.subject_id == idn, flags.c.related_ids.like(f"%{idn}%")))
         .order_by(flags.c.id).limit(200)
     ).mappings().all()  # fmt: skip
-    flag_rows = [dict(r) | {"detail": mask_text(user, r["detail"]), "state_label": FLAG_LABELS.get(r["state"], r["state"])}
+    flag_rows = [dict(r) | {"detail": mask_text(r["detail"]), "state_label": FLAG_LABELS.get(r["state"], r["state"])}
                  for r in fl]  # fmt: skip
     ids = [str(r["id"]) for r in ents]
     pids = [str(r["id"]) for r in pays]
@@ -222,7 +256,7 @@ def explain_person(session: Session, user: User, id_number: str) -> list[dict[st
     for r in ex.filter(pl.col("subject") == id_number).sort("policy").iter_rows(named=True):
         out.append({"policy": r["policy"], "title": titles.get(r["policy"], ""), "eligible": r["eligible"],
                     "clause": r["clause"],
-                    "conditions": [{"text": c["text"], "met": c["met"], "detail": mask_text(user, c["detail"]),
+                    "conditions": [{"text": c["text"], "met": c["met"], "detail": mask_text(c["detail"]),
                                     "clause": c["clause"]} for c in r["conditions"] or []]})  # fmt: skip
     return out
 
@@ -279,32 +313,166 @@ def person_unmask_api(person_id: int, body: UnmaskIn, ctx: Ctx = Depends(staff("
     return unmask(ctx, person_id, body.reason)
 
 
-class EmployerFile(BaseModel):
+class BodyFile(BaseModel):
+    """一企一档: an employer's or an organisation's file (their own facts, never a person's in full)."""
+
+    kind: str
     id: int
     name: str
-    credit_code: str
+    code: str
     facts: list[dict[str, str]]
+    employees: list[dict[str, Any]]
+    employee_count: int
+    entitlements: list[dict[str, Any]]
+    payments: list[dict[str, Any]]
+    paid_total_fen: int
+    paid_total: str
+    flags: list[dict[str, Any]]
+    events: list[dict[str, Any]]
 
 
-@api.get("/employers/{employer_id}", response_model=EmployerFile, summary="用人单位档案（辖区内）")
-def employer_api(employer_id: int, ctx: Ctx = Depends(staff("view"))) -> Any:
+EmployerFile = BodyFile
+LIST_LIMIT = 500
+
+
+def _body_ledger(session: Session, user: User, codes: list[str], entity: str, entity_id: int) -> dict[str, Any]:
+    """Entitlements and payments where the body is the beneficiary, its flags and the audit trail of all."""
+    from jiuye.audit.models import audit_events as ev
+    from jiuye.ledger.models import entitlements as e
+    from jiuye.ledger.models import payments as pay
+    from jiuye.ledger.transitions import STATE_LABELS
+    from jiuye.registry.models import TABLES
+    from jiuye.supervision.models import STATE_LABELS as FLAG_LABELS
+    from jiuye.supervision.models import flags
+
+    p = TABLES["persons"]
+    titles = {m.id: m.meta.title for m in _measures()}
+    ents = session.execute(
+        sa.select(e.c.id, e.c.policy, e.c.subject, e.c.month, e.c.amount_fen, e.c.state, p.c.id.label("person_id"),
+                  p.c.name)
+        .select_from(e.outerjoin(p, p.c.id_number == e.c.subject))
+        .where(e.c.beneficiary.in_(codes), line_condition(user, e)).order_by(e.c.policy, e.c.month, e.c.id).limit(LIST_LIMIT)
+    ).mappings().all()  # fmt: skip
+    entitlements = [{"id": r["id"], "policy": r["policy"], "title": titles.get(r["policy"], ""),
+                     "subject": shown_id(user, r["subject"]), "person_id": r["person_id"], "name": r["name"],
+                     "month": f"{r['month']:%Y-%m}", "amount_fen": r["amount_fen"], "amount": yuan(r["amount_fen"]),
+                     "state": r["state"], "state_label": STATE_LABELS[r["state"]]} for r in ents]  # fmt: skip
+    pays = session.execute(
+        sa.select(pay.c.id, pay.c.batch_id, pay.c.policy, pay.c.subject, pay.c.month, pay.c.amount_fen, pay.c.state)
+        .where(pay.c.beneficiary.in_(codes), line_condition(user, pay)).order_by(pay.c.id).limit(LIST_LIMIT)
+    ).mappings().all()  # fmt: skip
+    paid = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(pay.c.amount_fen), 0))
+        .where(pay.c.beneficiary.in_(codes), pay.c.state == "paid", line_condition(user, pay))
+    ).scalar_one()  # fmt: skip
+    payments = [{"id": r["id"], "batch_id": r["batch_id"], "policy": r["policy"], "subject": shown_id(user, r["subject"]),
+                 "month": f"{r['month']:%Y-%m}", "amount_fen": r["amount_fen"], "amount": yuan(r["amount_fen"]),
+                 "state": r["state"]} for r in pays]  # fmt: skip
+    related = [flags.c.related_ids.like(f"%{c}%") for c in codes]
+    fl = session.execute(
+        sa.select(flags.c.id, flags.c.check, flags.c.clause, flags.c.detail, flags.c.state, flags.c.month)
+        .where(flag_condition(user, flags), sa.or_(flags.c.subject_id.in_(codes), *related))
+        .order_by(flags.c.id).limit(200)
+    ).mappings().all()  # fmt: skip
+    flag_rows = [{"id": r["id"], "check": r["check"], "clause": r["clause"], "detail": mask_text(r["detail"]),
+                  "state": r["state"], "state_label": FLAG_LABELS.get(r["state"], r["state"]),
+                  "month": None if r["month"] is None else f"{r['month']:%Y-%m}"} for r in fl]  # fmt: skip
+    ids = [str(r["id"]) for r in ents] or ["-"]
+    pids = [str(r["id"]) for r in pays] or ["-"]
+    fids = [str(r["id"]) for r in fl] or ["-"]
+    trail = session.execute(
+        sa.select(ev.c.seq, ev.c.at, ev.c.actor, ev.c.action, ev.c.entity, ev.c.entity_id, ev.c.old_state,
+                  ev.c.new_state, ev.c.reason)
+        .where(sa.or_(sa.and_(ev.c.entity == "entitlements", ev.c.entity_id.in_(ids)),
+                      sa.and_(ev.c.entity == "payments", ev.c.entity_id.in_(pids)),
+                      sa.and_(ev.c.entity == "flags", ev.c.entity_id.in_(fids)),
+                      sa.and_(ev.c.entity == entity, ev.c.entity_id == str(entity_id))))
+        .order_by(ev.c.seq.desc()).limit(LIST_LIMIT)
+    ).mappings().all()  # fmt: skip
+    events = [dict(r) | {"at": str(r["at"]), "reason": mask_text(r["reason"])} for r in reversed(trail)]
+    return {"entitlements": entitlements, "payments": payments, "paid_total_fen": int(paid), "paid_total": yuan(int(paid)),
+            "flags": flag_rows, "events": events}  # fmt: skip
+
+
+def employer_file(session: Session, user: User, employer_id: int) -> BodyFile:
+    """一企一档: the employer's facts, its contracts (employees masked), the lines it is paid, flags, audit.
+    404 — the same answer as for a missing one — when the employer is outside the user's district/town."""
     from jiuye.registry import schema
     from jiuye.registry.models import TABLES
 
-    e = TABLES["employers"]
-    with ctx.read() as s:
-        row = (
-            s.execute(sa.select(e).where(e.c.id == employer_id, employer_condition(ctx.user)))
-            .mappings()
-            .first()
-        )
+    e, c, p = TABLES["employers"], TABLES["contracts"], TABLES["persons"]
+    row = session.execute(sa.select(e).where(e.c.id == employer_id, employer_condition(user))).mappings().first()
     if row is None:
         raise UserError("找不到此用人单位，或它不在您的辖区内。", NOT_FOUND)
-    spec = schema.TABLES["employers"]
-    facts = [
-        {"label": c.header, "value": _cell(ctx.user, c, row.get(c.db_name), False)} for c in spec.columns
-    ]
-    return EmployerFile(id=employer_id, name=row["name"], credit_code=str(row["credit_code"]), facts=facts)
+    facts = [{"label": col.header, "value": _cell(user, col, row.get(col.db_name), False)}
+             for col in schema.TABLES["employers"].columns]  # fmt: skip
+    where = c.c.employer_id == employer_id
+    count = session.execute(sa.select(sa.func.count()).select_from(c).where(where)).scalar_one()
+    contracts = session.execute(
+        sa.select(p.c.id, p.c.name, p.c.id_number, c.c.start, c.c.end, c.c.registered)
+        .join_from(c, p, c.c.person_id == p.c.id).where(where).order_by(c.c.start.desc(), c.c.id).limit(LIST_LIMIT)
+    ).mappings().all()  # fmt: skip
+    visible = _visible_people(session, user, [int(r["id"]) for r in contracts])
+    employees = [{"person_id": r["id"] if r["id"] in visible else None, "name": r["name"],
+                  "id_number": shown_id(user, r["id_number"]), "start": str(r["start"]),
+                  "end": "" if r["end"] is None else str(r["end"]), "registered": "是" if r["registered"] else "否"}
+                 for r in contracts]  # fmt: skip
+    code = str(row["credit_code"])
+    return BodyFile(kind="employer", id=employer_id, name=row["name"], code=shown_id(user, code), facts=facts, employees=employees,
+                    employee_count=int(count), **_body_ledger(session, user, [code], "employers", employer_id))  # fmt: skip
+
+
+def _visible_people(session: Session, user: User, ids: list[int]) -> set[int]:
+    """Which of these persons the user may open (links only to files in scope)."""
+    from jiuye.registry.models import TABLES
+
+    if not ids:
+        return set()
+    p = TABLES["persons"]
+    return {int(r[0]) for r in session.execute(sa.select(p.c.id).where(p.c.id.in_(ids), person_condition(user)))}
+
+
+def organisation_file(session: Session, user: User, org_id: int) -> BodyFile:
+    """An organisation's file (见习基地、培训机构…): facts, the lines it is paid, flags, audit; 404 out of scope."""
+    from jiuye.registry import schema
+    from jiuye.registry.models import TABLES
+
+    o = TABLES["organizations"]
+    row = session.execute(sa.select(o).where(o.c.id == org_id, organisation_condition(user))).mappings().first()
+    if row is None:
+        raise UserError("找不到此机构，或它不在您的辖区内。", NOT_FOUND)
+    facts = [{"label": col.header, "value": _cell(user, col, row.get(col.db_name), False)}
+             for col in schema.TABLES["organizations"].columns]  # fmt: skip
+    codes = [str(row["org_id"])] + ([str(row["credit_code"])] if row.get("credit_code") else [])
+    return BodyFile(kind="organisation", id=org_id, name=row["name"], code=str(row["org_id"]), facts=facts,
+                    employees=[], employee_count=0, **_body_ledger(session, user, codes, "organizations", org_id))  # fmt: skip
+
+
+@router.get("/employers/{employer_id}", include_in_schema=False)
+def employer_page(request: Request, employer_id: int, ctx: Ctx = Depends(staff("view"))) -> Response:
+    with ctx.read() as s:
+        f = employer_file(s, ctx.user, employer_id)
+    return render(request, "body.html", {"title": f"一企一档：{f.name}", "f": f})
+
+
+@api.get("/employers/{employer_id}", response_model=BodyFile,
+         summary="一企一档：用人单位的登记信息、劳动合同（人员脱敏）、待遇、发放、疑点、审计（辖区内）")  # fmt: skip
+def employer_api(employer_id: int, ctx: Ctx = Depends(staff("view"))) -> Any:
+    with ctx.read() as s:
+        return employer_file(s, ctx.user, employer_id)
+
+
+@router.get("/organisations/{org_id}", include_in_schema=False)
+def organisation_page(request: Request, org_id: int, ctx: Ctx = Depends(staff("view"))) -> Response:
+    with ctx.read() as s:
+        f = organisation_file(s, ctx.user, org_id)
+    return render(request, "body.html", {"title": f"机构档案：{f.name}", "f": f})
+
+
+@api.get("/organisations/{org_id}", response_model=BodyFile, summary="机构档案：登记信息、待遇、发放、疑点、审计（辖区内）")
+def organisation_api(org_id: int, ctx: Ctx = Depends(staff("view"))) -> Any:
+    with ctx.read() as s:
+        return organisation_file(s, ctx.user, org_id)
 
 
 # --- import upload ----------------------------------------------------------------------------------

@@ -147,57 +147,93 @@ class Threshold:
 
     ``kind`` says how the compared value can change:
 
-    - ``age``: the value is an age in 周岁 that grows with time (``birth`` is the birth date); a minimum
-      age is reached on a computable day ("年满16周岁后（2026-05-01起）"); a maximum age never again.
+    - ``age``: the value is an age in 周岁 at the day of an event (``birth`` is the birth date); a minimum
+      age is reached on a computable day ("年满50周岁后（2030-05-01起）办理灵活就业登记即可申请", G2/G9:
+      the birthday by adding years); a maximum age never again.
     - ``date``: the value is the day the person does something (``action``, e.g. "办理灵活就业登记");
-      an earliest day is computable ("失业登记满6个月后（2024-03-06起）办理灵活就业登记即可申请");
+      an earliest day is computable ("失业登记满6个月后（2024-03-06起）办理灵活就业登记即可申请": the
+      limit is computed by adding the duration to the start, G9, and 超过 excludes the day itself, G1);
       a latest day that has passed cannot be changed.
+    - ``end``: the value is the last day of a period the person can extend (a contract's end); the day it
+      must reach is computable ("劳动合同期限延长（续订）至2025-06-30或之后即可申请").
     - ``count``: the value is a count that grows one ``unit`` at a time (insured months); the missing
-      number is computable ("再缴纳 2 个月后").
+      number is computable ("在该单位缴纳社会保险费再满2个月后").
+
+    Only a limit the value must reach from below can be reached by waiting or acting; a maximum (a latest
+    day, an age limit passed, a ceiling) gives no hint.  ``requires`` must hold for the condition to be met
+    at all (a contract exists) and ``unless`` meets it whatever the value (an open-ended contract); the
+    condition is ``requires & (unless | value ⋄ limit)``.  ``fact`` names the case fact (case-format path)
+    that the hint asks to move; a test moves it to the hinted day or count and checks the condition is met.
     """
 
     word: str  # counting word of jiuye.rules.legal (满, 超过, 及以下 …)
     value: pl.Expr  # the compared value
     limit: Any  # the threshold: a number, a date, or an expression
-    kind: Literal["age", "date", "count"]
-    action: str = ""  # date: what the person does on that day; count: what adds one unit
+    kind: Literal["age", "date", "end", "count"]
+    action: str = ""  # age/date: what the person does on that day; end: what extends the period; count: what adds one unit
     limit_label: str = ""  # date: how the threshold day reads ("失业登记满6个月")
     unit: str = ""  # count: 个月 …
     birth: pl.Expr | None = None  # age: the birth date
+    fact: str = ""  # the case fact the hint moves, e.g. "flexible_employment.registered_on"
+    requires: pl.Expr | None = None
+    unless: pl.Expr | None = None
 
     @property
-    def expr(self) -> pl.Expr:
+    def compares(self) -> pl.Expr:
         from jiuye.rules.legal import meets
 
         return meets(self.word, self.value, self.limit)
 
-    def hint(self) -> pl.Expr:
-        """String expression: what would make the condition met, or null when nothing can (or it is met)."""
-        from jiuye.rules.dates import add_years_expr
-        from jiuye.rules.legal import includes_number, symbol
+    @property
+    def expr(self) -> pl.Expr:
+        out = self.compares if self.unless is None else self.unless.fill_null(False) | self.compares
+        return out if self.requires is None else self.requires & out
 
-        upward = symbol(self.word) in ("≥", ">")  # the value must reach the limit from below
+    @property
+    def upward(self) -> bool:
+        """The value must reach the limit from below (≥, >): waiting or acting can meet it."""
+        from jiuye.rules.legal import symbol
+
+        return symbol(self.word) in ("≥", ">")
+
+    def hint(self, until: dt.date | None = None) -> pl.Expr:
+        """String expression: what would make the condition met, or null when nothing can (or it is met).
+
+        ``until`` is the last day of the measure's window (G4): a day after it changes nothing."""
+        from jiuye.rules.dates import add_years_expr
+        from jiuye.rules.legal import includes_number
+
         strict = not includes_number(self.word)
         none = pl.lit(None, pl.String)
-        if not upward:
+        if not self.upward:
             return none  # a maximum age / latest day / maximum count passed: time does not undo it
         limit = self.limit if isinstance(self.limit, pl.Expr) else pl.lit(self.limit)
+        day: pl.Expr | None = None
         if self.kind == "age":
             if self.birth is None:
                 return none
             years = limit + 1 if strict else limit
             day = add_years_expr(self.birth, years.cast(pl.Int32))
-            return pl.when(self.birth.is_not_null()).then(
-                pl.format("年满{}周岁后（{}起）", years, day.dt.strftime("%Y-%m-%d"))
-            )
-        if self.kind == "date":
-            earliest = limit + pl.duration(days=1) if strict else limit
-            label = self.limit_label or "满足条件"
-            return pl.when(earliest.is_not_null()).then(
-                pl.format(f"{label}后（{{}}起）{self.action}即可申请", earliest.dt.strftime("%Y-%m-%d"))
-            )
-        missing = (limit + 1 if strict else limit) - self.value.fill_null(0)
-        return pl.when(missing > 0).then(pl.format(f"{self.action}再满{{}}{self.unit}后", missing))
+            then = f"（{{}}起）{self.action}即可申请" if self.action else "（{}起）"
+            text = pl.format("年满{}周岁后" + then, years, day.dt.strftime("%Y-%m-%d"))
+        elif self.kind in ("date", "end"):
+            day = limit + dt.timedelta(days=1) if strict else limit
+            shown = day.dt.strftime("%Y-%m-%d")
+            if self.kind == "end":
+                text = pl.format(f"{self.action}至{{}}或之后即可申请", shown)
+            elif self.limit_label:
+                text = pl.format(f"{self.limit_label}后（{{}}起）{self.action}即可申请", shown)
+            else:
+                text = pl.format(f"{self.action}在{{}}或之后即可申请", shown)
+        else:
+            missing = (limit + 1 if strict else limit) - self.value.fill_null(0)
+            text = pl.when(missing > 0).then(pl.format(f"{self.action}再满{{}}{self.unit}后", missing))
+        possible = pl.lit(True) if day is None else day.is_not_null()
+        if day is not None and until is not None:
+            possible &= day <= until  # G4: after the window nothing is paid, so nothing to promise
+        if self.requires is not None:
+            possible &= self.requires.fill_null(False)
+        return pl.when(possible).then(text).otherwise(none)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from jiuye.db.core import advisory_xact_lock
 from jiuye.supervision.checks import CHECKS, FLAG_SCHEMA, run_checks
 from jiuye.supervision.frames import INPUT_SCHEMAS, Inputs
 from jiuye.supervision.models import FLAG_STATES, STATE_LABELS, flags
@@ -134,8 +135,7 @@ def store_flags(session: Session, found: pl.DataFrame, run_id: str, actor: str) 
     from jiuye.registry.models import audit_values
 
     key = ["check", "subject_kind", "subject_id", "flag_key"]
-    if session.get_bind().dialect.name == "postgresql":  # two runs at once: the second waits, then finds all
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": FLAGS_LOCK_KEY})
+    advisory_xact_lock(session, FLAGS_LOCK_KEY)  # two runs at once: the second waits, then finds all
     existing = _frame(
         session,
         sa.select(flags.c.id, flags.c.check, flags.c.subject_kind, flags.c.subject_id, flags.c.flag_key),
@@ -182,11 +182,16 @@ def store_flags(session: Session, found: pl.DataFrame, run_id: str, actor: str) 
 
 def run(
     session: Session, actor: str, as_of: dt.date | None = None, only: list[str] | None = None,
-    inputs: Inputs | None = None, include_approved: bool = False, store: bool = True,
+    inputs: Inputs | None = None, include_approved: bool = False, store: bool = True, district: str | None = None,
 ) -> RunResult:  # fmt: skip
+    """Run the checks and store the flags; with ``district`` only that district's flags are kept (a web
+    user's run: the checks still read every district, e.g. to see a payment of the other one, but a
+    Jinshan auditor raises and refreshes only Jinshan flags)."""
     run_id = new_run_id()
     data = inputs if inputs is not None else load_inputs(session, as_of, include_approved)
     found = run_checks(data, only)
+    if district is not None:
+        found = found.filter(pl.col("district") == district)
     result = RunResult(run_id, found)
     fresh = found.clear()
     if store:

@@ -7,13 +7,13 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
+from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from jiuye.accounts.scope import flag_condition, mask_text, shown_id
 from jiuye.accounts.service import User
-from jiuye.accounts.web import Ctx, staff
+from jiuye.accounts.web import Ctx, ReasonIn, done, staff, with_reason
 from jiuye.errors import BAD_INPUT, CONFLICT, NOT_FOUND, UserError
 from jiuye.jobs.views import JobStarted, start_job
 from jiuye.supervision import service
@@ -67,11 +67,11 @@ class FlagList(BaseModel):
 def _row(user: User, r: Any) -> FlagRow:
     subject = r["subject_id"]
     shown = (
-        shown_id(user, subject) if r["subject_kind"] in ("person", "employer") else mask_text(user, subject)
+        shown_id(user, subject) if r["subject_kind"] in ("person", "employer") else mask_text(subject)
     )
     return FlagRow(id=r["id"], check=r["check"], check_title=_titles().get(r["check"], r["check"]), clause=r["clause"],
                    subject_kind=r["subject_kind"], subject_id=shown, month=None if r["month"] is None else f"{r['month']:%Y-%m}",
-                   detail=mask_text(user, r["detail"]), severity=r["severity"], state=r["state"],
+                   detail=mask_text(r["detail"]), severity=r["severity"], state=r["state"],
                    state_label=STATE_LABELS.get(r["state"], r["state"]), reviewed_by=r.get("reviewed_by"),
                    review_reason=r.get("review_reason"))  # fmt: skip
 
@@ -124,7 +124,8 @@ def flags_api(check: str | None = Query(None, max_length=32), state: str | None 
 
 
 def _run(ctx: Ctx) -> Response:
-    return start_job(ctx, "supervise", {}, lock_key="supervise")
+    # the checks of the user's district only; one run at a time (flags are stored under one lock)
+    return start_job(ctx, "supervise", {"district": ctx.user.district}, lock_key="supervise")
 
 
 @router.post("/supervision/run", include_in_schema=False)
@@ -161,26 +162,27 @@ def flag_api(flag_id: int, ctx: Ctx = Depends(staff("supervise"))) -> Any:
         return get_flag(s, ctx.user, flag_id)
 
 
-class FlagReviewIn(BaseModel):
+class FlagReviewIn(ReasonIn):
     state: Literal["confirmed", "dismissed", "open"]
-    reason: str = Field(min_length=1, max_length=1000)
 
 
 def _review(ctx: Ctx, flag_id: int, state: str, reason: str) -> FlagRow:
-    with ctx.write() as s:
+    def act(s: Session, text: str) -> FlagRow:
         get_flag(s, ctx.user, flag_id)
         try:
-            service.set_state(s, flag_id, state, ctx.user.actor, reason.strip())
+            service.set_state(s, flag_id, state, ctx.user.actor, text)
         except service.FlagError as exc:
             raise UserError(str(exc), CONFLICT if "已是" in str(exc) else BAD_INPUT, "reason") from exc
         return get_flag(s, ctx.user, flag_id)
+
+    return with_reason(ctx, reason, "请写明复核意见（确认或排除的理由）。", act)
 
 
 @router.post("/supervision/flags/{flag_id}", include_in_schema=False)
 def flag_submit(flag_id: int, state: str = Form(...), reason: str = Form(""),
                 ctx: Ctx = Depends(staff("supervise"))) -> Response:  # fmt: skip
     _review(ctx, flag_id, state, reason)
-    return RedirectResponse(f"/supervision/flags/{flag_id}", status_code=303)
+    return done(f"/supervision/flags/{flag_id}")
 
 
 @api.post("/flags/{flag_id}/review", response_model=FlagRow, summary="确认或排除疑点（须写理由）")

@@ -25,9 +25,11 @@ log = logging.getLogger("jiuye.web")
 VIEW_MODULES: tuple[str, ...] = (
     "jiuye.accounts.views",
     "jiuye.web.dashboard",
+    "jiuye.web.figures",
     "jiuye.web.policies",
     "jiuye.registry.views",
     "jiuye.ledger.views",
+    "jiuye.matching.views",
     "jiuye.supervision.views",
     "jiuye.parameters.views",
     "jiuye.audit.views",

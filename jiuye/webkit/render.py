@@ -18,6 +18,7 @@ TEMPLATE_ROOMS = (
     "web",
     "accounts",
     "ledger",
+    "matching",
     "registry",
     "supervision",
     "audit",

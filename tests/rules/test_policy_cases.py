@@ -54,6 +54,7 @@ def test_policy_case(path: Path) -> None:
     assert _normalise(lines) == _normalise(expected.get("entitlements", [])), spec["description"]
     if "findings" in expected:
         assert result["findings"] == expected["findings"], spec["description"]
+    _hints_only_on_declared_thresholds(result, spec["case"].get("parameters") or {})
     for check in spec.get("explanations", []):
         # e.g. {policy: JS-02, subject: p2, eligible: false, failed: ["连续失业时间超过6个月…"]}
         found = [e for e in result["explanations"]
@@ -63,6 +64,27 @@ def test_policy_case(path: Path) -> None:
         failed = [c["text"] for c in found[0]["conditions"] if not c["met"]]
         for text in check.get("failed", []):
             assert any(text in f for f in failed), f"{text!r} not among failed conditions {failed}"
+
+
+def _hints_only_on_declared_thresholds(result: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """Issue 13: a hint ("what would change it") appears only on a failed condition that declares a threshold."""
+    import datetime as dt
+
+    from jiuye.rules.catalog import all_measures
+    from jiuye.rules.engine import measure_parameters
+    from jiuye.rules.measure import Context
+
+    measures = {m.id: m for m in all_measures()}
+    ctx = Context(dt.date(2023, 1, 1), dt.date(2023, 1, 1), dict(overrides))
+    for explanation in result["explanations"]:
+        hinted = [c for c in explanation["conditions"] if "hint" in c]
+        if not hinted:
+            continue
+        measure = measures[explanation["policy"]]
+        p = measure_parameters(measure, overrides)
+        with_threshold = {c.text for c in measure.all_conditions(p, ctx) if c.threshold is not None}
+        for c in hinted:
+            assert not c["met"] and c["text"] in with_threshold, (explanation["policy"], c)
 
 
 def test_every_computable_measure_has_cases() -> None:

@@ -29,6 +29,8 @@ class Ids:
     batch: int  # a batch with Jinshan payments
     payment: int  # a Jinshan payment
     cm_entitlement: int  # a Chongming line
+    employer: int  # a Jinshan employer paid a JS line
+    organisation: int  # a Jinshan organisation paid a JS line
 
 
 def ids_of(url: str) -> Ids:
@@ -50,7 +52,12 @@ def ids_of(url: str) -> Ids:
         flag = s.execute(sa.select(flags.c.id).where(flags.c.district == "jinshan").limit(1)).scalar_one()
         pay_id, batch = s.execute(sa.select(p.c.id, p.c.batch_id).where(p.c.policy.like("JS-%")).limit(1)).one()
         cm = s.execute(sa.select(e.c.id).where(e.c.policy.like("CM-%")).limit(1)).scalar_one()
-    return Ids(ent, person, other, flag, batch, pay_id, cm)
+        emp, org = TABLES["employers"], TABLES["organizations"]
+        employer = s.execute(sa.select(emp.c.id).join(e, e.c.beneficiary == emp.c.credit_code)
+                             .where(e.c.policy.like("JS-%")).limit(1)).scalar_one()  # fmt: skip
+        organisation = s.execute(sa.select(org.c.id).join(e, e.c.beneficiary == org.c.org_id)
+                                 .where(e.c.policy.like("JS-%")).limit(1)).scalar_one()  # fmt: skip
+    return Ids(ent, person, other, flag, batch, pay_id, cm, employer, organisation)
 
 
 # (method, path, json body, permission); paths use {e} entitlement, {p} person, {f} flag, {b} batch, {y} payment
@@ -61,6 +68,8 @@ ENDPOINTS: tuple[tuple[str, str, dict[str, Any] | None, str | None], ...] = (
     ("POST", "/api/v1/evaluate", {"persons": []}, "view"),
     ("GET", "/api/v1/persons?q=张", None, "view"),
     ("GET", "/api/v1/persons/{p}", None, "view"),
+    ("GET", "/api/v1/employers/{m}", None, "view"),
+    ("GET", "/api/v1/organisations/{o}", None, "view"),
     ("GET", "/api/v1/entitlements?policy=JS-02", None, "view"),
     ("GET", "/api/v1/entitlements/{e}", None, "view"),
     ("GET", "/api/v1/settings/auto", None, "view"),
@@ -83,18 +92,23 @@ ENDPOINTS: tuple[tuple[str, str, dict[str, Any] | None, str | None], ...] = (
      {"name": "monthly_amount", "since": "2026-02-01", "value": "500", "source": "测试用市级标准"}, "parameters"),
     ("POST", "/api/v1/payment-batches", {"month": "2026-10"}, "pay"),
     ("POST", "/api/v1/flags/run", None, "supervise"),
+    ("GET", "/api/v1/match-runs", None, "match"),
+    ("GET", "/api/v1/figures?year=2025", None, "dashboard"),
+    ("POST", "/api/v1/match", {"month_from": "2026-01", "month_to": "2026-10"}, "match"),
 )  # fmt: skip
-SCOPED = ("{e}", "{p}", "{f}", "{b}", "{y}")
-PAGES = ("/", "/review", "/people?q=张", "/people/{p}", "/entitlements/{e}", "/payments", "/payments/batches/{b}",
+SCOPED = ("{e}", "{p}", "{f}", "{b}", "{y}", "{m}", "{o}")
+PAGES = ("/", "/review", "/people?q=张", "/people/{p}", "/employers/{m}", "/organisations/{o}", "/entitlements/{e}", "/payments", "/payments/batches/{b}",
          "/supervision", "/supervision/flags/{f}", "/parameters", "/parameters/JS-04", "/settings", "/audit", "/imports",
-         "/accounts", "/jobs")  # fmt: skip
-PAGE_PERMISSION = {"/people": "view", "/entitlements": "view", "/review": "view", "/payments": "payments_view",
+         "/accounts", "/jobs", "/match", "/figures")  # fmt: skip
+PAGE_PERMISSION = {"/people": "view", "/employers": "view", "/organisations": "view", "/entitlements": "view", "/review": "view", "/payments": "payments_view",
                    "/supervision": "supervise", "/parameters": "parameters", "/settings": "view", "/audit": "audit",
-                   "/imports": "import", "/accounts": "accounts"}  # fmt: skip
+                   "/imports": "import", "/accounts": "accounts",
+                   "/match": "match"}  # fmt: skip
 
 
 def _fill(path: str, ids: Ids) -> str:
-    return path.format(e=ids.entitlement, p=ids.person, f=ids.flag, b=ids.batch, y=ids.payment)
+    return path.format(e=ids.entitlement, p=ids.person, f=ids.flag, b=ids.batch, y=ids.payment, m=ids.employer,
+                       o=ids.organisation)
 
 
 def _no_full_ids(text: str, where: str) -> None:

@@ -21,6 +21,7 @@ from jiuye.registry.importing import validate as v
 from jiuye.registry.importing import writer
 from jiuye.registry.importing.readers import ROW, ReadError, Sheet, read_table_file
 from jiuye.registry.importing.report import ProgressReporter, write_reject_file
+from jiuye.registry.importing.scope import UploadScope, check_scope
 from jiuye.registry.schema import TABLES, Table, dependency_order
 
 
@@ -98,7 +99,8 @@ def match_pieces(sheets: list[Sheet], forced_table: str | None, progress: Progre
 
 
 def validate_all(
-    conn: sa.Connection, pieces: list[v.Piece], skip_invalid: bool, progress: ProgressReporter
+    conn: sa.Connection, pieces: list[v.Piece], skip_invalid: bool, progress: ProgressReporter,
+    scope: UploadScope | None = None,
 ) -> pl.DataFrame:
     started = time.monotonic()
     towns = writer.towns(conn)
@@ -109,6 +111,8 @@ def validate_all(
         return writer.existing_keys(conn, table, column, values)
 
     v.check_set(pieces, lookup, skip_invalid)
+    if scope is not None:  # an account of one district (town) imports only rows of its own scope
+        check_scope(conn, pieces, scope)
     problems = v.all_problems(pieces)
     rows = sum(p.sheet.frame.height for p in pieces)
     progress.message(
@@ -127,6 +131,7 @@ def run_import(
     progress: ProgressReporter | None = None,
     by_user: str | None = None,
     write_engine: sa.Engine | None = None,
+    scope: UploadScope | None = None,
 ) -> ImportResult:
     """Import ``paths`` into the database of ``engine`` (which must be migrated).
 
@@ -147,7 +152,7 @@ def run_import(
             progress.message(f"提示：{p.sheet.where} 中以下列不属于“{p.table.title}”表，已忽略：{'、'.join(p.ignored)}")
 
     with engine.connect() as conn:
-        problems = validate_all(conn, pieces, skip_invalid, progress)
+        problems = validate_all(conn, pieces, skip_invalid, progress, scope)
     result = ImportResult(import_id=import_id, pieces=pieces, problems=problems)
     if problems.height and not skip_invalid:
         _record_runs(engine, result, paths, user, now, "rejected")

@@ -12,7 +12,7 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
-from jiuye.rules.measure import CM_DOC, Condition, detail, first_column
+from jiuye.rules.measure import CM_DOC, Condition, Threshold, detail, first_column
 from jiuye.rules.parameters import MeasureParameters
 
 DISTRICT = "chongming"
@@ -87,16 +87,21 @@ def start_between(at: str, first: dt.date, last: dt.date, column: str = "S", tex
 
 
 def start_from(at: str, first: dt.date, column: str = "S", text: str = "劳动合同起始日",
-               over: tuple[str, ...] = ()) -> Condition:  # fmt: skip
+               over: tuple[str, ...] = (), fact: str = "contracts.start") -> Condition:  # fmt: skip
     """G6 (rev. 2): the triggering hire or registration falls on or after the document's start.
 
-    With ``over`` (a once-only measure's key, G4 rev. 2) the key's *first* qualifying occurrence is tested.
+    With ``over`` (a once-only measure's key, G4 rev. 2) the key's *first* qualifying occurrence is tested:
+    a later hire does not revive the key, so nothing would change it (no threshold, no hint).  Without it a
+    new hire or registration on or after the start would: the condition declares its threshold (``fact``).
     """
-    checked = pl.col(first_column("start_from")) if over else pl.col(column)
-    label = f"最早一次符合条件的{text}" if over else text
-    return Condition("start_from", f"{label}在 {first} 或之后（新增就业）", at, checked >= first,
-                     detail(f"{label}：{{}}", checked), first_of=pl.col(column) if over else None,
-                     first_over=over)  # fmt: skip
+    if over:
+        checked = pl.col(first_column("start_from"))
+        label = f"最早一次符合条件的{text}"
+        return Condition("start_from", f"{label}在 {first} 或之后（新增就业）", at, checked >= first,
+                         detail(f"{label}：{{}}", checked), first_of=pl.col(column), first_over=over)  # fmt: skip
+    return Condition.of("start_from", f"{text}在 {first} 或之后（新增就业）", at,
+                        Threshold("以上", pl.col(column), first, "date", action=text, fact=fact),
+                        detail(f"{text}：{{}}", pl.col(column)))  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- candidate frames
@@ -160,7 +165,7 @@ def person_employments(facts: Facts) -> pl.LazyFrame:
         "person", employment=pl.lit("contract"), employment_id="contract_id", E="start", employment_end="end",
         employer="employer", employment_registered="registered",
     )  # fmt: skip
-    flexible = facts.flexible.lazy().with_row_index("_i").select(
+    flexible = derived.case_row_index(facts.flexible.lazy(), "_i", "person").select(
         "person", employment=pl.lit("flexible"), employment_id=pl.format("{}#f{}", pl.col("person"), pl.col("_i")),
         E="start", employment_end="end", employer=pl.lit(None, pl.String), employment_registered=pl.lit(True),
     )  # fmt: skip

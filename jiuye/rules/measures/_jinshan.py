@@ -9,8 +9,7 @@ import polars as pl
 
 from jiuye.rules.dates import add_years_expr, format_month
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
-from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Condition, detail, first_column
+from jiuye.rules.measure import JS_DOC, Condition, Threshold, detail, first_column
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.shared import EMPLOYER_TYPE_LABELS, JINSHAN_EMPLOYER_EXCLUSION
 
@@ -110,9 +109,10 @@ def term_end_needed(start: pl.Expr, years: int) -> pl.Expr:
 def contract_term(years: int, clause: str, start: str = "start", end: str = "end") -> Condition:
     """G7：“1年及以上/一年以上劳动合同” = 无固定期限（end 为空）或 end ≥ start + 1年 − 1日."""
     needed = term_end_needed(pl.col(start), years)
-    return Condition(
+    return Condition.of(
         "contract_term", f"劳动合同期限{years}年及以上", clause,
-        pl.col(start).is_not_null() & (pl.col(end).is_null() | meets("以上", pl.col(end), needed)),
+        Threshold("以上", pl.col(end), needed, "end", action="劳动合同期限延长（续订）", fact="contracts.end",
+                  requires=pl.col(start).is_not_null(), unless=pl.col(end).is_null()),
         pl.when(pl.col(start).is_null()).then(pl.lit("无劳动合同"))
         .when(pl.col(end).is_null()).then(pl.format("{} 起，无固定期限", pl.col(start)))
         .otherwise(pl.format("{} 至 {}，满{}年须至 {}", pl.col(start), pl.col(end), pl.lit(years), needed)),

@@ -21,8 +21,7 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.facts import Facts
-from jiuye.rules.legal import meets
-from jiuye.rules.measure import Condition, Scope, detail
+from jiuye.rules.measure import Condition, Scope, Threshold, detail
 from jiuye.rules.measures._jinshan import (
     DISTRICT,
     contract_registered,
@@ -79,8 +78,9 @@ def worker_contract_conditions(p: MeasureParameters, clause: str) -> list[Condit
                   detail("本合同开始日 {}，最早一份本区单位劳动合同开始日 {}", pl.col("start"),
                          pl.col("first_jinshan_start"))),
         contract_registered(clause),
-        Condition("insured_months", f"在该单位缴纳本市社会保险费满{months}个月", clause,
-                  meets("满", pl.col("insured_count"), months),
+        Condition.of("insured_months", f"在该单位缴纳本市社会保险费满{months}个月", clause,
+                  Threshold("满", pl.col("insured_count"), months, "count", action="在该单位缴纳本市社会保险费",
+                            unit="个月", fact="social_insurance"),
                   detail(f"该合同期间在该单位缴纳城镇职工社会保险 {{}} 个月（须满{months}个月），第{months}个月为 {{}}",
                          pl.col("insured_count"), pl.col("qualifying_month").dt.strftime("%Y-%m"))),
     ]  # fmt: skip

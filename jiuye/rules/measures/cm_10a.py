@@ -99,7 +99,8 @@ class HardshipSocialInsuranceSubsidy(Measure):
         return [
             Condition("employed", "实现用人单位吸纳就业或灵活就业", CLAUSE, pl.col("employment_id").is_not_null(),
                       detail("{}：{} 至 {}", EMPLOYMENT_LABEL, pl.col("E"), pl.col("employment_end"))),
-            start_from(CLAUSE, date_param(p, "trigger_from"), column="E", text="招用或灵活就业登记之日"),
+            start_from(CLAUSE, date_param(p, "trigger_from"), column="E", text="招用或灵活就业登记之日",
+                       fact="contracts.start|flexible_employment.registered_on"),
             Condition("registered", "已办理用工登记备案（单位招用）", CLAUSE,
                       pl.col("employment_registered").fill_null(False),
                       detail("用工登记备案：{}", yes_no(pl.col("employment_registered")))),

@@ -22,8 +22,7 @@ import polars as pl
 
 from jiuye.rules.dates import add_months_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.legal import meets
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     date_param,
@@ -75,8 +74,9 @@ class HiringRegisteredUnemployedSubsidy(Measure):
             has_contract(CLAUSE),
             start_between(CLAUSE, date_param(p, "contract_start_from"), date_param(p, "contract_start_to"),
                           over=("employer", "person")),
-            Condition("unemployed", f"招录时登记失业{months}个月以上（含{months}个月）", CLAUSE,
-                      meets("以上", pl.col("S"), after),
+            Condition.of("unemployed", f"招录时登记失业{months}个月以上（含{months}个月）", CLAUSE,
+                      Threshold("以上", pl.col("S"), after, "date", action="招用",
+                                limit_label=f"失业登记满{months}个月", fact="contracts.start"),
                       pl.when(pl.col("spell_start").is_null() & pl.col("S").is_not_null())
                       .then(pl.lit("劳动合同起始日前一日不在失业登记中"))
                       .otherwise(detail(f"失业登记开始 {{}}，满{months}个月为 {{}}，劳动合同起始日 {{}}",

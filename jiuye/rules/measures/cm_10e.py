@@ -24,8 +24,7 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.dates import add_months_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.legal import meets
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     ONE_DAY,
@@ -89,13 +88,15 @@ class NewJobSubsidy(Measure):
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         months = p.get("min_out_of_work_months")
         s, enough = pl.col("S"), pl.col("out_of_work_enough_on")
-        out_of_work = s.is_not_null() & (pl.col("last_worked").is_null() | meets(WORD, s, enough))
+        out_of_work = Threshold(WORD, s, enough, "date", action="录用",
+                                limit_label=f"失（无）业满{months}个月", fact="contracts.start",
+                                requires=s.is_not_null(), unless=pl.col("last_worked").is_null())
         return [
             has_contract(CLAUSE),
             start_from(CLAUSE, date_param(p, "new_employment_from"), over=("employer", "person")),
             Condition("registered", "已办理用工登记备案", CLAUSE, pl.col("registered").fill_null(False),
                       detail("用工登记备案：{}", yes_no(pl.col("registered")))),
-            Condition("out_of_work", f"录用前失（无）业{months}个月{WORD}（含{months}个月）", CLAUSE, out_of_work,
+            Condition.of("out_of_work", f"录用前失（无）业{months}个月{WORD}（含{months}个月）", CLAUSE, out_of_work,
                       pl.when(s.is_null()).then(pl.lit("无劳动合同"))
                       .when(pl.col("last_worked").is_null()).then(pl.lit("录用前无劳动合同、无灵活就业登记记录"))
                       .otherwise(detail(f"最后就业日 {{}}，自 {{}} 起失业，满{months}个月之日 {{}}，劳动合同起始日 {{}}",

@@ -26,8 +26,7 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.dates import age_on_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.legal import meets
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     date_param,
@@ -82,9 +81,11 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
         return [
             Condition("registered", "办理灵活就业登记", CLAUSE, pl.col("R").is_not_null(),
                       detail("灵活就业登记日：{}", pl.col("R"))),
-            start_from(CLAUSE, date_param(p, "registration_from"), column="R", text="灵活就业登记日"),
-            Condition("older", f"大龄（男性{men}周岁以上、女性{women}周岁以上，以灵活就业登记日计）", CLAUSE,
-                      meets("以上", pl.col("age_at_R"), threshold),
+            start_from(CLAUSE, date_param(p, "registration_from"), column="R", text="灵活就业登记日",
+                       fact="flexible_employment.registered_on"),
+            Condition.of("older", f"大龄（男性{men}周岁以上、女性{women}周岁以上，以灵活就业登记日计）", CLAUSE,
+                      Threshold("以上", pl.col("age_at_R"), threshold, "age", action="办理灵活就业登记",
+                                birth=pl.col("birth_date"), fact="flexible_employment.registered_on"),
                       detail("登记日 {} 年龄 {} 周岁（{}）", pl.col("R"), pl.col("age_at_R"),
                              pl.col("gender").replace({"male": "男", "female": "女"}))),
             Condition("unemployed", "失业人员（灵活就业登记前一日处于失业登记中）", CLAUSE,

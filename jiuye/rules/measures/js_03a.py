@@ -83,7 +83,7 @@ class ReturningGraduateBonus(Measure):
             contract_registered(CLAUSE),
             Condition.of("insured_months", f"在该单位缴纳社会保险费满{months}个月", CLAUSE,
                       Threshold("满", pl.col("insured_count"), months, "count", action="在该单位缴纳社会保险费",
-                                unit="个月"),
+                                unit="个月", fact="social_insurance"),
                       detail(f"该合同期间缴纳城镇职工社会保险 {{}} 个月（须满{months}个月），第{months}个月为 {{}}",
                              pl.col("insured_count"), pl.col("qualifying_month").dt.strftime("%Y-%m"))),
         ]  # fmt: skip

@@ -36,7 +36,7 @@ from jiuye.rules import derived
 from jiuye.rules.dates import active_in_month_expr, add_years_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
 from jiuye.rules.measures._jinshan import (
     DISTRICT,
     contract_registered,
@@ -111,8 +111,10 @@ class RuralLabourCrossDistrictSubsidy(Measure):
             employer_not_excluded(),
             contract_term(p.get("min_contract_years"), CLAUSE),
             contract_registered(CLAUSE),
-            Condition("start_from", f"劳动合同起始日在 {start_from} 或之后（G6 触发条件）", TRIGGER_CLAUSE,
-                      pl.col("start") >= start_from, detail("劳动合同起始日：{}", pl.col("start"))),
+            Condition.of("start_from", f"劳动合同起始日在 {start_from} 或之后（G6 触发条件）", TRIGGER_CLAUSE,
+                         Threshold("以上", pl.col("start"), start_from, "date", action="劳动合同起始日",
+                                   fact="contracts.start"),
+                         detail("劳动合同起始日：{}", pl.col("start"))),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -24,8 +24,18 @@ import polars as pl
 
 from jiuye.rules.dates import add_years_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Subjects, detail
+from jiuye.rules.measure import (
+    JS_DOC,
+    Cap,
+    Condition,
+    Context,
+    Measure,
+    Meta,
+    Scope,
+    Subjects,
+    Threshold,
+    detail,
+)
 from jiuye.rules.measures._jinshan import (
     in_window,
     organization_is,
@@ -78,8 +88,9 @@ class StartupLandingSubsidy(Measure):
                       detail("获奖日 {}，登记（迁入）日 {}", pl.col("award_on"), pl.col("registered_on"))),
             Condition("operating", "在本区正常运营", CLAUSE, pl.col("operating_normally").fill_null(False),
                       detail("正常运营：{}", yes_no(pl.col("operating_normally")))),
-            Condition("operating_years", f"在本区正常运营满{years}年", CLAUSE,
-                      meets("满", pl.lit(ctx.horizon_end), pl.col("year_complete")),
+            Condition.of("operating_years", f"在本区正常运营满{years}年", CLAUSE,
+                      Threshold("满", pl.lit(ctx.horizon_end), pl.col("year_complete"), "date",
+                                limit_label=f"在本区正常运营满{years}年", fact="evaluate.to"),
                       detail(f"登记（迁入）日 {{}}，满{years}年之日 {{}}", pl.col("registered_on"),
                              pl.col("year_complete"))),
             Condition("employs_locals", "带动本区户籍人员就业", CLAUSE, pl.col("employs_jinshan_hukou").fill_null(False),

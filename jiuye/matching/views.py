@@ -1,0 +1,123 @@
+"""Pages and API of matching (主动匹配): start a run of the user's district as a background job.
+
+The job calls the CLI's service (:func:`jiuye.matching.service.run_match`, chunk by chunk, each chunk one
+transaction; a killed run resumes from its last committed chunk).  One match at a time: a second request
+while one is queued or running is refused with the number of the running one (409), whoever started it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from jiuye.accounts.scope import DISTRICT_LABELS, policies_in_scope
+from jiuye.accounts.web import Ctx, staff
+from jiuye.errors import BAD_INPUT, UserError
+from jiuye.jobs.views import JobStarted, start_job
+from jiuye.webkit.render import render
+
+router = APIRouter(tags=["主动匹配"])
+api = APIRouter(prefix="/api/v1", tags=["主动匹配"])
+
+LOCK_KEY = "match"  # match_runs are resumed by their month window: two runs at once would share one
+FIRST_MONTH = "2023-01"  # the two documents take effect in 2023
+
+
+def _month(text: str, field: str) -> dt.date:
+    from jiuye.rules.dates import parse_month
+
+    try:
+        return parse_month(str(text).strip())
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"月份格式不对：{text}（应为 YYYY-MM，例如 2026-10）。", BAD_INPUT, field) from exc
+
+
+class MatchIn(BaseModel):
+    month_from: str = Field(FIRST_MONTH, max_length=7, description="YYYY-MM：从该月起")
+    month_to: str = Field(max_length=7, description="YYYY-MM：到该月止")
+    full: bool = Field(False, description="全量重算：不跳过输入未变的批次")
+
+
+class MatchRun(BaseModel):
+    id: int
+    month_from: str
+    month_to: str
+    state: str
+    chunks_done: int
+    chunks_total: int
+    inserted: int
+    changed: int
+    withdrawn: int
+    started_by: str
+    started_at: str
+
+
+RUN_STATES = {"running": "进行中（可续跑）", "finished": "已完成", "abandoned": "已放弃（登记库已变）"}
+
+
+def start_match(ctx: Ctx, month_from: str, month_to: str, full: bool) -> Response:
+    first, last = _month(month_from, "month_from"), _month(month_to, "month_to")
+    if first > last:
+        raise UserError("起始月份晚于截止月份。", BAD_INPUT, "month_from")
+    if first < dt.date(2000, 1, 1) or last > dt.date.today().replace(day=1) + dt.timedelta(days=3 * 366):
+        raise UserError("月份超出可匹配的范围。", BAD_INPUT, "month_to")
+    if not policies_in_scope(ctx.user):
+        raise UserError("您的辖区没有可匹配的政策。", BAD_INPUT)
+    params = {"month_from": f"{first:%Y-%m}", "month_to": f"{last:%Y-%m}", "full": bool(full)}
+    return start_job(ctx, "match", params, lock_key=LOCK_KEY)
+
+
+def recent_runs(session: Session, limit: int = 10) -> list[MatchRun]:
+    from jiuye.matching.models import match_runs as m
+
+    rows = session.execute(sa.select(m).order_by(m.c.id.desc()).limit(limit)).mappings()
+    return [MatchRun(id=r["id"], month_from=f"{r['month_from']:%Y-%m}", month_to=f"{r['month_to']:%Y-%m}",
+                     state=r["state"], chunks_done=r["chunks_done"], chunks_total=r["chunks_total"],
+                     inserted=r["inserted"], changed=r["changed"], withdrawn=r["withdrawn"],
+                     started_by=r["started_by"], started_at=str(r["started_at"])) for r in rows]  # fmt: skip
+
+
+def _active_job(session: Session, ctx: Ctx) -> dict[str, Any] | None:
+    from jiuye.jobs.models import jobs
+
+    row = session.execute(
+        sa.select(jobs.c.id, jobs.c.state, jobs.c.district).where(jobs.c.lock_key == LOCK_KEY,
+                                                                   jobs.c.state.in_(["queued", "running"]))
+        .order_by(jobs.c.id).limit(1)
+    ).mappings().first()  # fmt: skip
+    return None if row is None else dict(row)
+
+
+@router.get("/match", include_in_schema=False)
+def match_page(request: Request, ctx: Ctx = Depends(staff("match"))) -> Response:
+    with ctx.read() as s:
+        runs = recent_runs(s)
+        active = _active_job(s, ctx)
+    return render(request, "match.html", {
+        "title": "主动匹配", "runs": runs, "active": active, "states": RUN_STATES, "first_month": FIRST_MONTH,
+        "default_to": f"{dt.date.today():%Y-%m}", "policies": policies_in_scope(ctx.user),
+        "district_label": DISTRICT_LABELS.get(ctx.user.district, ctx.user.district),
+    })  # fmt: skip
+
+
+@router.post("/match", include_in_schema=False)
+def match_submit(month_from: str = Form(FIRST_MONTH), month_to: str = Form(""), full: str = Form(""),
+                 ctx: Ctx = Depends(staff("match"))) -> Response:  # fmt: skip
+    return start_match(ctx, month_from, month_to, full == "on")
+
+
+@api.post("/match", response_model=JobStarted, status_code=202, summary="主动匹配本区政策（后台任务）")
+def match_api(body: MatchIn, ctx: Ctx = Depends(staff("match"))) -> Any:
+    return start_match(ctx, body.month_from, body.month_to, body.full)
+
+
+@api.get("/match-runs", response_model=list[MatchRun], summary="最近的匹配运行")
+def match_runs_api(ctx: Ctx = Depends(staff("match"))) -> Any:
+    with ctx.read() as s:
+        return recent_runs(s)

@@ -1,0 +1,233 @@
+"""What would change a failed condition (issue 13): every declared threshold, over every measure.
+
+- The inventory: every condition that declares a :class:`~jiuye.rules.measure.Threshold` is in
+  :data:`HINTED` (a case where it fails and says what would change it) or :data:`SILENT` (a maximum: time
+  cannot undo it), and names the case fact its hint moves.  A new threshold without a case fails here.
+- Each hint, applied to its case — the declared fact moved to the day or count the hint names — makes
+  that condition met when evaluated again (and the hint goes away).  The days follow G9 (durations by
+  adding, month-end clamping) and G1 (超过 excludes the number, 以上 includes it): the exact texts are
+  checked on the boundary days.
+- No condition without a declared threshold ever carries a hint: checked on every policy case of
+  tests/rules/cases by ``test_policy_cases`` (the same evaluation, no second run).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from jiuye.rules import evaluate
+from jiuye.rules.catalog import all_measures
+from jiuye.rules.dates import add_months, parse_month
+from jiuye.rules.engine import measure_parameters
+from jiuye.rules.measure import Condition, Context, Threshold
+
+WINDOW = {"from": "2023-01", "to": "2026-10"}
+
+
+def conditions_of(measure_id: str, overrides: dict[str, Any] | None = None) -> list[Condition]:
+    measure = next(m for m in all_measures() if m.id == measure_id)
+    ctx = Context(dt.date(2023, 1, 1), dt.date(2026, 10, 1), dict(overrides or {}))
+    p = measure_parameters(measure, overrides)
+    return [*measure.all_conditions(p, ctx), *measure.monthly_conditions(p, ctx)]
+
+
+def declared() -> dict[tuple[str, str], Threshold]:
+    out = {}
+    for m in all_measures():
+        if m.computable:
+            for c in conditions_of(m.id):
+                if c.threshold is not None:
+                    out[(m.id, c.key)] = c.threshold
+    return out
+
+
+# ----------------------------------------------------------------------------- case builders
+def person(pid: str = "p1", birth: str = "1998-03-01", gender: str = "male", hukou: str | None = "jinshan",
+           **facts: Any) -> dict[str, Any]:  # fmt: skip
+    return {"id": pid, "birth_date": birth, "gender": gender,
+            "hukou": {"district": hukou, "agricultural": facts.pop("agricultural", False)}, **facts}  # fmt: skip
+
+
+def employer(eid: str = "e1", district: str = "jinshan", size: str = "small") -> dict[str, Any]:
+    return {"id": eid, "name": "某某制造有限公司", "type": "enterprise", "district": district, "size": size,
+            "state_owned": False}  # fmt: skip
+
+
+def case(persons: list[dict[str, Any]], employers: list[dict[str, Any]] = (), **more: Any) -> dict[str, Any]:  # type: ignore[assignment]
+    return {"evaluate": dict(WINDOW), "persons": persons, "employers": list(employers), **more}
+
+
+def insured(employer_id: str, first: str, n: int) -> list[dict[str, Any]]:
+    start = parse_month(first)
+    return [{"month": add_months(start, i).strftime("%Y-%m"), "scheme": "urban_employee", "employer": employer_id,
+             "base": 7310, "paid": True} for i in range(n)]  # fmt: skip
+
+
+def contract(start: str, end: str | None = None, employer_id: str = "e1") -> dict[str, Any]:
+    return {"employer": employer_id, "start": start, "end": end, "registered": True}
+
+
+BACHELOR = [{"level": "bachelor", "full_time": True, "graduation_date": "2024-06-30", "school_district": "songjiang"}]
+PAIRED = [{"kind": "paired_region_rural_labor", "from": "2020-01-01", "to": None}]
+HARDSHIP = [{"kind": "employment_hardship", "from": "2020-01-01", "to": None}]
+
+
+def paired_worker() -> dict[str, Any]:
+    return case([person(hukou=None, statuses=PAIRED, contracts=[contract("2024-03-01")],
+                        social_insurance=insured("e1", "2024-03", 1))], [employer()])  # fmt: skip
+
+
+# (measure, condition key) -> (subject, case where the condition fails, the exact hint)
+HINTED: dict[tuple[str, str], tuple[str, dict[str, Any], str]] = {
+    # 超过6个月 (G1: excludes the day) from 2023-08-31: + 6 months clamps to 2024-02-29 (G9), so 2024-03-01
+    ("JS-02", "long_unemployed"): ("p1", case([person(
+        unemployment_registrations=[{"from": "2023-08-31", "to": None}],
+        flexible_employment=[{"registered_on": "2024-02-29", "ended_on": None}])]),
+        "失业登记满6个月后（2024-03-01起）办理灵活就业登记即可申请"),
+    ("JS-03a", "insured_months"): ("p1", case([person(
+        education=BACHELOR, contracts=[contract("2024-07-01")], social_insurance=insured("e1", "2024-07", 4))],
+        [employer()]), "在该单位缴纳社会保险费再满2个月后"),
+    # G7 with G9's clamp: a contract from 2024-02-29 is one year or more with an end on or after 2025-02-27
+    ("JS-03a", "contract_term"): ("p1", case([person(
+        education=BACHELOR, contracts=[contract("2024-02-29", "2025-02-26")])], [employer()]),
+        "劳动合同期限延长（续订）至2025-02-27或之后即可申请"),
+    ("JS-04", "contract_term"): ("p1", case([person(
+        agricultural=True, contracts=[contract("2023-07-01", "2024-06-29")])], [employer(district="pudong")]),
+        "劳动合同期限延长（续订）至2024-06-30或之后即可申请"),
+    ("JS-04", "start_from"): ("p1", case([person(agricultural=True, contracts=[contract("2022-12-31")])],
+                                         [employer(district="pudong")]),
+                              "劳动合同起始日在2023-01-01或之后即可申请"),
+    # registered 2024-03-01: one year complete on 2025-02-28 (+1 year − 1 day), evaluated up to 2024-12
+    ("JS-07c", "operating_years"): ("o1", {
+        "evaluate": {"from": "2024-01", "to": "2024-12"}, "persons": [],
+        "organizations": [{"id": "o1", "kind": "startup", "district": "jinshan", "landing": {
+            "registered_on": "2024-03-01", "award_on": "2023-11-01", "approved_amount": 80000,
+            "operating_normally": True, "employs_jinshan_hukou": True}}]},
+        "在本区正常运营满1年后（2025-02-28起）即可申请"),
+    ("JS-11", "insured_months"): ("p1", paired_worker(), "在该单位缴纳本市社会保险费再满2个月后"),
+    ("JS-12", "insured_months"): ("p1", paired_worker(), "在该单位缴纳本市社会保险费再满2个月后"),
+    ("JS-13", "insured_months"): ("p1", paired_worker(), "在该单位缴纳本市社会保险费再满2个月后"),
+    ("CM-04b", "contract_term"): ("p1", case([person(hukou="chongming", contracts=[contract("2023-03-31", "2024-03-29")])],
+                                              [employer(district="chongming")]),
+                                  "劳动合同期限延长（续订）至2024-03-30或之后即可申请"),
+    ("CM-04b", "start_from"): ("p1", case([person(hukou="chongming", contracts=[contract("2022-11-15")])],
+                                          [employer(district="chongming")]),
+                               "劳动合同起始日在2023-01-01或之后即可申请"),
+    ("CM-10a", "start_from"): ("p1", case([person(hukou="chongming", statuses=HARDSHIP,
+                                                  contracts=[contract("2022-10-01")])], [employer(district="chongming")]),
+                               "招用或灵活就业登记之日在2023-01-01或之后即可申请"),
+    # 三个月以上 includes the number (G1): from 2023-03-31, + 3 months = 2023-06-30 (G9), that very day
+    ("CM-10d", "unemployed"): ("p1", case([person(
+        hukou="chongming", unemployment_registrations=[{"from": "2023-03-31", "to": None}],
+        contracts=[contract("2023-06-29")])], [employer(district="chongming")]),
+        "失业登记满3个月后（2023-06-30起）招用即可申请"),
+    # the catalog's G9 example: out of work from 2023-03-31 (last worked 03-30), hired 2023-06-30 = 3 months
+    ("CM-10e", "out_of_work"): ("p1", case([person(
+        hukou="chongming", flexible_employment=[{"registered_on": "2022-01-01", "ended_on": "2023-03-30"}],
+        contracts=[contract("2023-06-29")])], [employer(district="chongming")]),
+        "失（无）业满3个月后（2023-06-30起）录用即可申请"),
+    # 50周岁以上 includes 50; born 1976-02-29, the 50th birthday is 2026-02-28 (G9 clamp, G2)
+    ("CM-10f", "older"): ("p1", case([person(
+        birth="1976-02-29", hukou="chongming", unemployment_registrations=[{"from": "2024-01-01", "to": None}],
+        flexible_employment=[{"registered_on": "2025-06-01", "ended_on": None}])]),
+        "年满50周岁后（2026-02-28起）办理灵活就业登记即可申请"),
+    ("CM-10f", "start_from"): ("p1", case([person(
+        birth="1970-05-01", hukou="chongming", unemployment_registrations=[{"from": "2022-01-01", "to": None}],
+        flexible_employment=[{"registered_on": "2022-12-31", "ended_on": None}])]),
+        "灵活就业登记日在2023-01-01或之后即可申请"),
+}  # fmt: skip
+
+# thresholds a person cannot reach by waiting or acting (a maximum): declared, never a hint
+SILENT: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("JS-02", "age"): ("p1", case([person(
+        birth="1987-03-01", unemployment_registrations=[{"from": "2023-01-05", "to": None}],
+        flexible_employment=[{"registered_on": "2023-09-01", "ended_on": None}])])),
+}  # fmt: skip
+
+
+def explained(data: dict[str, Any], policy: str, subject: str, key: str) -> dict[str, Any]:
+    """The condition ``key`` of ``policy`` in the explanation of ``subject``."""
+    text = next(c.text for c in conditions_of(policy) if c.key == key)
+    found = [e for e in evaluate(copy.deepcopy(data), explain=True).to_json()["explanations"]
+             if e["policy"] == policy and e["subject"] == subject]  # fmt: skip
+    assert len(found) == 1, (policy, subject)
+    matches = [c for c in found[0]["conditions"] if c["text"] == text]
+    assert len(matches) == 1, (policy, key, found[0]["conditions"])
+    return matches[0]
+
+
+def _person(data: dict[str, Any], subject: str) -> dict[str, Any]:
+    return next(p for p in data["persons"] if p["id"] == subject)
+
+
+def move(data: dict[str, Any], fact: str, subject: str, hint: str) -> dict[str, Any]:
+    """The case with the declared ``fact`` moved to what ``hint`` names (a day, or N more units)."""
+    data = copy.deepcopy(data)
+    day = re.search(r"\d{4}-\d{2}-\d{2}", hint)
+    if fact == "social_insurance":
+        more = int(re.search(r"再满(\d+)", hint).group(1))  # type: ignore[union-attr]
+        records = _person(data, subject)["social_insurance"]
+        last = max(parse_month(r["month"]) for r in records)
+        records += insured(records[0]["employer"], add_months(last, 1).strftime("%Y-%m"), more)
+        return data
+    assert day is not None, hint
+    value = day.group(0)
+    if fact == "evaluate.to":
+        data["evaluate"]["to"] = value[:7]
+        return data
+    if fact == "contracts.start|flexible_employment.registered_on":
+        fact = "contracts.start" if _person(data, subject).get("contracts") else "flexible_employment.registered_on"
+    table, field = fact.split(".")
+    records = _person(data, subject)[table]
+    records[-1][field] = value  # the builders put the record the condition reads last
+    return data
+
+
+def test_every_declared_threshold_has_a_case_and_names_its_fact() -> None:
+    found = declared()
+    assert set(found) == set(HINTED) | set(SILENT), "每个声明了门槛的条件都要有一个检验提示的案例"
+    for key, threshold in found.items():
+        assert threshold.fact, f"{key}: 门槛须声明提示所移动的案例事实"
+        assert threshold.upward == (key in HINTED), key
+
+
+@pytest.mark.parametrize("key", sorted(HINTED), ids=[f"{m}/{k}" for m, k in sorted(HINTED)])
+def test_the_hint_applied_to_the_case_meets_the_condition(key: tuple[str, str]) -> None:
+    policy, condition = key
+    subject, data, expected = HINTED[key]
+    before = explained(data, policy, subject, condition)
+    assert before["met"] is False and before.get("hint") == expected
+    after = explained(move(data, declared()[key].fact, subject, expected), policy, subject, condition)
+    assert after["met"] is True and "hint" not in after, after
+
+
+def test_one_day_or_one_unit_short_of_the_hint_is_still_not_met() -> None:
+    """The hinted day is the first one: the day before does not meet the condition (G1/G9 boundaries)."""
+    for (policy, condition), (subject, data, expected) in HINTED.items():
+        day = re.search(r"\d{4}-\d{2}-\d{2}", expected)
+        if day is None or declared()[(policy, condition)].fact == "evaluate.to":
+            continue  # counts are checked by the exact number; the evaluation month has no day before
+        earlier = (dt.date.fromisoformat(day.group(0)) - dt.timedelta(days=1)).isoformat()
+        short = move(data, declared()[(policy, condition)].fact, subject, earlier)
+        assert explained(short, policy, subject, condition)["met"] is False, (policy, condition, earlier)
+
+
+@pytest.mark.parametrize("key", sorted(SILENT), ids=[f"{m}/{k}" for m, k in sorted(SILENT)])
+def test_a_maximum_passed_says_nothing(key: tuple[str, str]) -> None:
+    subject, data = SILENT[key]
+    found = explained(data, key[0], subject, key[1])
+    assert found["met"] is False and "hint" not in found
+
+
+def test_no_hint_names_a_day_after_the_measure_window() -> None:
+    """G4: JS measures end 2027-12; a registration that would qualify only in 2028 gets no hint."""
+    data = case([person(unemployment_registrations=[{"from": "2027-07-01", "to": None}],
+                        flexible_employment=[{"registered_on": "2027-10-01", "ended_on": None}])])  # fmt: skip
+    data["evaluate"] = {"from": "2027-01", "to": "2027-12"}
+    found = explained(data, "JS-02", "p1", "long_unemployed")
+    assert found["met"] is False and "hint" not in found
