@@ -213,14 +213,16 @@ def main() -> None:
             nc2.append(run_in(new, CLI, "evaluate", str(ONE_PERSON))[0])
         report("cold start `jiuye evaluate` one person", oc2, nc2)
     if "explain20k" not in args.skip:
-        ow, om, nw, nm, o_read, n_read, sizes = [], [], [], [], [], [], {}
+        ow, om, nw, nm, o_read, n_read, oc, nc, sizes = [], [], [], [], [], [], [], [], {}
         for _ in range(max(1, args.repeat - 1)):
-            for tree, w, m, r in ((old, ow, om, o_read), (new, nw, nm, n_read)):
-                wall, read, rss, chars = (float(x) for x in run_in(tree, EXPLAIN, str(args.case))[3].split())
-                w.append(wall), m.append(rss), r.append(read)
+            for tree, w, m, r, c in ((old, ow, om, o_read, oc), (new, nw, nm, n_read, nc)):
+                _, cpu, _, out = run_in(tree, EXPLAIN, str(args.case))
+                wall, read, rss, chars = (float(x) for x in out.split())
+                w.append(wall), m.append(rss), r.append(read), c.append(cpu)
                 sizes[tree] = chars
         report(f"{args.case.name} read + evaluated **with** explanations + JSON text, in-process, wall", ow, nw)
         report("… of which reading the case", o_read, n_read)
+        report("… CPU of the whole child (user+sys)", oc, nc)
         report("… peak RSS", om, nm, "MB")
         rows.append(f"| … output characters | {sizes[old]:,.0f} | {sizes[new]:,.0f} | | |")
     if "population" not in args.skip:
