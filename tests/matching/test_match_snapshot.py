@@ -27,9 +27,9 @@ from jiuye.matching.models import match_runs
 from jiuye.matching.service import run_match
 from jiuye.matching.sources import RegistrySource
 from jiuye.registry.facts import load_facts
-from tests.registry.sample_data import P1, populate
+from tests.registry.sample_data import E1, P1, populate
 from tests.registry.test_facts import assert_facts_equal
-from tests.registry.test_import import PERSON_HEADER, person, write_csv
+from tests.registry.test_import import CONTRACT_HEADER, PERSON_HEADER, person, write_csv
 
 
 @pytest.fixture
@@ -40,9 +40,11 @@ def sample_url(migrated_db_url: str) -> str:
 
 
 def _import_people(url: str, folder: Path, first: int, n: int) -> None:
-    """A real ``jiuye import`` (its own process-level transaction) of ``n`` new people."""
-    path = write_csv(folder / f"人员{first}.csv", PERSON_HEADER, [person(i) for i in range(first, first + n)])
-    assert main(["import", "--db", url, "-q", str(path)]) == 0
+    """A real ``jiuye import`` (one transaction) of ``n`` new people and a new contract of P1 — rows of a
+    table read first (persons) and of one read later (contracts)."""
+    people = write_csv(folder / f"人员{first}.csv", PERSON_HEADER, [person(i) for i in range(first, first + n)])
+    contract = write_csv(folder / f"劳动合同{first}.csv", CONTRACT_HEADER, [[P1, E1, "2024-03-01", "", "是"]])
+    assert main(["import", "--db", url, "-q", str(people), str(contract)]) == 0
 
 
 def _version(url: str) -> str:
@@ -99,7 +101,9 @@ def test_whole_read_is_one_snapshot_with_its_fingerprint(
     assert seen_version == version_before  # the read names the state it saw …
     assert_facts_equal(seen, before)  # … and saw nothing of the import, in any table
     with db.session_scope(url) as s:
-        assert load_facts(s).persons.height == before.persons.height + 3
+        now = load_facts(s)
+    assert now.persons.height == before.persons.height + 3
+    assert now.contracts.height == before.contracts.height + 1
 
 
 def test_import_between_fingerprint_and_read_is_named_by_the_digests(
