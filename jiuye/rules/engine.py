@@ -385,7 +385,6 @@ def evaluate_facts(
     so ``prune=True`` with ``explain=True`` is refused.  The lines are the same either way.
 
     ``line_facts``: also the facts behind the lines, per (policy, subject) (:mod:`jiuye.rules.fingerprint`).
-
     ``namespaced``: the facts are several cases merged by :func:`jiuye.rules.batch.merge_facts`.
     """
     if prune is None:
@@ -393,7 +392,8 @@ def evaluate_facts(
     if prune and explain:
         raise ValueError("pruning drops subjects that explanations must show")
     with derived.sharing_derivations(facts), derived.namespaced_cases(namespaced):  # one evaluation only
-        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune, line_facts, namespaced)
+        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune, line_facts,
+                         namespaced)
 
 
 def _evaluate(
