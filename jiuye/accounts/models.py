@@ -1,4 +1,4 @@
-"""Tables of the accounts room: ``staff_users`` and ``staff_sessions`` (server-side, revocable)."""
+"""Tables of the accounts room: ``staff_users`` and ``sessions`` (server-side, revocable; staff and applicants)."""
 
 from __future__ import annotations
 
@@ -25,18 +25,23 @@ staff_users = sa.Table(
     comment="工作人员账号",
 )
 
-staff_sessions = sa.Table(
-    "staff_sessions",
+# one table for every session (migration 0013_sessions merged staff_sessions and applicant_sessions):
+# ``kind`` says which table ``subject_id`` names, so it cannot be a foreign key; users and applicants are
+# disabled, never deleted, and jiuye.accounts.sessions.resolve looks the subject up on every request
+sessions = sa.Table(
+    "sessions",
     metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True, comment="会话令牌的 SHA-256"),
-    sa.Column("user_id", sa.BigInteger(), sa.ForeignKey("staff_users.id"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False, comment="staff 工作人员（staff_users）| applicant 群众和单位（applicants）"),
+    sa.Column("subject_id", sa.BigInteger(), nullable=False, comment="staff_users.id 或 applicants.id（按 kind）"),
     sa.Column("csrf_token", sa.String(64), nullable=False),
     sa.Column("created_at", TIMESTAMP, nullable=False),
     sa.Column("last_seen_at", TIMESTAMP, nullable=False),
     sa.Column("revoked_at", TIMESTAMP, nullable=True),
     sa.Column("client", sa.Text(), nullable=True, comment="登录地址"),
-    sa.Index("ix_staff_sessions_user_id", "user_id"),
-    comment="工作人员会话",
+    sa.CheckConstraint("kind IN ('staff', 'applicant')", name="kind"),
+    sa.Index("ix_sessions_kind_subject_id", "kind", "subject_id"),
+    comment="会话（工作人员、群众和用人单位）",
 )
 
 

@@ -1,17 +1,13 @@
-"""Accounts services: users, password check with lockout, server-side sessions, CSRF tokens.
+"""Accounts services: staff users, password check with lockout, staff sessions.
 
-Services take the session and never commit.  Passwords are hashed with argon2id (argon2-cffi).  A
-session token is random (256 bits), given to the browser once in a cookie and stored only as its SHA-256,
-so a copy of the database cannot be used to log in.  Sessions end on logout, on revocation, after
-``IDLE_MINUTES`` without a request, or ``ABSOLUTE_HOURS`` after login.
+Services take the session and never commit.  Passwords are hashed with argon2id (argon2-cffi).  Sessions
+(token hash, idle and absolute timeout, CSRF) and the lockout are :mod:`jiuye.accounts.sessions`, the one
+mechanism staff and applicants share; here a staff session is a session of kind ``staff`` whose subject is
+an active ``staff_users`` row.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -19,31 +15,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from jiuye.accounts.models import staff_sessions, staff_users
+from jiuye.accounts import sessions
+from jiuye.accounts.models import staff_users
 from jiuye.accounts.roles import ROLES, can, role_label
+from jiuye.accounts.sessions import LOCK_MINUTES, csrf_ok, now_utc, token_hash
 from jiuye.audit.service import record
-from jiuye.errors import BAD_INPUT, CONFLICT, FORBIDDEN, LOCKED, NOT_FOUND, UNAUTHENTICATED, UserError
+from jiuye.errors import BAD_INPUT, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED, UserError
 
-MAX_FAILURES = 5  # consecutive failed logins before the account is locked
-LOCK_MINUTES = 15
-ABSOLUTE_HOURS = 12
-TOUCH_SECONDS = 60  # last_seen_at is written at most once a minute per session
 MIN_PASSWORD = 10
-
-
-def idle_minutes() -> float:
-    return float(os.environ.get("JIUYE_SESSION_IDLE_MINUTES") or 30)
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """Stored timestamps come back naive on SQLite (UTC) and aware on PostgreSQL."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+__all__ = ["csrf_ok", "token_hash"]  # re-exported for the views
 
 
 def _hasher() -> Any:
@@ -193,10 +173,6 @@ class LoginResult:
     csrf: str
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def login(session: Session, username: str, password: str, client: str | None = None) -> LoginResult:
     """Check the password; on success open a session.  Failures are audited and count towards a lock.
 
@@ -212,98 +188,53 @@ def login(session: Session, username: str, password: str, client: str | None = N
         record(session, name or "（空）", "login.failed", "staff_users", None, None, None, "无此账号",
                {"client": client})  # fmt: skip
         raise wrong
-    locked = _aware(row.locked_until)
-    if locked is not None and locked > now:
+    try:
+        sessions.check_not_locked(row.locked_until, now, "或联系管理员")
+    except UserError:
         record(session, name, "login.failed", "staff_users", int(row.id), None, None, "账号锁定期间尝试登录",
                {"client": client})  # fmt: skip
-        minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
-        raise UserError(f"连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员。", LOCKED)
+        raise
     if not row.active:
         _dummy_check(password)
         record(session, name, "login.failed", "staff_users", int(row.id), None, None, "账号已停用",
                {"client": client})  # fmt: skip
         raise wrong
     if not check_password(row.password_hash, password):
-        failures = int(row.failed_logins) + 1
-        values: dict[str, Any] = {"failed_logins": failures}
-        reason = f"密码错误（连续第 {failures} 次）"
-        if failures >= MAX_FAILURES:
-            values = {"failed_logins": 0, "locked_until": now + dt.timedelta(minutes=LOCK_MINUTES)}
-            reason += f"，账号锁定 {LOCK_MINUTES} 分钟"
-        session.execute(sa.update(staff_users).where(staff_users.c.id == row.id).values(**values))
-        record(session, name, "login.failed", "staff_users", int(row.id), None,
-               "locked" if "locked_until" in values else None, reason, {"client": client})  # fmt: skip
+        locked = sessions.count_failure(session, staff_users, int(row.id), int(row.failed_logins), now)
+        reason = f"密码错误（连续第 {int(row.failed_logins) + 1} 次）" + (f"，账号锁定 {LOCK_MINUTES} 分钟" if locked else "")
+        record(session, name, "login.failed", "staff_users", int(row.id), None, "locked" if locked else None,
+               reason, {"client": client})  # fmt: skip
         raise wrong
-    session.execute(
-        sa.update(staff_users).where(staff_users.c.id == row.id).values(failed_logins=0, locked_until=None)
-    )
-    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    session.execute(
-        sa.insert(staff_sessions).values(token_hash=token_hash(token), user_id=row.id, csrf_token=csrf,
-                                         created_at=now, last_seen_at=now, client=client)
-    )  # fmt: skip
+    sessions.clear_failures(session, staff_users, int(row.id))
+    opened = sessions.open_session(session, "staff", int(row.id), client)
     user = _user(row)
     record(session, user.actor, "login", "staff_users", user.id, None, None, None, {"client": client})
-    return LoginResult(user, token, csrf)
+    return LoginResult(user, opened.token, opened.csrf)
 
 
-@dataclass(frozen=True)
-class SessionInfo:
-    user: User
-    csrf: str
-    token_hash: str
-    needs_touch: bool
+SessionInfo = sessions.SessionInfo[User]
+
+
+def active_user(session: Session, user_id: int) -> User | None:
+    """The staff subject of a session: the user, while the account is active."""
+    row = session.execute(sa.select(staff_users).where(staff_users.c.id == user_id)).first()
+    return _user(row) if row is not None and row.active else None
 
 
 def resolve(session: Session, token: str | None) -> SessionInfo:
-    """The user of a session token; raises (401) when missing, unknown, revoked, idle or too old."""
-    expired = UserError("请先登录（会话不存在或已过期）。", UNAUTHENTICATED)
-    if not token or len(token) > 200:
-        raise expired
-    th = token_hash(token)
-    row = session.execute(
-        sa.select(staff_sessions, staff_users.c.username, staff_users.c.display_name, staff_users.c.role,
-                  staff_users.c.district, staff_users.c.town, staff_users.c.active)
-        .join(staff_users, staff_users.c.id == staff_sessions.c.user_id)
-        .where(staff_sessions.c.token_hash == th)
-    ).first()  # fmt: skip
-    if row is None or row.revoked_at is not None or not row.active:
-        raise expired
-    now = now_utc()
-    last = _aware(row.last_seen_at) or now
-    created = _aware(row.created_at) or now
-    if now - last > dt.timedelta(minutes=idle_minutes()) or now - created > dt.timedelta(
-        hours=ABSOLUTE_HOURS
-    ):
-        raise UserError("长时间未操作，会话已过期，请重新登录。", UNAUTHENTICATED)
-    user = User(int(row.user_id), row.username, row.display_name, row.role, row.district, row.town)
-    return SessionInfo(user, row.csrf_token, th, (now - last).total_seconds() > TOUCH_SECONDS)
+    """The user of a staff session token; raises (401) when missing, unknown, an applicant's, revoked, idle,
+    too old, or the account is disabled."""
+    return sessions.resolve(session, "staff", token, active_user)
 
 
 def touch(session: Session, th: str) -> None:
-    session.execute(
-        sa.update(staff_sessions).where(staff_sessions.c.token_hash == th, staff_sessions.c.revoked_at.is_(None))
-        .values(last_seen_at=now_utc())
-    )  # fmt: skip
+    sessions.touch(session, th)
 
 
 def logout(session: Session, info: SessionInfo) -> None:
-    session.execute(
-        sa.update(staff_sessions)
-        .where(staff_sessions.c.token_hash == info.token_hash)
-        .values(revoked_at=now_utc())
-    )
-    record(session, info.user.actor, "logout", "staff_users", info.user.id)
+    sessions.close(session, info.token_hash)
+    record(session, info.subject.actor, "logout", "staff_users", info.subject.id)
 
 
 def revoke_all(session: Session, user_id: int) -> int:
-    result = session.execute(
-        sa.update(staff_sessions)
-        .where(staff_sessions.c.user_id == user_id, staff_sessions.c.revoked_at.is_(None))
-        .values(revoked_at=now_utc())
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def csrf_ok(expected: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
+    return sessions.revoke_all(session, "staff", user_id)

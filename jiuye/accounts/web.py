@@ -100,11 +100,11 @@ async def current(request: Request) -> Ctx:
         and not service.csrf_ok(info.csrf, await _given_csrf(request))
     ):
         raise UserError("页面已失效（CSRF 校验失败），请刷新页面后重试。", FORBIDDEN, CSRF_FIELD)
-    ctx = Ctx(request, info.user, info.csrf, url, bearer)
+    ctx = Ctx(request, info.subject, info.csrf, url, bearer)
     request.state.ctx = ctx
     from jiuye.accounts.scope import DISTRICT_LABELS
 
-    request.state.page_context = {"me": info.user, "csrf": info.csrf, "district_names": DISTRICT_LABELS}
+    request.state.page_context = {"me": info.subject, "csrf": info.csrf, "district_names": DISTRICT_LABELS}
     return ctx
 
 

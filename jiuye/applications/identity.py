@@ -19,11 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from jiuye.applications.models import applicants
-from jiuye.errors import BAD_INPUT, CONFLICT, LOCKED, UNAUTHENTICATED, UserError
+from jiuye.errors import BAD_INPUT, CONFLICT, UNAUTHENTICATED, UserError
 
 MIN_PASSWORD = 8
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
@@ -109,11 +107,11 @@ class LocalIdentityProvider:
         return ident
 
     def authenticate(self, session: Session, identifier: str, secret: str) -> Identity:
-        """Check the password; 5 wrong in a row lock the account for 15 minutes.  The caller commits even
-        when this raises (the failure count is the point)."""
-        import datetime as dt
-
-        from jiuye.accounts.service import _dummy_check, check_password, now_utc
+        """Check the password; 5 wrong in a row lock the account for 15 minutes (the lockout of
+        :mod:`jiuye.accounts.sessions`, the same as staff's).  The caller commits even when this raises
+        (the failure count is the point)."""
+        from jiuye.accounts import sessions
+        from jiuye.accounts.service import _dummy_check, check_password
 
         text = re.sub(r"\s+", "", identifier or "").upper()[:18]
         row = session.execute(sa.select(applicants).where(applicants.c.identifier == text)).first()
@@ -121,22 +119,12 @@ class LocalIdentityProvider:
         if row is None or row.password_hash is None:
             _dummy_check(secret)
             raise wrong
-        now = now_utc()
-        locked = row.locked_until
-        if locked is not None:
-            locked = locked.replace(tzinfo=dt.UTC) if locked.tzinfo is None else locked
-            if locked > now:
-                raise UserError("连续登录失败次数过多，账号已锁定 15 分钟，请稍后再试。", LOCKED)
+        now = sessions.now_utc()
+        sessions.check_not_locked(row.locked_until, now)
         if not check_password(row.password_hash, secret):
-            failures = int(row.failed_logins) + 1
-            values: dict[str, object] = {"failed_logins": failures}
-            if failures >= MAX_FAILURES:
-                values = {"failed_logins": 0, "locked_until": now + dt.timedelta(minutes=LOCK_MINUTES)}
-            session.execute(sa.update(applicants).where(applicants.c.id == row.id).values(**values))
+            sessions.count_failure(session, applicants, int(row.id), int(row.failed_logins), now)
             raise wrong
-        session.execute(
-            sa.update(applicants).where(applicants.c.id == row.id).values(failed_logins=0, locked_until=None)
-        )
+        sessions.clear_failures(session, applicants, int(row.id))
         return Identity(int(row.id), row.kind, row.identifier, row.name)
 
 

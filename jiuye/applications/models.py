@@ -1,4 +1,5 @@
-"""Tables of the applications room: residents' and employers' accounts and sessions, applications and
+"""Tables of the applications room: residents' and employers' accounts (their sessions are the accounts
+room's ``sessions``, kind ``applicant``), applications and
 their uploaded files, the public notices of paid batches and the concerns reported on them.
 
 Uploaded files are stored outside the web root (``$JIUYE_FILES_DIR/uploads``), named by a random key;
@@ -30,19 +31,6 @@ applicants = sa.Table(
     sa.Column("created_at", TIMESTAMP, nullable=False, server_default=sa.func.current_timestamp()),
     sa.UniqueConstraint("identifier", name="uq_applicants_identifier"),
     comment="群众和用人单位账号",
-)
-
-applicant_sessions = sa.Table(
-    "applicant_sessions",
-    metadata,
-    sa.Column("token_hash", sa.String(64), primary_key=True, comment="会话令牌的 SHA-256"),
-    sa.Column("applicant_id", sa.BigInteger(), sa.ForeignKey("applicants.id"), nullable=False),
-    sa.Column("csrf_token", sa.String(64), nullable=False),
-    sa.Column("created_at", TIMESTAMP, nullable=False),
-    sa.Column("last_seen_at", TIMESTAMP, nullable=False),
-    sa.Column("revoked_at", TIMESTAMP, nullable=True),
-    sa.Index("ix_applicant_sessions_applicant_id", "applicant_id"),
-    comment="群众和用人单位会话",
 )
 
 applications = sa.Table(

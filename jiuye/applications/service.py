@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from jiuye.accounts import sessions
+from jiuye.accounts.sessions import now_utc
 from jiuye.applications.identity import Identity
-from jiuye.applications.models import applicant_sessions, application_files, applications
+from jiuye.applications.models import application_files, applications
 from jiuye.audit.service import record
-from jiuye.errors import BAD_INPUT, CONFLICT, NOT_FOUND, UNAUTHENTICATED, UserError
+from jiuye.errors import BAD_INPUT, CONFLICT, NOT_FOUND, UserError
 
 STATE_LABELS = {"draft": "草稿", "submitted": "已提交，待审核", "approved": "已核准", "rejected": "未通过",
                 "withdrawn": "已撤回"}  # fmt: skip
@@ -34,14 +35,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "rejected": frozenset(),
     "withdrawn": frozenset(),
 }
-IDLE_MINUTES = 30
-ABSOLUTE_HOURS = 12
 MAX_FILES = 10
 MAX_TEXT = 2000
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # --- which measures take applications ------------------------------------------------------------
@@ -93,6 +88,7 @@ def window_problem(policy: str, today: dt.date | None = None) -> str | None:
 
 
 # --- sessions -------------------------------------------------------------------------------------
+# the accounts room's one session mechanism (kind ``applicant``); this room supplies who the subject is
 @dataclass(frozen=True)
 class Login:
     identity: Identity
@@ -100,55 +96,34 @@ class Login:
     csrf: str
 
 
+SessionInfo = sessions.SessionInfo[Identity]
+
+
+def identity_of(session: Session, applicant_id: int) -> Identity | None:
+    """The applicant behind a session: a resident (ID number) or an employer (credit code)."""
+    from jiuye.applications.models import applicants
+
+    row = session.execute(sa.select(applicants.c.id, applicants.c.kind, applicants.c.identifier, applicants.c.name)
+                          .where(applicants.c.id == applicant_id)).first()  # fmt: skip
+    return None if row is None else Identity(int(row.id), row.kind, row.identifier, row.name)
+
+
 def open_session(session: Session, ident: Identity) -> Login:
-    from jiuye.accounts.service import token_hash
-
-    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    now = now_utc()
-    session.execute(sa.insert(applicant_sessions).values(token_hash=token_hash(token), applicant_id=ident.id,
-                                                         csrf_token=csrf, created_at=now, last_seen_at=now))  # fmt: skip
-    return Login(ident, token, csrf)
-
-
-@dataclass(frozen=True)
-class SessionInfo:
-    identity: Identity
-    csrf: str
-    token_hash: str
-    needs_touch: bool
+    opened = sessions.open_session(session, "applicant", ident.id)
+    return Login(ident, opened.token, opened.csrf)
 
 
 def resolve(session: Session, token: str | None) -> SessionInfo:
-    from jiuye.accounts.service import TOUCH_SECONDS, _aware, token_hash
-    from jiuye.applications.models import applicants
-
-    expired = UserError("请先登录（会话不存在或已过期）。", UNAUTHENTICATED)
-    if not token or len(token) > 200:
-        raise expired
-    th = token_hash(token)
-    row = session.execute(
-        sa.select(applicant_sessions, applicants.c.kind, applicants.c.identifier, applicants.c.name)
-        .join(applicants, applicants.c.id == applicant_sessions.c.applicant_id)
-        .where(applicant_sessions.c.token_hash == th)
-    ).first()  # fmt: skip
-    if row is None or row.revoked_at is not None:
-        raise expired
-    now = now_utc()
-    last, created = _aware(row.last_seen_at) or now, _aware(row.created_at) or now
-    if now - last > dt.timedelta(minutes=IDLE_MINUTES) or now - created > dt.timedelta(hours=ABSOLUTE_HOURS):
-        raise UserError("长时间未操作，请重新登录。", UNAUTHENTICATED)
-    ident = Identity(int(row.applicant_id), row.kind, row.identifier, row.name)
-    return SessionInfo(ident, row.csrf_token, th, (now - last).total_seconds() > TOUCH_SECONDS)
+    """The resident or employer of an applicant session token (401 otherwise — a staff token included)."""
+    return sessions.resolve(session, "applicant", token, identity_of)
 
 
 def touch(session: Session, th: str) -> None:
-    session.execute(sa.update(applicant_sessions).where(applicant_sessions.c.token_hash == th)
-                    .values(last_seen_at=now_utc()))  # fmt: skip
+    sessions.touch(session, th)
 
 
 def close_session(session: Session, th: str) -> None:
-    session.execute(sa.update(applicant_sessions).where(applicant_sessions.c.token_hash == th)
-                    .values(revoked_at=now_utc()))  # fmt: skip
+    sessions.close(session, th)
 
 
 # --- applications ---------------------------------------------------------------------------------

@@ -52,9 +52,9 @@ async def applicant(request: Request) -> ApplicantCtx:
             service.touch(s, info.token_hash)
     if request.method not in SAFE_METHODS and not csrf_ok(info.csrf, await _given_csrf(request)):
         raise UserError("页面已失效，请刷新页面后重试。", FORBIDDEN, "csrf_token")
-    actx = ApplicantCtx(request, info.identity, info.csrf, url, info.token_hash)
+    actx = ApplicantCtx(request, info.subject, info.csrf, url, info.token_hash)
     request.state.actx = actx
-    request.state.page_context = {"applicant": info.identity, "csrf": info.csrf}
+    request.state.page_context = {"applicant": info.subject, "csrf": info.csrf}
     return actx
 
 
@@ -62,7 +62,7 @@ def maybe_applicant(request: Request) -> Identity | None:
     """The logged-in applicant of a public page, if any (no error when not logged in)."""
     try:
         with read_session(db_url(request)) as s:
-            return service.resolve(s, request.cookies.get(COOKIE)).identity
+            return service.resolve(s, request.cookies.get(COOKIE)).subject
     except UserError:
         return None
 

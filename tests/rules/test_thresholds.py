@@ -19,6 +19,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jiuye.rules import evaluate
 from jiuye.rules.catalog import all_measures
@@ -231,3 +233,41 @@ def test_no_hint_names_a_day_after_the_measure_window() -> None:
     data["evaluate"] = {"from": "2027-01", "to": "2027-12"}
     found = explained(data, "JS-02", "p1", "long_unemployed")
     assert found["met"] is False and "hint" not in found
+
+
+DAYS = st.dates(dt.date(2023, 1, 1), dt.date(2025, 6, 30))
+
+
+@settings(max_examples=25)
+@given(start=DAYS, offset=st.integers(1, 200))
+def test_js02_hint_day_is_the_first_day_more_than_six_months_after(start: dt.date, offset: int) -> None:
+    """G9 + G1 on random days (month ends and 29 February included by the strategy's reach): the hinted
+    day is start + 6 months (clamped) + 1 day (超过 excludes the number); the day before it does not meet."""
+    registered = start + dt.timedelta(days=offset)
+    data = case([person(unemployment_registrations=[{"from": start.isoformat(), "to": None}],
+                        flexible_employment=[{"registered_on": registered.isoformat(), "ended_on": None}])])  # fmt: skip
+    found = explained(data, "JS-02", "p1", "long_unemployed")
+    first = add_months(start, 6) + dt.timedelta(days=1)
+    assert found["met"] is (registered >= first)
+    if not found["met"]:
+        assert found["hint"] == f"失业登记满6个月后（{first.isoformat()}起）办理灵活就业登记即可申请"
+        fact = "flexible_employment.registered_on"
+        assert explained(move(data, fact, "p1", found["hint"]), "JS-02", "p1", "long_unemployed")["met"] is True
+
+
+@settings(max_examples=25)
+@given(birth=st.dates(dt.date(1972, 1, 1), dt.date(1980, 12, 31)), gender=st.sampled_from(["male", "female"]))
+def test_cm10f_hint_day_is_the_birthday_by_adding_years(birth: dt.date, gender: str) -> None:
+    """G2 + G9: 50 (men) / 40 (women) 周岁以上 is reached on birth + N years (29 February → 28 February)."""
+    registered = dt.date(2023, 3, 1)
+    years = 50 if gender == "male" else 40
+    data = case([person(birth=birth.isoformat(), gender=gender, hukou="chongming",
+                        unemployment_registrations=[{"from": "2022-01-01", "to": None}],
+                        flexible_employment=[{"registered_on": registered.isoformat(), "ended_on": None}])])  # fmt: skip
+    found = explained(data, "CM-10f", "p1", "older")
+    birthday = add_months(birth, 12 * years)
+    assert found["met"] is (registered >= birthday)
+    if not found["met"]:
+        assert found["hint"] == f"年满{years}周岁后（{birthday.isoformat()}起）办理灵活就业登记即可申请"
+        assert explained(move(data, "flexible_employment.registered_on", "p1", found["hint"]),
+                         "CM-10f", "p1", "older")["met"] is True  # fmt: skip

@@ -93,14 +93,14 @@ def _found(client: Any, policy: str) -> int:
 
 
 def test_idle_session_expires(client: Any, web_db: str) -> None:
-    from jiuye.accounts.models import staff_sessions
+    from jiuye.accounts.models import sessions
     from jiuye.accounts.web import write_session
 
     headers = api_token(client, "reviewer_js")
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     with write_session(web_db) as s:
         s.execute(
-            sa.update(staff_sessions).values(last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31))
+            sa.update(sessions).values(last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31))
         )
     r = client.get("/api/v1/me", headers=headers)
     assert r.status_code == 401 and "过期" in r.json()["message"]
@@ -121,13 +121,13 @@ def test_disabling_an_account_revokes_its_sessions(client: Any, web_db: str) -> 
 
 
 def test_session_token_is_stored_only_as_a_hash(client: Any, web_db: str) -> None:
-    from jiuye.accounts.models import staff_sessions, staff_users
+    from jiuye.accounts.models import sessions, staff_users
     from jiuye.db import session_scope
 
     r = client.post("/api/v1/login", json={"username": "reviewer_js", "password": PASSWORD})
     token = r.json()["token"]
     with session_scope(web_db) as s:
-        hashes = s.execute(sa.select(staff_sessions.c.token_hash)).scalars().all()
+        hashes = s.execute(sa.select(sessions.c.token_hash).where(sessions.c.kind == "staff")).scalars().all()
         stored = s.execute(
             sa.select(staff_users.c.password_hash).where(staff_users.c.username == "reviewer_js")
         ).scalar_one()
@@ -173,3 +173,88 @@ def test_every_form_on_every_page_carries_the_session_csrf_token(client: Any, we
         for body in forms:
             values = CSRF_RE.findall(body)
             assert values == [token], f"{path}: a form without the session's CSRF token: {body[:200]}"
+
+
+def test_a_staff_token_is_not_an_applicant_session_and_back(client: Any, web_db: str) -> None:
+    """One session table, two kinds: a token opens only the door of its own kind (cookie or bearer)."""
+    from tests.web.public_helpers import id_number, register
+
+    staff = client.post("/api/v1/login", json={"username": "reviewer_js", "password": PASSWORD}).json()["token"]
+    client.cookies.clear()
+    register(client, id_number(60), "王五")
+    applicant = client.cookies.get("jiuye_applicant")
+    assert applicant and applicant != staff
+    client.cookies.clear()
+
+    client.cookies.set("jiuye_applicant", staff)  # a staff token where a resident's session is expected
+    r = client.get("/my")
+    assert r.status_code == 303 and r.headers["location"].startswith("/my/login")
+    client.cookies.clear()
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {applicant}"}).status_code == 401
+    client.cookies.set("jiuye_session", applicant)  # a resident's token where staff's session is expected
+    r = client.get("/review")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert client.get("/api/v1/me").status_code == 401
+    client.cookies.clear()
+
+    # each still works at its own door
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {staff}"}).status_code == 200
+    client.cookies.set("jiuye_applicant", applicant)
+    assert client.get("/my").status_code == 200
+
+
+def test_the_session_mechanism_refuses_the_other_kind(web_db: str) -> None:
+    from jiuye.accounts import service as staff_service
+    from jiuye.accounts import sessions
+    from jiuye.accounts.web import read_session, write_session
+    from jiuye.applications import service as applicant_service
+    from jiuye.errors import UserError
+
+    with write_session(web_db) as s:
+        user = staff_service.active_user(s, 1)
+        assert user is not None
+        opened = sessions.open_session(s, "staff", user.id)
+    with read_session(web_db) as s:
+        assert staff_service.resolve(s, opened.token).subject == user
+        try:
+            applicant_service.resolve(s, opened.token)
+        except UserError as exc:
+            assert exc.http_status == 401 and "请先登录" in str(exc)
+        else:
+            raise AssertionError("a staff token was accepted as an applicant session")
+    with write_session(web_db) as s:
+        assert sessions.revoke_all(s, "applicant", user.id) == 0  # the same id of the other kind: untouched
+    with read_session(web_db) as s:
+        assert staff_service.resolve(s, opened.token).subject == user
+
+
+def test_upgrade_carries_open_sessions_of_both_kinds_over(db_url: str) -> None:
+    """Migration 0013_sessions: the rows of staff_sessions and applicant_sessions become sessions rows."""
+    from alembic.script import ScriptDirectory
+
+    from jiuye import db
+    from jiuye.accounts.models import sessions
+    from jiuye.db.migrate import alembic_config
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0013_sessions").down_revision
+    db.upgrade(db_url, revision=str(before))
+    now = dt.datetime.now(dt.UTC)
+    with db.get_engine(db_url).begin() as c:
+        c.execute(sa.text("INSERT INTO staff_users (username, display_name, password_hash, role, district, active, "
+                          "failed_logins, created_by) VALUES ('u1', '甲', 'x', 'reviewer', 'jinshan', true, 0, 't')"))
+        c.execute(sa.text("INSERT INTO applicants (kind, identifier, name, phone, provider, failed_logins) "
+                          "VALUES ('resident', '310116199001011234', '乙', '13812345678', 'local', 0)"))
+        uid = c.execute(sa.text("SELECT id FROM staff_users")).scalar_one()
+        aid = c.execute(sa.text("SELECT id FROM applicants")).scalar_one()
+        c.execute(sa.text("INSERT INTO staff_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, client)"
+                          " VALUES ('s1', :u, 'c1', :n, :n, '127.0.0.1')"), {"u": uid, "n": now})
+        c.execute(sa.text("INSERT INTO applicant_sessions (token_hash, applicant_id, csrf_token, created_at, "
+                          "last_seen_at) VALUES ('a1', :a, 'c2', :n, :n)"), {"a": aid, "n": now})
+    db.upgrade(db_url)
+    with db.get_engine(db_url).connect() as c:
+        rows = {r.token_hash: r for r in c.execute(sa.select(sessions))}
+        names = set(sa.inspect(c).get_table_names())
+    assert (rows["s1"].kind, rows["s1"].subject_id, rows["s1"].csrf_token, rows["s1"].client) == ("staff", uid, "c1",
+                                                                                                  "127.0.0.1")
+    assert (rows["a1"].kind, rows["a1"].subject_id, rows["a1"].csrf_token) == ("applicant", aid, "c2")
+    assert not {"staff_sessions", "applicant_sessions"} & names

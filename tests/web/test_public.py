@@ -89,6 +89,13 @@ def test_failed_threshold_says_what_would_change_it(client: Any) -> None:
     assert "怎样才能符合：失业登记满6个月后（2024-03-06起）办理灵活就业登记即可申请" in block
 
 
+def test_graduate_short_of_six_insured_months_is_told_how_many_more(client: Any) -> None:
+    r = selfcheck(client, "graduate", {**GRADUATE, "insured_months": "4"})
+    assert r.status_code == 200
+    block = r.text.split('data-policy="JS-03a"')[1].split("</article>")[0]
+    assert "怎样才能符合：在该单位缴纳社会保险费再满2个月后" in text_of(block)
+
+
 def test_selfcheck_checks_the_id_number_and_answers_in_chinese(client: Any) -> None:
     bad = id_number(1)[:-1] + ("0" if id_number(1)[-1] != "0" else "1")
     r = selfcheck(client, "graduate", {**GRADUATE, "id_number": bad})
