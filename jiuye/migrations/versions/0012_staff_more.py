@@ -5,7 +5,7 @@
 - ``ix_entitlements_policy_state_id`` (policy, state, id): the same with a measure chosen.
 
 Revision ID: 0012_staff_more
-Revises: 0011_fact_fingerprint
+Revises: 0013_sessions (landed first; the chain stays single)
 Create Date: 2026-11-30
 
 Written from jiuye.ledger.models, then frozen: later changes need a new revision.
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0012_staff_more"
-down_revision: str | None = "0011_fact_fingerprint"
+down_revision: str | None = "0013_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
