@@ -197,6 +197,7 @@ class EntitlementDetail(BaseModel):
     reading: str | None
     conditions: list[Condition]
     events: list[dict[str, Any]]
+    review_reason: str | None = None  # why it waits for review (e.g. which facts changed, old → new)
 
 
 def entitlement_events(session: Session, entitlement_id: int, limit: int = 200) -> list[dict[str, Any]]:
@@ -234,6 +235,7 @@ def detail(session: Session, user: User, entitlement_id: int) -> EntitlementDeta
         amount=yuan(row["amount_fen"]), status=row["amount_status"], status_label=STATUS_LABELS.get(row["amount_status"], row["amount_status"]),
         state=row["state"], state_label=STATE_LABELS[row["state"]], eligible=ex.get("eligible"), clause=ex.get("clause"),
         reading=ex.get("reading"), conditions=conditions, events=entitlement_events(session, entitlement_id),
+        review_reason=mask_text(data["review_reason"]) if data.get("review_reason") else None,
     )  # fmt: skip
 
 

@@ -47,5 +47,7 @@ def explain(session: Session, entitlement_id: int) -> dict[str, Any]:
         "subject": row["subject"], "month": f"{month:%Y-%m}",
         "amount": None if row["amount_fen"] is None else fen_to_json_number(int(row["amount_fen"])),
         "status": row["amount_status"], "state": row["state"], "state_label": transitions.STATE_LABELS[row["state"]],
+        # why it waits for a person (e.g. which facts changed after approval, old → new)
+        "review_reason": row["review_reason"] if row["state"] == "review" else None,
         "explanation": mine[0] if mine else None,
     }  # fmt: skip

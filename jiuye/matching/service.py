@@ -89,11 +89,13 @@ def earliest_start(measures: Sequence[Measure]) -> dt.date:
 
 
 def store_chunk(
-    session: Session, run_id: int, chunk: Chunk, lines: pl.DataFrame, month_from: dt.date, month_to: dt.date
+    session: Session, run_id: int, chunk: Chunk, lines: pl.DataFrame, month_from: dt.date, month_to: dt.date,
+    facts: pl.DataFrame | None = None,
 ) -> ChunkResult:
-    """Reconcile ``lines`` (engine entitlements of the chunk) with the ledger, through the ledger."""
+    """Reconcile ``lines`` (engine entitlements of the chunk, with the ``facts`` behind them) with the
+    ledger, through the ledger."""
     return reconcile(session, lines, policies=[m.id for m in chunk.measures], persons=chunk.persons,
-                     month_from=month_from, month_to=month_to, run_id=run_id, actor=ACTOR)  # fmt: skip
+                     month_from=month_from, month_to=month_to, run_id=run_id, actor=ACTOR, facts=facts)  # fmt: skip
 
 
 # --- runs ------------------------------------------------------------------------------------------
@@ -263,10 +265,18 @@ def run_match(
             else:
                 if facts is None:
                     facts = source.load(chunk.persons)
-                lines = evaluate_facts(
-                    facts.with_payments(payments), start, month_to, parameters, measures=chunk.measures
-                ).entitlements
-                res = store_chunk(session, run_id, chunk, lines, month_from, month_to)
+                    read_version = getattr(source, "read_version", lambda: None)()
+                    if read_version is not None and read_version != facts_version:
+                        # an import committed between the fingerprint and the (snapshot) read: the lines
+                        # are computed from the state the read saw, so their digests name that state
+                        facts_version = read_version
+                        digest = input_digest(run_inputs, chunk, facts_version, payments)
+                evaluated = evaluate_facts(
+                    facts.with_payments(payments), start, month_to, parameters, measures=chunk.measures,
+                    line_facts=True,
+                )  # the facts behind the lines too: an approved line whose facts changed goes back to review
+                res = store_chunk(session, run_id, chunk, evaluated.entitlements, month_from, month_to,
+                                  evaluated.line_facts)  # fmt: skip
                 _save_digest(session, key, digest, res.lines, run_id)
             session.execute(
                 sa.update(match_runs).where(match_runs.c.id == run_id).values(

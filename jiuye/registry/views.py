@@ -192,11 +192,13 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
                                       for r in frame.iter_rows(named=True)]))  # fmt: skip
     titles = {m.id: m.meta.title for m in _measures()}
     ents = session.execute(
-        sa.select(e.c.id, e.c.policy, e.c.month, e.c.amount_fen, e.c.amount_status, e.c.state)
+        sa.select(e.c.id, e.c.policy, e.c.month, e.c.amount_fen, e.c.amount_status, e.c.state, e.c.review_reason)
         .where(e.c.subject == idn, line_condition(user, e)).order_by(e.c.policy, e.c.month).limit(500)
     ).mappings().all()  # fmt: skip
     entitlements = [dict(r) | {"title": titles.get(r["policy"], ""), "month": f"{r['month']:%Y-%m}",
-                               "amount": yuan(r["amount_fen"]), "state_label": STATE_LABELS[r["state"]]}
+                               "amount": yuan(r["amount_fen"]), "state_label": STATE_LABELS[r["state"]],
+                               # why a line waits for review (e.g. which facts changed after approval, old → new)
+                               "review_reason": mask_text(r["review_reason"] or "") if r["state"] == "review" else ""}
                     for r in ents]  # fmt: skip
     explanations = explain_person(session, user, idn)
     pays = session.execute(

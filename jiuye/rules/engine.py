@@ -18,6 +18,7 @@ from jiuye.rules import derived
 from jiuye.rules.catalog import all_measures
 from jiuye.rules.dates import format_month, month_end
 from jiuye.rules.facts import Facts
+from jiuye.rules.fingerprint import LINE_FACTS_SCHEMA, line_facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, first_column
 from jiuye.rules.money import fen_to_json_number
 from jiuye.rules.parameters import MeasureParameters, load_measure_parameters
@@ -43,6 +44,8 @@ class Result:
     entitlements: pl.DataFrame
     findings: pl.DataFrame
     explanations: pl.DataFrame | None = None
+    # with ``line_facts=True``: per (policy, subject) with lines, the facts behind them (jiuye.rules.fingerprint)
+    line_facts: pl.DataFrame | None = None
 
     def to_json(self) -> dict[str, Any]:
         entitlements = [
@@ -371,6 +374,7 @@ def evaluate_facts(
     explain: bool = False,
     measures: Iterable[Measure] | None = None,
     prune: bool | None = None,
+    line_facts: bool = False,
     namespaced: bool = False,
 ) -> Result:
     """Evaluate ``measures`` (default: all) over ``facts`` and return the lines inside the window.
@@ -385,6 +389,7 @@ def evaluate_facts(
     the surviving persons and a measure nobody survives is not planned.  Explanations need every subject,
     so ``prune=True`` with ``explain=True`` is refused.  The lines are the same either way.
 
+    ``line_facts``: also the facts behind the lines, per (policy, subject) (:mod:`jiuye.rules.fingerprint`).
     ``namespaced``: the facts are several cases merged by :func:`jiuye.rules.batch.merge_facts`.
     """
     if prune is None:
@@ -392,7 +397,8 @@ def evaluate_facts(
     if prune and explain:
         raise ValueError("pruning drops subjects that explanations must show")
     with derived.sharing_derivations(facts), derived.namespaced_cases(namespaced):  # one evaluation only
-        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune, namespaced)
+        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune, line_facts,
+                         namespaced)
 
 
 def _evaluate(
@@ -403,6 +409,7 @@ def _evaluate(
     explain: bool,
     measures: Iterable[Measure] | None,
     prune: bool,
+    with_line_facts: bool = False,
     namespaced: bool = False,
 ) -> Result:
     chosen = list(measures) if measures is not None else all_measures()
@@ -445,6 +452,7 @@ def _evaluate(
     ends = subject_ends(facts)
     line_queries: list[pl.LazyFrame] = []
     explanation_queries: list[pl.LazyFrame] = []
+    fact_queries: list[pl.LazyFrame] = []
     for prep, evaluated_frame in zip(prepared, evaluated_frames, strict=True):
         measure, p = prep.measure, prep.p
         if explain:
@@ -460,13 +468,16 @@ def _evaluate(
             raw_lines = _with_conditions(measure.lines(eligible, measure_facts, p, ctx), prep.monthly)
             kept = raw_lines.filter(_all_met(c.key for c in prep.monthly))
             line_queries.append(_finish_lines(measure, kept, payments, ends, p, ctx))
+            if with_line_facts:
+                fact_queries.append(line_facts(measure.id, eligible, prep.conditions))
         if explain:
             explanation_queries.append(
                 _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
                               long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS,
                               until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced)
             )
-    frames = pl.collect_all([*line_queries, *explanation_queries], engine="in-memory")
+    frames = pl.collect_all([*line_queries, *explanation_queries, *fact_queries], engine="in-memory")
+    n_explained = len(line_queries) + len(explanation_queries)
     n_lines = len(line_queries)
     entitlements = (
         pl.concat([pl.DataFrame(schema=ENTITLEMENT_SCHEMA), *frames[:n_lines]], how="vertical_relaxed")
@@ -478,6 +489,9 @@ def _evaluate(
     explanations = None
     if explain:
         explanations = pl.concat(
-            [pl.DataFrame(schema=EXPLANATION_SCHEMA), *frames[n_lines:]], how="vertical_relaxed"
+            [pl.DataFrame(schema=EXPLANATION_SCHEMA), *frames[n_lines:n_explained]], how="vertical_relaxed"
         ).sort(["policy", "subject"])
-    return Result(entitlements=entitlements, findings=findings, explanations=explanations)
+    facts_frame = None
+    if with_line_facts:
+        facts_frame = pl.concat([pl.DataFrame(schema=LINE_FACTS_SCHEMA), *frames[n_explained:]], how="vertical_relaxed")
+    return Result(entitlements=entitlements, findings=findings, explanations=explanations, line_facts=facts_frame)
