@@ -13,6 +13,9 @@
 2. **One-person case in-process**: ``jiuye.rules.evaluate(examples/case-one-person.json)`` (parse +
    evaluate + explanations) ≥ 500 times after a warm-up; p50 / p99.
 3. **Cold start**: ``jiuye evaluate examples/case-one-person.json`` as a subprocess, median of several.
+4. ``--one-old DIR``: (2) side by side against another tree (``git archive a7e6166 | tar -x -C DIR``), old
+   and new in alternating child processes, p50 / p99 / CPU and ratios; ``--batched 1 10 50``: N one-person
+   cases merged into one evaluation (``jiuye.rules.batch``), time per call and per case.
 
 Targets: (1) ≤ 10 s wall and ≤ 6 GB peak for 1M people; (2) p50 ≤ 10 ms, p99 ≤ 30 ms; (3) ≤ 1.5 s.
 Timings never go into tests.
@@ -186,6 +189,87 @@ def bench_cold(runs: int) -> dict[str, float]:
     return {"runs": runs, "median_s": med, "min_s": min(times), "max_s": max(times)}
 
 
+ONE_CHILD = """
+import json, sys, time, statistics
+sys.path.insert(0, sys.argv[1])
+from jiuye.rules import evaluate
+case = json.load(open(sys.argv[2]))
+for _ in range(10):
+    evaluate(case).to_json()
+wall, cpu = [], []
+for _ in range(int(sys.argv[3])):
+    t, c = time.perf_counter(), time.process_time()
+    evaluate(case).to_json()
+    wall.append((time.perf_counter() - t) * 1000)
+    cpu.append((time.process_time() - c) * 1000)
+print(json.dumps({"wall": wall, "cpu": cpu}))
+"""
+
+BATCH_CHILD = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from jiuye.rules.batch import Job, evaluate_many
+from jiuye.rules.case import parse_case
+case = json.load(open(sys.argv[2]))
+out = {}
+for n in [int(x) for x in sys.argv[3].split(",")]:
+    evaluate_many([Job.of(parse_case(case))] * n)
+    wall = []
+    for _ in range(int(sys.argv[4])):
+        t = time.perf_counter()
+        jobs = [Job.of(parse_case(case)) for _ in range(n)]  # each request parses its own case
+        [r.to_json() for r in evaluate_many(jobs)]
+        wall.append((time.perf_counter() - t) * 1000)
+    out[n] = wall
+print(json.dumps(out))
+"""
+
+
+def _pctl(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * len(ordered)) - 1)]
+
+
+def bench_one_side_by_side(old: Path, runs: int, rounds: int) -> dict[str, dict[str, float]]:
+    """One person with explanations in-process, old tree and this tree in alternating child processes."""
+    got: dict[str, dict[str, list[float]]] = {"old": {"wall": [], "cpu": []}, "new": {"wall": [], "cpu": []}}
+    loads = []
+    for _ in range(rounds):
+        for name, tree in (("old", old), ("new", ROOT)):
+            loads.append(os.getloadavg()[0])
+            out = subprocess.run([PYTHON, "-c", ONE_CHILD, str(tree), str(ONE_PERSON), str(runs)], check=True,
+                                 capture_output=True, text=True, cwd="/").stdout  # fmt: skip
+            r = json.loads(out.strip().splitlines()[-1])
+            got[name]["wall"] += r["wall"]
+            got[name]["cpu"] += r["cpu"]
+    rows = {}
+    for name, r in got.items():
+        rows[name] = {"p50_ms": statistics.median(r["wall"]), "p99_ms": _pctl(r["wall"], 0.99),
+                      "cpu_ms": statistics.median(r["cpu"]), "runs": len(r["wall"])}  # fmt: skip
+    rows["load"] = {"min": min(loads), "max": max(loads)}
+    o, n = rows["old"], rows["new"]
+    print(f"one person in-process, {rounds} alternating rounds × {runs} runs (load {min(loads):.1f}–{max(loads):.1f}): "
+          f"p50 old {o['p50_ms']:.1f} / new {n['p50_ms']:.1f} ms ({o['p50_ms'] / n['p50_ms']:.2f}×), "
+          f"p99 old {o['p99_ms']:.1f} / new {n['p99_ms']:.1f} ms ({o['p99_ms'] / n['p99_ms']:.2f}×), "
+          f"CPU old {o['cpu_ms']:.1f} / new {n['cpu_ms']:.1f} ms ({o['cpu_ms'] / n['cpu_ms']:.2f}×)")  # fmt: skip
+    return rows
+
+
+def bench_batched(sizes: list[int], runs: int) -> dict[int, dict[str, float]]:
+    """N one-person cases (parse included) through one merged evaluation: time per call and per case."""
+    load = os.getloadavg()[0]
+    out = subprocess.run([PYTHON, "-c", BATCH_CHILD, str(ROOT), str(ONE_PERSON), ",".join(map(str, sizes)), str(runs)],
+                         check=True, capture_output=True, text=True, cwd="/").stdout  # fmt: skip
+    r = json.loads(out.strip().splitlines()[-1])
+    rows = {}
+    for n in sizes:
+        wall = r[str(n)]
+        rows[n] = {"p50_ms": statistics.median(wall), "per_case_ms": statistics.median(wall) / n, "load": load}
+        print(f"{n:>4} one-person cases merged (parse + evaluate + split + to_json): p50 {rows[n]['p50_ms']:.1f} ms "
+              f"per call, {rows[n]['per_case_ms']:.2f} ms per case (load {load:.1f})")  # fmt: skip
+    return rows
+
+
 # --------------------------------------------------------------------------- RESULTS.md
 def write_results(
     command: str, host: str, population: list[dict[str, float]], one: dict[str, float] | None,
@@ -263,10 +347,17 @@ def main() -> None:
     parser.add_argument("--skip-one", action="store_true")
     parser.add_argument("--skip-cold", action="store_true")
     parser.add_argument("--write-results", action="store_true", help="update this benchmark's section of RESULTS.md")
+    parser.add_argument("--one-old", type=Path, help="one person side by side against this tree (e.g. a7e6166)")
+    parser.add_argument("--rounds", type=int, default=3, help="old/new alternations for --one-old")
+    parser.add_argument("--batched", type=int, nargs="*", default=[], help="merged one-person cases per call")
     args = parser.parse_args()
     host = machine()
     print(host, flush=True)
     population = bench_population(args.sizes, args.cache, args.repeat) if args.sizes else []
+    if args.one_old:
+        bench_one_side_by_side(args.one_old, args.runs, args.rounds)
+    if args.batched:
+        bench_batched(args.batched, max(5, args.runs // 10))
     one = None if args.skip_one else bench_one_person(args.runs)
     cold = None if args.skip_cold else bench_cold(args.cold_runs)
     if args.write_results:

@@ -3,6 +3,7 @@
     .venv/bin/python bench/ledger.py match [--people 1000000] [--url URL] [--chunk-size 200000]
     .venv/bin/python bench/ledger.py pay   [--lines 100000]   [--url URL]
     .venv/bin/python bench/ledger.py registry --url URL [--chunk-size 200000] [--month 2026-10]
+    .venv/bin/python bench/ledger.py pay --old /tmp/old-tree --repeat 2     # side by side with older code
 
 ``match``: a synthetic JS-02 population (every person qualifies: 12 monthly lines over 2023) evaluated
 in chunks through the engine and reconciled into the ledger for the one month 2023-12 (arrears
@@ -27,6 +28,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -74,11 +77,19 @@ def database(url: str | None) -> Iterator[str]:
 
 
 def timed(label: str, fn: object) -> float:
-    start = time.perf_counter()
+    """Wall and CPU seconds of ``fn()`` (CPU: this process and the children it waited for, e.g. the SQLite
+    reader; not the database server's), with the 1-minute load average before and after."""
+    load = os.getloadavg()[0]
+    start, cpu = time.perf_counter(), _cpu()
     fn()  # type: ignore[operator]
-    took = time.perf_counter() - start
-    print(f"{label}: {took:.1f} s", flush=True)
+    took, used = time.perf_counter() - start, _cpu() - cpu
+    print(f"{label}: {took:.1f} s wall, {used:.1f} s CPU (load {load:.1f} → {os.getloadavg()[0]:.1f})", flush=True)
     return took
+
+
+def _cpu() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def bench_match(url: str, people: int, chunk_size: int) -> None:
@@ -154,6 +165,21 @@ def bench_registry(url: str, month: dt.date, chunk_size: int) -> None:
     timed("match from the registry, re-run (no change)", go)
 
 
+def side_by_side(args: argparse.Namespace) -> None:
+    """This script, run as a child with ``PYTHONPATH`` = the old tree, then = this tree, ``repeat`` times."""
+    import subprocess
+
+    argv = [args.what, "--month", args.month, "--people", str(args.people), "--lines", str(args.lines),
+            "--chunk-size", str(args.chunk_size), *(["--url", args.url] if args.url else [])]  # fmt: skip
+    old_tree, repeat = args.old, args.repeat
+    here = str(Path(__file__).resolve().parents[1])
+    for rep in range(repeat):
+        for label, tree in (("old", str(Path(old_tree).resolve())), ("new", here)):
+            print(f"--- {label} ({tree}), repetition {rep + 1}", flush=True)
+            env = {**os.environ, "PYTHONPATH": tree}
+            subprocess.run([sys.executable, __file__, *argv], env=env, cwd=tree, check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("what", choices=["match", "pay", "registry"])
@@ -162,7 +188,14 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--chunk-size", type=int, default=200_000)
     parser.add_argument("--url", default=None)
+    parser.add_argument("--old", default=None, metavar="TREE",
+                        help="side by side: run this benchmark with TREE's jiuye (e.g. a `git worktree` of the "
+                             "previous commit) and with this tree's, alternating, --repeat times")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
+    if args.old:
+        side_by_side(args)
+        return
     if args.what == "registry":
         y, m = (int(x) for x in args.month.split("-"))
         bench_registry(db.database_url(args.url), dt.date(y, m, 1), args.chunk_size)

@@ -9,10 +9,18 @@ both alike; every row reports both medians and the ratio old / new.  Measured:
 1. ``jiuye evaluate CASE --no-explain``, whole process (wall, CPU, peak RSS of the child);
 2. ``evaluate_facts`` alone, all measures, on the case's facts (in a child; parse not timed);
 3. one person with explanations in-process (``examples/case-one-person.json``): p50 / p99;
-4. cold start ``jiuye evaluate examples/case-one-person.json``.
+4. cold start ``jiuye evaluate examples/case-one-person.json``;
+5. the 20k case read and evaluated **with** explanations in-process (``evaluate(case, explain=True)`` and the
+   JSON text, the CLI's own entry; the CLI itself refuses explanations above ``MAX_EXPLAINED_SUBJECTS``):
+   wall, peak RSS;
+6. all measures, 24 months, N people in memory (``--sizes``; facts from a Parquet cache written by
+   ``bench/engine.py``'s generator child, not timed): ``evaluate_facts`` wall and the child's peak RSS.
 
 The 20k-person case is written by ``--make-case N`` from the demo generator (Jinshan, seed 1) through the
-case writer (``jiuye.rules.case.case_to_json``).  Timings never go into tests.
+case writer (``jiuye.rules.case.case_to_json``, exact decimals through ``jiuye.rules.jsonio``).  Children
+run with bytecode caching on (``PYTHONPYCACHEPREFIX`` under /tmp; a warm-up run first) as an installed
+package would; the container sets ``PYTHONDONTWRITEBYTECODE=1``, which would add the compilation of every
+module to each cold start.  Timings never go into tests.
 """
 
 from __future__ import annotations
@@ -32,12 +40,17 @@ PYTHON = sys.executable
 ONE_PERSON = ROOT / "examples" / "case-one-person.json"
 
 
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
+    "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "jiuye-bench-pycache")
+}
+
+
 def run_in(tree: Path, code: str, *args: str) -> tuple[float, float, float, str]:
     """Run ``code`` with ``tree`` first on sys.path (cwd /); return wall s, CPU s, peak RSS MB, stdout."""
     prog = f"import sys; sys.path.insert(0, {str(tree)!r}); sys.argv = ['x', *sys.argv[1:]]\n{code}"
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:  # files, not pipes: no deadlock
         started = time.perf_counter()
-        proc = subprocess.Popen([PYTHON, "-c", prog, *args], stdout=out, stderr=err, cwd="/")
+        proc = subprocess.Popen([PYTHON, "-c", prog, *args], stdout=out, stderr=err, cwd="/", env=CHILD_ENV)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         out.seek(0), err.seek(0)
@@ -77,6 +90,42 @@ times.sort()
 print(statistics.median(times), times[min(len(times) - 1, round(0.99 * len(times)) - 1)], statistics.median(cpu))
 """
 
+EXPLAIN = """
+import time, resource
+from jiuye.rules import evaluate
+from jiuye.rules.output import result_text
+from jiuye.rules import case as reader
+data = open(sys.argv[1], 'rb').read()
+t = time.perf_counter()
+read = getattr(reader, 'read_case', None)
+case = read(data) if read else reader.parse_case(reader.load_case_bytes(data))
+t_read = time.perf_counter() - t
+text = result_text(evaluate(case, explain=True), indent=2)
+wall = time.perf_counter() - t
+print(wall, t_read, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(text))
+"""
+POPULATION = """
+import time, json, resource, datetime as dt
+from pathlib import Path
+import polars as pl
+from jiuye.rules.engine import evaluate_facts
+from jiuye.rules.facts import Facts
+cache = Path(sys.argv[1])
+config = json.loads((cache / 'config.json').read_text())
+facts = Facts(**{p.stem: pl.read_parquet(p) for p in sorted(cache.glob('*.parquet'))})
+w0, w1 = (dt.date.fromisoformat(config[k]) for k in ('window_start', 'window_end'))
+times = []
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter()
+    lines = evaluate_facts(facts, w0, w1).entitlements.height
+    times.append(time.perf_counter() - t)
+print(min(times), lines, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
 
 def med(values: list[float]) -> float:
     return statistics.median(values)
@@ -91,7 +140,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--runs", type=int, default=200, help="one-person runs")
     parser.add_argument("--explain-case", type=Path, default=Path("/tmp/jiuye-case-2000.json"))
-    parser.add_argument("--skip", nargs="*", default=[], choices=["cli", "explain", "engine", "one", "cold"])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 300_000, 1_000_000])
+    parser.add_argument("--facts-cache", type=Path, default=Path(tempfile.gettempdir()) / "jiuye-bench-facts")
+    parser.add_argument("--skip", nargs="*", default=[],
+                        choices=["cli", "explain", "explain20k", "engine", "one", "cold", "population"])  # fmt: skip
     args = parser.parse_args()
     old, new = args.old.resolve(), args.new.resolve()
     if not args.case.exists():
@@ -101,12 +153,16 @@ def main() -> None:
 
         data = generate(DemoConfig(district="jinshan", persons=args.make_case, seed=1))
         doc = case_to_json(data.facts, data.config.window_start, data.config.window_end, {})
-        args.case.write_text(json.dumps(doc, ensure_ascii=False, default=str))
+        from jiuye.rules.jsonio import dumps
+
+        args.case.write_text(dumps(doc, indent=None))  # exact decimal amounts (str() would make them text)
     print(f"load average at start: {os.getloadavg()}; nproc {os.cpu_count()}; case {args.case}", flush=True)
     rows: list[str] = []
+    for tree in (old, new):  # bytecode for both trees before anything is timed
+        run_in(tree, CLI, "evaluate", str(ONE_PERSON))
 
     def report(name: str, o: list[float], n: list[float], unit: str = "s") -> None:
-        line = f"| {name} | {med(o):.3f} {unit} | {med(n):.3f} {unit} | {med(o) / med(n):.2f}× |"
+        line = f"| {name} | {med(o):.3f} {unit} | {med(n):.3f} {unit} | {med(o) / med(n):.2f}× | {load()} |"
         rows.append(line)
         print(line, flush=True)
 
@@ -123,7 +179,7 @@ def main() -> None:
         report("… CPU (user+sys)", oc, nc)
         report("… peak RSS", om, nm, "MB")
         print(f"outputs identical: {same}", flush=True)
-        rows.append(f"| … outputs identical (parsed JSON) | | | {same} |")
+        rows.append(f"| … outputs identical (parsed JSON) | | | {same} | |")
     if "explain" not in args.skip:
         ow, oc, om, nw, nc, nm = [], [], [], [], [], []
         texts = {}
@@ -135,7 +191,7 @@ def main() -> None:
         report(f"`jiuye evaluate` {args.explain_case.name} with explanations, wall", ow, nw)
         report("… CPU (user+sys)", oc, nc)
         report("… peak RSS", om, nm, "MB")
-        rows.append(f"| … output text identical (bytes) | | | {texts[old] == texts[new]} |")
+        rows.append(f"| … output text identical (bytes) | | | {texts[old] == texts[new]} | |")
         print(rows[-1], flush=True)
     if "engine" not in args.skip:
         ot, nt = [], []
@@ -155,8 +211,33 @@ def main() -> None:
             oc2.append(run_in(old, CLI, "evaluate", str(ONE_PERSON))[0])
             nc2.append(run_in(new, CLI, "evaluate", str(ONE_PERSON))[0])
         report("cold start `jiuye evaluate` one person", oc2, nc2)
+    if "explain20k" not in args.skip:
+        ow, om, nw, nm, o_read, n_read, sizes = [], [], [], [], [], [], {}
+        for _ in range(max(1, args.repeat - 1)):
+            for tree, w, m, r in ((old, ow, om, o_read), (new, nw, nm, n_read)):
+                wall, read, rss, chars = (float(x) for x in run_in(tree, EXPLAIN, str(args.case))[3].split())
+                w.append(wall), m.append(rss), r.append(read)
+                sizes[tree] = chars
+        report(f"{args.case.name} read + evaluated **with** explanations + JSON text, in-process, wall", ow, nw)
+        report("… of which reading the case", o_read, n_read)
+        report("… peak RSS", om, nm, "MB")
+        rows.append(f"| … output characters | {sizes[old]:,.0f} | {sizes[new]:,.0f} | | |")
+    if "population" not in args.skip:
+        for n in args.sizes:
+            cache = args.facts_cache / f"jinshan-{n}-seed1"
+            if not (cache / "config.json").exists():
+                subprocess.run([PYTHON, str(ROOT / "bench" / "engine.py"), "_generate", str(n), str(cache)], check=True,
+                               env=CHILD_ENV)  # fmt: skip
+            ot, om, nt, nm, lines = [], [], [], [], {}
+            for _ in range(max(1, args.repeat - 2)):
+                for tree, t, m in ((old, ot, om), (new, nt, nm)):
+                    best, lines[tree], rss = run_in(tree, POPULATION, str(cache), "2")[3].split()
+                    t.append(float(best)), m.append(float(rss))
+            report(f"all measures, 24 months, {n:,} people in memory (`evaluate_facts`, best of 2), wall", ot, nt)
+            report(f"… peak RSS ({n:,} people)", om, nm, "MB")
+            rows.append(f"| … entitlement lines ({n:,} people) | {lines[old]} | {lines[new]} | | |")
     print(f"load average at end: {os.getloadavg()}")
-    print("\n| measurement | old | new | old / new |\n|---|---:|---:|---:|\n" + "\n".join(rows))
+    print("\n| measurement | old | new | old / new | load 1/5/15 min |\n|---|---:|---:|---:|---|\n" + "\n".join(rows))
 
 
 if __name__ == "__main__":

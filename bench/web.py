@@ -4,8 +4,10 @@
     .venv/bin/python bench/web.py queue --db URL [--pages 30]
 
 ``evaluate``: ``POST /api/v1/evaluate`` with the one-person case ``examples/case-all-measures.json``
-(explanations on), through a real uvicorn server on loopback, N concurrent clients (httpx, keep-alive);
-p50 / p99 latency and errors per concurrency.  A bearer token of a reviewer account is used.
+(explanations on), through a real uvicorn server on loopback (its own process, importing jiuye from the
+tree measured), N concurrent clients (httpx, keep-alive); p50 / p99 latency and errors per concurrency.
+A bearer token of a reviewer account is used.  ``--old DIR`` runs the same against another tree (e.g.
+``git archive a7e6166 | tar -x -C /tmp/op-old``) in the same run, alternating, and prints the ratios.
 
 ``queue``: server time of the review-queue page (``GET /review?state=found``, first pages and a deep
 page, and with a policy / town filter) on an existing registry, measured in-process (TestClient), so the
@@ -23,7 +25,8 @@ import json
 import os
 import socket
 import statistics
-import threading
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -76,36 +79,64 @@ async def _run_clients(base: str, token: str, case: dict[str, Any], clients: int
     return latencies, errors
 
 
-def evaluate(args: argparse.Namespace) -> None:
+def _serve(tree: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
+    """uvicorn in its own process (clients and server never share a GIL), importing jiuye from ``tree``."""
+    port = _free_port()
+    env = dict(os.environ, JIUYE_DATABASE_URL=url, PYTHONPATH=str(tree))
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "jiuye.web.app:create_app", "--host",
+                               "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+                              env=env, cwd=str(tree))  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
     import httpx
-    import uvicorn
+
+    for _ in range(600):
+        try:
+            if httpx.get(f"{base}/policies", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return server, base
+
+
+def evaluate(args: argparse.Namespace) -> None:
+    """Each tree's server in turn (``--old`` first when given), same database, same case, same clients."""
+    import httpx
 
     from jiuye import db
-    from jiuye.web.app import create_app
 
     url = args.db or f"sqlite:///{ROOT}/out/bench-web.db"
     if db.sqlite_path(url) is not None and not db.sqlite_path(url).exists():  # type: ignore[union-attr]
         db.sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
     db.upgrade(url)
     _account(url)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(url, start_worker=False), host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))  # fmt: skip
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    token = httpx.post(f"{base}/api/v1/login", json={"username": "bench_reviewer", "password": PASSWORD}).json()["token"]
-    case = json.loads((ROOT / "examples" / "case-all-measures.json").read_text("utf-8"))
-    asyncio.run(_run_clients(base, token, case, 1, 20))  # warm-up
-    print(f"load average at start: {os.getloadavg()[0]:.1f}; nproc {os.cpu_count()}")
-    for clients in args.clients:
-        t0 = time.perf_counter()
-        lat, errors = asyncio.run(_run_clients(base, token, case, clients, args.requests))
-        wall = time.perf_counter() - t0
-        print(f"evaluate, {clients:>3} clients: {len(lat)} requests in {wall:.1f} s ({len(lat) / wall:.0f}/s); "
-              f"p50 {statistics.median(lat):.1f} ms, p99 {_pct(lat, 99):.1f} ms, errors {errors}")  # fmt: skip
-    server.should_exit = True
+    case = json.loads((ROOT / "examples" / args.case).read_text("utf-8"))
+    trees = [("old", Path(args.old)), ("new", ROOT)] if args.old else [("new", ROOT)]
+    rows: dict[tuple[str, int], tuple[float, float, float, int, float]] = {}
+    for rep in range(args.repeat):
+        for name, tree in trees:
+            server, base = _serve(tree, url)
+            try:
+                token = httpx.post(f"{base}/api/v1/login", json={"username": "bench_reviewer",
+                                                                  "password": PASSWORD}).json()["token"]  # fmt: skip
+                asyncio.run(_run_clients(base, token, case, 4, 20))  # warm-up: plans, imports, connections
+                for clients in args.clients:
+                    load = os.getloadavg()[0]
+                    t0 = time.perf_counter()
+                    lat, errors = asyncio.run(_run_clients(base, token, case, clients, args.requests))
+                    wall = time.perf_counter() - t0
+                    rows[(name, clients)] = (statistics.median(lat), _pct(lat, 99), len(lat) / wall, errors, load)
+                    print(f"[{rep}] {name} ({tree}) evaluate, {clients:>3} clients: {len(lat)} requests in {wall:.1f} s "
+                          f"({len(lat) / wall:.1f}/s); p50 {statistics.median(lat):.1f} ms, p99 {_pct(lat, 99):.1f} ms, "
+                          f"errors {errors}; load average {load:.1f}", flush=True)  # fmt: skip
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    if args.old:
+        for clients in args.clients:
+            o, n = rows[("old", clients)], rows[("new", clients)]
+            print(f"{clients:>3} clients: p50 old {o[0]:.1f} / new {n[0]:.1f} ms ({o[0] / n[0]:.1f}×), "
+                  f"p99 old {o[1]:.1f} / new {n[1]:.1f} ms ({o[1] / n[1]:.1f}×), "
+                  f"throughput old {o[2]:.1f} / new {n[2]:.1f} per s, errors {o[3]} / {n[3]}")  # fmt: skip
 
 
 def queue(args: argparse.Namespace) -> None:
@@ -139,6 +170,9 @@ def main() -> None:
     ev.add_argument("--db")
     ev.add_argument("--requests", type=int, default=400)
     ev.add_argument("--clients", type=int, nargs="+", default=[1, 50])
+    ev.add_argument("--old", help="a tree of the code to compare with (e.g. `git archive a7e6166 | tar -x -C DIR`)")
+    ev.add_argument("--case", default="case-all-measures.json", help="a case in examples/")
+    ev.add_argument("--repeat", type=int, default=1, help="old/new alternations")
     ev.set_defaults(fn=evaluate)
     qu = sub.add_parser("queue")
     qu.add_argument("--db")

@@ -10,7 +10,8 @@
    SHA-256 equal to what was sent, every row in ``application_files``.
 
 Runs the server as a separate process (``uvicorn --factory jiuye.web.app:create_app``) on a fresh
-migrated SQLite database, so clients and server do not share a GIL.
+migrated SQLite database, so clients and server do not share a GIL.  ``--old DIR`` measures another tree's
+server (e.g. ``git archive a7e6166 | tar -x -C /tmp/op-old``) the same way in the same run, alternating.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
 
 GRADUATE = {"birth_date": "2001-04-01", "gender": "male", "hukou_district": "jinshan", "education": "bachelor",
             "full_time": "1", "graduation_date": "2024-06-30", "origin_district": "jinshan",
@@ -146,36 +149,50 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--requests", type=int, default=15, help="self-check submissions per client")
-    ap.add_argument("--uploads", type=int, default=100)
+    ap.add_argument("--uploads", type=int, default=100, help="0: skip the upload benchmark")
+    ap.add_argument("--old", help="a tree of the code to compare with (e.g. `git archive a7e6166 | tar -x -C DIR`)")
+    ap.add_argument("--repeat", type=int, default=1, help="old/new alternations")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="jiuye-bench-web-"))
     url = f"sqlite:///{work}/bench.db"
     files_dir = work / "files"
     os.environ["JIUYE_FILES_DIR"] = str(files_dir)
     cookie, drafts = prepare(url, args.uploads)
-    port = free_port()
-    env = dict(os.environ, JIUYE_DATABASE_URL=url, JIUYE_FILES_DIR=str(files_dir))
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "jiuye.web.app:create_app", "--host",
-                               "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"], env=env)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
+    trees = [("old", Path(args.old)), ("new", ROOT)] if args.old else [("new", ROOT)]
+    found: dict[str, tuple[float, float]] = {}
+    for rep in range(args.repeat):
+        for name, tree in trees:
+            port = free_port()
+            env = dict(os.environ, JIUYE_DATABASE_URL=url, JIUYE_FILES_DIR=str(files_dir), PYTHONPATH=str(tree))
+            server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "jiuye.web.app:create_app", "--host",
+                                       "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+                                      env=env, cwd=str(tree))  # fmt: skip
+            base = f"http://127.0.0.1:{port}"
             try:
-                if httpx.get(f"{base}/policies", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        load = os.getloadavg()[0]
-        times = selfcheck_bench(base, args.clients, args.requests)
-        ms = [t * 1000 for t in times]
-        print(f"self-check submit, {args.clients} clients × {args.requests}: n={len(ms)} "
-              f"p50={percentile(ms, 0.5):.0f} ms p99={percentile(ms, 0.99):.0f} ms "
-              f"mean={statistics.mean(ms):.0f} ms (load avg at start {load:.1f}, nproc {os.cpu_count()})")  # fmt: skip
-        result = upload_bench(base, cookie, drafts, url, files_dir)
-        print("uploads:", result)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+                for _ in range(300):
+                    try:
+                        if httpx.get(f"{base}/policies", timeout=2).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        time.sleep(0.2)
+                load = os.getloadavg()[0]
+                times = selfcheck_bench(base, args.clients, args.requests)
+                ms = [t * 1000 for t in times]
+                found[name] = (percentile(ms, 0.5), percentile(ms, 0.99))
+                print(f"[{rep}] {name} ({tree}) self-check submit, {args.clients} clients × {args.requests}: n={len(ms)} "
+                      f"p50={percentile(ms, 0.5):.0f} ms p99={percentile(ms, 0.99):.0f} ms "
+                      f"mean={statistics.mean(ms):.0f} ms (load avg at start {load:.1f}, nproc {os.cpu_count()})",
+                      flush=True)  # fmt: skip
+                if args.uploads and name == "new" and rep == 0:
+                    result = upload_bench(base, cookie, drafts, url, files_dir)
+                    print("uploads:", result)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+        if args.old:
+            (o50, o99), (n50, n99) = found["old"], found["new"]
+            print(f"[{rep}] old / new: p50 {o50:.0f} / {n50:.0f} ms ({o50 / n50:.1f}×), "
+                  f"p99 {o99:.0f} / {n99:.0f} ms ({o99 / n99:.1f}×)")  # fmt: skip
     return 0
 
 

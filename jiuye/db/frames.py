@@ -114,6 +114,139 @@ class _AdbcReader:
         self._conn.close()
 
 
+class _PgSnapshotReader(_AdbcReader):
+    """:class:`_AdbcReader` inside one ``REPEATABLE READ READ ONLY`` transaction: every read sees the same
+    committed state (PostgreSQL's snapshot is taken by the first statement)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        super().__init__(engine)
+        with self._conn.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+    def close(self) -> None:
+        try:
+            self._conn.rollback()
+        finally:
+            super().close()
+
+
+class SnapshotError(RuntimeError):
+    """The snapshot reader failed after it had started (its reads cannot be completed elsewhere)."""
+
+
+class _SqliteChildReader:
+    """Reads a SQLite file through ADBC in a child process (``sqlite_child.py``) inside one read
+    transaction; results come back as Arrow IPC.  The child, not this process, opens the file with ADBC's
+    own SQLite library (two SQLite libraries on one file in one process break its POSIX locking)."""
+
+    def __init__(self, engine: sa.Engine, path: str) -> None:
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        self._dialect = engine.dialect
+        child = Path(__file__).with_name("sqlite_child.py")
+        self._proc = subprocess.Popen(
+            [sys.executable, str(child), path, str(SQLITE_CHILD_BUSY_MS)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        ok, payload = self._receive()
+        if not ok:
+            self.close()
+            raise ImportError(payload.decode("utf-8", "replace"))
+
+    def _receive(self) -> tuple[bool, bytearray]:
+        import struct
+
+        out = self._proc.stdout
+        assert out is not None
+        head = out.read(9)
+        if len(head) != 9:
+            raise SnapshotError("读取登记库的子进程意外退出。")
+        (size,) = struct.unpack(">Q", head[1:])
+        data = bytearray(size)
+        view, got = memoryview(data), 0
+        while got < size:
+            n = out.readinto(view[got:])  # type: ignore[attr-defined]
+            if not n:
+                raise SnapshotError("读取登记库的子进程意外退出。")
+            got += n
+        return head[:1] == b"O", data
+
+    def __call__(self, stmt: sa.Select[Any], dtypes: dict[str, Any]) -> pl.DataFrame:
+        import struct
+
+        inner = str(stmt.compile(dialect=self._dialect, compile_kwargs={"literal_binds": True}))
+        # one storage class per column, whatever the rows hold: the driver types a column by its values
+        cols = ", ".join(
+            f"CAST(q.{quote(n)} AS {'INTEGER' if _integer_like(d) else 'TEXT'}) AS {quote(n)}" for n, d in dtypes.items()
+        )
+        sql = f"SELECT {cols} FROM ({inner}) AS q".encode()
+        stdin = self._proc.stdin
+        assert stdin is not None
+        try:
+            stdin.write(struct.pack(">I", len(sql)) + sql)
+            stdin.flush()
+        except OSError as exc:
+            raise SnapshotError("读取登记库的子进程意外退出。") from exc
+        ok, payload = self._receive()
+        if not ok:
+            raise SnapshotError(f"读取登记库失败：{payload.decode('utf-8', 'replace')}")
+        frame = pl.read_ipc_stream(io.BytesIO(payload))
+        raw = {n: (pl.Int64 if _integer_like(d) else pl.String) for n, d in dtypes.items()}
+        if frame.height == 0:
+            return pl.DataFrame(schema=dtypes)
+        frame = frame.select(pl.col(n).cast(raw[n]) for n in dtypes)
+        return frame.select(_convert(n, dtypes[n], raw[n]) for n in dtypes)
+
+    def close(self) -> None:
+        proc = self._proc
+        try:
+            if proc.stdin is not None and proc.poll() is None:
+                proc.stdin.write(b"\0\0\0\0")
+                proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout=10)
+        except Exception:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _integer_like(dtype: Any) -> bool:
+    return bool(dtype == pl.Boolean or dtype.is_integer())
+
+
+SQLITE_CHILD_BUSY_MS = 30_000
+
+
+def snapshot_reader(bind: Any) -> Reader | None:
+    """A reader whose every read sees ONE committed state of the database (a snapshot), for a whole-registry
+    extract and the fingerprint that names it: PostgreSQL through ADBC in a ``REPEATABLE READ`` transaction;
+    a SQLite *file* through ADBC in a child process (one read transaction).  None when no such reader can
+    be had (in-memory or read-only SQLite, the ADBC driver not installed, ``JIUYE_NO_ADBC`` set): the
+    caller then reads through its own connection.  Close it after use."""
+    if not isinstance(bind, sa.Engine) or os.environ.get("JIUYE_NO_ADBC"):
+        return None
+    if bind.dialect.name == "postgresql":
+        try:
+            return _PgSnapshotReader(bind)
+        except ImportError:
+            return None
+    from jiuye.db.core import READ_ONLY
+
+    path = bind.url.database
+    if bind.dialect.name != "sqlite" or not path or path == ":memory:" or id(bind) in READ_ONLY:
+        return None
+    try:
+        return _SqliteChildReader(bind, os.path.abspath(path))
+    except ImportError:
+        return None
+
+
 def adbc_reader(bind: Any) -> Reader | None:
     """An Arrow reader on its own ADBC connection to ``bind`` (a PostgreSQL engine); None for other
     databases, when the driver is not installed, or when ``JIUYE_NO_ADBC`` is set.  Close it after use."""

@@ -30,7 +30,7 @@ import polars as pl
 
 from jiuye.errors import UserError
 from jiuye.rules.money import fen_to_plain_text, yuan_text
-from jiuye.spreadsheet import neutralise_frame, write_cell
+from jiuye.spreadsheet import neutralise_frame, write_text_xlsx
 
 
 @dataclass
@@ -156,22 +156,8 @@ def _sync_dir(folder: Path) -> None:
 
 
 def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
-    """Plain sheet in xlsxwriter's constant-memory mode; every cell written explicitly as a string."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})  # fmt: skip
-    sheet = book.add_worksheet("发放清单")
-    bold = book.add_format({"bold": True})
-    widths = (16, 22, 22, 9, 30, 22, 30, 8, 14)
-    for c, w in enumerate(widths[: frame.width]):
-        sheet.set_column(c, c, w)
-    for c, name in enumerate(frame.columns):
-        write_cell(sheet, 0, c, name, bold)
-    for r, row in enumerate(frame.iter_rows(), start=1):
-        for c, value in enumerate(row):
-            write_cell(sheet, r, c, "" if value is None else str(value))
-    book.close()
+    """Plain sheet, every cell an explicit string (:func:`jiuye.spreadsheet.write_text_xlsx`, by columns)."""
+    write_text_xlsx(frame, path, "发放清单", (16, 22, 22, 9, 30, 22, 30, 8, 14))
 
 
 # --- folder check ---------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from jiuye.audit.keys import Anchor, ChainKey, append_anchor, session_audit_dir,
 from jiuye.audit.service import head as audit_head
 from jiuye.audit.service import record
 from jiuye.db.core import advisory_xact_lock
+from jiuye.db.frames import read_frame, write_frame
 from jiuye.errors import UserError
 from jiuye.ledger import payment_file, transitions
 from jiuye.ledger.models import (
@@ -267,8 +268,18 @@ def _bound_ok(bounds: dict[str, int | None], policies: list[str]) -> sa.ColumnEl
 
 def seal(key: ChainKey, row: Any) -> str:
     """HMAC (chain key, outside the database) of a line as approved: id, key columns and amount."""
-    month = row.month if isinstance(row.month, dt.date) else dt.date.fromisoformat(str(row.month)[:10])
-    return key.mac(f"approved|{row.id}|{row.policy}|{row.beneficiary}|{row.subject}|{month:%Y-%m-%d}|{row.amount_fen}")
+    return _seal_of(key, row.id, row.policy, row.beneficiary, row.subject, row.month, row.amount_fen)
+
+
+def _seal_of(key: ChainKey, id_: Any, policy: str, beneficiary: str, subject: str, month: Any, amount_fen: Any) -> str:
+    month = month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10])
+    return key.mac(f"approved|{id_}|{policy}|{beneficiary}|{subject}|{month:%Y-%m-%d}|{amount_fen}")
+
+
+def seals(key: ChainKey, lines: pl.DataFrame) -> list[str]:
+    """:func:`seal` of every row of ``lines`` (columns id, policy, beneficiary, subject, month, amount_fen)."""
+    cols = [lines.get_column(c).to_list() for c in ("id", "policy", "beneficiary", "subject", "month", "amount_fen")]
+    return [_seal_of(key, *values) for values in zip(*cols, strict=True)]
 
 
 def _seal_rows(session: Session, ids: list[int]) -> list[Any]:
@@ -407,7 +418,7 @@ def _returned_accounts() -> sa.Subquery:
 
 @dataclass
 class Candidates:
-    payable: list[Any]
+    payable: pl.DataFrame  # id, policy, beneficiary, subject, month, amount_fen, state, account
     waiting: list[dict[str, Any]]
 
 
@@ -440,11 +451,21 @@ def pay_candidates(
     if needing:  # lines of these measures wait for the person's confirmation (joined above when given)
         stmt = stmt.where(sa.or_(entitlements.c.policy.not_in(needing), ec.c.entitlement_id.is_not(None)))
     if lock and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=entitlements)
-    rows = session.execute(stmt).all()
+        # lock the lines first (ids only), then read them as columns (COPY has no FOR UPDATE); a line that
+        # became payable in between is read unlocked, but claiming it is guarded by its state in SQL
+        session.execute(stmt.with_only_columns(entitlements.c.id).with_for_update(of=entitlements)).all()
+    rows = read_frame(session.connection(), stmt, {
+        "id": pl.Int64, "policy": pl.String, "beneficiary": pl.String, "subject": pl.String, "month": pl.Date,
+        "amount_fen": pl.Int64, "state": pl.String, "approved_seal": pl.String, "account": pl.String,
+        "returned_to": pl.String,
+    })  # fmt: skip
     key = session_key(session)
     bounds = line_bounds()
-    tampered = [int(r.id) for r in rows if r.approved_seal is None or not hmac.compare_digest(r.approved_seal, seal(key, r))]
+    stored = rows.get_column("approved_seal").to_list()
+    tampered = [
+        i for i, got, want in zip(rows.get_column("id").to_list(), stored, seals(key, rows), strict=True)
+        if got is None or not hmac.compare_digest(got, want)
+    ]  # fmt: skip
     if tampered:
         shown = "、".join(map(str, tampered[:20])) + ("等" if len(tampered) > 20 else "")
         raise UserError(
@@ -452,25 +473,34 @@ def pay_candidates(
             "请核查审计日志（jiuye audit verify）并重新审核。",
             8,
         )
-    payable: list[Any] = []
-    waiting: list[dict[str, Any]] = []
-    # every account checked in one columnar pass (one Polars query per row held the write lock for seconds)
-    accounts = [(r.account or "").strip() for r in rows]
-    bad_accounts = pl.DataFrame({"a": accounts}, schema={"a": pl.String}).select(
-        bank_account_reason(pl.col("a"))).to_series().to_list()  # fmt: skip
-    for r, account, bad in zip(rows, accounts, bad_accounts, strict=True):
-        problem = amount_problem(r.policy, r.amount_fen, bounds)
-        if problem is None and not account:
-            problem = "无银行账号"
-        elif problem is None and bad:
-            problem = f"银行账号不合规（{bad}）"
-        elif problem is None and r.state == "returned" and account == (r.returned_to or ""):
-            problem = "银行退票后账号尚未更正"
-        if problem:
-            waiting.append({"id": int(r.id), "policy": r.policy, "beneficiary": r.beneficiary,
-                            "month": r.month, "reason": problem})  # fmt: skip
-        else:
-            payable.append(r)
+    # why a line waits, by whole columns; the amount's message is the one of amount_problem (rare rows)
+    amount, account = pl.col("amount_fen"), pl.col("account").fill_null("").str.strip_chars()
+    bound = pl.col("policy").replace_strict(bounds, default=None, return_dtype=pl.Int64)
+    checked = rows.with_columns(account=account).with_columns(
+        amount_bad=(amount <= 0) | bound.is_null() | (amount > bound),
+        bank=bank_account_reason(pl.when(pl.col("account") != "").then(pl.col("account"))),
+    )
+    bad_amount = checked.filter("amount_bad")
+    amount_text = {
+        i: amount_problem(p, a, bounds)
+        for i, p, a in zip(bad_amount["id"].to_list(), bad_amount["policy"].to_list(),
+                           bad_amount["amount_fen"].to_list(), strict=True)
+    }  # fmt: skip
+    checked = checked.with_columns(
+        problem=pl.when("amount_bad").then(pl.col("id").replace_strict(amount_text, default=None, return_dtype=pl.String))
+        .when(pl.col("account") == "").then(pl.lit("无银行账号"))
+        .when(pl.col("bank").is_not_null()).then(pl.lit("银行账号不合规（") + pl.col("bank") + pl.lit("）"))
+        .when((pl.col("state") == "returned") & (pl.col("account") == pl.col("returned_to").fill_null("")))
+        .then(pl.lit("银行退票后账号尚未更正"))
+    )  # fmt: skip
+    waiting = (
+        checked.filter(pl.col("problem").is_not_null())
+        .select("id", "policy", "beneficiary", "month", reason="problem")
+        .to_dicts()
+    )
+    payable = checked.filter(pl.col("problem").is_null()).select(
+        "id", "policy", "beneficiary", "subject", "month", "amount_fen", "state", "account"
+    )
     return Candidates(payable, waiting)
 
 
@@ -496,7 +526,7 @@ def pay(
     _lock_pay(session)
     payment_file.check_folder(out_dir, committed_batch(session))
     cand = pay_candidates(session, month, lock=True, policies=policies)
-    if not cand.payable:
+    if cand.payable.is_empty():
         extra = f"（另有 {len(cand.waiting)} 条因无银行账号等原因等待，见 jiuye pay --month … --waiting）" if cand.waiting else ""
         raise UserError(f"{month:%Y-%m} 及以前没有已核准、未发放的待遇，无需生成发放批次{extra}。", 6)
     token = secrets.token_hex(16)
@@ -508,33 +538,28 @@ def pay(
         ).scalar_one()
     )
     reason = f"发放批次 {batch_id}"
-    by_state: dict[str, list[Any]] = {}
-    for r in cand.payable:
-        by_state.setdefault(r.state, []).append(r)
-    claimed: list[Any] = []
-    for old, group in sorted(by_state.items()):
-        ids = [int(r.id) for r in group]
-        got: set[int] = set()
+    claimed_ids: list[int] = []
+    for old in sorted(cand.payable.get_column("state").unique().to_list()):
+        ids = cand.payable.filter(pl.col("state") == old).get_column("id").to_list()
+        got: list[int] = []
         for start in range(0, len(ids), 5000):
-            got |= {int(x) for x in session.execute(
+            got += [int(x) for x in session.execute(
                 sa.update(entitlements)
                 .where(entitlements.c.id.in_(ids[start : start + 5000]), entitlements.c.state == old)
                 .values(state="in_batch", updated_by=actor, updated_at=sa.func.current_timestamp())
                 .returning(entitlements.c.id)
-            ).scalars()}  # fmt: skip
-        mine = [r for r in group if int(r.id) in got]
-        transitions.audit_set(session, [int(r.id) for r in mine], old, "in_batch", actor, reason, "pay",
-                              {"batch": batch_id})  # fmt: skip
-        claimed += mine
-    if not claimed:
+            ).scalars()]  # fmt: skip
+        transitions.audit_set(session, got, str(old), "in_batch", actor, reason, "pay", {"batch": batch_id})
+        claimed_ids += got
+    if not claimed_ids:
         raise UserError(f"{month:%Y-%m} 及以前没有已核准、未发放的待遇，无需生成发放批次。", 6)
-    session.execute(sa.insert(payments), [
-        {"batch_id": batch_id, "entitlement_id": int(r.id), "policy": r.policy, "beneficiary": r.beneficiary,
-         "subject": r.subject, "month": r.month, "amount_fen": int(r.amount_fen), "state": "paid",
-         "bank_account": (r.account or "").strip()}
-        for r in claimed
-    ])  # fmt: skip
-    ids = sorted(int(r.id) for r in claimed)
+    claimed = cand.payable.filter(pl.col("id").is_in(claimed_ids)).sort("state", "id")
+    write_frame(session.connection(), "payments", claimed.select(
+        pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"), pl.col("id").alias("entitlement_id"), "policy",
+        "beneficiary", "subject", "month", "amount_fen", pl.lit("paid").alias("state"),
+        pl.col("account").alias("bank_account"),
+    ))  # fmt: skip
+    ids = sorted(claimed_ids)
     for start in range(0, len(ids), 5000):
         session.execute(
             sa.update(entitlements)
@@ -601,11 +626,12 @@ def _details(session: Session, batch_id: int) -> pl.DataFrame:
         if t is None or key not in t.c:
             continue
         code = t.c["credit_code"] if "credit_code" in t.c else t.c[key]
-        rows = session.execute(sa.select(t.c[key], t.c["name"], code).where(t.c[key].in_(wanted))).all()
+        stmt = sa.select(t.c[key].label("beneficiary"), t.c["name"].label("name"), code.label("code"))
         frames.append(
-            pl.DataFrame([tuple(r) for r in rows], schema=["beneficiary", "name", "code"], orient="row")
-            .with_columns(pl.all().cast(pl.String), kind=pl.lit(table))
-        )
+            read_frame(session.connection(), stmt.where(t.c[key].in_(wanted)),
+                       {"beneficiary": pl.String, "name": pl.String, "code": pl.String})
+            .with_columns(kind=pl.lit(table))
+        )  # fmt: skip
     if not frames:
         return pl.DataFrame(schema={"beneficiary": pl.String, "name": pl.String, "code": pl.String,
                                     "kind": pl.String})  # fmt: skip
@@ -616,18 +642,15 @@ def payment_lines(session: Session, batch_id: int) -> pl.DataFrame:
     """The batch's payments with what the file shows; the bank account is the one stored with the payment."""
     from jiuye.rules.catalog import all_measures
 
-    rows = session.execute(
-        sa.select(payments.c.id, payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month,
-                  payments.c.amount_fen, payments.c.bank_account)
-        .where(payments.c.batch_id == batch_id)
-        .order_by(payments.c.policy, payments.c.beneficiary, payments.c.subject, payments.c.month)
-    ).all()  # fmt: skip
-    frame = pl.DataFrame(
-        [tuple(r) for r in rows],
-        schema={"payment_id": pl.Int64, "policy": pl.String, "beneficiary": pl.String, "subject": pl.String,
-                "month": pl.Date, "amount_fen": pl.Int64, "bank_account": pl.String},
-        orient="row",
-    )  # fmt: skip
+    frame = read_frame(
+        session.connection(),
+        sa.select(payments.c.id.label("payment_id"), payments.c.policy, payments.c.beneficiary, payments.c.subject,
+                  payments.c.month, payments.c.amount_fen, payments.c.bank_account)
+        .where(payments.c.batch_id == batch_id),
+        {"payment_id": pl.Int64, "policy": pl.String, "beneficiary": pl.String, "subject": pl.String,
+         "month": pl.Date, "amount_fen": pl.Int64, "bank_account": pl.String},
+    ).sort("policy", "beneficiary", "subject", "month")  # Python's code point order, whatever the collation
+
     titles = pl.DataFrame(
         {"policy": [m.id for m in all_measures()], "title": [m.meta.title for m in all_measures()]}
     )

@@ -265,6 +265,12 @@ def run_match(
             else:
                 if facts is None:
                     facts = source.load(chunk.persons)
+                    read_version = getattr(source, "read_version", lambda: None)()
+                    if read_version is not None and read_version != facts_version:
+                        # an import committed between the fingerprint and the (snapshot) read: the lines
+                        # are computed from the state the read saw, so their digests name that state
+                        facts_version = read_version
+                        digest = input_digest(run_inputs, chunk, facts_version, payments)
                 evaluated = evaluate_facts(
                     facts.with_payments(payments), start, month_to, parameters, measures=chunk.measures,
                     line_facts=True,

@@ -108,7 +108,7 @@ class RegistrySource:
     def load(self, persons: list[str] | None) -> Facts:
         if persons is None or len(persons) >= WHOLE_READ_FROM:
             if "all" not in self.shared:
-                self.shared["all"] = self._load(self.session)
+                self.shared["all"], self.shared["all_version"] = self._read_everything()
             everything: Facts = self.shared["all"]
             # chunks are slices of person_ids(), which is every registered person sorted
             return everything if persons is None else restrict_sorted_slice(everything, persons)
@@ -116,30 +116,64 @@ class RegistrySource:
         assert isinstance(facts, Facts)
         return facts
 
-    def version(self) -> str:
+    def _read_everything(self) -> tuple[Facts, str | None]:
+        """Every registry fact and the fingerprint of exactly the state they were read from.
+
+        Both come from ONE snapshot (:func:`jiuye.db.frames.snapshot_reader`: PostgreSQL ``REPEATABLE READ``;
+        a SQLite file through ADBC in a child process, one read transaction), so an import committing
+        during the read can neither tear it (persons of one state, insurance of another) nor be named by
+        a fingerprint the facts do not reflect.  Without such a reader (in-memory SQLite, ``JIUYE_NO_ADBC``)
+        the session's own connection is used and the fingerprint is not known (None); on SQLite
+        ``jiuye match`` holds the write lock for the chunk's transaction, so that read is one state too."""
+        from jiuye.db.frames import snapshot_reader
+
+        reader = snapshot_reader(self.session.get_bind())
+        if reader is None:
+            return self._load(self.session), None
+        try:
+            version = self.version(reader)  # the snapshot is taken by this first statement
+            return self._load(self.session, reader=reader), version
+        finally:
+            reader.close()
+
+    def read_version(self) -> str | None:
+        """The fingerprint of the state the shared whole-registry read came from (None: not read, or
+        read without a snapshot)."""
+        return self.shared.get("all_version")
+
+    def version(self, reader: Any = None) -> str:
         """A fingerprint of everything the facts are read from, cheap to compute (aggregates, no rows).
 
         Per registry table: row count, sum of ids (an insert or delete changes it: ids are never reused)
         and the latest ``updated_at`` (the import writer stamps every row it updates); plus the size and
         last id of ``change_log`` (one row per value an import changed) and of ``import_runs``.  Any change
         through the import writer changes the fingerprint; matching then reconciles every chunk again.
+
+        ``reader``: compute it through that reader (inside its snapshot) instead of the session; both give
+        the same text for the same state.
         """
         import hashlib
 
         import sqlalchemy as sa
 
+        from jiuye.db.frames import read_frame
         from jiuye.registry.facts import FACTS_MAP
         from jiuye.registry.models import TABLES, change_log, import_runs
+
+        def part(name: str, n: Any, s: Any, last: Any) -> Any:
+            return sa.select(sa.literal(name).label("t"), sa.cast(n, sa.BigInteger).label("n"),
+                             sa.cast(s, sa.BigInteger).label("s"), sa.cast(last, sa.String).label("m"))  # fmt: skip
 
         parts: list[Any] = []
         for name in sorted(FACTS_MAP):
             t = TABLES[name]
-            parts.append(sa.select(sa.literal(name), sa.func.count(), sa.func.coalesce(sa.func.sum(t.c.id), 0),
-                                   sa.cast(sa.func.max(t.c.updated_at), sa.String)))  # fmt: skip
-        parts.append(sa.select(sa.literal("change_log"), sa.func.count(), sa.func.coalesce(sa.func.max(change_log.c.id), 0),
-                               sa.cast(sa.func.max(change_log.c.changed_at), sa.String)))  # fmt: skip
-        parts.append(sa.select(sa.literal("import_runs"), sa.func.count(), sa.literal(0),
-                               sa.cast(sa.func.max(import_runs.c.started_at), sa.String)))  # fmt: skip
-        rows = self.session.execute(sa.union_all(*parts)).all()
-        text = "|".join(",".join(str(v) for v in r) for r in sorted(rows, key=lambda r: str(r[0])))
+            parts.append(part(name, sa.func.count(), sa.func.coalesce(sa.func.sum(t.c.id), 0), sa.func.max(t.c.updated_at)))
+        parts.append(part("change_log", sa.func.count(), sa.func.coalesce(sa.func.max(change_log.c.id), 0),
+                          sa.func.max(change_log.c.changed_at)))  # fmt: skip
+        parts.append(part("import_runs", sa.func.count(), sa.literal(0), sa.func.max(import_runs.c.started_at)))
+        stmt = sa.select(sa.union_all(*parts).subquery("v"))
+        dtypes = {"t": pl.String, "n": pl.Int64, "s": pl.Int64, "m": pl.String}
+        frame = reader(stmt, dtypes) if reader is not None else read_frame(self.session.connection(), stmt, dtypes)
+        rows = frame.sort("t").rows()
+        text = "|".join(",".join(str(v) for v in r) for r in rows)
         return hashlib.sha256(text.encode()).hexdigest()

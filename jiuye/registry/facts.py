@@ -112,6 +112,7 @@ def load_facts(
     district: str | None = None,
     *,
     fast: bool | None = None,
+    reader: Reader | None = None,
 ) -> Facts:
     """Facts for every person (``persons=None``), the given ID numbers, or the people of ``district``.
 
@@ -122,12 +123,14 @@ def load_facts(
     Employers and organisations named by the selected people's rows are always included, and so are
     the award winners of the included organisations' events.  ``payments`` is empty (the registry
     has no payments yet).  ``fast`` forces (True) or forbids (False) the ADBC path; by default it is
-    used for whole-population extracts from PostgreSQL.
+    used for whole-population extracts from PostgreSQL.  ``reader``: read every table through it instead
+    (e.g. :func:`jiuye.db.frames.snapshot_reader`, so that all tables come from one committed state); the
+    caller closes it.
     """
     conn = session.connection()
     everything = persons is None and district is None
-    fetcher: Reader | None = None
-    if fast or (fast is None and everything):
+    fetcher: Reader | None = reader
+    if reader is None and (fast or (fast is None and everything)):
         fetcher = adbc_reader(session.get_bind())
 
     def fetch(stmt: sa.Select[Any], dtypes: dict[str, Any]) -> pl.DataFrame:
@@ -141,7 +144,7 @@ def load_facts(
     finally:
         for name in temp:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
-        if fetcher is not None:
+        if fetcher is not None and fetcher is not reader:
             fetcher.close()
 
 

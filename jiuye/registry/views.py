@@ -76,11 +76,43 @@ def search(session: Session, user: User, q: str, limit: int = 50) -> list[Person
     ]
 
 
+class BodyHit(BaseModel):
+    kind: str
+    id: int
+    name: str
+    code: str
+    town: str | None
+
+
+def search_bodies(session: Session, user: User, q: str, limit: int = 20) -> list[BodyHit]:
+    """Employers (by credit code or name) and organisations (by number or name) in the user's scope."""
+    from jiuye.registry.models import TABLES
+
+    q = q.strip()
+    if not q or len(q) > 64:
+        return []
+    like = f"{q.replace('%', '').replace('_', '')}%"
+    e, o = TABLES["employers"], TABLES["organizations"]
+    emps = session.execute(
+        sa.select(e.c.id, e.c.name, e.c.credit_code, e.c.town)
+        .where(sa.or_(e.c.credit_code == q.upper(), e.c.name.like(like)), employer_condition(user))
+        .order_by(e.c.name, e.c.id).limit(limit)
+    ).all()  # fmt: skip
+    orgs = session.execute(
+        sa.select(o.c.id, o.c.name, o.c.org_id, o.c.town)
+        .where(sa.or_(o.c.org_id == q.upper(), o.c.name.like(like)), organisation_condition(user))
+        .order_by(o.c.name, o.c.id).limit(limit)
+    ).all()  # fmt: skip
+    return [BodyHit(kind="employer", id=r[0], name=r[1], code=shown_id(user, r[2]), town=r[3]) for r in emps] + [
+        BodyHit(kind="organisation", id=r[0], name=r[1], code=str(r[2]), town=r[3]) for r in orgs]  # fmt: skip
+
+
 @router.get("/people", include_in_schema=False)
 def people_page(request: Request, q: str = "", ctx: Ctx = Depends(staff("view"))) -> Response:
     with ctx.read() as s:
         hits = search(s, ctx.user, q)
-    return render(request, "people.html", {"title": "一人一档", "q": q, "hits": hits})
+        bodies = search_bodies(s, ctx.user, q)
+    return render(request, "people.html", {"title": "一人一档", "q": q, "hits": hits, "bodies": bodies})
 
 
 @api.get("/persons", response_model=list[PersonHit], summary="按身份证号或姓名查人（辖区内）")

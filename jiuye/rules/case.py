@@ -42,6 +42,7 @@ MAX_NUMBER_CHARS = 40  # a longer number literal is refused before it is convert
 INT64_MAX = 2**63 - 1
 MAX_AMOUNT_FEN = 10**9 * 100  # no amount in a case (fee, base, payment, subsidy) exceeds 十亿元
 YEAR_RANGE = (1900, 2100)
+COLUMNAR_MIN_BYTES = 64 * 1024  # smaller case files are read field by field (see read_case)
 
 
 class CaseError(ValueError):
@@ -458,6 +459,23 @@ def _period_problem(r: _Reader, path: str, start: dt.date | None, end: dt.date |
 
 
 # --------------------------------------------------------------------------- the case
+def read_case(data: bytes) -> Case:
+    """A case file's bytes → Case; raises CaseError with every problem.
+
+    The columnar reader (:mod:`jiuye.rules.case_columns`: orjson, whole columns) reads ordinary cases; it
+    returns exactly what the detailed reader below would, or declines, and then the detailed reader (field by
+    field, every problem with its JSON path) decides — so both paths give the same Case or the same problems.
+    Below :data:`COLUMNAR_MIN_BYTES` (a few dozen people) the detailed reader is the faster one.
+    """
+    if len(data) >= COLUMNAR_MIN_BYTES:
+        from jiuye.rules.case_columns import columnar_case_bytes
+
+        case = columnar_case_bytes(data)
+        if case is not None:
+            return case
+    return parse_case(load_case_bytes(data))
+
+
 def parse_case(data: dict[str, Any]) -> Case:
     r = _Reader()
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS}

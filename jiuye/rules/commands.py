@@ -29,7 +29,7 @@ def _indent(text: str) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from jiuye.errors import UserError
     from jiuye.rules import check_explain_size, evaluate
-    from jiuye.rules.case import CaseError, load_case_bytes, parse_case
+    from jiuye.rules.case import CaseError, read_case
     from jiuye.rules.output import result_text
 
     try:
@@ -41,7 +41,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"无法读取案例文件 {args.case}（{exc.strerror}）。请检查文件权限。", 2) from None
     try:
-        case = parse_case(load_case_bytes(data))
+        case = read_case(data)
         if not args.no_explain:
             check_explain_size(case)
     except CaseError as exc:

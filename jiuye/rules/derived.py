@@ -63,6 +63,32 @@ def _memo(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.
     return shared.frames[key].lazy()
 
 
+# Several small cases merged into one evaluation (jiuye.rules.batch): the ids of case i carry the prefix
+# MARK + i + MARK.  Only a row position is not an id: ``case_row_index`` counts rows within each case.
+MARK = "\x1f"  # ASCII unit separator: never part of an id, a name or a text the rules write
+MARKER_PATTERN = "\x1f[0-9]+\x1f"
+_NAMESPACED: ContextVar[bool] = ContextVar("jiuye_namespaced_cases", default=False)
+
+
+@contextmanager
+def namespaced_cases(on: bool) -> Iterator[None]:
+    """Within the block, the facts being evaluated are merged cases (``jiuye.rules.batch.merge_facts``)."""
+    token = _NAMESPACED.set(on)
+    try:
+        yield
+    finally:
+        _NAMESPACED.reset(token)
+
+
+def case_row_index(frame: pl.LazyFrame, name: str, id_column: str) -> pl.LazyFrame:
+    """``frame.with_row_index(name)`` — counted within each merged case (by the marker of ``id_column``) when the
+    facts are merged cases, so that a case's rows get the numbers they get when it is evaluated alone."""
+    if not _NAMESPACED.get():
+        return frame.with_row_index(name)
+    case = pl.col(id_column).str.extract(f"^({MARKER_PATTERN})", 1)
+    return frame.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).over(case).alias(name))
+
+
 def mark_covered(
     frame: pl.LazyFrame, periods: pl.LazyFrame, day: str, out: str, on: str = "person"
 ) -> pl.LazyFrame:

@@ -217,31 +217,35 @@ def _attributed_payments(lines: pl.LazyFrame, paid: pl.LazyFrame, extra: list[st
     return attributed
 
 
-def _explanations(
-    measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
-    conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
-    until: dt.date | None = None,
-) -> pl.LazyFrame:
-    """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
+@dataclass
+class _Template:
+    """The data-independent expressions of one measure's explanations (issue 11 item 4: built once per
+    conditions list, i.e. per (measure, parameters, window), and reused by every evaluation)."""
 
-    ``long_format`` gathers the condition lists by concat + group-by (large frames) instead of ``concat_list``
-    over structs (small frames); both give the same lists.  ``until`` is the last day of the measure's window
-    (G4): a threshold's hint never names a day after it."""
+    scored: dict[str, pl.Expr]  # columns added to the candidate rows (score, details, hints)
+    items: list[pl.Expr]  # one struct per condition
+    eligible: pl.Expr
+    per_subject: dict[str, pl.Expr]  # aggregations of the expanded lines per subject (monthly conditions)
+
+
+_TEMPLATES: dict[tuple[str, int, int, bool, dt.date | None], tuple[list[Condition], list[Condition], _Template]] = {}
+
+
+def _template(
+    measure: Measure, conditions: list[Condition], monthly: list[Condition], expanded: bool, until: dt.date | None
+) -> _Template:
+    key = (measure.id, id(conditions), id(monthly), expanded, until)
+    found = _TEMPLATES.get(key)
+    if found is not None and found[0] is conditions and found[1] is monthly:
+        return found[2]
     keys = [c.key for c in conditions]
-    scored = evaluated.with_columns(
+    scored = dict(
         _static_ok=_all_met(keys),
         _score=pl.sum_horizontal([pl.col(k).cast(pl.Int32) for k in keys]) if keys else pl.lit(0),
         **{f"_d_{c.key}": (c.detail if c.detail is not None else pl.lit(None, pl.String)) for c in conditions},
         # what would change a failed threshold condition, computed from its declared structure
         **{f"_d_h_{c.key}": pl.when(~pl.col(c.key)).then(c.threshold.hint(until)).otherwise(None).cast(pl.String)
            for c in conditions if c.threshold is not None},
-    )  # fmt: skip
-    # ties between equally close candidates are broken by the content of the row, never by input order
-    tiebreak = pl.struct(pl.all().exclude("^_d_.*$")).hash(seed=0)
-    best = (
-        scored.with_columns(_tiebreak=tiebreak)
-        .sort(["subject", "_static_ok", "_score", "_tiebreak"], descending=[False, True, True, False])
-        .group_by("subject", maintain_order=True).first()
     )  # fmt: skip
     items = [
         pl.struct(text=pl.lit(c.text), met=pl.col(c.key), detail=pl.col(f"_d_{c.key}").cast(pl.String),
@@ -250,19 +254,17 @@ def _explanations(
         for c in conditions
     ]  # fmt: skip
     eligible = pl.col("_static_ok")
-    if monthly and raw_lines is None:  # nobody passed the static conditions: months were never expanded
+    per_subject: dict[str, pl.Expr] = {}
+    if monthly and not expanded:  # nobody passed the static conditions: months were never expanded
         items += [
             pl.struct(text=pl.lit(c.text + "（按月）"), met=pl.lit(False), detail=pl.lit("前述条件不满足，未逐月核对"),
                       clause=pl.lit(c.clause or measure.meta.clause), hint=pl.lit(None, pl.String))
             for c in monthly
         ]  # fmt: skip
         eligible = pl.lit(False)
-    if monthly and raw_lines is not None:
-        per_subject = raw_lines.group_by("subject").agg(
-            _months_all=_all_met(c.key for c in monthly).sum(),
-            **{f"_m_{c.key}": pl.col(c.key).sum() for c in monthly},
-        )
-        best = best.join(per_subject, on="subject", how="left")
+    if monthly and expanded:
+        per_subject = {"_months_all": _all_met(c.key for c in monthly).sum(),
+                       **{f"_m_{c.key}": pl.col(c.key).sum() for c in monthly}}  # fmt: skip
         for c in monthly:
             count = pl.col(f"_m_{c.key}").fill_null(0)
             items.append(pl.struct(
@@ -272,6 +274,41 @@ def _explanations(
                 clause=pl.lit(c.clause or measure.meta.clause), hint=pl.lit(None, pl.String),
             ))  # fmt: skip
         eligible = eligible & (pl.col("_months_all").fill_null(0) > 0)
+    if len(_TEMPLATES) > 4 * 4096:
+        _TEMPLATES.clear()
+    template = _Template(scored, items, eligible, per_subject)
+    _TEMPLATES[key] = (conditions, monthly, template)
+    return template
+
+
+def _explanations(
+    measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
+    conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
+    until: dt.date | None = None, namespaced: bool = False,
+) -> pl.LazyFrame:
+    """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
+
+    ``long_format`` gathers the condition lists by concat + group-by (large frames) instead of ``concat_list``
+    over structs (small frames); both give the same lists.  ``until`` is the last day of the measure's window
+    (G4): a threshold's hint never names a day after it.  ``namespaced``: the ids carry the case markers of
+    :mod:`jiuye.rules.batch`, which the tie-break hashes without (so a merged case chooses as alone)."""
+    tpl = _template(measure, conditions, monthly, expanded=raw_lines is not None, until=until)
+    scored = evaluated.with_columns(**tpl.scored)
+    # ties between equally close candidates are broken by the content of the row, never by input order
+    tiebreak = pl.struct(pl.all().exclude("^_d_.*$")).hash(seed=0)
+    if namespaced:
+        tiebreak = pl.struct([
+            pl.col(c).str.replace(f"^{derived.MARKER_PATTERN}", "") if t == pl.String else pl.col(c)
+            for c, t in scored.collect_schema().items() if not c.startswith("_d_")
+        ]).hash(seed=0)  # fmt: skip
+    best = (
+        scored.with_columns(_tiebreak=tiebreak)
+        .sort(["subject", "_static_ok", "_score", "_tiebreak"], descending=[False, True, True, False])
+        .group_by("subject", maintain_order=True).first()
+    )  # fmt: skip
+    items, eligible = tpl.items, tpl.eligible
+    if raw_lines is not None and tpl.per_subject:
+        best = best.join(raw_lines.group_by("subject").agg(**tpl.per_subject), on="subject", how="left")
     rows = best.with_row_index("_r")
     columns = {"policy": pl.lit(measure.id), "subject": pl.col("subject"), "eligible": eligible}
     head = rows.select("_r", **columns)
@@ -333,6 +370,7 @@ def evaluate_facts(
     measures: Iterable[Measure] | None = None,
     prune: bool | None = None,
     line_facts: bool = False,
+    namespaced: bool = False,
 ) -> Result:
     """Evaluate ``measures`` (default: all) over ``facts`` and return the lines inside the window.
 
@@ -347,13 +385,15 @@ def evaluate_facts(
     so ``prune=True`` with ``explain=True`` is refused.  The lines are the same either way.
 
     ``line_facts``: also the facts behind the lines, per (policy, subject) (:mod:`jiuye.rules.fingerprint`).
+    ``namespaced``: the facts are several cases merged by :func:`jiuye.rules.batch.merge_facts`.
     """
     if prune is None:
         prune = not explain
     if prune and explain:
         raise ValueError("pruning drops subjects that explanations must show")
-    with derived.sharing_derivations(facts):  # derived frames are shared within one evaluation only
-        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune, line_facts)
+    with derived.sharing_derivations(facts), derived.namespaced_cases(namespaced):  # one evaluation only
+        return _evaluate(facts, window_from, window_to, parameters, explain, measures, prune, line_facts,
+                         namespaced)
 
 
 def _evaluate(
@@ -365,6 +405,7 @@ def _evaluate(
     measures: Iterable[Measure] | None,
     prune: bool,
     with_line_facts: bool = False,
+    namespaced: bool = False,
 ) -> Result:
     chosen = list(measures) if measures is not None else all_measures()
     prunable = [m for m in chosen if m.computable and m.meta.kind != "rule" and type(m).findings is Measure.findings]
@@ -428,7 +469,7 @@ def _evaluate(
             explanation_queries.append(
                 _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
                               long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS,
-                              until=None if p.window.end is None else month_end(p.window.end))
+                              until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced)
             )
     frames = pl.collect_all([*line_queries, *explanation_queries, *fact_queries], engine="in-memory")
     n_explained = len(line_queries) + len(explanation_queries)

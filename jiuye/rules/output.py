@@ -1,5 +1,6 @@
-"""Case-format output written from columns (issue 11): the text of ``dumps(result.to_json(), indent=2)``
-without building one Python dict per line, explanation and condition.
+"""Case-format output written from columns (issue 11): the text of ``dumps(result.to_json(), indent=2)`` (the
+CLI) or ``indent=None`` (the evaluate API, compact) without building one Python dict per line, explanation
+and condition.
 
 Every explanation (and every entitlement line) becomes its JSON text inside Polars: string values are
 escaped by Polars' JSON encoder (``struct.json_encode``), booleans, numbers and nulls are written as JSON
@@ -11,7 +12,7 @@ characters and non-ASCII text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -44,30 +45,44 @@ def json_yuan(fen: pl.Expr) -> pl.Expr:
     return pl.when(fen.is_null()).then(pl.lit("null")).otherwise(signed)
 
 
-def _object(members: list[tuple[str, pl.Expr, pl.Expr | None]], level: int) -> pl.Expr:
-    """JSON object text at nesting ``level`` (0 = top).  ``members``: (key, value text, keep) — a member whose
-    ``keep`` is false is left out (``None``: always kept)."""
-    inner = "\n" + STEP * (level + 1)
+def _separators(level: int | None) -> tuple[str, str]:
+    """(between members, before the closing bracket) at nesting ``level``; ``None``: compact, as
+    ``json.dumps(indent=None)`` writes (``", "`` between members, nothing before the bracket)."""
+    if level is None:
+        return ", ", ""
+    return ",\n" + STEP * (level + 1), "\n" + STEP * level
+
+
+def _object(members: list[tuple[str, pl.Expr, pl.Expr | None]], level: int | None) -> pl.Expr:
+    """JSON object text at nesting ``level`` (0 = top; None = compact).  ``members``: (key, value text, keep) —
+    a member whose ``keep`` is false is left out (``None``: always kept)."""
+    sep, close = _separators(level)
     parts: list[pl.Expr] = []
     for key, value, keep in members:
-        member = pl.concat_str(pl.lit(f',{inner}"{key}": '), value)
+        member = pl.concat_str(pl.lit(f'{sep}"{key}": '), value)
         parts.append(member if keep is None else pl.when(keep).then(member).otherwise(pl.lit("")))
-    body = pl.concat_str(parts).str.slice(1)  # every member starts with its comma: drop the first one
-    return pl.concat_str(pl.lit("{"), body, pl.lit("\n" + STEP * level + "}"))
+    # every member starts with its separator: drop the first one's comma (and, compact, its space)
+    body = pl.concat_str(parts).str.slice(1 if level is not None else len(sep))
+    return pl.concat_str(pl.lit("{"), body, pl.lit(close + "}"))
 
 
-def _array(items: list[str], level: int) -> str:
+def _array(items: list[str], level: int | None) -> str:
     if not items:
         return "[]"
-    inner = "\n" + STEP * (level + 1)
-    return "[" + inner + ("," + inner).join(items) + "\n" + STEP * level + "]"
+    sep, close = _separators(level)
+    first = "" if level is None else sep[1:]
+    return "[" + first + sep.join(items) + close + "]"
 
 
-def _reindent(text: str, level: int) -> str:
-    return text.replace("\n", "\n" + STEP * level)
+def _reindent(text: str, level: int | None) -> str:
+    return text if level is None else text.replace("\n", "\n" + STEP * level)
 
 
-def entitlement_texts(frame: pl.DataFrame, level: int) -> list[str]:
+def _deeper(level: int | None, by: int) -> int | None:
+    return None if level is None else level + by
+
+
+def entitlement_texts(frame: pl.DataFrame, level: int | None) -> list[str]:
     if frame.is_empty():
         return []
     month = pl.col("month").dt.strftime("%Y-%m")
@@ -78,22 +93,25 @@ def entitlement_texts(frame: pl.DataFrame, level: int) -> list[str]:
     ], level)).to_series().to_list()  # fmt: skip
 
 
-def explanation_texts(frame: pl.DataFrame, level: int) -> list[str]:
+CONDITION_MEMBERS = ("text", "met", "detail", "clause", "hint")  # engine.CONDITION_STRUCT, in its order
+
+
+def explanation_texts(frame: pl.DataFrame, level: int | None) -> list[str]:
     """Each explanation row as its JSON object text (``reading`` left out when empty, a condition's null
-    members left out, as :meth:`Result.to_json` does)."""
+    members left out, as :meth:`Result.to_json` does).  ``level``: of the array holding them (None: compact)."""
     if frame.is_empty():
         return []
     e = pl.element()
     condition = _object([
         (name, (json_bool if name == "met" else json_string)(e.struct.field(name)), e.struct.field(name).is_not_null())
-        for name in ("text", "met", "detail", "clause", "hint")
-    ], level + 3)  # fmt: skip
-    inner = "\n" + STEP * (level + 3)
+        for name in CONDITION_MEMBERS
+    ], _deeper(level, 3))  # fmt: skip
+    sep, close = _separators(_deeper(level, 2))
+    first = "" if level is None else sep[1:]
     conditions = (
         pl.when(pl.col("conditions").list.len() == 0).then(pl.lit("[]"))
-        .otherwise(pl.concat_str(pl.lit("[" + inner),
-                                 pl.col("conditions").list.eval(condition).list.join("," + inner),
-                                 pl.lit("\n" + STEP * (level + 2) + "]")))
+        .otherwise(pl.concat_str(pl.lit("[" + first), pl.col("conditions").list.eval(condition).list.join(sep),
+                                 pl.lit(close + "]")))
     )  # fmt: skip
     reading = pl.col("reading")
     return frame.select(_object([
@@ -101,19 +119,22 @@ def explanation_texts(frame: pl.DataFrame, level: int) -> list[str]:
         ("eligible", json_bool(pl.col("eligible")), None), ("conditions", conditions, None),
         ("clause", json_string(pl.col("clause")), None),
         ("reading", json_string(reading), reading.is_not_null() & (reading != "")),
-    ], level + 1)).to_series().to_list()  # fmt: skip
+    ], _deeper(level, 1))).to_series().to_list()  # fmt: skip
 
 
-def result_text(result: Result, indent: int | None = 2) -> str:
-    """``dumps(result.to_json(), indent=indent)``; written from columns when ``indent`` is 2."""
-    if indent != 2:
-        return dumps(result.to_json(), indent=indent)
-    findings = _reindent(dumps(result.findings.to_dicts(), indent=2), 1)
-    parts = [
-        f'\n{STEP}"entitlements": ' + _array(entitlement_texts(result.entitlements, 2), 1),
-        f'\n{STEP}"findings": ' + findings,
+def result_text(result: Result, indent: int | None = 2, extra: dict[str, Any] | None = None) -> str:
+    """``dumps(result.to_json() | extra, indent=indent)``; written from columns when ``indent`` is 2 (the CLI)
+    or None (compact: the evaluate API).  ``extra``: members after the result's own (e.g. warnings)."""
+    if indent not in (2, None):
+        return dumps(result.to_json() | (extra or {}), indent=indent)
+    level = None if indent is None else 1
+    key = "" if indent is None else "\n" + STEP
+    members = [
+        f'{key}"entitlements": ' + _array(entitlement_texts(result.entitlements, _deeper(level, 1)), level),
+        f'{key}"findings": ' + _reindent(dumps(result.findings.to_dicts(), indent=indent), level),
     ]
     if result.explanations is not None:
-        parts.append(f'\n{STEP}"explanations": ' + _array(explanation_texts(result.explanations, 1), 1))
-    return "{" + ",".join(parts) + "\n}"
-
+        members.append(f'{key}"explanations": ' + _array(explanation_texts(result.explanations, level), level))
+    for name, value in (extra or {}).items():
+        members.append(f"{key}{dumps(name)}: " + _reindent(dumps(value, indent=indent), level))
+    return "{" + ("," if indent is not None else ", ").join(members) + ("\n}" if indent is not None else "}")

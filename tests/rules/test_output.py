@@ -1,4 +1,5 @@
-"""The columnar JSON writer (issue 11) gives exactly the text of ``dumps(result.to_json(), indent=2)``."""
+"""The columnar JSON writer (issue 11) gives exactly the text of ``dumps(result.to_json(), indent=2)`` (the CLI)
+and of ``indent=None`` (the evaluate API), extra members (warnings) and conditions' hints included."""
 
 from __future__ import annotations
 
@@ -35,19 +36,23 @@ finding = st.fixed_dictionaries({"rule": TEXT, "subject": TEXT, "year": st.integ
 
 @SETTINGS
 @given(st.lists(entitlement, max_size=4), st.lists(finding, max_size=2),
-       st.one_of(st.none(), st.lists(explanation, max_size=4)))  # fmt: skip
+       st.one_of(st.none(), st.lists(explanation, max_size=4)),
+       st.one_of(st.none(), st.fixed_dictionaries({"warnings": st.lists(TEXT, max_size=2)})))  # fmt: skip
 def test_columnar_text_is_the_dict_paths_text(
-    ents: list[dict[str, Any]], finds: list[dict[str, Any]], expls: list[dict[str, Any]] | None
+    ents: list[dict[str, Any]], finds: list[dict[str, Any]], expls: list[dict[str, Any]] | None,
+    extra: dict[str, Any] | None,
 ) -> None:
     result = Result(
         entitlements=pl.DataFrame(ents, schema=ENTITLEMENT_SCHEMA),
         findings=pl.DataFrame(finds, schema=FINDING_SCHEMA),
         explanations=None if expls is None else pl.DataFrame(expls, schema=EXPLANATION_SCHEMA),
     )
-    assert result_text(result, indent=2) == dumps(result.to_json(), indent=2)
+    for indent in (2, None):
+        assert result_text(result, indent=indent, extra=extra) == dumps(result.to_json() | (extra or {}), indent=indent)
 
 
 def test_other_indents_use_the_dict_path() -> None:
     result = Result(pl.DataFrame(schema=ENTITLEMENT_SCHEMA), pl.DataFrame(schema=FINDING_SCHEMA))
     assert result_text(result, indent=None) == dumps(result.to_json(), indent=None)
     assert result_text(result, indent=2) == dumps(result.to_json(), indent=2)
+    assert result_text(result, indent=4) == dumps(result.to_json(), indent=4)

@@ -348,3 +348,15 @@ def test_decisions_with_a_reason_share_one_handler(client: Any, web_db: str) -> 
     r = client.post(f"/supervision/flags/{fid}", data={"state": "dismissed", "reason": "核实无误", "csrf_token": token})
     assert r.status_code == 303 and r.headers["location"] == f"/supervision/flags/{fid}"
     assert _one(web_db, sa.select(flags.c.state).where(flags.c.id == fid))[0] == "dismissed"
+
+
+def test_people_search_finds_employers_and_organisations_in_scope(client: Any, web_db: str) -> None:
+    from jiuye.registry.models import TABLES
+
+    emp_id, _code = _paid_body(web_db, "JS", "employers")
+    name = _one(web_db, sa.select(TABLES["employers"].c.name).where(TABLES["employers"].c.id == emp_id))[0]
+    login(client, "reviewer_js")
+    page = client.get("/people", params={"q": name})
+    assert page.status_code == 200 and f'href="/employers/{emp_id}"' in page.text
+    login(client, "reviewer_cm")
+    assert f'href="/employers/{emp_id}"' not in client.get("/people", params={"q": name}).text

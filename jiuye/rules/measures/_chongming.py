@@ -165,7 +165,7 @@ def person_employments(facts: Facts) -> pl.LazyFrame:
         "person", employment=pl.lit("contract"), employment_id="contract_id", E="start", employment_end="end",
         employer="employer", employment_registered="registered",
     )  # fmt: skip
-    flexible = facts.flexible.lazy().with_row_index("_i").select(
+    flexible = derived.case_row_index(facts.flexible.lazy(), "_i", "person").select(
         "person", employment=pl.lit("flexible"), employment_id=pl.format("{}#f{}", pl.col("person"), pl.col("_i")),
         E="start", employment_end="end", employer=pl.lit(None, pl.String), employment_registered=pl.lit(True),
     )  # fmt: skip

@@ -1,0 +1,263 @@
+"""Many small cases through the engine as one (issue 11 item 4): the same engine, fewer queries per case.
+
+A one-person evaluation costs the engine about the same whether the case holds one subject or fifty: the
+time is the number and size of the queries, not the data.  So a server that receives many small cases at
+once (the evaluate API, the public self-check) merges them into one :class:`~jiuye.rules.facts.Facts`,
+evaluates it once and splits the result per case.
+
+How the merged evaluation gives exactly each case's own result:
+
+- every id column (:data:`ID_COLUMNS`: the subjects and every reference to one) of case *i* is prefixed
+  with the marker ``\\x1f<i>\\x1f``, so two cases that both name ``p1`` or ``e1`` stay apart, and within a
+  case every comparison, join and sort of ids is unchanged (one common prefix);
+- the engine's one content-based choice (the tie-break between equally close candidate rows of an
+  explanation) hashes the row with the marker removed (``evaluate_facts(namespaced=True)``);
+- each output row is attributed to its case by the marker of its subject, and every marker is removed
+  from every string of the output (details quote ids);
+- cases are merged only when they share the window, the parameters, the measures and ``explain``; a case
+  with the marker character anywhere in its strings, an output row without a marker, or a beneficiary
+  and subject of different cases make the whole group fall back to one evaluation per case.
+
+``tests/rules/test_batch.py`` checks on random cases that the merged result equals the one evaluated
+alone, explanations included.  :class:`MicroBatcher` gathers the cases of concurrent requests for a few
+milliseconds and hands each caller its own :class:`~jiuye.rules.engine.Result`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from jiuye.rules.case import Case
+from jiuye.rules.derived import MARK, MARKER_PATTERN
+from jiuye.rules.engine import Result, evaluate_facts
+from jiuye.rules.facts import Facts
+from jiuye.rules.measure import Measure
+
+# every column holding an id of a subject or a reference to one (facts.SCHEMAS); nothing else is renamed
+ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "persons": ("id",), "education": ("person",), "statuses": ("person",), "unemployment": ("person",),
+    "flexible": ("person",), "contracts": ("contract_id", "person", "employer", "referred_by"),
+    "social_insurance": ("person", "employer"), "internships": ("internship_id", "person", "base"),
+    "certificates": ("person", "training_institution"), "skill_evaluations": ("person",), "employers": ("id",),
+    "organizations": ("id",), "evaluations": ("org",), "city_subsidies": ("org",), "events": ("org", "event_id"),
+    "awards": ("org", "event_id", "winner"), "landings": ("org",), "payments": ("beneficiary", "subject"),
+}  # fmt: skip
+MAX_SUBJECTS = 2000  # subjects per merged evaluation (explanations: bounded memory, as MAX_EXPLAINED_SUBJECTS)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One case to evaluate: its facts, window and parameters, with explanations or not, over ``measures``
+    (None = every measure)."""
+
+    facts: Facts
+    window_from: dt.date
+    window_to: dt.date
+    parameters: dict[str, Any] = field(default_factory=dict)
+    explain: bool = True
+    measures: tuple[Measure, ...] | None = None
+
+    @classmethod
+    def of(cls, case: Case, explain: bool = True, measures: Sequence[Measure] | None = None) -> Job:
+        return cls(case.facts, case.window_from, case.window_to, case.parameters, explain,
+                   None if measures is None else tuple(measures))  # fmt: skip
+
+    def key(self) -> tuple[Any, ...]:
+        """Jobs with the same key may be evaluated together."""
+        measures = None if self.measures is None else tuple(m.id for m in self.measures)
+        return (self.window_from, self.window_to, repr(sorted(self.parameters.items())), self.explain, measures)
+
+    def alone(self) -> Result:
+        return evaluate_facts(self.facts, self.window_from, self.window_to, parameters=self.parameters,
+                              explain=self.explain, measures=self.measures)  # fmt: skip
+
+    @property
+    def subjects(self) -> int:
+        f = self.facts
+        return f.persons.height + f.employers.height + f.organizations.height
+
+
+def _marker(i: int) -> str:
+    return f"{MARK}{i}{MARK}"
+
+
+class _Unattributable(Exception):
+    """A case holds the marker character, or an output row names no case or two: the group is evaluated case
+    by case instead."""
+
+
+def merge_facts(facts: Sequence[Facts]) -> Facts:
+    """One :class:`Facts` holding every case's tables, the ids of case *i* prefixed with its marker.
+
+    Raises :class:`_Unattributable` when any string of any case holds the marker character."""
+    merged: dict[str, pl.DataFrame] = {}
+    queries: dict[str, pl.LazyFrame] = {}
+    for name, ids in ID_COLUMNS.items():
+        tables = [f.tables()[name] for f in facts]
+        if not any(t.height for t in tables):
+            merged[name] = tables[0]  # empty in every case (most tables of a one-person case): no query
+            continue
+        raw = pl.concat([t.lazy().with_columns(_i=pl.lit(i, pl.Int64)) for i, t in enumerate(tables) if t.height])
+        strings = [c for c, t in tables[0].schema.items() if t == pl.String]
+        marked = pl.any_horizontal(pl.col(strings).str.contains(MARK, literal=True)) if strings else pl.lit(False)
+        prefix = [pl.lit(MARK), pl.col("_i").cast(pl.String), pl.lit(MARK)]
+        queries[name] = raw.with_columns(_marked=marked.fill_null(False)).with_columns(
+            pl.concat_str([*prefix, pl.col(c)]).alias(c) for c in ids
+        ).drop("_i")  # fmt: skip
+    for name, frame in zip(queries, pl.collect_all(queries.values(), engine="in-memory"), strict=True):
+        if frame["_marked"].any():
+            raise _Unattributable("marker in a case")
+        merged[name] = frame.drop("_marked")
+    return Facts(**merged)
+
+
+def _strip(expr: pl.Expr) -> pl.Expr:
+    return expr.str.replace_all(MARKER_PATTERN, "")
+
+
+def _split(frame: pl.DataFrame, n: int, owners: Sequence[str]) -> list[pl.DataFrame]:
+    """``frame`` cut into one frame per case by the marker of its ``owners`` columns, markers removed."""
+    if frame.is_empty():
+        return [frame.clear() for _ in range(n)]
+    index = [pl.col(c).str.extract(f"^{MARK}([0-9]+){MARK}", 1).cast(pl.Int64) for c in owners]
+    tagged = frame.with_columns(_case=index[0], **{f"_case{k}": e for k, e in enumerate(index[1:])})
+    checks = [pl.col("_case").is_null().any()] + [
+        (pl.col(f"_case{k}") != pl.col("_case")).fill_null(True).any() for k in range(len(index) - 1)
+    ]
+    if any(tagged.select(checks).row(0)):
+        raise _Unattributable(owners)
+    strings: list[pl.Expr] = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            strings.append(_strip(pl.col(name)))
+        elif isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+            fields = [f.name for f in dtype.inner.fields if f.dtype == pl.String]
+            strings.append(pl.col(name).list.eval(pl.element().struct.with_fields(_strip(pl.field(f)) for f in fields)))
+    cleaned = tagged.drop([c for c in tagged.columns if c.startswith("_case") and c != "_case"]).with_columns(strings)
+    parts = cleaned.partition_by("_case", as_dict=True, include_key=False, maintain_order=True)
+    empty = frame.clear()
+    return [parts.get((i,), empty) for i in range(n)]
+
+
+def _together(jobs: Sequence[Job]) -> list[Result]:
+    """Jobs of one key evaluated as one case, split per job (raises _Unattributable)."""
+    first = jobs[0]
+    merged = merge_facts([j.facts for j in jobs])
+    result = evaluate_facts(merged, first.window_from, first.window_to, parameters=first.parameters,
+                            explain=first.explain, measures=first.measures, namespaced=True)  # fmt: skip
+    n = len(jobs)
+    lines = _split(result.entitlements, n, ("subject", "beneficiary"))
+    findings = _split(result.findings, n, ("subject",))
+    explanations = None if result.explanations is None else _split(result.explanations, n, ("subject",))
+    return [
+        Result(entitlements=lines[i], findings=findings[i], explanations=None if explanations is None else explanations[i])
+        for i in range(n)
+    ]
+
+
+def evaluate_many(jobs: Sequence[Job]) -> list[Result | BaseException]:
+    """Each job's result (or the exception evaluating it raised), evaluating jobs of one key together."""
+    out: list[Result | BaseException | None] = [None] * len(jobs)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, job in enumerate(jobs):
+        groups.setdefault(job.key(), []).append(i)
+    for indexes in groups.values():
+        for chunk in _chunks(indexes, jobs):
+            members = [jobs[i] for i in chunk]
+            results: list[Result] | None = None
+            if len(members) > 1:
+                try:
+                    results = _together(members)
+                except _Unattributable:
+                    results = None
+                except Exception:
+                    results = None
+            for k, i in enumerate(chunk):
+                if results is not None:
+                    out[i] = results[k]
+                    continue
+                try:
+                    out[i] = jobs[i].alone()
+                except Exception as exc:
+                    out[i] = exc
+    return [r for r in out if r is not None]
+
+
+def _chunks(indexes: list[int], jobs: Sequence[Job]) -> list[list[int]]:
+    chunks: list[list[int]] = [[]]
+    size = 0
+    for i in indexes:
+        if chunks[-1] and size + jobs[i].subjects > MAX_SUBJECTS:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(i)
+        size += jobs[i].subjects
+    return chunks
+
+
+class MicroBatcher:
+    """Gathers the jobs of concurrent callers for ``window`` seconds and evaluates them together.
+
+    One worker thread evaluates one gathering at a time; while it works, new jobs queue up and form the next
+    gathering (so under load gatherings grow and each case costs less).  ``evaluate`` blocks its caller until
+    its own result is ready and returns it — exactly what evaluating the job alone returns.
+    """
+
+    def __init__(self, window: float = 0.002, max_jobs: int = 256) -> None:
+        self.window = window
+        self.max_jobs = max_jobs
+        self._queue: queue.SimpleQueue[tuple[Job, Future[Result]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self.gatherings = 0  # evaluations run (for benchmarks: jobs per gathering)
+        self.jobs = 0
+
+    def evaluate(self, job: Job) -> Result:
+        future: Future[Result] = Future()
+        self._queue.put((job, future))
+        self._ensure_worker()
+        return future.result()
+
+    def _ensure_worker(self) -> None:
+        with self._lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run, name="jiuye-rules-batcher", daemon=True)
+                self._worker.start()
+
+    def _gather(self) -> list[tuple[Job, Future[Result]]]:
+        items = [self._queue.get()]
+        deadline = time.monotonic() + self.window
+        while len(items) < self.max_jobs:
+            remaining = deadline - time.monotonic()
+            try:
+                items.append(self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return items
+
+    def _run(self) -> None:
+        while True:
+            items = self._gather()
+            try:
+                results = evaluate_many([job for job, _ in items])
+            except BaseException as exc:
+                results = [exc] * len(items)
+            self.gatherings += 1
+            self.jobs += len(items)
+            for (_, future), result in zip(items, results, strict=True):
+                if isinstance(result, BaseException):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+
+
+BATCHER = MicroBatcher()  # the process's one batcher: the evaluate API and the public self-check share it

@@ -1,0 +1,447 @@
+"""The columnar case reader: case JSON bytes → :class:`~jiuye.rules.case.Case` by whole columns.
+
+:func:`jiuye.rules.case.read_case` tries this reader first.  It parses with orjson, pulls every field of
+every object kind out as one column (``map(dict.get, objects, …)`` — no Python code per person), and
+checks whole columns: value types, required fields, dates and months, enums, money (exact to the fen),
+year and place ranges, ID numbers (GB 11643, the column expressions of :mod:`jiuye.rules.identifiers`),
+unique ids and references.
+
+It is a *conservative acceptor*: it either returns the very Case the detailed reader
+(:func:`jiuye.rules.case.parse_case`) returns — same frames, parameters and warnings — or ``None``,
+never a problem list of its own.  It declines (``None``) whenever anything is out of the ordinary:
+any problem at all, an unknown field (a warning or a misspelling), a key twice in one object, a number
+literal the float parser could round (long or with an exponent), a decimal parameter value.  The caller
+then runs the detailed reader, which words every problem with its JSON path, so the messages exist in one
+place only.  ``tests/rules/test_case_columns.py`` checks the agreement on random good and bad cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+from itertools import chain, compress, repeat
+from typing import Any
+
+import orjson
+import polars as pl
+
+from jiuye.rules.case import (
+    MAX_AMOUNT_FEN,
+    YEAR_RANGE,
+    Case,
+    _read_parameters,
+    _Reader,
+)
+from jiuye.rules.dates import parse_month
+from jiuye.rules.facts import ENUMS, SCHEMAS, Facts
+from jiuye.rules.identifiers import id_birth_date, id_gender, id_number_reason, normalize_id_number_expr
+
+BOM = b"\xef\xbb\xbf"
+# orjson reads a number literal with a decimal point or an exponent as a float, which is the literal's exact
+# decimal value (what the detailed reader's Decimal holds) only for short literals without exponent
+_DIGIT_E = bytes.maketrans(b"0123456789eE", b"0000000000ee")
+_ONLY_DIGITS_AND_E = bytes(c if c in b"0123456789eE" else 32 for c in range(256)).translate(_DIGIT_E)
+_SHORT_FLOAT = 15  # digits and point: at most 14 significant digits, well inside a double's 15
+_DIGITS = b"0123456789"
+_ABS_INT = 10**15  # larger integers: let the detailed reader judge (64-bit range, exactness)
+_DATE_SHAPE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_MONTH_SHAPE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_ID_ALPHABET = (
+    "^[0-9Xx\uff10-\uff19\uff38\uff58 \u3000\u00a0\t\r\n]+$"  # what normalize_id_number_expr handles alike
+)
+
+NONE = type(None)
+
+
+class _Decline(Exception):
+    """Something the columnar reader does not vouch for: the detailed reader decides."""
+
+
+def _need(ok: bool) -> None:
+    if not ok:
+        raise _Decline
+
+
+def columnar_case_bytes(data: bytes) -> Case | None:
+    """The Case of ``data`` when the columnar reader can vouch for it, else None."""
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+    # every '"' is a delimiter only without escaped quotes; then '":' ends exactly the keys, and the parsed
+    # objects must hold as many keys as the text has (fewer = a key twice in one object)
+    if b'\\"' in data or any(f'"{space}:'.encode() in data for space in " \t\r\n"):
+        return None
+    if not _short_float_literals(data):
+        return None
+    try:
+        parsed = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    try:
+        return _Columns(floats=True).case(parsed, keys_in_text=data.count(b'":'))
+    except _Decline:
+        return None
+
+
+def _short_float_literals(data: bytes) -> bool:
+    """No number literal has an exponent (a digit directly followed by e/E, anywhere: a string may cause a
+    needless decline, never a wrong accept) and every literal with a point is at most 15 characters."""
+    if b"0e" in data.translate(_ONLY_DIGITS_AND_E):
+        return False
+    at = data.find(b".")
+    while at >= 0:
+        before, after = data[max(0, at - _SHORT_FLOAT) : at], data[at + 1 : at + 1 + _SHORT_FLOAT]
+        digits = len(before) - len(before.rstrip(_DIGITS)) + len(after) - len(after.lstrip(_DIGITS))
+        if digits >= _SHORT_FLOAT:
+            return False
+        at = data.find(b".", at + 1)
+    return True
+
+
+def columnar_case(data: Any) -> Case | None:
+    """The Case of already parsed JSON (ints and Decimals as :func:`load_case_text` gives them; floats are
+    refused, as the detailed reader refuses them) when the columnar reader can vouch for it, else None."""
+    try:
+        return _Columns(floats=False).case(data, keys_in_text=None)
+    except _Decline:
+        return None
+
+
+# field kinds: (json name, column, parse kind, required); bool fields default to False when absent
+Field = tuple[str, str, str, bool]
+REQ, OPT = True, False
+
+PERSON_LISTS: dict[str, tuple[str, list[Field], str | None]] = {  # json list -> (table, fields, period)
+    "education": ("education", [
+        ("level", "level", "enum:education_level", REQ), ("full_time", "full_time", "bool", OPT),
+        ("graduation_date", "graduation_date", "date", OPT), ("school_district", "school_district", "enum:district", OPT),
+    ], None),
+    "statuses": ("statuses", [
+        ("kind", "kind", "enum:status_kind", REQ), ("from", "start", "date", REQ), ("to", "end", "date", OPT),
+    ], "period"),
+    "unemployment_registrations": ("unemployment", [("from", "start", "date", REQ), ("to", "end", "date", OPT)],
+                                   "period"),
+    "flexible_employment": ("flexible", [
+        ("registered_on", "start", "date", REQ), ("ended_on", "end", "date", OPT),
+    ], "period"),
+    "contracts": ("contracts", [
+        ("employer", "employer", "ref:employer", REQ), ("start", "start", "date", REQ), ("end", "end", "date", OPT),
+        ("registered", "registered", "bool", OPT), ("referred_by", "referred_by", "ref:organization", OPT),
+    ], "period"),
+    "social_insurance": ("social_insurance", [
+        ("month", "month", "month", REQ), ("scheme", "scheme", "enum:scheme", REQ),
+        ("employer", "employer", "ref:employer", OPT), ("base", "base_fen", "money", OPT), ("paid", "paid", "bool", OPT),
+    ], None),
+    "internships": ("internships", [
+        ("base", "base", "ref:organization", REQ), ("start", "start", "date", REQ), ("end", "end", "date", OPT),
+        ("contract_signed_on", "contract_signed_on", "date", OPT),
+    ], "period"),
+    "certificates": ("certificates", [
+        ("level", "level", "enum:certificate_level", REQ), ("obtained_on", "obtained_on", "date", REQ),
+        ("training_institution", "training_institution", "ref:organization", OPT),
+    ], None),
+    "skill_evaluations": ("skill_evaluations", [
+        ("level", "level", "enum:certificate_level", REQ), ("date", "date", "date", REQ), ("fee", "fee_fen", "money", REQ),
+    ], None),
+}  # fmt: skip
+PERSON_FIELDS: list[Field] = [
+    ("id", "id", "text", REQ), ("birth_date", "birth_date", "date", REQ), ("gender", "gender", "enum:gender", REQ),
+    ("died_on", "died_on", "date", OPT),
+]  # fmt: skip
+PERSON_KEYS = {
+    "id",
+    "id_number",
+    "birth_date",
+    "gender",
+    "hukou",
+    "origin_district",
+    "died_on",
+    *PERSON_LISTS,
+}
+HUKOU_FIELDS: list[Field] = [
+    ("district", "hukou_district", "enum:district", OPT), ("agricultural", "hukou_agricultural", "bool", OPT),
+    ("moved_out_on", "hukou_moved_out_on", "date", OPT),
+]  # fmt: skip
+EMPLOYER_FIELDS: list[Field] = [
+    ("id", "id", "text", REQ), ("name", "name", "text", OPT), ("type", "type", "enum:employer_type", REQ),
+    ("district", "district", "enum:district", OPT), ("size", "size", "enum:employer_size", OPT),
+    ("state_owned", "state_owned", "bool", OPT), ("deregistered_on", "deregistered_on", "date", OPT),
+]  # fmt: skip
+ORGANIZATION_FIELDS: list[Field] = [
+    ("id", "id", "text", REQ), ("kind", "kind", "enum:organization_kind", REQ),
+    ("district", "district", "enum:district", OPT), ("quality_certified", "quality_certified", "bool", OPT),
+    ("deregistered_on", "deregistered_on", "date", OPT),
+]  # fmt: skip
+ORGANIZATION_LISTS: dict[str, tuple[str, list[Field]]] = {
+    "evaluations": ("evaluations", [
+        ("year", "year", "year", REQ), ("grade", "grade", "enum:grade", REQ), ("published_on", "published_on", "date", REQ),
+    ]),
+    "city_subsidies": ("city_subsidies", [
+        ("year", "year", "year", REQ), ("amount", "amount_fen", "money", REQ), ("granted_on", "granted_on", "date", REQ),
+    ]),
+}  # fmt: skip
+ORGANIZATION_KEYS = {"id", "kind", "district", "quality_certified", "deregistered_on", "evaluations",
+                     "city_subsidies", "events", "landing"}  # fmt: skip
+EVENT_FIELDS: list[Field] = [
+    ("id", "event_id", "text", REQ),
+    ("held_on", "held_on", "date", REQ),
+    ("cost", "cost_fen", "money", REQ),
+]
+AWARD_FIELDS: list[Field] = [
+    ("place", "place", "place", REQ),
+    ("winner", "winner", "ref:person|organization", REQ),
+]
+LANDING_FIELDS: list[Field] = [
+    ("registered_on", "registered_on", "date", REQ), ("award_on", "award_on", "date", REQ),
+    ("approved_amount", "approved_amount_fen", "money", OPT), ("operating_normally", "operating_normally", "bool", OPT),
+    ("employs_jinshan_hukou", "employs_jinshan_hukou", "bool", OPT),
+]  # fmt: skip
+PAYMENT_FIELDS: list[Field] = [
+    ("policy", "policy", "text", REQ), ("beneficiary", "beneficiary", "ref:person|employer|organization", REQ),
+    ("subject", "subject", "ref:person|employer|organization", REQ), ("month", "month", "month", REQ),
+    ("amount", "amount_fen", "money", REQ),
+]  # fmt: skip
+TOP_KEYS = {"evaluate", "persons", "employers", "organizations", "payments", "parameters"}
+
+
+class _Columns:
+    """One columnar read: collects the reference columns and counts the keys it saw."""
+
+    def __init__(self, *, floats: bool) -> None:
+        self.floats = floats  # floats come from orjson on literals vetted by columnar_case_bytes
+        self.keys = 0
+        self.references: list[tuple[pl.Series, tuple[str, ...]]] = []
+
+    # ----------------------------------------------------------------- objects and lists
+    def objects(self, values: list[Any], known: set[str]) -> list[dict[str, Any]]:
+        """``values`` must all be plain dicts with known keys only (anything else: the detailed reader)."""
+        _need(not values or set(map(type, values)) == {dict})
+        _need(set().union(*values) <= known)
+        self.keys += sum(map(len, values))
+        return values
+
+    def lists(self, owners: list[dict[str, Any]], name: str) -> tuple[list[Any], list[int]]:
+        """The elements of list field ``name`` of every owner, flattened, and each owner's count."""
+        values = list(map(dict.get, owners, repeat(name)))
+        _need(set(map(type, values)) <= {list, NONE})
+        return list(chain.from_iterable(filter(None, values))), list(map(operator.length_hint, values))
+
+    @staticmethod
+    def owner(ids: pl.Series, counts: list[int], name: str, index: str | None = None) -> pl.DataFrame:
+        """One row per element: the owner's id (and the element's index within its owner's list)."""
+        frame = pl.DataFrame({"o": ids, "n": pl.Series(counts, dtype=pl.Int64)}).filter(pl.col("n") > 0)
+        cols = [pl.col("o").repeat_by("n").explode().alias(name)]
+        if index:
+            cols.append(pl.int_ranges(0, "n").explode().alias(index))
+        return frame.select(cols)
+
+    # ----------------------------------------------------------------- fields
+    def column(self, objs: list[dict[str, Any]], name: str, kind: str, required: bool) -> pl.Series:
+        if kind == "bool":  # absent → False, null → null (as the detailed reader)
+            values = list(map(dict.get, objs, repeat(name), repeat(False)))
+            _need(set(map(type, values)) <= {bool, NONE})
+            return pl.Series(values, dtype=pl.Boolean)
+        values = list(map(dict.get, objs, repeat(name)))
+        types = set(map(type, values))
+        _need(not required or NONE not in types)
+        types.discard(NONE)
+        if kind in ("money", "year", "place"):
+            return self.number(values, types, kind)
+        _need(types <= {str})
+        s = pl.Series(values, dtype=pl.String)
+        given = s.drop_nulls()
+        if kind == "text" or kind.startswith("ref:"):
+            _need(not (given.str.len_bytes() == 0).any())
+            if kind.startswith("ref:"):
+                self.references.append((given, tuple(kind[4:].split("|"))))
+            return s
+        if kind.startswith("enum:"):
+            _need(bool(given.is_in(list(ENUMS[kind[5:]])).all()))
+            return s
+        if kind == "date":
+            _need(bool(given.str.contains(_DATE_SHAPE).all()) and not given.str.starts_with("0000").any())
+            out = s.str.to_date("%Y-%m-%d", strict=False)
+            _need(out.null_count() == s.null_count())
+            return out
+        if kind == "month":
+            _need(bool(given.str.contains(_MONTH_SHAPE).all()) and not given.str.starts_with("0000").any())
+            return (s + "-01").str.to_date("%Y-%m-%d")
+        raise AssertionError(kind)
+
+    def number(self, values: list[Any], types: set[type], kind: str) -> pl.Series:
+        if kind != "money":
+            _need(types <= {int})
+            s = pl.Series(values, dtype=pl.Int64, strict=False)
+            _need(s.null_count() == values.count(None))
+            lo, hi = YEAR_RANGE if kind == "year" else (1, 1000)
+            _need(bool(s.drop_nulls().is_between(lo, hi).all()))
+            return s
+        max_yuan = MAX_AMOUNT_FEN // 100
+        if types <= {int}:
+            s = pl.Series(values, dtype=pl.Int64, strict=False)  # beyond 64 bits: null, hence declined
+            _need(s.null_count() == values.count(None) and bool(s.drop_nulls().is_between(0, max_yuan).all()))
+            return s * 100
+        _need(self.floats and types <= {int, float})
+        f = pl.Series(values, dtype=pl.Float64, strict=False)
+        given = f.drop_nulls()
+        _need(bool(given.is_between(0, max_yuan).all()))
+        fen = (f * 100).round().cast(pl.Int64)
+        exact = fen.drop_nulls().cast(pl.Float64)
+        # a correctly rounded k / 100 (Series / Series: Polars turns "/ 100" into "* 0.01", which is not)
+        _need(bool((exact / pl.repeat(100.0, len(exact), eager=True) == given).all()))
+        return fen
+
+    def fields(self, objs: list[dict[str, Any]], fields: list[Field]) -> dict[str, pl.Series]:
+        return {column: self.column(objs, name, kind, required) for name, column, kind, required in fields}
+
+    # ----------------------------------------------------------------- the case
+    def case(self, data: Any, keys_in_text: int | None) -> Case:
+        _need(type(data) is dict)
+        top = self.objects([data], TOP_KEYS)[0]
+        window_from, window_to = self.window(top)
+        tables: dict[str, pl.DataFrame] = {}
+        persons = self.top_list(top, "persons", PERSON_KEYS)
+        person_ids = self.persons(persons, tables)
+        employers = self.top_list(top, "employers", set(f[0] for f in EMPLOYER_FIELDS))
+        tables["employers"] = pl.DataFrame(self.fields(employers, EMPLOYER_FIELDS))
+        organizations = self.top_list(top, "organizations", ORGANIZATION_KEYS)
+        self.organizations(organizations, tables)
+        payments = self.top_list(top, "payments", set(f[0] for f in PAYMENT_FIELDS))
+        tables["payments"] = pl.DataFrame(self.fields(payments, PAYMENT_FIELDS))
+        self.check_ids(person_ids, tables)
+        parameters, warnings = self.parameters(top.get("parameters"))
+        _need(keys_in_text is None or keys_in_text == self.keys)
+        frames = {name: tables.get(name, pl.DataFrame(schema=schema)) for name, schema in SCHEMAS.items()}
+        facts = Facts.from_frames(**frames)
+        return Case(facts=facts, window_from=window_from, window_to=window_to, parameters=parameters,
+                    warnings=warnings)  # fmt: skip
+
+    def window(self, top: dict[str, Any]) -> tuple[dt.date, dt.date]:
+        evaluate = self.objects([top.get("evaluate")], {"from", "to"})[0]
+        texts = evaluate.get("from"), evaluate.get("to")
+        _need(
+            all(type(t) is str and re.fullmatch(_MONTH_SHAPE, t) and not t.startswith("0000") for t in texts)
+        )
+        start, end = parse_month(str(texts[0])), parse_month(str(texts[1]))
+        _need(start <= end)
+        return start, end
+
+    def top_list(self, top: dict[str, Any], name: str, known: set[str]) -> list[dict[str, Any]]:
+        value = top.get(name)
+        _need(type(value) in (list, NONE))
+        return self.objects(value or [], known)
+
+    def persons(self, persons: list[dict[str, Any]], tables: dict[str, pl.DataFrame]) -> pl.Series:
+        cols = self.fields(persons, PERSON_FIELDS)
+        ids = cols["id"]
+        cols["id_number"] = self.id_numbers(persons, cols["birth_date"], cols["gender"])
+        hukou = self.objects(list(map(dict.get, persons, repeat("hukou"))), {f[0] for f in HUKOU_FIELDS})
+        _need(all(map(dict.__contains__, hukou, repeat("district"))))
+        cols |= self.fields(hukou, HUKOU_FIELDS)
+        given = pl.Series(list(map(dict.__contains__, persons, repeat("origin_district"))), dtype=pl.Boolean)
+        origin = self.column(persons, "origin_district", "enum:district", OPT)
+        cols["origin_district"] = pl.select(
+            pl.when(given).then(origin).otherwise(cols["hukou_district"])
+        ).to_series()
+        tables["persons"] = pl.DataFrame(cols)
+        for json_name, (table, fields, period) in PERSON_LISTS.items():
+            elements, counts = self.lists(persons, json_name)
+            known = {f[0] for f in fields}
+            self.objects(elements, known)
+            index = {"contracts": "c", "internships": "i"}.get(table)
+            frame = self.owner(ids, counts, "person", "i" if index else None)
+            frame = (
+                frame.with_columns(**self.fields(elements, fields)) if elements else self.empty(frame, fields)
+            )
+            if period:
+                _need(not frame.select((pl.col("end") < pl.col("start")).any()).item())
+            if index:
+                key = f"{table[:-1]}_id"
+                frame = frame.with_columns(pl.format(f"{{}}#{index}{{}}", "person", "i").alias(key)).drop("i")
+            tables[table] = frame
+        return ids
+
+    @staticmethod
+    def empty(frame: pl.DataFrame, fields: list[Field]) -> pl.DataFrame:
+        return frame.with_columns(pl.lit(None).alias(column) for _, column, _, _ in fields)
+
+    def id_numbers(self, persons: list[dict[str, Any]], birth: pl.Series, gender: pl.Series) -> pl.Series:
+        """``id_number``: normalized, valid (GB 11643), agreeing with birth_date and gender."""
+        values = list(map(dict.get, persons, repeat("id_number")))
+        _need(set(map(type, values)) <= {str, NONE})
+        raw = pl.Series(values, dtype=pl.String)
+        given = raw.drop_nulls()
+        _need(bool(given.str.contains(_ID_ALPHABET).all()))  # also refuses "" (the detailed reader's problem)
+        v = pl.col("v")
+        checked = pl.DataFrame({"v": raw, "birth": birth, "gender": gender}).select(
+            normalize_id_number_expr(v).alias("v"), "birth", "gender"
+        ).select(
+            "v", id_number_reason(v).alias("reason"),
+            (v.is_null() | ((id_birth_date(v) == pl.col("birth")) & (id_gender(v) == pl.col("gender")))).alias("ok"),
+        )  # fmt: skip
+        _need(checked["reason"].null_count() == checked.height and bool(checked["ok"].all()))
+        return checked["v"]
+
+    def organizations(self, orgs: list[dict[str, Any]], tables: dict[str, pl.DataFrame]) -> None:
+        cols = self.fields(orgs, ORGANIZATION_FIELDS)
+        ids = cols["id"]
+        tables["organizations"] = pl.DataFrame(cols)
+        for json_name, (table, fields) in ORGANIZATION_LISTS.items():
+            elements, counts = self.lists(orgs, json_name)
+            self.objects(elements, {f[0] for f in fields})
+            frame = self.owner(ids, counts, "org")
+            tables[table] = (
+                frame.with_columns(**self.fields(elements, fields)) if elements else self.empty(frame, fields)
+            )
+        events, counts = self.lists(orgs, "events")
+        self.objects(events, {"id", "held_on", "cost", "awards"})
+        frame = self.owner(ids, counts, "org")
+        event_cols = self.fields(events, EVENT_FIELDS)
+        frame = frame.with_columns(**event_cols) if events else self.empty(frame, EVENT_FIELDS)
+        _need(frame["event_id"].n_unique() == frame.height)
+        tables["events"] = frame
+        awards, counts = self.lists(events, "awards")
+        self.objects(awards, {"place", "winner"})
+        owners = self.owner(pl.Series(range(frame.height), dtype=pl.Int64), counts, "k")
+        award_frame = frame.select(pl.col("org", "event_id").gather(owners["k"]))
+        tables["awards"] = (
+            award_frame.with_columns(**self.fields(awards, AWARD_FIELDS))
+            if awards
+            else self.empty(award_frame, AWARD_FIELDS)
+        )
+        landings = list(map(dict.get, orgs, repeat("landing")))
+        _need(set(map(type, landings)) <= {dict, NONE})
+        present = list(map(operator.is_not, landings, repeat(None)))
+        given = self.objects(list(compress(landings, present)), {f[0] for f in LANDING_FIELDS})
+        frame = pl.DataFrame({"org": ids}).filter(pl.Series(present, dtype=pl.Boolean))
+        tables["landings"] = (
+            frame.with_columns(**self.fields(given, LANDING_FIELDS))
+            if given
+            else self.empty(frame, LANDING_FIELDS)
+        )
+
+    def check_ids(self, person_ids: pl.Series, tables: dict[str, pl.DataFrame]) -> None:
+        groups = {"person": person_ids, "employer": tables["employers"]["id"],
+                  "organization": tables["organizations"]["id"]}  # fmt: skip
+        kinds = pl.DataFrame({
+            "id": pl.concat([ids.cast(pl.String) for ids in groups.values()]),
+            "kind": pl.concat([pl.repeat(kind, len(ids), dtype=pl.String, eager=True) for kind, ids in groups.items()]),
+        })  # fmt: skip
+        _need(kinds["id"].n_unique() == kinds.height)
+        for values, allowed in self.references:
+            known = kinds.filter(pl.col("kind").is_in(list(allowed)))["id"]
+            _need(bool(values.is_in(known.implode()).all()))
+        from jiuye.rules.catalog import measure_ids
+
+        _need(bool(tables["payments"]["policy"].is_in(list(measure_ids())).all()))
+
+    def parameters(self, raw: Any) -> tuple[dict[str, Any], list[str]]:
+        """Few values: the detailed reader's own function, on plain values only (no float: no Decimal)."""
+        if type(raw) is dict:
+            self.keys += len(raw)
+            _need(all(type(v) in (str, int, bool, NONE) and (type(v) is not int or abs(v) < _ABS_INT)
+                      for v in raw.values()))  # fmt: skip
+        r, warnings = _Reader(), list[str]()
+        parameters = _read_parameters(r, raw, warnings)
+        _need(not r.problems)
+        return parameters, warnings

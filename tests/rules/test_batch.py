@@ -1,0 +1,135 @@
+"""Micro-batching (issue 11 item 4): cases evaluated together give exactly what each gives alone —
+entitlement lines, findings and explanations (random cases of ``tests/rules/strategies.py``, whose ids
+collide on purpose: every case names ``p0``, ``e0`` …)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jiuye.rules.batch import MARK, Job, MicroBatcher, evaluate_many, merge_facts
+from jiuye.rules.case import parse_case
+from jiuye.rules.catalog import all_measures
+from jiuye.rules.engine import Result
+from tests.rules.strategies import cases
+
+ONE_PERSON = Path(__file__).resolve().parents[2] / "examples" / "case-one-person.json"
+
+
+@pytest.fixture
+def one_person() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(ONE_PERSON.read_text(encoding="utf-8"))
+    return data
+
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _job(case: dict[str, Any], explain: bool = True, **kw: Any) -> Job:
+    parsed = parse_case(case)
+    return Job(parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters, explain, **kw)
+
+
+def _assert_same(got: Result | BaseException, alone: Result) -> None:
+    assert isinstance(got, Result), got
+    assert got.entitlements.equals(alone.entitlements)
+    assert got.findings.equals(alone.findings)
+    if alone.explanations is None:
+        assert got.explanations is None
+    else:
+        assert got.explanations is not None and got.explanations.equals(alone.explanations)
+    assert got.to_json() == alone.to_json()
+
+
+def _same_window(drawn: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [c | {"evaluate": drawn[0]["evaluate"]} for c in drawn]
+
+
+@SETTINGS
+@given(st.lists(cases(max_persons=3), min_size=2, max_size=4), st.booleans())
+def test_cases_evaluated_together_give_exactly_their_results_alone(drawn: list[dict[str, Any]], explain: bool) -> None:
+    jobs = [_job(c, explain) for c in _same_window(drawn)]
+    together = evaluate_many(jobs)
+    for job, got in zip(jobs, together, strict=True):
+        _assert_same(got, job.alone())
+
+
+@SETTINGS
+@given(st.lists(cases(max_persons=2), min_size=2, max_size=5))
+def test_different_windows_and_parameters_are_never_merged(drawn: list[dict[str, Any]]) -> None:
+    # each case keeps its own window; odd ones also set a G6 amount: every result must still be its own
+    drawn = [c | {"parameters": {"JS-04.monthly_amount": 123 + i}} if i % 2 else c for i, c in enumerate(drawn)]
+    jobs = [_job(c) for c in drawn]
+    for job, got in zip(jobs, evaluate_many(jobs), strict=True):
+        _assert_same(got, job.alone())
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(cases(max_persons=2), min_size=2, max_size=3))
+def test_a_subset_of_measures_as_the_self_check_asks(drawn: list[dict[str, Any]]) -> None:
+    measures = tuple(m for m in all_measures() if m.computable and m.meta.beneficiary == "person")
+    jobs = [_job(c, measures=measures) for c in _same_window(drawn)]
+    for job, got in zip(jobs, evaluate_many(jobs), strict=True):
+        _assert_same(got, job.alone())
+
+
+def test_a_case_holding_the_marker_character_is_evaluated_alone(one_person: dict[str, Any]) -> None:
+    sneaky = one_person | {"persons": [one_person["persons"][0] | {"id": f"{MARK}0{MARK}p-js02"}]}
+    jobs = [_job(one_person), _job(sneaky), _job(one_person)]
+    results = evaluate_many(jobs)
+    for job, got in zip(jobs, results, strict=True):
+        _assert_same(got, job.alone())
+    assert any(MARK in s for s in results[1].explanations["subject"])  # type: ignore[index]
+
+
+def test_merged_ids_never_collide(one_person: dict[str, Any]) -> None:
+    a, b = _job(one_person), _job(one_person)
+    merged = merge_facts([a.facts, b.facts])
+    assert merged.persons["id"].n_unique() == 2
+    assert merged.social_insurance["person"].n_unique() == 2
+    assert merged.persons["id_number"].n_unique() == 1  # data columns are not touched
+
+
+def test_concurrent_callers_each_get_their_own_result(one_person: dict[str, Any]) -> None:
+    drawn = [one_person]
+    second = dict(one_person)
+    second["persons"] = [one_person["persons"][0] | {"birth_date": "1980-04-01", "id_number": "310116198004010034"}]
+    drawn.append(second)
+    jobs = [_job(c) for c in drawn]
+    expected = [j.alone().to_json() for j in jobs]
+    batcher = MicroBatcher(window=0.05)
+    got: dict[int, Any] = {}
+
+    def call(i: int) -> None:
+        got[i] = batcher.evaluate(jobs[i % 2]).to_json()
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(got[i] == expected[i % 2] for i in range(8))
+    assert batcher.jobs == 8 and batcher.gatherings < 8  # some were evaluated together
+
+
+def test_an_error_reaches_only_its_own_caller(one_person: dict[str, Any]) -> None:
+    good = _job(one_person)
+    bad = Job(good.facts, good.window_from, good.window_to, {"NO-SUCH.x": 1})
+    results = evaluate_many([good, bad, good])
+    _assert_same(results[0], good.alone())
+    _assert_same(results[2], good.alone())
+
+
+def test_explanations_of_the_merged_case_have_no_marker_left(one_person: dict[str, Any]) -> None:
+    results = evaluate_many([_job(one_person), _job(one_person)])
+    for r in results:
+        assert isinstance(r, Result) and r.explanations is not None
+        texts = r.explanations.select(pl.col("conditions").list.eval(pl.element().struct.field("detail")).list.join(""))
+        assert not any(MARK in (t or "") for t in texts.to_series())

@@ -1,0 +1,286 @@
+"""The columnar case reader agrees with the detailed one (issue 11 item 1).
+
+``read_case`` tries :mod:`jiuye.rules.case_columns` first; it must either return exactly the Case the
+detailed reader returns (every frame, the window, parameters, warnings) or decline, and then the detailed
+reader's problems are the answer.  Checked on random good cases (the fast path must accept them) and on
+random damage to them: a value replaced (by the Python value or by a raw JSON literal), a key removed,
+an unknown or misspelt key added, a key written twice in one object.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jiuye.rules.case import Case, CaseError, load_case_bytes, load_case_text, parse_case, read_case
+from jiuye.rules.case_columns import columnar_case, columnar_case_bytes
+from jiuye.rules.jsonio import dumps
+from tests.rules.strategies import cases
+from tests.rules.test_case_validation import GOOD
+
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
+
+
+def same_case(a: Case, b: Case) -> None:
+    assert (a.window_from, a.window_to, a.parameters, a.warnings) == (b.window_from, b.window_to, b.parameters,
+                                                                      b.warnings)  # fmt: skip
+    for name, frame in a.facts.tables().items():
+        other = getattr(b.facts, name)
+        assert frame.schema == other.schema, name
+        assert frame.equals(other), (name, frame, other)
+
+
+def detailed(data: bytes) -> Case | list[str]:
+    try:
+        return parse_case(load_case_bytes(data))
+    except CaseError as exc:
+        return exc.problems
+
+
+def agree(data: bytes) -> Case | None:
+    """The fast path's Case (or None when it declined), after checking it against the detailed reader."""
+    slow = detailed(data)
+    fast = columnar_case_bytes(data)
+    if fast is not None:
+        assert isinstance(slow, Case), slow
+        same_case(fast, slow)
+    try:
+        through = read_case(data)
+    except CaseError as exc:
+        assert exc.problems == slow
+    else:
+        assert isinstance(slow, Case)
+        same_case(through, slow)
+    return fast
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_examples_take_the_fast_path(path: Path) -> None:
+    assert agree(path.read_bytes()) is not None
+
+
+def test_good_case_takes_the_fast_path_in_every_spelling() -> None:
+    text = json.dumps(GOOD, ensure_ascii=False)
+    for variant in (text, json.dumps(GOOD, indent=2), "\ufeff" + text):
+        assert agree(variant.encode()) is not None
+    assert columnar_case(load_case_text(text)) is not None
+
+
+@SETTINGS
+@given(cases())
+def test_random_good_cases_agree(case: dict[str, Any]) -> None:
+    data = dumps(case, indent=None).encode()
+    fast = agree(data)
+    if isinstance(detailed(data), Case):
+        assert fast is not None  # an ordinary case is read by columns
+    parsed = load_case_text(data.decode())
+    by_dict = columnar_case(parsed)
+    if by_dict is not None:
+        slow = detailed(data)
+        assert isinstance(slow, Case)
+        same_case(by_dict, slow)
+
+
+# ---------------------------------------------------------------------------------------------- damage
+VALUES: list[Any] = [
+    None, "", " ", "x", "jinshan", "JINSHAN", "male", "2024-02-30", "2024-02-29", "0000-01-01", "2024-1-01",
+    "2024-13", "2024-03", "24-03", "2024-03-01", "２０２４-03-01", 0, -1, 1, 2024, 1000, 1001, 10**9, 10**9 + 1,
+    2**63, True, False, [], {}, [{}], {"a": 1}, "p0", "e0", "p1", "e1", "o1", "JS-02", "NOPE-1",
+    "2019-01-01", "2030-12-31", "2019-01", 2**64, -(2**63) - 1, 2**63 - 1,
+    "310116199504010034", "31011619950401003x", "３１０１１６１９９５０４０１００３Ｘ", "310116199504010035",
+]  # fmt: skip
+LITERALS = [
+    "1e2", "5E-1", "8800.0000000000000001", "99999999999999999999", "-9223372036854775809", "NaN", "Infinity",
+    "-0.0", "-0", "1.005", "0.29", "8860.8", "1.5", "12345678901234.5", '"\\ud800"', '"\\ud83d\\ude00"',
+    '"a\\"b"', "1000000000.01", "1000000000", "2020.0",
+]  # fmt: skip
+NAMES = ["id", "gender", "Gender", "birthDate", "birth_dat", "kind", "district", "unknown_thing", "from", "to",
+         "employer", "base", "paid", "hukou", "awards", "landing", "parameters", "JS-02.rate"]  # fmt: skip
+FOCUS = {"id", "from", "to", "start", "end", "registered_on", "ended_on", "year", "place", "fee", "base", "amount",
+         "cost", "winner", "employer", "id_number", "month", "birth_date", "gender", "district", "evaluate"}  # fmt: skip
+TYPED: dict[str, list[Any]] = {  # values of the right type that may still be wrong (order, range, reference)
+    "date": ["2019-01-01", "2020-06-30", "2023-06-30", "2024-02-29", "2030-12-31", "2024-02-30", "2024-2-01"],
+    "number": [
+        0,
+        -1,
+        1,
+        1000,
+        1001,
+        1900,
+        2100,
+        2101,
+        10**9,
+        10**9 + 1,
+        2**63,
+        2**64,
+        -(2**63) - 1,
+        0.5,
+        0.29,
+    ],
+    "ref": ["p0", "p1", "e0", "e1", "o1", "internship_base0", "startup0", "nobody", ""],
+}
+KEY_TYPES = {"from": "date", "to": "date", "start": "date", "end": "date", "registered_on": "date",
+             "ended_on": "date", "birth_date": "date", "held_on": "date", "graduation_date": "date",
+             "year": "number", "place": "number", "fee": "number", "base": "number", "amount": "number",
+             "cost": "number", "winner": "ref", "employer": "ref", "id": "ref", "referred_by": "ref"}  # fmt: skip
+PERIODS = [("from", "to"), ("start", "end"), ("registered_on", "ended_on"), ("award_on", "registered_on")]
+NUMBERS = {"year", "place", "fee", "base", "amount", "cost", "approved_amount"}
+MARK = "__MUTATION_MARK__"
+
+
+def places(doc: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key or index) of a parsed case."""
+    out: list[tuple[Any, Any]] = []
+    todo = [doc]
+    while todo:
+        node = todo.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        for key, value in items:
+            out.append((node, key))
+            todo.append(value)
+    return out
+
+
+def by_key(rnd: random.Random, spots: list[tuple[Any, Any]]) -> Any:
+    """A spot whose key is drawn first (a rare field is as likely as a frequent one), or None."""
+    if not spots:
+        return None
+    key = rnd.choice(sorted({k for _, k in spots}, key=str))
+    return rnd.choice([(n, k) for n, k in spots if k == key])
+
+
+def damaged(case: dict[str, Any], rnd: random.Random) -> bytes:
+    doc = copy.deepcopy(case)
+    twice: list[tuple[str, str]] = []  # (what the marker becomes, …)
+    for _ in range(rnd.choice([1, 1, 1, 1, 2, 3])):  # one to three kinds of damage
+        spots = places(doc)
+        action = rnd.choice(
+            ["value", "value", "literal", "delete", "add", "twice", "period", "same id", "number"]
+        )
+        pairs = [(n, a, b) for n, _ in spots if isinstance(n, dict) for a, b in PERIODS if a in n and b in n]
+        numbers = by_key(rnd, [(n, k) for n, k in spots if k in NUMBERS])
+        ids = [(n, k) for n, k in spots if k == "id" and isinstance(n[k], str)]
+        if rnd.random() < 0.5:  # two of a kind: events with events, persons with persons …
+            kind = rnd.choice(sorted({"held_on" in n for n, _ in ids}))
+            ids = [(n, k) for n, k in ids if ("held_on" in n) == kind]
+        if action == "period" and pairs:  # ends a day before (or on the day) it starts
+            node, first, last = rnd.choice(pairs)
+            if isinstance(node[first], str) and len(node[first]) == 10:
+                day = dt.date.fromisoformat(node[first]) - dt.timedelta(days=rnd.choice([0, 1, 400]))
+                node[last] = day.isoformat()
+            continue
+        if action == "same id" and len(ids) > 1:  # an id another object already has
+            (node, key), (other, _) = rnd.sample(ids, 2)
+            node[key] = other["id"]
+            continue
+        if action == "number" and numbers:
+            node, key = numbers
+            node[key] = rnd.choice(TYPED["number"]) if rnd.random() < 0.7 else MARK
+            continue
+        focused = [(node, key) for node, key in spots if key in FOCUS]
+        node, key = by_key(rnd, focused if focused and rnd.random() < 0.6 else spots)
+        if action == "value":
+            typed = TYPED.get(KEY_TYPES.get(key, ""), VALUES)
+            node[key] = copy.deepcopy(rnd.choice(typed if rnd.random() < 0.7 else VALUES))
+        elif action == "literal":
+            node[key] = MARK
+        elif action == "delete" and isinstance(node, dict):
+            del node[key]
+        elif action == "add":
+            target = node if isinstance(node, dict) else node[key] if isinstance(node[key], dict) else doc
+            target[rnd.choice(NAMES)] = copy.deepcopy(rnd.choice(VALUES))
+        elif action == "twice" and isinstance(node, dict) and MARK not in json.dumps(node[key]):
+            name = json.dumps(key, ensure_ascii=False)
+            first = rnd.choice(
+                [dumps(node[key], indent=None), rnd.choice(LITERALS), json.dumps(rnd.choice(VALUES))]
+            )
+            twice.append(
+                (f'{name}: "{MARK}{len(twice)}"', f"{name}: {first}, {name}: {dumps(node[key], indent=None)}")
+            )
+            node[key] = f"{MARK}{len(twice) - 1}"
+    text = dumps(doc, indent=rnd.choice([None, 2]))
+    for marker, members in twice:
+        text = text.replace(marker, members)
+    while f'"{MARK}"' in text:
+        text = text.replace(f'"{MARK}"', rnd.choice(LITERALS), 1)
+    return text.encode("utf-8", "surrogatepass")
+
+
+@SETTINGS
+@given(cases(), st.randoms(use_true_random=False))
+def test_random_bad_cases_agree(case: dict[str, Any], rnd: random.Random) -> None:
+    agree(damaged(case, rnd))
+
+
+@SETTINGS
+@given(
+    st.sampled_from([GOOD, *(json.loads(p.read_text()) for p in EXAMPLES)]), st.randoms(use_true_random=False)
+)
+def test_damaged_good_case_agrees(case: dict[str, Any], rnd: random.Random) -> None:
+    """GOOD and the examples have what the random cases lack: ID numbers, payments, every kind of organization."""
+    agree(damaged(case, rnd))
+
+
+def test_the_fast_path_declines_what_it_cannot_vouch_for() -> None:
+    text = json.dumps(GOOD, ensure_ascii=False)
+    for before, after in [
+        ('"base": 7310', '"base": 7310, "base": 7310'),  # a key twice (same value: a warning)
+        ('"base": 7310', '"base": 7310.000000000000001'),  # a literal a double would round
+        ('"base": 7310', '"base": 7.31e3'),
+        ('"base": 7310', '"base" : 7310'),
+        ('"gender": "male"', '"gender": "male", "Gender": "male"'),
+        ('"size": "small"', '"size": "small", "motto": "稳就业"'),
+        ('"id": "e1"', '"id": "o1"'),  # an id twice
+        ('"from": "2024-01", "to": "2024-12"', '"from": "2025-01", "to": "2024-12"'),
+        ('"end": null', '"end": "2023-06-30"'),  # a contract ending before it starts
+        ('"amount": 1000', '"amount": 18446744073709551615'),
+        ('"amount": 1000', '"amount": 1000.001'),
+        ('"month": "2023-09"', '"month": "2023-9"'),
+        ('"birth_date": "1995-04-01"', '"birth_date": "1995-04-02"'),  # not the ID number's
+    ]:
+        assert before in text
+        assert agree(text.replace(before, after, 1).encode()) is None, after
+
+
+ALL_MEASURES = Path(__file__).resolve().parents[2] / "examples" / "case-all-measures.json"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('"year": 2023, "grade": "A"', '"year": 9223372036854775808, "grade": "A"'),  # beyond 64 bits
+        ('"year": 2023, "grade": "A"', '"year": 2101, "grade": "A"'),
+        ('"place": 4', '"place": 1001'),
+        ('"place": 4', '"place": 4.0'),
+        (
+            '"id": "ev-2024", "held_on": "2024-06-01", "cost": 120000, "awards": []',
+            '"id": "ev-2024", "held_on": "2024-06-01", "cost": 120000, "awards": []}, '
+            '{"id": "ev-2024", "held_on": "2024-06-02", "cost": 1, "awards": []',
+        ),  # an event id twice
+        ('"hukou": {"district": "jinshan", "agricultural": false}', '"hukou": {"agricultural": false}'),
+        ('"hukou": {"district": "jinshan", "agricultural": false}', '"hukou": {}'),
+        ('"hukou": {"district": "jinshan", "agricultural": false}', '"hukou": null'),
+    ],
+)
+def test_all_measures_example_damaged_is_declined(before: str, after: str) -> None:
+    text = json.dumps(json.loads(ALL_MEASURES.read_text()), ensure_ascii=False)
+    text = (
+        text.replace(
+            '"awards": [{"place": 1, "winner": "p-founder"}, {"place": 2, "winner": "o-startup"}, '
+            '{"place": 4, "winner": "p-js08"}]',
+            '"awards": []',
+        )
+        if "awards" in before
+        else text
+    )
+    assert before in text
+    assert agree(text.replace(before, after, 1).encode()) is None
