@@ -10,9 +10,9 @@ both alike; every row reports both medians and the ratio old / new.  Measured:
 2. ``evaluate_facts`` alone, all measures, on the case's facts (in a child; parse not timed);
 3. one person with explanations in-process (``examples/case-one-person.json``): p50 / p99;
 4. cold start ``jiuye evaluate examples/case-one-person.json``;
-5. the 20k case read and evaluated **with** explanations in-process (``evaluate(case, explain=True)`` and the
-   JSON text, the CLI's own entry; the CLI itself refuses explanations above ``MAX_EXPLAINED_SUBJECTS``):
-   wall, peak RSS;
+5. the 20k case read and evaluated **with** explanations in-process (``evaluate_facts(…, explain=True)`` and
+   the JSON text: what ``jiuye.rules.evaluate`` and the CLI run after their size check, which refuses
+   explanations above ``MAX_EXPLAINED_SUBJECTS``): wall, peak RSS;
 6. all measures, 24 months, N people in memory (``--sizes``; facts from a Parquet cache written by
    ``bench/engine.py``'s generator child, not timed): ``evaluate_facts`` wall and the child's peak RSS.
 
@@ -92,7 +92,7 @@ print(statistics.median(times), times[min(len(times) - 1, round(0.99 * len(times
 
 EXPLAIN = """
 import time, resource
-from jiuye.rules import evaluate
+from jiuye.rules.engine import evaluate_facts
 from jiuye.rules.output import result_text
 from jiuye.rules import case as reader
 data = open(sys.argv[1], 'rb').read()
@@ -100,7 +100,8 @@ t = time.perf_counter()
 read = getattr(reader, 'read_case', None)
 case = read(data) if read else reader.parse_case(reader.load_case_bytes(data))
 t_read = time.perf_counter() - t
-text = result_text(evaluate(case, explain=True), indent=2)
+result = evaluate_facts(case.facts, case.window_from, case.window_to, parameters=case.parameters, explain=True)
+text = result_text(result, indent=2)  # what jiuye.rules.evaluate(case) runs after its size check
 wall = time.perf_counter() - t
 print(wall, t_read, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(text))
 """
@@ -212,14 +213,16 @@ def main() -> None:
             nc2.append(run_in(new, CLI, "evaluate", str(ONE_PERSON))[0])
         report("cold start `jiuye evaluate` one person", oc2, nc2)
     if "explain20k" not in args.skip:
-        ow, om, nw, nm, o_read, n_read, sizes = [], [], [], [], [], [], {}
+        ow, om, nw, nm, o_read, n_read, oc, nc, sizes = [], [], [], [], [], [], [], [], {}
         for _ in range(max(1, args.repeat - 1)):
-            for tree, w, m, r in ((old, ow, om, o_read), (new, nw, nm, n_read)):
-                wall, read, rss, chars = (float(x) for x in run_in(tree, EXPLAIN, str(args.case))[3].split())
-                w.append(wall), m.append(rss), r.append(read)
+            for tree, w, m, r, c in ((old, ow, om, o_read, oc), (new, nw, nm, n_read, nc)):
+                _, cpu, _, out = run_in(tree, EXPLAIN, str(args.case))
+                wall, read, rss, chars = (float(x) for x in out.split())
+                w.append(wall), m.append(rss), r.append(read), c.append(cpu)
                 sizes[tree] = chars
         report(f"{args.case.name} read + evaluated **with** explanations + JSON text, in-process, wall", ow, nw)
         report("… of which reading the case", o_read, n_read)
+        report("… CPU of the whole child (user+sys)", oc, nc)
         report("… peak RSS", om, nm, "MB")
         rows.append(f"| … output characters | {sizes[old]:,.0f} | {sizes[new]:,.0f} | | |")
     if "population" not in args.skip:

@@ -67,10 +67,6 @@ def columnar_case_bytes(data: bytes) -> Case | None:
     """The Case of ``data`` when the columnar reader can vouch for it, else None."""
     if data.startswith(BOM):
         data = data[len(BOM) :]
-    # every '"' is a delimiter only without escaped quotes; then '":' ends exactly the keys, and the parsed
-    # objects must hold as many keys as the text has (fewer = a key twice in one object)
-    if b'\\"' in data or any(f'"{space}:'.encode() in data for space in " \t\r\n"):
-        return None
     if not _short_float_literals(data):
         return None
     try:
@@ -78,7 +74,10 @@ def columnar_case_bytes(data: bytes) -> Case | None:
     except orjson.JSONDecodeError:
         return None
     try:
-        return _Columns(floats=True).case(parsed, keys_in_text=data.count(b'":'))
+        # outside strings a ':' only ever follows a key, so the text holds at least as many ':' as keys; the
+        # parsed objects must hold exactly that many keys (fewer: a key twice in one object, or a ':' inside
+        # some string — declined alike)
+        return _Columns(floats=True).case(parsed, keys_in_text=data.count(b":"))
     except _Decline:
         return None
 
