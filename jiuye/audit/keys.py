@@ -27,6 +27,7 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,16 @@ class ChainKey:
 
     def mac(self, text: str) -> str:
         return hmac.new(self.key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def macs(self, texts: Iterable[str]) -> list[str]:
+        """:meth:`mac` of each text (the keyed state is prepared once and copied: ~2× faster per text)."""
+        base = hmac.new(self.key, digestmod=hashlib.sha256)
+        out = []
+        for text in texts:
+            h = base.copy()
+            h.update(text.encode("utf-8"))
+            out.append(h.hexdigest())
+        return out
 
 
 @functools.lru_cache(maxsize=256)

@@ -268,18 +268,18 @@ def _bound_ok(bounds: dict[str, int | None], policies: list[str]) -> sa.ColumnEl
 
 def seal(key: ChainKey, row: Any) -> str:
     """HMAC (chain key, outside the database) of a line as approved: id, key columns and amount."""
-    return _seal_of(key, row.id, row.policy, row.beneficiary, row.subject, row.month, row.amount_fen)
+    return key.mac(_seal_text(row.id, row.policy, row.beneficiary, row.subject, row.month, row.amount_fen))
 
 
-def _seal_of(key: ChainKey, id_: Any, policy: str, beneficiary: str, subject: str, month: Any, amount_fen: Any) -> str:
+def _seal_text(id_: Any, policy: str, beneficiary: str, subject: str, month: Any, amount_fen: Any) -> str:
     month = month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10])
-    return key.mac(f"approved|{id_}|{policy}|{beneficiary}|{subject}|{month:%Y-%m-%d}|{amount_fen}")
+    return f"approved|{id_}|{policy}|{beneficiary}|{subject}|{month:%Y-%m-%d}|{amount_fen}"
 
 
 def seals(key: ChainKey, lines: pl.DataFrame) -> list[str]:
     """:func:`seal` of every row of ``lines`` (columns id, policy, beneficiary, subject, month, amount_fen)."""
     cols = [lines.get_column(c).to_list() for c in ("id", "policy", "beneficiary", "subject", "month", "amount_fen")]
-    return [_seal_of(key, *values) for values in zip(*cols, strict=True)]
+    return key.macs(_seal_text(*values) for values in zip(*cols, strict=True))
 
 
 def _seal_rows(session: Session, ids: list[int]) -> list[Any]:
@@ -538,34 +538,36 @@ def pay(
         ).scalar_one()
     )
     reason = f"发放批次 {batch_id}"
+    # the candidates' ids in a temporary table: each claim and the move to paid is one set-based statement
+    conn = session.connection()
+    tmp = _temp_ids(conn, cand.payable.select("id", "state"))
     claimed_ids: list[int] = []
     for old in sorted(cand.payable.get_column("state").unique().to_list()):
-        ids = cand.payable.filter(pl.col("state") == old).get_column("id").to_list()
-        got: list[int] = []
-        for start in range(0, len(ids), 5000):
-            got += [int(x) for x in session.execute(
-                sa.update(entitlements)
-                .where(entitlements.c.id.in_(ids[start : start + 5000]), entitlements.c.state == old)
-                .values(state="in_batch", updated_by=actor, updated_at=sa.func.current_timestamp())
-                .returning(entitlements.c.id)
-            ).scalars()]  # fmt: skip
+        got = sorted(int(x) for x in session.execute(
+            sa.update(entitlements)
+            .where(entitlements.c.state == old,
+                   entitlements.c.id.in_(sa.select(tmp.c.id).where(tmp.c.state == old)))
+            .values(state="in_batch", updated_by=actor, updated_at=sa.func.current_timestamp())
+            .returning(entitlements.c.id)
+        ).scalars())  # fmt: skip
         transitions.audit_set(session, got, str(old), "in_batch", actor, reason, "pay", {"batch": batch_id})
         claimed_ids += got
+    conn.exec_driver_sql(f"DROP TABLE {tmp.name}")
     if not claimed_ids:
         raise UserError(f"{month:%Y-%m} 及以前没有已核准、未发放的待遇，无需生成发放批次。", 6)
     claimed = cand.payable.filter(pl.col("id").is_in(claimed_ids)).sort("state", "id")
-    write_frame(session.connection(), "payments", claimed.select(
+    write_frame(conn, "payments", claimed.select(
         pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"), pl.col("id").alias("entitlement_id"), "policy",
         "beneficiary", "subject", "month", "amount_fen", pl.lit("paid").alias("state"),
         pl.col("account").alias("bank_account"),
     ))  # fmt: skip
     ids = sorted(claimed_ids)
-    for start in range(0, len(ids), 5000):
-        session.execute(
-            sa.update(entitlements)
-            .where(entitlements.c.id.in_(ids[start : start + 5000]), entitlements.c.state == "in_batch")
-            .values(state="paid", updated_by=actor, updated_at=sa.func.current_timestamp())
-        )
+    session.execute(
+        sa.update(entitlements)
+        .where(entitlements.c.state == "in_batch",
+               entitlements.c.id.in_(sa.select(payments.c.entitlement_id).where(payments.c.batch_id == batch_id)))
+        .values(state="paid", updated_by=actor, updated_at=sa.func.current_timestamp())
+    )  # fmt: skip
     transitions.audit_set(session, ids, "in_batch", "paid", actor, reason, "pay", {"batch": batch_id})
     lines = payment_lines(session, batch_id)
     built = payment_file.build(lines)
@@ -597,6 +599,15 @@ def pay(
     sa.event.listen(session, "after_commit", committed, once=True)
     sa.event.listen(session, "after_soft_rollback", rolled_back, once=True)
     return batch
+
+
+def _temp_ids(conn: sa.Connection, frame: pl.DataFrame) -> sa.TableClause:
+    """``frame`` (id, state) as a temporary table of this connection (the caller drops it)."""
+    name = "tmp_jiuye_pay_ids"
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} (id BIGINT PRIMARY KEY, state VARCHAR(16) NOT NULL)")
+    write_frame(conn, name, frame)
+    return sa.table(name, sa.column("id"), sa.column("state"))
 
 
 def waiting_lines(session: Session, month: dt.date) -> list[dict[str, Any]]:
