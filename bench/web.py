@@ -153,7 +153,8 @@ def queue(args: argparse.Namespace) -> None:
         c.headers["Authorization"] = f"Bearer {r.json()['token']}"
         print(f"load average at start: {os.getloadavg()[0]:.1f}")
         for path in ("/review?state=found", "/review?state=found&page=2", "/review?state=found&page=200",
-                     "/review?state=found&policy=JS-02", "/review?state=found&town=朱泾镇", "/api/v1/entitlements?state=found"):  # fmt: skip
+                     "/review?state=found&policy=JS-02", "/review?state=found&town=朱泾镇", "/api/v1/entitlements?state=found",
+                     "/review?state=found&policy=JS-02&town=朱泾镇&page=20", "/figures", "/api/v1/figures?year=2026"):  # fmt: skip
             times = []
             for _ in range(args.pages):
                 t0 = time.perf_counter()
