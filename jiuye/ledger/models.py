@@ -55,6 +55,8 @@ entitlements = sa.Table(
     sa.UniqueConstraint("policy", "beneficiary", "subject", "month", name="uq_entitlements_key"),
     sa.Index("ix_entitlements_state_month", "state", "month"),
     sa.Index("ix_entitlements_subject", "subject"),
+    sa.Index("ix_entitlements_state_id", "state", "id"),  # the review queue: one state, in id order, by pages
+    sa.Index("ix_entitlements_policy_state_id", "policy", "state", "id"),  # … of one measure
     comment="应享待遇",
 )
 

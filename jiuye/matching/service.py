@@ -11,7 +11,9 @@ Per chunk (one transaction, together with the run's progress row):
    - lines of the window ``month_from``…``month_to`` whose amount/status changed are updated (only while
      ``found``/``approved``; paid lines are history) and the change is written to ``entitlement_changes``;
    - ``withdrawn`` lines the facts show again become ``found``;
-   - ``found``/``approved`` lines of the window that the facts no longer show become ``withdrawn``.
+   - ``found``/``approved`` lines of the window that the facts no longer show become ``withdrawn``;
+   - an ``approved`` line whose facts (what its conditions compared, ``line_facts``) read differently goes
+     back to ``review`` even with the same amount (issue 9 item 5; see :func:`jiuye.ledger.reconcile.reconcile`).
 
 Idempotent (the same facts give no change) and resumable: the run row counts finished chunks; a run
 killed at any point leaves whole chunks behind, and running again resumes (or, with a new window, redoes

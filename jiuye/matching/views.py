@@ -45,20 +45,20 @@ class MatchIn(BaseModel):
 
 
 class MatchRun(BaseModel):
-    id: int
+    job_id: int
+    run_id: int | None
     month_from: str
     month_to: str
     state: str
-    chunks_done: int
-    chunks_total: int
-    inserted: int
-    changed: int
-    withdrawn: int
+    inserted: int | None
+    changed: int | None
+    withdrawn: int | None
     started_by: str
     started_at: str
+    message: str | None
 
 
-RUN_STATES = {"running": "进行中（可续跑）", "finished": "已完成", "abandoned": "已放弃（登记库已变）"}
+RUN_STATES = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败（可重新发起，从中断处续跑）"}
 
 
 def start_match(ctx: Ctx, month_from: str, month_to: str, full: bool) -> Response:
@@ -73,14 +73,22 @@ def start_match(ctx: Ctx, month_from: str, month_to: str, full: bool) -> Respons
     return start_job(ctx, "match", params, lock_key=LOCK_KEY)
 
 
-def recent_runs(session: Session, limit: int = 10) -> list[MatchRun]:
-    from jiuye.matching.models import match_runs as m
+def recent_runs(session: Session, ctx: Ctx, limit: int = 10) -> list[MatchRun]:
+    """The matches started from the web by the user's district (its jobs), newest first."""
+    from jiuye.jobs.models import jobs
 
-    rows = session.execute(sa.select(m).order_by(m.c.id.desc()).limit(limit)).mappings()
-    return [MatchRun(id=r["id"], month_from=f"{r['month_from']:%Y-%m}", month_to=f"{r['month_to']:%Y-%m}",
-                     state=r["state"], chunks_done=r["chunks_done"], chunks_total=r["chunks_total"],
-                     inserted=r["inserted"], changed=r["changed"], withdrawn=r["withdrawn"],
-                     started_by=r["started_by"], started_at=str(r["started_at"])) for r in rows]  # fmt: skip
+    rows = session.execute(
+        sa.select(jobs).where(jobs.c.kind == "match", jobs.c.district == ctx.user.district)
+        .order_by(jobs.c.id.desc()).limit(limit)
+    ).mappings()  # fmt: skip
+    out = []
+    for r in rows:
+        params, result = dict(r["params"] or {}), dict(r["result"] or {})
+        out.append(MatchRun(job_id=r["id"], run_id=result.get("run_id"), month_from=str(params.get("month_from", "")),
+                            month_to=str(params.get("month_to", "")), state=r["state"], inserted=result.get("inserted"),
+                            changed=result.get("changed"), withdrawn=result.get("withdrawn"), started_by=r["created_by"],
+                            started_at=str(r["created_at"]), message=r["message"]))  # fmt: skip
+    return out
 
 
 def _active_job(session: Session, ctx: Ctx) -> dict[str, Any] | None:
@@ -97,7 +105,7 @@ def _active_job(session: Session, ctx: Ctx) -> dict[str, Any] | None:
 @router.get("/match", include_in_schema=False)
 def match_page(request: Request, ctx: Ctx = Depends(staff("match"))) -> Response:
     with ctx.read() as s:
-        runs = recent_runs(s)
+        runs = recent_runs(s, ctx)
         active = _active_job(s, ctx)
     return render(request, "match.html", {
         "title": "主动匹配", "runs": runs, "active": active, "states": RUN_STATES, "first_month": FIRST_MONTH,
@@ -117,7 +125,7 @@ def match_api(body: MatchIn, ctx: Ctx = Depends(staff("match"))) -> Any:
     return start_match(ctx, body.month_from, body.month_to, body.full)
 
 
-@api.get("/match-runs", response_model=list[MatchRun], summary="最近的匹配运行")
+@api.get("/match-runs", response_model=list[MatchRun], summary="本区最近从网页发起的匹配")
 def match_runs_api(ctx: Ctx = Depends(staff("match"))) -> Any:
     with ctx.read() as s:
-        return recent_runs(s)
+        return recent_runs(s, ctx)

@@ -264,14 +264,19 @@ def _template(
         eligible = pl.lit(False)
     if monthly and expanded:
         per_subject = {"_months_all": _all_met(c.key for c in monthly).sum(),
-                       **{f"_m_{c.key}": pl.col(c.key).sum() for c in monthly}}  # fmt: skip
+                       **{f"_m_{c.key}": pl.col(c.key).sum() for c in monthly},
+                       # a monthly threshold met in no month: what would change it, from the lines that failed it
+                       **{f"_mh_{c.key}": c.threshold.hint(until).filter(~pl.col(c.key)).drop_nulls().min()
+                          for c in monthly if c.threshold is not None}}  # fmt: skip
         for c in monthly:
             count = pl.col(f"_m_{c.key}").fill_null(0)
             items.append(pl.struct(
                 text=pl.lit(c.text + "（按月）"), met=count > 0,
                 detail=pl.when(eligible).then(pl.format("{} 个月符合", count)).otherwise(
                     pl.lit("前述条件不满足，未逐月核对")),
-                clause=pl.lit(c.clause or measure.meta.clause), hint=pl.lit(None, pl.String),
+                clause=pl.lit(c.clause or measure.meta.clause),
+                hint=pl.lit(None, pl.String) if c.threshold is None
+                else pl.when(eligible & (count == 0)).then(pl.col(f"_mh_{c.key}")).cast(pl.String),
             ))  # fmt: skip
         eligible = eligible & (pl.col("_months_all").fill_null(0) > 0)
     if len(_TEMPLATES) > 4 * 4096:

@@ -4,7 +4,7 @@ For every subject with lines, the engine (``evaluate_facts(..., line_facts=True)
 (policy, subject, fact_fingerprint, facts):
 
 - ``facts``: one text line ``<condition label>\\t<values compared>`` per condition and eligible candidate
-  unit (registration, contract …) of the subject, sorted and de-duplicated — the same values the
+  unit (registration, contract …) of the subject, units sorted and de-duplicated — the same values the
   explanation shows (the condition's ``detail``; a condition without one: the columns its expression
   reads).  The amount itself is compared on the line;
 - ``fact_fingerprint``: a 64-bit hash of ``facts`` (signed, to fit a BIGINT column).
@@ -56,12 +56,10 @@ def line_facts(policy: str, eligible: pl.LazyFrame, conditions: Sequence[Conditi
     """(policy, subject, fact_fingerprint, facts) for every subject of the eligible candidate rows."""
     items = [pl.concat_str(pl.lit(label + SEP), _value(c)) for label, c in zip(_labels(conditions), conditions,
                                                                                strict=True)]  # fmt: skip
-    rows = eligible.select(pl.col("subject").cast(pl.String), _f=pl.concat_list(items) if items else pl.lit([""]))
-    per = (
-        rows.explode("_f")
-        .group_by("subject")
-        .agg(facts=pl.col("_f").unique().sort().str.join("\n"))
-    )  # fmt: skip
+    # one text per candidate unit (its conditions in declared order); a subject's units sorted and de-duplicated
+    rows = eligible.select(pl.col("subject").cast(pl.String),
+                           _f=pl.concat_str(items, separator="\n") if items else pl.lit(""))  # fmt: skip
+    per = rows.group_by("subject").agg(facts=pl.col("_f").unique().sort().str.join("\n"))
     return per.select(policy=pl.lit(policy, pl.String), subject="subject",
                       fact_fingerprint=fingerprint(pl.col("facts")), facts="facts")  # fmt: skip
 

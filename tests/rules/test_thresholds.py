@@ -104,6 +104,11 @@ HINTED: dict[tuple[str, str], tuple[str, dict[str, Any], str]] = {
     ("JS-04", "start_from"): ("p1", case([person(agricultural=True, contracts=[contract("2022-12-31")])],
                                          [employer(district="pudong")]),
                               "劳动合同起始日在2023-01-01或之后即可申请"),
+    # monthly: 16 reached on the birthday by adding years (G2/G9); a month counts when 16 by its end
+    ("JS-04", "working_age"): ("p1", case([person(
+        birth="2011-06-15", agricultural=True, contracts=[contract("2023-07-01")],
+        social_insurance=insured("e1", "2023-07", 3))], [employer(district="pudong")]),
+        "年满16周岁后（2027-06-15起）"),
     # registered 2024-03-01: one year complete on 2025-02-28 (+1 year − 1 day), evaluated up to 2024-12
     ("JS-07c", "operating_years"): ("o1", {
         "evaluate": {"from": "2024-01", "to": "2024-12"}, "persons": [],
@@ -158,7 +163,7 @@ def explained(data: dict[str, Any], policy: str, subject: str, key: str) -> dict
     found = [e for e in evaluate(copy.deepcopy(data), explain=True).to_json()["explanations"]
              if e["policy"] == policy and e["subject"] == subject]  # fmt: skip
     assert len(found) == 1, (policy, subject)
-    matches = [c for c in found[0]["conditions"] if c["text"] == text]
+    matches = [c for c in found[0]["conditions"] if c["text"] in (text, text + "（按月）")]  # 按月: monthly
     assert len(matches) == 1, (policy, key, found[0]["conditions"])
     return matches[0]
 

@@ -3,7 +3,6 @@ opens an employer's file (一企一档); a leader reads the figures.  Screenshot
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -16,13 +15,11 @@ pytestmark = pytest.mark.slow
 
 
 def _wait_done(page: Any, seconds: int = 240) -> str:
-    for _ in range(seconds * 2):
-        state = page.get_attribute("#job", "data-state")
-        if state in ("done", "failed"):
-            return str(state)
-        time.sleep(0.5)
-        page.reload()
-    raise AssertionError("job did not finish")
+    # The job page refreshes itself every second (meta refresh) while the job runs; reloading it from the
+    # test as well raced with that navigation (net::ERR_ABORTED).  Playwright's selector wait survives the
+    # page's own navigations, so wait for the finished state instead.
+    page.wait_for_selector('#job[data-state="done"], #job[data-state="failed"]', timeout=seconds * 1000)
+    return str(page.get_attribute("#job", "data-state"))
 
 
 def test_policy_officer_starts_matching_and_sees_the_result(page: Any, live_server: str) -> None:

@@ -38,7 +38,11 @@ def test_match_from_the_page_runs_the_district_and_refuses_a_second(client: Any,
     from jiuye.ledger.models import entitlements as e
 
     js, cm = _found_line(web_db, "JS"), _found_line(web_db, "CM")
+    from jiuye.ledger.models import entitlement_facts as facts
+
     _exec(web_db, sa.delete(e).where(e.c.id.in_([js["id"], cm["id"]])))  # lines matching must find again (or not)
+    for line in (js, cm):  # and their stored facts (kept only where lines are)
+        _exec(web_db, sa.delete(facts).where(facts.c.policy == line["policy"], facts.c.subject == line["subject"]))
     token = login(client, "policy_js")
     page = client.get("/match")
     assert page.status_code == 200 and "开始匹配" in page.text and "JS-02" in page.text and "CM-" not in page.text
@@ -70,7 +74,8 @@ def test_match_from_the_page_runs_the_district_and_refuses_a_second(client: Any,
     assert _one(web_db, sa.select(e.c.id).where(e.c.policy == cm["policy"], e.c.subject == cm["subject"],
                                                 e.c.month == cm["month"])) is None  # fmt: skip
     runs = client.get("/api/v1/match-runs", headers=headers).json()
-    assert runs[0]["state"] == "finished"
+    assert runs[0]["state"] == "done" and runs[0]["run_id"] == data["result"]["run_id"]
+    assert client.get("/api/v1/match-runs", headers=api_token(client, "reviewer_cm")).status_code == 403
     # now a new one may start; a reviewer may not start one at all
     assert client.post("/api/v1/match", json={"month_to": "2026-10"}, headers=headers).status_code == 202
     r = client.post("/api/v1/match", json={"month_to": "2026-10"}, headers=api_token(client, "reviewer_js"))

@@ -33,7 +33,7 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules import derived
-from jiuye.rules.dates import active_in_month_expr, add_years_expr
+from jiuye.rules.dates import age_on_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
@@ -127,30 +127,33 @@ class RuralLabourCrossDistrictSubsidy(Measure):
             .filter(pl.col("paid") & (pl.col("scheme") == derived.INSURED_SCHEME))
             .group_by("person", "employer", "month").agg(pl.col("base_fen").max())
         )  # fmt: skip
-        min_age = int(p.get("min_working_age"))
-        max_age = pl.when(pl.col("gender") == "male").then(pl.lit(int(p.get("max_working_age_male")))).otherwise(
-            pl.lit(int(p.get("max_working_age_female")))
-        )
-        age_from = add_years_expr(pl.col("birth_date"), min_age)
-        age_to = add_years_expr(pl.col("birth_date"), max_age + 1) - dt.timedelta(days=1)
         insured_here = pl.col("insured").fill_null(False)
         below = insured_here & meets("低于", pl.col("base_fen"), base_limit_fen(p, pl.col("month"))).fill_null(False)
         return (
             months.select("person", "contract_id", "employer", "birth_date", "gender", "month")
             .join(insured, on=["contract_id", "month"], how="left")
             .join(bases, on=["person", "employer", "month"], how="left")
-            .with_columns(insured=insured_here, base_below=below,
-                          working_age=active_in_month_expr(age_from, age_to, pl.col("month")))
+            .with_columns(insured=insured_here, base_below=below)
             .group_by("person", "month")
-            .agg(pl.col("insured").any(), pl.col("base_below").any(), pl.col("working_age").first())
+            .agg(pl.col("insured").any(), pl.col("base_below").any(), pl.col("birth_date").first(),
+                 pl.col("gender").first())
             .select(beneficiary="person", subject="person", month="month",
                     amount_fen=p.fen_expr("monthly_amount", pl.col("month")),
-                    insured="insured", base_below="base_below", working_age="working_age")
+                    insured="insured", base_below="base_below", birth_date="birth_date", gender="gender")
         )  # fmt: skip
 
     def monthly_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        # 劳动年龄段 in a month: some day of it lies between the 16th birthday and the day before the
+        # (max + 1)th (G2/G9 by adding years) — i.e. 16 reached by the month's end and not yet max + 1 at its
+        # start.  The minimum is a threshold time reaches ("年满16周岁后（…起）"); the maximum never comes back.
+        birth = pl.col("birth_date")
+        max_age = pl.when(pl.col("gender") == "male").then(pl.lit(int(p.get("max_working_age_male")))).otherwise(
+            pl.lit(int(p.get("max_working_age_female"))))  # fmt: skip
         return [
-            Condition("working_age", "当月处于劳动年龄段内", CLAUSE, pl.col("working_age")),
+            Condition.of("working_age", "当月处于劳动年龄段内", CLAUSE,
+                         Threshold("以上", age_on_expr(birth, pl.col("month").dt.month_end()),
+                                   int(p.get("min_working_age")), "age", birth=birth, fact="evaluate.to",
+                                   requires=age_on_expr(birth, pl.col("month")) <= max_age)),
             Condition("insured", "当月在该单位缴纳本市城镇职工社会保险费", CLAUSE, pl.col("insured")),
             Condition("base_below", f"月缴费基数低于当年本市最低月缴费基数的{p.get('base_multiplier')}倍", CLAUSE,
                       pl.col("base_below")),
