@@ -79,8 +79,22 @@ async def _run_clients(base: str, token: str, case: dict[str, Any], clients: int
     return latencies, errors
 
 
+PREPARE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from jiuye import db
+from jiuye.accounts.service import create_user, list_users
+db.upgrade(sys.argv[2])
+with db.write_session(sys.argv[2], check=False) as s:
+    if "bench_reviewer" not in {u["username"] for u in list_users(s)}:
+        create_user(s, "bench_reviewer", "基准测试", sys.argv[3], "reviewer", "jinshan", None, "bench")
+"""
+
+
 def _serve(tree: Path, url: str) -> tuple[subprocess.Popen[bytes], str]:
-    """uvicorn in its own process (clients and server never share a GIL), importing jiuye from ``tree``."""
+    """uvicorn in its own process (clients and server never share a GIL), importing jiuye from ``tree``, on
+    ``url`` migrated and given the bench account by that tree's own code (trees may differ in schema)."""
+    subprocess.run([sys.executable, "-c", PREPARE, str(tree), url, PASSWORD], check=True, cwd=str(tree))
     port = _free_port()
     env = dict(os.environ, JIUYE_DATABASE_URL=url, PYTHONPATH=str(tree))
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "jiuye.web.app:create_app", "--host",
@@ -102,19 +116,13 @@ def evaluate(args: argparse.Namespace) -> None:
     """Each tree's server in turn (``--old`` first when given), same database, same case, same clients."""
     import httpx
 
-    from jiuye import db
-
-    url = args.db or f"sqlite:///{ROOT}/out/bench-web.db"
-    if db.sqlite_path(url) is not None and not db.sqlite_path(url).exists():  # type: ignore[union-attr]
-        db.sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
-    db.upgrade(url)
-    _account(url)
+    (ROOT / "out").mkdir(exist_ok=True)
     case = json.loads((ROOT / "examples" / args.case).read_text("utf-8"))
     trees = [("old", Path(args.old)), ("new", ROOT)] if args.old else [("new", ROOT)]
     rows: dict[tuple[str, int], tuple[float, float, float, int, float]] = {}
     for rep in range(args.repeat):
         for name, tree in trees:
-            server, base = _serve(tree, url)
+            server, base = _serve(tree, args.db or f"sqlite:///{ROOT}/out/bench-web-{name}.db")
             try:
                 token = httpx.post(f"{base}/api/v1/login", json={"username": "bench_reviewer",
                                                                   "password": PASSWORD}).json()["token"]  # fmt: skip
@@ -168,7 +176,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="what", required=True)
     ev = sub.add_parser("evaluate")
-    ev.add_argument("--db")
+    ev.add_argument("--db", help="default: out/bench-web-{old,new}.db (one per tree: schemas may differ)")
     ev.add_argument("--requests", type=int, default=400)
     ev.add_argument("--clients", type=int, nargs="+", default=[1, 50])
     ev.add_argument("--old", help="a tree of the code to compare with (e.g. `git archive a7e6166 | tar -x -C DIR`)")

@@ -48,7 +48,7 @@ def check_password(stored: str, password: str) -> bool:
 _DUMMY_HASH: list[str] = []
 
 
-def _dummy_check(password: str) -> None:
+def dummy_check(password: str) -> None:
     """Spend the same time on an unknown user name as on a wrong password (no user enumeration by timing)."""
     if not _DUMMY_HASH:
         _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
@@ -184,7 +184,7 @@ def login(session: Session, username: str, password: str, client: str | None = N
     now = now_utc()
     wrong = UserError("登录名或密码不正确。", UNAUTHENTICATED, "password")
     if row is None:
-        _dummy_check(password)
+        dummy_check(password)
         record(session, name or "（空）", "login.failed", "staff_users", None, None, None, "无此账号",
                {"client": client})  # fmt: skip
         raise wrong
@@ -195,7 +195,7 @@ def login(session: Session, username: str, password: str, client: str | None = N
                {"client": client})  # fmt: skip
         raise
     if not row.active:
-        _dummy_check(password)
+        dummy_check(password)
         record(session, name, "login.failed", "staff_users", int(row.id), None, None, "账号已停用",
                {"client": client})  # fmt: skip
         raise wrong
@@ -225,10 +225,6 @@ def resolve(session: Session, token: str | None) -> SessionInfo:
     """The user of a staff session token; raises (401) when missing, unknown, an applicant's, revoked, idle,
     too old, or the account is disabled."""
     return sessions.resolve(session, "staff", token, active_user)
-
-
-def touch(session: Session, th: str) -> None:
-    sessions.touch(session, th)
 
 
 def logout(session: Session, info: SessionInfo) -> None:

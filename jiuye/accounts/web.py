@@ -18,8 +18,9 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from jiuye.accounts import service
+from jiuye.accounts import service, sessions
 from jiuye.accounts.service import User
+from jiuye.accounts.sessions import SessionInfo
 from jiuye.errors import BAD_INPUT, FORBIDDEN, UserError
 
 COOKIE = "jiuye_session"
@@ -70,7 +71,7 @@ def _token(request: Request) -> tuple[str | None, bool]:
     return request.cookies.get(COOKIE), False
 
 
-async def _given_csrf(request: Request) -> str | None:
+async def given_csrf(request: Request) -> str | None:
     header = request.headers.get(CSRF_HEADER)
     if header:
         return header
@@ -82,6 +83,23 @@ async def _given_csrf(request: Request) -> str | None:
     return None
 
 
+def session_of(url: str, resolve: Callable[[Session, str | None], SessionInfo[T]], token: str | None) -> SessionInfo[T]:
+    """The session of a request, by the room's ``resolve`` (staff or applicant; raises 401); its
+    ``last_seen_at`` is written at most once a minute."""
+    with read_session(url) as s:
+        info = resolve(s, token)
+    if info.needs_touch:
+        with write_session(url) as s:
+            sessions.touch(s, info.token_hash)
+    return info
+
+
+async def require_csrf(request: Request, expected: str, message: str = "页面已失效（CSRF 校验失败），请刷新页面后重试。") -> None:
+    """A state-changing request must carry its session's CSRF token (form field or header)."""
+    if request.method not in SAFE_METHODS and not sessions.csrf_ok(expected, await given_csrf(request)):
+        raise UserError(message, FORBIDDEN, CSRF_FIELD)
+
+
 async def current(request: Request) -> Ctx:
     """The logged-in user of this request (raises 401), CSRF checked on state-changing requests."""
     cached = getattr(request.state, "ctx", None)
@@ -89,17 +107,9 @@ async def current(request: Request) -> Ctx:
         return cached
     url = db_url(request)
     token, bearer = _token(request)
-    with read_session(url) as s:
-        info = service.resolve(s, token)
-    if info.needs_touch:
-        with write_session(url) as s:
-            service.touch(s, info.token_hash)
-    if (
-        request.method not in SAFE_METHODS
-        and not bearer
-        and not service.csrf_ok(info.csrf, await _given_csrf(request))
-    ):
-        raise UserError("页面已失效（CSRF 校验失败），请刷新页面后重试。", FORBIDDEN, CSRF_FIELD)
+    info = session_of(url, service.resolve, token)
+    if not bearer:  # a bearer token is not sent by a browser on its own: no CSRF to fear
+        await require_csrf(request, info.csrf)
     ctx = Ctx(request, info.subject, info.csrf, url, bearer)
     request.state.ctx = ctx
     from jiuye.accounts.scope import DISTRICT_LABELS

@@ -111,13 +111,13 @@ class LocalIdentityProvider:
         :mod:`jiuye.accounts.sessions`, the same as staff's).  The caller commits even when this raises
         (the failure count is the point)."""
         from jiuye.accounts import sessions
-        from jiuye.accounts.service import _dummy_check, check_password
+        from jiuye.accounts.service import check_password, dummy_check
 
         text = re.sub(r"\s+", "", identifier or "").upper()[:18]
         row = session.execute(sa.select(applicants).where(applicants.c.identifier == text)).first()
         wrong = UserError("证件号码或密码不正确。", UNAUTHENTICATED, "password")
         if row is None or row.password_hash is None:
-            _dummy_check(secret)
+            dummy_check(secret)
             raise wrong
         now = sessions.now_utc()
         sessions.check_not_locked(row.locked_until, now)

@@ -118,10 +118,6 @@ def resolve(session: Session, token: str | None) -> SessionInfo:
     return sessions.resolve(session, "applicant", token, identity_of)
 
 
-def touch(session: Session, th: str) -> None:
-    sessions.touch(session, th)
-
-
 def close_session(session: Session, th: str) -> None:
     sessions.close(session, th)
 

@@ -15,8 +15,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from jiuye.accounts.service import csrf_ok
-from jiuye.accounts.web import SAFE_METHODS, _given_csrf, db_url, read_session, write_session
+from jiuye.accounts.sessions import csrf_ok
+from jiuye.accounts.web import db_url, read_session, require_csrf, session_of, write_session
 from jiuye.applications import service
 from jiuye.applications.identity import Identity
 from jiuye.errors import FORBIDDEN, UserError
@@ -45,13 +45,8 @@ async def applicant(request: Request) -> ApplicantCtx:
     if isinstance(cached, ApplicantCtx):
         return cached
     url = db_url(request)
-    with read_session(url) as s:
-        info = service.resolve(s, request.cookies.get(COOKIE))
-    if info.needs_touch:
-        with write_session(url) as s:
-            service.touch(s, info.token_hash)
-    if request.method not in SAFE_METHODS and not csrf_ok(info.csrf, await _given_csrf(request)):
-        raise UserError("页面已失效，请刷新页面后重试。", FORBIDDEN, "csrf_token")
+    info = session_of(url, service.resolve, request.cookies.get(COOKIE))
+    await require_csrf(request, info.csrf, "页面已失效，请刷新页面后重试。")
     actx = ApplicantCtx(request, info.subject, info.csrf, url, info.token_hash)
     request.state.actx = actx
     request.state.page_context = {"applicant": info.subject, "csrf": info.csrf}

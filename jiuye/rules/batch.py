@@ -26,11 +26,9 @@ milliseconds and hands each caller its own :class:`~jiuye.rules.engine.Result`.
 from __future__ import annotations
 
 import datetime as dt
-import queue
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,60 +202,72 @@ def _chunks(indexes: list[int], jobs: Sequence[Job]) -> list[list[int]]:
     return chunks
 
 
+@dataclass
+class _Waiter:
+    job: Job
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Result | BaseException | None = None
+    lead: bool = False  # this caller gathers and evaluates the next group (set under the lock)
+
+
 class MicroBatcher:
     """Gathers the jobs of concurrent callers for ``window`` seconds and evaluates them together.
 
-    One worker thread evaluates one gathering at a time; while it works, new jobs queue up and form the next
-    gathering (so under load gatherings grow and each case costs less).  ``evaluate`` blocks its caller until
-    its own result is ready and returns it — exactly what evaluating the job alone returns.
+    No thread of its own: the first caller when nobody is evaluating becomes the leader — it waits ``window``,
+    takes every job queued by then (itself first), evaluates them in its own thread and hands each caller its
+    result; if more jobs queued meanwhile, the first of them leads the next group.  One group is evaluated at
+    a time, so under load groups grow and each case costs less; a lone caller evaluates in its own thread as
+    without batching.  ``evaluate`` returns exactly what evaluating the job alone returns.
     """
 
     def __init__(self, window: float = 0.002, max_jobs: int = 256) -> None:
         self.window = window
         self.max_jobs = max_jobs
-        self._queue: queue.SimpleQueue[tuple[Job, Future[Result]]] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._worker: threading.Thread | None = None
+        self._pending: list[_Waiter] = []
+        self._leading = False
         self.gatherings = 0  # evaluations run (for benchmarks: jobs per gathering)
         self.jobs = 0
 
     def evaluate(self, job: Job) -> Result:
-        future: Future[Result] = Future()
-        self._queue.put((job, future))
-        self._ensure_worker()
-        return future.result()
-
-    def _ensure_worker(self) -> None:
+        me = _Waiter(job)
         with self._lock:
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._run, name="jiuye-rules-batcher", daemon=True)
-                self._worker.start()
+            self._pending.append(me)
+            if not self._leading:
+                self._leading = me.lead = True
+        while me.result is None:
+            if me.lead:
+                self._lead()
+            else:
+                me.done.wait()
+        if isinstance(me.result, BaseException):
+            raise me.result
+        return me.result
 
-    def _gather(self) -> list[tuple[Job, Future[Result]]]:
-        items = [self._queue.get()]
-        deadline = time.monotonic() + self.window
-        while len(items) < self.max_jobs:
-            remaining = deadline - time.monotonic()
-            try:
-                items.append(self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait())
-            except queue.Empty:
-                break
-        return items
-
-    def _run(self) -> None:
-        while True:
-            items = self._gather()
-            try:
-                results = evaluate_many([job for job, _ in items])
-            except BaseException as exc:
-                results = [exc] * len(items)
+    def _lead(self) -> None:
+        if self.window > 0:
+            time.sleep(self.window)
+        with self._lock:
+            items = self._pending[: self.max_jobs]
+            del self._pending[: len(items)]
+        try:
+            results = evaluate_many([w.job for w in items])
+        except BaseException as exc:  # never leave a caller waiting
+            results = [exc] * len(items)
+        for w, r in zip(items, results, strict=True):
+            w.result = r
+        with self._lock:
             self.gatherings += 1
             self.jobs += len(items)
-            for (_, future), result in zip(items, results, strict=True):
-                if isinstance(result, BaseException):
-                    future.set_exception(result)
-                else:
-                    future.set_result(result)
+            following = self._pending[0] if self._pending else None
+            if following is None:
+                self._leading = False
+            else:
+                following.lead = True
+        for w in items:
+            w.done.set()
+        if following is not None:
+            following.done.set()
 
 
 BATCHER = MicroBatcher()  # the process's one batcher: the evaluate API and the public self-check share it

@@ -133,3 +133,21 @@ def test_explanations_of_the_merged_case_have_no_marker_left(one_person: dict[st
         assert isinstance(r, Result) and r.explanations is not None
         texts = r.explanations.select(pl.col("conditions").list.eval(pl.element().struct.field("detail")).list.join(""))
         assert not any(MARK in (t or "") for t in texts.to_series())
+
+
+def test_many_callers_without_a_window_all_get_their_own_result(one_person: dict[str, Any]) -> None:
+    job = _job(one_person)
+    expected = job.alone().to_json()
+    batcher = MicroBatcher(window=0)
+    got: list[Any] = []
+
+    def call() -> None:
+        got.append(batcher.evaluate(job).to_json())
+
+    threads = [threading.Thread(target=call) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert len(got) == 30 and all(g == expected for g in got)
+    assert batcher.jobs == 30
