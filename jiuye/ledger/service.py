@@ -538,21 +538,32 @@ def pay(
         ).scalar_one()
     )
     reason = f"发放批次 {batch_id}"
-    # the candidates' ids in a temporary table: each claim and the move to paid is one set-based statement
+    # PostgreSQL: the candidates' ids in a temporary table, each claim one set-based statement.  SQLite: IN-lists
+    # (a temporary table would create the connection's temp database, after which the pooled connection refuses
+    # the import's PRAGMA temp_store)
     conn = session.connection()
-    tmp = _temp_ids(conn, cand.payable.select("id", "state"))
+    pg = conn.dialect.name == "postgresql"
+    tmp = _temp_ids(conn, cand.payable.select("id", "state")) if pg else None
     claimed_ids: list[int] = []
     for old in sorted(cand.payable.get_column("state").unique().to_list()):
-        got = sorted(int(x) for x in session.execute(
-            sa.update(entitlements)
-            .where(entitlements.c.state == old,
-                   entitlements.c.id.in_(sa.select(tmp.c.id).where(tmp.c.state == old)))
-            .values(state="in_batch", updated_by=actor, updated_at=sa.func.current_timestamp())
-            .returning(entitlements.c.id)
-        ).scalars())  # fmt: skip
+        if tmp is not None:
+            chunks: list[Any] = [sa.select(tmp.c.id).where(tmp.c.state == old)]
+        else:
+            ids = cand.payable.filter(pl.col("state") == old).get_column("id").to_list()
+            chunks = [ids[start : start + 5000] for start in range(0, len(ids), 5000)]
+        got: list[int] = []
+        for chunk in chunks:
+            got += [int(x) for x in session.execute(
+                sa.update(entitlements)
+                .where(entitlements.c.state == old, entitlements.c.id.in_(chunk))
+                .values(state="in_batch", updated_by=actor, updated_at=sa.func.current_timestamp())
+                .returning(entitlements.c.id)
+            ).scalars()]  # fmt: skip
+        got.sort()
         transitions.audit_set(session, got, str(old), "in_batch", actor, reason, "pay", {"batch": batch_id})
         claimed_ids += got
-    conn.exec_driver_sql(f"DROP TABLE {tmp.name}")
+    if tmp is not None:
+        conn.exec_driver_sql(f"DROP TABLE {tmp.name}")
     if not claimed_ids:
         raise UserError(f"{month:%Y-%m} 及以前没有已核准、未发放的待遇，无需生成发放批次。", 6)
     claimed = cand.payable.filter(pl.col("id").is_in(claimed_ids)).sort("state", "id")
