@@ -204,8 +204,12 @@ class Item:
     relevant: bool = True
 
 
-def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dict[str, bool], ours: list[Any]) -> list[Item]:
-    """Run the engine on the case with the bureau's measures (``ours``) for this kind of visitor."""
+def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dict[str, bool], ours: list[Any],
+                     parameters: dict[str, Any] | None = None) -> list[Item]:
+    """Run the engine on the case with the bureau's measures (``ours``) for this kind of visitor and the
+    bureau's stored parameter values (``parameters``: ``parameters.service.stored_overrides``)."""
+    import dataclasses
+
     from jiuye.rules.batch import BATCHER, Job
     from jiuye.rules.case import parse_case
     from jiuye.rules.dates import format_month
@@ -216,6 +220,8 @@ def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dict[str,
         parsed = parse_case(case)
     except Exception as exc:  # the answers were checked above; anything left is ours to fix
         raise UserError("填写的信息无法测算，请检查日期等是否合理。", BAD_INPUT) from exc
+    if parameters:
+        parsed = dataclasses.replace(parsed, parameters={**parameters, **parsed.parameters})
     # concurrent visitors are evaluated together for a few milliseconds (same engine, each its own result)
     result = BATCHER.evaluate(Job.of(parsed, True, [m for m in measures if m.computable]))
     lines: dict[str, list[dict[str, Any]]] = {}

@@ -38,6 +38,16 @@ def _settings(request: Request) -> tuple[dict[str, Any], list[Any]]:
         return settings(s), bureau_measures(s)
 
 
+def _bureau_parameters(request: Request) -> dict[str, Any]:
+    """The values the bureau has set on the parameters page (dated, audited): a resident's self-check must
+    show the amounts the bureau pays today, the same ones matching uses, not only the files' defaults."""
+    from jiuye.accounts.web import db_url, read_session
+    from jiuye.parameters.service import stored_overrides
+
+    with read_session(db_url(request)) as s:
+        return stored_overrides(s)
+
+
 def _how(kind: str, auto: bool) -> str:
     if kind in ("reviewer", "application"):
         return "reviewer"
@@ -147,7 +157,8 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
 
     current, ours = _settings(request)
     auto = {k: v.auto for k, v in current.items()}
-    items = await anyio.to_thread.run_sync(selfcheck.evaluate_answers, situation, case, auto, ours)
+    parameters = _bureau_parameters(request)
+    items = await anyio.to_thread.run_sync(selfcheck.evaluate_answers, situation, case, auto, ours, parameters)
     eligible = [i for i in items if i.eligible]
     total = sum(i.total_fen or 0 for i in eligible)
     return _page(request, "selfcheck_result.html", {

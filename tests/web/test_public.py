@@ -69,6 +69,20 @@ def test_graduate_selfcheck_shows_js03a_with_explanations_and_stores_nothing(cli
     assert counts(web_db) == before  # nothing the visitor typed is stored
 
 
+def test_selfcheck_shows_the_amount_the_bureau_has_set(client: Any, web_db: str) -> None:
+    """A value set on the parameters page (dated, audited) is what matching pays, so the self-check shows it."""
+    from jiuye.db import write_session
+    from jiuye.parameters.service import parse_change, set_value
+
+    with write_session(web_db) as s:
+        set_value(s, parse_change("JS-03a", "bachelor_amount", "2024-01-01", "3500", "测试：区人社局调整通知第1号"),
+                  "officer")  # fmt: skip
+    eligible = selfcheck(client, "graduate", GRADUATE).text.split("与您情况相关")[0]
+    assert 'data-policy="JS-03a"' in eligible
+    text = text_of(eligible)
+    assert "3,500.00 元" in text and "3,000.00 元" not in text
+
+
 def test_36_year_old_refused_js02_on_age_without_what_would_change(client: Any) -> None:
     r = selfcheck(client, "flexible", {"birth_date": "1987-03-01", "gender": "female", "hukou_district": "jinshan",
                                        "unemployed_from": "2023-01-05", "flexible_from": "2023-09-01",
