@@ -50,6 +50,17 @@ def test_add_months_expr_matches_scalar(rows: list[tuple[dt.date, int]]) -> None
     assert got == [d.add_months(day, n) for day, n in rows]
 
 
+@given(st.lists(dates, min_size=1, max_size=30), st.integers(-400, 400))
+def test_add_months_expr_constant_and_null(days: list[dt.date], n: int) -> None:
+    """The constant form (a fixed offset) clamps like the scalar; a missing day or count stays missing."""
+    frame = pl.DataFrame(
+        {"day": [*days, None], "n": [n] * len(days) + [None]}, schema={"day": pl.Date, "n": pl.Int64}
+    )
+    got = frame.select(d.add_months_expr(pl.col("day"), n)).to_series().to_list()
+    assert got == [*(d.add_months(day, n) for day in days), None]
+    assert frame.select(d.add_months_expr(pl.col("day"), pl.col("n"))).to_series()[-1] is None
+
+
 @given(st.lists(st.tuples(dates, dates), min_size=1, max_size=30))
 def test_age_expr_matches_scalar(rows: list[tuple[dt.date, dt.date]]) -> None:
     frame = pl.DataFrame({"birth": [r[0] for r in rows], "day": [r[1] for r in rows]})
