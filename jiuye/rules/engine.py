@@ -347,6 +347,10 @@ def measure_parameters(measure: Measure, overrides: dict[str, Any] | None) -> Me
 
 _ELIGIBLE = "_eligible"
 _LONG_FORMAT_ROWS = 1_000  # candidate rows from which explanations gather their condition lists in long format
+# below this many fact rows in all, queries run without Polars' plan optimisations (issue 11 item 4): on a
+# handful of rows the optimiser's passes over ~60 large plans cost more than the execution they would save,
+# and optimisations never change a result (tests/rules/test_engine.py compares both on random cases)
+_UNOPTIMISED_MAX_ROWS = 20_000
 _RANK_SINGLE_ROWS = False  # tests: rank even when every subject has one candidate row (the general path)
 _CONDITIONS: dict[tuple[str, dt.date, dt.date, str], tuple[list[Condition], list[Condition]]] = {}
 
@@ -453,7 +457,9 @@ def _evaluate(
             evaluated = evaluated.filter(_all_met(c.key for c in conditions))
         prepared.append(_Prepared(measure, p, conditions, monthly))
         first_pass.append(evaluated)
-    collected = pl.collect_all([*first_pass, *finding_queries], engine="in-memory")
+    rows = sum(frame.height for frame in facts.tables().values())
+    flags = pl.QueryOptFlags.none() if rows <= _UNOPTIMISED_MAX_ROWS else pl.QueryOptFlags()
+    collected = pl.collect_all([*first_pass, *finding_queries], engine="in-memory", optimizations=flags)
     evaluated_frames, finding_frames = collected[: len(prepared)], collected[len(prepared) :]
 
     payments = facts.payments.lazy()
@@ -485,7 +491,8 @@ def _evaluate(
                               until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced,
                               one_per_subject=evaluated_frame.get_column("subject").n_unique() == evaluated_frame.height)
             )
-    frames = pl.collect_all([*line_queries, *explanation_queries, *fact_queries], engine="in-memory")
+    frames = pl.collect_all([*line_queries, *explanation_queries, *fact_queries], engine="in-memory",
+                            optimizations=flags)
     n_explained = len(line_queries) + len(explanation_queries)
     n_lines = len(line_queries)
     entitlements = (

@@ -65,3 +65,27 @@ def test_single_row_explanations_of_examples_equal_the_ranked_ones(monkeypatch: 
             m.setattr(engine, "_RANK_SINGLE_ROWS", True)
             ranked = evaluate(case, explain=True).to_json()
         assert json.dumps(fast, default=str) == json.dumps(ranked, default=str), path.name
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=4))
+def test_unoptimised_small_plans_give_the_optimised_result(case: dict[str, Any]) -> None:
+    """Small inputs run without Polars' optimiser (issue 11 item 4): the results must be the optimised ones."""
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    saved = engine._UNOPTIMISED_MAX_ROWS
+    try:
+        for explain in (True, False):
+            engine._UNOPTIMISED_MAX_ROWS = 10**9
+            plain = engine.evaluate_facts(*args, explain=explain)
+            engine._UNOPTIMISED_MAX_ROWS = -1
+            optimised = engine.evaluate_facts(*args, explain=explain)
+            assert plain.entitlements.equals(optimised.entitlements)
+            assert plain.findings.equals(optimised.findings)
+            assert (plain.explanations is None) == (optimised.explanations is None)
+            if plain.explanations is not None and optimised.explanations is not None:
+                assert plain.explanations.equals(optimised.explanations)
+    finally:
+        engine._UNOPTIMISED_MAX_ROWS = saved
