@@ -276,3 +276,53 @@ def test_cm10f_hint_day_is_the_birthday_by_adding_years(birth: dt.date, gender: 
         assert found["hint"] == f"年满{years}周岁后（{birthday.isoformat()}起）办理灵活就业登记即可申请"
         assert explained(move(data, "flexible_employment.registered_on", "p1", found["hint"]),
                          "CM-10f", "p1", "older")["met"] is True  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- a hint promises no day on which
+# another premise has ended (Threshold.latest): the unemployment registration must still be open the day before
+@settings(max_examples=25)
+@given(start=DAYS, offset=st.integers(1, 200), length=st.integers(1, 400))
+def test_js02_hint_only_while_the_registration_is_still_open(
+    start: dt.date, offset: int, length: int
+) -> None:
+    """A registration that ended: the hint names a day only if the day before it is still registered, and
+    then moving the flexible-employment registration there meets the condition (nothing else fails)."""
+    end = start + dt.timedelta(days=length)
+    registered = start + dt.timedelta(days=offset)
+    data = case([person(unemployment_registrations=[{"from": start.isoformat(), "to": end.isoformat()}],
+                        flexible_employment=[{"registered_on": registered.isoformat(), "ended_on": None}])])  # fmt: skip
+    found = explained(data, "JS-02", "p1", "long_unemployed")
+    first = add_months(start, 6) + dt.timedelta(days=1)
+    covered = registered - dt.timedelta(days=1) <= end
+    if found["met"]:
+        return
+    assert ("hint" in found) is (covered and first - dt.timedelta(days=1) <= end), (found, end)
+    if "hint" in found:
+        moved = move(data, "flexible_employment.registered_on", "p1", found["hint"])
+        assert explained(moved, "JS-02", "p1", "long_unemployed")["met"] is True
+
+
+@pytest.mark.parametrize(("policy", "condition", "fact", "data"), [
+    # registered 2023-08-31 → 2024-02-10: the first day more than 6 months after is 2024-03-01, by then closed
+    ("JS-02", "long_unemployed", "flexible_employment.registered_on", case([person(
+        unemployment_registrations=[{"from": "2023-08-31", "to": "2024-02-10"}],
+        flexible_employment=[{"registered_on": "2024-01-10", "ended_on": None}])])),
+    # registered 2023-03-31 → 2023-06-20; 3 months complete on 2023-06-30, the registration closed before
+    ("CM-10d", "unemployed", "contracts.start", case([person(
+        hukou="chongming", unemployment_registrations=[{"from": "2023-03-31", "to": "2023-06-20"}],
+        contracts=[contract("2023-05-01")])], [employer(district="chongming")])),
+    # 50 on 2026-02-28, the unemployment registration ended 2025-12-31: registering at 50 finds none open
+    ("CM-10f", "older", "flexible_employment.registered_on", case([person(
+        birth="1976-02-29", hukou="chongming", unemployment_registrations=[{"from": "2024-01-01", "to": "2025-12-31"}],
+        flexible_employment=[{"registered_on": "2025-06-01", "ended_on": None}])])),
+])  # fmt: skip
+def test_no_hint_for_a_day_after_the_registration_closed(policy: str, condition: str, fact: str,
+                                                         data: dict[str, Any]) -> None:  # fmt: skip
+    found = explained(data, policy, "p1", condition)
+    assert found["met"] is False and "hint" not in found, found
+    # the same case with the registration still open gets its hint, and the hint then meets it
+    data = copy.deepcopy(data)
+    data["persons"][0]["unemployment_registrations"][0]["to"] = None
+    found = explained(data, policy, "p1", condition)
+    assert found["met"] is False and found.get("hint"), found
+    assert explained(move(data, fact, "p1", found["hint"]), policy, "p1", condition)["met"] is True

@@ -201,14 +201,3 @@ def once_at_contract_start(eligible: pl.LazyFrame, p: MeasureParameters, benefic
     return eligible.select(
         beneficiary=beneficiary, subject="person", month=month, amount_fen=p.fen_expr("amount", month)
     ).unique()
-
-
-def with_unemployment_spell(units: pl.LazyFrame, facts: Facts, day: str = "day_before_S") -> pl.LazyFrame:
-    """Add ``spell_start``: the earliest start of an unemployment registration covering ``units[day]``."""
-    spells = (
-        units.select("person", day).unique().filter(pl.col(day).is_not_null())
-        .join(facts.unemployment.lazy().select("person", "start", "end"), on="person")
-        .filter((pl.col("start") <= pl.col(day)) & (pl.col("end").is_null() | (pl.col("end") >= pl.col(day))))
-        .group_by("person", day).agg(spell_start=pl.col("start").min())
-    )  # fmt: skip
-    return units.join(spells, on=["person", day], how="left")
