@@ -16,6 +16,8 @@ import polars as pl
 from jiuye.rules.dates import active_in_month_expr, covers_day_expr
 from jiuye.rules.facts import Facts
 
+ONE_DAY = dt.timedelta(days=1)
+
 INSURED_SCHEME = "urban_employee"  # G8: 本市城镇职工社会保险
 
 
@@ -227,3 +229,27 @@ def mark_overlapping(
     return frame.join(hits, on=[on, first, last], how="left", nulls_equal=False).with_columns(
         pl.col(out).fill_null(False)
     )
+
+
+def with_unemployment_spell(units: pl.LazyFrame, facts: Facts, day: str = "day_before_S") -> pl.LazyFrame:
+    """Add ``spell_start``: the earliest start of an unemployment registration covering ``units[day]``, and
+    ``spell_end``: the last day of that registration (null while open; the longest when several start that
+    day) — how long a later act would still find it open (what a hint may promise)."""
+    far = dt.date.max  # stands for an open end while taking the maximum
+    first = pl.col("start") == pl.col("start").min()
+    spells = (
+        units.select("person", day).unique().filter(pl.col(day).is_not_null())
+        .join(facts.unemployment.lazy().select("person", "start", "end"), on="person")
+        .filter((pl.col("start") <= pl.col(day)) & (pl.col("end").is_null() | (pl.col("end") >= pl.col(day))))
+        .with_columns(pl.col("end").fill_null(far))
+        .group_by("person", day).agg(spell_start=pl.col("start").min(), spell_end=pl.col("end").filter(first).max())
+        .with_columns(spell_end=pl.when(pl.col("spell_end") < far).then(pl.col("spell_end")))
+    )  # fmt: skip
+    return units.join(spells, on=["person", day], how="left")
+
+
+def spell_open_until() -> pl.Expr:
+    """The last day D whose day before still falls in the spell of :func:`with_unemployment_spell` — what a
+    hint to act on D (register, hire) may promise (:attr:`Threshold.latest`); null without a spell."""
+    until = (pl.col("spell_end") + ONE_DAY).fill_null(dt.date.max)  # an open registration: no last day
+    return pl.when(pl.col("spell_start").is_not_null()).then(until)

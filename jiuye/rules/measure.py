@@ -164,6 +164,8 @@ class Threshold:
     at all (a contract exists) and ``unless`` meets it whatever the value (an open-ended contract); the
     condition is ``requires & (unless | value ⋄ limit)``.  ``fact`` names the case fact (case-format path)
     that the hint asks to move; a test moves it to the hinted day or count and checks the condition is met.
+    ``latest`` is the last day on which acting still meets the condition's other premises (the
+    unemployment registration still open the day before): a hinted day after it is no promise, so no hint.
     """
 
     word: str  # counting word of jiuye.rules.legal (满, 超过, 及以下 …)
@@ -177,6 +179,7 @@ class Threshold:
     fact: str = ""  # the case fact the hint moves, e.g. "flexible_employment.registered_on"
     requires: pl.Expr | None = None
     unless: pl.Expr | None = None
+    latest: pl.Expr | None = None  # date/age: the last day acting still meets the other premises (null: none)
 
     @property
     def compares(self) -> pl.Expr:
@@ -200,18 +203,26 @@ class Threshold:
         """String expression: what would make the condition met, or null when nothing can (or it is met).
 
         ``until`` is the last day of the measure's window (G4): a day after it changes nothing."""
+        text, _, _, possible = self.hint_parts(until)
+        return pl.when(possible).then(text).otherwise(pl.lit(None, pl.String))
+
+    def hint_parts(
+        self, until: dt.date | None = None
+    ) -> tuple[pl.Expr, pl.Expr | None, pl.Expr | None, pl.Expr]:
+        """(text, day, missing, possible): the hint's text, the day it names (age/date/end) or the number of
+        units missing (count), and whether it may be said at all.  :class:`AnyOf` compares branches by them."""
         from jiuye.rules.dates import add_years_expr
         from jiuye.rules.legal import includes_number
 
         strict = not includes_number(self.word)
-        none = pl.lit(None, pl.String)
-        if not self.upward:
-            return none  # a maximum age / latest day / maximum count passed: time does not undo it
+        if not self.upward or (self.kind == "age" and self.birth is None):
+            # a maximum age / latest day / maximum count passed: time does not undo it
+            return pl.lit(None, pl.String), None, None, pl.lit(False)
         limit = self.limit if isinstance(self.limit, pl.Expr) else pl.lit(self.limit)
         day: pl.Expr | None = None
+        missing: pl.Expr | None = None
         if self.kind == "age":
-            if self.birth is None:
-                return none
+            assert self.birth is not None
             years = limit + 1 if strict else limit
             day = add_years_expr(self.birth, years.cast(pl.Int32))
             then = f"（{{}}起）{self.action}即可申请" if self.action else "（{}起）"
@@ -227,13 +238,58 @@ class Threshold:
                 text = pl.format(f"{self.action}在{{}}或之后即可申请", shown)
         else:
             missing = (limit + 1 if strict else limit) - self.value.fill_null(0)
-            text = pl.when(missing > 0).then(pl.format(f"{self.action}再满{{}}{self.unit}后", missing))
-        possible = pl.lit(True) if day is None else day.is_not_null()
+            text = pl.format(f"{self.action}再满{{}}{self.unit}后", missing)
+        possible = missing > 0 if missing is not None else day.is_not_null()  # type: ignore[union-attr]
         if day is not None and until is not None:
             possible &= day <= until  # G4: after the window nothing is paid, so nothing to promise
+        if day is not None and self.latest is not None:
+            # a day on which another premise has ended (the registration closed before it) is no promise
+            possible &= day <= self.latest  # null: the premise holds on no day at all
         if self.requires is not None:
             possible &= self.requires.fill_null(False)
-        return pl.when(possible).then(text).otherwise(none)
+        return text, day, missing, possible.fill_null(False)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """A condition met when any of its branches is (e.g. "离校2年内未就业毕业生 或 毕业学年学生"), declared
+    so that what would change it is computed from the branches, the same way for every measure.
+
+    A branch is a :class:`Threshold` (which can say what would meet it) or a plain boolean expression (a
+    branch nothing the person does can reach, e.g. "2023届毕业生").  The hint is the branch hint naming the
+    earliest day; failing any, the one missing the fewest units.  ``fact`` is the case fact the hinted
+    branches move (one fact for all of them, so a test can apply the hint).
+    """
+
+    branches: tuple[Threshold | pl.Expr, ...]
+    fact: str = ""
+
+    @property
+    def thresholds(self) -> tuple[Threshold, ...]:
+        return tuple(b for b in self.branches if isinstance(b, Threshold))
+
+    @property
+    def expr(self) -> pl.Expr:
+        branches = [b.expr if isinstance(b, Threshold) else b for b in self.branches]
+        return pl.any_horizontal(branches).fill_null(False)
+
+    @property
+    def upward(self) -> bool:
+        """Some branch can be reached by waiting or acting."""
+        return any(t.upward for t in self.thresholds)
+
+    def hint(self, until: dt.date | None = None) -> pl.Expr:
+        """The hint of the branch reachable first: the earliest day, else the fewest missing units."""
+        parts = [t.hint_parts(until) for t in self.thresholds if t.upward]
+        dated = [(text, day, ok) for text, day, _, ok in parts if day is not None]
+        counted = [(text, missing, ok) for text, _, missing, ok in parts if missing is not None]
+        chosen: list[pl.Expr] = []
+        for group in (dated, counted):
+            if not group:
+                continue
+            best = pl.min_horizontal([pl.when(ok).then(key) for _, key, ok in group])
+            chosen += [pl.when(ok & (key == best)).then(text) for text, key, ok in group]
+        return pl.coalesce([*chosen, pl.lit(None, pl.String)])
 
 
 @dataclass(frozen=True)
@@ -248,10 +304,11 @@ class Condition:
     # the same ``first_over`` group that meet every other (plain) condition
     first_of: pl.Expr | None = None
     first_over: tuple[str, ...] = ()
-    threshold: Threshold | None = None  # declared structure of a threshold (what would change it)
+    threshold: Threshold | AnyOf | None = None  # declared structure of a threshold (what would change it)
 
     @classmethod
-    def of(cls, key: str, text: str, clause: str, threshold: Threshold, detail: pl.Expr | None = None) -> Condition:
+    def of(cls, key: str, text: str, clause: str, threshold: Threshold | AnyOf, detail: pl.Expr | None = None
+           ) -> Condition:  # fmt: skip
         """A threshold condition: its expression is the threshold's, so the two cannot disagree."""
         return cls(key, text, clause, threshold.expr, detail, threshold=threshold)
 

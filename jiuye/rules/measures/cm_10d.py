@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from jiuye.rules import derived
 from jiuye.rules.dates import add_months_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
@@ -30,7 +31,6 @@ from jiuye.rules.measures._chongming import (
     once_at_contract_start,
     person_contracts,
     start_between,
-    with_unemployment_spell,
 )
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.prune import Necessary
@@ -65,7 +65,7 @@ class HiringRegisteredUnemployedSubsidy(Measure):
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × contract (a person without contracts keeps one row)."""
-        return with_unemployment_spell(person_contracts(facts), facts)
+        return derived.with_unemployment_spell(person_contracts(facts), facts)
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         months = p.get("min_unemployed_months")
@@ -76,7 +76,10 @@ class HiringRegisteredUnemployedSubsidy(Measure):
                           over=("employer", "person")),
             Condition.of("unemployed", f"招录时登记失业{months}个月以上（含{months}个月）", CLAUSE,
                       Threshold("以上", pl.col("S"), after, "date", action="招用",
-                                limit_label=f"失业登记满{months}个月", fact="contracts.start"),
+                                limit_label=f"失业登记满{months}个月", fact="contracts.start",
+                                # still registered the day before, and a hire still in the policy period
+                                latest=pl.min_horizontal(derived.spell_open_until(),
+                                                         pl.lit(date_param(p, "contract_start_to")))),
                       pl.when(pl.col("spell_start").is_null() & pl.col("S").is_not_null())
                       .then(pl.lit("劳动合同起始日前一日不在失业登记中"))
                       .otherwise(detail(f"失业登记开始 {{}}，满{months}个月为 {{}}，劳动合同起始日 {{}}",

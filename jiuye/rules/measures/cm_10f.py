@@ -32,7 +32,6 @@ from jiuye.rules.measures._chongming import (
     date_param,
     persons,
     start_from,
-    with_unemployment_spell,
 )
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.prune import Necessary
@@ -73,7 +72,7 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
             .with_columns(day_before_R=pl.col("R") - dt.timedelta(days=1),
                           age_at_R=age_on_expr(pl.col("birth_date"), pl.col("R")))
         )  # fmt: skip
-        return with_unemployment_spell(units, facts, day="day_before_R")
+        return derived.with_unemployment_spell(units, facts, day="day_before_R")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         men, women = p.get("min_age_male"), p.get("min_age_female")
@@ -85,7 +84,8 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
                        fact="flexible_employment.registered_on"),
             Condition.of("older", f"大龄（男性{men}周岁以上、女性{women}周岁以上，以灵活就业登记日计）", CLAUSE,
                       Threshold("以上", pl.col("age_at_R"), threshold, "age", action="办理灵活就业登记",
-                                birth=pl.col("birth_date"), fact="flexible_employment.registered_on"),
+                                birth=pl.col("birth_date"), fact="flexible_employment.registered_on",
+                                latest=derived.spell_open_until()),  # still unemployed the day before
                       detail("登记日 {} 年龄 {} 周岁（{}）", pl.col("R"), pl.col("age_at_R"),
                              pl.col("gender").replace({"male": "男", "female": "女"}))),
             Condition("unemployed", "失业人员（灵活就业登记前一日处于失业登记中）", CLAUSE,

@@ -60,14 +60,7 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
             .with_columns(day_before_R=pl.col("R") - dt.timedelta(days=1))
         )  # fmt: skip
         # the earliest-starting unemployment spell still open the day before R
-        spells = (
-            units.select("person", "R", "day_before_R").unique().filter(pl.col("R").is_not_null())
-            .join(facts.unemployment.lazy().select("person", spell_start="start", spell_end="end"), on="person")
-            .filter((pl.col("spell_start") <= pl.col("day_before_R"))
-                    & (pl.col("spell_end").is_null() | (pl.col("spell_end") >= pl.col("day_before_R"))))
-            .group_by("person", "R").agg(pl.col("spell_start").min())
-        )  # fmt: skip
-        units = units.join(spells, on=["person", "R"], how="left")
+        units = derived.with_unemployment_spell(units, facts, day="day_before_R")
         units = derived.mark_covered(units, derived.statuses_of(facts, "employment_hardship"), "R", "hardship_at_R")
         return units.with_columns(subject=pl.col("person"), age_at_R=age_on_expr(pl.col("birth_date"), pl.col("R")))
 
@@ -83,7 +76,8 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
                          detail("登记日 {} 年龄 {} 周岁", pl.col("R"), pl.col("age_at_R"))),
             Condition.of("long_unemployed", f"连续失业时间超过{months}个月（登记前一日仍在失业登记中）", CLAUSE,
                          Threshold("超过", pl.col("R"), six_months_after, "date", action="办理灵活就业登记",
-                                   limit_label=f"失业登记满{months}个月", fact="flexible_employment.registered_on"),
+                                   limit_label=f"失业登记满{months}个月", fact="flexible_employment.registered_on",
+                                   latest=derived.spell_open_until()),  # still registered the day before
                          detail(f"失业登记开始 {{}}，开始后{months}个月为 {{}}，灵活就业登记日 {{}}",
                                 pl.col("spell_start"), six_months_after, pl.col("R"))),
             Condition("not_hardship", "非经认定的本市就业困难人员（登记日）", CLAUSE, ~pl.col("hardship_at_R"),
