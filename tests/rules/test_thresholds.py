@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from jiuye.rules import evaluate
@@ -77,6 +77,10 @@ def contract(start: str, end: str | None = None, employer_id: str = "e1") -> dic
 BACHELOR = [{"level": "bachelor", "full_time": True, "graduation_date": "2024-06-30", "school_district": "songjiang"}]
 PAIRED = [{"kind": "paired_region_rural_labor", "from": "2020-01-01", "to": None}]
 HARDSHIP = [{"kind": "employment_hardship", "from": "2020-01-01", "to": None}]
+BASE = [{"id": "o1", "kind": "internship_base", "district": "jinshan"}]
+STUDENT = [{**BACHELOR[0], "graduation_date": "2025-06-30"}]
+GRADUATING_2024 = [{"level": "bachelor", "full_time": True, "graduation_date": "2024-06-30",
+                    "school_district": "chongming"}]  # fmt: skip
 
 
 def paired_worker() -> dict[str, Any]:
@@ -147,6 +151,30 @@ HINTED: dict[tuple[str, str], tuple[str, dict[str, Any], str]] = {
         birth="1970-05-01", hukou="chongming", unemployment_registrations=[{"from": "2022-01-01", "to": None}],
         flexible_employment=[{"registered_on": "2022-12-31", "ended_on": None}])]),
         "灵活就业登记日在2023-01-01或之后即可申请"),
+    # ---- any of several branches (AnyOf): the hint is the branch reachable first
+    # a bachelor student (school in Songjiang) graduating 2025-06-30, neither a Shanghai hukou (a) nor a
+    # graduate (b): an internship from 2024-07-01 starts in the graduating school year (+12 months > 06-30)
+    ("JS-01b", "internship_group"): ("p1", case([person(hukou=None, education=STUDENT, internships=[
+        {"base": "o1", "start": "2023-09-01", "end": None, "contract_signed_on": None}])], organizations=BASE),
+        "进入毕业学年后（2024-07-01起）参加就业见习即可申请"),
+    # the same for JS-03b's allowance: a Jinshan hukou aged 43 (over 35: (a) cannot help)
+    ("JS-03b", "intern_eligible"): ("p1", case([person(birth="1980-05-01", education=STUDENT, internships=[
+        {"base": "o1", "start": "2023-09-01", "end": None, "contract_signed_on": None}])],
+        organizations=BASE),
+        "进入毕业学年后（2024-07-01起）参加就业见习即可申请"),
+    # (c) 16-24 and registered unemployed: 16 on 2023-08-20 (G2), still registered the day before, in 2023
+    ("CM-04a", "target_group"): ("p1", case([person(
+        birth="2007-08-20", hukou="chongming", unemployment_registrations=[{"from": "2023-01-01", "to": None}],
+        contracts=[contract("2023-05-01")], social_insurance=insured("e1", "2023-05", 2))],
+        [employer(district="chongming")]), "年满16周岁后（2023-08-20起）招用即可申请"),
+    # 毕业年度: graduating 2024-06-30, hired in 2023 — a hire from 2024-01-01 is in the graduation year
+    ("CM-04b", "graduate"): ("p1", case([person(hukou="chongming", education=GRADUATING_2024,
+                                                contracts=[contract("2023-03-01")])], [employer(district="chongming")]),
+                             "进入毕业年度后（2024-01-01起）招用即可申请"),
+    # 离校2年内 counts from graduation (毕业日≤S): hired before graduating, a hire on that day meets it
+    ("CM-09", "recent_graduate"): ("p1", case([person(hukou="chongming", education=GRADUATING_2024,
+                                                      contracts=[contract("2023-05-01")])],
+                                              [employer(district="chongming")]), "毕业后（2024-06-30起）招用即可申请"),
 }  # fmt: skip
 
 # thresholds a person cannot reach by waiting or acting (a maximum): declared, never a hint
@@ -326,3 +354,48 @@ def test_no_hint_for_a_day_after_the_registration_closed(policy: str, condition:
     found = explained(data, policy, "p1", condition)
     assert found["met"] is False and found.get("hint"), found
     assert explained(move(data, fact, "p1", found["hint"]), policy, "p1", condition)["met"] is True
+
+
+@settings(max_examples=25)
+@given(graduation=st.dates(dt.date(2024, 1, 1), dt.date(2026, 6, 30)), start=DAYS)
+@example(graduation=dt.date(2025, 2, 28), start=dt.date(2023, 9, 1))  # − 12 months + 1 day = 02-29: too early
+def test_js01b_hint_is_the_first_day_in_the_graduating_year(graduation: dt.date, start: dt.date) -> None:
+    """G1 + G9 on random days: the hinted internship start D is the first day with D + 12 months > graduation
+    (adding months clamps at month ends, so it is not simply graduation − 12 months + 1 day); the day before
+    D does not meet it and D does."""
+    assume(start < graduation)  # from graduation on, (b) 离校2年内 decides (not a hint of this branch)
+    education = [{**STUDENT[0], "graduation_date": graduation.isoformat()}]
+    data = case([person(hukou=None, education=education, internships=[
+        {"base": "o1", "start": start.isoformat(), "end": None, "contract_signed_on": None}])], organizations=BASE)  # fmt: skip
+    found = explained(data, "JS-01b", "p1", "internship_group")
+    in_year = start <= graduation < add_months(start, 12)
+    assert found["met"] is in_year
+    if found["met"]:
+        assert "hint" not in found
+        return
+    day = dt.date.fromisoformat(re.search(r"\d{4}-\d{2}-\d{2}", found["hint"]).group(0))  # type: ignore[union-attr]
+    assert add_months(day, 12) > graduation >= add_months(day - dt.timedelta(days=1), 12)
+    moved = move(data, "internships.start", "p1", found["hint"])
+    assert explained(moved, "JS-01b", "p1", "internship_group")["met"] is True
+
+
+def test_any_of_names_the_branch_reachable_first() -> None:
+    """AnyOf compares its branches: the earliest day among dated hints, else the fewest missing units;
+    branches that cannot be reached (a maximum, a plain expression) say nothing."""
+    import polars as pl
+
+    from jiuye.rules.measure import AnyOf
+
+    day = pl.col("day")
+    early = Threshold("以上", day, pl.col("a"), "date", action="甲", fact="x")
+    late = Threshold("以上", day, pl.col("b"), "date", action="乙", fact="x")
+    count = Threshold("满", pl.col("n"), 5, "count", action="丙", unit="个月", fact="x")
+    never = Threshold("以下", pl.col("n"), 1, "count", action="丁", unit="个月", fact="x")
+    frame = pl.DataFrame({"day": [dt.date(2024, 1, 1)] * 3, "n": [3, 3, 9],
+                          "a": [dt.date(2024, 5, 1), None, None], "b": [dt.date(2024, 3, 1), None, None]})  # fmt: skip
+    both = AnyOf((pl.lit(False), never, count, early, late), fact="x")
+    out = frame.select(hint=both.hint(), met=both.expr)["hint"].to_list()
+    # row 3: n ≥ 5 is met (no hint needed)
+    assert out == ["乙在2024-03-01或之后即可申请", "丙再满2个月后", None]
+    assert frame.select(met=both.expr)["met"].to_list() == [False, False, True]
+    assert not AnyOf((pl.lit(True), never), fact="x").upward and both.upward

@@ -103,6 +103,17 @@ def test_failed_threshold_says_what_would_change_it(client: Any) -> None:
     assert "怎样才能符合：失业登记满6个月后（2024-03-06起）办理灵活就业登记即可申请" in block
 
 
+def test_any_of_condition_says_what_would_change_it(client: Any) -> None:
+    """CM-09's 离校2年内 is any of the graduations, each from its day: hired before graduating, the hint is
+    computed from the branch (a hire on the graduation day), not written for the measure."""
+    r = selfcheck(client, "graduate", {**GRADUATE, "hukou_district": "chongming", "origin_district": "chongming",
+                                       "employer_district": "chongming", "graduation_date": "2026-06-30",
+                                       "contract_start": "2026-03-01"})  # fmt: skip
+    assert r.status_code == 200
+    block = r.text.split('data-policy="CM-09"')[1].split("</article>")[0]
+    assert "怎样才能符合：毕业后（2026-06-30起）招用即可申请" in text_of(block)
+
+
 def test_graduate_short_of_six_insured_months_is_told_how_many_more(client: Any) -> None:
     r = selfcheck(client, "graduate", {**GRADUATE, "insured_months": "4"})
     assert r.status_code == 200

@@ -94,6 +94,35 @@ def test_36_year_old_sees_js02_refused_on_age_in_browser(live_server: str, page:
     shot(page, "public-selfcheck-js02-age")
 
 
+def test_any_of_condition_shows_what_would_change_it_in_browser(live_server: str, page: Any) -> None:
+    """A Chongming student hired before graduating: CM-09's 离校2年内 (any of the graduations) is refused
+    with the hint computed from the branch reachable first."""
+    page.goto(f"{live_server}/self-check/graduate")
+    page.click("summary")
+    page.fill("#birth_date", "2004-04-01")
+    page.select_option("#gender", "female")
+    page.select_option("#hukou_district", "chongming")
+    page.select_option("#education", "bachelor")
+    page.check("input[name=full_time]")
+    page.fill("#graduation_date", "2026-06-30")
+    page.select_option("#origin_district", "chongming")
+    page.select_option("#employer_district", "chongming")
+    page.select_option("#employer_type", "enterprise")
+    page.fill("#contract_start", "2026-03-01")
+    page.check("input[name=registered]")
+    page.fill("#insured_months", "3")
+    page.click("button[type=submit]")
+    card = page.locator('article.result-refused[data-policy="CM-09"]')
+    card.locator("summary").first.click() if card.locator("summary").count() else None
+    cond = card.locator("ul.conds").first.locator("li", has_text="离校2年内")
+    assert "不满足" in cond.inner_text()
+    assert cond.locator(".hint").inner_text() == "怎样才能符合：毕业后（2026-06-30起）招用即可申请"
+    card.scroll_into_view_if_needed()
+    no_english_or_trace(page)
+    no_horizontal_scroll(page)
+    shot(page, "public-selfcheck-cm09-hint")
+
+
 def test_resident_applies_reviewer_approves_resident_sees_it_in_browser(
     live_server: str, page: Any, chromium: Any, tmp_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
-from jiuye.rules.measure import CM_DOC, Condition, Threshold, detail, first_column
+from jiuye.rules.measure import CM_DOC, AnyOf, Condition, Threshold, detail, first_column
 from jiuye.rules.parameters import MeasureParameters
 
 DISTRICT = "chongming"
@@ -135,18 +135,22 @@ def higher_education(facts: Facts) -> pl.LazyFrame:
 
 
 def with_graduation_flags(
-    units: pl.LazyFrame, facts: Facts, key: str, flags: dict[str, pl.Expr], day: str = "S"
-) -> pl.LazyFrame:
+    units: pl.LazyFrame, facts: Facts, key: str, flags: dict[str, pl.Expr], day: str = "S",
+    earliest: dict[str, pl.Expr] | None = None,
+) -> pl.LazyFrame:  # fmt: skip
     """For each unit (``key``), whether *some* full-time higher-education entry meets each flag expression.
 
     The flag expressions see the unit's ``day`` column and the entry's ``graduation_date``.  Adds the
     flags (false when the person has no such entry) and ``graduations`` (all entries, for explanations).
+    ``earliest`` adds the smallest value of each expression over the entries (null where none gives one):
+    the first day an entry not yet reached would be (what an :class:`AnyOf` hint names).
     """
     per_unit = (
         units.select(key, "person", day).unique().filter(pl.col(key).is_not_null())
         .join(higher_education(facts), on="person")
         .group_by(key)
         .agg(*[expr.fill_null(False).any().alias(name) for name, expr in flags.items()],
+             *[expr.min().alias(name) for name, expr in (earliest or {}).items()],
              graduations=pl.col("graduation").sort().str.join("、"))
     )  # fmt: skip
     return units.join(per_unit, on=key, how="left").with_columns(
@@ -190,9 +194,18 @@ def year_param(p: MeasureParameters, name: str) -> int:
 
 
 def recent_graduate_condition(at: str, years: int) -> Condition:
-    """Reads the ``recent_graduate`` flag of :func:`with_graduation_flags`."""
-    return Condition("recent_graduate", f"离校{years}年内的全日制高校毕业生（以劳动合同起始日计）", at,
-                     pl.col("recent_graduate"), detail("学历：{}；劳动合同起始日：{}", pl.col("graduations"), pl.col("S")))  # fmt: skip
+    """Reads the ``recent_graduate`` flag and ``graduation_ahead`` (:data:`GRADUATION_AHEAD`) of
+    :func:`with_graduation_flags`: any entry graduated ≤ S ≤ graduated + N years, or — what would change it —
+    a hire on or after the graduation still ahead of S (the earliest one)."""
+    ahead = Threshold("以上", pl.col("S"), pl.col("graduation_ahead"), "date", action="招用", limit_label="毕业",
+                      fact="contracts.start")  # fmt: skip
+    return Condition.of("recent_graduate", f"离校{years}年内的全日制高校毕业生（以劳动合同起始日计）", at,
+                        AnyOf((pl.col("recent_graduate"), ahead), fact="contracts.start"),
+                        detail("学历：{}；劳动合同起始日：{}", pl.col("graduations"), pl.col("S")))  # fmt: skip
+
+
+# an entry whose graduation is still ahead of the hire S: a hire on that day would meet 毕业日≤S (the earliest)
+GRADUATION_AHEAD = pl.when(pl.col("graduation_date") > pl.col("S")).then(pl.col("graduation_date"))
 
 
 def once_at_contract_start(eligible: pl.LazyFrame, p: MeasureParameters, beneficiary: str = "person") -> pl.LazyFrame:

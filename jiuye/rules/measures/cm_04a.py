@@ -31,7 +31,7 @@ from jiuye.rules import derived
 from jiuye.rules.dates import add_years_expr, age_on_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measure import AnyOf, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_4,
     date_param,
@@ -86,7 +86,8 @@ class HiringSubsidyYouth(Measure):
             "recent_graduate": (grad < s) & meets("以内", s, add_years_expr(grad, years)),
         })  # fmt: skip
         units = derived.mark_unemployed(units, facts, "day_before_S", "unemployed_before_S")
-        units = derived.mark_covered(units, facts.unemployment.lazy(), "day_before_S", "registered_unemployed")
+        units = derived.with_unemployment_spell(units, facts).with_columns(
+            registered_unemployed=pl.col("spell_start").is_not_null())  # fmt: skip
         first = derived.nth_insured_month(facts, 1, "first_insured_month")
         return units.join(first, on="contract_id", how="left").with_columns(
             age_at_S=age_on_expr(pl.col("birth_date"), s)
@@ -95,10 +96,15 @@ class HiringSubsidyYouth(Measure):
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         min_age, max_age = p.get("min_age"), p.get("max_age")
         cohort = year_param(p, "graduate_year")
-        youth = meets("以上", pl.col("age_at_S"), min_age) & meets("以下", pl.col("age_at_S"), max_age)
         a = pl.col("cohort_graduate")
         b = pl.col("recent_graduate") & pl.col("unemployed_before_S")
-        c = youth & pl.col("registered_unemployed")
+        # (c) the minimum age is reached by waiting: a hire on the birthday, the registration still open the
+        # day before and the hire still in the policy period (the only branch a hint can promise)
+        c = Threshold("以上", pl.col("age_at_S"), min_age, "age", action="招用", birth=pl.col("birth_date"),
+                      fact="contracts.start",
+                      requires=meets("以下", pl.col("age_at_S"), max_age) & pl.col("registered_unemployed"),
+                      latest=pl.min_horizontal(derived.spell_open_until(),
+                                               pl.lit(date_param(p, "contract_start_to"))))  # fmt: skip
         return [
             has_contract(CLAUSE),
             start_between(CLAUSE, date_param(p, "contract_start_from"), date_param(p, "contract_start_to"),
@@ -107,9 +113,9 @@ class HiringSubsidyYouth(Measure):
                       detail("用工登记备案：{}", yes_no(pl.col("registered")))),
             Condition("insured", "已在该单位缴纳城镇职工社会保险", CLAUSE, pl.col("first_insured_month").is_not_null(),
                       detail("首个参保月：{}", pl.col("first_insured_month").dt.strftime("%Y-%m"))),
-            Condition("target_group",
+            Condition.of("target_group",
                       f"招用对象为{cohort}届高校毕业生、离校两年内未就业高校毕业生或在本市登记失业的"
-                      f"{min_age}-{max_age}岁青年", CLAUSE, a | b | c,
+                      f"{min_age}-{max_age}岁青年", CLAUSE, AnyOf((a, b, c), fact="contracts.start"),
                       detail(f"{cohort}届：{{}}；离校两年内：{{}}，入职前一日未就业：{{}}；入职时 {{}} 周岁，"
                              "入职前一日登记失业：{}；学历：{}",
                              yes_no(a), yes_no(pl.col("recent_graduate")), yes_no(pl.col("unemployed_before_S")),

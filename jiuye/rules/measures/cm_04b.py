@@ -25,7 +25,7 @@ from jiuye.rules import derived
 from jiuye.rules.dates import add_years_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measure import AnyOf, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_4,
     SIZE_LABELS,
@@ -79,6 +79,8 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
         units = with_graduation_flags(person_contracts(facts), facts, "contract_id", {
             "graduation_year_hire": grad.dt.year() == s.dt.year(),
             "recent_graduate": (grad < s) & meets("以内", s, add_years_expr(grad, years)),
+        }, earliest={  # the first day of a graduation year still ahead of S (a hire then is 毕业年度)
+            "graduation_year_ahead": pl.when(grad.dt.year() > s.dt.year()).then(pl.date(grad.dt.year(), 1, 1)),
         })  # fmt: skip
         return derived.mark_unemployed(units, facts, "day_before_S", "unemployed_before_S")
 
@@ -96,7 +98,9 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
             Condition("small_or_social", "小微企业或社会组织", CLAUSE, small | social,
                       detail("单位类型：{}，规模：{}", pl.col("employer_type").replace(EMPLOYER_TYPE_LABELS),
                              pl.col("employer_size").replace(SIZE_LABELS))),
-            Condition("graduate", "毕业年度或离校2年内未就业的高校毕业生", CLAUSE, a | b,
+            Condition.of("graduate", "毕业年度或离校2年内未就业的高校毕业生", CLAUSE, AnyOf((a, b, Threshold(
+                "以上", pl.col("S"), pl.col("graduation_year_ahead"), "date", action="招用", limit_label="进入毕业年度",
+                fact="contracts.start")), fact="contracts.start"),
                       detail("毕业年度内招用：{}；离校2年内：{}，入职前一日未就业：{}；学历：{}",
                              yes_no(a), yes_no(pl.col("recent_graduate")), yes_no(pl.col("unemployed_before_S")),
                              pl.col("graduations"))),

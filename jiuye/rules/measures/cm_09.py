@@ -28,6 +28,7 @@ from jiuye.rules.legal import meets
 from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_9,
+    GRADUATION_AHEAD,
     date_param,
     has_contract,
     once_at_contract_start,
@@ -74,7 +75,7 @@ class KeyGroupEmploymentSubsidyGraduates(Measure):
         s, grad = pl.col("S"), pl.col("graduation_date")
         return with_graduation_flags(person_contracts(facts), facts, "contract_id", {
             "recent_graduate": (grad <= s) & meets("以内", s, add_years_expr(grad, years)),
-        })  # fmt: skip
+        }, earliest={"graduation_ahead": GRADUATION_AHEAD})  # fmt: skip
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [

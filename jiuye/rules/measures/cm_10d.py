@@ -77,7 +77,9 @@ class HiringRegisteredUnemployedSubsidy(Measure):
             Condition.of("unemployed", f"招录时登记失业{months}个月以上（含{months}个月）", CLAUSE,
                       Threshold("以上", pl.col("S"), after, "date", action="招用",
                                 limit_label=f"失业登记满{months}个月", fact="contracts.start",
-                                latest=derived.spell_open_until()),  # still registered the day before
+                                # still registered the day before, and a hire still in the policy period
+                                latest=pl.min_horizontal(derived.spell_open_until(),
+                                                         pl.lit(date_param(p, "contract_start_to")))),
                       pl.when(pl.col("spell_start").is_null() & pl.col("S").is_not_null())
                       .then(pl.lit("劳动合同起始日前一日不在失业登记中"))
                       .otherwise(detail(f"失业登记开始 {{}}，满{months}个月为 {{}}，劳动合同起始日 {{}}",

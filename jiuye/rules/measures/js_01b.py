@@ -20,6 +20,7 @@ Our choices:
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 import polars as pl
@@ -28,7 +29,7 @@ from jiuye.rules import derived
 from jiuye.rules.dates import add_months_expr, add_years_expr, age_on_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta
+from jiuye.rules.measure import JS_DOC, AnyOf, Condition, Context, Measure, Meta, Threshold
 from jiuye.rules.measures._jinshan import persons, yes_no
 from jiuye.rules.parameters import MeasureParameters, load_measure_parameters
 
@@ -49,13 +50,21 @@ def mark_internship_eligible(
     keys = frame.select("person", _x=pl.col(day)).unique().filter(x.is_not_null())
     people = facts.persons.lazy().select(person="id", _birth="birth_date", _hukou="hukou_district")
     grad = pl.col("graduation_date")
+    shanghai_school = pl.col("school_district").is_not_null()
+    # the first day D with D + months > graduation (超过, G1; adding months clamps, G9): one month-end clamp
+    # away from graduation + 1 day − months, so the day after it when the clamp fell short
+    after = grad + dt.timedelta(days=1)
+    back = add_months_expr(after, -months)
+    short = add_months_expr(back, months) < after
+    student_from = pl.when(short).then(back + dt.timedelta(days=1)).otherwise(back)
     schooling = (
         keys.join(facts.education.lazy().filter(pl.col("full_time")), on="person")
         .group_by("person", "_x")
         .agg(
             _graduate=((grad <= x) & meets("以内", x, add_years_expr(grad, years))).any(),
-            _student=(pl.col("school_district").is_not_null() & meets("超过", add_months_expr(x, months), grad)
-                      & (x <= grad)).any(),
+            _student=(shanghai_school & meets("超过", add_months_expr(x, months), grad) & (x <= grad)).any(),
+            # a school year still ahead of x: the first day in it (what would make (c) met), the earliest
+            _student_from=student_from.filter(shanghai_school & (x < student_from)).min(),
         )
     )  # fmt: skip
     checked = derived.mark_unemployed(keys.join(people, on="person", how="left"), facts, "_x", "_unemployed")
@@ -70,6 +79,7 @@ def mark_internship_eligible(
     checked = checked.select(
         "person", "_x",
         (a | b | c).alias(out),
+        pl.col("_student_from").alias(f"{out}_student_from"),
         pl.format(
             "{}：（一）本市户籍{}、{}周岁、未就业{} → {}；（二）离校{}年内全日制毕业生{}、未就业{} → {}；"
             "（三）本市院校全日制毕业学年学生 → {}",
@@ -83,8 +93,15 @@ def mark_internship_eligible(
     )  # fmt: skip
 
 
-def internship_group_condition(out: str, clause: str, text: str) -> Condition:
-    return Condition(out, text, clause, pl.col(out), pl.col(f"{out}_detail"))
+def internship_group_condition(out: str, clause: str, text: str, day: str) -> Condition:
+    """The JS-01b test on ``day`` (column of :func:`mark_internship_eligible`).  Of its three groups only the
+    student's graduating school year comes by waiting: what would change it is an internship starting in it
+    (the age limit and the two years after leaving school are maxima; being unemployed on a future day is
+    nothing we can promise)."""
+    student = Threshold("以上", pl.col(day), pl.col(f"{out}_student_from"), "date", action="参加就业见习",
+                        limit_label="进入毕业学年", fact="internships.start")  # fmt: skip
+    return Condition.of(out, text, clause, AnyOf((pl.col(out), student), fact="internships.start"),
+                        pl.col(f"{out}_detail"))  # fmt: skip
 
 
 class InternshipEligibility(Measure):
@@ -120,6 +137,8 @@ class InternshipEligibility(Measure):
         return [internship_group_condition(
             "internship_group",
             CLAUSE,
+            day="check_day",
+            text=
             f"属于见习对象：{p.get('max_age')}周岁以下本市户籍未就业人员、离校{p.get('years_after_leaving_school')}年内"
             "未就业全日制毕业生或本市高校、中职学校全日制毕业学年学生（任一）",
         )]  # fmt: skip

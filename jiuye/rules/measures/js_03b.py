@@ -67,7 +67,7 @@ class InternshipLivingAllowance(Measure):
                       detail("见习：{} 至 {}，基地 {}", pl.col("start"), pl.col("end").cast(pl.String).fill_null("未结束"),
                              pl.col("base"))),
             organization_is("internship_base", CLAUSE),
-            internship_group_condition("intern_eligible", CLAUSE, "见习开始之日符合见习对象条件（JS-01b）"),
+            internship_group_condition("intern_eligible", CLAUSE, "见习开始之日符合见习对象条件（JS-01b）", day="start"),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
