@@ -34,13 +34,19 @@ def restrict(facts: Facts, persons: list[str]) -> Facts:
         elif "person" in frame.columns:
             out[name] = frame.join(ids, left_on="person", right_on="k", how="semi")
         elif name == "payments":
-            keep = set(persons)
-            out[name] = frame.filter(
-                pl.col("subject").is_in(list(keep)) | pl.col("beneficiary").is_in(list(keep))
-            )
+            out[name] = _payments_of(frame, ids.get_column("k"))
         else:
             out[name] = frame
     return Facts(**out)
+
+
+def _payments_of(payments: pl.DataFrame, persons: pl.Series) -> pl.DataFrame:
+    """The payments whose subject or beneficiary is one of ``persons`` (a column: a chunk's 200,000 ids
+    passed as a Python set and list cost ~0.7 s per chunk, even when there are no payments at all)."""
+    if payments.is_empty():
+        return payments
+    keep = persons.implode()
+    return payments.filter(pl.col("subject").is_in(keep) | pl.col("beneficiary").is_in(keep))
 
 
 def restrict_sorted_slice(facts: Facts, persons: list[str]) -> Facts:
@@ -61,7 +67,7 @@ def restrict_sorted_slice(facts: Facts, persons: list[str]) -> Facts:
         elif "person" in frame.columns:
             out[name] = frame.filter(within("person"))
         elif name == "payments":
-            out[name] = restrict(Facts(payments=frame), persons).payments
+            out[name] = _payments_of(frame, pl.Series(persons, dtype=pl.String))
         else:
             out[name] = frame
     return Facts(**out)

@@ -30,7 +30,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from jiuye.errors import UserError
     from jiuye.rules import check_explain_size, evaluate
     from jiuye.rules.case import CaseError, read_case
-    from jiuye.rules.output import result_text
+    from jiuye.rules.output import result_text, write_result
 
     try:
         data = sys.stdin.buffer.read() if args.case == "-" else Path(args.case).read_bytes()
@@ -51,5 +51,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     for warning in case.warnings:
         print(f"警告：{warning}", file=sys.stderr)
     result = evaluate(case, explain=not args.no_explain)
-    sys.stdout.write(result_text(result, indent=args.indent or None) + "\n")  # = dumps(result.to_json(), …)
+    indent = args.indent or None
+    if (sys.stdout.encoding or "").lower().replace("-", "") == "utf8":
+        sys.stdout.flush()  # the text = dumps(result.to_json(), …), streamed: explanations a slice at a time
+        write_result(result, sys.stdout.buffer, indent=indent)
+        sys.stdout.buffer.write(b"\n")
+    else:
+        sys.stdout.write(result_text(result, indent=indent) + "\n")
     return 0

@@ -289,28 +289,35 @@ def _template(
 def _explanations(
     measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
     conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
-    until: dt.date | None = None, namespaced: bool = False,
+    until: dt.date | None = None, namespaced: bool = False, one_per_subject: bool = False,
 ) -> pl.LazyFrame:
     """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
 
     ``long_format`` gathers the condition lists by concat + group-by (large frames) instead of ``concat_list``
     over structs (small frames); both give the same lists.  ``until`` is the last day of the measure's window
     (G4): a threshold's hint never names a day after it.  ``namespaced``: the ids carry the case markers of
-    :mod:`jiuye.rules.batch`, which the tie-break hashes without (so a merged case chooses as alone)."""
+    :mod:`jiuye.rules.batch`, which the tie-break hashes without (so a merged case chooses as alone).
+    ``one_per_subject``: the caller knows every subject has exactly one candidate row (the usual small case),
+    so that row is the closest and no ranking is planned (``_RANK_SINGLE_ROWS`` turns this off for tests)."""
     tpl = _template(measure, conditions, monthly, expanded=raw_lines is not None, until=until)
     scored = evaluated.with_columns(**tpl.scored)
-    # ties between equally close candidates are broken by the content of the row, never by input order
-    tiebreak = pl.struct(pl.all().exclude("^_d_.*$")).hash(seed=0)
-    if namespaced:
-        tiebreak = pl.struct([
-            pl.col(c).str.replace(f"^{derived.MARKER_PATTERN}", "") if t == pl.String else pl.col(c)
-            for c, t in scored.collect_schema().items() if not c.startswith("_d_")
-        ]).hash(seed=0)  # fmt: skip
-    best = (
-        scored.with_columns(_tiebreak=tiebreak)
-        .sort(["subject", "_static_ok", "_score", "_tiebreak"], descending=[False, True, True, False])
-        .group_by("subject", maintain_order=True).first()
-    )  # fmt: skip
+    if one_per_subject and not _RANK_SINGLE_ROWS:
+        # scoring, hashing, sorting and grouping one row per subject cost a good part of a one-person
+        # evaluation (issue 11 item 4) and cannot change which row is chosen; the order is restored at the end
+        best = scored
+    else:
+        # ties between equally close candidates are broken by the content of the row, never by input order
+        tiebreak = pl.struct(pl.all().exclude("^_d_.*$")).hash(seed=0)
+        if namespaced:
+            tiebreak = pl.struct([
+                pl.col(c).str.replace(f"^{derived.MARKER_PATTERN}", "") if t == pl.String else pl.col(c)
+                for c, t in scored.collect_schema().items() if not c.startswith("_d_")
+            ]).hash(seed=0)  # fmt: skip
+        best = (
+            scored.with_columns(_tiebreak=tiebreak)
+            .sort(["subject", "_static_ok", "_score", "_tiebreak"], descending=[False, True, True, False])
+            .group_by("subject", maintain_order=True).first()
+        )  # fmt: skip
     items, eligible = tpl.items, tpl.eligible
     if raw_lines is not None and tpl.per_subject:
         best = best.join(raw_lines.group_by("subject").agg(**tpl.per_subject), on="subject", how="left")
@@ -340,6 +347,11 @@ def measure_parameters(measure: Measure, overrides: dict[str, Any] | None) -> Me
 
 _ELIGIBLE = "_eligible"
 _LONG_FORMAT_ROWS = 1_000  # candidate rows from which explanations gather their condition lists in long format
+# below this many fact rows in all, queries run without Polars' plan optimisations (issue 11 item 4): on a
+# handful of rows the optimiser's passes over ~60 large plans cost more than the execution they would save,
+# and optimisations never change a result (tests/rules/test_engine.py compares both on random cases)
+_UNOPTIMISED_MAX_ROWS = 20_000
+_RANK_SINGLE_ROWS = False  # tests: rank even when every subject has one candidate row (the general path)
 _CONDITIONS: dict[tuple[str, dt.date, dt.date, str], tuple[list[Condition], list[Condition]]] = {}
 
 
@@ -445,7 +457,9 @@ def _evaluate(
             evaluated = evaluated.filter(_all_met(c.key for c in conditions))
         prepared.append(_Prepared(measure, p, conditions, monthly))
         first_pass.append(evaluated)
-    collected = pl.collect_all([*first_pass, *finding_queries], engine="in-memory")
+    rows = sum(frame.height for frame in facts.tables().values())
+    flags = pl.QueryOptFlags.none() if rows <= _UNOPTIMISED_MAX_ROWS else pl.QueryOptFlags()
+    collected = pl.collect_all([*first_pass, *finding_queries], engine="in-memory", optimizations=flags)
     evaluated_frames, finding_frames = collected[: len(prepared)], collected[len(prepared) :]
 
     payments = facts.payments.lazy()
@@ -474,9 +488,11 @@ def _evaluate(
             explanation_queries.append(
                 _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
                               long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS,
-                              until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced)
+                              until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced,
+                              one_per_subject=evaluated_frame.get_column("subject").n_unique() == evaluated_frame.height)
             )
-    frames = pl.collect_all([*line_queries, *explanation_queries, *fact_queries], engine="in-memory")
+    frames = pl.collect_all([*line_queries, *explanation_queries, *fact_queries], engine="in-memory",
+                            optimizations=flags)
     n_explained = len(line_queries) + len(explanation_queries)
     n_lines = len(line_queries)
     entitlements = (

@@ -12,7 +12,8 @@ characters and non-ASCII text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import polars as pl
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from jiuye.rules.engine import Result
 
 STEP = "  "
+# explanations rendered per step by result_chunks: ~35 kB of text per subject (every condition of every measure),
+# so a step holds tens of MB whatever the case's size, never the whole text (650 MB at 20,000 persons)
+EXPLANATION_SLICE = 1000
 
 
 def json_string(expr: pl.Expr) -> pl.Expr:
@@ -53,17 +57,27 @@ def _separators(level: int | None) -> tuple[str, str]:
     return ",\n" + STEP * (level + 1), "\n" + STEP * level
 
 
-def _object(members: list[tuple[str, pl.Expr, pl.Expr | None]], level: int | None) -> pl.Expr:
+def _object(members: list[tuple[str, pl.Expr | list[pl.Expr], pl.Expr | None]], level: int | None) -> pl.Expr:
     """JSON object text at nesting ``level`` (0 = top; None = compact).  ``members``: (key, value text, keep) —
-    a member whose ``keep`` is false is left out (``None``: always kept)."""
+    a member whose ``keep`` is false is left out (``None``: always kept); a value may be given as parts.
+
+    One ``concat_str`` over all parts when the first member is always kept: the large values (explanations'
+    condition lists) are copied once, not again by a slice and a wrapping concatenation."""
     sep, close = _separators(level)
-    parts: list[pl.Expr] = []
-    for key, value, keep in members:
-        member = pl.concat_str(pl.lit(f'{sep}"{key}": '), value)
-        parts.append(member if keep is None else pl.when(keep).then(member).otherwise(pl.lit("")))
-    # every member starts with its separator: drop the first one's comma (and, compact, its space)
-    body = pl.concat_str(parts).str.slice(1 if level is not None else len(sep))
-    return pl.concat_str(pl.lit("{"), body, pl.lit(close + "}"))
+    parts: list[pl.Expr] = [pl.lit("{")]
+    for i, (key, value, keep) in enumerate(members):
+        lead = sep if i else sep[1:] if level is not None else ""  # the first member has no comma before it
+        values = value if isinstance(value, list) else [value]
+        if keep is None:
+            parts += [pl.lit(f'{lead}"{key}": '), *values]
+        else:
+            parts.append(pl.when(keep).then(pl.concat_str(pl.lit(f'{sep}"{key}": '), *values)).otherwise(pl.lit("")))
+    if members and members[0][2] is not None:
+        # the first member may be left out: every member starts with its separator; drop the first comma (and,
+        # compact, its space)
+        body = pl.concat_str(parts[1:]).str.slice(1 if level is not None else len(sep))
+        return pl.concat_str(pl.lit("{"), body, pl.lit(close + "}"))
+    return pl.concat_str([*parts, pl.lit(close + "}")])
 
 
 def _array(items: list[str], level: int | None) -> str:
@@ -96,45 +110,95 @@ def entitlement_texts(frame: pl.DataFrame, level: int | None) -> list[str]:
 CONDITION_MEMBERS = ("text", "met", "detail", "clause", "hint")  # engine.CONDITION_STRUCT, in its order
 
 
-def explanation_texts(frame: pl.DataFrame, level: int | None) -> list[str]:
-    """Each explanation row as its JSON object text (``reading`` left out when empty, a condition's null
-    members left out, as :meth:`Result.to_json` does).  ``level``: of the array holding them (None: compact)."""
+def explanation_texts(frame: pl.DataFrame, level: int | None) -> pl.Series:
+    """Each explanation row as the UTF-8 bytes of its JSON object text (``reading`` left out when empty, a
+    condition's null members left out, as :meth:`Result.to_json` does).  ``level``: of the array holding them
+    (None: compact).
+
+    Each distinct condition (text, met, detail, clause, hint) is written once and joined back: the same
+    condition recurs for many subjects (130,000 conditions of 20,000 explanations hold ~12,000 distinct
+    ones), and writing one costs five JSON string encodings."""
     if frame.is_empty():
-        return []
-    e = pl.element()
+        return pl.Series([], dtype=pl.Binary)
+    c = pl.col("_c")
     condition = _object([
-        (name, (json_bool if name == "met" else json_string)(e.struct.field(name)), e.struct.field(name).is_not_null())
+        (name, (json_bool if name == "met" else json_string)(c.struct.field(name)), c.struct.field(name).is_not_null())
         for name in CONDITION_MEMBERS
     ], _deeper(level, 3))  # fmt: skip
     sep, close = _separators(_deeper(level, 2))
     first = "" if level is None else sep[1:]
-    conditions = (
-        pl.when(pl.col("conditions").list.len() == 0).then(pl.lit("[]"))
-        .otherwise(pl.concat_str(pl.lit("[" + first), pl.col("conditions").list.eval(condition).list.join(sep),
-                                 pl.lit(close + "]")))
+    rows = frame.with_row_index("_r")
+    # rows with an empty list are left out before exploding: every exploded row is an element of its list
+    elements = rows.filter(pl.col("conditions").list.len() > 0).select("_r", _c="conditions").explode("_c")
+    distinct = elements.select("_c").unique().with_columns(_j=condition)
+    written = (
+        elements.join(distinct, on="_c", how="left", nulls_equal=True, maintain_order="left")
+        .group_by("_r", maintain_order=True).agg(_conditions=pl.col("_j").str.join(sep))
     )  # fmt: skip
+    empty = pl.col("conditions").list.len() == 0
+    conditions = [  # as parts: the joined list is copied once, into the object's text
+        pl.when(empty).then(pl.lit("[]")).otherwise(pl.lit("[" + first)), pl.col("_conditions").fill_null(""),
+        pl.when(empty).then(pl.lit("")).otherwise(pl.lit(close + "]")),
+    ]  # fmt: skip
     reading = pl.col("reading")
-    return frame.select(_object([
+    text = _object([
         ("policy", json_string(pl.col("policy")), None), ("subject", json_string(pl.col("subject")), None),
         ("eligible", json_bool(pl.col("eligible")), None), ("conditions", conditions, None),
         ("clause", json_string(pl.col("clause")), None),
         ("reading", json_string(reading), reading.is_not_null() & (reading != "")),
-    ], _deeper(level, 1))).to_series().to_list()  # fmt: skip
+    ], _deeper(level, 1))  # fmt: skip
+    joined = rows.join(written, on="_r", how="left", maintain_order="left")
+    return joined.select(text.cast(pl.Binary)).to_series()
 
 
 def result_text(result: Result, indent: int | None = 2, extra: dict[str, Any] | None = None) -> str:
     """``dumps(result.to_json() | extra, indent=indent)``; written from columns when ``indent`` is 2 (the CLI)
     or None (compact: the evaluate API).  ``extra``: members after the result's own (e.g. warnings)."""
+    return b"".join(result_chunks(result, indent, extra)).decode()
+
+
+def write_result(
+    result: Result, out: BinaryIO, indent: int | None = 2, extra: dict[str, Any] | None = None
+) -> None:
+    """Write the UTF-8 bytes of :func:`result_text` to ``out`` step by step: the memory of one step of
+    :data:`EXPLANATION_SLICE` explanations, not of the whole text (what lets a large case be explained)."""
+    for chunk in result_chunks(result, indent, extra):
+        out.write(chunk)
+
+
+def result_chunks(
+    result: Result, indent: int | None = 2, extra: dict[str, Any] | None = None
+) -> Iterator[bytes]:
+    """The UTF-8 text of :func:`result_text` in pieces; explanations :data:`EXPLANATION_SLICE` at a time, joined
+    and encoded inside Polars (no Python string per explanation)."""
     if indent not in (2, None):
-        return dumps(result.to_json() | (extra or {}), indent=indent)
+        yield dumps(result.to_json() | (extra or {}), indent=indent).encode()
+        return
     level = None if indent is None else 1
     key = "" if indent is None else "\n" + STEP
-    members = [
-        f'{key}"entitlements": ' + _array(entitlement_texts(result.entitlements, _deeper(level, 1)), level),
-        f'{key}"findings": ' + _reindent(dumps(result.findings.to_dicts(), indent=indent), level),
-    ]
+    between = "," if indent is not None else ", "
+    yield (
+        "{" + f'{key}"entitlements": ' + _array(entitlement_texts(result.entitlements, _deeper(level, 1)), level)
+        + between + f'{key}"findings": ' + _reindent(dumps(result.findings.to_dicts(), indent=indent), level)
+    ).encode()  # fmt: skip
     if result.explanations is not None:
-        members.append(f'{key}"explanations": ' + _array(explanation_texts(result.explanations, level), level))
+        yield (between + f'{key}"explanations": ').encode()
+        yield from _array_chunks(result.explanations, level)
     for name, value in (extra or {}).items():
-        members.append(f"{key}{dumps(name)}: " + _reindent(dumps(value, indent=indent), level))
-    return "{" + ("," if indent is not None else ", ").join(members) + ("\n}" if indent is not None else "}")
+        yield (between + f"{key}{dumps(name)}: " + _reindent(dumps(value, indent=indent), level)).encode()
+    yield b"\n}" if indent is not None else b"}"
+
+
+def _array_chunks(frame: pl.DataFrame, level: int | None) -> Iterator[bytes]:
+    """The bytes of the explanations array (``_array`` of their texts at ``level``), a slice of rows at a time."""
+    if frame.is_empty():
+        yield b"[]"
+        return
+    sep, close = _separators(level)
+    yield ("[" + ("" if level is None else sep[1:])).encode()
+    # bytes joined in Python: Polars' str.join of a slice costs more than writing the texts themselves
+    between = sep.encode()
+    for i, part in enumerate(frame.iter_slices(EXPLANATION_SLICE)):
+        texts = explanation_texts(part, level).to_list()
+        yield between.join(texts) if not i else between + between.join(texts)
+    yield (close + "]").encode()

@@ -4,15 +4,17 @@ and of ``indent=None`` (the evaluate API), extra members (warnings) and conditio
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jiuye.rules import output
 from jiuye.rules.engine import ENTITLEMENT_SCHEMA, EXPLANATION_SCHEMA, FINDING_SCHEMA, Result
 from jiuye.rules.jsonio import dumps
-from jiuye.rules.output import result_text
+from jiuye.rules.output import result_text, write_result
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # quotes, backslashes, control characters, non-ASCII text, line/paragraph separators, lone-looking escapes
@@ -48,7 +50,17 @@ def test_columnar_text_is_the_dict_paths_text(
         explanations=None if expls is None else pl.DataFrame(expls, schema=EXPLANATION_SCHEMA),
     )
     for indent in (2, None):
-        assert result_text(result, indent=indent, extra=extra) == dumps(result.to_json() | (extra or {}), indent=indent)
+        expected = dumps(result.to_json() | (extra or {}), indent=indent)
+        assert result_text(result, indent=indent, extra=extra) == expected
+        # the streamed bytes, explanations a slice at a time (here one or two per slice: every seam is crossed)
+        for rows in (1, 2):
+            saved, output.EXPLANATION_SLICE = output.EXPLANATION_SLICE, rows
+            try:
+                out = io.BytesIO()
+                write_result(result, out, indent=indent, extra=extra)
+            finally:
+                output.EXPLANATION_SLICE = saved
+            assert out.getvalue().decode() == expected
 
 
 def test_other_indents_use_the_dict_path() -> None:
