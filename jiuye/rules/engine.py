@@ -351,7 +351,8 @@ _LONG_FORMAT_ROWS = 1_000  # candidate rows from which explanations gather their
 # handful of rows the optimiser's passes over ~60 large plans cost more than the execution they would save,
 # and optimisations never change a result (tests/rules/test_engine.py compares both on random cases)
 _UNOPTIMISED_MAX_ROWS = 20_000
-_RANK_SINGLE_ROWS = False  # tests: rank even when every subject has one candidate row (the general path)
+_RANK_SINGLE_ROWS = False
+_PLAN_EMPTY = False  # tests: plan lines and explanations even for a measure without candidate rows  # tests: rank even when every subject has one candidate row (the general path)
 _CONDITIONS: dict[tuple[str, dt.date, dt.date, str], tuple[list[Condition], list[Condition]]] = {}
 
 
@@ -469,6 +470,8 @@ def _evaluate(
     fact_queries: list[pl.LazyFrame] = []
     for prep, evaluated_frame in zip(prepared, evaluated_frames, strict=True):
         measure, p = prep.measure, prep.p
+        if evaluated_frame.height == 0 and not _PLAN_EMPTY:
+            continue  # no candidate row: no line and no explanation row; planning them costs a query each
         if explain:
             any_eligible = bool(evaluated_frame[_ELIGIBLE].any())
             eligible = evaluated_frame.lazy().filter(pl.col(_ELIGIBLE)).drop(_ELIGIBLE)
