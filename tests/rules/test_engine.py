@@ -89,3 +89,29 @@ def test_unoptimised_small_plans_give_the_optimised_result(case: dict[str, Any])
                 assert plain.explanations.equals(optimised.explanations)
     finally:
         engine._UNOPTIMISED_MAX_ROWS = saved
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=3))
+def test_measures_without_candidates_are_not_planned_and_nothing_changes(case: dict[str, Any]) -> None:
+    """A measure whose first pass has no row gets no second-pass queries (issue 11 item 4): same result."""
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    saved = engine._PLAN_EMPTY
+    try:
+        for explain in (True, False):
+            engine._PLAN_EMPTY = False
+            skipped = engine.evaluate_facts(*args, explain=explain, line_facts=True)
+            engine._PLAN_EMPTY = True
+            planned = engine.evaluate_facts(*args, explain=explain, line_facts=True)
+            assert skipped.entitlements.equals(planned.entitlements)
+            assert skipped.findings.equals(planned.findings)
+            assert skipped.line_facts is not None and planned.line_facts is not None
+            assert skipped.line_facts.equals(planned.line_facts)
+            if explain:
+                assert skipped.explanations is not None and planned.explanations is not None
+                assert skipped.explanations.equals(planned.explanations)
+    finally:
+        engine._PLAN_EMPTY = saved
