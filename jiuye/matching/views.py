@@ -107,20 +107,19 @@ HISTORY_STATES = {"finished": "已完成", "running": "进行中", "interrupted"
 def run_history(session: Session, ctx: Ctx, limit: int = 10) -> list[dict[str, Any]]:
     """Every match run (``match_runs``) — from the command line too — newest first, so staff see what ran.
 
-    A run started from the web by another district's staff is left out (its job says whose it is); one
-    started from the command line matched the whole bureau and is shown to all.  A run still marked
-    running while nobody holds the match (:data:`MATCH_RUN`) was interrupted."""
+    A run started from the web by another district's staff is left out (the jobs say who started matches
+    from the web, and in which district); one started from the command line matched the whole bureau and
+    is shown to all.  A run still marked running while nobody holds the match (:data:`MATCH_RUN`) was
+    interrupted."""
     from jiuye.jobs.models import jobs
     from jiuye.matching.models import match_runs
 
-    owners: dict[int, str] = {}
-    web = sa.select(jobs.c.result, jobs.c.district).where(jobs.c.kind == "match")
-    for result, district in session.execute(web):
-        run_id = (result or {}).get("run_id")
-        if run_id is not None:
-            owners[int(run_id)] = str(district)
+    # who started matches from the web, and in which district (a killed job has no result: go by its creator)
+    web = sa.select(jobs.c.created_by, jobs.c.district).where(jobs.c.kind == "match").distinct()
+    starters = {str(by): str(district) for by, district in session.execute(web)}
     rows = session.execute(sa.select(match_runs).order_by(match_runs.c.id.desc()).limit(limit * 4)).mappings()
-    mine = [dict(r) for r in rows if owners.get(int(r["id"]), ctx.user.district) == ctx.user.district]
+    me = ctx.user.district
+    mine = [dict(r) for r in rows if starters.get(str(r["started_by"]), me) == me]
     shown = mine[:limit]
     if any(r["state"] == "running" for r in shown):
         held = not exclusive_run_free(session.get_bind(), MATCH_RUN)
@@ -129,7 +128,7 @@ def run_history(session: Session, ctx: Ctx, limit: int = 10) -> list[dict[str, A
             if r["state"] == "running" and not (held and int(r["id"]) == newest):
                 r["state"] = "interrupted"
     for r in shown:
-        r["origin"] = "网页" if int(r["id"]) in owners else "命令行"
+        r["origin"] = "网页" if str(r["started_by"]) in starters else "命令行"
     return shown
 
 

@@ -466,6 +466,7 @@ def _evaluate(
     finding_queries: list[pl.LazyFrame] = []
     empty_tables = {name for name, frame in facts.tables().items() if frame.is_empty()}
     views: dict[str, Facts] = {}
+    shared_views: dict[int, Facts] = {}  # by id() of a survivor Series that ``alive`` keeps alive
     for measure in chosen:
         if not measure.computable:
             continue
@@ -474,7 +475,10 @@ def _evaluate(
         if measure.id in alive:
             if alive[measure.id].is_empty():
                 continue  # nobody meets the measure's necessary conditions: nothing to plan
-            views[measure.id] = restricted(facts, alive[measure.id])
+            # measures with the same necessary conditions share one survivor Series (prune.survivors), so one view
+            if id(alive[measure.id]) not in shared_views:
+                shared_views[id(alive[measure.id])] = restricted(facts, alive[measure.id])
+            views[measure.id] = shared_views[id(alive[measure.id])]
         p = measure_parameters(measure, parameters)
         found = measure.findings(facts, p, ctx)
         if found is not None:
