@@ -15,7 +15,8 @@
 3. **Cold start**: ``jiuye evaluate examples/case-one-person.json`` as a subprocess, median of several.
 4. ``--one-old DIR``: (2) side by side against another tree (``git archive a7e6166 | tar -x -C DIR``), old
    and new in alternating child processes, p50 / p99 / CPU and ratios; ``--batched 1 10 50``: N one-person
-   cases merged into one evaluation (``jiuye.rules.batch``), time per call and per case.
+   cases merged into one evaluation (``jiuye.rules.batch``), time per call and per case (with ``--one-old``
+   also side by side, CPU included).
 
 Targets: (1) ≤ 10 s wall and ≤ 6 GB peak for 1M people; (2) p50 ≤ 10 ms, p99 ≤ 30 ms; (3) ≤ 1.5 s.
 Timings never go into tests.
@@ -214,13 +215,14 @@ case = json.load(open(sys.argv[2]))
 out = {}
 for n in [int(x) for x in sys.argv[3].split(",")]:
     evaluate_many([Job.of(parse_case(case))] * n)
-    wall = []
+    wall, cpu = [], []
     for _ in range(int(sys.argv[4])):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         jobs = [Job.of(parse_case(case)) for _ in range(n)]  # each request parses its own case
         [r.to_json() for r in evaluate_many(jobs)]
         wall.append((time.perf_counter() - t) * 1000)
-    out[n] = wall
+        cpu.append((time.process_time() - c) * 1000)
+    out[n] = {"wall": wall, "cpu": cpu}
 print(json.dumps(out))
 """
 
@@ -255,18 +257,40 @@ def bench_one_side_by_side(old: Path, runs: int, rounds: int) -> dict[str, dict[
     return rows
 
 
-def bench_batched(sizes: list[int], runs: int) -> dict[int, dict[str, float]]:
-    """N one-person cases (parse included) through one merged evaluation: time per call and per case."""
-    load = os.getloadavg()[0]
-    out = subprocess.run([PYTHON, "-c", BATCH_CHILD, str(ROOT), str(ONE_PERSON), ",".join(map(str, sizes)), str(runs)],
-                         check=True, capture_output=True, text=True, cwd="/").stdout  # fmt: skip
-    r = json.loads(out.strip().splitlines()[-1])
+def bench_batched(sizes: list[int], runs: int, old: Path | None = None, rounds: int = 1) -> dict[int, dict[str, float]]:
+    """N one-person cases (parse included) through one merged evaluation: time per call and per case; with
+    ``old``, that tree and this one in alternating child processes (``rounds`` alternations), with ratios."""
+    trees = [("old", old), ("new", ROOT)] if old is not None else [("new", ROOT)]
+    got: dict[str, dict[int, dict[str, list[float]]]] = {name: {n: {"wall": [], "cpu": []} for n in sizes}
+                                                          for name, _ in trees}  # fmt: skip
+    loads = []
+    for _ in range(rounds):
+        for name, tree in trees:
+            loads.append(os.getloadavg()[0])
+            out = subprocess.run([PYTHON, "-c", BATCH_CHILD, str(tree), str(ONE_PERSON), ",".join(map(str, sizes)),
+                                  str(runs)], check=True, capture_output=True, text=True, cwd="/").stdout  # fmt: skip
+            r = json.loads(out.strip().splitlines()[-1])
+            for n in sizes:
+                one = r[str(n)]
+                if isinstance(one, list):  # an older tree's child reports wall times only
+                    one = {"wall": one, "cpu": []}
+                got[name][n]["wall"] += one["wall"]
+                got[name][n]["cpu"] += one["cpu"]
     rows = {}
     for n in sizes:
-        wall = r[str(n)]
-        rows[n] = {"p50_ms": statistics.median(wall), "per_case_ms": statistics.median(wall) / n, "load": load}
-        print(f"{n:>4} one-person cases merged (parse + evaluate + split + to_json): p50 {rows[n]['p50_ms']:.1f} ms "
-              f"per call, {rows[n]['per_case_ms']:.2f} ms per case (load {load:.1f})")  # fmt: skip
+        new = got["new"][n]
+        rows[n] = {"p50_ms": statistics.median(new["wall"]), "per_case_ms": statistics.median(new["wall"]) / n,
+                   "load": min(loads)}  # fmt: skip
+        text = (f"{n:>4} one-person cases merged (parse + evaluate + split + to_json): p50 {rows[n]['p50_ms']:.1f} ms "
+                f"per call, {rows[n]['per_case_ms']:.2f} ms per case")  # fmt: skip
+        if old is not None:
+            o = got["old"][n]
+            ow, nw = statistics.median(o["wall"]), rows[n]["p50_ms"]
+            text += f"; old {ow:.1f} ms ({ow / nw:.2f}×)"
+            if o["cpu"] and new["cpu"]:
+                oc, nc = statistics.median(o["cpu"]), statistics.median(new["cpu"])
+                text += f", CPU old {oc:.1f} / new {nc:.1f} ms ({oc / nc:.2f}×)"
+        print(text + f" (load {min(loads):.1f}–{max(loads):.1f})")
     return rows
 
 
@@ -357,7 +381,7 @@ def main() -> None:
     if args.one_old:
         bench_one_side_by_side(args.one_old, args.runs, args.rounds)
     if args.batched:
-        bench_batched(args.batched, max(5, args.runs // 10))
+        bench_batched(args.batched, max(5, args.runs // 10), args.one_old, args.rounds if args.one_old else 1)
     one = None if args.skip_one else bench_one_person(args.runs)
     cold = None if args.skip_cold else bench_cold(args.cold_runs)
     if args.write_results:
