@@ -11,8 +11,8 @@ both alike; every row reports both medians and the ratio old / new.  Measured:
 3. one person with explanations in-process (``examples/case-one-person.json``): p50 / p99;
 4. cold start ``jiuye evaluate examples/case-one-person.json``;
 5. the 20k case read and evaluated **with** explanations in-process (``evaluate_facts(…, explain=True)`` and
-   the JSON text: what ``jiuye.rules.evaluate`` and the CLI run after their size check, which refuses
-   explanations above ``MAX_EXPLAINED_SUBJECTS``): wall, peak RSS;
+   the JSON written: ``output.write_result`` streamed as the CLI does where the tree has it, else the whole
+   ``result_text``; the CLI refuses explanations above ``MAX_EXPLAINED_SUBJECTS`` before this): wall, peak RSS;
 6. all measures, 24 months, N people in memory (``--sizes``; facts from a Parquet cache written by
    ``bench/engine.py``'s generator child, not timed): ``evaluate_facts`` wall and the child's peak RSS.
 
@@ -93,7 +93,7 @@ print(statistics.median(times), times[min(len(times) - 1, round(0.99 * len(times
 EXPLAIN = """
 import time, resource
 from jiuye.rules.engine import evaluate_facts
-from jiuye.rules.output import result_text
+from jiuye.rules import output
 from jiuye.rules import case as reader
 data = open(sys.argv[1], 'rb').read()
 t = time.perf_counter()
@@ -101,9 +101,18 @@ read = getattr(reader, 'read_case', None)
 case = read(data) if read else reader.parse_case(reader.load_case_bytes(data))
 t_read = time.perf_counter() - t
 result = evaluate_facts(case.facts, case.window_from, case.window_to, parameters=case.parameters, explain=True)
-text = result_text(result, indent=2)  # what jiuye.rules.evaluate(case) runs after its size check
+write = getattr(output, 'write_result', None)
+if write is None:  # trees before the streamed writer: the whole text at once
+    size = len(output.result_text(result, indent=2).encode())
+else:  # what the CLI runs: explanations written a slice at a time
+    class Sink:
+        size = 0
+        def write(self, b):
+            Sink.size += len(b)
+    write(result, Sink(), indent=2)
+    size = Sink.size
 wall = time.perf_counter() - t
-print(wall, t_read, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(text))
+print(wall, t_read, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, size)
 """
 POPULATION = """
 import time, json, resource, datetime as dt
@@ -220,11 +229,11 @@ def main() -> None:
                 wall, read, rss, chars = (float(x) for x in out.split())
                 w.append(wall), m.append(rss), r.append(read), c.append(cpu)
                 sizes[tree] = chars
-        report(f"{args.case.name} read + evaluated **with** explanations + JSON text, in-process, wall", ow, nw)
+        report(f"{args.case.name} read + evaluated **with** explanations + JSON written, in-process, wall", ow, nw)
         report("… of which reading the case", o_read, n_read)
         report("… CPU of the whole child (user+sys)", oc, nc)
         report("… peak RSS", om, nm, "MB")
-        rows.append(f"| … output characters | {sizes[old]:,.0f} | {sizes[new]:,.0f} | | |")
+        rows.append(f"| … output UTF-8 bytes | {sizes[old]:,.0f} | {sizes[new]:,.0f} | | |")
     if "population" not in args.skip:
         for n in args.sizes:
             cache = args.facts_cache / f"jinshan-{n}-seed1"

@@ -26,7 +26,7 @@ import functools
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from jiuye.errors import UserError
+from jiuye.errors import CONFLICT, UserError
 
 ENV_URL = "JIUYE_DATABASE_URL"
 ENV_PATH = "JIUYE_DB_PATH"
@@ -346,6 +346,60 @@ def named_lock_free(session: Session | sa.Connection, name: str) -> bool:
     if bind.dialect.name != "postgresql":
         return True
     return bool(session.execute(sa.text(f"SELECT pg_try_advisory_xact_lock{_NAMED_KEY}"), {"name": name}).scalar())
+
+
+@contextmanager
+def exclusive_run(bind: sa.Engine | sa.Connection, name: str, busy: Callable[[], str]) -> Iterator[None]:
+    """One holder at a time, across processes (the command line and the web server's worker), of the run
+    named ``name`` for as long as the block lasts; refuses at once with ``busy()`` (CONFLICT) when another
+    holds it.  The hold ends with the block or with its process, killed or not — so a killed run never
+    blocks the next: PostgreSQL a session advisory lock on a connection of its own (the server drops a
+    dead client's session); SQLite an ``flock`` on a file beside the database (the kernel drops it with
+    the process).  The one place long runs (a whole match) are made exclusive."""
+    engine = bind if isinstance(bind, sa.Engine) else bind.engine
+    if engine.dialect.name == "postgresql":
+        conn = engine.connect()
+        try:
+            got = conn.execute(sa.text(f"SELECT pg_try_advisory_lock{_NAMED_KEY}"), {"name": name}).scalar()
+            conn.commit()  # the session lock outlives the transaction; the connection stays idle, not in one
+            if not got:
+                raise UserError(busy(), CONFLICT)
+            try:
+                yield
+            finally:
+                try:
+                    conn.execute(sa.text(f"SELECT pg_advisory_unlock{_NAMED_KEY}"), {"name": name})
+                    conn.commit()
+                except Exception:  # an unusable connection: drop it rather than pool a locked one
+                    conn.invalidate()
+        finally:
+            conn.close()
+        return
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if path is None:  # in-memory SQLite: one process, serialised by its write lock
+        yield
+        return
+    import fcntl
+
+    with open(path.with_name(f"{path.name}.{name.replace(':', '-')}.lock"), "a+b") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError(busy(), CONFLICT) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def exclusive_run_free(bind: sa.Engine | sa.Connection, name: str) -> bool:
+    """Whether nobody holds the run ``name`` of :func:`exclusive_run` now (a probe, for a page to refuse
+    before queueing; the run itself still takes it)."""
+    try:
+        with exclusive_run(bind, name, lambda: ""):
+            return True
+    except UserError:
+        return False
 
 
 def take_write_lock(session: Session | sa.Connection) -> None:

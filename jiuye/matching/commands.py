@@ -69,6 +69,7 @@ class _Progress:
 def _match(args: argparse.Namespace) -> int:
     from functools import partial
 
+    from jiuye.cliargs import default_actor
     from jiuye.db import check_ready, write_session
     from jiuye.errors import UserError
     from jiuye.matching.service import run_match
@@ -100,7 +101,7 @@ def _match(args: argparse.Namespace) -> int:
     try:
         result = run_match(partial(write_session, args.db), RegistrySource,
                            month_from, month_to, measures=measures, chunk_size=args.chunk_size,
-                           progress=progress, full=args.full)  # fmt: skip
+                           progress=progress, full=args.full, actor=f"命令行 {default_actor()}")  # fmt: skip
     finally:
         progress.close()
     t = result.totals

@@ -221,6 +221,49 @@ def run_match(
     change fingerprint) that version stands for the facts and unchanged chunks are skipped without
     loading them; otherwise the loaded facts are hashed.
     """
+    from jiuye.db import exclusive_run
+
+    with session_factory() as session:
+        bind = session.get_bind()
+    # one whole match at a time, whoever starts it (command line or web): a run resumes by its window and
+    # counts its chunks, so two at once would share one run and take each other's chunks
+    with exclusive_run(bind, MATCH_RUN, lambda: busy_message(bind)):
+        return _run_match(session_factory, source_factory, month_from, month_to, measures=measures,
+                          chunk_size=chunk_size, actor=actor, progress=progress, parameters=parameters, full=full)  # fmt: skip
+
+
+MATCH_RUN = "match"  # the name of the exclusive run (jiuye.db.exclusive_run)
+
+
+def busy_message(bind: Any) -> str:
+    """Why a second match is refused: the run in progress (the newest one still marked running)."""
+    engine = bind if isinstance(bind, sa.Engine) else bind.engine
+    with engine.connect() as c:
+        row = c.execute(
+            sa.select(match_runs.c.id, match_runs.c.started_by, match_runs.c.started_at, match_runs.c.month_from,
+                      match_runs.c.month_to)
+            .where(match_runs.c.state == "running").order_by(match_runs.c.id.desc()).limit(1)
+        ).first()  # fmt: skip
+    if row is None:
+        return "另一个主动匹配正在进行，同一时间只运行一个匹配，请等它完成后再发起。"
+    started = row[2].strftime("%Y-%m-%d %H:%M") if hasattr(row[2], "strftime") else str(row[2])[:16]
+    return (f"另一个主动匹配正在进行（匹配运行 {row[0]}，{row[1]} 于 {started} 发起，{row[3]:%Y-%m} 至 {row[4]:%Y-%m}）；"
+            "同一时间只运行一个匹配，请等它完成后再发起。")  # fmt: skip
+
+
+def _run_match(
+    session_factory: Callable[[], Any],
+    source_factory: Callable[[Session], FactsSource],
+    month_from: dt.date,
+    month_to: dt.date,
+    *,
+    measures: Sequence[Measure] | None,
+    chunk_size: int,
+    actor: str,
+    progress: Callable[[int, int, int], None] | None,
+    parameters: dict[str, Any] | None,
+    full: bool,
+) -> RunResult:
     from jiuye.rules.catalog import all_measures
 
     chosen = tuple(measures if measures is not None else all_measures())

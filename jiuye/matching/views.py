@@ -2,7 +2,9 @@
 
 The job calls the CLI's service (:func:`jiuye.matching.service.run_match`, chunk by chunk, each chunk one
 transaction; a killed run resumes from its last committed chunk).  One match at a time: a second request
-while one is queued or running is refused with the number of the running one (409), whoever started it.
+while one is queued or running is refused with the number of the running one (409), whoever started it —
+also while a match started from the command line runs (the run is exclusive in ``run_match`` itself,
+:func:`jiuye.db.exclusive_run`); the page lists every run, the command line's too.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from jiuye.accounts.scope import DISTRICT_LABELS, policies_in_scope
 from jiuye.accounts.web import Ctx, staff
-from jiuye.errors import BAD_INPUT, UserError
+from jiuye.db import exclusive_run_free
+from jiuye.errors import BAD_INPUT, CONFLICT, UserError
 from jiuye.jobs.views import JobStarted, start_job
+from jiuye.matching.service import MATCH_RUN, busy_message
 from jiuye.webkit.render import render
 
 router = APIRouter(tags=["主动匹配"])
@@ -70,6 +74,11 @@ def start_match(ctx: Ctx, month_from: str, month_to: str, full: bool) -> Respons
     if not policies_in_scope(ctx.user):
         raise UserError("您的辖区没有可匹配的政策。", BAD_INPUT)
     params = {"month_from": f"{first:%Y-%m}", "month_to": f"{last:%Y-%m}", "full": bool(full)}
+    with ctx.read() as s:
+        bind = s.get_bind()
+    # e.g. one started from the command line: refuse now rather than queue a job that would be refused
+    if not exclusive_run_free(bind, MATCH_RUN):
+        raise UserError(busy_message(bind), CONFLICT)
     return start_job(ctx, "match", params, lock_key=LOCK_KEY)
 
 
@@ -91,6 +100,38 @@ def recent_runs(session: Session, ctx: Ctx, limit: int = 10) -> list[MatchRun]:
     return out
 
 
+HISTORY_STATES = {"finished": "已完成", "running": "进行中", "interrupted": "已中断（再次发起同一月份范围即从中断处续跑）",
+                  "abandoned": "已放弃（登记库已变化，下次匹配重新计算）"}  # fmt: skip
+
+
+def run_history(session: Session, ctx: Ctx, limit: int = 10) -> list[dict[str, Any]]:
+    """Every match run (``match_runs``) — from the command line too — newest first, so staff see what ran.
+
+    A run started from the web by another district's staff is left out (the jobs say who started matches
+    from the web, and in which district); one started from the command line matched the whole bureau and
+    is shown to all.  A run still marked running while nobody holds the match (:data:`MATCH_RUN`) was
+    interrupted."""
+    from jiuye.jobs.models import jobs
+    from jiuye.matching.models import match_runs
+
+    # who started matches from the web, and in which district (a killed job has no result: go by its creator)
+    web = sa.select(jobs.c.created_by, jobs.c.district).where(jobs.c.kind == "match").distinct()
+    starters = {str(by): str(district) for by, district in session.execute(web)}
+    rows = session.execute(sa.select(match_runs).order_by(match_runs.c.id.desc()).limit(limit * 4)).mappings()
+    me = ctx.user.district
+    mine = [dict(r) for r in rows if starters.get(str(r["started_by"]), me) == me]
+    shown = mine[:limit]
+    if any(r["state"] == "running" for r in shown):
+        held = not exclusive_run_free(session.get_bind(), MATCH_RUN)
+        newest = max(int(r["id"]) for r in shown if r["state"] == "running")
+        for r in shown:
+            if r["state"] == "running" and not (held and int(r["id"]) == newest):
+                r["state"] = "interrupted"
+    for r in shown:
+        r["origin"] = "网页" if str(r["started_by"]) in starters else "命令行"
+    return shown
+
+
 def _active_job(session: Session, ctx: Ctx) -> dict[str, Any] | None:
     from jiuye.jobs.models import jobs
 
@@ -107,8 +148,10 @@ def match_page(request: Request, ctx: Ctx = Depends(staff("match"))) -> Response
     with ctx.read() as s:
         runs = recent_runs(s, ctx)
         active = _active_job(s, ctx)
+        history = run_history(s, ctx)
     return render(request, "match.html", {
         "title": "主动匹配", "runs": runs, "active": active, "states": RUN_STATES, "first_month": FIRST_MONTH,
+        "history": history, "history_states": HISTORY_STATES,
         "default_to": f"{dt.date.today():%Y-%m}", "policies": policies_in_scope(ctx.user),
         "district_label": DISTRICT_LABELS.get(ctx.user.district, ctx.user.district),
     })  # fmt: skip

@@ -135,42 +135,49 @@ def contracts_with_employers(facts: Facts) -> pl.LazyFrame:
                  lambda: facts.contracts.lazy().join(employers, on="employer", how="left"))  # fmt: skip
 
 
-def insured_months(facts: Facts) -> pl.LazyFrame:
-    """G8: (contract_id, month, n) — months insured under the contract's employer.
+def insured_month_lists(facts: Facts) -> pl.LazyFrame:
+    """G8: (contract_id, months) — each contract's insured months, distinct and in order (contracts with none
+    left out).
 
     A month counts when the social-insurance record of that month is paid, scheme ``urban_employee``,
-    the same employer, and the month falls within the contract's span (covers any day of it).  ``n`` is
-    the month's rank among the contract's insured months (1 = first insured month); months need not be
-    consecutive.
+    the same employer, and the month falls within the contract's span (covers any day of it); months need
+    not be consecutive.  One group-by on the contract: the counts and n-th months below read the lists,
+    instead of a distinct over millions of insurance rows and a rank window over all insured months.
     """
     def build() -> pl.LazyFrame:
         si = (
             facts.social_insurance.lazy()
             .filter(pl.col("paid") & (pl.col("scheme") == INSURED_SCHEME) & pl.col("employer").is_not_null())
-            .select("person", "employer", "month").unique()
+            .select("person", "employer", "month")
         )  # fmt: skip
         return (
             facts.contracts.lazy().select("contract_id", "person", "employer", "start", "end")
             .join(si, on=["person", "employer"])
             .filter(active_in_month_expr(pl.col("start"), pl.col("end"), pl.col("month")))
-            .select("contract_id", "month")
-            .with_columns(n=pl.col("month").rank("ordinal").over("contract_id").cast(pl.Int32))
+            .group_by("contract_id").agg(months=pl.col("month").unique().sort())
         )  # fmt: skip
 
-    return _memo(facts, "insured_months", build)
+    return _memo(facts, "insured_month_lists", build)
+
+
+def insured_months(facts: Facts) -> pl.LazyFrame:
+    """G8: (contract_id, month, n) — months insured under the contract's employer (see
+    :func:`insured_month_lists`); ``n`` is the month's rank among the contract's insured months (1 = first)."""
+    return _memo(facts, "insured_months", lambda: insured_month_lists(facts).select(
+        "contract_id", month="months", n=pl.int_ranges(1, pl.col("months").list.len() + 1, dtype=pl.Int32),
+    ).explode("month", "n"))  # fmt: skip
 
 
 def nth_insured_month(facts: Facts, n: int, out: str) -> pl.LazyFrame:
     """(contract_id, ``out``): the month in which the contract reaches its ``n``-th insured month."""
-    return _memo(facts, ("nth_insured_month", n),
-                 lambda: insured_months(facts).filter(pl.col("n") == n).select("contract_id", "month")).rename(
+    return _memo(facts, ("nth_insured_month", n), lambda: insured_month_lists(facts).filter(
+        pl.col("months").list.len() >= n).select("contract_id", month=pl.col("months").list.get(n - 1))).rename(
         {"month": out})  # fmt: skip
 
 
 def insured_month_count(facts: Facts, out: str) -> pl.LazyFrame:
-    return _memo(facts, "insured_month_count",
-                 lambda: insured_months(facts).group_by("contract_id").agg(n=pl.len().cast(pl.Int32))).rename(
-        {"n": out})  # fmt: skip
+    return _memo(facts, "insured_month_count", lambda: insured_month_lists(facts).select(
+        "contract_id", n=pl.col("months").list.len().cast(pl.Int32))).rename({"n": out})  # fmt: skip
 
 
 def month_panel(frame: pl.LazyFrame, start: pl.Expr, end: pl.Expr, horizon: dt.date) -> pl.LazyFrame:

@@ -70,17 +70,44 @@ def _all_met(keys: Iterable[str]) -> pl.Expr:
     return pl.all_horizontal(cols) if cols else pl.lit(True)
 
 
-def _with_conditions(frame: pl.LazyFrame, conditions: list[Condition]) -> pl.LazyFrame:
+@dataclass
+class _Columns:
+    """The data-independent expressions that add one conditions list's columns (built once per list)."""
+
+    plain: list[pl.Expr]
+    first: list[tuple[pl.Expr, pl.Expr]]  # first-occurrence conditions: (the first column, the condition)
+    all_met: pl.Expr
+
+
+_COLUMNS: dict[int, tuple[list[Condition], _Columns]] = {}
+
+
+def _columns(conditions: list[Condition]) -> _Columns:
+    """The expressions of ``conditions``, kept per list (the lists are kept by ``_conditions_of``): building
+    them again for every measure of every evaluation was a few milliseconds of a one-person evaluation."""
+    found = _COLUMNS.get(id(conditions))
+    if found is not None and found[0] is conditions:
+        return found[1]
     plain = [c for c in conditions if not c.first_over]
-    frame = frame.with_columns([c.expr.fill_null(False).alias(c.key) for c in plain])
     plain_met = _all_met(c.key for c in plain)
+    first = []
     for c in conditions:
         if c.first_over:  # G4: the first occurrence among the rows that meet every plain condition decides
             assert c.first_of is not None, f"{c.key}: first_over without first_of"
-            first = pl.when(plain_met).then(c.first_of).otherwise(None).min().over(list(c.first_over))
-            frame = frame.with_columns(first.alias(first_column(c.key))).with_columns(
-                c.expr.fill_null(False).alias(c.key)
-            )
+            of = pl.when(plain_met).then(c.first_of).otherwise(None).min().over(list(c.first_over))
+            first.append((of.alias(first_column(c.key)), c.expr.fill_null(False).alias(c.key)))
+    columns = _Columns([c.expr.fill_null(False).alias(c.key) for c in plain], first, _all_met(c.key for c in conditions))
+    if len(_COLUMNS) > 4 * 4096:
+        _COLUMNS.clear()
+    _COLUMNS[id(conditions)] = (conditions, columns)
+    return columns
+
+
+def _with_conditions(frame: pl.LazyFrame, conditions: list[Condition]) -> pl.LazyFrame:
+    columns = _columns(conditions)
+    frame = frame.with_columns(columns.plain)
+    for of, expr in columns.first:
+        frame = frame.with_columns(of).with_columns(expr)
     return frame
 
 
@@ -226,6 +253,9 @@ class _Template:
     items: list[pl.Expr]  # one struct per condition
     eligible: pl.Expr
     per_subject: dict[str, pl.Expr]  # aggregations of the expanded lines per subject (monthly conditions)
+    # the same, built into what the queries take (expressions cost Python time to build for every evaluation)
+    scored_list: list[pl.Expr]
+    wide: list[pl.Expr]  # the explanation row from the chosen candidate row, conditions by concat_list
 
 
 _TEMPLATES: dict[tuple[str, int, int, bool, dt.date | None], tuple[list[Condition], list[Condition], _Template]] = {}
@@ -281,7 +311,12 @@ def _template(
         eligible = eligible & (pl.col("_months_all").fill_null(0) > 0)
     if len(_TEMPLATES) > 4 * 4096:
         _TEMPLATES.clear()
-    template = _Template(scored, items, eligible, per_subject)
+    wide = [
+        pl.lit(measure.id).alias("policy"), pl.col("subject"), eligible.alias("eligible"),
+        (pl.concat_list(items) if items else pl.lit([], pl.List(CONDITION_STRUCT))).alias("conditions"),
+        pl.lit(measure.meta.clause).alias("clause"), pl.lit(measure.meta.reading).alias("reading"),
+    ]  # fmt: skip
+    template = _Template(scored, items, eligible, per_subject, [e.alias(k) for k, e in scored.items()], wide)
     _TEMPLATES[key] = (conditions, monthly, template)
     return template
 
@@ -289,44 +324,47 @@ def _template(
 def _explanations(
     measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
     conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
-    until: dt.date | None = None, namespaced: bool = False,
+    until: dt.date | None = None, namespaced: bool = False, one_per_subject: bool = False,
 ) -> pl.LazyFrame:
     """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
 
     ``long_format`` gathers the condition lists by concat + group-by (large frames) instead of ``concat_list``
     over structs (small frames); both give the same lists.  ``until`` is the last day of the measure's window
     (G4): a threshold's hint never names a day after it.  ``namespaced``: the ids carry the case markers of
-    :mod:`jiuye.rules.batch`, which the tie-break hashes without (so a merged case chooses as alone)."""
+    :mod:`jiuye.rules.batch`, which the tie-break hashes without (so a merged case chooses as alone).
+    ``one_per_subject``: the caller knows every subject has exactly one candidate row (the usual small case),
+    so that row is the closest and no ranking is planned (``_RANK_SINGLE_ROWS`` turns this off for tests)."""
     tpl = _template(measure, conditions, monthly, expanded=raw_lines is not None, until=until)
-    scored = evaluated.with_columns(**tpl.scored)
-    # ties between equally close candidates are broken by the content of the row, never by input order
-    tiebreak = pl.struct(pl.all().exclude("^_d_.*$")).hash(seed=0)
-    if namespaced:
-        tiebreak = pl.struct([
-            pl.col(c).str.replace(f"^{derived.MARKER_PATTERN}", "") if t == pl.String else pl.col(c)
-            for c, t in scored.collect_schema().items() if not c.startswith("_d_")
-        ]).hash(seed=0)  # fmt: skip
-    best = (
-        scored.with_columns(_tiebreak=tiebreak)
-        .sort(["subject", "_static_ok", "_score", "_tiebreak"], descending=[False, True, True, False])
-        .group_by("subject", maintain_order=True).first()
-    )  # fmt: skip
+    scored = evaluated.with_columns(tpl.scored_list)
+    if one_per_subject and not _RANK_SINGLE_ROWS:
+        # scoring, hashing, sorting and grouping one row per subject cost a good part of a one-person
+        # evaluation (issue 11 item 4) and cannot change which row is chosen; the order is restored at the end
+        best = scored
+    else:
+        # ties between equally close candidates are broken by the content of the row, never by input order
+        tiebreak = pl.struct(pl.all().exclude("^_d_.*$")).hash(seed=0)
+        if namespaced:
+            tiebreak = pl.struct([
+                pl.col(c).str.replace(f"^{derived.MARKER_PATTERN}", "") if t == pl.String else pl.col(c)
+                for c, t in scored.collect_schema().items() if not c.startswith("_d_")
+            ]).hash(seed=0)  # fmt: skip
+        best = (
+            scored.with_columns(_tiebreak=tiebreak)
+            .sort(["subject", "_static_ok", "_score", "_tiebreak"], descending=[False, True, True, False])
+            .group_by("subject", maintain_order=True).first()
+        )  # fmt: skip
     items, eligible = tpl.items, tpl.eligible
     if raw_lines is not None and tpl.per_subject:
         best = best.join(raw_lines.group_by("subject").agg(**tpl.per_subject), on="subject", how="left")
+    if not long_format or not items:
+        return best.select(tpl.wide)
     rows = best.with_row_index("_r")
     columns = {"policy": pl.lit(measure.id), "subject": pl.col("subject"), "eligible": eligible}
-    head = rows.select("_r", **columns)
-    if items and not long_format:
-        head = rows.select("_r", **columns, conditions=pl.concat_list(items))
-    elif items:
-        # long format (issue 11): one row per subject × condition, gathered back in order — concat_list over
-        # structs costs several times more on large frames (and a few more operators on tiny ones)
-        long = pl.concat([rows.select("_r", _i=pl.lit(i, pl.Int32), _c=item) for i, item in enumerate(items)])
-        gathered = long.sort("_r", "_i").group_by("_r", maintain_order=True).agg(conditions=pl.col("_c"))
-        head = head.join(gathered, on="_r", how="left")
-    else:
-        head = head.with_columns(conditions=pl.lit([], pl.List(CONDITION_STRUCT)))
+    # long format (issue 11): one row per subject × condition, gathered back in order — concat_list over
+    # structs costs several times more on large frames (and a few more operators on tiny ones)
+    long = pl.concat([rows.select("_r", _i=pl.lit(i, pl.Int32), _c=item) for i, item in enumerate(items)])
+    gathered = long.sort("_r", "_i").group_by("_r", maintain_order=True).agg(conditions=pl.col("_c"))
+    head = rows.select("_r", **columns).join(gathered, on="_r", how="left")
     return head.select(
         "policy", "subject", "eligible", "conditions",
         clause=pl.lit(measure.meta.clause), reading=pl.lit(measure.meta.reading),
@@ -340,6 +378,12 @@ def measure_parameters(measure: Measure, overrides: dict[str, Any] | None) -> Me
 
 _ELIGIBLE = "_eligible"
 _LONG_FORMAT_ROWS = 1_000  # candidate rows from which explanations gather their condition lists in long format
+# below this many fact rows in all, queries run without Polars' plan optimisations (issue 11 item 4): on a
+# handful of rows the optimiser's passes over ~60 large plans cost more than the execution they would save,
+# and optimisations never change a result (tests/rules/test_engine.py compares both on random cases)
+_UNOPTIMISED_MAX_ROWS = 20_000
+_RANK_SINGLE_ROWS = False
+_PLAN_EMPTY = False  # tests: plan lines and explanations even for a measure without candidate rows  # tests: rank even when every subject has one candidate row (the general path)
 _CONDITIONS: dict[tuple[str, dt.date, dt.date, str], tuple[list[Condition], list[Condition]]] = {}
 
 
@@ -422,6 +466,7 @@ def _evaluate(
     finding_queries: list[pl.LazyFrame] = []
     empty_tables = {name for name, frame in facts.tables().items() if frame.is_empty()}
     views: dict[str, Facts] = {}
+    shared_views: dict[int, Facts] = {}  # by id() of a survivor Series that ``alive`` keeps alive
     for measure in chosen:
         if not measure.computable:
             continue
@@ -430,7 +475,10 @@ def _evaluate(
         if measure.id in alive:
             if alive[measure.id].is_empty():
                 continue  # nobody meets the measure's necessary conditions: nothing to plan
-            views[measure.id] = restricted(facts, alive[measure.id])
+            # measures with the same necessary conditions share one survivor Series (prune.survivors), so one view
+            if id(alive[measure.id]) not in shared_views:
+                shared_views[id(alive[measure.id])] = restricted(facts, alive[measure.id])
+            views[measure.id] = shared_views[id(alive[measure.id])]
         p = measure_parameters(measure, parameters)
         found = measure.findings(facts, p, ctx)
         if found is not None:
@@ -440,12 +488,14 @@ def _evaluate(
         conditions, monthly = _conditions_of(measure, p, ctx)
         evaluated = _with_conditions(measure.candidates(views.get(measure.id, facts), p, ctx), conditions)
         if explain:  # which rows are eligible is known from the first pass: no eager filter per measure later
-            evaluated = evaluated.with_columns(_all_met(c.key for c in conditions).alias(_ELIGIBLE))
+            evaluated = evaluated.with_columns(_columns(conditions).all_met.alias(_ELIGIBLE))
         else:
-            evaluated = evaluated.filter(_all_met(c.key for c in conditions))
+            evaluated = evaluated.filter(_columns(conditions).all_met)
         prepared.append(_Prepared(measure, p, conditions, monthly))
         first_pass.append(evaluated)
-    collected = pl.collect_all([*first_pass, *finding_queries], engine="in-memory")
+    rows = sum(frame.height for frame in facts.tables().values())
+    flags = pl.QueryOptFlags.none() if rows <= _UNOPTIMISED_MAX_ROWS else pl.QueryOptFlags()
+    collected = pl.collect_all([*first_pass, *finding_queries], engine="in-memory", optimizations=flags)
     evaluated_frames, finding_frames = collected[: len(prepared)], collected[len(prepared) :]
 
     payments = facts.payments.lazy()
@@ -455,6 +505,8 @@ def _evaluate(
     fact_queries: list[pl.LazyFrame] = []
     for prep, evaluated_frame in zip(prepared, evaluated_frames, strict=True):
         measure, p = prep.measure, prep.p
+        if evaluated_frame.height == 0 and not _PLAN_EMPTY:
+            continue  # no candidate row: no line and no explanation row; planning them costs a query each
         if explain:
             any_eligible = bool(evaluated_frame[_ELIGIBLE].any())
             eligible = evaluated_frame.lazy().filter(pl.col(_ELIGIBLE)).drop(_ELIGIBLE)
@@ -466,7 +518,7 @@ def _evaluate(
         if measure.meta.kind != "rule" and any_eligible:
             measure_facts = views.get(measure.id, facts)
             raw_lines = _with_conditions(measure.lines(eligible, measure_facts, p, ctx), prep.monthly)
-            kept = raw_lines.filter(_all_met(c.key for c in prep.monthly))
+            kept = raw_lines.filter(_columns(prep.monthly).all_met)
             line_queries.append(_finish_lines(measure, kept, payments, ends, p, ctx))
             if with_line_facts:
                 fact_queries.append(line_facts(measure.id, eligible, prep.conditions))
@@ -474,9 +526,11 @@ def _evaluate(
             explanation_queries.append(
                 _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
                               long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS,
-                              until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced)
+                              until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced,
+                              one_per_subject=evaluated_frame.get_column("subject").n_unique() == evaluated_frame.height)
             )
-    frames = pl.collect_all([*line_queries, *explanation_queries, *fact_queries], engine="in-memory")
+    frames = pl.collect_all([*line_queries, *explanation_queries, *fact_queries], engine="in-memory",
+                            optimizations=flags)
     n_explained = len(line_queries) + len(explanation_queries)
     n_lines = len(line_queries)
     entitlements = (

@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from jiuye.rules.engine import Result
 
 STEP = "  "
-# explanations rendered per step by result_chunks: ~35 kB of text per subject (every condition of every measure),
-# so a step holds tens of MB whatever the case's size, never the whole text (650 MB at 20,000 persons)
-EXPLANATION_SLICE = 1000
+# explanation rows (one per measure and subject, ~2.4 kB of text each) rendered per step by result_chunks: a
+# step holds ~12 MB whatever the case's size, never the whole text (~1 GB at 20,000 persons); 5,000 rather than
+# 1,000 saves ~12 % of the CPU in per-step overhead (110,000 rows, alternating, load 20)
+EXPLANATION_SLICE = 5000
 
 
 def json_string(expr: pl.Expr) -> pl.Expr:

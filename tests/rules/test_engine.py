@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from jiuye.rules import derived, evaluate
 from jiuye.rules.case import load_case_text, parse_case
+from tests.rules.strategies import cases
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "case-all-measures.json"
 
@@ -30,3 +33,100 @@ def test_example_case_covers_every_computable_measure() -> None:
     expected = {m.id for m in all_measures() if m.computable and m.meta.kind != "rule"}
     assert expected <= policies, sorted(expected - policies)
     assert result["findings"] == [{"rule": "JS-05r", "subject": "o-incub-dd", "year": 2023, "kind": "title_revoked"}]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=4))
+def test_single_row_explanations_equal_the_ranked_ones(case: dict[str, Any]) -> None:
+    """Subjects with one candidate row skip the ranking (issue 11 item 4); it must choose what ranking chooses."""
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    fast = engine.evaluate_facts(*args, explain=True)
+    saved = engine._RANK_SINGLE_ROWS
+    try:
+        engine._RANK_SINGLE_ROWS = True
+        ranked = engine.evaluate_facts(*args, explain=True)
+    finally:
+        engine._RANK_SINGLE_ROWS = saved
+    assert fast.explanations is not None and ranked.explanations is not None
+    assert fast.explanations.equals(ranked.explanations)
+    assert fast.entitlements.equals(ranked.entitlements)
+
+
+def test_single_row_explanations_of_examples_equal_the_ranked_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiuye.rules import engine
+
+    for path in sorted(EXAMPLE.parent.glob("case-*.json")):
+        case = parse_case(load_case_text(path.read_text("utf-8")))
+        fast = evaluate(case, explain=True).to_json()
+        with monkeypatch.context() as m:
+            m.setattr(engine, "_RANK_SINGLE_ROWS", True)
+            ranked = evaluate(case, explain=True).to_json()
+        assert json.dumps(fast, default=str) == json.dumps(ranked, default=str), path.name
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=4))
+def test_unoptimised_small_plans_give_the_optimised_result(case: dict[str, Any]) -> None:
+    """Small inputs run without Polars' optimiser (issue 11 item 4): the results must be the optimised ones."""
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    saved = engine._UNOPTIMISED_MAX_ROWS
+    try:
+        for explain in (True, False):
+            engine._UNOPTIMISED_MAX_ROWS = 10**9
+            plain = engine.evaluate_facts(*args, explain=explain)
+            engine._UNOPTIMISED_MAX_ROWS = -1
+            optimised = engine.evaluate_facts(*args, explain=explain)
+            assert plain.entitlements.equals(optimised.entitlements)
+            assert plain.findings.equals(optimised.findings)
+            assert (plain.explanations is None) == (optimised.explanations is None)
+            if plain.explanations is not None and optimised.explanations is not None:
+                assert plain.explanations.equals(optimised.explanations)
+    finally:
+        engine._UNOPTIMISED_MAX_ROWS = saved
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=3))
+def test_measures_without_candidates_are_not_planned_and_nothing_changes(case: dict[str, Any]) -> None:
+    """A measure whose first pass has no row gets no second-pass queries (issue 11 item 4): same result."""
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    saved = engine._PLAN_EMPTY
+    try:
+        for explain in (True, False):
+            engine._PLAN_EMPTY = False
+            skipped = engine.evaluate_facts(*args, explain=explain, line_facts=True)
+            engine._PLAN_EMPTY = True
+            planned = engine.evaluate_facts(*args, explain=explain, line_facts=True)
+            assert skipped.entitlements.equals(planned.entitlements)
+            assert skipped.findings.equals(planned.findings)
+            assert skipped.line_facts is not None and planned.line_facts is not None
+            assert skipped.line_facts.equals(planned.line_facts)
+            if explain:
+                assert skipped.explanations is not None and planned.explanations is not None
+                assert skipped.explanations.equals(planned.explanations)
+    finally:
+        engine._PLAN_EMPTY = saved
+
+
+def test_conform_keeps_a_frame_already_in_the_schema_and_casts_any_other() -> None:
+    import polars as pl
+
+    from jiuye.rules.facts import SCHEMAS, conform
+
+    exact = pl.DataFrame({"person": ["p1"], "start": [None], "end": [None]}, schema=SCHEMAS["flexible"])
+    assert conform("flexible", exact) is exact
+    loose = pl.DataFrame({"end": ["2024-01-31"], "person": ["p1"], "start": ["2024-01-01"]})
+    loose = loose.with_columns(pl.col("start", "end").str.to_date())
+    conformed = conform("flexible", loose)
+    assert conformed.columns == list(SCHEMAS["flexible"]) and conformed.row(0)[0] == "p1"
+    wide = pl.DataFrame({"id": ["o1"]}).with_columns(pl.lit(1, pl.Int64).alias("year"))
+    assert conform("city_subsidies", wide.rename({"id": "org"})).schema["year"] == SCHEMAS["city_subsidies"]["year"]

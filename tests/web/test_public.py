@@ -55,6 +55,10 @@ def test_policy_list_is_public_searchable_and_complete(client: Any, web_db: str)
     assert one.status_code == 200 and "金就办〔2023〕1号 一(二)" in one.text
     assert client.get("/policies/XX-99").status_code == 404
     assert 'name="viewport"' in r.text and "/static/public.css" in r.text
+    # the list and the policy's page show the same facts (one macro), the page adds how it is obtained
+    listed = r.text.split('id="JS-02"')[1].split('<dl class="kv">')[1].split("</dl>")[0]
+    page = one.text.split('<dl class="kv">')[1].split("</dl>")[0]
+    assert "1,000" in listed and page.startswith(listed.rstrip()) and "怎么领取" in page and "怎么领取" not in listed
 
 
 def test_graduate_selfcheck_shows_js03a_with_explanations_and_stores_nothing(client: Any, web_db: str) -> None:

@@ -365,3 +365,53 @@ def test_people_search_finds_employers_and_organisations_in_scope(client: Any, w
     assert page.status_code == 200 and f'href="/employers/{emp_id}"' in page.text
     login(client, "reviewer_cm")
     assert f'href="/employers/{emp_id}"' not in client.get("/people", params={"q": name}).text
+
+
+# --- 1b. a match from the command line and one from the web never run interleaved ---------------------
+def test_a_running_command_line_match_refuses_the_web_and_the_cli_and_shows_on_the_page(
+    client: Any, web_db: str, capsys: Any
+) -> None:
+    """The run is exclusive in ``run_match`` (both start it): while one holds it — here the test itself, as
+    a command-line match would — a second one from the command line, from the page, from the API or from an
+    already queued job is refused with the same Chinese message naming the run in progress.  The page
+    lists every run, the command line's too, and a run whose holder is gone as interrupted."""
+    import datetime as dt
+
+    from jiuye.cli import main
+    from jiuye.db import exclusive_run, write_session
+    from jiuye.errors import CONFLICT, UserError
+    from jiuye.jobs.tasks import match as match_task
+    from jiuye.jobs.worker import JobUser
+    from jiuye.matching.models import match_runs
+    from jiuye.matching.service import MATCH_RUN
+
+    with write_session(web_db, check=False) as s:
+        bind = s.get_bind()
+        run_id = s.execute(sa.insert(match_runs).values(
+            month_from=dt.date(2023, 1, 1), month_to=dt.date(2026, 11, 1), chunks_total=3, chunks_done=1,
+            state="running", started_by="命令行 测试操作员").returning(match_runs.c.id)).scalar_one()  # fmt: skip
+    busy = f"另一个主动匹配正在进行（匹配运行 {run_id}，命令行 测试操作员"
+    token = login(client, "policy_js")
+    with exclusive_run(bind, MATCH_RUN, lambda: "held by the test"):
+        assert main(["match", "--from", "2023-01", "--to", "2026-10", "--db", web_db]) == CONFLICT
+        assert busy in capsys.readouterr().err
+        r = client.post("/match", data={"month_from": "2023-01", "month_to": "2026-10", "csrf_token": token})
+        assert r.status_code == 409 and busy in r.text
+        admin = api_token(client, "admin_js")
+        api = client.post("/api/v1/match", json={"month_to": "2026-10"}, headers=admin)
+        assert api.status_code == 409 and busy in api.json()["message"]
+        try:  # a job queued before the command line started: refused when it runs, not interleaved
+            match_task(web_db, {"month_from": "2023-01", "month_to": "2026-10"}, JobUser(1, "某人", "jinshan", None),
+                       lambda *_: None)  # fmt: skip
+            raise AssertionError("the queued job ran beside the command line's match")
+        except UserError as exc:
+            assert exc.code == CONFLICT and busy in str(exc)
+        page = client.get("/match").text
+        row = page.split(f'data-run="{run_id}"')[1].split("</tr>")[0]
+        assert "命令行" in row and "进行中" in row and "1/3" in row
+    # the holder is gone (a killed command line): the run shows interrupted, and a match may start again
+    row = client.get("/match").text.split(f'data-run="{run_id}"')[1].split("</tr>")[0]
+    assert "已中断" in row
+    assert main(["match", "--from", "2023-01", "--to", "2026-10", "--db", web_db]) == 0
+    page = client.get("/match").text
+    assert page.count("<td>命令行</td>") >= 2  # the demo's own command-line match and this one
