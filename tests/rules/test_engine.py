@@ -115,3 +115,18 @@ def test_measures_without_candidates_are_not_planned_and_nothing_changes(case: d
                 assert skipped.explanations.equals(planned.explanations)
     finally:
         engine._PLAN_EMPTY = saved
+
+
+def test_conform_keeps_a_frame_already_in_the_schema_and_casts_any_other() -> None:
+    import polars as pl
+
+    from jiuye.rules.facts import SCHEMAS, conform
+
+    exact = pl.DataFrame({"person": ["p1"], "start": [None], "end": [None]}, schema=SCHEMAS["flexible"])
+    assert conform("flexible", exact) is exact
+    loose = pl.DataFrame({"end": ["2024-01-31"], "person": ["p1"], "start": ["2024-01-01"]})
+    loose = loose.with_columns(pl.col("start", "end").str.to_date())
+    conformed = conform("flexible", loose)
+    assert conformed.columns == list(SCHEMAS["flexible"]) and conformed.row(0)[0] == "p1"
+    wide = pl.DataFrame({"id": ["o1"]}).with_columns(pl.lit(1, pl.Int64).alias("year"))
+    assert conform("city_subsidies", wide.rename({"id": "org"})).schema["year"] == SCHEMAS["city_subsidies"]["year"]
