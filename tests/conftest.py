@@ -74,9 +74,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-
     from jiuye import db
 
     if request.param == "sqlite":
@@ -88,20 +85,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterat
     problem = postgres_unreachable()
     if problem:
         pytest.skip(problem)
-    base = postgres_base_url()
-    schema = f"{_SESSION_PREFIX}_{next(_counter)}"
-    admin = sa.create_engine(base, poolclass=sa.pool.NullPool)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    url_text = url.render_as_string(hide_password=False)
-    try:
-        yield url_text
-    finally:
-        db.get_engine(url_text).dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    from tests.pg_schema import schema_url
+
+    with schema_url(postgres_base_url(), f"{_SESSION_PREFIX}_{next(_counter)}") as url:
+        yield url
 
 
 @pytest.fixture

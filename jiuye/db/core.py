@@ -349,18 +349,25 @@ def named_lock_free(session: Session | sa.Connection, name: str) -> bool:
 
 
 @contextmanager
-def exclusive_run(bind: sa.Engine | sa.Connection, name: str, busy: Callable[[], str]) -> Iterator[None]:
+def exclusive_run(
+    bind: sa.Engine | sa.Connection, name: str, busy: Callable[[], str], *, wait: bool = False
+) -> Iterator[None]:
     """One holder at a time, across processes (the command line and the web server's worker), of the run
-    named ``name`` for as long as the block lasts; refuses at once with ``busy()`` (CONFLICT) when another
-    holds it.  The hold ends with the block or with its process, killed or not — so a killed run never
-    blocks the next: PostgreSQL a session advisory lock on a connection of its own (the server drops a
-    dead client's session); SQLite an ``flock`` on a file beside the database (the kernel drops it with
-    the process).  The one place long runs (a whole match) are made exclusive."""
+    named ``name`` for as long as the block lasts.  When another holds it: ``wait`` says ``busy()`` on
+    stderr and queues behind it; otherwise refuses at once with ``busy()`` (CONFLICT).  The hold ends with
+    the block or with its process, killed or not — so a killed run never blocks the next: PostgreSQL a
+    session advisory lock on a connection of its own (the server drops a dead client's session); SQLite an
+    ``flock`` on a file beside the database (the kernel drops it with the process).  The one place long
+    runs (a whole match) are made exclusive."""
     engine = bind if isinstance(bind, sa.Engine) else bind.engine
     if engine.dialect.name == "postgresql":
         conn = engine.connect()
         try:
             got = conn.execute(sa.text(f"SELECT pg_try_advisory_lock{_NAMED_KEY}"), {"name": name}).scalar()
+            if not got and wait:
+                print(busy(), file=sys.stderr, flush=True)
+                conn.execute(sa.text(f"SELECT pg_advisory_lock{_NAMED_KEY}"), {"name": name})
+                got = True
             conn.commit()  # the session lock outlives the transaction; the connection stays idle, not in one
             if not got:
                 raise UserError(busy(), CONFLICT)
@@ -385,7 +392,10 @@ def exclusive_run(bind: sa.Engine | sa.Connection, name: str, busy: Callable[[],
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UserError(busy(), CONFLICT) from None
+            if not wait:
+                raise UserError(busy(), CONFLICT) from None
+            print(busy(), file=sys.stderr, flush=True)
+            fcntl.flock(f, fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -226,8 +226,9 @@ def run_match(
     with session_factory() as session:
         bind = session.get_bind()
     # one whole match at a time, whoever starts it (command line or web): a run resumes by its window and
-    # counts its chunks, so two at once would share one run and take each other's chunks
-    with exclusive_run(bind, MATCH_RUN, lambda: busy_message(bind)):
+    # counts its chunks, so two at once would share one run and take each other's chunks.  A second one
+    # queues behind the first (the web refuses before it queues a job: jiuye.matching.views)
+    with exclusive_run(bind, MATCH_RUN, lambda: busy_message(bind, waiting=True), wait=True):
         return _run_match(session_factory, source_factory, month_from, month_to, measures=measures,
                           chunk_size=chunk_size, actor=actor, progress=progress, parameters=parameters, full=full)  # fmt: skip
 
@@ -235,8 +236,8 @@ def run_match(
 MATCH_RUN = "match"  # the name of the exclusive run (jiuye.db.exclusive_run)
 
 
-def busy_message(bind: Any) -> str:
-    """Why a second match is refused: the run in progress (the newest one still marked running)."""
+def busy_message(bind: Any, waiting: bool = False) -> str:
+    """Why a second match waits or is refused: the run in progress (the newest one still marked running)."""
     engine = bind if isinstance(bind, sa.Engine) else bind.engine
     with engine.connect() as c:
         row = c.execute(
@@ -244,11 +245,12 @@ def busy_message(bind: Any) -> str:
                       match_runs.c.month_to)
             .where(match_runs.c.state == "running").order_by(match_runs.c.id.desc()).limit(1)
         ).first()  # fmt: skip
+    then = "同一时间只运行一个匹配，正在排队等它完成…" if waiting else "同一时间只运行一个匹配，请等它完成后再发起。"
     if row is None:
-        return "另一个主动匹配正在进行，同一时间只运行一个匹配，请等它完成后再发起。"
+        return f"另一个主动匹配正在进行，{then}"
     started = row[2].strftime("%Y-%m-%d %H:%M") if hasattr(row[2], "strftime") else str(row[2])[:16]
     return (f"另一个主动匹配正在进行（匹配运行 {row[0]}，{row[1]} 于 {started} 发起，{row[3]:%Y-%m} 至 {row[4]:%Y-%m}）；"
-            "同一时间只运行一个匹配，请等它完成后再发起。")  # fmt: skip
+            f"{then}")  # fmt: skip
 
 
 def _run_match(

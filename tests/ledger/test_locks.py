@@ -7,8 +7,6 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from jiuye import db
@@ -16,6 +14,7 @@ from jiuye.audit.service import CHAIN_LOCK_KEY, lock_chain
 from jiuye.db import advisory_xact_lock
 from jiuye.ledger.service import PAY_LOCK_KEY, _lock_pay
 from jiuye.supervision.service import FLAGS_LOCK_KEY
+from tests.pg_schema import schema_url
 
 
 @pytest.fixture
@@ -24,19 +23,8 @@ def other_schema_url(db_url: str) -> Iterator[str]:
     if not db_url.startswith("postgresql"):
         yield db_url
         return
-    schema = f"jt_locks_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(make_url(db_url).set(query={}), poolclass=sa.pool.NullPool)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(db_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    text = url.render_as_string(hide_password=False)
-    try:
-        yield text
-    finally:
-        db.get_engine(text).dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with schema_url(db_url, f"jt_locks_{uuid.uuid4().hex[:8]}") as url:
+        yield url
 
 
 @pytest.mark.parametrize(("purpose", "take"), [(PAY_LOCK_KEY, _lock_pay), (CHAIN_LOCK_KEY, lock_chain)])

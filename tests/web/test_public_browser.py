@@ -39,6 +39,22 @@ def register(page: Any, base: str, identifier: str, name: str, kind: str = "resi
     page.wait_for_url(f"{base}/my?welcome=1")
 
 
+def fill_graduate(page: Any, birth: str, gender: str, district: str, graduation: str, start: str, insured: int) -> None:
+    """The graduate's self-check form: a full-time bachelor, hukou, origin and employer in ``district``."""
+    page.fill("#birth_date", birth)
+    page.select_option("#gender", gender)
+    page.select_option("#hukou_district", district)
+    page.select_option("#education", "bachelor")
+    page.check("input[name=full_time]")
+    page.fill("#graduation_date", graduation)
+    page.select_option("#origin_district", district)
+    page.select_option("#employer_district", district)
+    page.select_option("#employer_type", "enterprise")
+    page.fill("#contract_start", start)
+    page.check("input[name=registered]")
+    page.fill("#insured_months", str(insured))
+
+
 def test_graduate_selfcheck_in_browser(live_server: str, page: Any) -> None:
     page.goto(f"{live_server}/policies")
     assert page.locator("article.policy").count() >= 15
@@ -50,18 +66,7 @@ def test_graduate_selfcheck_in_browser(live_server: str, page: Any) -> None:
     assert "还差" in page.inner_text("#id_number-live")
     page.fill("#id_number", "")
     page.click("summary")
-    page.fill("#birth_date", "2001-04-01")
-    page.select_option("#gender", "male")
-    page.select_option("#hukou_district", "jinshan")
-    page.select_option("#education", "bachelor")
-    page.check("input[name=full_time]")
-    page.fill("#graduation_date", "2024-06-30")
-    page.select_option("#origin_district", "jinshan")
-    page.select_option("#employer_district", "jinshan")
-    page.select_option("#employer_type", "enterprise")
-    page.fill("#contract_start", "2024-07-01")
-    page.check("input[name=registered]")
-    page.fill("#insured_months", "6")
+    fill_graduate(page, "2001-04-01", "male", "jinshan", "2024-06-30", "2024-07-01", 6)
     no_horizontal_scroll(page)
     shot(page, "public-selfcheck-form")
     page.click("button[type=submit]")
@@ -99,18 +104,7 @@ def test_any_of_condition_shows_what_would_change_it_in_browser(live_server: str
     with the hint computed from the branch reachable first."""
     page.goto(f"{live_server}/self-check/graduate")
     page.click("summary")
-    page.fill("#birth_date", "2004-04-01")
-    page.select_option("#gender", "female")
-    page.select_option("#hukou_district", "chongming")
-    page.select_option("#education", "bachelor")
-    page.check("input[name=full_time]")
-    page.fill("#graduation_date", "2026-06-30")
-    page.select_option("#origin_district", "chongming")
-    page.select_option("#employer_district", "chongming")
-    page.select_option("#employer_type", "enterprise")
-    page.fill("#contract_start", "2026-03-01")
-    page.check("input[name=registered]")
-    page.fill("#insured_months", "3")
+    fill_graduate(page, "2004-04-01", "female", "chongming", "2026-06-30", "2026-03-01", 3)
     page.click("button[type=submit]")
     card = page.locator('article.result-refused[data-policy="CM-09"]')
     card.locator("summary").first.click() if card.locator("summary").count() else None

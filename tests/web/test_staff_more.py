@@ -368,20 +368,21 @@ def test_people_search_finds_employers_and_organisations_in_scope(client: Any, w
 
 
 # --- 1b. a match from the command line and one from the web never run interleaved ---------------------
-def test_a_running_command_line_match_refuses_the_web_and_the_cli_and_shows_on_the_page(
-    client: Any, web_db: str, capsys: Any
+def test_a_running_match_makes_the_command_line_wait_and_the_web_refuse_and_shows_on_the_page(
+    client: Any, web_db: str, tmp_path: Any
 ) -> None:
     """The run is exclusive in ``run_match`` (both start it): while one holds it — here the test itself, as
-    a command-line match would — a second one from the command line, from the page, from the API or from an
-    already queued job is refused with the same Chinese message naming the run in progress.  The page
-    lists every run, the command line's too, and a run whose holder is gone as interrupted."""
+    a command-line match would — a second one from the command line queues behind it (saying which run it
+    waits for), one from the page or the API is refused with the same Chinese account of the run in
+    progress.  The page lists every run, the command line's too, and a run whose holder is gone as
+    interrupted."""
     import datetime as dt
+    import os
+    import subprocess
+    import sys
+    import time
 
-    from jiuye.cli import main
     from jiuye.db import exclusive_run, write_session
-    from jiuye.errors import CONFLICT, UserError
-    from jiuye.jobs.tasks import match as match_task
-    from jiuye.jobs.worker import JobUser
     from jiuye.matching.models import match_runs
     from jiuye.matching.service import MATCH_RUN
 
@@ -392,26 +393,26 @@ def test_a_running_command_line_match_refuses_the_web_and_the_cli_and_shows_on_t
             state="running", started_by="命令行 测试操作员").returning(match_runs.c.id)).scalar_one()  # fmt: skip
     busy = f"另一个主动匹配正在进行（匹配运行 {run_id}，命令行 测试操作员"
     token = login(client, "policy_js")
+    err = tmp_path / "cli.err"
     with exclusive_run(bind, MATCH_RUN, lambda: "held by the test"):
-        assert main(["match", "--from", "2023-01", "--to", "2026-10", "--db", web_db]) == CONFLICT
-        assert busy in capsys.readouterr().err
+        with err.open("w") as out:
+            cli = subprocess.Popen([sys.executable, "-m", "jiuye.cli", "match", "--from", "2023-01", "--to", "2026-10",
+                                    "--db", web_db], stdout=subprocess.DEVNULL, stderr=out, env=dict(os.environ))  # fmt: skip
+        for _ in range(1200):  # the command line reaches the match and says whom it waits for
+            if busy in err.read_text() or cli.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert busy in err.read_text() and "正在排队等它完成" in err.read_text(), err.read_text()
+        assert cli.poll() is None  # still waiting: not interleaved
         r = client.post("/match", data={"month_from": "2023-01", "month_to": "2026-10", "csrf_token": token})
-        assert r.status_code == 409 and busy in r.text
+        assert r.status_code == 409 and busy in r.text and "请等它完成后再发起" in r.text
         admin = api_token(client, "admin_js")
         api = client.post("/api/v1/match", json={"month_to": "2026-10"}, headers=admin)
         assert api.status_code == 409 and busy in api.json()["message"]
-        try:  # a job queued before the command line started: refused when it runs, not interleaved
-            match_task(web_db, {"month_from": "2023-01", "month_to": "2026-10"}, JobUser(1, "某人", "jinshan", None),
-                       lambda *_: None)  # fmt: skip
-            raise AssertionError("the queued job ran beside the command line's match")
-        except UserError as exc:
-            assert exc.code == CONFLICT and busy in str(exc)
-        page = client.get("/match").text
-        row = page.split(f'data-run="{run_id}"')[1].split("</tr>")[0]
+        row = client.get("/match").text.split(f'data-run="{run_id}"')[1].split("</tr>")[0]
         assert "命令行" in row and "进行中" in row and "1/3" in row
-    # the holder is gone (a killed command line): the run shows interrupted, and a match may start again
-    row = client.get("/match").text.split(f'data-run="{run_id}"')[1].split("</tr>")[0]
-    assert "已中断" in row
-    assert main(["match", "--from", "2023-01", "--to", "2026-10", "--db", web_db]) == 0
+    assert cli.wait(600) == 0, err.read_text()  # the holder let go: the command line's match ran
+    # the fake run's holder is gone (as after a killed command line): the page shows it interrupted
     page = client.get("/match").text
-    assert page.count("<td>命令行</td>") >= 2  # the demo's own command-line match and this one
+    assert "已中断" in page.split(f'data-run="{run_id}"')[1].split("</tr>")[0]
+    assert page.count("<td>命令行</td>") >= 3  # the demo's own command-line match, the fake one and this one
