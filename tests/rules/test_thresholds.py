@@ -268,6 +268,21 @@ def test_no_hint_names_a_day_after_the_measure_window() -> None:
     assert found["met"] is False and "hint" not in found
 
 
+def test_no_hint_for_a_graduation_whose_years_ended_before_new_employment_counts() -> None:
+    """CM-09: hired in 2012, graduated 2014-06-30 — a hire from graduation day would have to fall by
+    2016-06-30 (离校2年内), before 新增就业 counts (2023-01-01): no day can meet it, so no hint; graduated
+    2021-06-30, the two years reach into 2023 and the hint stands."""
+    old = [{**GRADUATING_2024[0], "graduation_date": "2014-06-30"}]
+    data = case([person(hukou="chongming", education=old, contracts=[contract("2012-01-25")])],
+                [employer(district="chongming")])  # fmt: skip
+    found = explained(data, "CM-09", "p1", "recent_graduate")
+    assert found["met"] is False and "hint" not in found, found
+    recent = [{**GRADUATING_2024[0], "graduation_date": "2021-06-30"}]
+    data = case([person(hukou="chongming", education=recent, contracts=[contract("2020-01-25")])],
+                [employer(district="chongming")])  # fmt: skip
+    assert explained(data, "CM-09", "p1", "recent_graduate").get("hint") == "毕业后（2021-06-30起）招用即可申请"
+
+
 DAYS = st.dates(dt.date(2023, 1, 1), dt.date(2025, 6, 30))
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import polars as pl
 
 from jiuye.rules import derived
+from jiuye.rules.dates import add_years_expr
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
 from jiuye.rules.measure import CM_DOC, AnyOf, Condition, Threshold, detail, first_column
 from jiuye.rules.parameters import MeasureParameters
@@ -193,12 +194,15 @@ def year_param(p: MeasureParameters, name: str) -> int:
     return int(p.get(name))
 
 
-def recent_graduate_condition(at: str, years: int) -> Condition:
+def recent_graduate_condition(at: str, years: int, new_employment_from: dt.date) -> Condition:
     """Reads the ``recent_graduate`` flag and ``graduation_ahead`` (:data:`GRADUATION_AHEAD`) of
     :func:`with_graduation_flags`: any entry graduated ≤ S ≤ graduated + N years, or — what would change it —
-    a hire on or after the graduation still ahead of S (the earliest one)."""
+    a hire on or after the graduation still ahead of S (the earliest one).  The hire must also fall within
+    the N years and on or after ``new_employment_from`` (新增就业): a graduation whose N years ended before
+    that day gives no hint (a hire in those years would not be new employment, one today is too late)."""
+    last = add_years_expr(pl.col("graduation_ahead"), years)
     ahead = Threshold("以上", pl.col("S"), pl.col("graduation_ahead"), "date", action="招用", limit_label="毕业",
-                      fact="contracts.start")  # fmt: skip
+                      fact="contracts.start", latest=pl.when(last >= new_employment_from).then(last))  # fmt: skip
     return Condition.of("recent_graduate", f"离校{years}年内的全日制高校毕业生（以劳动合同起始日计）", at,
                         AnyOf((pl.col("recent_graduate"), ahead), fact="contracts.start"),
                         detail("学历：{}；劳动合同起始日：{}", pl.col("graduations"), pl.col("S")))  # fmt: skip

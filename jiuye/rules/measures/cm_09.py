@@ -79,7 +79,7 @@ class KeyGroupEmploymentSubsidyGraduates(Measure):
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [
-            recent_graduate_condition(CLAUSE, p.get("graduate_within_years")),
+            recent_graduate_condition(CLAUSE, p.get("graduate_within_years"), date_param(p, "new_employment_from")),
             has_contract(CLAUSE),
             start_from(CLAUSE, date_param(p, "new_employment_from"), over=("person",)),
             Condition("registered", "已办理用工登记备案", CLAUSE, pl.col("registered").fill_null(False),
