@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jiuye.rules.identifiers import (
     credit_code_problem,
@@ -89,3 +91,32 @@ def test_masking_policy_and_money_text() -> None:
         "0.00元", "0.05元", "1.50元", "-1.50元", "40000.50元", None,
     ]  # fmt: skip
     assert [fen_to_plain_text(f) for f in (0, 5, 150, -150, 4000050)] == ["0.00", "0.05", "1.50", "-1.50", "40000.50"]
+
+
+def _luhn_by_hand(text: str) -> bool:
+    """ISO/IEC 7812 as written: from the right, every second digit doubled (minus 9 above 9); sum ≡ 0 mod 10.
+    Positions beyond 19 and non-digit characters count nothing, as the column check reads them."""
+    total = 0
+    for i, ch in enumerate(reversed(text[-19:] if len(text) > 19 else text)):
+        d = int(ch) if ch in "0123456789" else 0
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+ACCOUNT_LIKE = st.text(alphabet="0123456789", min_size=0, max_size=22) | st.text(max_size=6)
+
+
+@given(st.lists(ACCOUNT_LIKE, min_size=1, max_size=40))
+def test_luhn_column_check_agrees_with_the_hand_rule(values: list[str]) -> None:
+    import polars as pl
+
+    from jiuye.rules.identifiers import luhn_check_digit, luhn_valid
+
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    assert frame.select(luhn_valid(pl.col("v"))).to_series().to_list() == [_luhn_by_hand(v) for v in values]
+    bodies = [v for v in values if v.isascii() and v.isdigit() and len(v) <= 18]
+    if bodies:
+        digits = pl.DataFrame({"v": bodies}).select(luhn_check_digit(pl.col("v"))).to_series().to_list()
+        assert all(_luhn_by_hand(b + d) for b, d in zip(bodies, digits, strict=True))
