@@ -547,5 +547,9 @@ def _evaluate(
         ).sort(["policy", "subject"])
     facts_frame = None
     if with_line_facts:
-        facts_frame = pl.concat([pl.DataFrame(schema=LINE_FACTS_SCHEMA), *frames[n_explained:]], how="vertical_relaxed")
+        # sorted like every other frame of the result: the per-subject group-by has no order of its own, so two
+        # evaluations of the same facts could list the same rows differently
+        facts_frame = pl.concat(
+            [pl.DataFrame(schema=LINE_FACTS_SCHEMA), *frames[n_explained:]], how="vertical_relaxed"
+        ).sort(["policy", "subject"])
     return Result(entitlements=entitlements, findings=findings, explanations=explanations, line_facts=facts_frame)

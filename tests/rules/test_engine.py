@@ -130,3 +130,18 @@ def test_conform_keeps_a_frame_already_in_the_schema_and_casts_any_other() -> No
     assert conformed.columns == list(SCHEMAS["flexible"]) and conformed.row(0)[0] == "p1"
     wide = pl.DataFrame({"id": ["o1"]}).with_columns(pl.lit(1, pl.Int64).alias("year"))
     assert conform("city_subsidies", wide.rename({"id": "org"})).schema["year"] == SCHEMAS["city_subsidies"]["year"]
+
+
+def test_facts_behind_lines_come_in_one_order() -> None:
+    """The per-subject facts (matching's fingerprints) are sorted like the rest of the result: their group-by
+    has no order, and two evaluations of the same case listed them differently (a flaky equality above)."""
+    from jiuye.rules.engine import evaluate_facts
+
+    parsed = parse_case(load_case_text(EXAMPLE.read_text(encoding="utf-8")))
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    first = evaluate_facts(*args, line_facts=True).line_facts
+    assert first is not None and first.height > 1
+    assert first.equals(first.sort(["policy", "subject"]))
+    for _ in range(10):
+        again = evaluate_facts(*args, line_facts=True).line_facts
+        assert again is not None and again.equals(first)
