@@ -382,8 +382,8 @@ _LONG_FORMAT_ROWS = 1_000  # candidate rows from which explanations gather their
 # handful of rows the optimiser's passes over ~60 large plans cost more than the execution they would save,
 # and optimisations never change a result (tests/rules/test_engine.py compares both on random cases)
 _UNOPTIMISED_MAX_ROWS = 20_000
-_RANK_SINGLE_ROWS = False
-_PLAN_EMPTY = False  # tests: plan lines and explanations even for a measure without candidate rows  # tests: rank even when every subject has one candidate row (the general path)
+_RANK_SINGLE_ROWS = False  # tests: rank even when every subject has one candidate row (the general path)
+_PLAN_EMPTY = False  # tests: plan lines and explanations even for a measure without candidate rows
 _CONDITIONS: dict[tuple[str, dt.date, dt.date, str], tuple[list[Condition], list[Condition]]] = {}
 
 

@@ -67,6 +67,15 @@ def test_single_row_explanations_of_examples_equal_the_ranked_ones(monkeypatch: 
         assert json.dumps(fast, default=str) == json.dumps(ranked, default=str), path.name
 
 
+def assert_same_result(a: Any, b: Any) -> None:
+    """Two evaluations of one case by two engine paths: the same lines, findings and explanations."""
+    assert a.entitlements.equals(b.entitlements)
+    assert a.findings.equals(b.findings)
+    assert (a.explanations is None) == (b.explanations is None)
+    if a.explanations is not None and b.explanations is not None:
+        assert a.explanations.equals(b.explanations)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(max_persons=4))
 def test_unoptimised_small_plans_give_the_optimised_result(case: dict[str, Any]) -> None:
@@ -82,11 +91,7 @@ def test_unoptimised_small_plans_give_the_optimised_result(case: dict[str, Any])
             plain = engine.evaluate_facts(*args, explain=explain)
             engine._UNOPTIMISED_MAX_ROWS = -1
             optimised = engine.evaluate_facts(*args, explain=explain)
-            assert plain.entitlements.equals(optimised.entitlements)
-            assert plain.findings.equals(optimised.findings)
-            assert (plain.explanations is None) == (optimised.explanations is None)
-            if plain.explanations is not None and optimised.explanations is not None:
-                assert plain.explanations.equals(optimised.explanations)
+            assert_same_result(plain, optimised)
     finally:
         engine._UNOPTIMISED_MAX_ROWS = saved
 
@@ -106,8 +111,7 @@ def test_measures_without_candidates_are_not_planned_and_nothing_changes(case: d
             skipped = engine.evaluate_facts(*args, explain=explain, line_facts=True)
             engine._PLAN_EMPTY = True
             planned = engine.evaluate_facts(*args, explain=explain, line_facts=True)
-            assert skipped.entitlements.equals(planned.entitlements)
-            assert skipped.findings.equals(planned.findings)
+            assert_same_result(skipped, planned)
             assert skipped.line_facts is not None and planned.line_facts is not None
             assert skipped.line_facts.equals(planned.line_facts)
             if explain:
