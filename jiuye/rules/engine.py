@@ -402,6 +402,14 @@ def _conditions_of(measure: Measure, p: MeasureParameters, ctx: Context) -> tupl
     return found
 
 
+def _without(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``frame.drop(column)`` without a query: ``DataFrame.drop`` runs a lazy plan (~0.2 ms), once per measure of
+    every evaluation; a shallow clone shares the columns and drops one in place (same frame, a few µs)."""
+    out = frame.clone()
+    out.drop_in_place(column)
+    return out
+
+
 @dataclass
 class _Prepared:
     measure: Measure
@@ -510,7 +518,7 @@ def _evaluate(
         if explain:
             any_eligible = bool(evaluated_frame[_ELIGIBLE].any())
             eligible = evaluated_frame.lazy().filter(pl.col(_ELIGIBLE)).drop(_ELIGIBLE)
-            evaluated_frame = evaluated_frame.drop(_ELIGIBLE)  # the explanation sees the columns it always saw
+            evaluated_frame = _without(evaluated_frame, _ELIGIBLE)  # the explanation sees the columns it always saw
         else:
             any_eligible = evaluated_frame.height > 0
             eligible = evaluated_frame.lazy()
