@@ -544,9 +544,15 @@ def parse_case(data: dict[str, Any]) -> Case:
         raise CaseError(r.problems)
     assert window_from is not None and window_to is not None
     facts = Facts.from_frames(
-        **{name: pl.DataFrame(table, schema=SCHEMAS[name], orient="row") for name, table in rows.items()}
-    )
+        **{name: pl.DataFrame(table, schema=SCHEMAS[name], orient="row") if table else _EMPTY[name].clear()
+           for name, table in rows.items()}
+    )  # fmt: skip
     return Case(facts=facts, window_from=window_from, window_to=window_to, parameters=parameters, warnings=r.warnings)
+
+
+# an empty frame of each table, copied by ``clear()`` (microseconds) rather than built from its schema (~0.25 ms
+# each: most of a one-person case's 18 tables are empty, ~4 ms of its parse)
+_EMPTY = {name: pl.DataFrame(schema=schema) for name, schema in SCHEMAS.items()}
 
 
 def _id_number_facts(numbers: list[str]) -> dict[str, tuple[str | None, dt.date | None, str]]:
