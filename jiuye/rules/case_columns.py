@@ -116,6 +116,16 @@ def _short_float_literals(data: bytes) -> bool:
     return True
 
 
+def _strict(values: list[Any], dtype: type[pl.String] | type[pl.Boolean]) -> pl.Series:
+    """``values`` as one column when every one is None or exactly of the column's type (str; bool), else
+    declined: Polars' strict constructor refuses any other value (a number or bool among strings, an int among
+    bools, a dict or list) with TypeError, so the check costs no pass of its own over the values."""
+    try:
+        return pl.Series(values, dtype=dtype, strict=True)
+    except TypeError:
+        raise _Decline from None
+
+
 def columnar_case(data: Any) -> Case | None:
     """The Case of already parsed JSON (ints and Decimals as :func:`load_case_text` gives them; floats are
     refused, as the detailed reader refuses them) when the columnar reader can vouch for it, else None."""
@@ -256,17 +266,15 @@ class _Columns:
     # ----------------------------------------------------------------- fields
     def column(self, objs: list[dict[str, Any]], name: str, kind: str, required: bool) -> pl.Series:
         if kind == "bool":  # absent → False, null → null (as the detailed reader)
-            values = list(map(dict.get, objs, repeat(name), repeat(False)))
-            _need(set(map(type, values)) <= {bool, NONE})
-            return pl.Series(values, dtype=pl.Boolean)
+            return _strict(list(map(dict.get, objs, repeat(name), repeat(False))), pl.Boolean)
         values = list(map(dict.get, objs, repeat(name)))
-        types = set(map(type, values))
-        _need(not required or NONE not in types)
-        types.discard(NONE)
         if kind in ("money", "year", "place"):
+            types = set(map(type, values))
+            _need(not required or NONE not in types)
+            types.discard(NONE)
             return self.number(values, types, kind)
-        _need(types <= {str})
-        s = pl.Series(values, dtype=pl.String)
+        s = _strict(values, pl.String)
+        _need(not required or not s.has_nulls())
         given = s.drop_nulls()
         if kind == "text" or kind.startswith("ref:"):
             _need(not (given.str.len_bytes() == 0).any())
@@ -385,9 +393,7 @@ class _Columns:
 
     def id_numbers(self, persons: list[dict[str, Any]], birth: pl.Series, gender: pl.Series) -> pl.Series:
         """``id_number``: normalized, valid (GB 11643), agreeing with birth_date and gender."""
-        values = list(map(dict.get, persons, repeat("id_number")))
-        _need(set(map(type, values)) <= {str, NONE})
-        raw = pl.Series(values, dtype=pl.String)
+        raw = _strict(list(map(dict.get, persons, repeat("id_number"))), pl.String)
         given = raw.drop_nulls()
         _need(bool(given.str.contains(_ID_ALPHABET).all()))  # also refuses "" (the detailed reader's problem)
         v = pl.col("v")

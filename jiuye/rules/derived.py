@@ -36,6 +36,7 @@ class SharedDerivations:
 
     facts: Facts
     frames: dict[Hashable, pl.DataFrame] = field(default_factory=dict)
+    plans: dict[Hashable, pl.LazyFrame] = field(default_factory=dict)  # small cases: built once, not collected
 
 
 _SHARED: ContextVar[SharedDerivations | None] = ContextVar("jiuye_shared_derivations", default=None)
@@ -59,7 +60,12 @@ def _memo(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.
     if shared is None or (shared.facts is not facts and facts.__dict__.get("_view_of") is not shared.facts):
         return build()  # (a pruned view of the evaluation's facts shares them: derivations never read persons)
     if facts.social_insurance.height + facts.contracts.height < _MEMO_MIN_ROWS:
-        return build()  # a small case: an extra collect per derivation would cost more than it saves
+        # a small case: an extra collect per derivation would cost more than it saves, but the plan is built
+        # once per evaluation (issue 11 item 4: building it again for every measure was Python time only —
+        # a LazyFrame is immutable, so every query that reads it gets the same plan as when built afresh)
+        if key not in shared.plans:
+            shared.plans[key] = build()
+        return shared.plans[key]
     if key not in shared.frames:
         shared.frames[key] = build().collect(engine="in-memory")
     return shared.frames[key].lazy()

@@ -402,6 +402,14 @@ def _conditions_of(measure: Measure, p: MeasureParameters, ctx: Context) -> tupl
     return found
 
 
+def _without(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``frame.drop(column)`` without a query: ``DataFrame.drop`` runs a lazy plan (~0.2 ms), once per measure of
+    every evaluation; a shallow clone shares the columns and drops one in place (same frame, a few µs)."""
+    out = frame.clone()
+    out.drop_in_place(column)
+    return out
+
+
 @dataclass
 class _Prepared:
     measure: Measure
@@ -510,7 +518,7 @@ def _evaluate(
         if explain:
             any_eligible = bool(evaluated_frame[_ELIGIBLE].any())
             eligible = evaluated_frame.lazy().filter(pl.col(_ELIGIBLE)).drop(_ELIGIBLE)
-            evaluated_frame = evaluated_frame.drop(_ELIGIBLE)  # the explanation sees the columns it always saw
+            evaluated_frame = _without(evaluated_frame, _ELIGIBLE)  # the explanation sees the columns it always saw
         else:
             any_eligible = evaluated_frame.height > 0
             eligible = evaluated_frame.lazy()
@@ -533,23 +541,23 @@ def _evaluate(
                             optimizations=flags)
     n_explained = len(line_queries) + len(explanation_queries)
     n_lines = len(line_queries)
-    entitlements = (
-        pl.concat([pl.DataFrame(schema=ENTITLEMENT_SCHEMA), *frames[:n_lines]], how="vertical_relaxed")
-        .sort(LINE_KEY)
-    )  # fmt: skip
-    findings = pl.concat([pl.DataFrame(schema=FINDING_SCHEMA), *finding_frames], how="vertical_relaxed").unique().sort(
-        ["rule", "subject", "year", "kind"]
-    )
-    explanations = None
+
+    def gathered(schema: dict[str, Any], parts: list[pl.DataFrame]) -> pl.LazyFrame:
+        return pl.concat([pl.LazyFrame(schema=schema), *(f.lazy() for f in parts)], how="vertical_relaxed")
+
+    # the result's frames in one query each and one call (eager concat/unique/sort ran one query apiece)
+    outputs = [
+        gathered(ENTITLEMENT_SCHEMA, frames[:n_lines]).sort(LINE_KEY),
+        gathered(FINDING_SCHEMA, finding_frames).unique().sort(["rule", "subject", "year", "kind"]),
+    ]
     if explain:
-        explanations = pl.concat(
-            [pl.DataFrame(schema=EXPLANATION_SCHEMA), *frames[n_lines:n_explained]], how="vertical_relaxed"
-        ).sort(["policy", "subject"])
-    facts_frame = None
+        outputs.append(gathered(EXPLANATION_SCHEMA, frames[n_lines:n_explained]).sort(["policy", "subject"]))
     if with_line_facts:
         # sorted like every other frame of the result: the per-subject group-by has no order of its own, so two
         # evaluations of the same facts could list the same rows differently
-        facts_frame = pl.concat(
-            [pl.DataFrame(schema=LINE_FACTS_SCHEMA), *frames[n_explained:]], how="vertical_relaxed"
-        ).sort(["policy", "subject"])
+        outputs.append(gathered(LINE_FACTS_SCHEMA, frames[n_explained:]).sort(["policy", "subject"]))
+    done = iter(pl.collect_all(outputs, engine="in-memory", optimizations=flags))
+    entitlements, findings = next(done), next(done)
+    explanations = next(done) if explain else None
+    facts_frame = next(done) if with_line_facts else None
     return Result(entitlements=entitlements, findings=findings, explanations=explanations, line_facts=facts_frame)

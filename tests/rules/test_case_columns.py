@@ -299,3 +299,31 @@ def test_all_measures_example_damaged_is_declined(before: str, after: str) -> No
     )
     assert before in text
     assert agree(text.replace(before, after, 1).encode()) is None
+
+
+def _scalar_paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _scalar_paths(v, (*path, k))]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _scalar_paths(v, (*path, i))]
+    return [(path, node)]
+
+
+@pytest.mark.parametrize("wrong", [7, 7.5, True, False, {}, [], "是"])
+def test_a_wrong_type_in_any_text_or_bool_field_is_declined(wrong: Any) -> None:
+    """The string and bool columns are type-checked by Polars' strict constructor (no pass of their own):
+    a value of another JSON type in any one of them, anywhere in the case, makes the fast path decline, and
+    read_case answers with the detailed reader's problems."""
+    base = json.loads(ALL_MEASURES.read_text())
+    fields = set()  # each field of each object kind once (its first occurrence)
+    for path, value in _scalar_paths(base):
+        field = tuple(k for k in path if isinstance(k, str))
+        if path[0] == "parameters" or type(value) not in (str, bool) or type(value) is type(wrong) or field in fields:
+            continue
+        fields.add(field)
+        case = copy.deepcopy(base)
+        owner = case
+        for key in path[:-1]:
+            owner = owner[key]
+        owner[path[-1]] = wrong
+        assert agree(dumps(case, indent=None).encode()) is None, (path, wrong)
