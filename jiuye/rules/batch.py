@@ -39,6 +39,7 @@ from jiuye.rules.derived import MARK, MARKER_PATTERN
 from jiuye.rules.engine import Result, evaluate_facts
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Measure
+from jiuye.rules.output import compact_texts, result_text
 
 # every column holding an id of a subject or a reference to one (facts.SCHEMAS); nothing else is renamed
 ID_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -122,10 +123,11 @@ def _strip(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(MARKER_PATTERN, "")
 
 
-def _split(frame: pl.DataFrame, n: int, owners: Sequence[str]) -> list[pl.DataFrame]:
-    """``frame`` cut into one frame per case by the marker of its ``owners`` columns, markers removed."""
+def _tagged(frame: pl.DataFrame, owners: Sequence[str]) -> pl.DataFrame:
+    """``frame`` with the integer column ``_case`` (the case of each row, by the marker of its ``owners``
+    columns) and every marker removed from its strings."""
     if frame.is_empty():
-        return [frame.clear() for _ in range(n)]
+        return frame.with_columns(_case=pl.lit(None, pl.Int64))
     index = [pl.col(c).str.extract(f"^{MARK}([0-9]+){MARK}", 1).cast(pl.Int64) for c in owners]
     tagged = frame.with_columns(_case=index[0], **{f"_case{k}": e for k, e in enumerate(index[1:])})
     checks = [pl.col("_case").is_null().any()] + [
@@ -140,51 +142,83 @@ def _split(frame: pl.DataFrame, n: int, owners: Sequence[str]) -> list[pl.DataFr
         elif isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
             fields = [f.name for f in dtype.inner.fields if f.dtype == pl.String]
             strings.append(pl.col(name).list.eval(pl.element().struct.with_fields(_strip(pl.field(f)) for f in fields)))
-    cleaned = tagged.drop([c for c in tagged.columns if c.startswith("_case") and c != "_case"]).with_columns(strings)
-    parts = cleaned.partition_by("_case", as_dict=True, include_key=False, maintain_order=True)
-    empty = frame.clear()
+    return tagged.drop([c for c in tagged.columns if c.startswith("_case") and c != "_case"]).with_columns(strings)
+
+
+def _parts(tagged: pl.DataFrame, n: int) -> list[pl.DataFrame]:
+    """A :func:`_tagged` frame cut into one frame per case (without ``_case``)."""
+    empty = tagged.clear().drop("_case")
+    if tagged.is_empty():
+        return [empty for _ in range(n)]
+    parts = tagged.partition_by("_case", as_dict=True, include_key=False, maintain_order=True)
     return [parts.get((i,), empty) for i in range(n)]
 
 
-def _together(jobs: Sequence[Job]) -> list[Result]:
-    """Jobs of one key evaluated as one case, split per job (raises _Unattributable)."""
+def _split(frame: pl.DataFrame, n: int, owners: Sequence[str]) -> list[pl.DataFrame]:
+    """``frame`` cut into one frame per case by the marker of its ``owners`` columns, markers removed."""
+    return _parts(_tagged(frame, owners), n)
+
+
+NO_TEXT = object()  # a job whose caller wants its Result, not the text
+
+
+def _together(jobs: Sequence[Job], extras: Sequence[Any]) -> list[Result | bytes]:
+    """Jobs of one key evaluated as one case, split per job (raises _Unattributable).  ``extras[i]`` is
+    :data:`NO_TEXT` (job *i* gets its :class:`Result`) or the ``extra`` of its compact text (it gets
+    ``result_text(result, indent=None, extra)``, written for all such jobs at once)."""
     first = jobs[0]
     merged = merge_facts([j.facts for j in jobs])
     result = evaluate_facts(merged, first.window_from, first.window_to, parameters=first.parameters,
                             explain=first.explain, measures=first.measures, namespaced=True)  # fmt: skip
     n = len(jobs)
-    lines = _split(result.entitlements, n, ("subject", "beneficiary"))
+    tagged_lines = _tagged(result.entitlements, ("subject", "beneficiary"))
+    tagged_explanations = None if result.explanations is None else _tagged(result.explanations, ("subject",))
+    lines = _parts(tagged_lines, n)
     findings = _split(result.findings, n, ("subject",))
-    explanations = None if result.explanations is None else _split(result.explanations, n, ("subject",))
-    return [
+    explanations = None if tagged_explanations is None else _parts(tagged_explanations, n)
+    out: list[Result | bytes] = [
         Result(entitlements=lines[i], findings=findings[i], explanations=None if explanations is None else explanations[i])
         for i in range(n)
     ]
+    if any(e is not NO_TEXT for e in extras):
+        texts = compact_texts(tagged_lines, findings, tagged_explanations, "_case",
+                              [None if e is NO_TEXT else e for e in extras])  # fmt: skip
+        out = [r if e is NO_TEXT else t for r, t, e in zip(out, texts, extras, strict=True)]
+    return out
 
 
 def evaluate_many(jobs: Sequence[Job]) -> list[Result | BaseException]:
     """Each job's result (or the exception evaluating it raised), evaluating jobs of one key together."""
-    out: list[Result | BaseException | None] = [None] * len(jobs)
+    return [r for r in _run(jobs, [NO_TEXT] * len(jobs)) if not isinstance(r, bytes)]
+
+
+def texts_many(jobs: Sequence[Job], extras: Sequence[dict[str, Any] | None]) -> list[bytes | BaseException]:
+    """Each job's compact JSON text, ``result_text(result, indent=None, extra=extras[i])`` (the evaluate
+    API's response), or the exception evaluating it raised; jobs of one key evaluated and written together."""
+    return [r for r in _run(jobs, extras) if not isinstance(r, Result)]
+
+
+def _run(jobs: Sequence[Job], extras: Sequence[Any]) -> list[Result | bytes | BaseException]:
+    out: list[Result | bytes | BaseException | None] = [None] * len(jobs)
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i, job in enumerate(jobs):
         groups.setdefault(job.key(), []).append(i)
     for indexes in groups.values():
         for chunk in _chunks(indexes, jobs):
-            members = [jobs[i] for i in chunk]
-            results: list[Result] | None = None
-            if len(members) > 1:
+            results: list[Result | bytes] | None = None
+            if len(chunk) > 1:
                 try:
-                    results = _together(members)
-                except _Unattributable:
-                    results = None
-                except Exception:
+                    results = _together([jobs[i] for i in chunk], [extras[i] for i in chunk])
+                except Exception:  # _Unattributable or any other: each job alone says what is wrong with it
                     results = None
             for k, i in enumerate(chunk):
                 if results is not None:
                     out[i] = results[k]
                     continue
                 try:
-                    out[i] = jobs[i].alone()
+                    alone = jobs[i].alone()
+                    out[i] = alone if extras[i] is NO_TEXT else result_text(alone, indent=None,
+                                                                             extra=extras[i]).encode()  # fmt: skip
                 except Exception as exc:
                     out[i] = exc
     return [r for r in out if r is not None]
@@ -206,7 +240,8 @@ def _chunks(indexes: list[int], jobs: Sequence[Job]) -> list[list[int]]:
 class _Waiter:
     job: Job
     done: threading.Event = field(default_factory=threading.Event)
-    result: Result | BaseException | None = None
+    extra: Any = NO_TEXT  # NO_TEXT: the caller wants the Result; else the ``extra`` of the compact text it wants
+    result: Result | bytes | BaseException | None = None
     lead: bool = False  # this caller gathers and evaluates the next group (set under the lock)
 
 
@@ -230,7 +265,18 @@ class MicroBatcher:
         self.jobs = 0
 
     def evaluate(self, job: Job) -> Result:
-        me = _Waiter(job)
+        got = self._wait(_Waiter(job))
+        assert isinstance(got, Result)
+        return got
+
+    def evaluate_text(self, job: Job, extra: dict[str, Any] | None = None) -> bytes:
+        """The compact JSON text of the job's result with ``extra`` members (:func:`texts_many`): the
+        gathering writes the texts of all its callers at once."""
+        got = self._wait(_Waiter(job, extra=extra))
+        assert isinstance(got, bytes)
+        return got
+
+    def _wait(self, me: _Waiter) -> Result | bytes:
         with self._lock:
             self._pending.append(me)
             if not self._leading:
@@ -251,7 +297,7 @@ class MicroBatcher:
             items = self._pending[: self.max_jobs]
             del self._pending[: len(items)]
         try:
-            results = evaluate_many([w.job for w in items])
+            results: list[Result | bytes | BaseException] = _run([w.job for w in items], [w.extra for w in items])
         except BaseException as exc:  # never leave a caller waiting
             results = [exc] * len(items)
         for w, r in zip(items, results, strict=True):

@@ -12,7 +12,7 @@ characters and non-ASCII text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import polars as pl
@@ -97,15 +97,19 @@ def _deeper(level: int | None, by: int) -> int | None:
     return None if level is None else level + by
 
 
-def entitlement_texts(frame: pl.DataFrame, level: int | None) -> list[str]:
-    if frame.is_empty():
-        return []
+def _entitlement_object(level: int | None) -> pl.Expr:
     month = pl.col("month").dt.strftime("%Y-%m")
-    return frame.select(_object([
+    return _object([
         ("policy", json_string(pl.col("policy")), None), ("beneficiary", json_string(pl.col("beneficiary")), None),
         ("subject", json_string(pl.col("subject")), None), ("month", json_string(month), None),
         ("amount", json_yuan(pl.col("amount_fen")), None), ("status", json_string(pl.col("status")), None),
-    ], level)).to_series().to_list()  # fmt: skip
+    ], level)  # fmt: skip
+
+
+def entitlement_texts(frame: pl.DataFrame, level: int | None) -> list[str]:
+    if frame.is_empty():
+        return []
+    return frame.select(_entitlement_object(level)).to_series().to_list()
 
 
 CONDITION_MEMBERS = ("text", "met", "detail", "clause", "hint")  # engine.CONDITION_STRUCT, in its order
@@ -203,3 +207,44 @@ def _array_chunks(frame: pl.DataFrame, level: int | None) -> Iterator[bytes]:
         texts = explanation_texts(part, level).to_list()
         yield between.join(texts) if not i else between + between.join(texts)
     yield (close + "]").encode()
+
+
+def compact_texts(
+    entitlements: pl.DataFrame, findings: Sequence[pl.DataFrame], explanations: pl.DataFrame | None, case: str,
+    extras: Sequence[dict[str, Any] | None],
+) -> list[bytes]:
+    """The texts of many results at once: for case *i* (``0 ≤ i < len(findings)``) the bytes of
+    ``result_text(its result, indent=None, extra=extras[i])`` (the evaluate API's compact text).
+
+    ``entitlements`` and ``explanations`` hold the rows of every case, in each case's order, the integer
+    column ``case`` naming the case of a row (the micro-batcher's merged result): every line and every
+    explanation is written in one query for all cases, then joined per case; ``findings`` (small) are given
+    per case.  A test checks the texts against :func:`result_text` of each case's own result."""
+    n = len(findings)
+    lines = _joined(entitlements, case, entitlements.select(_entitlement_object(None)).to_series(), n)
+    explained = None if explanations is None else _joined(
+        explanations, case, explanation_texts(explanations, None).cast(pl.String), n
+    )  # fmt: skip
+    out = []
+    for i in range(n):
+        parts = ['{"entitlements": [', lines[i], '], "findings": ', dumps(findings[i].to_dicts(), indent=None)]
+        if explained is not None:
+            parts += [', "explanations": [', explained[i], "]"]
+        for name, value in (extras[i] or {}).items():
+            parts += [", ", dumps(name), ": ", dumps(value, indent=None)]
+        parts.append("}")
+        out.append("".join(parts).encode())
+    return out
+
+
+def _joined(frame: pl.DataFrame, case: str, texts: pl.Series, n: int) -> list[str]:
+    """``texts`` (one per row of ``frame``) joined with ``", "`` per case, in row order; "" for a case with none."""
+    out = [""] * n
+    if frame.is_empty():
+        return out
+    grouped = pl.DataFrame({"_k": frame[case], "_t": texts}).group_by("_k", maintain_order=True).agg(
+        pl.col("_t").str.join(", ")
+    )  # fmt: skip
+    for k, text in grouped.iter_rows():
+        out[k] = text
+    return out

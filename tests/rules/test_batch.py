@@ -14,10 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jiuye.rules.batch import MARK, Job, MicroBatcher, evaluate_many, merge_facts
+from jiuye.rules.batch import MARK, Job, MicroBatcher, evaluate_many, merge_facts, texts_many
 from jiuye.rules.case import parse_case
 from jiuye.rules.catalog import all_measures
 from jiuye.rules.engine import Result
+from jiuye.rules.output import result_text
 from tests.rules.strategies import cases
 
 ONE_PERSON = Path(__file__).resolve().parents[2] / "examples" / "case-one-person.json"
@@ -59,6 +60,44 @@ def test_cases_evaluated_together_give_exactly_their_results_alone(drawn: list[d
     together = evaluate_many(jobs)
     for job, got in zip(jobs, together, strict=True):
         _assert_same(got, job.alone())
+
+
+@SETTINGS
+@given(st.lists(cases(max_persons=3), min_size=2, max_size=4), st.booleans(), st.booleans())
+def test_texts_written_together_are_each_cases_own_text(drawn: list[dict[str, Any]], explain: bool, mixed: bool) -> None:
+    # the evaluate API's response bytes: written for the whole gathering at once, each the case's own text
+    drawn = _same_window(drawn)
+    if mixed:  # and a case of another window in the same call (its own group)
+        drawn.append(drawn[0] | {"evaluate": {"from": "2021-01", "to": "2021-03"}})
+    jobs = [_job(c, explain) for c in drawn]
+    extras = [None if i % 2 else {"warnings": [f"第{i}条“提示”\\"]} for i in range(len(jobs))]
+    for job, extra, got in zip(jobs, extras, texts_many(jobs, extras), strict=True):
+        assert got == result_text(job.alone(), indent=None, extra=extra).encode()
+
+
+def test_concurrent_text_callers_each_get_their_own_text(one_person: dict[str, Any]) -> None:
+    second = one_person | {"persons": [one_person["persons"][0] | {"birth_date": "1980-04-01",
+                                                                     "id_number": "310116198004010034"}]}  # fmt: skip
+    jobs = [_job(one_person), _job(second)]
+    expected = [result_text(j.alone(), indent=None, extra={"warnings": [str(i)]}).encode() for i, j in enumerate(jobs)]
+    batcher = MicroBatcher(window=0.05)
+    got: dict[int, bytes] = {}
+    results: dict[int, Any] = {}
+
+    def call(i: int) -> None:
+        if i == 7:  # a Result caller in the same gathering
+            results[i] = batcher.evaluate(jobs[1]).to_json()
+        else:
+            got[i] = batcher.evaluate_text(jobs[i % 2], {"warnings": [str(i % 2)]})
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(got[i] == expected[i % 2] for i in range(7))
+    assert results[7] == jobs[1].alone().to_json()
+    assert batcher.jobs == 8 and batcher.gatherings < 8
 
 
 @SETTINGS
