@@ -571,8 +571,7 @@ def pay(
             .returning(entitlements.c.id)
         )
         if pg:  # the claimed ids come back by COPY (UPDATE … RETURNING): 100k ids fetched row by row cost ~0.5 s
-            sql = str(move.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-            got = read_frame(conn, sql, {"id": pl.Int64}).get_column("id").sort().to_list()
+            got = read_frame(conn, move, {"id": pl.Int64}).get_column("id").sort().to_list()
         else:
             got = sorted(int(x) for x in session.execute(move).scalars())
         transitions.audit_set(session, got, str(old), "in_batch", actor, reason, "pay", {"batch": batch_id})
