@@ -23,6 +23,7 @@ def test_values_are_bound_not_spliced(db_url: str) -> None:
             query = sa.select(t.c.id, t.c.name, t.c.d).where(t.c.name == NASTY, t.c.d <= dt.date(2023, 12, 31))
             sql, params = bound_sql(conn, query)
             assert NASTY not in sql and "2023-12-31" not in sql  # the values are parameters
+            assert NASTY in (params.values() if isinstance(params, dict) else params)
             got = read_frame(conn, query, {"id": pl.Int64, "name": pl.String, "d": pl.Date})
             assert got.to_dicts() == [{"id": 1, "name": NASTY, "d": dt.date(2023, 12, 1)}]
             # an UPDATE … RETURNING, as pay claims its lines
