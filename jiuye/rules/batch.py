@@ -100,8 +100,9 @@ def merge_facts(facts: Sequence[Facts]) -> Facts:
     Raises :class:`_Unattributable` when any string of any case holds the marker character."""
     merged: dict[str, pl.DataFrame] = {}
     queries: dict[str, pl.LazyFrame] = {}
+    every = [f.tables() for f in facts]  # once per case, not once per table (~0.3 ms per case)
     for name, ids in ID_COLUMNS.items():
-        tables = [f.tables()[name] for f in facts]
+        tables = [t[name] for t in every]
         if not any(t.height for t in tables):
             merged[name] = tables[0]  # empty in every case (most tables of a one-person case): no query
             continue
