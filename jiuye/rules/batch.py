@@ -25,6 +25,7 @@ milliseconds and hands each caller its own :class:`~jiuye.rules.engine.Result`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 import time
@@ -244,6 +245,18 @@ class _Waiter:
     extra: Any = NO_TEXT  # NO_TEXT: the caller wants the Result; else the ``extra`` of the compact text it wants
     result: Result | bytes | BaseException | None = None
     lead: bool = False  # this caller gathers and evaluates the next group (set under the lock)
+    future: asyncio.Future[None] | None = None  # an async caller's: settled on its loop when the result is in
+
+    def wake(self) -> None:
+        if self.future is None:
+            self.done.set()
+        else:
+            self.future.get_loop().call_soon_threadsafe(_settle, self.future)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():  # the caller may have gone (request cancelled)
+        future.set_result(None)
 
 
 class MicroBatcher:
@@ -254,6 +267,10 @@ class MicroBatcher:
     result; if more jobs queued meanwhile, the first of them leads the next group.  One group is evaluated at
     a time, so under load groups grow and each case costs less; a lone caller evaluates in its own thread as
     without batching.  ``evaluate`` returns exactly what evaluating the job alone returns.
+
+    An async caller (:meth:`evaluate_text_async`, from an event loop) holds no thread while it waits — so a
+    server's thread pool does not bound how many requests one gathering takes — and never leads: when it
+    would, a short-lived thread leads in its place.
     """
 
     def __init__(self, window: float = 0.002, max_jobs: int = 256) -> None:
@@ -276,6 +293,24 @@ class MicroBatcher:
         got = self._wait(_Waiter(job, extra=extra))
         assert isinstance(got, bytes)
         return got
+
+    async def evaluate_text_async(self, job: Job, extra: dict[str, Any] | None = None) -> bytes:
+        """:meth:`evaluate_text` for a caller on an event loop: awaits the gathering without holding a thread."""
+        me = _Waiter(job, extra=extra, future=asyncio.get_running_loop().create_future())
+        with self._lock:
+            self._pending.append(me)
+            lead = not self._leading
+            self._leading = True
+        if lead:
+            self._lead_elsewhere()
+        await me.future  # type: ignore[misc]
+        if isinstance(me.result, BaseException):
+            raise me.result
+        assert isinstance(me.result, bytes)
+        return me.result
+
+    def _lead_elsewhere(self) -> None:
+        threading.Thread(target=self._lead, name="jiuye-batch", daemon=True).start()
 
     def _wait(self, me: _Waiter) -> Result | bytes:
         with self._lock:
@@ -309,12 +344,15 @@ class MicroBatcher:
             following = self._pending[0] if self._pending else None
             if following is None:
                 self._leading = False
-            else:
+            elif following.future is None:
                 following.lead = True
         for w in items:
-            w.done.set()
+            w.wake()
         if following is not None:
-            following.done.set()
+            if following.future is None:
+                following.done.set()
+            else:
+                self._lead_elsewhere()
 
 
 BATCHER = MicroBatcher()  # the process's one batcher: the evaluate API and the public self-check share it
