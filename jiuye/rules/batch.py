@@ -296,17 +296,28 @@ class MicroBatcher:
 
     async def evaluate_text_async(self, job: Job, extra: dict[str, Any] | None = None) -> bytes:
         """:meth:`evaluate_text` for a caller on an event loop: awaits the gathering without holding a thread."""
-        me = _Waiter(job, extra=extra, future=asyncio.get_running_loop().create_future())
+        got = await self._wait_async(_Waiter(job, extra=extra, future=asyncio.get_running_loop().create_future()))
+        assert isinstance(got, bytes)
+        return got
+
+    async def evaluate_async(self, job: Job) -> Result:
+        """:meth:`evaluate` for a caller on an event loop (the self-check)."""
+        got = await self._wait_async(_Waiter(job, future=asyncio.get_running_loop().create_future()))
+        assert isinstance(got, Result)
+        return got
+
+    async def _wait_async(self, me: _Waiter) -> Result | bytes:
+        assert me.future is not None
         with self._lock:
             self._pending.append(me)
             lead = not self._leading
             self._leading = True
         if lead:
             self._lead_elsewhere()
-        await me.future  # type: ignore[misc]
+        await me.future
         if isinstance(me.result, BaseException):
             raise me.result
-        assert isinstance(me.result, bytes)
+        assert me.result is not None
         return me.result
 
     def _lead_elsewhere(self) -> None:
