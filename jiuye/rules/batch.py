@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -52,6 +53,7 @@ ID_COLUMNS: dict[str, tuple[str, ...]] = {
     "awards": ("org", "event_id", "winner"), "landings": ("org",), "payments": ("beneficiary", "subject"),
 }  # fmt: skip
 MAX_SUBJECTS = 2000  # subjects per merged evaluation (explanations: bounded memory, as MAX_EXPLAINED_SUBJECTS)
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,8 @@ def _run(jobs: Sequence[Job], extras: Sequence[Any]) -> list[Result | bytes | Ba
             if len(chunk) > 1:
                 try:
                     results = _together([jobs[i] for i in chunk], [extras[i] for i in chunk])
-                except Exception:  # _Unattributable or any other: each job alone says what is wrong with it
+                except Exception as exc:  # _Unattributable or any other: each job alone says what is wrong with it
+                    _fell_back(exc, len(chunk))
                     results = None
             for k, i in enumerate(chunk):
                 if results is not None:
@@ -224,6 +227,35 @@ def _run(jobs: Sequence[Job], extras: Sequence[Any]) -> list[Result | bytes | Ba
                 except Exception as exc:
                     out[i] = exc
     return [r for r in out if r is not None]
+
+
+class Fallbacks:
+    """How often a merged evaluation failed and its cases were evaluated one by one, by exception type.
+
+    Meant for a bad case in a gathering (one holding the marker character, or one whose data makes the
+    engine raise: each caller then gets its own result or its own error); a merge bug would otherwise show
+    only as slowness, so every fallback is also logged as a warning."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by_type: dict[str, int] = {}
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_type.values())
+
+    def add(self, exc: BaseException) -> None:
+        with self._lock:
+            name = type(exc).__name__
+            self.by_type[name] = self.by_type.get(name, 0) + 1
+
+
+FALLBACKS = Fallbacks()  # the process's count (read by tests and benchmarks)
+
+
+def _fell_back(exc: Exception, cases: int) -> None:
+    FALLBACKS.add(exc)
+    LOG.warning("合并评估 %d 个案例失败，改为逐个评估（%s: %s）", cases, type(exc).__name__, exc, exc_info=exc)
 
 
 def _chunks(indexes: list[int], jobs: Sequence[Job]) -> list[list[int]]:
