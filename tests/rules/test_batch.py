@@ -264,3 +264,26 @@ def test_an_async_callers_error_is_raised_to_it_and_the_batcher_goes_on(one_pers
         return await batcher.evaluate_text_async(_job(one_person))
 
     assert asyncio.run(main()) == result_text(_job(one_person).alone(), indent=None).encode()
+
+
+def test_a_gathering_under_load_waits_for_jobs_still_arriving(one_person: dict[str, Any]) -> None:
+    # two callers at once (load), a third shortly after, within ``quiet``: one gathering, not two
+    import time
+
+    job = _job(one_person)
+    expected = result_text(job.alone(), indent=None).encode()
+    batcher = MicroBatcher(window=0.1, quiet=0.4, max_wait=3)
+    got: list[bytes] = []
+
+    def call(delay: float) -> None:
+        time.sleep(delay)
+        got.append(batcher.evaluate_text(job))
+
+    run_threads(call, [(0.0,), (0.0,), (0.2,)])
+    assert got == [expected] * 3
+    assert batcher.jobs == 3 and batcher.gatherings == 1
+    # a lone caller does not wait for ``quiet``
+    lone = MicroBatcher(window=0.01, quiet=5, max_wait=5)
+    t0 = time.perf_counter()
+    assert lone.evaluate_text(job) == expected
+    assert time.perf_counter() - t0 < 4
