@@ -4,8 +4,11 @@ collide on purpose: every case names ``p0``, ``e0`` …)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import logging
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jiuye.rules.batch import MARK, Job, MicroBatcher, evaluate_many, merge_facts, texts_many
+from jiuye.rules import batch
+from jiuye.rules.batch import FALLBACKS, MARK, Job, MicroBatcher, evaluate_many, merge_facts, texts_many
 from jiuye.rules.case import parse_case
 from jiuye.rules.catalog import all_measures
 from jiuye.rules.engine import Result
@@ -47,6 +51,15 @@ def _assert_same(got: Result | BaseException, alone: Result) -> None:
     else:
         assert got.explanations is not None and got.explanations.equals(alone.explanations)
     assert got.to_json() == alone.to_json()
+
+
+def run_threads(target: Callable[..., None], args: Iterable[tuple[Any, ...]], timeout: float | None = None) -> None:
+    """``target(*a)`` for every ``a`` of ``args``, each in its own thread, all started before any is joined."""
+    threads = [threading.Thread(target=target, args=a) for a in args]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
 
 
 def _same_window(drawn: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -90,11 +103,7 @@ def test_concurrent_text_callers_each_get_their_own_text(one_person: dict[str, A
         else:
             got[i] = batcher.evaluate_text(jobs[i % 2], {"warnings": [str(i % 2)]})
 
-    threads = [threading.Thread(target=call, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(call, [(i,) for i in range(8)])
     assert all(got[i] == expected[i % 2] for i in range(7))
     assert results[7] == jobs[1].alone().to_json()
     assert batcher.jobs == 8 and batcher.gatherings < 8
@@ -122,10 +131,37 @@ def test_a_subset_of_measures_as_the_self_check_asks(drawn: list[dict[str, Any]]
 def test_a_case_holding_the_marker_character_is_evaluated_alone(one_person: dict[str, Any]) -> None:
     sneaky = one_person | {"persons": [one_person["persons"][0] | {"id": f"{MARK}0{MARK}p-js02"}]}
     jobs = [_job(one_person), _job(sneaky), _job(one_person)]
+    before = FALLBACKS.total
     results = evaluate_many(jobs)
     for job, got in zip(jobs, results, strict=True):
         _assert_same(got, job.alone())
     assert any(MARK in s for s in results[1].explanations["subject"])  # type: ignore[index]
+    assert FALLBACKS.total == before + 1  # the gathering fell back once (and said so)
+
+
+def test_every_fallback_is_counted_and_logged(one_person: dict[str, Any], caplog: pytest.LogCaptureFixture,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    # a bug of the merged evaluation must not show only as slowness: each caller still gets its own result,
+    # and the fallback is counted by exception type and logged as a warning (in Chinese, with the exception)
+    jobs = [_job(one_person), _job(one_person)]
+    alone = [j.alone() for j in jobs]
+    real = batch.evaluate_facts
+
+    def broken_when_merged(*args: Any, **kw: Any) -> Result:
+        if kw.get("namespaced"):
+            raise RuntimeError("合并评估的缺陷")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(batch, "evaluate_facts", broken_when_merged)
+    before = dict(FALLBACKS.by_type)
+    with caplog.at_level(logging.WARNING, logger=batch.__name__):
+        results = evaluate_many(jobs)
+    for got, expected in zip(results, alone, strict=True):
+        _assert_same(got, expected)
+    assert FALLBACKS.by_type.get("RuntimeError", 0) == before.get("RuntimeError", 0) + 1
+    [record] = [r for r in caplog.records if r.name == batch.__name__]
+    assert record.levelno == logging.WARNING
+    assert "逐个评估" in record.getMessage() and "合并评估的缺陷" in record.getMessage()
 
 
 def test_merged_ids_never_collide(one_person: dict[str, Any]) -> None:
@@ -149,11 +185,7 @@ def test_concurrent_callers_each_get_their_own_result(one_person: dict[str, Any]
     def call(i: int) -> None:
         got[i] = batcher.evaluate(jobs[i % 2]).to_json()
 
-    threads = [threading.Thread(target=call, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(call, [(i,) for i in range(8)])
     assert all(got[i] == expected[i % 2] for i in range(8))
     assert batcher.jobs == 8 and batcher.gatherings < 8  # some were evaluated together
 
@@ -183,10 +215,75 @@ def test_many_callers_without_a_window_all_get_their_own_result(one_person: dict
     def call() -> None:
         got.append(batcher.evaluate(job).to_json())
 
-    threads = [threading.Thread(target=call) for _ in range(30)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
+    run_threads(call, [()] * 30, timeout=300)
     assert len(got) == 30 and all(g == expected for g in got)
     assert batcher.jobs == 30
+
+
+def test_async_callers_share_gatherings_and_each_get_their_own_text(one_person: dict[str, Any]) -> None:
+    # the evaluate API awaits on the event loop (no thread held); thread callers may lead or follow it
+    import asyncio
+
+    second = one_person | {"persons": [one_person["persons"][0] | {"birth_date": "1980-04-01",
+                                                                     "id_number": "310116198004010034"}]}  # fmt: skip
+    jobs = [_job(one_person), _job(second)]
+    expected = [result_text(j.alone(), indent=None, extra={"warnings": [str(i)]}).encode() for i, j in enumerate(jobs)]
+    batcher = MicroBatcher(window=0.05)
+    threaded: dict[int, bytes] = {}
+
+    def in_thread(i: int) -> None:
+        threaded[i] = batcher.evaluate_text(jobs[i % 2], {"warnings": [str(i % 2)]})
+
+    async def main() -> list[bytes]:
+        threads = [threading.Thread(target=in_thread, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        got = await asyncio.gather(*(batcher.evaluate_text_async(jobs[i % 2], {"warnings": [str(i % 2)]})
+                                     for i in range(6)))  # fmt: skip
+        for t in threads:
+            t.join()
+        # a lone async caller afterwards leads through a thread of its own, and an error reaches its caller
+        got.append(await batcher.evaluate_text_async(jobs[1], {"warnings": ["1"]}))
+        return list(got)
+
+    got = asyncio.run(main())
+    assert all(got[i] == expected[i % 2] for i in range(6)) and got[6] == expected[1]
+    assert all(threaded[i] == expected[i % 2] for i in range(2))
+    assert batcher.jobs == 9 and batcher.gatherings < 9
+
+
+def test_an_async_callers_error_is_raised_to_it_and_the_batcher_goes_on(one_person: dict[str, Any]) -> None:
+    import asyncio
+
+    batcher = MicroBatcher(window=0)
+    broken = Job(None, dt.date(2024, 1, 1), dt.date(2024, 12, 1))  # type: ignore[arg-type]
+
+    async def main() -> bytes:
+        with pytest.raises(AttributeError):
+            await batcher.evaluate_text_async(broken)
+        return await batcher.evaluate_text_async(_job(one_person))
+
+    assert asyncio.run(main()) == result_text(_job(one_person).alone(), indent=None).encode()
+
+
+def test_a_gathering_under_load_waits_for_jobs_still_arriving(one_person: dict[str, Any]) -> None:
+    # two callers at once (load), a third shortly after, within ``quiet``: one gathering, not two
+    import time
+
+    job = _job(one_person)
+    expected = result_text(job.alone(), indent=None).encode()
+    batcher = MicroBatcher(window=0.1, quiet=0.4, max_wait=3)
+    got: list[bytes] = []
+
+    def call(delay: float) -> None:
+        time.sleep(delay)
+        got.append(batcher.evaluate_text(job))
+
+    run_threads(call, [(0.0,), (0.0,), (0.2,)])
+    assert got == [expected] * 3
+    assert batcher.jobs == 3 and batcher.gatherings == 1
+    # a lone caller does not wait for ``quiet``
+    lone = MicroBatcher(window=0.01, quiet=5, max_wait=5)
+    t0 = time.perf_counter()
+    assert lone.evaluate_text(job) == expected
+    assert time.perf_counter() - t0 < 4
