@@ -137,11 +137,46 @@ def bench_pay(url: str, lines: int, out: Path) -> None:
         approved = sum(approve_month(s, dec, "bench").values())
     print(f"  approved {approved:,} lines", flush=True)
 
+    server: dict[str, float] = {}
+
     def go() -> None:
         with write_session(url) as s:
+            backend = _backend(s)
             pay(s, dec, "bench", out)
+        server.update(_backend_delta(url, backend))
 
     timed(f"pay {approved:,} lines", go)
+    if server:
+        print(f"  server (the PostgreSQL backend of the pay session): {server['cpu']:.1f} s CPU, "
+              f"{server['wal'] / 1e6:.0f} MB WAL", flush=True)  # fmt: skip
+
+
+def _backend(s: sa.orm.Session) -> tuple[int, float, int] | None:
+    """PostgreSQL on this machine: the session's backend pid, its CPU seconds and the WAL position now (CPU
+    and WAL written measure the server's work without the wall-clock noise of a shared machine)."""
+    if s.get_bind().dialect.name != "postgresql":
+        return None
+    pid, lsn = s.execute(sa.text("SELECT pg_backend_pid(), pg_current_wal_lsn() - '0/0'::pg_lsn")).one()
+    cpu = _proc_cpu(int(pid))
+    return None if cpu is None else (int(pid), cpu, int(lsn))
+
+
+def _proc_cpu(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a server on another machine
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_delta(url: str, backend: tuple[int, float, int] | None) -> dict[str, float]:
+    if backend is None:
+        return {}
+    pid, cpu, lsn = backend
+    now = _proc_cpu(pid)
+    with db.get_engine(url).connect() as conn:
+        wal = int(conn.execute(sa.text("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")).scalar_one())
+    return {} if now is None else {"cpu": now - cpu, "wal": float(wal - lsn)}
 
 
 LEDGER_TABLES = ("entitlement_facts", "entitlement_changes", "payments", "payment_batches", "entitlements", "match_digests",

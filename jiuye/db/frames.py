@@ -13,6 +13,7 @@ commits: the caller's transaction decides.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 from collections.abc import Callable
@@ -25,7 +26,11 @@ CHUNK_ROWS = 50_000
 # From this many rows, constant columns are loaded as temporary column defaults on PostgreSQL.
 CONSTANTS_AS_DEFAULTS_ROWS = 20_000
 
-Query = sa.Select[Any] | str
+# a select (or an ``UPDATE … RETURNING``) whose values travel as bound parameters, or SQL text
+Query = sa.Select[Any] | sa.Update | sa.Delete | sa.Insert | str
+Params = dict[str, Any] | None
+# SQLite's limit of host parameters in one statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32)
+SQLITE_MAX_PARAMS = 32_766
 
 
 def quote(name: str) -> str:
@@ -37,24 +42,46 @@ def sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def compile_sql(conn: sa.Connection, stmt: Query) -> str:
-    """``stmt`` as literal SQL for ``conn``'s dialect (a string is returned as it is)."""
-    if isinstance(stmt, str):
-        return stmt
-    return str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-
-
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def read_frame(conn: sa.Connection, query: Query, dtypes: dict[str, Any]) -> pl.DataFrame:
-    """Run ``query`` (a select or literal SQL) and return its rows as a frame with exactly ``dtypes``
-    (columns in select order)."""
-    names = list(dtypes)
-    sql = compile_sql(conn, query)
+def bound_sql(conn: sa.Connection, query: Query, params: Params = None) -> tuple[str, Any]:
+    """``query`` as SQL for ``conn``'s driver with its values as bound parameters (never spliced into the
+    text): psycopg's named ``%(name)s`` on PostgreSQL (a dict), SQLite's ``?`` (a tuple).  SQL text is
+    returned as it is, with ``params`` (``None``: the text is not scanned for placeholders)."""
+    if isinstance(query, str):
+        return query, params
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    values = compiled.params | (params or {})
     if conn.dialect.name == "postgresql":
-        return _read_postgres(conn, sql, names, dtypes)
-    rows = conn.exec_driver_sql(sql).fetchall()
+        return str(compiled), values
+    order = compiled.positiontup or []
+    if len(order) > SQLITE_MAX_PARAMS:  # e.g. a long IN-list of ids: rendered as literals by SQLAlchemy
+        return str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})), None
+    return str(compiled), tuple(_sqlite_value(values[name]) for name in order)
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A parameter as the SQLite dialect stores it (dates and timestamps are text there)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def read_frame(conn: sa.Connection, query: Query, dtypes: dict[str, Any], params: Params = None) -> pl.DataFrame:
+    """Run ``query`` and return its rows as a frame with exactly ``dtypes`` (columns in select order).
+
+    ``query``: a select or a DML statement with ``RETURNING`` (its values are sent as bound parameters), or
+    SQL text with optional ``params`` (PostgreSQL: psycopg's ``%(name)s``; SQLite: ``?`` and a tuple)."""
+    names = list(dtypes)
+    sql, values = bound_sql(conn, query, params)
+    if conn.dialect.name == "postgresql":
+        return _read_postgres(conn, sql, values, names, dtypes)
+    rows = conn.exec_driver_sql(sql, values).fetchall() if values else conn.exec_driver_sql(sql).fetchall()
     raw = {n: (pl.Int64 if dtypes[n] == pl.Boolean or dtypes[n].is_integer() else pl.String) for n in names}
     frame = pl.DataFrame(rows, schema=raw, orient="row")
     return frame.select(_convert(n, dtypes[n], raw[n]) for n in names)
@@ -71,11 +98,14 @@ def _convert(name: str, target: Any, raw: Any) -> pl.Expr:
     return col.cast(target).alias(name)
 
 
-def _read_postgres(conn: sa.Connection, sql: str, names: list[str], dtypes: dict[str, Any]) -> pl.DataFrame:
+def _read_postgres(
+    conn: sa.Connection, sql: str, params: Params, names: list[str], dtypes: dict[str, Any]
+) -> pl.DataFrame:
     raw_conn = conn.connection.driver_connection
     assert raw_conn is not None
     buf = io.BytesIO()
-    with raw_conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+    # COPY takes no server-side parameters: psycopg merges them client-side, quoted by its own adapters
+    with raw_conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
         for chunk in copy:
             buf.write(chunk)
     if buf.tell() == 0:

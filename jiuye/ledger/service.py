@@ -555,6 +555,12 @@ def pay(
     # audited, as before; a failure anywhere below rolls the claim back with everything else.
     conn = session.connection()
     pg = conn.dialect.name == "postgresql"
+    if pg:
+        # PostgreSQL: every candidate is locked FOR UPDATE by the read above, so the claim below moves all of
+        # them (checked: anything else rolls the batch back).  The payments are written first: their
+        # foreign-key check then finds each line once, already locked by this transaction, instead of both
+        # row versions the claim leaves in the primary key (≈ 0.5 s of 100k lines).
+        _write_payments(conn, batch_id, cand.payable)
     tmp = _temp_ids(conn, cand.payable.select("id", "state")) if pg else None
     claimed_ids: list[int] = []
     for old in sorted(cand.payable.get_column("state").unique().to_list()):
@@ -571,8 +577,7 @@ def pay(
             .returning(entitlements.c.id)
         )
         if pg:  # the claimed ids come back by COPY (UPDATE … RETURNING): 100k ids fetched row by row cost ~0.5 s
-            sql = str(move.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-            got = read_frame(conn, sql, {"id": pl.Int64}).get_column("id").sort().to_list()
+            got = read_frame(conn, move, {"id": pl.Int64}).get_column("id").sort().to_list()
         else:
             got = sorted(int(x) for x in session.execute(move).scalars())
         transitions.audit_set(session, got, str(old), "in_batch", actor, reason, "pay", {"batch": batch_id})
@@ -581,12 +586,13 @@ def pay(
         conn.exec_driver_sql(f"DROP TABLE {tmp.name}")
     if not claimed_ids:
         raise UserError(f"{month:%Y-%m} 及以前没有已核准、未发放的待遇，无需生成发放批次。", 6)
-    claimed = cand.payable.filter(pl.col("id").is_in(claimed_ids)).sort("state", "id")
-    write_frame(conn, "payments", claimed.select(
-        pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"), pl.col("id").alias("entitlement_id"), "policy",
-        "beneficiary", "subject", "month", "amount_fen", pl.lit("paid").alias("state"),
-        pl.col("account").alias("bank_account"),
-    ))  # fmt: skip
+    if pg:
+        if len(claimed_ids) != cand.payable.height:  # a locked line moved: never happens; never pay it
+            raise UserError(
+                f"发放中止：{cand.payable.height - len(claimed_ids)} 条待遇在锁定后状态被改动，本批次未生成，请重新发放。", 5
+            )
+    else:
+        _write_payments(conn, batch_id, cand.payable.filter(pl.col("id").is_in(claimed_ids)))
     ids = sorted(claimed_ids)
     transitions.audit_set(session, ids, "in_batch", "paid", actor, reason, "pay", {"batch": batch_id})
     lines = payment_lines(session, batch_id)
@@ -619,6 +625,15 @@ def pay(
     sa.event.listen(session, "after_commit", committed, once=True)
     sa.event.listen(session, "after_soft_rollback", rolled_back, once=True)
     return batch
+
+
+def _write_payments(conn: sa.Connection, batch_id: int, lines: pl.DataFrame) -> None:
+    """One payment (state paid, to the line's account) per line of ``lines``, in the batch ``batch_id``."""
+    write_frame(conn, "payments", lines.sort("state", "id").select(
+        pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"), pl.col("id").alias("entitlement_id"), "policy",
+        "beneficiary", "subject", "month", "amount_fen", pl.lit("paid").alias("state"),
+        pl.col("account").alias("bank_account"),
+    ))  # fmt: skip
 
 
 def _temp_ids(conn: sa.Connection, frame: pl.DataFrame) -> sa.TableClause:

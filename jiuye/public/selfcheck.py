@@ -204,15 +204,25 @@ class Item:
     relevant: bool = True
 
 
-def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dict[str, bool], ours: list[Any],
-                     parameters: dict[str, Any] | None = None) -> list[Item]:
+async def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dict[str, bool], ours: list[Any],
+                           parameters: dict[str, Any] | None = None) -> list[Item]:
     """Run the engine on the case with the bureau's measures (``ours``) for this kind of visitor and the
-    bureau's stored parameter values (``parameters``: ``parameters.service.stored_overrides``)."""
+    bureau's stored parameter values (``parameters``: ``parameters.service.stored_overrides``).
+
+    On the event loop: the one-person case is read there (~1 ms) and the gathering awaited without holding a
+    thread (concurrent visitors are evaluated together, each its own result)."""
+    from jiuye.rules.batch import BATCHER
+
+    measures, job = _job(situation, case, ours, parameters)
+    return _items(situation, measures, auto, await BATCHER.evaluate_async(job))
+
+
+def _job(situation: Situation, case: dict[str, Any], ours: list[Any],
+         parameters: dict[str, Any] | None) -> tuple[list[Any], Any]:  # fmt: skip
     import dataclasses
 
-    from jiuye.rules.batch import BATCHER, Job
+    from jiuye.rules.batch import Job
     from jiuye.rules.case import parse_case
-    from jiuye.rules.dates import format_month
 
     measures = [m for m in ours if m.meta.beneficiary in situation.beneficiaries
                 and m.meta.kind in ("money", "pending", "reviewer", "application")]  # fmt: skip
@@ -222,8 +232,12 @@ def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dict[str,
         raise UserError("填写的信息无法测算，请检查日期等是否合理。", BAD_INPUT) from exc
     if parameters:
         parsed = dataclasses.replace(parsed, parameters={**parameters, **parsed.parameters})
-    # concurrent visitors are evaluated together for a few milliseconds (same engine, each its own result)
-    result = BATCHER.evaluate(Job.of(parsed, True, [m for m in measures if m.computable]))
+    return measures, Job.of(parsed, True, [m for m in measures if m.computable])
+
+
+def _items(situation: Situation, measures: list[Any], auto: dict[str, bool], result: Any) -> list[Item]:
+    from jiuye.rules.dates import format_month
+
     lines: dict[str, list[dict[str, Any]]] = {}
     for r in result.entitlements.iter_rows(named=True):
         lines.setdefault(r["policy"], []).append(r)

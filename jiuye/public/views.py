@@ -38,14 +38,17 @@ def _settings(request: Request) -> tuple[dict[str, Any], list[Any]]:
         return settings(s), bureau_measures(s)
 
 
-def _bureau_parameters(request: Request) -> dict[str, Any]:
-    """The values the bureau has set on the parameters page (dated, audited): a resident's self-check must
-    show the amounts the bureau pays today, the same ones matching uses, not only the files' defaults."""
+def _selfcheck_settings(request: Request) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
+    """What the self-check needs, read in one transaction: :func:`_settings` and the values the bureau has set on
+    the parameters page (dated, audited) — a resident's self-check must show the amounts the bureau pays today,
+    the same ones matching uses, not only the files' defaults."""
     from jiuye.accounts.web import db_url, read_session
+    from jiuye.applications.service import bureau_measures
+    from jiuye.ledger.service import settings
     from jiuye.parameters.service import stored_overrides
 
     with read_session(db_url(request)) as s:
-        return stored_overrides(s)
+        return settings(s), bureau_measures(s), stored_overrides(s)
 
 
 def _how(kind: str, auto: bool) -> str:
@@ -153,12 +156,9 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
     case, answers = selfcheck.build_case(situation, values)
     if answers.problems:
         return _form(request, situation, values, answers.problems, status_code=422)
-    import anyio
-
-    current, ours = _settings(request)
+    current, ours, parameters = _selfcheck_settings(request)
     auto = {k: v.auto for k, v in current.items()}
-    parameters = _bureau_parameters(request)
-    items = await anyio.to_thread.run_sync(selfcheck.evaluate_answers, situation, case, auto, ours, parameters)
+    items = await selfcheck.evaluate_answers(situation, case, auto, ours, parameters)
     eligible = [i for i in items if i.eligible]
     total = sum(i.total_fen or 0 for i in eligible)
     return _page(request, "selfcheck_result.html", {

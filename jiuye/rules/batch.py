@@ -25,6 +25,7 @@ milliseconds and hands each caller its own :class:`~jiuye.rules.engine.Result`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import threading
@@ -102,8 +103,9 @@ def merge_facts(facts: Sequence[Facts]) -> Facts:
     Raises :class:`_Unattributable` when any string of any case holds the marker character."""
     merged: dict[str, pl.DataFrame] = {}
     queries: dict[str, pl.LazyFrame] = {}
+    every = [f.tables() for f in facts]  # once per case, not once per table (~0.3 ms per case)
     for name, ids in ID_COLUMNS.items():
-        tables = [f.tables()[name] for f in facts]
+        tables = [t[name] for t in every]
         if not any(t.height for t in tables):
             merged[name] = tables[0]  # empty in every case (most tables of a one-person case): no query
             continue
@@ -275,6 +277,18 @@ class _Waiter:
     extra: Any = NO_TEXT  # NO_TEXT: the caller wants the Result; else the ``extra`` of the compact text it wants
     result: Result | bytes | BaseException | None = None
     lead: bool = False  # this caller gathers and evaluates the next group (set under the lock)
+    future: asyncio.Future[None] | None = None  # an async caller's: settled on its loop when the result is in
+
+    def wake(self) -> None:
+        if self.future is None:
+            self.done.set()
+        else:
+            self.future.get_loop().call_soon_threadsafe(_settle, self.future)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():  # the caller may have gone (request cancelled)
+        future.set_result(None)
 
 
 class MicroBatcher:
@@ -285,11 +299,17 @@ class MicroBatcher:
     result; if more jobs queued meanwhile, the first of them leads the next group.  One group is evaluated at
     a time, so under load groups grow and each case costs less; a lone caller evaluates in its own thread as
     without batching.  ``evaluate`` returns exactly what evaluating the job alone returns.
+
+    An async caller (:meth:`evaluate_text_async`, from an event loop) holds no thread while it waits — so a
+    server's thread pool does not bound how many requests one gathering takes — and never leads: when it
+    would, a short-lived thread leads in its place.
     """
 
-    def __init__(self, window: float = 0.002, max_jobs: int = 256) -> None:
+    def __init__(self, window: float = 0.002, max_jobs: int = 256, quiet: float = 0.004, max_wait: float = 0.03) -> None:
         self.window = window
         self.max_jobs = max_jobs
+        self.quiet = quiet  # after ``window``: gather on while a job arrived in the last ``quiet`` seconds …
+        self.max_wait = max_wait  # … for at most this long
         self._lock = threading.Lock()
         self._pending: list[_Waiter] = []
         self._leading = False
@@ -308,6 +328,35 @@ class MicroBatcher:
         assert isinstance(got, bytes)
         return got
 
+    async def evaluate_text_async(self, job: Job, extra: dict[str, Any] | None = None) -> bytes:
+        """:meth:`evaluate_text` for a caller on an event loop: awaits the gathering without holding a thread."""
+        got = await self._wait_async(_Waiter(job, extra=extra, future=asyncio.get_running_loop().create_future()))
+        assert isinstance(got, bytes)
+        return got
+
+    async def evaluate_async(self, job: Job) -> Result:
+        """:meth:`evaluate` for a caller on an event loop (the self-check)."""
+        got = await self._wait_async(_Waiter(job, future=asyncio.get_running_loop().create_future()))
+        assert isinstance(got, Result)
+        return got
+
+    async def _wait_async(self, me: _Waiter) -> Result | bytes:
+        assert me.future is not None
+        with self._lock:
+            self._pending.append(me)
+            lead = not self._leading
+            self._leading = True
+        if lead:
+            self._lead_elsewhere()
+        await me.future
+        if isinstance(me.result, BaseException):
+            raise me.result
+        assert me.result is not None
+        return me.result
+
+    def _lead_elsewhere(self) -> None:
+        threading.Thread(target=self._lead, name="jiuye-batch", daemon=True).start()
+
     def _wait(self, me: _Waiter) -> Result | bytes:
         with self._lock:
             self._pending.append(me)
@@ -322,9 +371,27 @@ class MicroBatcher:
             raise me.result
         return me.result
 
+    def _gather(self) -> None:
+        """Wait ``window``, then on while jobs keep arriving (each within ``quiet`` of the last), up to
+        ``max_wait``: under load the callers of the group just answered come back one by one as the server
+        reads their requests, and a group that takes them pays the engine's fixed cost once instead of
+        again a few milliseconds later.  A lone caller waits ``window`` only."""
+        if self.window <= 0:
+            return
+        time.sleep(self.window)
+        deadline = time.monotonic() + self.max_wait
+        seen = len(self._pending)
+        if seen <= 1:  # nobody else came: no load to gather
+            return
+        while seen < self.max_jobs and time.monotonic() < deadline:
+            time.sleep(self.quiet)
+            now = len(self._pending)
+            if now == seen:
+                return
+            seen = now
+
     def _lead(self) -> None:
-        if self.window > 0:
-            time.sleep(self.window)
+        self._gather()
         with self._lock:
             items = self._pending[: self.max_jobs]
             del self._pending[: len(items)]
@@ -340,12 +407,15 @@ class MicroBatcher:
             following = self._pending[0] if self._pending else None
             if following is None:
                 self._leading = False
-            else:
+            elif following.future is None:
                 following.lead = True
         for w in items:
-            w.done.set()
+            w.wake()
         if following is not None:
-            following.done.set()
+            if following.future is None:
+                following.done.set()
+            else:
+                self._lead_elsewhere()
 
 
 BATCHER = MicroBatcher()  # the process's one batcher: the evaluate API and the public self-check share it

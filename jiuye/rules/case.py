@@ -543,7 +543,9 @@ def parse_case(data: dict[str, Any]) -> Case:
     if r.problems:
         raise CaseError(r.problems)
     assert window_from is not None and window_to is not None
-    facts = Facts.from_frames(
+    # every frame is built in its table's schema (``SCHEMAS``), so ``Facts.from_frames``' conform would only
+    # compare 18 schemas dtype by dtype (~0.3 ms of Python per one-person parse) and return them unchanged
+    facts = Facts(
         **{name: pl.DataFrame(table, schema=SCHEMAS[name], orient="row") if table else _EMPTY[name].clear()
            for name, table in rows.items()}
     )  # fmt: skip

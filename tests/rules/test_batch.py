@@ -4,6 +4,7 @@ collide on purpose: every case names ``p0``, ``e0`` …)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import threading
@@ -217,3 +218,72 @@ def test_many_callers_without_a_window_all_get_their_own_result(one_person: dict
     run_threads(call, [()] * 30, timeout=300)
     assert len(got) == 30 and all(g == expected for g in got)
     assert batcher.jobs == 30
+
+
+def test_async_callers_share_gatherings_and_each_get_their_own_text(one_person: dict[str, Any]) -> None:
+    # the evaluate API awaits on the event loop (no thread held); thread callers may lead or follow it
+    import asyncio
+
+    second = one_person | {"persons": [one_person["persons"][0] | {"birth_date": "1980-04-01",
+                                                                     "id_number": "310116198004010034"}]}  # fmt: skip
+    jobs = [_job(one_person), _job(second)]
+    expected = [result_text(j.alone(), indent=None, extra={"warnings": [str(i)]}).encode() for i, j in enumerate(jobs)]
+    batcher = MicroBatcher(window=0.05)
+    threaded: dict[int, bytes] = {}
+
+    def in_thread(i: int) -> None:
+        threaded[i] = batcher.evaluate_text(jobs[i % 2], {"warnings": [str(i % 2)]})
+
+    async def main() -> list[bytes]:
+        threads = [threading.Thread(target=in_thread, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        got = await asyncio.gather(*(batcher.evaluate_text_async(jobs[i % 2], {"warnings": [str(i % 2)]})
+                                     for i in range(6)))  # fmt: skip
+        for t in threads:
+            t.join()
+        # a lone async caller afterwards leads through a thread of its own, and an error reaches its caller
+        got.append(await batcher.evaluate_text_async(jobs[1], {"warnings": ["1"]}))
+        return list(got)
+
+    got = asyncio.run(main())
+    assert all(got[i] == expected[i % 2] for i in range(6)) and got[6] == expected[1]
+    assert all(threaded[i] == expected[i % 2] for i in range(2))
+    assert batcher.jobs == 9 and batcher.gatherings < 9
+
+
+def test_an_async_callers_error_is_raised_to_it_and_the_batcher_goes_on(one_person: dict[str, Any]) -> None:
+    import asyncio
+
+    batcher = MicroBatcher(window=0)
+    broken = Job(None, dt.date(2024, 1, 1), dt.date(2024, 12, 1))  # type: ignore[arg-type]
+
+    async def main() -> bytes:
+        with pytest.raises(AttributeError):
+            await batcher.evaluate_text_async(broken)
+        return await batcher.evaluate_text_async(_job(one_person))
+
+    assert asyncio.run(main()) == result_text(_job(one_person).alone(), indent=None).encode()
+
+
+def test_a_gathering_under_load_waits_for_jobs_still_arriving(one_person: dict[str, Any]) -> None:
+    # two callers at once (load), a third shortly after, within ``quiet``: one gathering, not two
+    import time
+
+    job = _job(one_person)
+    expected = result_text(job.alone(), indent=None).encode()
+    batcher = MicroBatcher(window=0.1, quiet=0.4, max_wait=3)
+    got: list[bytes] = []
+
+    def call(delay: float) -> None:
+        time.sleep(delay)
+        got.append(batcher.evaluate_text(job))
+
+    run_threads(call, [(0.0,), (0.0,), (0.2,)])
+    assert got == [expected] * 3
+    assert batcher.jobs == 3 and batcher.gatherings == 1
+    # a lone caller does not wait for ``quiet``
+    lone = MicroBatcher(window=0.01, quiet=5, max_wait=5)
+    t0 = time.perf_counter()
+    assert lone.evaluate_text(job) == expected
+    assert time.perf_counter() - t0 < 4

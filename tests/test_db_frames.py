@@ -1,0 +1,40 @@
+"""``jiuye.db.frames.read_frame``: values travel as bound parameters, never spliced into the SQL text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import sqlalchemy as sa
+
+from jiuye.db.frames import SQLITE_MAX_PARAMS, bound_sql, read_frame
+
+NASTY = "o'k'); DROP TABLE t; --  50% %(x)s ?"
+
+
+def test_values_are_bound_not_spliced(db_url: str) -> None:
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, d DATE)")
+            t = sa.table("t", sa.column("id", sa.Integer), sa.column("name", sa.Text), sa.column("d", sa.Date))
+            conn.execute(sa.insert(t), [{"id": 1, "name": NASTY, "d": dt.date(2023, 12, 1)},
+                                        {"id": 2, "name": "b", "d": dt.date(2024, 1, 1)}])  # fmt: skip
+            query = sa.select(t.c.id, t.c.name, t.c.d).where(t.c.name == NASTY, t.c.d <= dt.date(2023, 12, 31))
+            sql, params = bound_sql(conn, query)
+            assert NASTY not in sql and "2023-12-31" not in sql  # the values are parameters
+            assert NASTY in (params.values() if isinstance(params, dict) else params)
+            got = read_frame(conn, query, {"id": pl.Int64, "name": pl.String, "d": pl.Date})
+            assert got.to_dicts() == [{"id": 1, "name": NASTY, "d": dt.date(2023, 12, 1)}]
+            # an UPDATE … RETURNING, as pay claims its lines
+            move = sa.update(t).where(t.c.id.in_([1, 2]), t.c.name != NASTY).values(name=NASTY).returning(t.c.id)
+            assert read_frame(conn, move, {"id": pl.Int64})["id"].to_list() == [2]
+            assert conn.execute(sa.select(sa.func.count()).where(t.c.name == NASTY)).scalar_one() == 2
+            # SQL text: as it is, with optional parameters; a % in text without parameters is a %
+            assert read_frame(conn, "SELECT '5%' AS p", {"p": pl.String})["p"].to_list() == ["5%"]
+            # more values than SQLite takes as parameters in one statement still read (SQLite: literals)
+            many = sa.select(t.c.id).where(t.c.id.in_(range(SQLITE_MAX_PARAMS + 10)))
+            assert sorted(read_frame(conn, many, {"id": pl.Int64})["id"].to_list()) == [1, 2]
+            conn.exec_driver_sql("DROP TABLE t")
+    finally:
+        engine.dispose()
