@@ -430,8 +430,11 @@ def _conditions_of(measure: Measure, p: MeasureParameters, ctx: Context) -> tupl
     return found
 
 
-_PARALLEL_SMALL = True  # tests/benchmarks: False runs each pass of a small case in one collect_all, at the end
-_PIPELINE_CHUNK = 4  # a small case's first-pass queries start running in chunks of this many while the rest are built
+_PARALLEL_SMALL = True  # tests/benchmarks: False runs each pass of a tiny case in one collect_all, at the end
+# up to this many fact rows (a web form's person: ~10–60) the passes run side by side (``_Runner``); side by side
+# against one collect_all, 10 merged one-person cases (110 rows) gained nothing and 50 (550 rows) lost ~8 %
+_PARALLEL_MAX_ROWS = 100
+_PIPELINE_CHUNK = 4  # a tiny case's first-pass queries start running in chunks of this many while the rest are built
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
@@ -445,20 +448,20 @@ def _pool() -> ThreadPoolExecutor:
 
 
 class _Runner:
-    """Runs a pass's queries: ``pl.collect_all`` — for a small case on all cores, and while they are being built.
+    """Runs a pass's queries: ``pl.collect_all`` — for a tiny case on all cores, and while they are being built.
 
     On a handful of rows ``collect_all`` runs the ~30 small queries of a pass one after the other (at idle the
     wall time of a one-person evaluation's passes equals their CPU time: issue 11 item 4), and the Python that
-    builds the plans runs before any of them, so one core idles.  For a small case, queries ``add``-ed while
+    builds the plans runs before any of them, so one core idles.  For a tiny case, queries ``add``-ed while
     the caller builds the next ones go to a worker thread in chunks (Polars releases the GIL while it runs
     them); ``collect`` splits what is left into one share per Polars thread, the caller's thread taking the
-    first.  Every query is the same, so is every result, returned in the order given.  A large case keeps one
-    ``collect_all`` (its own operators already use every core, and the optimiser shares sub-plans).
+    first.  Every query is the same, so is every result, returned in the order given.  A larger case keeps one
+    ``collect_all`` (its operators use every core; side by side the split did not pay from ~100 rows).
     """
 
-    def __init__(self, flags: pl.QueryOptFlags, small: bool) -> None:
+    def __init__(self, flags: pl.QueryOptFlags, rows: int) -> None:
         self.flags = flags
-        self.parallel = small and _PARALLEL_SMALL and pl.thread_pool_size() > 1
+        self.parallel = rows <= _PARALLEL_MAX_ROWS and _PARALLEL_SMALL and pl.thread_pool_size() > 1
         self.pending: list[pl.LazyFrame] = []
         self.started: list[Future[list[pl.DataFrame]]] = []
 
@@ -568,7 +571,7 @@ def _evaluate(
     rows = sum(frame.height for frame in facts.tables().values())
     small = rows <= _UNOPTIMISED_MAX_ROWS
     flags = pl.QueryOptFlags.none() if small else pl.QueryOptFlags()
-    runner = _Runner(flags, small)
+    runner = _Runner(flags, rows)
     views: dict[str, Facts] = {}
     shared_views: dict[int, Facts] = {}  # by id() of a survivor Series that ``alive`` keeps alive
     for measure in chosen:
@@ -632,7 +635,7 @@ def _evaluate(
                               one_per_subject=evaluated_frame.get_column("subject").n_unique() == evaluated_frame.height,
                               met_everywhere=_met_everywhere(evaluated_frame, prep.conditions))
             )
-    frames = _Runner(flags, small).collect([*line_queries, *explanation_queries, *fact_queries])
+    frames = _Runner(flags, rows).collect([*line_queries, *explanation_queries, *fact_queries])
     n_explained = len(line_queries) + len(explanation_queries)
     n_lines = len(line_queries)
 
