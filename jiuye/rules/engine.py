@@ -256,6 +256,28 @@ class _Template:
     # the same, built into what the queries take (expressions cost Python time to build for every evaluation)
     scored_list: list[pl.Expr]
     wide: list[pl.Expr]  # the explanation row from the chosen candidate row, conditions by concat_list
+    hinted: tuple[str, ...] = ()  # the conditions with a hint column (threshold conditions), by key
+
+    def scored_for(self, met_everywhere: frozenset[str], ranked: bool) -> list[pl.Expr]:
+        """``scored_list`` for candidate rows on which the conditions ``met_everywhere`` hold in every row: their
+        hints are null on every row (a hint is shown only where its condition failed), so they are not
+        computed; without ranking (one candidate row per subject) ``_score`` is not either.  Each hint is a few
+        dozen expression nodes, evaluated per measure of every evaluation (issue 11 item 4)."""
+        skip = {f"_d_h_{k}" for k in met_everywhere.intersection(self.hinted)}
+        if not ranked:
+            skip.add("_score")
+        if not skip:
+            return self.scored_list
+        out = []
+        for name, e in zip(self.scored, self.scored_list, strict=True):
+            if name not in skip:
+                out.append(e)
+            elif name != "_score":
+                out.append(_NULL_TEXT.alias(name))
+        return out
+
+
+_NULL_TEXT = pl.lit(None, pl.String)
 
 
 _TEMPLATES: dict[tuple[str, int, int, bool, dt.date | None], tuple[list[Condition], list[Condition], _Template]] = {}
@@ -316,7 +338,8 @@ def _template(
         (pl.concat_list(items) if items else pl.lit([], pl.List(CONDITION_STRUCT))).alias("conditions"),
         pl.lit(measure.meta.clause).alias("clause"), pl.lit(measure.meta.reading).alias("reading"),
     ]  # fmt: skip
-    template = _Template(scored, items, eligible, per_subject, [e.alias(k) for k, e in scored.items()], wide)
+    template = _Template(scored, items, eligible, per_subject, [e.alias(k) for k, e in scored.items()], wide,
+                         tuple(c.key for c in conditions if c.threshold is not None))
     _TEMPLATES[key] = (conditions, monthly, template)
     return template
 
@@ -325,6 +348,7 @@ def _explanations(
     measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
     conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
     until: dt.date | None = None, namespaced: bool = False, one_per_subject: bool = False,
+    met_everywhere: frozenset[str] = frozenset(),
 ) -> pl.LazyFrame:
     """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
 
@@ -333,10 +357,12 @@ def _explanations(
     (G4): a threshold's hint never names a day after it.  ``namespaced``: the ids carry the case markers of
     :mod:`jiuye.rules.batch`, which the tie-break hashes without (so a merged case chooses as alone).
     ``one_per_subject``: the caller knows every subject has exactly one candidate row (the usual small case),
-    so that row is the closest and no ranking is planned (``_RANK_SINGLE_ROWS`` turns this off for tests)."""
+    so that row is the closest and no ranking is planned (``_RANK_SINGLE_ROWS`` turns this off for tests).
+    ``met_everywhere``: conditions every candidate row meets (their hints are not computed: null anyway)."""
     tpl = _template(measure, conditions, monthly, expanded=raw_lines is not None, until=until)
-    scored = evaluated.with_columns(tpl.scored_list)
-    if one_per_subject and not _RANK_SINGLE_ROWS:
+    ranked = not one_per_subject or _RANK_SINGLE_ROWS
+    scored = evaluated.with_columns(tpl.scored_for(met_everywhere, ranked))
+    if not ranked:
         # scoring, hashing, sorting and grouping one row per subject cost a good part of a one-person
         # evaluation (issue 11 item 4) and cannot change which row is chosen; the order is restored at the end
         best = scored
@@ -400,6 +426,11 @@ def _conditions_of(measure: Measure, p: MeasureParameters, ctx: Context) -> tupl
             _CONDITIONS.clear()
         found = _CONDITIONS[key] = (measure.all_conditions(p, ctx), measure.monthly_conditions(p, ctx))
     return found
+
+
+def _met_everywhere(frame: pl.DataFrame, conditions: list[Condition]) -> frozenset[str]:
+    """The threshold conditions (those with a hint) that every row of the materialised candidate frame meets."""
+    return frozenset(c.key for c in conditions if c.threshold is not None and frame.get_column(c.key).all())
 
 
 def _without(frame: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -535,7 +566,8 @@ def _evaluate(
                 _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
                               long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS,
                               until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced,
-                              one_per_subject=evaluated_frame.get_column("subject").n_unique() == evaluated_frame.height)
+                              one_per_subject=evaluated_frame.get_column("subject").n_unique() == evaluated_frame.height,
+                              met_everywhere=_met_everywhere(evaluated_frame, prep.conditions))
             )
     frames = pl.collect_all([*line_queries, *explanation_queries, *fact_queries], engine="in-memory",
                             optimizations=flags)

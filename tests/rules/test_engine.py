@@ -149,3 +149,33 @@ def test_facts_behind_lines_come_in_one_order() -> None:
     for _ in range(10):
         again = evaluate_facts(*args, line_facts=True).line_facts
         assert again is not None and again.equals(first)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=4))
+def test_hints_of_conditions_met_everywhere_are_not_computed_and_nothing_changes(case: dict[str, Any]) -> None:
+    """A threshold condition every candidate row meets has no hint on any row: the second pass skips its hint
+    expression (and the unused ranking score) — the explanations must be those of the full template."""
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    trimmed = engine.evaluate_facts(*args, explain=True)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(engine._Template, "scored_for", lambda self, met_everywhere, ranked: self.scored_list)
+        full = engine.evaluate_facts(*args, explain=True)
+    assert_same_result(trimmed, full)
+    assert json.dumps(trimmed.to_json(), default=str) == json.dumps(full.to_json(), default=str)
+
+
+def test_hint_trimming_keeps_the_example_explanations(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiuye.rules import engine
+
+    for path in sorted(EXAMPLE.parent.glob("case-*.json")):
+        case = parse_case(load_case_text(path.read_text("utf-8")))
+        trimmed = json.dumps(evaluate(case, explain=True).to_json(), default=str)
+        with monkeypatch.context() as m:
+            m.setattr(engine._Template, "scored_for", lambda self, met_everywhere, ranked: self.scored_list)
+            full = json.dumps(evaluate(case, explain=True).to_json(), default=str)
+        assert trimmed == full, path.name
+        assert '"hint"' in full or path.name != "case-all-measures.json"  # the examples do show hints

@@ -13,7 +13,7 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.dates import add_years_expr
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
-from jiuye.rules.measure import CM_DOC, AnyOf, Condition, Threshold, detail, first_column
+from jiuye.rules.measure import CM_DOC, AnyOf, Condition, Threshold, detail, first_column, labelled
 from jiuye.rules.parameters import MeasureParameters
 
 DISTRICT = "chongming"
@@ -48,7 +48,7 @@ ONE_DAY = dt.timedelta(days=1)
 
 
 def district_text(column: str) -> pl.Expr:
-    return pl.col(column).replace(DISTRICT_NAMES).fill_null("非本市")
+    return labelled(pl.col(column), DISTRICT_NAMES, keep_unlabelled=True).fill_null("非本市")
 
 
 # ----------------------------------------------------------------------------- conditions
@@ -130,7 +130,7 @@ def higher_education(facts: Facts) -> pl.LazyFrame:
         .filter(pl.col("full_time") & pl.col("level").is_in(list(derived.HIGHER_EDUCATION))
                 & pl.col("graduation_date").is_not_null())
         .select("person", "level", "graduation_date")
-        .with_columns(graduation=pl.format("{}毕业 {}", pl.col("level").replace(LEVEL_LABELS),
+        .with_columns(graduation=pl.format("{}毕业 {}", labelled(pl.col("level"), LEVEL_LABELS, keep_unlabelled=True),
                                            pl.col("graduation_date")))
     )  # fmt: skip
 
@@ -177,7 +177,7 @@ def person_employments(facts: Facts) -> pl.LazyFrame:
     return persons(facts).join(pl.concat([contracts, flexible]), on="person", how="left")
 
 
-EMPLOYMENT_LABEL = pl.col("employment").replace({"contract": "用人单位招用", "flexible": "灵活就业"})
+EMPLOYMENT_LABEL = labelled(pl.col("employment"), {"contract": "用人单位招用", "flexible": "灵活就业"}, keep_unlabelled=True)
 
 
 def yes_no(expr: pl.Expr) -> pl.Expr:

@@ -9,7 +9,7 @@ import polars as pl
 
 from jiuye.rules.dates import add_years_expr, format_month
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
-from jiuye.rules.measure import JS_DOC, Condition, Threshold, detail, first_column
+from jiuye.rules.measure import JS_DOC, Condition, Threshold, detail, first_column, labelled
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.shared import EMPLOYER_TYPE_LABELS, JINSHAN_EMPLOYER_EXCLUSION
 
@@ -38,7 +38,7 @@ EDUCATION_LABELS = {
 
 def district_text(expr: pl.Expr, missing: str = "非本市") -> pl.Expr:
     """A district slug as its Chinese name (null = outside Shanghai)."""
-    return expr.replace_strict(DISTRICT_NAMES, default=None, return_dtype=pl.String).fill_null(missing)
+    return labelled(expr, DISTRICT_NAMES).fill_null(missing)
 
 
 def yes_no(expr: pl.Expr) -> pl.Expr:
@@ -66,7 +66,7 @@ def employer_not_excluded(type_column: str = "employer_type") -> Condition:
         text=JINSHAN_EMPLOYER_EXCLUSION.text,
         clause=EXCLUSION_CLAUSE,
         expr=pl.col(type_column).is_not_null() & ~pl.col(type_column).is_in(list(EXCLUDED_EMPLOYER_TYPES)),
-        detail=detail("单位类型：{}", pl.col(type_column).replace(EMPLOYER_TYPE_LABELS)),
+        detail=detail("单位类型：{}", labelled(pl.col(type_column), EMPLOYER_TYPE_LABELS, keep_unlabelled=True)),
     )
 
 
@@ -91,7 +91,7 @@ def organization_is(kind: str, clause: str, column: str = "org_kind", key: str =
     """The organisation is of ``kind`` (e.g. the subject universe holds every organisation)."""
     return Condition(
         key, f"属于{ORGANIZATION_KIND_LABELS[kind]}", clause, pl.col(column) == kind,
-        detail("机构类型：{}", pl.col(column).replace(ORGANIZATION_KIND_LABELS)),
+        detail("机构类型：{}", labelled(pl.col(column), ORGANIZATION_KIND_LABELS, keep_unlabelled=True)),
     )  # fmt: skip
 
 

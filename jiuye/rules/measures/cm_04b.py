@@ -25,7 +25,18 @@ from jiuye.rules import derived
 from jiuye.rules.dates import add_years_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import AnyOf, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
+from jiuye.rules.measure import (
+    AnyOf,
+    Cap,
+    Condition,
+    Context,
+    Measure,
+    Meta,
+    Scope,
+    Threshold,
+    detail,
+    labelled,
+)
 from jiuye.rules.measures._chongming import (
     CLAUSE_4,
     SIZE_LABELS,
@@ -96,8 +107,8 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
             Condition("registered", "已办理用工登记备案", CLAUSE, pl.col("registered").fill_null(False),
                       detail("用工登记备案：{}", yes_no(pl.col("registered")))),
             Condition("small_or_social", "小微企业或社会组织", CLAUSE, small | social,
-                      detail("单位类型：{}，规模：{}", pl.col("employer_type").replace(EMPLOYER_TYPE_LABELS),
-                             pl.col("employer_size").replace(SIZE_LABELS))),
+                      detail("单位类型：{}，规模：{}", labelled(pl.col("employer_type"), EMPLOYER_TYPE_LABELS, keep_unlabelled=True),
+                             labelled(pl.col("employer_size"), SIZE_LABELS, keep_unlabelled=True))),
             Condition.of("graduate", "毕业年度或离校2年内未就业的高校毕业生", CLAUSE, AnyOf((a, b, Threshold(
                 "以上", pl.col("S"), pl.col("graduation_year_ahead"), "date", action="招用", limit_label="进入毕业年度",
                 fact="contracts.start")), fact="contracts.start"),

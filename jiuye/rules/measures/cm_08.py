@@ -24,7 +24,7 @@ import polars as pl
 
 from jiuye.rules.dates import whole_months_covered_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail, labelled
 from jiuye.rules.measures._chongming import CLAUSE_8, ONE_DAY, date_param, persons
 from jiuye.rules.parameters import MeasureParameters
 
@@ -78,7 +78,7 @@ class InternshipBaseRemainingTermMentoringSubsidy(Measure):
             Condition("internship", "参加就业见习", CLAUSE, pl.col("internship_id").is_not_null(),
                       detail("见习期：{} 至 {}", start, end)),
             Condition("is_internship_base", "见习单位为就业见习基地", CLAUSE, pl.col("base_kind") == "internship_base",
-                      detail("见习单位 {}：{}", pl.col("base"), pl.col("base_kind").replace(KIND_LABELS))),
+                      detail("见习单位 {}：{}", pl.col("base"), labelled(pl.col("base_kind"), KIND_LABELS, keep_unlabelled=True))),
             Condition("signed", f"在{deadline}前（含当日）与见习学员签订劳动合同", CLAUSE,
                       d.is_not_null() & (d <= deadline),
                       detail("签订劳动合同日：{}", d)),

@@ -23,7 +23,7 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail, labelled
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     LEVEL_LABELS,
@@ -90,15 +90,15 @@ class HardshipGraduateJobSearchSubsidy(Measure):
         return [
             Condition("graduate", "全日制高等教育毕业生（专科、本科、硕士、博士）", CLAUSE,
                       higher & pl.col("graduation_date").is_not_null(),
-                      detail("学历：{}，全日制：{}，毕业日期：{}", pl.col("level").replace(LEVEL_LABELS),
-                             pl.col("full_time").replace_strict({True: "是", False: "否"}, default=None),
+                      detail("学历：{}，全日制：{}，毕业日期：{}", labelled(pl.col("level"), LEVEL_LABELS, keep_unlabelled=True),
+                             pl.when(pl.col("full_time")).then(pl.lit("是")).when(~pl.col("full_time")).then(pl.lit("否")),
                              pl.col("graduation_date"))),
             Condition("hardship_in_graduation_year",
                       "毕业年度内为低保家庭、低收入困难家庭、残疾、零就业家庭成员或就业困难人员", CLAUSE,
                       pl.col("status_month").is_not_null(),
                       pl.when(pl.col("status_month").is_not_null())
                       .then(pl.format("毕业年度 {}，{} 身份自 {} 月起有效", pl.col("Y"),
-                                      pl.col("status_kind").replace(STATUS_LABELS), pl.col("status_month").dt.month()))
+                                      labelled(pl.col("status_kind"), STATUS_LABELS, keep_unlabelled=True), pl.col("status_month").dt.month()))
                       .otherwise(pl.format("毕业年度 {} 内无上述身份", pl.col("Y").cast(pl.String).fill_null("无")))),
         ]  # fmt: skip
 

@@ -26,7 +26,7 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.dates import age_on_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail, labelled
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     date_param,
@@ -87,7 +87,7 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
                                 birth=pl.col("birth_date"), fact="flexible_employment.registered_on",
                                 latest=derived.spell_open_until()),  # still unemployed the day before
                       detail("登记日 {} 年龄 {} 周岁（{}）", pl.col("R"), pl.col("age_at_R"),
-                             pl.col("gender").replace({"male": "男", "female": "女"}))),
+                             labelled(pl.col("gender"), {"male": "男", "female": "女"}, keep_unlabelled=True))),
             Condition("unemployed", "失业人员（灵活就业登记前一日处于失业登记中）", CLAUSE,
                       pl.col("spell_start").is_not_null(),
                       detail("登记前一日 {} 所在失业登记开始于 {}", pl.col("day_before_R"), pl.col("spell_start"))),

@@ -25,7 +25,7 @@ import polars as pl
 from jiuye.rules.dates import add_months_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail, labelled
 from jiuye.rules.measures._jinshan import (
     EDUCATION_LABELS,
     LEVEL_LABELS,
@@ -81,7 +81,7 @@ class SkillEvaluationFeeSubsidy(Measure):
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         months = p.get("graduating_year_months")
-        level = pl.col("eval_level").replace(LEVEL_LABELS)
+        level = labelled(pl.col("eval_level"), LEVEL_LABELS, keep_unlabelled=True)
         # G9 (rev. 2): a duration before a date is tested by adding — the evaluation lies in the 12 months up to
         # and including D when the 12 months from the evaluation day (eval … eval + 12 months − 1 day) reach D
         year_end = add_months_expr(pl.col("eval_date"), months)
@@ -96,7 +96,7 @@ class SkillEvaluationFeeSubsidy(Measure):
             Condition("jinshan_student", "中等职业学校或高等院校全日制学生", CLAUSE,
                       pl.col("full_time").fill_null(False),
                       pl.when(pl.col("edu_level").is_null()).then(pl.lit("无学历记录")).otherwise(
-                          detail("{}，学校所在区：{}，全日制：{}", pl.col("edu_level").replace(EDUCATION_LABELS),
+                          detail("{}，学校所在区：{}，全日制：{}", labelled(pl.col("edu_level"), EDUCATION_LABELS, keep_unlabelled=True),
                                  district_text(pl.col("school_district")), yes_no(pl.col("full_time"))))),
             Condition("graduating_year", f"评价时处于毕业学年（毕业日前{months}个月内，含毕业日）", CLAUSE,
                       meets("超过", year_end, pl.col("graduation_date"))

@@ -24,7 +24,18 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
+from jiuye.rules.measure import (
+    JS_DOC,
+    Cap,
+    Condition,
+    Context,
+    Measure,
+    Meta,
+    Scope,
+    Threshold,
+    detail,
+    labelled,
+)
 from jiuye.rules.measures._jinshan import (
     EDUCATION_LABELS,
     amount_by,
@@ -71,7 +82,7 @@ class ReturningGraduateBonus(Measure):
             Condition("university_graduate", "高校毕业生：最高全日制学历为本科、硕士研究生或博士研究生", CLAUSE,
                       pl.col("degree").is_in(list(AMOUNT_PARAMETER)),
                       pl.when(pl.col("degree").is_null()).then(pl.lit("无全日制学历记录"))
-                      .otherwise(detail("最高全日制学历：{}，毕业日 {}", pl.col("degree").replace(EDUCATION_LABELS),
+                      .otherwise(detail("最高全日制学历：{}，毕业日 {}", labelled(pl.col("degree"), EDUCATION_LABELS, keep_unlabelled=True),
                                         pl.col("degree_graduation_date")))),
             Condition("has_contract", "与用人单位签订劳动合同", CLAUSE, pl.col("contract_id").is_not_null(),
                       detail("用人单位 {}，合同 {} 起", pl.col("employer"), pl.col("start"))),

@@ -18,7 +18,18 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Subjects, detail
+from jiuye.rules.measure import (
+    JS_DOC,
+    Cap,
+    Condition,
+    Context,
+    Measure,
+    Meta,
+    Scope,
+    Subjects,
+    detail,
+    labelled,
+)
 from jiuye.rules.measures._jinshan import (
     amount_by,
     in_window,
@@ -67,7 +78,7 @@ class IncubationBaseOperatingSubsidy(Measure):
         )
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
-        grade = pl.col("grade").replace(GRADE_LABELS)
+        grade = labelled(pl.col("grade"), GRADE_LABELS, keep_unlabelled=True)
         revoked_earlier = pl.col("revoked_year").is_not_null() & (pl.col("revoked_year") < pl.col("year"))
         return [
             organization_is("incubation_base", CLAUSE),
@@ -78,7 +89,7 @@ class IncubationBaseOperatingSubsidy(Measure):
             Condition("title_kept", "此前年度未被取消区级称号（JS-05r）", CLAUSE, ~revoked_earlier,
                       pl.when(pl.col("revoked_year").is_null()).then(pl.lit("未被取消称号"))
                       .otherwise(pl.format("{}年度因“{}”取消称号", pl.col("revoked_year"),
-                                           pl.col("revoked_trigger").replace(TRIGGER_LABELS)))),
+                                           labelled(pl.col("revoked_trigger"), TRIGGER_LABELS, keep_unlabelled=True)))),
             in_window(p, pl.col("published_on").dt.truncate("1mo"), "评估结果公布月份", over=("org", "year")),
         ]  # fmt: skip
 

@@ -19,7 +19,7 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail, labelled
 from jiuye.rules.measures._jinshan import (
     LEVEL_LABELS,
     in_window,
@@ -72,7 +72,7 @@ class SkillCertificateBonus(Measure):
         return persons(facts).select("person", "subject").join(certificates, on="person", how="left")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
-        level_text = pl.col("level").replace(LEVEL_LABELS)
+        level_text = labelled(pl.col("level"), LEVEL_LABELS, keep_unlabelled=True)
         return [
             Condition("has_certificate", "取得职业资格证书或技能等级证书", CLAUSE, pl.col("obtained_on").is_not_null(),
                       detail("证书：{}，取得日期 {}", level_text, pl.col("obtained_on"))),
