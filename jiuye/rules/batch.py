@@ -26,6 +26,7 @@ milliseconds and hands each caller its own :class:`~jiuye.rules.engine.Result`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import threading
@@ -283,7 +284,9 @@ class _Waiter:
         if self.future is None:
             self.done.set()
         else:
-            self.future.get_loop().call_soon_threadsafe(_settle, self.future)
+            # RuntimeError: its event loop is closed, the caller is gone; the others must still be woken
+            with contextlib.suppress(RuntimeError):
+                self.future.get_loop().call_soon_threadsafe(_settle, self.future)
 
 
 def _settle(future: asyncio.Future[None]) -> None:

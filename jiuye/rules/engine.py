@@ -8,7 +8,9 @@ use both cores.  No Python loop over people or months anywhere.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -428,6 +430,69 @@ def _conditions_of(measure: Measure, p: MeasureParameters, ctx: Context) -> tupl
     return found
 
 
+_PARALLEL_SMALL = True  # tests/benchmarks: False runs each pass of a tiny case in one collect_all, at the end
+# up to this many fact rows (a web form's person: ~10–60) the passes run side by side (``_Runner``); side by side
+# against one collect_all, 10 merged one-person cases (110 rows) gained nothing and 50 (550 rows) lost ~8 %
+_PARALLEL_MAX_ROWS = 100
+_PIPELINE_CHUNK = 4  # a tiny case's first-pass queries start running in chunks of this many while the rest are built
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=3, thread_name_prefix="jiuye-engine")
+        return _POOL
+
+
+class _Runner:
+    """Runs a pass's queries: ``pl.collect_all`` — for a tiny case on all cores, and while they are being built.
+
+    On a handful of rows ``collect_all`` runs the ~30 small queries of a pass one after the other (at idle the
+    wall time of a one-person evaluation's passes equals their CPU time: issue 11 item 4), and the Python that
+    builds the plans runs before any of them, so one core idles.  For a tiny case, queries ``add``-ed while
+    the caller builds the next ones go to a worker thread in chunks (Polars releases the GIL while it runs
+    them); ``collect`` splits what is left into one share per Polars thread, the caller's thread taking the
+    first.  Every query is the same, so is every result, returned in the order given.  A larger case keeps one
+    ``collect_all`` (its operators use every core; side by side the split did not pay from ~100 rows).
+    """
+
+    def __init__(self, flags: pl.QueryOptFlags, rows: int) -> None:
+        self.flags = flags
+        self.parallel = rows <= _PARALLEL_MAX_ROWS and _PARALLEL_SMALL and pl.thread_pool_size() > 1
+        self.pending: list[pl.LazyFrame] = []
+        self.started: list[Future[list[pl.DataFrame]]] = []
+
+    def _start(self, queries: list[pl.LazyFrame]) -> Future[list[pl.DataFrame]]:
+        return _pool().submit(pl.collect_all, queries, engine="in-memory", optimizations=self.flags)
+
+    def add(self, query: pl.LazyFrame) -> None:
+        """``query`` will be among the first of the next ``collect``'s results (in the order added)."""
+        self.pending.append(query)
+        if self.parallel and _PIPELINE_CHUNK and len(self.pending) >= _PIPELINE_CHUNK:
+            self.started.append(self._start(self.pending))
+            self.pending = []
+
+    def collect(self, queries: Sequence[pl.LazyFrame] = ()) -> list[pl.DataFrame]:
+        """The frames of the queries added so far, then of ``queries``."""
+        rest, self.pending = [*self.pending, *queries], []
+        started, self.started = self.started, []
+        parts = min(pl.thread_pool_size(), 4, len(rest)) if self.parallel else 1
+        if parts < 2:
+            done = pl.collect_all(rest, engine="in-memory", optimizations=self.flags)
+        else:
+            shares = [rest[i::parts] for i in range(parts)]  # interleaved: the measures' costs are spread
+            futures = [self._start(share) for share in shares[1:]]
+            collected = [pl.collect_all(shares[0], engine="in-memory", optimizations=self.flags),
+                         *(f.result() for f in futures)]  # fmt: skip
+            done = [pl.DataFrame()] * len(rest)
+            for i, frames in enumerate(collected):
+                done[i::parts] = frames
+        return [frame for f in started for frame in f.result()] + done
+
+
 def _met_everywhere(frame: pl.DataFrame, conditions: list[Condition]) -> frozenset[str]:
     """The threshold conditions (those with a hint) that every row of the materialised candidate frame meets."""
     return frozenset(c.key for c in conditions if c.threshold is not None and frame.get_column(c.key).all())
@@ -501,9 +566,12 @@ def _evaluate(
     ctx = Context(window_from=window_from, window_to=window_to, overrides=dict(parameters or {}))
     in_window = (pl.col("month") >= window_from) & (pl.col("month") <= window_to)
     prepared: list[_Prepared] = []
-    first_pass: list[pl.LazyFrame] = []
     finding_queries: list[pl.LazyFrame] = []
     empty_tables = {name for name, frame in facts.tables().items() if frame.is_empty()}
+    rows = sum(frame.height for frame in facts.tables().values())
+    small = rows <= _UNOPTIMISED_MAX_ROWS
+    flags = pl.QueryOptFlags.none() if small else pl.QueryOptFlags()
+    runner = _Runner(flags, rows)
     views: dict[str, Facts] = {}
     shared_views: dict[int, Facts] = {}  # by id() of a survivor Series that ``alive`` keeps alive
     for measure in chosen:
@@ -531,10 +599,8 @@ def _evaluate(
         else:
             evaluated = evaluated.filter(_columns(conditions).all_met)
         prepared.append(_Prepared(measure, p, conditions, monthly))
-        first_pass.append(evaluated)
-    rows = sum(frame.height for frame in facts.tables().values())
-    flags = pl.QueryOptFlags.none() if rows <= _UNOPTIMISED_MAX_ROWS else pl.QueryOptFlags()
-    collected = pl.collect_all([*first_pass, *finding_queries], engine="in-memory", optimizations=flags)
+        runner.add(evaluated)
+    collected = runner.collect(finding_queries)  # the first-pass queries were added as they were built
     evaluated_frames, finding_frames = collected[: len(prepared)], collected[len(prepared) :]
 
     payments = facts.payments.lazy()
@@ -569,8 +635,7 @@ def _evaluate(
                               one_per_subject=evaluated_frame.get_column("subject").n_unique() == evaluated_frame.height,
                               met_everywhere=_met_everywhere(evaluated_frame, prep.conditions))
             )
-    frames = pl.collect_all([*line_queries, *explanation_queries, *fact_queries], engine="in-memory",
-                            optimizations=flags)
+    frames = _Runner(flags, rows).collect([*line_queries, *explanation_queries, *fact_queries])
     n_explained = len(line_queries) + len(explanation_queries)
     n_lines = len(line_queries)
 

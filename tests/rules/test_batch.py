@@ -289,3 +289,21 @@ def test_a_gathering_under_load_waits_for_jobs_still_arriving(one_person: dict[s
     t0 = time.perf_counter()
     assert lone.evaluate_text(job) == expected
     assert time.perf_counter() - t0 < 4
+
+
+def test_a_caller_whose_event_loop_closed_does_not_stop_the_others(one_person: dict[str, Any]) -> None:
+    # a server shutting down while a request waits: waking it must not leave the other callers (or the next
+    # leader) waiting for ever
+    import asyncio
+
+    from jiuye.rules.batch import _Waiter
+
+    loop = asyncio.new_event_loop()
+    gone = _Waiter(_job(one_person), future=loop.create_future())
+    loop.close()
+    batcher = MicroBatcher(window=0)
+    batcher._pending.append(gone)
+    batcher._leading = True
+    batcher._lead()  # evaluates the gone caller's job and wakes it: must not raise
+    assert gone.result is not None and not batcher._leading
+    assert batcher.evaluate_text(_job(one_person)) == result_text(_job(one_person).alone(), indent=None).encode()

@@ -180,3 +180,24 @@ def test_hint_trimming_keeps_the_example_explanations(monkeypatch: pytest.Monkey
             full = json.dumps(evaluate(case, explain=True).to_json(), default=str)
         assert trimmed == full, path.name
         assert '"hint"' in full or path.name != "case-all-measures.json"  # the examples do show hints
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=4))
+def test_small_cases_run_their_queries_side_by_side_with_the_same_result(case: dict[str, Any]) -> None:
+    """A tiny case's queries run in chunks while being built and in shares on several threads (issue 11 item 4):
+    the result must be the one of a single ``collect_all`` per pass, frames in the same order."""
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    for explain, chunk in ((True, 1), (True, 4), (False, 2)):
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(engine, "_PIPELINE_CHUNK", chunk)
+            m.setattr(engine, "_PARALLEL_MAX_ROWS", 10**9)
+            parallel = engine.evaluate_facts(*args, explain=explain, line_facts=True)
+            m.setattr(engine, "_PARALLEL_SMALL", False)
+            single = engine.evaluate_facts(*args, explain=explain, line_facts=True)
+        assert_same_result(parallel, single)
+        assert parallel.line_facts is not None and single.line_facts is not None
+        assert parallel.line_facts.equals(single.line_facts)
