@@ -210,7 +210,7 @@ def damaged(case: dict[str, Any], rnd: random.Random) -> bytes:
         elif action == "add":
             target = node if isinstance(node, dict) else node[key] if isinstance(node[key], dict) else doc
             target[rnd.choice(NAMES)] = copy.deepcopy(rnd.choice(VALUES))
-        elif action == "twice" and isinstance(node, dict) and MARK not in json.dumps(node[key]):
+        elif action == "twice" and isinstance(node, dict) and MARK not in dumps(node[key], indent=None):
             name = json.dumps(key, ensure_ascii=False)
             first = rnd.choice(
                 [dumps(node[key], indent=None), rnd.choice(LITERALS), json.dumps(rnd.choice(VALUES))]
