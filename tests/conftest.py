@@ -78,6 +78,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         names = getattr(item, "fixturenames", ())
         if "db_url" in names or "migrated_db_url" in names:
             item.add_marker(pytest.mark.db)
+    # slow tests first (stable: file order otherwise): with ``-n 2`` the long ones then run beside the short
+    # ones instead of trailing alone at the end of the run
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temp folder shared by every process of this run (an xdist worker's own sits inside it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def drop_at_run_end(tmp_path_factory: pytest.TempPathFactory, database: str) -> None:
+    """Drop the PostgreSQL ``database`` when the whole run ends (a template other workers may still copy)."""
+    with open(run_dir(tmp_path_factory) / "drop-databases", "a") as names:
+        names.write(f"{database}\n")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -146,11 +161,14 @@ def migrated_db_url(request: pytest.FixtureRequest, tmp_path: Path,
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    template = _migrated_templates.get("postgresql")
-    if template:
-        from tests.pg_schema import admin_exec
+    from tests.pg_schema import admin_exec
 
-        admin_exec(postgres_base_url(), f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+    names = [_migrated_templates.get("postgresql")]
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the xdist controller (or the only process): the run ends
+        listed = Path(session.config._tmp_path_factory.getbasetemp()) / "drop-databases"  # type: ignore[attr-defined]
+        names += listed.read_text().split() if listed.exists() else []
+    for name in filter(None, names):
+        admin_exec(postgres_base_url(), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # No timed assertions: Hypothesis' per-example deadline fails tests on a loaded machine, not on wrong code.

@@ -66,6 +66,7 @@ def _same_window(drawn: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [c | {"evaluate": drawn[0]["evaluate"]} for c in drawn]
 
 
+@pytest.mark.slow  # many engine evaluations (Hypothesis examples): seconds even on an idle machine
 @SETTINGS
 @given(st.lists(cases(max_persons=3), min_size=2, max_size=4), st.booleans())
 def test_cases_evaluated_together_give_exactly_their_results_alone(drawn: list[dict[str, Any]], explain: bool) -> None:
@@ -109,6 +110,7 @@ def test_concurrent_text_callers_each_get_their_own_text(one_person: dict[str, A
     assert batcher.jobs == 8 and batcher.gatherings < 8
 
 
+@pytest.mark.slow  # many engine evaluations (Hypothesis examples): seconds even on an idle machine
 @SETTINGS
 @given(st.lists(cases(max_persons=2), min_size=2, max_size=5))
 def test_different_windows_and_parameters_are_never_merged(drawn: list[dict[str, Any]]) -> None:

@@ -82,6 +82,7 @@ def test_good_case_takes_the_fast_path_in_every_spelling() -> None:
     assert columnar_case(load_case_text(text)) is not None
 
 
+@pytest.mark.slow  # many engine evaluations (Hypothesis examples): seconds even on an idle machine
 @SETTINGS
 @given(cases())
 def test_random_good_cases_agree(case: dict[str, Any]) -> None:

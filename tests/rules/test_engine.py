@@ -76,6 +76,7 @@ def assert_same_result(a: Any, b: Any) -> None:
         assert a.explanations.equals(b.explanations)
 
 
+@pytest.mark.slow  # many engine evaluations (Hypothesis examples): seconds even on an idle machine
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(max_persons=4))
 def test_unoptimised_small_plans_give_the_optimised_result(case: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ def test_pruned_engine_gives_exactly_the_lines_of_the_unpruned_one(case: dict[st
     assert pruned.entitlements.equals(explained.entitlements)
 
 
+@pytest.mark.slow  # many engine evaluations (Hypothesis examples): seconds even on an idle machine
 @SETTINGS
 @given(cases(max_persons=6))
 def test_every_eligible_subject_meets_its_measures_necessary_conditions(case: dict[str, Any]) -> None:
@@ -67,6 +68,7 @@ def test_prune_with_explanations_is_refused() -> None:
         evaluate_facts(Facts(), dt.date(2024, 1, 1), dt.date(2024, 1, 1), explain=True, prune=True)
 
 
+@pytest.mark.slow  # many engine evaluations (Hypothesis examples): seconds even on an idle machine
 @SETTINGS
 @given(cases(max_persons=6))
 def test_long_format_explanations_equal_the_concat_list_ones(case: dict[str, Any]) -> None:

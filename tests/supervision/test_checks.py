@@ -282,6 +282,7 @@ def test_invalid_id_number_and_credit_code() -> None:
     assert flags_of(inputs, "invalid_credit_code")["subject_id"].to_list() == [bad_code]
 
 
+@pytest.mark.slow  # many engine evaluations (Hypothesis examples): seconds even on an idle machine
 def test_vectorised_identifier_checks_agree_with_the_scalar_ones() -> None:
     rng = random.Random(5)
     ids = [make_id_number("310116", dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(20000)),

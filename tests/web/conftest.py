@@ -2,8 +2,9 @@
 
 - ``web_db``: the URL of a database (SQLite and PostgreSQL) holding the two demo districts after the main
   job (match → approve up to 2025-06 → pay → supervise) plus one staff account per role.  Built once per
-  test process as a template and copied per test (SQLite: a file copy; PostgreSQL: ``CREATE DATABASE …
-  TEMPLATE``), so each test may change it freely.
+  test run as a template — by the first process that needs it, the other xdist workers wait on a file lock
+  and use it too — and copied per test (SQLite: a file copy; PostgreSQL: ``CREATE DATABASE … TEMPLATE``),
+  so each test may change it freely.
 - ``client``: a FastAPI TestClient on it (jobs run when the test calls :func:`run_jobs`).
 - ``login(client, username)``: logs in through the HTML form (cookie + CSRF token) and returns the token.
 - ``live_server``: uvicorn in a thread on a free port, with the job worker, for the browser tests.
@@ -12,7 +13,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -39,8 +40,8 @@ ACCOUNTS: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("auditor_cm", "崇明稽核员", "fund_auditor", "chongming", None),
 )
 ROLE_USERS = {role: name for name, _, role, district, _ in ACCOUNTS if district == "jinshan"}
-_templates: dict[str, str] = {}
 _counter = iter(range(10**9))
+_PREFIX = f"jw_{os.getpid()}_{uuid.uuid4().hex[:4]}"
 
 
 def build_demo(url: str) -> None:
@@ -50,7 +51,6 @@ def build_demo(url: str) -> None:
     from jiuye.cli import main
 
     db.upgrade(url)
-    os.environ.setdefault("JIUYE_USER", "测试操作员")
     files = os.environ.get("JIUYE_FILES_DIR") or "/tmp"
     for args in (
         ["demo-data", "--district", "jinshan", "--persons", "320", "--seed", "1", "-q"],
@@ -85,110 +85,80 @@ def plant_flag(url: str) -> None:
                   if s.get_bind().dialect.name == "sqlite" else sa.cast("2023-01-15", sa.Date)))  # fmt: skip
 
 
-def _copy_audit_folder(template_url: str, url: str) -> None:
+def _copy_audit_folder(source: Path, url: str) -> None:
     """A copied database takes its audit key and anchors along (they live outside the database)."""
     from jiuye.audit.keys import audit_dir
 
-    source, target = audit_dir(template_url), audit_dir(url)
     if source.is_dir():
-        shutil.copytree(source, target, dirs_exist_ok=True)
+        shutil.copytree(source, audit_dir(url), dirs_exist_ok=True)
 
 
-def _close_sqlite(url: str) -> None:
-    """Close every pooled connection and fold the WAL into the file, so that a file copy is complete."""
-    import sqlite3
+def demo_template(backend: str, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder of this run's demo template on ``backend``: ``template.db`` (SQLite) or the name of the
+    template database on the last line of ``databases`` (PostgreSQL), and ``audit/`` (its audit folder).
 
-    from jiuye import db
-    from jiuye.db import write_engine
+    Built by the first process that asks (build_demo takes tens of seconds); the others wait on the lock."""
+    from jiuye.audit.keys import audit_dir
+    from tests.conftest import close_sqlite, drop_at_run_end, postgres_base_url, run_dir
+    from tests.pg_schema import admin_exec, database_url, dispose
 
-    db.get_engine(url).dispose()
-    write_engine(url).dispose()
-    path = url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _pg_admin_url() -> str:
-    from tests.conftest import postgres_base_url
-
-    return postgres_base_url()
-
-
-def _pg_url(dbname: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(_pg_admin_url()).set(database=dbname).render_as_string(hide_password=False)
-
-
-def _pg_exec(sql: str) -> None:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with engine.connect() as conn:
-        conn.execute(sa.text(sql))
-    engine.dispose()
+    folder = run_dir(tmp_path_factory) / f"web-template-{backend}"
+    done = folder / "done"
+    if done.exists():
+        return folder
+    with open(f"{folder}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            return folder
+        folder.mkdir(exist_ok=True)
+        with monkeypatch.context() as m:
+            m.setenv("JIUYE_FILES_DIR", str(folder / "files"))
+            if backend == "sqlite":
+                url = f"sqlite:///{folder}/template.db"
+                build_demo(url)
+                close_sqlite(url)
+            else:
+                name = f"{_PREFIX}_tmpl"
+                drop_at_run_end(tmp_path_factory, name)
+                with open(folder / "databases", "a") as names:
+                    names.write(f"{name}\n")
+                admin_exec(postgres_base_url(), f'CREATE DATABASE "{name}"')
+                url = database_url(postgres_base_url(), name)
+                build_demo(url)
+                dispose(url)
+        if audit_dir(url).is_dir():
+            shutil.copytree(audit_dir(url), folder / "audit")
+        done.touch()
+    return folder
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def web_db(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:  # fmt: skip
-    from jiuye import db
+    from tests.conftest import close_sqlite
 
-    files = tmp_path / "files"
-    monkeypatch.setenv("JIUYE_FILES_DIR", str(files))
+    os.environ.setdefault("JIUYE_USER", "测试操作员")
+    monkeypatch.setenv("JIUYE_FILES_DIR", str(tmp_path / "files"))
     if request.param == "sqlite":
-        if "sqlite" not in _templates:
-            base = tmp_path_factory.mktemp("web-template")
-            monkeypatch.setenv("JIUYE_FILES_DIR", str(base / "files"))
-            url = f"sqlite:///{base}/template.db"
-            build_demo(url)
-            _close_sqlite(url)
-            _templates["sqlite"] = str(base / "template.db")
-            _templates["sqlite_url"] = url
-            monkeypatch.setenv("JIUYE_FILES_DIR", str(files))
+        template = demo_template("sqlite", tmp_path_factory, monkeypatch)
         target = tmp_path / "jiuye.db"
-        shutil.copy(_templates["sqlite"], target)
+        shutil.copyfile(template / "template.db", target)
         url = f"sqlite:///{target}"
-        _copy_audit_folder(_templates["sqlite_url"], url)
+        _copy_audit_folder(template / "audit", url)
         yield url
-        _close_sqlite(url)
+        close_sqlite(url)
         return
-    from tests.conftest import postgres_unreachable
+    from tests.conftest import postgres_base_url, postgres_unreachable
+    from tests.pg_schema import cloned_database
 
     problem = postgres_unreachable()
     if problem:
         pytest.skip(problem)
-    prefix = f"jw_{os.getpid()}_{uuid.uuid4().hex[:4]}"
-    if "postgresql" not in _templates:
-        name = f"{prefix}_tmpl"
-        _pg_exec(f'CREATE DATABASE "{name}"')
-        url = _pg_url(name)
-        build_demo(url)
-        db.get_engine(url).dispose()
-        from jiuye.db import write_engine
-
-        write_engine(url).dispose()
-        _templates["postgresql"] = name
-        _templates["postgresql_url"] = url
-    name = f"{prefix}_{next(_counter)}"
-    _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{_templates["postgresql"]}"')
-    url = _pg_url(name)
-    _copy_audit_folder(_templates["postgresql_url"], url)
-    try:
+    template = demo_template("postgresql", tmp_path_factory, monkeypatch)
+    name = (template / "databases").read_text().split()[-1]
+    with cloned_database(postgres_base_url(), name, f"{_PREFIX}_{next(_counter)}") as url:
+        _copy_audit_folder(template / "audit", url)
         yield url
-    finally:
-        db.get_engine(url).dispose()
-        from jiuye.db import write_engine
-
-        write_engine(url).dispose()
-        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    name = _templates.get("postgresql")
-    if name:
-        with contextlib.suppress(Exception):
-            _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
