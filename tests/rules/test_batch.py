@@ -4,6 +4,7 @@ collide on purpose: every case names ``p0``, ``e0`` …)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -307,3 +308,27 @@ def test_a_caller_whose_event_loop_closed_does_not_stop_the_others(one_person: d
     batcher._lead()  # evaluates the gone caller's job and wakes it: must not raise
     assert gone.result is not None and not batcher._leading
     assert batcher.evaluate_text(_job(one_person)) == result_text(_job(one_person).alone(), indent=None).encode()
+
+
+def test_a_cancelled_async_caller_leaves_the_others_and_the_next_gathering_unharmed(one_person: dict[str, Any]) -> None:
+    # a client that disconnects while its request waits for the gathering: the request's task is cancelled; the
+    # other caller of the gathering still gets its text, and the batcher is free for the next one
+    import asyncio
+
+    job = _job(one_person)
+    expected = result_text(job.alone(), indent=None).encode()
+    batcher = MicroBatcher(window=0.3)
+
+    async def main() -> tuple[bytes, bytes, bool]:
+        gone = asyncio.create_task(batcher.evaluate_text_async(job))
+        stays = asyncio.create_task(batcher.evaluate_text_async(job))
+        await asyncio.sleep(0.05)  # both are waiting in the gathering
+        gone.cancel()
+        kept = await asyncio.wait_for(stays, 120)
+        with contextlib.suppress(asyncio.CancelledError):
+            await gone
+        return kept, await asyncio.wait_for(batcher.evaluate_text_async(job), 120), gone.cancelled()
+
+    kept, after, cancelled = asyncio.run(main())
+    assert cancelled and kept == expected and after == expected
+    assert batcher.jobs == 3 and not batcher._pending and not batcher._leading
