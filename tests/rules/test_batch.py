@@ -167,6 +167,27 @@ def test_every_fallback_is_counted_and_logged(one_person: dict[str, Any], caplog
     assert "逐个评估" in record.getMessage() and "合并评估的缺陷" in record.getMessage()
 
 
+def test_a_fallback_log_never_shows_an_id_number(one_person: dict[str, Any], caplog: pytest.LogCaptureFixture,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    # a Polars error about one case may quote its data: the warning goes through the masking policy
+    number = one_person["persons"][0]["id_number"]
+    real = batch.evaluate_facts
+
+    def quoting_when_merged(*args: Any, **kw: Any) -> Result:
+        if kw.get("namespaced"):
+            raise ValueError(f"无法转换值 {number!r}")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(batch, "evaluate_facts", quoting_when_merged)
+    with caplog.at_level(logging.WARNING, logger=batch.__name__):
+        evaluate_many([_job(one_person), _job(one_person)])
+    [record] = [r for r in caplog.records if r.name == batch.__name__]
+    assert record.exc_info is None and record.exc_text is None
+    shown = caplog.text
+    assert "ValueError" in shown and "逐个评估" in shown
+    assert number not in shown and number[:6] + "********" + number[-4:] in shown
+
+
 def test_merged_ids_never_collide(one_person: dict[str, Any]) -> None:
     a, b = _job(one_person), _job(one_person)
     merged = merge_facts([a.facts, b.facts])
