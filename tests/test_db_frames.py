@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 import sqlalchemy as sa
 
-from jiuye.db.frames import bound_sql, read_frame
+from jiuye.db.frames import LITERAL_LIST_PARAMS, bound_sql, read_frame
 
 NASTY = "o'k'); DROP TABLE t; --  50% %(x)s ?"
 
@@ -36,5 +37,50 @@ def test_values_are_bound_not_spliced(db_url: str) -> None:
             many = sa.select(t.c.id).where(t.c.id.in_(range(40_000)))
             assert sorted(read_frame(conn, many, {"id": pl.Int64})["id"].to_list()) == [1, 2]
             conn.exec_driver_sql("DROP TABLE t")
+    finally:
+        engine.dispose()
+
+
+def test_long_string_list_with_percent_reads_its_rows(db_url: str) -> None:
+    """More than ``LITERAL_LIST_PARAMS`` values are rendered as literals: a ``%`` in one (doubled by SQLAlchemy for
+    psycopg's placeholders) must still match its row (review: PostgreSQL compared with ``50%%``)."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t2 (id INTEGER PRIMARY KEY, name TEXT)")
+            t = sa.table("t2", sa.column("id", sa.Integer), sa.column("name", sa.Text))
+            conn.execute(sa.insert(t), [{"id": 1, "name": NASTY}, {"id": 2, "name": "b"}])
+            keys = [NASTY, *(f"k{i}" for i in range(LITERAL_LIST_PARAMS))]
+            many = sa.select(t.c.id).where(t.c.name.in_(keys))
+            assert read_frame(conn, many, {"id": pl.Int64})["id"].to_list() == [1]
+            # a select with no parameters at all: its % are doubled as well
+            percent = sa.select(sa.literal_column("'5%'").label("p"))
+            assert read_frame(conn, percent, {"p": pl.String})["p"].to_list() == ["5%"]
+            conn.exec_driver_sql("DROP TABLE t2")
+    finally:
+        engine.dispose()
+
+
+def test_snapshot_reader_matches_a_value_with_percent(db_url: str) -> None:
+    """The whole-registry readers render literals too (PostgreSQL: through ADBC, which merges no parameters):
+    a ``%`` in a value must match its row, not ``%%``."""
+    from jiuye.db.frames import snapshot_reader
+
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t3 (id INTEGER PRIMARY KEY, name TEXT)")
+            t = sa.table("t3", sa.column("id", sa.Integer), sa.column("name", sa.Text))
+            conn.execute(sa.insert(t), [{"id": 1, "name": NASTY}, {"id": 2, "name": "b"}])
+        reader = snapshot_reader(engine)
+        if reader is None:
+            pytest.skip("no snapshot reader here (ADBC not installed or disabled)")
+        try:
+            got = reader(sa.select(t.c.id).where(t.c.name == NASTY), {"id": pl.Int64})
+        finally:
+            reader.close()
+        assert got["id"].to_list() == [1]
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE t3")
     finally:
         engine.dispose()

@@ -57,12 +57,24 @@ def bound_sql(conn: sa.Connection, query: Query, params: Params = None) -> tuple
     if count > LITERAL_LIST_PARAMS:
         # a long IN-list the program built (ids, keys): as literals rendered by SQLAlchemy, as before — one
         # bound parameter per element costs 5× more to compile and merge (0.6 s vs 0.12 s per 100k)
-        return str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})), None
+        return _unescaped(conn, str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     values = compiled.params | (params or {})
     if conn.dialect.name == "postgresql":
-        return str(compiled), values
+        return (str(compiled), values) if values else _unescaped(conn, str(compiled))
     return str(compiled), tuple(_sqlite_value(values[name]) for name in compiled.positiontup or [])
+
+
+def _unescaped(conn: sa.Connection, sql: str) -> tuple[str, None]:
+    """Compiled SQL to run without parameters: for psycopg SQLAlchemy doubles every ``%`` of the text (in string
+    literals too), which psycopg turns back into one only when it merges parameters (``COPY`` merges none
+    when there are none) — sent as it is, ``name IN ('50%%')`` would compare with ``50%%``."""
+    return _literal_sql(conn.dialect, sql), None
+
+
+def _literal_sql(dialect: sa.Dialect, sql: str) -> str:
+    """SQL compiled for ``dialect`` as the server reads it when no driver merges parameters into it."""
+    return sql.replace("%%", "%") if dialect.identifier_preparer._double_percents else sql
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -136,7 +148,8 @@ class _AdbcReader:
         self._conn = adbc.connect(url)
 
     def __call__(self, stmt: sa.Select[Any], dtypes: dict[str, Any]) -> pl.DataFrame:
-        sql = str(stmt.compile(dialect=self._dialect, compile_kwargs={"literal_binds": True}))
+        # compiled for psycopg (every % doubled), run by ADBC, which merges no parameters
+        sql = _literal_sql(self._dialect, str(stmt.compile(dialect=self._dialect, compile_kwargs={"literal_binds": True})))
         with self._conn.cursor() as cur:
             cur.execute(sql)
             frame = pl.DataFrame(cur.fetch_arrow())

@@ -31,6 +31,7 @@ import datetime as dt
 import logging
 import threading
 import time
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,7 @@ from jiuye.rules.case import Case
 from jiuye.rules.derived import MARK, MARKER_PATTERN
 from jiuye.rules.engine import Result, evaluate_facts
 from jiuye.rules.facts import Facts
+from jiuye.rules.identifiers import mask_text
 from jiuye.rules.measure import Measure
 from jiuye.rules.output import compact_texts, result_text
 
@@ -256,7 +258,10 @@ FALLBACKS = Fallbacks()  # the process's count (read by tests and benchmarks)
 
 def _fell_back(exc: Exception, cases: int) -> None:
     FALLBACKS.add(exc)
-    LOG.warning("合并评估 %d 个案例失败，改为逐个评估（%s: %s）", cases, type(exc).__name__, exc, exc_info=exc)
+    # a Polars error about one case can quote its values (an ID number, a phone): the server log gets the
+    # message and the traceback through the masking policy, never ``exc_info`` (which prints them raw)
+    trace = mask_text("".join(traceback.format_exception(exc)))
+    LOG.warning("合并评估 %d 个案例失败，改为逐个评估（%s: %s）\n%s", cases, type(exc).__name__, mask_text(str(exc)), trace)
 
 
 def _chunks(indexes: list[int], jobs: Sequence[Job]) -> list[list[int]]:
