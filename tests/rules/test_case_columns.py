@@ -376,3 +376,39 @@ def test_short_decimals_in_every_row_take_the_fast_path() -> None:
     case = agree(text.replace('"base": 7310', '"base": 7310.55').encode())
     assert case is not None
     assert 731055 in set(case.facts.social_insurance["base_fen"])
+
+
+def _with_months(edit: Any) -> bytes:
+    """The all-measures example with ``edit`` applied to the first person's social-insurance months."""
+    case = json.loads(ALL_MEASURES.read_text())
+    edit(case["persons"][0]["social_insurance"])
+    return dumps(case, indent=None).encode()
+
+
+def test_objects_with_their_keys_in_any_order_are_read_alike() -> None:
+    """Objects whose keys all come in one order are read in one pass (_uniform); in different orders, field
+    by field; the Case is the same either way, and the same as the detailed reader's."""
+
+    def reorder(months: list[dict[str, Any]]) -> None:
+        months[1] = dict(reversed(months[1].items()))
+
+    def drop_optional(months: list[dict[str, Any]]) -> None:
+        del months[1]["paid"]  # absent: False, as written
+
+    uniform, mixed = agree(_with_months(lambda months: None)), agree(_with_months(reorder))
+    assert uniform is not None and mixed is not None
+    same_case(uniform, mixed)
+    assert agree(_with_months(drop_optional)) is not None
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda months: months.__setitem__(1, list(months[1])),  # its keys in order, but a list: not an object
+        lambda months: months.__setitem__(1, None),
+        lambda months: months.__setitem__(0, list(months[0])),
+        lambda months: [m.__setitem__("note", "x") for m in months],  # the same unknown key in every object
+    ],
+)
+def test_objects_that_are_not_all_alike_are_judged_by_the_detailed_reader(edit: Any) -> None:
+    assert agree(_with_months(edit)) is None
