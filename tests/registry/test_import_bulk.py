@@ -154,8 +154,9 @@ def test_bulk_load_on_postgresql_numbers_rows_from_one_reservation(
     assert catalog(migrated_db_url) == before
     ids = query(migrated_db_url, "SELECT id, id_number FROM persons ORDER BY id")
     assert [n for _, n in ids] == [p[0] for p in people]  # file order
-    assert [i for i, _ in ids] == list(range(ids[0][0], ids[0][0] + 30))  # consecutive
-    contract_ids = [r[0] for r in query(migrated_db_url, "SELECT id FROM contracts ORDER BY id")]
+    first = int(ids[0][0])  # type: ignore[call-overload]
+    assert [i for i, _ in ids] == list(range(first, first + 30))  # consecutive
+    contract_ids = [int(r[0]) for r in query(migrated_db_url, "SELECT id FROM contracts ORDER BY id")]  # type: ignore[call-overload]
     assert contract_ids == list(range(contract_ids[0], contract_ids[0] + 30))
     # the sequences go on after the reserved ids
     (nxt,) = query(migrated_db_url, "SELECT nextval(pg_get_serial_sequence('contracts', 'id'))")[0]
