@@ -238,8 +238,11 @@ def _bulk_load(conn: sa.Connection, table: str, rows: int, load: Callable[[int |
         return
     if conn.dialect.name == "postgresql":
         drop, create = _pg_deferred_ddl(conn, table)
-        # index builds sort; more sort memory for this transaction only
+        # index builds sort; more sort memory for this transaction only.  And the foreign keys' one-pass
+        # checks are hash anti-joins of the whole table against the referenced one: with the default 4 MB
+        # they run in batches through temporary files (1M persons, 11M insurance rows: 3.0–5.4 s → 2.2 s)
         conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
     elif conn.dialect.name == "sqlite":
         raw = conn.connection.driver_connection
         assert raw is not None
@@ -253,9 +256,14 @@ def _bulk_load(conn: sa.Connection, table: str, rows: int, load: Callable[[int |
     for stmt in drop:
         conn.exec_driver_sql(stmt)
     load(_pg_reserve_ids(conn, table, rows) if conn.dialect.name == "postgresql" else None)
+    analyzed = conn.dialect.name != "postgresql"
     for stmt in create:
+        if not analyzed and " FOREIGN KEY " in stmt:
+            # statistics before the foreign keys' checks are planned (they are whole-table joins)
+            conn.exec_driver_sql(f"ANALYZE {_q(table)}")
+            analyzed = True
         conn.exec_driver_sql(stmt)
-    if conn.dialect.name == "postgresql":
+    if not analyzed:
         conn.exec_driver_sql(f"ANALYZE {_q(table)}")
 
 
