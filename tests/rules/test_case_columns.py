@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jiuye.rules.case import Case, CaseError, load_case_bytes, load_case_text, parse_case, read_case
-from jiuye.rules.case_columns import _short_float_literals, columnar_case, columnar_case_bytes
+from jiuye.rules.case_columns import _TextChecks, columnar_case, columnar_case_bytes
 from jiuye.rules.jsonio import dumps
 from tests.rules.strategies import cases
 from tests.rules.test_case_validation import GOOD
@@ -331,7 +331,7 @@ def test_a_wrong_type_in_any_text_or_bool_field_is_declined(wrong: Any) -> None:
 
 
 def _short_float_literals_reference(data: bytes) -> bool:
-    """The scan as first written (a Python loop over every point): the C/Rust scan must answer alike."""
+    """The scan as first written (a Python loop over every point): the Rust scan must answer alike."""
     digits = b"0123456789"
     if any(bytes([d, e]) in data for d in digits for e in b"eE"):
         return False
@@ -344,12 +344,30 @@ def _short_float_literals_reference(data: bytes) -> bool:
     return True
 
 
+def _text_checks(data: bytes) -> _TextChecks:
+    checks = _TextChecks(data)
+    checks.start_query()
+    checks.join()
+    return checks
+
+
+_LITERALS = st.from_regex(r"-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,17})?([eE][-+]?[0-9]{1,2})?", fullmatch=True)
+_STRINGS = st.text(alphabet="0123456789eE x:某", max_size=12).map(json.dumps)  # digits and e, no point
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from([b"0", b"7", b"12345", b"9876543", b".", b"e", b"E", b" ", b'"', b"-", b":"]),
-                max_size=40))  # fmt: skip
-def test_float_literal_scan_agrees_with_the_reference(parts: list[bytes]) -> None:
-    text = b"".join(parts)
-    assert _short_float_literals(text) is _short_float_literals_reference(text), text
+@given(st.lists(st.one_of(_LITERALS, _STRINGS), max_size=12))
+def test_text_checks_agree_with_the_reference(items: list[str]) -> None:
+    """Number literals of every length, with and without point and exponent, among strings."""
+    data = ("[" + ", ".join(items) + "]").encode()
+    checks = _text_checks(data)
+    assert checks.short_float_literals is _short_float_literals_reference(data), data
+    assert checks.colons == data.count(b":")
+
+
+def test_text_that_is_not_utf8_fails_the_text_checks() -> None:
+    checks = _text_checks(b'{"a": 1.5, "b": "\xff"}')
+    assert (checks.short_float_literals, checks.colons) == (False, -1)
 
 
 @pytest.mark.parametrize(
