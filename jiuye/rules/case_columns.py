@@ -1,10 +1,11 @@
 """The columnar case reader: case JSON bytes → :class:`~jiuye.rules.case.Case` by whole columns.
 
-:func:`jiuye.rules.case.read_case` tries this reader first.  It parses with orjson, pulls every field of
-every object kind out as one column (``map(dict.get, objects, …)`` — no Python code per person), and
-checks whole columns: value types, required fields, dates and months, enums, money (exact to the fen),
-year and place ranges, ID numbers (GB 11643, the column expressions of :mod:`jiuye.rules.identifiers`),
-unique ids and references.
+:func:`jiuye.rules.case.read_case` tries this reader first.  It parses with orjson (while a thread has Polars
+check the text's number literals and count its ':'), pulls every field of every object kind out as one column
+(flattened keys and values when the objects' keys come in one order, else ``map(dict.get, objects, …)`` — no
+Python code per person), and checks whole columns, each object kind in one Polars query: value types,
+required fields, dates and months, enums, money (exact to the fen), year and place ranges, ID numbers
+(GB 11643, the column expressions of :mod:`jiuye.rules.identifiers`), unique ids and references.
 
 It is a *conservative acceptor*: it either returns the very Case the detailed reader
 (:func:`jiuye.rules.case.parse_case`) returns — same frames, parameters and warnings — or ``None``,
