@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jiuye.rules.case import Case, CaseError, load_case_bytes, load_case_text, parse_case, read_case
-from jiuye.rules.case_columns import _TextChecks, columnar_case, columnar_case_bytes
+from jiuye.rules.case_columns import _SLICE, _short_float_literals, columnar_case, columnar_case_bytes
 from jiuye.rules.jsonio import dumps
 from tests.rules.strategies import cases
 from tests.rules.test_case_validation import GOOD
@@ -344,30 +344,31 @@ def _short_float_literals_reference(data: bytes) -> bool:
     return True
 
 
-def _text_checks(data: bytes) -> _TextChecks:
-    checks = _TextChecks(data)
-    checks.start_query()
-    checks.join()
-    return checks
-
-
-_LITERALS = st.from_regex(r"-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,17})?([eE][-+]?[0-9]{1,2})?", fullmatch=True)
-_STRINGS = st.text(alphabet="0123456789eE x:某", max_size=12).map(json.dumps)  # digits and e, no point
-
-
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(_LITERALS, _STRINGS), max_size=12))
-def test_text_checks_agree_with_the_reference(items: list[str]) -> None:
-    """Number literals of every length, with and without point and exponent, among strings."""
-    data = ("[" + ", ".join(items) + "]").encode()
-    checks = _text_checks(data)
-    assert checks.short_float_literals is _short_float_literals_reference(data), data
-    assert checks.colons == data.count(b":")
+@given(st.lists(st.sampled_from([b"0", b"7", b"12345", b"9876543", b".", b"e", b"E", b" ", b'"', b"-", b":"]),
+                max_size=40))  # fmt: skip
+def test_float_literal_scan_agrees_with_the_reference(parts: list[bytes]) -> None:
+    text = b"".join(parts)
+    assert _short_float_literals(text) is _short_float_literals_reference(text), text
 
 
-def test_text_that_is_not_utf8_fails_the_text_checks() -> None:
-    checks = _text_checks(b'{"a": 1.5, "b": "\xff"}')
-    assert (checks.short_float_literals, checks.colons) == (False, -1)
+@pytest.mark.parametrize("at", [_SLICE - 1, _SLICE, _SLICE + 1, 3 * _SLICE - 1])
+@pytest.mark.parametrize("literal", [b"7e3", b"7.5E3", b"1234567.12345678"])
+def test_a_literal_across_the_scan_slices_is_caught(at: int, literal: bytes) -> None:
+    """The exponent scan goes a slice at a time: a digit and its e at the end of one slice and the start of
+    the next (or a long literal anywhere) still decline."""
+    text = b" " * (at - 1) + literal + b" " * _SLICE
+    assert _short_float_literals(text) is False
+    assert _short_float_literals(text.replace(literal, b"7.5")) is True
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2])
+def test_characters_across_the_scan_slices_are_whole(shift: int) -> None:
+    """Three-byte characters over every slice boundary: the text is UTF-8, so not declined for that; bytes
+    that are not UTF-8 are."""
+    text = b" " * shift + "某".encode() * (_SLICE + 7)
+    assert _short_float_literals(text) is True
+    assert _short_float_literals(text + b"\xff") is False
 
 
 @pytest.mark.parametrize(
