@@ -488,12 +488,13 @@ class _Runner:
 
     def __init__(self, flags: pl.QueryOptFlags, rows: int) -> None:
         self.flags = flags
+        self.engine = derived.polars_engine(rows)
         self.parallel = rows <= _PARALLEL_MAX_ROWS and _PARALLEL_SMALL and pl.thread_pool_size() > 1
         self.pending: list[pl.LazyFrame] = []
         self.started: list[Future[list[pl.DataFrame]]] = []
 
     def _start(self, queries: list[pl.LazyFrame]) -> Future[list[pl.DataFrame]]:
-        return _pool().submit(pl.collect_all, queries, engine="in-memory", optimizations=self.flags)
+        return _pool().submit(pl.collect_all, queries, engine=self.engine, optimizations=self.flags)
 
     def add(self, query: pl.LazyFrame) -> None:
         """``query`` will be among the first of the next ``collect``'s results (in the order added)."""
@@ -508,11 +509,11 @@ class _Runner:
         started, self.started = self.started, []
         parts = min(pl.thread_pool_size(), 4, len(rest)) if self.parallel else 1
         if parts < 2:
-            done = pl.collect_all(rest, engine="in-memory", optimizations=self.flags)
+            done = pl.collect_all(rest, engine=self.engine, optimizations=self.flags)
         else:
             shares = [rest[i::parts] for i in range(parts)]  # interleaved: the measures' costs are spread
             futures = [self._start(share) for share in shares[1:]]
-            collected = [pl.collect_all(shares[0], engine="in-memory", optimizations=self.flags),
+            collected = [pl.collect_all(shares[0], engine=self.engine, optimizations=self.flags),
                          *(f.result() for f in futures)]  # fmt: skip
             done = [pl.DataFrame()] * len(rest)
             for i, frames in enumerate(collected):
@@ -595,7 +596,7 @@ def _evaluate(
     prepared: list[_Prepared] = []
     finding_queries: list[pl.LazyFrame] = []
     empty_tables = {name for name, frame in facts.tables().items() if frame.is_empty()}
-    rows = sum(frame.height for frame in facts.tables().values())
+    rows = derived.fact_rows(facts)
     small = rows <= _UNOPTIMISED_MAX_ROWS
     flags = pl.QueryOptFlags.none() if small else pl.QueryOptFlags()
     runner = _Runner(flags, rows)
@@ -680,7 +681,7 @@ def _evaluate(
         # sorted like every other frame of the result: the per-subject group-by has no order of its own, so two
         # evaluations of the same facts could list the same rows differently
         outputs.append(gathered(LINE_FACTS_SCHEMA, frames[n_explained:]).sort(["policy", "subject"]))
-    done = iter(pl.collect_all(outputs, engine="in-memory", optimizations=flags))
+    done = iter(pl.collect_all(outputs, engine=derived.polars_engine(rows), optimizations=flags))
     entitlements, findings = next(done), next(done)
     explanations = next(done) if explain else None
     facts_frame = next(done) if with_line_facts else None
