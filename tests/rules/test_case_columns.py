@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jiuye.rules.case import Case, CaseError, load_case_bytes, load_case_text, parse_case, read_case
-from jiuye.rules.case_columns import _short_float_literals, columnar_case, columnar_case_bytes
+from jiuye.rules.case_columns import _SLICE, _short_float_literals, columnar_case, columnar_case_bytes
 from jiuye.rules.jsonio import dumps
 from tests.rules.strategies import cases
 from tests.rules.test_case_validation import GOOD
@@ -331,7 +331,7 @@ def test_a_wrong_type_in_any_text_or_bool_field_is_declined(wrong: Any) -> None:
 
 
 def _short_float_literals_reference(data: bytes) -> bool:
-    """The scan as first written (a Python loop over every point): the C/Rust scan must answer alike."""
+    """The scan as first written (a Python loop over every point): the Rust scan must answer alike."""
     digits = b"0123456789"
     if any(bytes([d, e]) in data for d in digits for e in b"eE"):
         return False
@@ -350,6 +350,25 @@ def _short_float_literals_reference(data: bytes) -> bool:
 def test_float_literal_scan_agrees_with_the_reference(parts: list[bytes]) -> None:
     text = b"".join(parts)
     assert _short_float_literals(text) is _short_float_literals_reference(text), text
+
+
+@pytest.mark.parametrize("at", [_SLICE - 1, _SLICE, _SLICE + 1, 3 * _SLICE - 1])
+@pytest.mark.parametrize("literal", [b"7e3", b"7.5E3", b"1234567.12345678"])
+def test_a_literal_across_the_scan_slices_is_caught(at: int, literal: bytes) -> None:
+    """The exponent scan goes a slice at a time: a digit and its e at the end of one slice and the start of
+    the next (or a long literal anywhere) still decline."""
+    text = b" " * (at - 1) + literal + b" " * _SLICE
+    assert _short_float_literals(text) is False
+    assert _short_float_literals(text.replace(literal, b"7.5")) is True
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2])
+def test_characters_across_the_scan_slices_are_whole(shift: int) -> None:
+    """Three-byte characters over every slice boundary: the text is UTF-8, so not declined for that; bytes
+    that are not UTF-8 are."""
+    text = b" " * shift + "某".encode() * (_SLICE + 7)
+    assert _short_float_literals(text) is True
+    assert _short_float_literals(text + b"\xff") is False
 
 
 @pytest.mark.parametrize(
