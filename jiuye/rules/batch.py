@@ -324,6 +324,7 @@ class MicroBatcher:
         self._pending: list[_Waiter] = []
         self._leading = False
         self.gatherings = 0  # evaluations run (for benchmarks: jobs per gathering)
+        self._last_size = 0  # jobs the previous gathering took
         self.jobs = 0
 
     def evaluate(self, job: Job) -> Result:
@@ -413,18 +414,24 @@ class MicroBatcher:
         """Wait ``window``, then on while jobs keep arriving (each within ``quiet`` of the last), up to
         ``max_wait``: under load the callers of the group just answered come back one by one as the server
         reads their requests, and a group that takes them pays the engine's fixed cost once instead of
-        again a few milliseconds later.  A lone caller waits ``window`` only."""
+        again a few milliseconds later.  Until as many jobs as the previous gathering took are in, a pause
+        longer than ``quiet`` does not end the gathering (only ``max_wait`` does): the server writing the
+        previous group's responses holds the interpreter for longer than that, and a gathering that left
+        with the one request read so far cost every other caller a whole evaluation more — the tail of
+        the latency at 50 clients.  A lone caller (alone now and in the previous gathering) waits
+        ``window`` only."""
         if self.window <= 0:
             return
         time.sleep(self.window)
         deadline = time.monotonic() + self.max_wait
+        expected = self._last_size
         seen = len(self._pending)
-        if seen <= 1:  # nobody else came: no load to gather
+        if seen <= 1 and expected <= 1:  # nobody else came, nor last time: no load to gather
             return
         while seen < self.max_jobs and time.monotonic() < deadline:
             time.sleep(self.quiet)
             now = len(self._pending)
-            if now == seen:
+            if now == seen and now >= expected:
                 return
             seen = now
 
@@ -433,6 +440,7 @@ class MicroBatcher:
         with self._lock:
             items = self._pending[: self.max_jobs]
             del self._pending[: len(items)]
+            self._last_size = len(items)
         try:
             _read_cases([w for w in items if w.job is None])
             ready = [w for w in items if w.result is None]

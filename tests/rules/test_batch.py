@@ -405,3 +405,24 @@ def test_cases_read_by_the_gathering_each_get_their_own_text_or_error(one_person
     assert asyncio.run(main()) == expected
     assert batcher.gatherings < len(cases)
 
+
+def test_after_a_busy_gathering_the_next_waits_for_its_callers_past_a_pause(one_person: dict[str, Any]) -> None:
+    # under load the callers of a gathering come back one by one, with pauses longer than ``quiet`` while the
+    # server writes the other responses: the first to come back must not leave alone (one more whole
+    # evaluation for all the others) — the next gathering waits until as many as last time are in
+    import time
+
+    job = _job(one_person)
+    expected = result_text(job.alone(), indent=None).encode()
+    batcher = MicroBatcher(window=0.2, quiet=0.05, max_wait=5)
+    got: list[bytes] = []
+
+    def call(delay: float) -> None:
+        time.sleep(delay)
+        got.append(batcher.evaluate_text(job))
+
+    run_threads(call, [(0.0,)] * 3)
+    assert batcher.gatherings == 1
+    run_threads(call, [(0.0,), (0.5,), (0.6,)])  # alone after ``window``, then pauses ≫ quiet
+    assert got == [expected] * 6
+    assert batcher.jobs == 6 and batcher.gatherings == 2
