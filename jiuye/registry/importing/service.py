@@ -224,7 +224,13 @@ class EarlyWriter:
         writer's error (the transaction is then rolled back)."""
         self._finish = finish
         self._decided.set()
-        self._thread.join()
+        try:
+            self._thread.join()
+        except BaseException:
+            # Ctrl-C while the last tables are written: roll back, as the sequential path's `with` did (unless
+            # the commit has already gone out)
+            self.abandon()
+            raise
         if self.error is not None:
             raise self.error
         if self._abandoned.is_set():
