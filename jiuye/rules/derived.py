@@ -98,6 +98,12 @@ def _memo(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.
     return shared.frames[key].lazy()
 
 
+def shared_by_measures(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
+    """Like :func:`_memo`, for a frame that several measures build alike and that reads the persons table: it is
+    kept per persons table, i.e. per pruned view (measures with the same necessary conditions share one)."""
+    return _memo(facts, (key, id(facts.persons)), build)
+
+
 # Several small cases merged into one evaluation (jiuye.rules.batch): the ids of case i carry the prefix
 # MARK + i + MARK.  Only a row position is not an id: ``case_row_index`` counts rows within each case.
 MARK = "\x1f"  # ASCII unit separator: never part of an id, a name or a text the rules write
