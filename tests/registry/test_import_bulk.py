@@ -113,3 +113,86 @@ def test_bulk_load_stamps_every_row_with_the_import(
     assert len(stamps) == 1
     created_at, updated_at, created_by, updated_by = stamps[0]
     assert created_at == updated_at and created_by == updated_by == run_id
+
+
+def test_bulk_load_on_postgresql_numbers_rows_from_one_reservation(
+    migrated_db_url: str, tmp_path: Path, bulk_always: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL: the ids of a bulk load are reserved from the table's sequence in one step and sent with
+    # the rows (no nextval per row), numbered in file order as before; a table no foreign key references
+    # (contracts) is loaded without its primary key, which is rebuilt after the rows.
+    if not migrated_db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite numbers the rows itself")
+    from .test_import import query
+
+    seen: dict[str, tuple[list[str], bool]] = {}
+    original = writer.write_frame
+
+    def spy(conn: sa.Connection, target: str, frame: pl.DataFrame, **kwargs: object) -> int:
+        table = target.strip('"')
+        has_pk = conn.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass(%(t)s) AND contype = 'p')",
+            {"t": target},
+        ).scalar()
+        seen[table] = (frame.columns, bool(has_pk))
+        return original(conn, target, frame, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "write_frame", spy)
+    before = catalog(migrated_db_url)
+    people = [person(i) for i in range(30)]
+    employers = [employer(i) for i in range(3)]
+    contracts = [[p[0], employers[i % 3][0], "2024-01-01", "", "是"] for i, p in enumerate(people)]
+    files = [
+        write_csv(tmp_path / "persons.csv", PERSON_HEADER, people),
+        write_csv(tmp_path / "employers.csv", EMPLOYER_HEADER, employers),
+        write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, contracts),
+    ]
+    assert run(migrated_db_url, *files, "-q") == 0
+    assert seen["persons"][0][0] == "id" and seen["contracts"][0][0] == "id"
+    assert seen["persons"][1] is True  # referenced by contracts and others: the primary key stays
+    assert seen["contracts"][1] is False  # referenced by nothing: rebuilt after the rows
+    assert catalog(migrated_db_url) == before
+    ids = query(migrated_db_url, "SELECT id, id_number FROM persons ORDER BY id")
+    assert [n for _, n in ids] == [p[0] for p in people]  # file order
+    first = int(ids[0][0])  # type: ignore[call-overload]
+    assert [i for i, _ in ids] == list(range(first, first + 30))  # consecutive
+    contract_ids = [int(r[0]) for r in query(migrated_db_url, "SELECT id FROM contracts ORDER BY id")]  # type: ignore[call-overload]
+    assert contract_ids == list(range(contract_ids[0], contract_ids[0] + 30))
+    # the sequences go on after the reserved ids
+    (nxt,) = query(migrated_db_url, "SELECT nextval(pg_get_serial_sequence('contracts', 'id'))")[0]
+    assert nxt == contract_ids[-1] + 1
+
+
+def test_bulk_loaded_keys_are_not_read_back_for_the_tables_that_reference_them(
+    migrated_db_url: str, tmp_path: Path, bulk_always: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL: the ids of persons (and employers) bulk-loaded in this transaction are known to the writer;
+    # contracts resolve their references from them instead of reading the two tables back — to the same ids.
+    if not migrated_db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite numbers the rows itself")
+    from .test_import import query
+
+    reads: list[str] = []
+    original = writer.read_frame
+
+    def spy(conn: sa.Connection, stmt: object, *args: object, **kwargs: object) -> pl.DataFrame:
+        reads.append(str(stmt))
+        return original(conn, stmt, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "read_frame", spy)
+    people = [person(i) for i in range(30)]
+    employers = [employer(i) for i in range(3)]
+    contracts = [[p[0], employers[i % 3][0], "2024-01-01", "", "是"] for i, p in enumerate(people)]
+    files = [
+        write_csv(tmp_path / "persons.csv", PERSON_HEADER, people),
+        write_csv(tmp_path / "employers.csv", EMPLOYER_HEADER, employers),
+        write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, contracts),
+    ]
+    assert run(migrated_db_url, *files, "-q") == 0
+    assert not [r for r in reads if "persons" in r or "employers" in r]
+    pairs = query(
+        migrated_db_url,
+        "SELECT p.id_number, e.credit_code FROM contracts c JOIN persons p ON p.id = c.person_id "
+        "JOIN employers e ON e.id = c.employer_id ORDER BY p.id_number",
+    )
+    assert pairs == sorted((c[0], c[1]) for c in contracts)

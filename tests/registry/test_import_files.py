@@ -62,6 +62,19 @@ def test_gbk_text_that_is_not_utf8_is_never_taken_for_utf8() -> None:
         assert detect_encoding(data) == "gb18030"
 
 
+def test_utf8_is_checked_in_pieces_without_splitting_a_character() -> None:
+    # The strict UTF-8 check runs over 4 MB pieces: a character cut by a piece boundary is still UTF-8,
+    # and a bad byte after the first piece still sends the file to GB18030 (or a refusal).
+    piece = 1 << 22
+    for offset in (1, 2):  # the boundary falls inside the three bytes of 张
+        data = b"a,b\n" + b"x" * (piece - 4 - offset) + "张,1\n".encode()
+        assert data[piece - offset : piece - offset + 3] == "张".encode()
+        assert detect_encoding(data) == "utf-8"
+    gbk = b"a,b\n" + b"x" * piece + "朱泾镇,1\n".encode("gbk")
+    assert detect_encoding(gbk) == "gb18030"
+    assert detect_encoding(b"a,b\n" + b"x" * piece + "张".encode()[:2]) == "gb18030"  # cut at the very end
+
+
 def test_undecodable_and_empty_files(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"  \n")

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jiuye.rules.case import Case, CaseError, load_case_bytes, load_case_text, parse_case, read_case
-from jiuye.rules.case_columns import columnar_case, columnar_case_bytes
+from jiuye.rules.case_columns import _SLICE, _short_float_literals, columnar_case, columnar_case_bytes
 from jiuye.rules.jsonio import dumps
 from tests.rules.strategies import cases
 from tests.rules.test_case_validation import GOOD
@@ -328,3 +328,106 @@ def test_a_wrong_type_in_any_text_or_bool_field_is_declined(wrong: Any) -> None:
             owner = owner[key]
         owner[path[-1]] = wrong
         assert agree(dumps(case, indent=None).encode()) is None, (path, wrong)
+
+
+def _short_float_literals_reference(data: bytes) -> bool:
+    """The scan as first written (a Python loop over every point): the Rust scan must answer alike."""
+    digits = b"0123456789"
+    if any(bytes([d, e]) in data for d in digits for e in b"eE"):
+        return False
+    at = data.find(b".")
+    while at >= 0:
+        before, after = data[max(0, at - 15) : at], data[at + 1 : at + 16]
+        if len(before) - len(before.rstrip(digits)) + len(after) - len(after.lstrip(digits)) >= 15:
+            return False
+        at = data.find(b".", at + 1)
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"0", b"7", b"12345", b"9876543", b".", b"e", b"E", b" ", b'"', b"-", b":"]),
+                max_size=40))  # fmt: skip
+def test_float_literal_scan_agrees_with_the_reference(parts: list[bytes]) -> None:
+    text = b"".join(parts)
+    assert _short_float_literals(text) is _short_float_literals_reference(text), text
+
+
+@pytest.mark.parametrize("at", [_SLICE - 1, _SLICE, _SLICE + 1, 3 * _SLICE - 1])
+@pytest.mark.parametrize("literal", [b"7e3", b"7.5E3", b"1234567.12345678"])
+def test_a_literal_across_the_scan_slices_is_caught(at: int, literal: bytes) -> None:
+    """The exponent scan goes a slice at a time: a digit and its e at the end of one slice and the start of
+    the next (or a long literal anywhere) still decline."""
+    text = b" " * (at - 1) + literal + b" " * _SLICE
+    assert _short_float_literals(text) is False
+    assert _short_float_literals(text.replace(literal, b"7.5")) is True
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2])
+def test_characters_across_the_scan_slices_are_whole(shift: int) -> None:
+    """Three-byte characters over every slice boundary: the text is UTF-8, so not declined for that; bytes
+    that are not UTF-8 are."""
+    text = b" " * shift + "某".encode() * (_SLICE + 7)
+    assert _short_float_literals(text) is True
+    assert _short_float_literals(text + b"\xff") is False
+
+
+@pytest.mark.parametrize(
+    "literal",
+    [
+        "7.31e3", "731E1", "7310.0e0", "7310E-0",  # an exponent, either case
+        "7310.00000000001", "7310.000000000000001",  # long after the point
+        "12345678.1234567", "1234567.12345678", "1.23456789012345", "123456789012345.0",  # 15 digits around it
+    ],
+)  # fmt: skip
+def test_a_long_or_exponent_literal_is_declined(literal: str) -> None:
+    """Wherever it is (the first money value, or the last one in the text): declined, and read_case answers
+    as the detailed reader does."""
+    text = json.dumps(json.loads(ALL_MEASURES.read_text()), ensure_ascii=False)
+    for count in (1, text.count('"base": 7310')):
+        changed = text.replace('"base": 7310', f'"base": {literal}', count)
+        assert changed != text
+        assert agree(changed.encode()) is None, (literal, count)
+
+
+def test_short_decimals_in_every_row_take_the_fast_path() -> None:
+    text = json.dumps(json.loads(ALL_MEASURES.read_text()), ensure_ascii=False)
+    assert text.count('"base": 7310') > 1
+    case = agree(text.replace('"base": 7310', '"base": 7310.55').encode())
+    assert case is not None
+    assert 731055 in set(case.facts.social_insurance["base_fen"])
+
+
+def _with_months(edit: Any) -> bytes:
+    """The all-measures example with ``edit`` applied to the first person's social-insurance months."""
+    case = json.loads(ALL_MEASURES.read_text())
+    edit(case["persons"][0]["social_insurance"])
+    return dumps(case, indent=None).encode()
+
+
+def test_objects_with_their_keys_in_any_order_are_read_alike() -> None:
+    """Objects whose keys all come in one order are read in one pass (_uniform); in different orders, field
+    by field; the Case is the same either way, and the same as the detailed reader's."""
+
+    def reorder(months: list[dict[str, Any]]) -> None:
+        months[1] = dict(reversed(months[1].items()))
+
+    def drop_optional(months: list[dict[str, Any]]) -> None:
+        del months[1]["paid"]  # absent: False, as written
+
+    uniform, mixed = agree(_with_months(lambda months: None)), agree(_with_months(reorder))
+    assert uniform is not None and mixed is not None
+    same_case(uniform, mixed)
+    assert agree(_with_months(drop_optional)) is not None
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda months: months.__setitem__(1, list(months[1])),  # its keys in order, but a list: not an object
+        lambda months: months.__setitem__(1, None),
+        lambda months: months.__setitem__(0, list(months[0])),
+        lambda months: [m.__setitem__("note", "x") for m in months],  # the same unknown key in every object
+    ],
+)
+def test_objects_that_are_not_all_alike_are_judged_by_the_detailed_reader(edit: Any) -> None:
+    assert agree(_with_months(edit)) is None

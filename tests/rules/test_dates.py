@@ -74,3 +74,16 @@ def test_whole_months_expr_matches_scalar(rows: list[tuple[dt.date, dt.date]]) -
     frame = pl.DataFrame({"s": [r[0] for r in rows], "e": [r[1] for r in rows]})
     got = frame.select(d.whole_months_covered_expr(pl.col("s"), pl.col("e"))).to_series().to_list()
     assert got == [d.whole_months_covered(s, e) for s, e in rows]
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), dates), st.one_of(st.none(), dates), st.one_of(st.none(), dates)),
+                min_size=1, max_size=40))  # fmt: skip
+def test_active_in_month_from_the_start_month_matches_active_in_month(rows: list[tuple[D | None, ...]]) -> None:
+    """The form the insured months use (the start truncated once) says what G9's active_in_month says, for any
+    day of the month, nulls included."""
+    frame = pl.DataFrame(rows, schema={"start": pl.Date, "end": pl.Date, "month": pl.Date}, orient="row")
+    got = frame.select(
+        d.active_in_month_from_start_month_expr(pl.col("start").dt.truncate("1mo"), pl.col("end"), pl.col("month"))
+    ).to_series()
+    expected = frame.select(d.active_in_month_expr(pl.col("start"), pl.col("end"), pl.col("month"))).to_series()
+    assert got.to_list() == expected.to_list()

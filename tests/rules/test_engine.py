@@ -97,6 +97,30 @@ def test_unoptimised_small_plans_give_the_optimised_result(case: dict[str, Any])
         engine._UNOPTIMISED_MAX_ROWS = saved
 
 
+@pytest.mark.slow  # many engine evaluations (Hypothesis examples)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=4))
+def test_the_streaming_engine_of_large_inputs_gives_the_in_memory_result(case: dict[str, Any]) -> None:
+    """Large inputs run on Polars' streaming engine, with shared derivations materialised and the insured months
+    restricted to the callers' contracts (issue 11, 1 M people): the same lines, findings and explanations as
+    the in-memory engine and plain plans of small inputs."""
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    saved = derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS
+    try:
+        for explain in (True, False):
+            derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS = 10**12, 10**12
+            small = engine.evaluate_facts(*args, explain=explain)
+            derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS = 0, 0
+            assert derived.polars_engine(0) == "streaming"
+            large = engine.evaluate_facts(*args, explain=explain)
+            assert_same_result(small, large)
+    finally:
+        derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS = saved
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(max_persons=3))
 def test_measures_without_candidates_are_not_planned_and_nothing_changes(case: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ user sees in Excel (the header is row 1), so problems can name the row.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import re
@@ -64,11 +65,8 @@ def detect_encoding(data: bytes) -> str:
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
-    try:
-        data.decode("utf-8")
+    if _is_utf8(data):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     row = mixed_encoding_row(data)
     if row is not None:
         raise ReadError(
@@ -84,6 +82,20 @@ def detect_encoding(data: bytes) -> str:
             f"无法识别文件编码（既不是 UTF-8 也不是 GBK/GB18030），第 {line} 行有无法解码的字符。"
             "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重试。"
         ) from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Strict UTF-8 check in 4 MB pieces (the incremental decoder joins a character split between two):
+    decoding a 1 GB file at once built 2–4 GB of text only to throw it away, and took twice as long."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), 1 << 22):
+            decoder.decode(view[start : start + (1 << 22)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # Three-byte UTF-8 sequences (every CJK character in UTF-8); a GBK line practically never decodes as
@@ -156,7 +168,7 @@ def read_csv(path: Path) -> Sheet:
         data = _utf8(data, encoding)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data.strip():
+    if _blank(data):
         raise ReadError(f"{path.name}：文件是空的")
     try:
         frame = pl.read_csv(
@@ -175,6 +187,11 @@ def read_csv(path: Path) -> Sheet:
     return Sheet(path=path, sheet=None, frame=frame, encoding=encoding_used)
 
 
+def _blank(data: bytes) -> bool:
+    """Nothing but whitespace — without ``data.strip()``, which copies the whole file (0.8 s for 800 MB)."""
+    return not data or data.isspace()
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -188,7 +205,7 @@ def _read_bytes(path: Path) -> bytes:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"无法读取文件 {path}：{exc.strerror}") from exc
-    if not data.strip():
+    if _blank(data):
         raise ReadError(f"{path.name}：文件是空的")
     return data
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TextIO
@@ -85,17 +86,24 @@ class ProgressReporter:
         self._last = 0.0
         self._started: dict[str, float] = {}
         self._open_line = False
+        # the import's early writer reports from its own thread while validation reports from the main one
+        self._lock = threading.RLock()
 
     def message(self, text: str) -> None:
         if self.quiet:
             return
-        self._end_line()
-        print(text, file=self.stream, flush=True)
+        with self._lock:
+            self._end_line()
+            print(text, file=self.stream, flush=True)
 
     def rows(self, label: str, done: int, total: int) -> None:
         """``写入 人员（persons）：150,000/1,000,000 行，123,456 行/秒``."""
         if self.quiet:
             return
+        with self._lock:
+            self._rows(label, done, total)
+
+    def _rows(self, label: str, done: int, total: int) -> None:
         now = time.monotonic()
         start = self._started.setdefault(label, now)
         final = done >= total

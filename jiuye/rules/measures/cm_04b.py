@@ -119,7 +119,7 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         months = derived.month_panel(eligible, pl.col("S"), pl.col("contract_end"), ctx.horizon_end)
-        insured = derived.insured_months(facts).select("contract_id", "month").with_columns(insured=pl.lit(True))
+        insured = derived.insured_months(facts, among=eligible).select("contract_id", "month").with_columns(insured=pl.lit(True))
         return (
             months.select("contract_id", "employer", "person", "month")
             .join(insured, on=["contract_id", "month"], how="left")

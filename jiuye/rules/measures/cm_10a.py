@@ -112,7 +112,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
         panel = derived.month_panel(eligible, pl.col("E"), pl.col("employment_end"), ctx.horizon_end).select(
             "person", "employment", "employment_id", "employer", "month"
         )
-        insured = derived.insured_months(facts).select(employment_id="contract_id", month="month", employee=pl.lit(True))
+        insured = derived.insured_months(facts, among=eligible, on="employment_id").select(employment_id="contract_id", month="month", employee=pl.lit(True))
         flexible = derived.paid_insurance_months(facts, panel, ["flexible"]).with_columns(flexible_paid=pl.lit(True))
         is_contract = pl.col("employment") == "contract"
         month = pl.col("month")

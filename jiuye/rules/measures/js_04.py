@@ -121,7 +121,7 @@ class RuralLabourCrossDistrictSubsidy(Measure):
         window = p.window
         first = pl.max_horizontal(pl.col("start"), pl.lit(window.start))
         months = derived.month_panel(eligible, first, pl.col("end"), ctx.horizon_end)
-        insured = derived.insured_months(facts).select("contract_id", "month", insured=pl.lit(True))
+        insured = derived.insured_months(facts, among=eligible).select("contract_id", "month", insured=pl.lit(True))
         bases = (
             derived.insurance_of(facts, among=months)
             .filter(pl.col("paid") & (pl.col("scheme") == derived.INSURED_SCHEME))

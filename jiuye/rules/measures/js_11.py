@@ -64,7 +64,7 @@ class PairedRegionStableJobSubsidy(Measure):
         return worker_contract_conditions(p, CLAUSE)
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
-        insured = derived.insured_months(facts).select("contract_id", "month")
+        insured = derived.insured_months(facts, among=eligible).select("contract_id", "month")
         return (
             eligible.select("contract_id", "employer", "person").join(insured, on="contract_id")
             .select(beneficiary="employer", subject="person", month="month").unique()

@@ -1,0 +1,145 @@
+"""The early writer of an import into PostgreSQL: tables are written while the rest is still being
+validated, in a transaction that commits only when validation found nothing — and otherwise is rolled
+back so that the import proceeds exactly as without it."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from jiuye.registry.importing import service, validate, writer
+
+from .test_import import (
+    CONTRACT_HEADER,
+    EMPLOYER_HEADER,
+    PERSON_HEADER,
+    count,
+    employer,
+    person,
+    query,
+    run,
+    write_csv,
+)
+from .test_import_bulk import bulk_always, catalog  # noqa: F401 — fixture
+
+
+@pytest.fixture
+def pg_url(migrated_db_url: str) -> str:
+    if not migrated_db_url.startswith("postgresql"):
+        pytest.skip("the early writer is PostgreSQL's (SQLite has one writer and writes in-process)")
+    return migrated_db_url
+
+
+def _files(tmp_path: Path, people: list[list[str]], contracts: list[list[str]]) -> list[Path]:
+    employers = [employer(i) for i in range(3)]
+    return [
+        write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, contracts),
+        write_csv(tmp_path / "employers.csv", EMPLOYER_HEADER, employers),
+        write_csv(tmp_path / "persons.csv", PERSON_HEADER, people),
+    ]
+
+
+def _contracts(people: list[list[str]]) -> list[list[str]]:
+    employers = [employer(i) for i in range(3)]
+    return [[p[0], employers[i % 3][0], "2024-01-01", "", "是"] for i, p in enumerate(people)]
+
+
+def test_tables_are_written_while_the_file_set_is_still_being_checked(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk_always: None  # noqa: F811
+) -> None:
+    events: list[str] = []
+    lock = threading.Lock()
+    upsert, check_set = writer.upsert, validate.check_set
+
+    def spy_upsert(conn, table, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            events.append(f"write {table.name}")
+        return upsert(conn, table, *args, **kwargs)
+
+    def spy_check_set(*args, **kwargs):  # type: ignore[no-untyped-def]
+        # give the writer thread time to take the first table before the set checks start
+        for _ in range(200):
+            with lock:
+                if events:
+                    break
+            threading.Event().wait(0.05)
+        with lock:
+            events.append("check_set")
+        return check_set(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "upsert", spy_upsert)
+    monkeypatch.setattr(validate, "check_set", spy_check_set)
+    people = [person(i) for i in range(30)]
+    assert run(pg_url, *_files(tmp_path, people, _contracts(people)), "-q") == 0
+    assert events.index("write persons") < events.index("check_set")
+    assert count(pg_url, "persons") == 30 and count(pg_url, "contracts") == 30
+    (status,) = query(pg_url, "SELECT DISTINCT status FROM import_runs")[0]
+    assert status == "committed"
+    rows = query(pg_url, "SELECT table_name, rows_read FROM import_runs ORDER BY table_name")
+    assert rows == [("contracts", 30), ("employers", 3), ("persons", 30)]
+
+
+def test_a_problem_found_after_the_early_write_began_leaves_the_database_untouched(
+    pg_url: str, tmp_path: Path, bulk_always: None, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    before = catalog(pg_url)
+    people = [person(i) for i in range(30)]
+    contracts = _contracts(people)
+    contracts.append([person(99)[0], employer(0)[0], "2024-01-01", "", "是"])  # nobody: found by check_set
+    files = _files(tmp_path, people, contracts)
+    assert run(pg_url, *files) == 2
+    assert "引用的人员不存在" in capsys.readouterr().err
+    for table in ("persons", "employers", "contracts"):
+        assert count(pg_url, table) == 0
+    assert catalog(pg_url) == before
+    # with --skip-invalid the good rows go in through the ordinary path
+    assert run(pg_url, *files, "--skip-invalid", "-q") == 0
+    assert count(pg_url, "persons") == 30 and count(pg_url, "contracts") == 30
+
+
+def test_a_lookup_into_a_table_the_early_writer_holds_does_not_deadlock(
+    pg_url: str, tmp_path: Path, bulk_always: None, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    # persons 0–9 are in the database; the files bring 10–39 and contracts of 0–39: the contracts of 0–9
+    # are looked up in the database, whose persons table the early writer may be loading (constraints
+    # dropped, locked ACCESS EXCLUSIVE) — the look-up must see the committed rows and not wait forever.
+    assert run(pg_url, write_csv(tmp_path / "seed.csv", PERSON_HEADER, [person(i) for i in range(10)]), "-q") == 0
+    people = [person(i) for i in range(40)]
+    files = _files(tmp_path, people[10:], _contracts(people))
+    abandoned: list[bool] = []
+    abandon = service.EarlyWriter.abandon
+
+    def spy(self: service.EarlyWriter) -> None:
+        abandoned.append(True)
+        abandon(self)
+
+    monkeypatch.setattr(service.EarlyWriter, "abandon", spy)
+    outcome: list[int] = []
+    worker = threading.Thread(target=lambda: outcome.append(run(pg_url, *files, "-q")), daemon=True)
+    worker.start()
+    worker.join(timeout=120)  # a deadlock between the two connections fails the test instead of hanging it
+    assert not worker.is_alive(), "the import is stuck"
+    assert outcome == [0] and abandoned
+    assert count(pg_url, "persons") == 40 and count(pg_url, "contracts") == 40
+
+
+def test_abandon_rolls_back_a_write_in_progress(pg_url: str, tmp_path: Path, bulk_always: None) -> None:  # noqa: F811
+    import datetime as dt
+
+    from jiuye.db import get_engine
+    from jiuye.registry.importing.readers import read_csv
+    from jiuye.registry.importing.report import ProgressReporter
+
+    path = write_csv(tmp_path / "persons.csv", PERSON_HEADER, [person(i) for i in range(30)])
+    piece = validate.identify(read_csv(path))
+    with get_engine(pg_url).connect() as conn:
+        validate.check_piece(piece, writer.towns(conn))
+    early = service.EarlyWriter(get_engine(pg_url), "import-test", dt.datetime.now(dt.UTC), ProgressReporter(quiet=True))
+    early.table_checked("persons", [piece])
+    early.all_given()
+    early.abandon()
+    assert not early.usable and early.error is None
+    assert count(pg_url, "persons") == 0
+    assert query(pg_url, "SELECT count(*) FROM import_runs")[0][0] == 0
