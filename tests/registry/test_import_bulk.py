@@ -161,3 +161,38 @@ def test_bulk_load_on_postgresql_numbers_rows_from_one_reservation(
     # the sequences go on after the reserved ids
     (nxt,) = query(migrated_db_url, "SELECT nextval(pg_get_serial_sequence('contracts', 'id'))")[0]
     assert nxt == contract_ids[-1] + 1
+
+
+def test_bulk_loaded_keys_are_not_read_back_for_the_tables_that_reference_them(
+    migrated_db_url: str, tmp_path: Path, bulk_always: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL: the ids of persons (and employers) bulk-loaded in this transaction are known to the writer;
+    # contracts resolve their references from them instead of reading the two tables back — to the same ids.
+    if not migrated_db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite numbers the rows itself")
+    from .test_import import query
+
+    reads: list[str] = []
+    original = writer.read_frame
+
+    def spy(conn: sa.Connection, stmt: object, *args: object, **kwargs: object) -> pl.DataFrame:
+        reads.append(str(stmt))
+        return original(conn, stmt, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "read_frame", spy)
+    people = [person(i) for i in range(30)]
+    employers = [employer(i) for i in range(3)]
+    contracts = [[p[0], employers[i % 3][0], "2024-01-01", "", "是"] for i, p in enumerate(people)]
+    files = [
+        write_csv(tmp_path / "persons.csv", PERSON_HEADER, people),
+        write_csv(tmp_path / "employers.csv", EMPLOYER_HEADER, employers),
+        write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, contracts),
+    ]
+    assert run(migrated_db_url, *files, "-q") == 0
+    assert not [r for r in reads if "persons" in r or "employers" in r]
+    pairs = query(
+        migrated_db_url,
+        "SELECT p.id_number, e.credit_code FROM contracts c JOIN persons p ON p.id = c.person_id "
+        "JOIN employers e ON e.id = c.employer_id ORDER BY p.id_number",
+    )
+    assert pairs == sorted((c[0], c[1]) for c in contracts)

@@ -128,6 +128,15 @@ def _is_empty(conn: sa.Connection, table: Table) -> bool:
 _KEY_IDS = "jiuye_writer_key_ids"
 
 
+def _key_ids_cache(conn: sa.Connection) -> dict[tuple[str, str], tuple[tuple[int, int], pl.DataFrame]]:
+    txn = conn.get_transaction()
+    held = conn.info.get(_KEY_IDS)
+    if txn is None or held is None or held[0] is not txn:
+        held = (txn, {})
+        conn.info[_KEY_IDS] = held
+    return held[1]
+
+
 def _key_ids(conn: sa.Connection, table: str, key: str) -> pl.DataFrame:
     """natural key → surrogate id of every row of ``table`` (as this transaction sees it).
 
@@ -137,12 +146,7 @@ def _key_ids(conn: sa.Connection, table: str, key: str) -> pl.DataFrame:
     """
     from jiuye.registry.models import TABLES as SA_TABLES
 
-    txn = conn.get_transaction()
-    held = conn.info.get(_KEY_IDS)
-    if txn is None or held is None or held[0] is not txn:
-        held = (txn, {})
-        conn.info[_KEY_IDS] = held
-    cache: dict[tuple[str, str], tuple[tuple[int, int], pl.DataFrame]] = held[1]
+    cache = _key_ids_cache(conn)
     row = conn.exec_driver_sql(f"SELECT count(*), max(id) FROM {_q(table)}").one()
     signature = (int(row[0]), int(row[1] or 0))
     found = cache.get((table, key))
@@ -309,6 +313,15 @@ def insert_fresh(
             on_progress=lambda n: progress(table.name, n, data.height) if progress else None,
             drop_empty=True,
         )
+        key = table.column(table.key[0]) if len(table.key) == 1 else None
+        if first_id is not None and key is not None and key.ref is None and rows.schema[key.db_name] == pl.String:
+            # key → id of the rows just sent, for the tables that reference this one (persons: nine of them)
+            # without reading them back; the table was empty and is locked, so it holds exactly these rows
+            # — and _key_ids still compares the row count and largest id before it uses them
+            _key_ids_cache(conn)[(table.name, key.db_name)] = (
+                (rows.height, first_id + rows.height - 1),
+                rows.select(pl.col(key.db_name).alias("__key"), pl.col("id").alias("__id")),
+            )
 
     _bulk_load(conn, table.name, data.height, load)
     return WriteCounts(inserted=data.height)
