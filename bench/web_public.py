@@ -4,7 +4,8 @@
 
 1. self-check submit → result page (one person, explanations included) with ``--clients`` concurrent
    clients; p50 / p99 of the time from sending the POST to the last byte of the page (loopback, so this is
-   server time plus well under a millisecond);
+   server time plus well under a millisecond), with each load generator of ``--client`` in turn (``raw``: light
+   asyncio-stream clients; ``httpx``: thread clients) and the server's and client's CPU per request;
 2. a 10 MB upload: refused (status, message, time) and nothing stored;
 3. ``--uploads`` concurrent uploads of distinct PDFs (one draft each): every file stored once, its
    SHA-256 equal to what was sent, every row in ``application_files``.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -50,6 +52,12 @@ def free_port() -> int:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system, all threads) of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def prepare(url: str, drafts: int) -> tuple[str, list[int]]:
@@ -90,6 +98,53 @@ def selfcheck_bench(base: str, clients: int, per_client: int) -> list[float]:
             warm.post("/self-check/graduate", data={**GRADUATE, "csrf_token": token.group(1)})
     with cf.ThreadPoolExecutor(clients) as pool:
         return [t for ts in pool.map(one_client, range(clients)) for t in ts]
+
+
+def selfcheck_raw(base: str, clients: int, per_client: int) -> list[float]:
+    """:func:`selfcheck_bench` with light clients: each gets its form (cookie and CSRF token) with httpx, then
+    sends the same pre-encoded POST on one keep-alive connection (asyncio streams) and reads the page by its
+    Content-Length — so the client's own CPU (httpx: ~4 ms per request on the same 2 cores) is not measured
+    as the server's.  Every page is checked as :func:`selfcheck_bench` checks it (200, the graduate's JS-03a)."""
+    import asyncio
+    from urllib.parse import urlencode
+
+    host, port = base.removeprefix("http://").split(":")
+
+    def prepared() -> bytes:
+        with httpx.Client(base_url=base, timeout=120) as c:
+            token = CSRF.search(c.get("/self-check/graduate").text)
+            assert token
+            cookie = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
+        body = urlencode({**GRADUATE, "csrf_token": token.group(1)}).encode()
+        return (f"POST /self-check/graduate HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n"
+                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+
+    requests = [prepared() for _ in range(clients)]
+
+    async def one_client(request: bytes) -> list[float]:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        times = []
+        try:
+            for _ in range(per_client):
+                t = time.perf_counter()
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length:"))  # fmt: skip
+                page = await reader.readexactly(length)
+                times.append(time.perf_counter() - t)
+                assert head.startswith(b"HTTP/1.1 200") and b'data-policy="JS-03a"' in page, head[:200]
+        finally:
+            writer.close()
+        return times
+
+    async def main() -> list[float]:
+        return [t for ts in await asyncio.gather(*(one_client(r) for r in requests)) for t in ts]
+
+    return asyncio.run(main())
+
+
+CLIENTS = {"httpx": selfcheck_bench, "raw": selfcheck_raw}
 
 
 def upload_bench(base: str, cookie: str, drafts: list[int], url: str, files_dir: Path) -> dict[str, object]:
@@ -152,6 +207,9 @@ def main() -> int:
     ap.add_argument("--uploads", type=int, default=100, help="0: skip the upload benchmark")
     ap.add_argument("--old", help="a tree of the code to compare with (e.g. `git archive a7e6166 | tar -x -C DIR`)")
     ap.add_argument("--repeat", type=int, default=1, help="old/new alternations")
+    ap.add_argument("--client", nargs="+", choices=sorted(CLIENTS), default=["raw", "httpx"],
+                    help="load generators, each in turn against the same server (raw: light asyncio-stream clients)")
+    ap.add_argument("--server-options", default="{}", help='uvicorn options as JSON, e.g. \'{"http": "h11"}\'')
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="jiuye-bench-web-"))
     url = f"sqlite:///{work}/bench.db"
@@ -159,7 +217,7 @@ def main() -> int:
     os.environ["JIUYE_FILES_DIR"] = str(files_dir)
     cookie, drafts = prepare(url, args.uploads)
     trees = [("old", Path(args.old)), ("new", ROOT)] if args.old else [("new", ROOT)]
-    found: dict[str, tuple[float, float]] = {}
+    found: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     for rep in range(args.repeat):
         for name, tree in trees:
             port = free_port()
@@ -169,9 +227,10 @@ def main() -> int:
                 subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); from jiuye import db; "
                                 "db.upgrade(sys.argv[2])", str(tree), tree_url], check=True, cwd=str(tree))  # fmt: skip
             env = dict(os.environ, JIUYE_DATABASE_URL=tree_url, JIUYE_FILES_DIR=str(files_dir), PYTHONPATH=str(tree))
+            options = [f"--{k}={v}" for k, v in json.loads(args.server_options).items()]
             server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "jiuye.web.app:create_app", "--host",
-                                       "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
-                                      env=env, cwd=str(tree))  # fmt: skip
+                                       "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+                                       *options], env=env, cwd=str(tree))  # fmt: skip
             base = f"http://127.0.0.1:{port}"
             try:
                 for _ in range(300):
@@ -180,24 +239,32 @@ def main() -> int:
                             break
                     except httpx.HTTPError:
                         time.sleep(0.2)
-                load = os.getloadavg()[0]
-                times = selfcheck_bench(base, args.clients, args.requests)
-                ms = [t * 1000 for t in times]
-                found[name] = (percentile(ms, 0.5), percentile(ms, 0.99))
-                print(f"[{rep}] {name} ({tree}) self-check submit, {args.clients} clients × {args.requests}: n={len(ms)} "
-                      f"p50={percentile(ms, 0.5):.0f} ms p99={percentile(ms, 0.99):.0f} ms "
-                      f"mean={statistics.mean(ms):.0f} ms (load avg at start {load:.1f}, nproc {os.cpu_count()})",
-                      flush=True)  # fmt: skip
+                selfcheck_bench(base, 4, 3)  # warm-up: the first evaluations build the plans
+                for client in args.client:
+                    load = os.getloadavg()[0]
+                    cpu0, server0 = time.process_time(), server_cpu(server.pid)
+                    times = CLIENTS[client](base, args.clients, args.requests)
+                    ms = [t * 1000 for t in times]
+                    client_ms = (time.process_time() - cpu0) * 1000 / len(ms)
+                    server_ms = (server_cpu(server.pid) - server0) * 1000 / len(ms)
+                    found.setdefault((name, client), []).append((percentile(ms, 0.5), percentile(ms, 0.99), server_ms))
+                    print(f"[{rep}] {name} {client:>5} self-check submit, {args.clients} clients × {args.requests}: n={len(ms)} "
+                          f"p50={percentile(ms, 0.5):.0f} ms p99={percentile(ms, 0.99):.0f} ms "
+                          f"mean={statistics.mean(ms):.0f} ms; CPU per request: server {server_ms:.2f} ms, client "
+                          f"{client_ms:.2f} ms (load avg at start {load:.1f}, nproc {os.cpu_count()})", flush=True)  # fmt: skip
                 if args.uploads and name == "new" and rep == 0:
                     result = upload_bench(base, cookie, drafts, url, files_dir)
                     print("uploads:", result)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-        if args.old:
-            (o50, o99), (n50, n99) = found["old"], found["new"]
-            print(f"[{rep}] old / new: p50 {o50:.0f} / {n50:.0f} ms ({o50 / n50:.1f}×), "
-                  f"p99 {o99:.0f} / {n99:.0f} ms ({o99 / n99:.1f}×)")  # fmt: skip
+    if args.old:
+        for client in args.client:
+            o = [statistics.median(v) for v in zip(*found[("old", client)], strict=True)]
+            n = [statistics.median(v) for v in zip(*found[("new", client)], strict=True)]
+            print(f"{client:>5} (medians of {args.repeat}) old / new: p50 {o[0]:.0f} / {n[0]:.0f} ms ({o[0] / n[0]:.2f}×), "
+                  f"p99 {o[1]:.0f} / {n[1]:.0f} ms ({o[1] / n[1]:.2f}×), server CPU per request {o[2]:.2f} / "
+                  f"{n[2]:.2f} ms ({o[2] / n[2]:.2f}×)")  # fmt: skip
     return 0
 
 

@@ -215,13 +215,16 @@ def login(session: Session, username: str, password: str, client: str | None = N
 SessionInfo = sessions.SessionInfo[User]
 
 
-def active_user(session: Session, user_id: int) -> User | None:
+_USER_BY_ID = sa.select(staff_users).where(staff_users.c.id == sa.bindparam("id"))  # built once (cache key)
+
+
+def active_user(session: sessions.Reader, user_id: int) -> User | None:
     """The staff subject of a session: the user, while the account is active."""
-    row = session.execute(sa.select(staff_users).where(staff_users.c.id == user_id)).first()
+    row = session.execute(_USER_BY_ID, {"id": user_id}).first()
     return _user(row) if row is not None and row.active else None
 
 
-def resolve(session: Session, token: str | None) -> SessionInfo:
+def resolve(session: sessions.Reader, token: str | None) -> SessionInfo:
     """The user of a staff session token; raises (401) when missing, unknown, an applicant's, revoked, idle,
     too old, or the account is disabled."""
     return sessions.resolve(session, "staff", token, active_user)

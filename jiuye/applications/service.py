@@ -99,7 +99,7 @@ class Login:
 SessionInfo = sessions.SessionInfo[Identity]
 
 
-def identity_of(session: Session, applicant_id: int) -> Identity | None:
+def identity_of(session: sessions.Reader, applicant_id: int) -> Identity | None:
     """The applicant behind a session: a resident (ID number) or an employer (credit code)."""
     from jiuye.applications.models import applicants
 
@@ -113,7 +113,7 @@ def open_session(session: Session, ident: Identity) -> Login:
     return Login(ident, opened.token, opened.csrf)
 
 
-def resolve(session: Session, token: str | None) -> SessionInfo:
+def resolve(session: sessions.Reader, token: str | None) -> SessionInfo:
     """The resident or employer of an applicant session token (401 otherwise — a staff token included)."""
     return sessions.resolve(session, "applicant", token, identity_of)
 

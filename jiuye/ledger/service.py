@@ -82,10 +82,15 @@ class Setting:
     confirm: bool = False  # 免申即享 lines are paid only after the person confirms (意愿确认)
 
 
+# read on every self-check page: built once (a statement built per call costs its cache key each time)
+_ALL_SETTINGS = sa.select(policy_settings)
+_DISTRICT = sa.select(bureau_settings).where(bureau_settings.c.name == "district")
+
+
 def settings(session: Session) -> dict[str, Setting]:
     from jiuye.rules.catalog import measure_ids
 
-    stored = {r.policy: r for r in session.execute(sa.select(policy_settings)).all()}
+    stored = {r.policy: r for r in session.execute(_ALL_SETTINGS).all()}
     out: dict[str, Setting] = {}
     for pid in measure_ids():
         r = stored.get(pid)
@@ -214,7 +219,7 @@ class DistrictSetting:
 
 def bureau_district(session: Session) -> DistrictSetting:
     """The deployment's own district (``jiuye settings district``); ``all`` until one is set."""
-    row = session.execute(sa.select(bureau_settings).where(bureau_settings.c.name == "district")).first()
+    row = session.execute(_DISTRICT).first()
     if row is None:
         return DistrictSetting("all", "默认设置", None)
     return DistrictSetting(row.value, row.set_by, row.set_at)

@@ -209,30 +209,33 @@ async def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dic
     """Run the engine on the case with the bureau's measures (``ours``) for this kind of visitor and the
     bureau's stored parameter values (``parameters``: ``parameters.service.stored_overrides``).
 
-    On the event loop: the one-person case is read there (~1 ms) and the gathering awaited without holding a
-    thread (concurrent visitors are evaluated together, each its own result)."""
+    Awaited on the event loop without holding a thread; the case is read by the gathering's thread with the
+    other visitors' (``BATCHER.case_async``: no Polars query on the loop), each its own result."""
     from jiuye.rules.batch import BATCHER
-
-    measures, job = _job(situation, case, ours, parameters)
-    return _items(situation, measures, auto, await BATCHER.evaluate_async(job))
-
-
-def _job(situation: Situation, case: dict[str, Any], ours: list[Any],
-         parameters: dict[str, Any] | None) -> tuple[list[Any], Any]:  # fmt: skip
-    import dataclasses
-
-    from jiuye.rules.batch import Job
-    from jiuye.rules.case import parse_case
+    from jiuye.rules.case import CaseError
 
     measures = [m for m in ours if m.meta.beneficiary in situation.beneficiaries
                 and m.meta.kind in ("money", "pending", "reviewer", "application")]  # fmt: skip
     try:
-        parsed = parse_case(case)
-    except Exception as exc:  # the answers were checked above; anything left is ours to fix
+        result = await BATCHER.case_async(case, _maker([m for m in measures if m.computable], parameters))
+    except CaseError as exc:  # the answers were checked above; anything left is ours to fix
         raise UserError("填写的信息无法测算，请检查日期等是否合理。", BAD_INPUT) from exc
-    if parameters:
-        parsed = dataclasses.replace(parsed, parameters={**parameters, **parsed.parameters})
-    return measures, Job.of(parsed, True, [m for m in measures if m.computable])
+    return _items(situation, measures, auto, result)
+
+
+def _maker(computable: list[Any], parameters: dict[str, Any] | None) -> Any:
+    """What makes the self-check's job of its case once read (in the gathering's thread): the bureau's
+    stored parameter values under the case's own, only the measures shown."""
+    import dataclasses
+
+    from jiuye.rules.batch import NO_TEXT, Job
+
+    def make(parsed: Any) -> tuple[Any, Any]:
+        if parameters:
+            parsed = dataclasses.replace(parsed, parameters={**parameters, **parsed.parameters})
+        return Job.of(parsed, True, computable), NO_TEXT
+
+    return make
 
 
 def _items(situation: Situation, measures: list[Any], auto: dict[str, bool], result: Any) -> list[Item]:

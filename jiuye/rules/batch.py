@@ -32,7 +32,7 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -278,12 +278,14 @@ def _chunks(indexes: list[int], jobs: Sequence[Job]) -> list[list[int]]:
 
 @dataclass
 class _Waiter:
-    job: Job
+    job: Job | None  # None: ``case`` is read by the gathering (:meth:`MicroBatcher.case_text_async`)
     done: threading.Event = field(default_factory=threading.Event)
     extra: Any = NO_TEXT  # NO_TEXT: the caller wants the Result; else the ``extra`` of the compact text it wants
     result: Result | bytes | BaseException | None = None
     lead: bool = False  # this caller gathers and evaluates the next group (set under the lock)
     future: asyncio.Future[None] | None = None  # an async caller's: settled on its loop when the result is in
+    case: dict[str, Any] | None = None  # the decoded case JSON, when ``job`` is None …
+    make: Callable[[Case], tuple[Job, Any]] | None = None  # … and what makes its job and ``extra`` once read
 
     def wake(self) -> None:
         if self.future is None:
@@ -322,6 +324,7 @@ class MicroBatcher:
         self._pending: list[_Waiter] = []
         self._leading = False
         self.gatherings = 0  # evaluations run (for benchmarks: jobs per gathering)
+        self._last_size = 0  # jobs the previous gathering took
         self.jobs = 0
 
     def evaluate(self, job: Job) -> Result:
@@ -341,6 +344,34 @@ class MicroBatcher:
         got = await self._wait_async(_Waiter(job, extra=extra, future=asyncio.get_running_loop().create_future()))
         assert isinstance(got, bytes)
         return got
+
+    async def case_text_async(self, case: dict[str, Any], explain: bool = True) -> bytes:
+        """The evaluate API's response to the decoded case JSON ``case``: the compact text of its result with
+        its reading warnings (``{"warnings": […]}`` when any), exactly :func:`~jiuye.rules.case.parse_case`,
+        :func:`~jiuye.rules.check_explain_size` then :meth:`evaluate_text_async`, the case read in the
+        gathering (:meth:`case_async`).  Raises the CaseError reading or checking it raised."""
+
+        def make(parsed: Case) -> tuple[Job, Any]:
+            from jiuye.rules import check_explain_size
+
+            if explain:
+                check_explain_size(parsed)  # counts rows: no query
+            return Job.of(parsed, explain), {"warnings": list(parsed.warnings)} if parsed.warnings else None
+
+        got = await self.case_async(case, make)
+        assert isinstance(got, bytes)
+        return got
+
+    async def case_async(self, case: dict[str, Any], make: Callable[[Case], tuple[Job, Any]]) -> Result | bytes:
+        """The result of the decoded case JSON ``case``, read by the gathering's thread together with the other
+        cases it gathered (:func:`~jiuye.rules.case.parse_cases`: one GB 11643 query for all their ID
+        numbers) rather than on the caller's event loop — a Polars query there waits for the pool, which is
+        busy evaluating the previous gathering, and stalls every other request of the loop meanwhile.
+        ``make(parsed)`` (called in that thread) gives the job and its ``extra`` (:data:`NO_TEXT`: the
+        :class:`Result` is returned; else the compact text with ``extra``).  Raises the exception reading the
+        case or ``make`` raised."""
+        waiter = _Waiter(None, future=asyncio.get_running_loop().create_future(), case=case, make=make)
+        return await self._wait_async(waiter)
 
     async def evaluate_async(self, job: Job) -> Result:
         """:meth:`evaluate` for a caller on an event loop (the self-check)."""
@@ -383,18 +414,24 @@ class MicroBatcher:
         """Wait ``window``, then on while jobs keep arriving (each within ``quiet`` of the last), up to
         ``max_wait``: under load the callers of the group just answered come back one by one as the server
         reads their requests, and a group that takes them pays the engine's fixed cost once instead of
-        again a few milliseconds later.  A lone caller waits ``window`` only."""
+        again a few milliseconds later.  Until as many jobs as the previous gathering took are in, a pause
+        longer than ``quiet`` does not end the gathering (only ``max_wait`` does): the server writing the
+        previous group's responses holds the interpreter for longer than that, and a gathering that left
+        with the one request read so far cost every other caller a whole evaluation more — the tail of
+        the latency at 50 clients.  A lone caller (alone now and in the previous gathering) waits
+        ``window`` only."""
         if self.window <= 0:
             return
         time.sleep(self.window)
         deadline = time.monotonic() + self.max_wait
+        expected = self._last_size
         seen = len(self._pending)
-        if seen <= 1:  # nobody else came: no load to gather
+        if seen <= 1 and expected <= 1:  # nobody else came, nor last time: no load to gather
             return
         while seen < self.max_jobs and time.monotonic() < deadline:
             time.sleep(self.quiet)
             now = len(self._pending)
-            if now == seen:
+            if now == seen and now >= expected:
                 return
             seen = now
 
@@ -403,11 +440,17 @@ class MicroBatcher:
         with self._lock:
             items = self._pending[: self.max_jobs]
             del self._pending[: len(items)]
+            self._last_size = len(items)
         try:
-            results: list[Result | bytes | BaseException] = _run([w.job for w in items], [w.extra for w in items])
+            _read_cases([w for w in items if w.job is None])
+            ready = [w for w in items if w.result is None]
+            jobs = [w.job for w in ready if w.job is not None]
+            assert len(jobs) == len(ready)
+            results: list[Result | bytes | BaseException] = _run(jobs, [w.extra for w in ready])
         except BaseException as exc:  # never leave a caller waiting
-            results = [exc] * len(items)
-        for w, r in zip(items, results, strict=True):
+            ready = [w for w in items if w.result is None]
+            results = [exc] * len(ready)
+        for w, r in zip(ready, results, strict=True):
             w.result = r
         with self._lock:
             self.gatherings += 1
@@ -424,6 +467,23 @@ class MicroBatcher:
                 following.done.set()
             else:
                 self._lead_elsewhere()
+
+
+def _read_cases(waiters: Sequence[_Waiter]) -> None:
+    """Each waiter's case read (all ID numbers in one query) and made into its job, or its error into its
+    result."""
+    if not waiters:
+        return
+    from jiuye.rules.case import parse_cases
+
+    for w, parsed in zip(waiters, parse_cases([w.case if w.case is not None else {} for w in waiters]), strict=True):
+        try:
+            if isinstance(parsed, Exception):
+                raise parsed
+            assert w.make is not None
+            w.job, w.extra = w.make(parsed)
+        except Exception as exc:
+            w.result = exc
 
 
 BATCHER = MicroBatcher()  # the process's one batcher: the evaluate API and the public self-check share it

@@ -19,7 +19,7 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -476,7 +476,14 @@ def read_case(data: bytes) -> Case:
     return parse_case(load_case_bytes(data))
 
 
-def parse_case(data: dict[str, Any]) -> Case:
+IdFacts = dict[str, tuple[str | None, dt.date | None, str]]
+
+
+def parse_case(data: dict[str, Any], id_numbers: IdFacts | None = None) -> Case:
+    """The case ``data`` (a decoded case JSON object) read and checked; raises CaseError with every problem.
+
+    ``id_numbers``: the GB 11643 facts of the case's ID numbers when already known (:func:`parse_cases` reads
+    those of many cases in one query); None reads them here."""
     r = _Reader()
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SCHEMAS}
     kinds: dict[str, str] = {}  # id -> person | employer | organization
@@ -500,10 +507,8 @@ def parse_case(data: dict[str, Any]) -> Case:
             r.problem(f"{path}.id", f"id 重复：{show(ident)}（persons、employers、organizations 的 id 必须互不相同）")
         kinds[ident] = kind
 
-    persons = data.get("persons")
-    if isinstance(persons, list):  # GB 11643 for every ID number at once (one query, not three per person)
-        r.id_numbers = _id_number_facts([normalize_id_number(p["id_number"]) for p in persons if isinstance(p, dict)
-                                         and isinstance(p.get("id_number"), str) and p["id_number"]])  # fmt: skip
+    # GB 11643 for every ID number at once (one query, not three per person)
+    r.id_numbers = _id_number_facts(_id_numbers_of(data)) if id_numbers is None else id_numbers
     for path, p in r.items(data, "", "persons"):
         _read_person(r, path, p, rows, declare)
     for path, e in r.items(data, "", "employers"):
@@ -557,11 +562,35 @@ def parse_case(data: dict[str, Any]) -> Case:
 _EMPTY = {name: pl.DataFrame(schema=schema) for name, schema in SCHEMAS.items()}
 
 
+def parse_cases(cases: Sequence[dict[str, Any]]) -> list[Case | Exception]:
+    """:func:`parse_case` of each of ``cases``, the ID numbers of all of them checked in one query (the
+    micro-batcher reads a gathering's small cases together): each case gets exactly its own Case or the
+    exception reading it alone raises (CaseError with its problems)."""
+    facts = _id_number_facts([n for data in cases for n in _id_numbers_of(data)])
+    out: list[Case | Exception] = []
+    for data in cases:
+        try:
+            out.append(parse_case(data, facts))
+        except Exception as exc:
+            out.append(exc)
+    return out
+
+
+def _id_numbers_of(data: dict[str, Any]) -> list[str]:
+    persons = data.get("persons") if isinstance(data, dict) else None
+    if not isinstance(persons, list):
+        return []
+    return [normalize_id_number(p["id_number"]) for p in persons
+            if isinstance(p, dict) and isinstance(p.get("id_number"), str) and p["id_number"]]  # fmt: skip
+
+
 _ID_EXPRS: dict[str, list[pl.Expr]] = {}
 
 
-def _id_number_facts(numbers: list[str]) -> dict[str, tuple[str | None, dt.date | None, str]]:
+def _id_number_facts(numbers: list[str]) -> IdFacts:
     """For each ID number: (problem or None, birth date, gender) from the GB 11643 column expressions."""
+    if not numbers:  # a case without ID numbers (most self-checks): no query
+        return {}
     exprs = _ID_EXPRS.get("v")
     if exprs is None:  # data-independent: built once (~1 ms of Python per parse otherwise); setdefault is atomic
         v = pl.col("v")

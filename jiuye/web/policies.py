@@ -31,22 +31,25 @@ async def evaluate_api(
     size = len(json.dumps(case, ensure_ascii=False).encode("utf-8"))
     if size > MAX_CASE_BYTES:
         raise UserError("案例过大（上限 2 MB）；大量人员请导入登记库后运行主动匹配。", BAD_INPUT, "case")
-    try:  # a small case (one person: ~1 ms) is read on the event loop; a large one in a thread, not to stall it
-        parsed = parse_case(case) if size <= INLINE_PARSE_BYTES else await anyio.to_thread.run_sync(parse_case, case)
+    # concurrent requests are evaluated together for a few milliseconds (same engine, each its own result);
+    # the text = dumps(result.to_json() | warnings, indent=None), written from columns for the whole gathering
+    # (no dict per condition, no query per request)
+    # (awaited on the event loop: a waiting request holds no thread, so one gathering can take every request)
+    try:
+        if size <= INLINE_PARSE_BYTES:  # a small case (one person) is read by the gathering, with the others
+            body = await BATCHER.case_text_async(case, explain)
+        else:  # a large one in a thread of its own: it would hold up the whole gathering
+            parsed = await anyio.to_thread.run_sync(parse_case, case)
+            if explain:
+                check_explain_size(parsed)  # counts rows: no query
+            body = await BATCHER.evaluate_text_async(Job.of(parsed, explain), {"warnings": list(parsed.warnings)}
+                                                     if parsed.warnings else None)  # fmt: skip
     except CaseError as exc:
         problems = getattr(exc, "problems", None) or [str(exc)]
         first = problems[0] if problems else str(exc)
         field = first.split("：", 1)[0] if "：" in str(first) else None
         return JSONResponse({"message": "案例有误：" + "；".join(map(str, problems[:20])), "field": field,
                              "problems": [str(p) for p in problems]}, status_code=422)  # fmt: skip
-    if explain:
-        check_explain_size(parsed)  # counts rows: no query
-    # concurrent requests are evaluated together for a few milliseconds (same engine, each its own result);
-    # the text = dumps(result.to_json() | warnings, indent=None), written from columns for the whole gathering
-    # (no dict per condition, no query per request)
-    # (awaited on the event loop: a waiting request holds no thread, so one gathering can take every request)
-    body = await BATCHER.evaluate_text_async(Job.of(parsed, explain), {"warnings": list(parsed.warnings)}
-                                             if parsed.warnings else None)  # fmt: skip
     return Response(content=body, media_type="application/json")
 
 

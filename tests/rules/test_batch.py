@@ -353,3 +353,76 @@ def test_a_cancelled_async_caller_leaves_the_others_and_the_next_gathering_unhar
     kept, after, cancelled = asyncio.run(main())
     assert cancelled and kept == expected and after == expected
     assert batcher.jobs == 3 and not batcher._pending and not batcher._leading
+
+
+def test_cases_read_by_the_gathering_each_get_their_own_text_or_error(one_person: dict[str, Any]) -> None:
+    # the evaluate API hands the gathering the decoded JSON: read together (one GB 11643 query for all ID
+    # numbers), each caller still gets exactly parse_case + check + its own text, warnings included, or the
+    # CaseError reading its case alone raises
+    import asyncio
+
+    from jiuye.rules import CaseError
+    from jiuye.rules.case import parse_cases
+
+    person = one_person["persons"][0]
+    other = one_person | {"persons": [person | {"birth_date": "1980-04-01", "id_number": "310116198004010034"}]}
+    noted = one_person | {"note": "未知字段：一条警告"}
+    bad = one_person | {"persons": [person | {"id_number": "310116199504010036"}]}  # wrong check character
+    wrong_birth = one_person | {"persons": [person | {"birth_date": "1995-04-02"}]}  # ID number says 04-01
+    no_number = one_person | {"persons": [{k: v for k, v in person.items() if k != "id_number"}]}
+    cases = [one_person, other, noted, bad, wrong_birth, no_number, other]
+
+    def alone(case: dict[str, Any]) -> bytes | list[str]:
+        try:
+            parsed = parse_case(case)
+        except CaseError as exc:
+            return exc.problems
+        extra = {"warnings": list(parsed.warnings)} if parsed.warnings else None
+        return result_text(Job.of(parsed).alone(), indent=None, extra=extra).encode()
+
+    expected = [alone(c) for c in cases]
+    assert isinstance(expected[2], bytes) and b"warnings" in expected[2]
+    assert isinstance(expected[3], list) and isinstance(expected[4], list)
+    together = parse_cases(cases)
+    for case, read in zip(cases, together, strict=True):
+        if isinstance(read, Exception):
+            assert isinstance(read, CaseError) and read.problems == alone(case)
+        else:
+            single = parse_case(case)
+            assert read.warnings == single.warnings and read.window_from == single.window_from
+            assert all(read.facts.tables()[n].equals(t) for n, t in single.facts.tables().items())
+    batcher = MicroBatcher(window=0.05)
+
+    async def one(case: dict[str, Any]) -> bytes | list[str]:
+        try:
+            return await batcher.case_text_async(case)
+        except CaseError as exc:
+            return exc.problems
+
+    async def main() -> list[bytes | list[str]]:
+        return list(await asyncio.gather(*(one(c) for c in cases)))
+
+    assert asyncio.run(main()) == expected
+    assert batcher.gatherings < len(cases)
+
+
+def test_after_a_busy_gathering_the_next_waits_for_its_callers_past_a_pause(one_person: dict[str, Any]) -> None:
+    # under load the callers of a gathering come back one by one, with pauses longer than ``quiet`` while the
+    # server writes the other responses: the first to come back must not leave alone (one more whole
+    # evaluation for all the others) — the next gathering waits until as many as last time are in
+    import time
+
+    job = _job(one_person)
+    expected = result_text(job.alone(), indent=None).encode()
+    batcher = MicroBatcher(window=0.2, quiet=0.05, max_wait=5)
+    got: list[bytes] = []
+
+    def call(delay: float) -> None:
+        time.sleep(delay)
+        got.append(batcher.evaluate_text(job))
+
+    run_threads(call, [(0.0,)] * 3)
+    assert batcher.gatherings == 1
+    run_threads(call, [(0.0,), (0.5,), (0.6,)])  # alone after ``window``, then pauses ≫ quiet
+    assert got == [expected] * 6
+    assert batcher.jobs == 6 and batcher.gatherings == 2
