@@ -143,3 +143,40 @@ def test_abandon_rolls_back_a_write_in_progress(pg_url: str, tmp_path: Path, bul
     assert not early.usable and early.error is None
     assert count(pg_url, "persons") == 0
     assert query(pg_url, "SELECT count(*) FROM import_runs")[0][0] == 0
+
+
+def test_a_lookup_into_a_table_referenced_by_one_the_early_writer_loads_does_not_deadlock(
+    pg_url: str, tmp_path: Path, bulk_always: None, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    # persons and employers are in the database; the file brings only contracts, into an empty table: its
+    # bulk load drops the contracts' foreign keys, which locks the REFERENCED tables (persons, employers)
+    # ACCESS EXCLUSIVE until the transaction ends — the validator's look-up of the contracts' persons
+    # must not wait for a transaction that waits for the validator.
+    people = [person(i) for i in range(30)]
+    seed = [
+        write_csv(tmp_path / "persons.csv", PERSON_HEADER, people),
+        write_csv(tmp_path / "employers.csv", EMPLOYER_HEADER, [employer(i) for i in range(3)]),
+    ]
+    assert run(pg_url, *seed, "-q") == 0
+    written = threading.Event()
+    upsert, check_set = writer.upsert, validate.check_set
+
+    def spy_upsert(conn, table, *args, **kwargs):  # type: ignore[no-untyped-def]
+        out = upsert(conn, table, *args, **kwargs)
+        written.set()
+        return out
+
+    def spy_check_set(*args, **kwargs):  # type: ignore[no-untyped-def]
+        written.wait(30)  # the order that hangs: the writer has loaded contracts before the look-ups
+        return check_set(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "upsert", spy_upsert)
+    monkeypatch.setattr(validate, "check_set", spy_check_set)
+    contracts = write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, _contracts(people))
+    outcome: list[int] = []
+    worker = threading.Thread(target=lambda: outcome.append(run(pg_url, contracts, "-q")), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "the import is stuck"
+    assert outcome == [0]
+    assert count(pg_url, "contracts") == 30

@@ -22,7 +22,7 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,10 +130,10 @@ def validate_all(
         early.all_given()
 
     def lookup(table: Table, column: str, values: pl.Series) -> pl.Series:
-        if early is not None:
-            early.before_lookup(table.name)
-        found = writer.existing_keys(conn, table, column, values)
-        if early is not None:
+        if early is None:
+            return writer.existing_keys(conn, table, column, values)
+        with early.reading(table.name):
+            found = writer.existing_keys(conn, table, column, values)
             conn.commit()
         return found
 
@@ -164,8 +164,8 @@ class EarlyWriter:
     visible to anyone (READ COMMITTED), and a crash or kill loses it like any open transaction.
 
     Deadlock-free by construction: the validating connection holds no lock between statements (it
-    commits after each look-up), and before it reads a table this writer has written — whose
-    constraints may be dropped for the load, i.e. locked ACCESS EXCLUSIVE — the writer is abandoned
+    commits after each look-up), and before it reads a table this writer has written or one such a
+    table references — locked ACCESS EXCLUSIVE when the load drops constraints — the writer is abandoned
     (its statement cancelled, its transaction rolled back), so the look-up reads the database as it was.
     """
 
@@ -174,11 +174,11 @@ class EarlyWriter:
     ) -> None:
         self._engine, self._import_id, self._now, self._progress = engine, import_id, now, progress
         self._tables: queue.Queue[tuple[str, pl.DataFrame] | None] = queue.Queue()
-        self._guard = threading.Lock()  # touched vs. abandoned
+        self._guard = threading.Lock()  # touched vs. abandoned, and vs. a look-up in progress
         self._abandoned = threading.Event()
         self._decided = threading.Event()
         self._finish: Callable[[sa.Connection], None] | None = None
-        self._touched: set[str] = set()
+        self._touched: set[str] = set()  # the tables written, and those they reference (see reading())
         self._raw: object = None  # the psycopg connection, for cancel()
         self.results: list[TableResult] = []
         self.error: BaseException | None = None
@@ -197,12 +197,27 @@ class EarlyWriter:
     def all_given(self) -> None:
         self._tables.put(None)
 
-    def before_lookup(self, table: str) -> None:
-        with self._guard:
-            touched = table in self._touched
-        if touched:
-            self.abandon()
-            self._thread.join()
+    @contextlib.contextmanager
+    def reading(self, table: str) -> Iterator[None]:
+        """Around a look-up of ``table`` by the validating connection: the writer is abandoned first if it
+        may hold a lock on ``table``, and starts no new table until the look-up is done.
+
+        A table's bulk load locks ACCESS EXCLUSIVE not only the table but, when it drops its foreign keys,
+        the tables they reference (PostgreSQL locks both sides to drop a foreign key) — until the
+        transaction ends, i.e. until the validator has finished: a look-up waiting for such a lock waits
+        for ever.  Holding the guard through the look-up closes the window between the test and the
+        look-up's own lock, in which the writer could take the next table."""
+        self._guard.acquire()
+        try:
+            if table in self._touched:
+                self._guard.release()  # abandon() takes it
+                try:
+                    self.abandon()
+                finally:
+                    self._guard.acquire()
+            yield
+        finally:
+            self._guard.release()
 
     def abandon(self) -> None:
         with self._guard:
@@ -259,8 +274,9 @@ class EarlyWriter:
                     with self._guard:
                         if self._abandoned.is_set():
                             raise _Abandoned
+                        table = TABLES[name]
                         self._touched.add(name)
-                    table = TABLES[name]
+                        self._touched.update(c.ref.table for c in table.references if c.ref is not None)
                     label = f"写入 {table.title}（{table.name}）"
 
                     def report(_table: str, done: int, total: int, label: str = label) -> None:
