@@ -5,7 +5,11 @@
 
 ``evaluate``: ``POST /api/v1/evaluate`` with the one-person case ``examples/case-all-measures.json``
 (explanations on), through a real uvicorn server on loopback (its own process, importing jiuye from the
-tree measured), N concurrent clients (httpx, keep-alive); p50 / p99 latency and errors per concurrency.
+tree measured), N concurrent clients (keep-alive), each load generator of ``--client`` in turn: ``raw`` (asyncio
+streams, the request encoded once, every response checked byte for byte) and ``httpx`` (~2–4 ms of client CPU
+per request on the same cores); p50 / p99 latency, errors, server and client CPU per request per concurrency.
+``--trace`` also records the server's gatherings, GC passes and event-loop stalls (out/bench-web-trace-*.json)
+and each request's client span (out/bench-web-spans-*.json).
 A bearer token of a reviewer account is used.  ``--old DIR`` runs the same against another tree (e.g.
 ``git archive a7e6166 | tar -x -C /tmp/op-old``) in the same run, alternating, and prints the ratios.
 

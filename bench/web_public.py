@@ -4,7 +4,8 @@
 
 1. self-check submit → result page (one person, explanations included) with ``--clients`` concurrent
    clients; p50 / p99 of the time from sending the POST to the last byte of the page (loopback, so this is
-   server time plus well under a millisecond);
+   server time plus well under a millisecond), with each load generator of ``--client`` in turn (``raw``: light
+   asyncio-stream clients; ``httpx``: thread clients) and the server's and client's CPU per request;
 2. a 10 MB upload: refused (status, message, time) and nothing stored;
 3. ``--uploads`` concurrent uploads of distinct PDFs (one draft each): every file stored once, its
    SHA-256 equal to what was sent, every row in ``application_files``.

@@ -9,9 +9,9 @@ import datetime as dt
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 import pytest
@@ -25,6 +25,8 @@ from jiuye.rules.catalog import all_measures
 from jiuye.rules.engine import Result
 from jiuye.rules.output import result_text
 from tests.rules.strategies import cases
+
+T = TypeVar("T")
 
 ONE_PERSON = Path(__file__).resolve().parents[2] / "examples" / "case-one-person.json"
 
@@ -61,6 +63,27 @@ def run_threads(target: Callable[..., None], args: Iterable[tuple[Any, ...]], ti
         t.start()
     for t in threads:
         t.join(timeout=timeout)
+
+
+def run_loop(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run(main())`` in a thread of its own: Playwright's sync API (the browser tests' session fixture)
+    keeps an event loop running in this process's main thread, where ``asyncio.run`` would refuse to start —
+    the outcome of these tests must not depend on which tests the same xdist worker ran before."""
+    import asyncio
+
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(asyncio.run(main()))
+        except BaseException as exc:  # re-raised in the caller's thread, where pytest sees it
+            failure.append(exc)
+
+    run_threads(target, [()])
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def _same_window(drawn: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -270,14 +293,13 @@ def test_async_callers_share_gatherings_and_each_get_their_own_text(one_person: 
         got.append(await batcher.evaluate_text_async(jobs[1], {"warnings": ["1"]}))
         return list(got)
 
-    got = asyncio.run(main())
+    got = run_loop(main)
     assert all(got[i] == expected[i % 2] for i in range(6)) and got[6] == expected[1]
     assert all(threaded[i] == expected[i % 2] for i in range(2))
     assert batcher.jobs == 9 and batcher.gatherings < 9
 
 
 def test_an_async_callers_error_is_raised_to_it_and_the_batcher_goes_on(one_person: dict[str, Any]) -> None:
-    import asyncio
 
     batcher = MicroBatcher(window=0)
     broken = Job(None, dt.date(2024, 1, 1), dt.date(2024, 12, 1))  # type: ignore[arg-type]
@@ -287,7 +309,7 @@ def test_an_async_callers_error_is_raised_to_it_and_the_batcher_goes_on(one_pers
             await batcher.evaluate_text_async(broken)
         return await batcher.evaluate_text_async(_job(one_person))
 
-    assert asyncio.run(main()) == result_text(_job(one_person).alone(), indent=None).encode()
+    assert run_loop(main) == result_text(_job(one_person).alone(), indent=None).encode()
 
 
 def test_a_gathering_under_load_waits_for_jobs_still_arriving(one_person: dict[str, Any]) -> None:
@@ -350,7 +372,7 @@ def test_a_cancelled_async_caller_leaves_the_others_and_the_next_gathering_unhar
             await gone
         return kept, await asyncio.wait_for(batcher.evaluate_text_async(job), 120), gone.cancelled()
 
-    kept, after, cancelled = asyncio.run(main())
+    kept, after, cancelled = run_loop(main)
     assert cancelled and kept == expected and after == expected
     assert batcher.jobs == 3 and not batcher._pending and not batcher._leading
 
@@ -402,7 +424,7 @@ def test_cases_read_by_the_gathering_each_get_their_own_text_or_error(one_person
     async def main() -> list[bytes | list[str]]:
         return list(await asyncio.gather(*(one(c) for c in cases)))
 
-    assert asyncio.run(main()) == expected
+    assert run_loop(main) == expected
     assert batcher.gatherings < len(cases)
 
 
