@@ -472,5 +472,5 @@ def test_a_case_polars_cannot_read_fails_alone_in_its_gathering(one_person: dict
     async def both() -> list[bytes | str]:
         return list(await asyncio.gather(one(one_person), one(broken)))
 
-    good, bad = asyncio.run(both())
+    good, bad = run_loop(both)
     assert isinstance(good, bytes) and isinstance(bad, str)
