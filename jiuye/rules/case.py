@@ -566,7 +566,10 @@ def parse_cases(cases: Sequence[dict[str, Any]]) -> list[Case | Exception]:
     """:func:`parse_case` of each of ``cases``, the ID numbers of all of them checked in one query (the
     micro-batcher reads a gathering's small cases together): each case gets exactly its own Case or the
     exception reading it alone raises (CaseError with its problems)."""
-    facts = _id_number_facts([n for data in cases for n in _id_numbers_of(data)])
+    try:
+        facts: IdFacts | None = _id_number_facts([n for data in cases for n in _id_numbers_of(data)])
+    except Exception:  # one case's text Polars cannot take (a lone surrogate): each reads its own, only it fails
+        facts = None
     out: list[Case | Exception] = []
     for data in cases:
         try:

@@ -28,7 +28,10 @@ async def evaluate_api(
     from jiuye.rules.batch import BATCHER, Job
     from jiuye.rules.case import CaseError, parse_case
 
-    size = len(json.dumps(case, ensure_ascii=False).encode("utf-8"))
+    try:
+        size = len(json.dumps(case, ensure_ascii=False).encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the JSON text): no character, and a 500 otherwise
+        raise UserError("案例有误：含有无法识别的字符（不成对的 \\u 转义），请检查后重试。", BAD_INPUT, "case") from None
     if size > MAX_CASE_BYTES:
         raise UserError("案例过大（上限 2 MB）；大量人员请导入登记库后运行主动匹配。", BAD_INPUT, "case")
     # concurrent requests are evaluated together for a few milliseconds (same engine, each its own result);

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from jiuye.rules import batch
 from jiuye.rules.batch import FALLBACKS, MARK, Job, MicroBatcher, evaluate_many, merge_facts, texts_many
-from jiuye.rules.case import parse_case
+from jiuye.rules.case import Case, parse_case
 from jiuye.rules.catalog import all_measures
 from jiuye.rules.engine import Result
 from jiuye.rules.output import result_text
@@ -448,3 +448,29 @@ def test_after_a_busy_gathering_the_next_waits_for_its_callers_past_a_pause(one_
     run_threads(call, [(0.0,), (0.5,), (0.6,)])  # alone after ``window``, then pauses ≫ quiet
     assert got == [expected] * 6
     assert batcher.jobs == 6 and batcher.gatherings == 2
+
+
+def test_a_case_polars_cannot_read_fails_alone_in_its_gathering(one_person: dict[str, Any]) -> None:
+    # one caller's ID number with a lone surrogate (json.loads accepts "\ud800") made the gathering's shared
+    # GB 11643 query raise, and every caller of the gathering got that error
+    import asyncio
+
+    from jiuye.rules.case import parse_cases
+
+    person = one_person["persons"][0]
+    broken = one_person | {"persons": [person | {"id_number": "31011619950401\ud8001"}]}
+    read = parse_cases([one_person, broken])
+    assert isinstance(read[0], Case) and isinstance(read[1], Exception)
+    batcher = MicroBatcher(window=0.05)
+
+    async def one(case: dict[str, Any]) -> bytes | str:
+        try:
+            return await batcher.case_text_async(case)
+        except Exception as exc:
+            return type(exc).__name__
+
+    async def both() -> list[bytes | str]:
+        return list(await asyncio.gather(one(one_person), one(broken)))
+
+    good, bad = run_loop(both)
+    assert isinstance(good, bytes) and isinstance(bad, str)
