@@ -51,18 +51,27 @@ def bulk_always(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(writer, "BULK_REBUILD_ROWS", 1)
 
 
+def contracts_for(people: list[list[str]]) -> list[list[str]]:
+    """One open contract per person, with the three employers of :func:`file_set` in turn."""
+    employers = [employer(i) for i in range(3)]
+    return [[p[0], employers[i % 3][0], "2024-01-01", "", "是"] for i, p in enumerate(people)]
+
+
+def file_set(tmp_path: Path, people: list[list[str]], contracts: list[list[str]],
+             order: tuple[str, ...] = ("persons", "employers", "contracts")) -> list[Path]:  # fmt: skip
+    """The persons, three employers and the contracts as import files, named on the command line in ``order``."""
+    rows = {"persons": (PERSON_HEADER, people), "employers": (EMPLOYER_HEADER, [employer(i) for i in range(3)]),
+            "contracts": (CONTRACT_HEADER, contracts)}  # fmt: skip
+    return [write_csv(tmp_path / f"{name}.csv", *rows[name]) for name in order]
+
+
 def test_bulk_load_restores_indexes_and_constraints(
     migrated_db_url: str, tmp_path: Path, bulk_always: None
 ) -> None:
     before = catalog(migrated_db_url)
     people = [person(i) for i in range(30)]
-    employers = [employer(i) for i in range(3)]
-    contracts = [[p[0], employers[i % 3][0], "2024-01-01", "", "是"] for i, p in enumerate(people)]
-    files = [
-        write_csv(tmp_path / "persons.csv", PERSON_HEADER, people),
-        write_csv(tmp_path / "employers.csv", EMPLOYER_HEADER, employers),
-        write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, contracts),
-    ]
+    contracts = contracts_for(people)
+    files = file_set(tmp_path, people, contracts)
     assert run(migrated_db_url, *files, "-q") == 0
     assert count(migrated_db_url, "contracts") == 30
     assert catalog(migrated_db_url) == before
@@ -140,13 +149,8 @@ def test_bulk_load_on_postgresql_numbers_rows_from_one_reservation(
     monkeypatch.setattr(writer, "write_frame", spy)
     before = catalog(migrated_db_url)
     people = [person(i) for i in range(30)]
-    employers = [employer(i) for i in range(3)]
-    contracts = [[p[0], employers[i % 3][0], "2024-01-01", "", "是"] for i, p in enumerate(people)]
-    files = [
-        write_csv(tmp_path / "persons.csv", PERSON_HEADER, people),
-        write_csv(tmp_path / "employers.csv", EMPLOYER_HEADER, employers),
-        write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, contracts),
-    ]
+    contracts = contracts_for(people)
+    files = file_set(tmp_path, people, contracts)
     assert run(migrated_db_url, *files, "-q") == 0
     assert seen["persons"][0][0] == "id" and seen["contracts"][0][0] == "id"
     assert seen["persons"][1] is True  # referenced by contracts and others: the primary key stays
@@ -181,13 +185,8 @@ def test_bulk_loaded_keys_are_not_read_back_for_the_tables_that_reference_them(
 
     monkeypatch.setattr(writer, "read_frame", spy)
     people = [person(i) for i in range(30)]
-    employers = [employer(i) for i in range(3)]
-    contracts = [[p[0], employers[i % 3][0], "2024-01-01", "", "是"] for i, p in enumerate(people)]
-    files = [
-        write_csv(tmp_path / "persons.csv", PERSON_HEADER, people),
-        write_csv(tmp_path / "employers.csv", EMPLOYER_HEADER, employers),
-        write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, contracts),
-    ]
+    contracts = contracts_for(people)
+    files = file_set(tmp_path, people, contracts)
     assert run(migrated_db_url, *files, "-q") == 0
     assert not [r for r in reads if "persons" in r or "employers" in r]
     pairs = query(

@@ -22,7 +22,7 @@ from .test_import import (
     run,
     write_csv,
 )
-from .test_import_bulk import bulk_always, catalog  # noqa: F401 — fixture
+from .test_import_bulk import bulk_always, catalog, contracts_for, file_set  # noqa: F401 — fixture
 
 
 @pytest.fixture
@@ -33,17 +33,8 @@ def pg_url(migrated_db_url: str) -> str:
 
 
 def _files(tmp_path: Path, people: list[list[str]], contracts: list[list[str]]) -> list[Path]:
-    employers = [employer(i) for i in range(3)]
-    return [
-        write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, contracts),
-        write_csv(tmp_path / "employers.csv", EMPLOYER_HEADER, employers),
-        write_csv(tmp_path / "persons.csv", PERSON_HEADER, people),
-    ]
-
-
-def _contracts(people: list[list[str]]) -> list[list[str]]:
-    employers = [employer(i) for i in range(3)]
-    return [[p[0], employers[i % 3][0], "2024-01-01", "", "是"] for i, p in enumerate(people)]
+    # contracts named first on the command line, as these tests always named them
+    return file_set(tmp_path, people, contracts, ("contracts", "employers", "persons"))
 
 
 def test_tables_are_written_while_the_file_set_is_still_being_checked(
@@ -72,7 +63,7 @@ def test_tables_are_written_while_the_file_set_is_still_being_checked(
     monkeypatch.setattr(writer, "upsert", spy_upsert)
     monkeypatch.setattr(validate, "check_set", spy_check_set)
     people = [person(i) for i in range(30)]
-    assert run(pg_url, *_files(tmp_path, people, _contracts(people)), "-q") == 0
+    assert run(pg_url, *_files(tmp_path, people, contracts_for(people)), "-q") == 0
     assert events.index("write persons") < events.index("check_set")
     assert count(pg_url, "persons") == 30 and count(pg_url, "contracts") == 30
     (status,) = query(pg_url, "SELECT DISTINCT status FROM import_runs")[0]
@@ -86,7 +77,7 @@ def test_a_problem_found_after_the_early_write_began_leaves_the_database_untouch
 ) -> None:
     before = catalog(pg_url)
     people = [person(i) for i in range(30)]
-    contracts = _contracts(people)
+    contracts = contracts_for(people)
     contracts.append([person(99)[0], employer(0)[0], "2024-01-01", "", "是"])  # nobody: found by check_set
     files = _files(tmp_path, people, contracts)
     assert run(pg_url, *files) == 2
@@ -107,7 +98,7 @@ def test_a_lookup_into_a_table_the_early_writer_holds_does_not_deadlock(
     # dropped, locked ACCESS EXCLUSIVE) — the look-up must see the committed rows and not wait forever.
     assert run(pg_url, write_csv(tmp_path / "seed.csv", PERSON_HEADER, [person(i) for i in range(10)]), "-q") == 0
     people = [person(i) for i in range(40)]
-    files = _files(tmp_path, people[10:], _contracts(people))
+    files = _files(tmp_path, people[10:], contracts_for(people))
     abandoned: list[bool] = []
     abandon = service.EarlyWriter.abandon
 
@@ -172,7 +163,7 @@ def test_a_lookup_into_a_table_referenced_by_one_the_early_writer_loads_does_not
 
     monkeypatch.setattr(writer, "upsert", spy_upsert)
     monkeypatch.setattr(validate, "check_set", spy_check_set)
-    contracts = write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, _contracts(people))
+    contracts = write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, contracts_for(people))
     outcome: list[int] = []
     worker = threading.Thread(target=lambda: outcome.append(run(pg_url, contracts, "-q")), daemon=True)
     worker.start()
