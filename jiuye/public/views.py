@@ -30,25 +30,22 @@ def _page(request: Request, template: str, context: dict[str, Any], status_code:
 
 def _settings(request: Request) -> tuple[dict[str, Any], list[Any]]:
     """The 免申即享 settings and the measures of the bureau's own document(s)."""
-    from jiuye.accounts.web import db_url, read_session
-    from jiuye.applications.service import bureau_measures
-    from jiuye.ledger.service import settings
+    from jiuye.accounts.web import db_url
+    from jiuye.public.bureau import bureau
 
-    with read_session(db_url(request)) as s:
-        return settings(s), bureau_measures(s)
+    now = bureau(db_url(request))
+    return now.settings, now.measures
 
 
 def _selfcheck_settings(request: Request) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
-    """What the self-check needs, read in one transaction: :func:`_settings` and the values the bureau has set on
-    the parameters page (dated, audited) — a resident's self-check must show the amounts the bureau pays today,
-    the same ones matching uses, not only the files' defaults."""
-    from jiuye.accounts.web import db_url, read_session
-    from jiuye.applications.service import bureau_measures
-    from jiuye.ledger.service import settings
-    from jiuye.parameters.service import stored_overrides
+    """What the self-check needs: :func:`_settings` and the values the bureau has set on the parameters page
+    (dated, audited) — a resident's self-check must show the amounts the bureau pays today, the same ones
+    matching uses, not only the files' defaults.  Kept between requests while unchanged (:mod:`jiuye.public.bureau`)."""
+    from jiuye.accounts.web import db_url
+    from jiuye.public.bureau import bureau
 
-    with read_session(db_url(request)) as s:
-        return settings(s), bureau_measures(s), stored_overrides(s)
+    now = bureau(db_url(request))
+    return now.settings, now.measures, now.overrides
 
 
 def _how(kind: str, auto: bool) -> str:
