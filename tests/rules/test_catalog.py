@@ -112,3 +112,21 @@ def test_policy_list_shows_forms_and_district_scope() -> None:
     assert rows["CM-04b"]["scope"] == [{"sense": "employer", "label": "本区（崇明）用人单位"}]
     text = policy_list_text(list(rows.values()), with_forms=True, bureau_district="chongming")
     assert "本局所在区：崇明区" in text and "申请表：" in text
+
+
+def test_reading_states_the_district_scope() -> None:
+    """Catalog G12 (rev. 2) applies "in the sense each row names", and a row may be silent: the reading (shown to
+    users next to every result) must say in which sense a measure's subjects belong to its district, and a person
+    measure that does not ask for the district's hukou must say so, since G12's default for persons is hukou."""
+    from jiuye.rules.measure import DOCUMENT_DISTRICT
+
+    names = {"jinshan": "金山", "chongming": "崇明"}
+    for m in all_measures():
+        if not (m.computable and m.scope):
+            continue
+        reading = m.meta.reading
+        assert names[DOCUMENT_DISTRICT[m.meta.document]] in reading, f"{m.id}: reading does not name its district"
+        person_senses = {s.sense for s in m.scope} & {"hukou", "origin"}
+        if m.meta.beneficiary == "person" and m.subjects == "persons" and not person_senses:
+            assert "户籍" in reading and ("不要求" in reading or "未限定" in reading), (
+                f"{m.id}: a person measure without a hukou condition must say so in its reading")
