@@ -38,6 +38,7 @@ class CompetitionPrizeFunding(Measure):
         "创业项目资助，在赛事举办的月份发放。",
         groups=("entrepreneurs",),
         beneficiary="person",
+        beneficiary_text="获奖的个人或机构",
         frequency="once",
         kind="money",
         line_bound_yuan=100_000,
