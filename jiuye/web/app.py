@@ -154,7 +154,8 @@ def create_app(db_url: str | None = None, *, start_worker: bool = True) -> FastA
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = {404: "找不到您要的页面或记录。", 405: "不支持这种请求方式。"}.get(
+        message = {404: "找不到您要的页面或记录。", 405: "不支持这种请求方式。",
+                   400: "请求内容无法解析（应为完整有效的 JSON 或表单，嵌套不宜过深），请检查后重试。"}.get(
             exc.status_code, STATUS_TITLES.get(exc.status_code, "请求无法处理。")
         )
         if isinstance(exc.detail, str) and any("\u4e00" <= c <= "\u9fff" for c in exc.detail):
