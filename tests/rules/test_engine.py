@@ -18,6 +18,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "case-all-measures.
 
 def test_shared_derivations_give_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
     case = parse_case(load_case_text(EXAMPLE.read_text("utf-8")))
+    monkeypatch.setattr(derived, "_MEMO_TINY_MAX_ROWS", -1)  # plain plans, as a mid-sized case
     plain = evaluate(case, explain=True).to_json()
     monkeypatch.setattr(derived, "_MEMO_MIN_ROWS", 0)  # what a million-person registry does
     shared = evaluate(case, explain=True).to_json()
@@ -108,17 +109,54 @@ def test_the_streaming_engine_of_large_inputs_gives_the_in_memory_result(case: d
 
     parsed = parse_case(case)
     args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
-    saved = derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS
+    saved = derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS, derived._MEMO_TINY_MAX_ROWS
     try:
         for explain in (True, False):
-            derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS = 10**12, 10**12
+            derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS, derived._MEMO_TINY_MAX_ROWS = 10**12, 10**12, -1
             small = engine.evaluate_facts(*args, explain=explain)
-            derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS = 0, 0
+            derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS, derived._MEMO_TINY_MAX_ROWS = 0, 0, -1
             assert derived.polars_engine(0) == "streaming"
             large = engine.evaluate_facts(*args, explain=explain)
             assert_same_result(small, large)
     finally:
-        derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS = saved
+        derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS, derived._MEMO_TINY_MAX_ROWS = saved
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=4))
+def test_tiny_cases_materialise_shared_frames_and_nothing_changes(case: dict[str, Any]) -> None:
+    """A tiny evaluation (a web form's case) materialises the derivations and the frames several measures start
+    from once (issue 11 item 4); a mid-sized one keeps plain plans: the same lines, findings and explanations."""
+    from contextlib import contextmanager
+
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    opened: list[derived.SharedDerivations] = []
+    sharing = derived.sharing_derivations
+
+    @contextmanager
+    def recorded(facts: Any) -> Any:
+        with sharing(facts) as shared:
+            opened.append(shared)
+            yield shared
+
+    saved = derived._MEMO_TINY_MAX_ROWS, derived.sharing_derivations
+    try:
+        derived.sharing_derivations = recorded  # type: ignore[assignment]
+        for explain in (True, False):
+            derived._MEMO_TINY_MAX_ROWS = -1
+            plain = engine.evaluate_facts(*args, explain=explain)
+            assert not opened[-1].frames
+            derived._MEMO_TINY_MAX_ROWS = saved[0]
+            tiny = engine.evaluate_facts(*args, explain=explain)
+            assert_same_result(plain, tiny)
+        # with explanations every measure is planned, so the frames the Chongming measures share were materialised
+        assert {"person_contracts", "insured_month_lists"} <= {k[0] if isinstance(k, tuple) else k
+                                                               for k in opened[1].frames}
+    finally:
+        derived._MEMO_TINY_MAX_ROWS, derived.sharing_derivations = saved
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
