@@ -184,6 +184,33 @@ def test_measures_without_candidates_are_not_planned_and_nothing_changes(case: d
         engine._PLAN_EMPTY = saved
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=3))
+def test_every_measure_has_no_candidate_row_when_its_universe_is_empty(case: dict[str, Any]) -> None:
+    """The engine plans nothing for a measure whose ``universe_tables`` are all empty (issue 11 item 4): each
+    measure's declaration must hold, whatever the other tables hold — and it must name a table the candidate rows
+    start from (emptying everything else keeps them)."""
+    from jiuye.rules.catalog import all_measures
+    from jiuye.rules.engine import measure_parameters
+    from jiuye.rules.facts import Facts
+    from jiuye.rules.measure import Context
+
+    parsed = parse_case(case)
+    tables = parsed.facts.tables()
+    ctx = Context(parsed.window_from, parsed.window_to, dict(parsed.parameters))
+    for measure in all_measures():
+        if not measure.computable:
+            continue
+        p = measure_parameters(measure, parsed.parameters)
+        emptied = Facts(**{name: frame.clear() if name in measure.universe_tables else frame
+                           for name, frame in tables.items()})  # fmt: skip
+        assert measure.candidates(emptied, p, ctx).collect().is_empty(), measure.id
+        only = Facts(**{name: frame if name in measure.universe_tables else frame.clear()
+                        for name, frame in tables.items()})  # fmt: skip
+        universe_rows = sum(tables[name].height for name in measure.universe_tables)
+        assert measure.candidates(only, p, ctx).collect().height >= min(universe_rows, 1), measure.id
+
+
 def test_conform_keeps_a_frame_already_in_the_schema_and_casts_any_other() -> None:
     import polars as pl
 

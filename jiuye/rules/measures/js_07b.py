@@ -45,6 +45,7 @@ class CompetitionPrizeFunding(Measure):
         "每个奖项一次：一等奖5万元、二等奖3万元、三等奖1万元，第四名及以后不资助；所属月份为赛事举办月份。",
     )
     subjects: ClassVar[Subjects] = "organizations"
+    universe: ClassVar[tuple[str, ...] | None] = ("persons", "organizations")  # a winner is either
     # once per award ("event_id" in the key: the engine partitions by Cap.key only)
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "event_id"), "lines", extra=("event_id",))
 
