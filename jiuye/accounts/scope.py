@@ -116,6 +116,15 @@ def flag_condition(user: User, flags: sa.Table) -> Any:
     return cond
 
 
+def applicant_condition(user: User, identifier: Any) -> Any:
+    """For applications (by the applicant's ID number or credit code): a town account sees those of a
+    person with 户籍 in its town or an employer located there, as for the lines (:func:`line_condition`);
+    district accounts every applicant (the district is the measure's, filtered by policy)."""
+    if user.town is None:
+        return sa.true()
+    return sa.or_(identifier.in_(town_people(user)), identifier.in_(town_employers(user)))
+
+
 def require_person(session: Session, user: User, person_id: int) -> dict[str, Any]:
     """The person's registry row (by its registry id, so that URLs carry no ID number), or 404 — the
     same answer whether absent or outside the user's scope."""

@@ -76,6 +76,39 @@ def normalise_identifier(kind: str, value: str) -> str:
     return text
 
 
+REGISTRY_MISMATCH = ("姓名、手机号码与登记信息不一致。如信息有变化，请先到社区事务受理服务中心更新登记信息"
+                     "（本人信息以区就业登记为准）。")
+
+
+def _normal_phone(value: str | None) -> str:
+    return re.sub(r"[\s-]", "", value or "")
+
+
+def registry_mismatch(session: Session, kind: str, identifier: str, name: str, phone: str) -> bool:
+    """True when the registry knows ``identifier`` under another name, or (a person) another phone.
+
+    Why: the money of a person or employer the registry knows is shown to, and confirmed by, whoever holds an
+    account with their ID number or credit code — both are easy to learn (a credit code is public).  With the
+    local provider the registry's own name and phone are the only check of who registers (实名核验); the city's
+    unified login, plugged in as another provider, would answer this itself.  One answer for any mismatch, so
+    that the form does not tell which of the two was wrong."""
+    from jiuye.registry.models import TABLES
+
+    name = (name or "").strip()
+    if kind == "resident":
+        p = TABLES["persons"]
+        row = session.execute(sa.select(p.c.name, p.c.phone).where(p.c.id_number == identifier)).first()
+        if row is None:
+            return False
+        known_phone = _normal_phone(row.phone)
+        return str(row.name).strip() != name or bool(known_phone and known_phone != _normal_phone(phone))
+    for table in (TABLES["employers"], TABLES["organizations"]):  # neither holds a phone
+        found = session.execute(sa.select(table.c.name).where(table.c.credit_code == identifier)).first()
+        if found is not None:
+            return str(found.name).strip() != name
+    return False
+
+
 class LocalIdentityProvider:
     """The bureau's own accounts, stored in ``applicants`` with an argon2 password."""
 
@@ -95,6 +128,8 @@ class LocalIdentityProvider:
             raise UserError("手机号码应为 11 位数字，以 1 开头。", BAD_INPUT, "phone")
         if len(password or "") < MIN_PASSWORD:
             raise UserError(f"密码至少 {MIN_PASSWORD} 位。", BAD_INPUT, "password")
+        if registry_mismatch(session, kind, identifier, name, phone):
+            raise UserError(REGISTRY_MISMATCH, BAD_INPUT, "name")
         if session.execute(sa.select(applicants.c.id).where(applicants.c.identifier == identifier)).first():
             raise UserError("该证件号码已注册，请直接登录。", CONFLICT, "identifier")
         new_id = int(session.execute(

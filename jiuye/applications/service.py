@@ -24,7 +24,7 @@ from jiuye.accounts.sessions import now_utc
 from jiuye.applications.identity import Identity
 from jiuye.applications.models import application_files, applications
 from jiuye.audit.service import record
-from jiuye.errors import BAD_INPUT, CONFLICT, NOT_FOUND, UserError
+from jiuye.errors import BAD_INPUT, CONFLICT, FORBIDDEN, NOT_FOUND, UserError
 
 STATE_LABELS = {"draft": "草稿", "submitted": "已提交，待审核", "approved": "已核准", "rejected": "未通过",
                 "withdrawn": "已撤回"}  # fmt: skip
@@ -85,6 +85,23 @@ def window_problem(policy: str, today: dt.date | None = None) -> str | None:
     if window.end is not None and today > month_end(window.end):
         return f"本政策的有效期已于 {month_end(window.end):%Y年%m月%d日} 结束，不再受理申请。"
     return None
+
+
+def check_may_confirm(session: Session, ident: Identity, policy: str) -> None:
+    """Raise unless ``ident`` may answer a 免申即享 line of ``policy`` (意愿确认), whose account the payment
+    then goes to: only for a measure the bureau marks as needing confirmation (the only ones the page
+    offers), and only while the account still matches the registry's name and phone — an account opened
+    before the registry knew the person was never checked against it (:func:`identity.registry_mismatch`)."""
+    from jiuye.applications.identity import REGISTRY_MISMATCH, registry_mismatch
+    from jiuye.applications.models import applicants
+    from jiuye.ledger.service import settings
+
+    setting = settings(session).get(policy)
+    if setting is None or not setting.confirm:
+        raise UserError("这项待遇无须确认，经办部门将按登记的银行账号发放。", CONFLICT)
+    phone = session.execute(sa.select(applicants.c.phone).where(applicants.c.id == ident.id)).scalar_one_or_none()
+    if registry_mismatch(session, ident.kind, ident.identifier, ident.name, str(phone or "")):
+        raise UserError(REGISTRY_MISMATCH, FORBIDDEN)
 
 
 # --- sessions -------------------------------------------------------------------------------------
@@ -318,10 +335,11 @@ def beneficiary_of(app: dict[str, Any], applicant: dict[str, Any], measure: Any)
 
 def decide(
     session: Session, application_id: int, decision: str, actor: str, reason: str, amount_fen: int | None,
-    policies: list[str] | None = None,
+    policies: list[str] | None = None, user: Any = None,
 ) -> str:  # fmt: skip
     """Approve (an approved ledger entitlement with ``amount_fen``, through ledger.grant) or reject a
-    submitted application; ``policies`` limits it to the reviewer's district."""
+    submitted application; ``policies`` limits it to the reviewer's district, ``user`` (a staff account)
+    to their town."""
     from jiuye.applications.models import applicants
     from jiuye.ledger.service import grant
 
@@ -331,6 +349,8 @@ def decide(
     stmt = sa.select(applications).where(applications.c.id == application_id)
     if policies is not None:
         stmt = stmt.where(applications.c.policy.in_(policies))
+    if user is not None:
+        stmt = stmt.where(applications.c.applicant_id.in_(_applicants_in_scope(user)))
     app = session.execute(stmt.with_for_update()).mappings().first()
     if app is None:
         raise UserError(f"找不到申请 {application_id}，或它不在您的辖区内。", NOT_FOUND)
@@ -357,13 +377,24 @@ def decide(
     return "approved"
 
 
-def review_list(session: Session, policies: list[str], state: str | None = "submitted") -> list[dict[str, Any]]:
+def _applicants_in_scope(user: Any) -> Any:
+    from jiuye.accounts.scope import applicant_condition
+    from jiuye.applications.models import applicants
+
+    return sa.select(applicants.c.id).where(applicant_condition(user, applicants.c.identifier))
+
+
+def review_list(session: Session, policies: list[str], state: str | None = "submitted", user: Any = None
+                ) -> list[dict[str, Any]]:  # fmt: skip
+    """Submitted (and decided) applications of ``policies``; of the applicants in ``user``'s town, if any."""
+    from jiuye.accounts.scope import applicant_condition
     from jiuye.applications.models import applicants
 
     stmt = (
         sa.select(applications, applicants.c.name, applicants.c.identifier, applicants.c.kind)
         .join(applicants, applicants.c.id == applications.c.applicant_id)
-        .where(applications.c.policy.in_(policies), applications.c.state != "draft")
+        .where(applications.c.policy.in_(policies), applications.c.state != "draft",
+               applicant_condition(user, applicants.c.identifier) if user is not None else sa.true())
         .order_by(applications.c.id)
         .limit(200)
     )  # fmt: skip
@@ -372,14 +403,16 @@ def review_list(session: Session, policies: list[str], state: str | None = "subm
     return [dict(r) for r in session.execute(stmt).mappings()]
 
 
-def for_review(session: Session, application_id: int, policies: list[str]) -> dict[str, Any]:
+def for_review(session: Session, application_id: int, policies: list[str], user: Any = None) -> dict[str, Any]:
+    from jiuye.accounts.scope import applicant_condition
     from jiuye.applications.models import applicants
 
     row = session.execute(
         sa.select(applications, applicants.c.name, applicants.c.identifier, applicants.c.kind, applicants.c.phone)
         .join(applicants, applicants.c.id == applications.c.applicant_id)
         .where(applications.c.id == application_id, applications.c.policy.in_(policies),
-               applications.c.state != "draft")
+               applications.c.state != "draft",
+               applicant_condition(user, applicants.c.identifier) if user is not None else sa.true())
     ).mappings().first()  # fmt: skip
     if row is None:
         raise UserError(f"找不到申请 {application_id}，或它不在您的辖区内。", NOT_FOUND)

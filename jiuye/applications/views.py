@@ -169,10 +169,11 @@ def confirm_submit(
     if decision == "confirmed" and (problem := bank_account_problem(account)):
         raise UserError(f"请填写本人正确的银行账号：{problem}。", BAD_INPUT, "bank_account")
     with actx.write() as s:
-        own = s.execute(sa.select(e.c.id).where(e.c.id == entitlement_id, sa.or_(
+        own = s.execute(sa.select(e.c.id, e.c.policy).where(e.c.id == entitlement_id, sa.or_(
             e.c.beneficiary == actx.me.identifier, e.c.subject == actx.me.identifier))).first()  # fmt: skip
         if own is None:
             raise UserError("找不到这笔待遇。", NOT_FOUND)
+        service.check_may_confirm(s, actx.me, own.policy)
         confirm_line(s, entitlement_id, decision, actx.me.actor, account if decision == "confirmed" else None)
     return RedirectResponse(f"/my?done={decision}", status_code=303)
 
@@ -316,7 +317,7 @@ def review_list(request: Request, state: str = "submitted", ctx: Ctx = Depends(s
     if state and state not in service.STATE_LABELS:
         raise UserError(f"没有这个状态：{state}。", BAD_INPUT, "state")
     with ctx.read() as s:
-        rows = service.review_list(s, policies_in_scope(ctx.user), state or None)
+        rows = service.review_list(s, policies_in_scope(ctx.user), state or None, ctx.user)
     for r in rows:
         r["shown_id"] = shown_id(ctx.user, r["identifier"]) if r["kind"] == "resident" else r["identifier"]
     titles = {m.id: m.meta.title for m in all_measures()}
@@ -327,7 +328,7 @@ def review_list(request: Request, state: str = "submitted", ctx: Ctx = Depends(s
 @router.get("/review/applications/{application_id}", include_in_schema=False)
 def review_detail(request: Request, application_id: int, ctx: Ctx = Depends(staff("view"))) -> Response:
     with ctx.read() as s:
-        app = service.for_review(s, application_id, policies_in_scope(ctx.user))
+        app = service.for_review(s, application_id, policies_in_scope(ctx.user), ctx.user)
         files = service.files_of(s, application_id)
     measure = _measure(app["policy"])
     shown = shown_id(ctx.user, app["identifier"]) if app["kind"] == "resident" else app["identifier"]
@@ -342,7 +343,7 @@ def review_detail(request: Request, application_id: int, ctx: Ctx = Depends(staf
 @router.get("/review/applications/{application_id}/files/{file_id}", include_in_schema=False)
 def review_file(application_id: int, file_id: int, ctx: Ctx = Depends(staff("view"))) -> Response:
     with ctx.read() as s:
-        service.for_review(s, application_id, policies_in_scope(ctx.user))
+        service.for_review(s, application_id, policies_in_scope(ctx.user), ctx.user)
         rows = [f for f in service.files_of(s, application_id) if f["id"] == file_id]
     if not rows:
         raise UserError("文件不存在。", NOT_FOUND)
@@ -363,7 +364,8 @@ def review_decide(
             raise UserError("核准金额应为金额（元），最多两位小数，例如 5000 或 5000.50。", BAD_INPUT, "amount")
         amount_fen = yuan_to_fen(text)
     with ctx.write() as s:
-        service.decide(s, application_id, decision, ctx.user.actor, reason, amount_fen, policies_in_scope(ctx.user))
+        service.decide(s, application_id, decision, ctx.user.actor, reason, amount_fen, policies_in_scope(ctx.user),
+                       ctx.user)
     return RedirectResponse(f"/review/applications/{application_id}", status_code=303)
 
 

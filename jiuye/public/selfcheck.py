@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from jiuye.errors import BAD_INPUT, UserError
-
 DISTRICTS: dict[str, str] = {
     "jinshan": "金山区", "chongming": "崇明区", "pudong": "浦东新区", "huangpu": "黄浦区", "xuhui": "徐汇区",
     "changning": "长宁区", "jingan": "静安区", "putuo": "普陀区", "hongkou": "虹口区", "yangpu": "杨浦区",
@@ -54,36 +52,44 @@ GROUP_TITLES = {"person": "基本情况", "education": "学历", "job": "就业�
                 "employer": "单位情况"}  # fmt: skip
 
 
+FORM = "_form"  # the key of a problem that belongs to no one field (shown above the form)
+REPEATED = "此项提交了多个不同的值，请只填写一次"
+
+
 @dataclass
 class Answers:
     values: dict[str, str]
     problems: dict[str, str] = field(default_factory=dict)
+    repeated: frozenset[str] = frozenset()  # fields sent more than once with different values
 
     def text(self, key: str) -> str:
+        if key in self.repeated:  # a browser sends each field once: which value was meant cannot be guessed
+            self.problems[key] = REPEATED  # kept: a later check of the field does not replace it
+            return ""
         return (self.values.get(key) or "").strip()
 
     def date(self, key: str, label: str, required: bool = False, future_ok: bool = False) -> dt.date | None:
         raw = self.text(key)
         if not raw:
             if required:
-                self.problems[key] = f"请填写{label}"
+                self.problems.setdefault(key, f"请填写{label}")
             return None
         try:
             day = dt.date.fromisoformat(raw)
         except ValueError:
-            self.problems[key] = f"{label}应为日期（年-月-日）"
+            self.problems.setdefault(key, f"{label}应为日期（年-月-日）")
             return None
         if day.year < 1930 or day.year > 2100:
-            self.problems[key] = f"{label}不在合理范围"
+            self.problems.setdefault(key, f"{label}不在合理范围")
             return None
         if not future_ok and day > dt.date.today():
-            self.problems[key] = f"{label}不能晚于今天"
+            self.problems.setdefault(key, f"{label}不能晚于今天")
         return day
 
     def choice(self, key: str, options: dict[str, str], label: str) -> str:
         value = self.text(key)
         if value not in options:
-            self.problems[key] = f"请选择{label}"
+            self.problems.setdefault(key, f"请选择{label}")
         return value
 
     def yes(self, key: str) -> bool:
@@ -92,7 +98,7 @@ class Answers:
     def count(self, key: str, label: str, top: int = 600) -> int:
         raw = self.text(key) or "0"
         if not re.fullmatch(r"\d{1,4}", raw) or int(raw) > top:
-            self.problems[key] = f"{label}应为 0 到 {top} 的整数"
+            self.problems.setdefault(key, f"{label}应为 0 到 {top} 的整数")
             return 0
         return int(raw)
 
@@ -110,11 +116,13 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return max(0, (end.year - start.year) * 12 + end.month - start.month + 1)
 
 
-def build_case(situation: Situation, values: dict[str, str]) -> tuple[dict[str, Any], Answers]:
-    """The case of the answers (raises nothing: problems are collected per field, in Chinese)."""
+def build_case(situation: Situation, values: dict[str, str], repeated: frozenset[str] = frozenset(),
+               ) -> tuple[dict[str, Any], Answers]:  # fmt: skip
+    """The case of the answers (raises nothing: problems are collected per field, in Chinese).  ``repeated``:
+    the fields the form sent more than once with different values (each read is then a problem of its field)."""
     from jiuye.rules.identifiers import id_birth_date, id_gender, id_number_problem
 
-    a = Answers({k: str(v)[:200] for k, v in values.items()})
+    a = Answers({k: str(v)[:200] for k, v in values.items()}, repeated=repeated)
     steps = situation.steps
     today = dt.date.today()
     person: dict[str, Any] = {"id": "p1"}
@@ -218,9 +226,49 @@ async def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dic
                 and m.meta.kind in ("money", "pending", "reviewer", "application")]  # fmt: skip
     try:
         result = await BATCHER.case_async(case, _maker([m for m in measures if m.computable], parameters))
-    except CaseError as exc:  # the answers were checked above; anything left is ours to fix
-        raise UserError("填写的信息无法测算，请检查日期等是否合理。", BAD_INPUT) from exc
+    except CaseError as exc:  # the answers were checked above: what the reader still refuses, on its field
+        raise Unreadable(case_problems(exc.problems)) from exc
     return _items(situation, measures, auto, result)
+
+
+class Unreadable(Exception):
+    """The case reader refused the case built from the answers; ``problems`` per form field, in Chinese."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+# where each form field lands in the case (build_case): a problem of the case reader at that path is the field's
+CASE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("persons[0].id_number", "id_number"), ("persons[0].birth_date", "birth_date"), ("persons[0].gender", "gender"),
+    ("persons[0].hukou", "hukou_district"), ("persons[0].origin_district", "origin_district"),
+    ("persons[0].education", "graduation_date"), ("persons[0].contracts[0].end", "contract_end"),
+    ("persons[0].contracts", "contract_start"), ("persons[0].unemployment_registrations", "unemployed_from"),
+    ("persons[0].flexible_employment", "flexible_from"), ("persons[0].social_insurance", "insured_months"),
+    ("employers[0].type", "employer_type"), ("employers[0].district", "employer_district"),
+    ("employers[0].size", "employer_size"),
+)  # fmt: skip
+_PATH = re.compile(r"^([A-Za-z_][\w.\[\]]*): ?(.*)$", re.S)
+
+
+def split_problem(problem: str) -> tuple[str | None, str]:
+    """A case reader's problem ``persons[0].birth_date: 不是有效日期…`` as (its path, its message); a problem
+    of the whole case has no path."""
+    found = _PATH.match(problem)
+    return (found.group(1), found.group(2)) if found else (None, problem)
+
+
+def case_problems(problems: list[str]) -> dict[str, str]:
+    """The case reader's problems (``path: message``) as problems of the form's fields; one it cannot place on
+    a field is the form's (:data:`FORM`)."""
+    out: dict[str, str] = {}
+    for problem in problems:
+        path, message = split_problem(problem)
+        key = next((k for prefix, k in CASE_FIELDS if path is not None and
+                    (path == prefix or path.startswith((prefix + ".", prefix + "[")))), FORM)  # fmt: skip
+        out.setdefault(key, f"无法测算：{message}" if key != FORM else f"填写的信息无法测算：{message}")
+    return out
 
 
 def _maker(computable: list[Any], parameters: dict[str, Any] | None) -> Any:

@@ -30,25 +30,22 @@ def _page(request: Request, template: str, context: dict[str, Any], status_code:
 
 def _settings(request: Request) -> tuple[dict[str, Any], list[Any]]:
     """The 免申即享 settings and the measures of the bureau's own document(s)."""
-    from jiuye.accounts.web import db_url, read_session
-    from jiuye.applications.service import bureau_measures
-    from jiuye.ledger.service import settings
+    from jiuye.accounts.web import db_url
+    from jiuye.public.bureau import bureau
 
-    with read_session(db_url(request)) as s:
-        return settings(s), bureau_measures(s)
+    now = bureau(db_url(request))
+    return now.settings, now.measures
 
 
 def _selfcheck_settings(request: Request) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
-    """What the self-check needs, read in one transaction: :func:`_settings` and the values the bureau has set on
-    the parameters page (dated, audited) — a resident's self-check must show the amounts the bureau pays today,
-    the same ones matching uses, not only the files' defaults."""
-    from jiuye.accounts.web import db_url, read_session
-    from jiuye.applications.service import bureau_measures
-    from jiuye.ledger.service import settings
-    from jiuye.parameters.service import stored_overrides
+    """What the self-check needs: :func:`_settings` and the values the bureau has set on the parameters page
+    (dated, audited) — a resident's self-check must show the amounts the bureau pays today, the same ones
+    matching uses, not only the files' defaults.  Kept between requests while unchanged (:mod:`jiuye.public.bureau`)."""
+    from jiuye.accounts.web import db_url
+    from jiuye.public.bureau import bureau
 
-    with read_session(db_url(request)) as s:
-        return settings(s), bureau_measures(s), stored_overrides(s)
+    now = bureau(db_url(request))
+    return now.settings, now.measures, now.overrides
 
 
 def _how(kind: str, auto: bool) -> str:
@@ -150,15 +147,17 @@ def selfcheck_form(request: Request, key: str) -> Response:
 @router.post("/self-check/{key}", include_in_schema=False)
 async def selfcheck_submit(request: Request, key: str) -> Response:
     situation = _situation(key)
-    form = await request.form()
-    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    values, repeated = await _answers(request)
     check_public(request, values.get("csrf_token", ""))
-    case, answers = selfcheck.build_case(situation, values)
+    case, answers = selfcheck.build_case(situation, values, repeated)
     if answers.problems:
         return _form(request, situation, values, answers.problems, status_code=422)
     current, ours, parameters = _selfcheck_settings(request)
     auto = {k: v.auto for k, v in current.items()}
-    items = await selfcheck.evaluate_answers(situation, case, auto, ours, parameters)
+    try:
+        items = await selfcheck.evaluate_answers(situation, case, auto, ours, parameters)
+    except selfcheck.Unreadable as exc:
+        return _form(request, situation, values, exc.problems, status_code=422)
     eligible = [i for i in items if i.eligible]
     total = sum(i.total_fen or 0 for i in eligible)
     return _page(request, "selfcheck_result.html", {
@@ -166,6 +165,31 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
         "relevant": [i for i in items if not i.eligible and i.relevant],
         "others": [i for i in items if not i.eligible and not i.relevant], "yuan": yuan,
     })  # fmt: skip
+
+
+MAX_SELFCHECK_FIELDS = 100  # the longest form has ~25 fields; more is not a browser filling it in
+
+
+async def _answers(request: Request) -> tuple[dict[str, str], frozenset[str]]:
+    """The submitted form's text fields, and those sent more than once with different values.  A body the form
+    parser refuses (a file, too many fields, a part over 1 MB) is a Chinese 400, not Starlette's English one."""
+    from starlette.exceptions import HTTPException
+
+    from jiuye.errors import BAD_INPUT
+
+    try:
+        form = await request.form(max_files=0, max_fields=MAX_SELFCHECK_FIELDS)
+    except HTTPException:
+        raise UserError("提交的内容不是本表单的内容（过大、字段过多或含有文件），请刷新页面后重新填写。", BAD_INPUT) from None
+    seen: dict[str, str] = {}
+    repeated: set[str] = set()
+    for k, v in form.multi_items():
+        if not isinstance(v, str):
+            continue
+        if k in seen and seen[k] != v:
+            repeated.add(k)
+        seen[k] = v
+    return seen, frozenset(repeated)
 
 
 # --- public notices (资金公示) ----------------------------------------------------------------------

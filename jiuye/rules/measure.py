@@ -89,11 +89,19 @@ class Meta:
     frequency: str  # key of FREQUENCY_LABELS
     kind: Kind
     reading: str = ""  # the catalog's reading and our own choices, shown next to results
+    # who is paid, in words, where the catalog row names more than ``beneficiary``'s one kind (CM-10a pays the
+    # employer for a hire and the person for flexible work; JS-07b pays a winning person or organisation);
+    # shown to users instead of the kind's label, while ``beneficiary`` keeps deciding who may apply
+    beneficiary_text: str = ""
     # plausibility bound of one line in yuan (issue 9): the published amount, or for amounts computed from
     # facts (fees, grants) a ceiling no genuine line reaches.  ``approve`` and ``pay`` refuse a line above
     # it and supervision flags it.  Required for every measure that produces money lines (kind money or
     # pending); None only for measures without money.
     line_bound_yuan: int | None = None
+
+    @property
+    def beneficiary_label(self) -> str:
+        return self.beneficiary_text or BENEFICIARY_LABELS[self.beneficiary]
 
     @property
     def line_bound_fen(self) -> int | None:

@@ -11,13 +11,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jiuye.errors import UNAUTHENTICATED, UserError
+from jiuye.errors import NOT_FOUND, UNAUTHENTICATED, UserError
 from jiuye.webkit.render import error_json, is_api, render
 
 log = logging.getLogger("jiuye.web")
@@ -77,6 +77,17 @@ VALIDATION_TEXT = {
 }  # fmt: skip
 
 
+MAX_RECORD_ID = 2**63 - 1  # the largest key a database column holds (BIGINT, SQLite INTEGER)
+
+
+async def ids_in_range(request: Request) -> None:
+    """A number in the URL larger than any record's id is "not found", like any other missing record:
+    SQLite refuses to bind it (OverflowError, a 500 before this), PostgreSQL would compare it as NUMERIC."""
+    for value in request.path_params.values():
+        if isinstance(value, str) and value.isdigit() and (len(value) > 19 or int(value) > MAX_RECORD_ID):
+            raise UserError("找不到您要的页面或记录。", NOT_FOUND)
+
+
 _FROZEN: list[bool] = []
 
 
@@ -122,6 +133,7 @@ def create_app(db_url: str | None = None, *, start_worker: bool = True) -> FastA
         docs_url="/api/v1/docs",
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(ids_in_range)],
     )
     app.state.db_url = url
 
@@ -142,7 +154,8 @@ def create_app(db_url: str | None = None, *, start_worker: bool = True) -> FastA
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = {404: "找不到您要的页面或记录。", 405: "不支持这种请求方式。"}.get(
+        message = {404: "找不到您要的页面或记录。", 405: "不支持这种请求方式。",
+                   400: "请求内容无法解析（应为完整有效的 JSON 或表单，嵌套不宜过深），请检查后重试。"}.get(
             exc.status_code, STATUS_TITLES.get(exc.status_code, "请求无法处理。")
         )
         if isinstance(exc.detail, str) and any("\u4e00" <= c <= "\u9fff" for c in exc.detail):

@@ -48,9 +48,10 @@ async def evaluate_api(
             body = await BATCHER.evaluate_text_async(Job.of(parsed, explain), {"warnings": list(parsed.warnings)}
                                                      if parsed.warnings else None)  # fmt: skip
     except CaseError as exc:
+        from jiuye.public.selfcheck import split_problem
+
         problems = getattr(exc, "problems", None) or [str(exc)]
-        first = problems[0] if problems else str(exc)
-        field = first.split("：", 1)[0] if "：" in str(first) else None
+        field = split_problem(str(problems[0]))[0]  # the path of the first problem (persons[0].birth_date)
         return JSONResponse({"message": "案例有误：" + "；".join(map(str, problems[:20])), "field": field,
                              "problems": [str(p) for p in problems]}, status_code=422)  # fmt: skip
     return Response(content=body, media_type="application/json")

@@ -112,3 +112,56 @@ def test_policy_list_shows_forms_and_district_scope() -> None:
     assert rows["CM-04b"]["scope"] == [{"sense": "employer", "label": "本区（崇明）用人单位"}]
     text = policy_list_text(list(rows.values()), with_forms=True, bureau_district="chongming")
     assert "本局所在区：崇明区" in text and "申请表：" in text
+
+
+def test_reading_states_the_district_scope() -> None:
+    """Catalog G12 (rev. 2) applies "in the sense each row names", and a row may be silent: the reading (shown to
+    users next to every result) must say in which sense a measure's subjects belong to its district, and a person
+    measure that does not ask for the district's hukou must say so, since G12's default for persons is hukou."""
+    from jiuye.rules.measure import DOCUMENT_DISTRICT
+
+    names = {"jinshan": "金山", "chongming": "崇明"}
+    for m in all_measures():
+        if not (m.computable and m.scope):
+            continue
+        reading = m.meta.reading
+        assert names[DOCUMENT_DISTRICT[m.meta.document]] in reading, f"{m.id}: reading does not name its district"
+        person_senses = {s.sense for s in m.scope} & {"hukou", "origin"}
+        if m.meta.beneficiary == "person" and m.subjects == "persons" and not person_senses:
+            assert "户籍" in reading and ("不要求" in reading or "未限定" in reading), (
+                f"{m.id}: a person measure without a hukou condition must say so in its reading")
+
+
+# the catalog's rows (revision 2): who is paid (as users read it), how often, and which table the measure is in
+_PERSON, _ORG, _PER_WORKER = "个人", "机构", "用人单位（按招用人员）"
+CATALOG_ROWS: dict[str, tuple[str, str, str]] = {
+    "JS-01a": (_PERSON, "once", "money"), "JS-02": (_PERSON, "monthly", "money"),
+    "JS-03a": (_PERSON, "once", "money"), "JS-03b": (_PERSON, "monthly", "money"),
+    "JS-05": (_ORG, "yearly", "money"), "JS-06": (_ORG, "yearly", "money"), "JS-07a": (_ORG, "per_event", "money"),
+    "JS-07b": ("获奖的个人或机构", "once", "money"), "JS-07c": (_ORG, "once", "money"),
+    "JS-08": (_PERSON, "once", "money"), "JS-11": (_PER_WORKER, "monthly", "money"), "JS-12": (_ORG, "once", "money"),
+    "JS-13": (_PERSON, "once", "money"), "CM-10c": (_PERSON, "once", "money"),
+    "JS-04": (_PERSON, "monthly", "pending"), "CM-04a": (_PER_WORKER, "once", "pending"),
+    "CM-04b": (_PER_WORKER, "monthly", "pending"), "CM-08": (_ORG, "once", "pending"),
+    "CM-09": (_PERSON, "once", "pending"), "CM-10b": (_PERSON, "once", "pending"),
+    "CM-10a": ("用人单位（单位招用的）或个人（灵活就业的）", "monthly", "pending"),
+    "CM-10d": (_PER_WORKER, "once", "pending"), "CM-10e": (_PER_WORKER, "once", "pending"),
+    "CM-10f": (_PERSON, "monthly", "pending"), "CM-10g": (_PERSON, "once", "pending"),
+}  # fmt: skip
+ON_APPLICATION = ("JS-07d", "JS-10", "CM-01a", "CM-01b", "CM-02a", "CM-02b")
+BY_REVIEWER = ("JS-08b", "JS-08c", "JS-09", "CM-02c", "CM-02d", "CM-03a", "CM-03b", "CM-08a", "CM-10h")
+RULES = ("JS-01b", "JS-01c", "JS-05r", "CM-05")
+
+
+def test_metadata_matches_the_catalog_rows() -> None:
+    """Every row's beneficiary (the label users read: CM-10a pays the employer for a hire and the person for
+    flexible work, JS-07b a winning person or organisation), frequency and table, as the catalog states them."""
+    from jiuye.rules.policy_list import policy_list
+
+    rows = {r["id"]: r for r in policy_list()}
+    for mid, (label, frequency, kind) in CATALOG_ROWS.items():
+        assert (rows[mid]["beneficiary_label"], rows[mid]["frequency"], rows[mid]["kind"]) == (label, frequency, kind), mid
+    assert {mid for mid in ON_APPLICATION if rows[mid]["kind"] == "application"} == set(ON_APPLICATION)
+    assert {mid for mid in BY_REVIEWER if rows[mid]["kind"] == "reviewer"} == set(BY_REVIEWER)
+    assert all(rows[mid]["kind"] == "rule" and rows[mid]["beneficiary"] == "none" for mid in RULES)
+    assert set(rows) == set(CATALOG_ROWS) | set(ON_APPLICATION) | set(BY_REVIEWER) | set(RULES)

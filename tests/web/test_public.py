@@ -310,7 +310,7 @@ def test_confirmation_gates_payment(client: Any, web_db: str, tmp_path: Any) -> 
 
     pay()
     assert state() == "approved"  # not confirmed: left for a later batch
-    token = register(client, row["subject"], "待确认人")
+    token = register(client, row["subject"])  # with the registry's name and phone
     page = client.get("/my")
     assert f'data-entitlement="{row["id"]}"' in page.text and "确认领取" in page.text
     assert row["subject"] not in page.text  # own ID masked on the page too

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.web.conftest import PASSWORD, shot
-from tests.web.public_helpers import PDF, credit_code, id_number
+from tests.web.public_helpers import PDF, credit_code, id_number, registry_contact
 
 pytestmark = pytest.mark.parametrize("web_db", ["sqlite"], indirect=True)
 RESIDENT_PASSWORD = "resident-pass-1"
@@ -27,12 +27,12 @@ def no_horizontal_scroll(page: Any) -> None:
     assert width <= page.viewport_size["width"] + 1, f"page is {width}px wide"
 
 
-def register(page: Any, base: str, identifier: str, name: str, kind: str = "resident") -> None:
+def register(page: Any, base: str, identifier: str, name: str, kind: str = "resident", phone: str = "13912345678") -> None:
     page.goto(f"{base}/my/register")
     page.select_option("#kind", kind)
     page.fill("#identifier", identifier)
     page.fill("#name", name)
-    page.fill("#phone", "13912345678")
+    page.fill("#phone", phone)
     page.fill("#password", RESIDENT_PASSWORD)
     page.fill("#password2", RESIDENT_PASSWORD)
     page.click("button[type=submit]")
@@ -184,7 +184,8 @@ def test_resident_confirms_and_line_is_in_next_batch_in_browser(
     with write_session(web_db) as s:
         ledger.set_confirm(s, "JS-02", True, "测试")
         ledger.approve_month(s, line["month"], "测试", "JS-02")
-    register(page, live_server, line["subject"], "王五")
+    name, phone = registry_contact(web_db, line["subject"])  # someone the registry knows: its name and phone
+    register(page, live_server, line["subject"], name, phone=phone)
     card = page.locator(f'article.line[data-entitlement="{line["id"]}"]')
     assert "确认领取" in card.inner_text() and line["subject"] not in page.inner_text("body")
     card.locator("input[name=bank_account]").fill("6222 0202 0011 2233 446")

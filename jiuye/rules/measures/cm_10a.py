@@ -65,6 +65,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
         "被单位招用的补贴给单位，灵活就业的补贴给本人，标准按市里规定执行。",
         groups=("hardship", "employers"),
         beneficiary="person",
+        beneficiary_text="用人单位（单位招用的）或个人（灵活就业的）",
         frequency="monthly",
         kind="pending",
         line_bound_yuan=3_000,

@@ -57,7 +57,8 @@ class SkillEvaluationFeeSubsidy(Measure):
         line_bound_yuan=5_000,
         reading="学校位于金山区的全日制中职或高校学生；评价日在该学历毕业日前12个月内（含毕业日）；评价等级为高级"
         "（三级）、技师（二级）或高级技师（一级）；此前未参加过任何等级的职业技能评价（首次评价本身须为高级及以上）；"
-        "按该次评价公示的评价考核费用补贴，每人一次，所属月份为评价月份。学校、全日制和毕业学年须是同一学历。",
+        "按该次评价公示的评价考核费用补贴，每人一次，所属月份为评价月份。学校、全日制和毕业学年须是同一学历。"
+        "原文未限定学生户籍：G12 按本行所写以就读学校位于金山为准，不要求本区户籍（本软件的理解）。",
     )
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
     # G12: the row names the school's location (本区中等职业学校、高等院校), not the student's hukou

@@ -41,7 +41,7 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
         frequency="monthly",
         kind="money",
         line_bound_yuan=1_000,
-        reading="以灵活就业登记日R为准：R日年龄≤35周岁；失业登记至R前一日仍有效且开始日+6个月<R；R日未被认定为"
+        reading="本区（金山）户籍（G12）；以灵活就业登记日R为准：R日年龄≤35周岁；失业登记至R前一日仍有效且开始日+6个月<R；R日未被认定为"
         "就业困难人员。此后登记有效的每个月，当月缴纳社保（任一险种）即发放当月补贴。",
     )
     cap: ClassVar[Cap | None] = Cap(limit="cap_months", key=("beneficiary", "subject"), counts="months")

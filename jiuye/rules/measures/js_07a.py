@@ -39,7 +39,7 @@ class CompetitionHostingSubsidy(Measure):
         kind="money",
         line_bound_yuan=500_000,
         reading="承办单位（创业赛事承办单位）每承办一场区人社部门主办的创业赛事，按实际承办费用补贴一次，"
-        "不超过10万元（含10万元）；所属月份为赛事举办月份；承办费用为0的不补贴。",
+        "不超过10万元（含10万元）；所属月份为赛事举办月份；承办费用为0的不补贴。承办单位须位于金山（G12：机构措施以机构所在区为准）。",
     )
     subjects: ClassVar[Subjects] = "organizations"
     # once per event ("event_id" in the key: the engine partitions by Cap.key only)

@@ -38,11 +38,13 @@ class CompetitionPrizeFunding(Measure):
         "创业项目资助，在赛事举办的月份发放。",
         groups=("entrepreneurs",),
         beneficiary="person",
+        beneficiary_text="获奖的个人或机构",
         frequency="once",
         kind="money",
         line_bound_yuan=100_000,
         reading="区人社部门主办的创业赛事（由创业赛事承办单位承办的赛事）中获一、二、三等奖的参赛对象（个人或机构），"
-        "每个奖项一次：一等奖5万元、二等奖3万元、三等奖1万元，第四名及以后不资助；所属月份为赛事举办月份。",
+        "每个奖项一次：一等奖5万元、二等奖3万元、三等奖1万元，第四名及以后不资助；所属月份为赛事举办月份。"
+        "获奖者须属金山（G12，原文未写，本软件的理解）：个人为金山户籍，机构位于金山。",
     )
     subjects: ClassVar[Subjects] = "organizations"
     universe: ClassVar[tuple[str, ...] | None] = ("persons", "organizations")  # a winner is either

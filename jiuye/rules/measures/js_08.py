@@ -55,7 +55,8 @@ class SkillCertificateBonus(Measure):
         line_bound_yuan=5_000,
         reading="以证书记录的培训机构为准：该机构为金山区职业培训机构，证书等级为高级技师（一级）、技师（二级）"
         "或高级（三级）；按取得证书的月份发放；每人每个等级一次（同一等级多张证书只补最早一张）。"
-        "案例格式中没有“纳入本市政府补贴培训范围”的事实，视为由证书所载培训机构开展的补贴培训，申请时由经办人员核实。",
+        "案例格式中没有“纳入本市政府补贴培训范围”的事实，视为由证书所载培训机构开展的补贴培训，申请时由经办人员核实。"
+        "原文未限定个人户籍：G12 按本行所写以培训机构位于金山为准，不要求本区户籍（本软件的理解）。",
     )
     # once per person per level; "level" is in the key too because the engine partitions by ``key`` only
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "level"), "lines", extra=("level",))

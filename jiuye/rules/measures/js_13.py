@@ -39,7 +39,8 @@ class PairedRegionTransferBonus(Measure):
         kind="money",
         line_bound_yuan=1_200,
         reading="劳动者和劳动合同的条件同JS-11；在该单位缴纳城镇职工社会保险第3个月所在月份补贴1200元，每人一次；"
-        "第3个月在2023年1月前的，不属于本意见补贴范围。",
+        "第3个月在2023年1月前的，不属于本意见补贴范围。对口地区劳动力本无本区户籍：G12 以用人单位位于金山为准，"
+        "不要求本区户籍，故户籍迁出（G13）不适用（本软件的理解）。",
     )
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary",), "lines")
 

@@ -1,0 +1,163 @@
+"""Attacks on the staff and public web found in session 8 (each test failed before its fix):
+
+- registering as a person of the registry with someone else's name or phone, and redirecting their
+  免申即享 money to one's own account by posting a confirmation the page never offered;
+- a town caseworker reading and deciding the applications of another town;
+- an id too large for the database in a URL (a 500 with SQLite instead of "not found").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.web.conftest import login
+from tests.web.public_helpers import PDF, csrf, register, registry_contact
+
+ACCOUNT = "6222020200112233446"  # a Luhn-valid account of the attacker
+
+
+def _found_line(url: str) -> dict[str, Any]:
+    from jiuye import db
+    from jiuye.ledger.models import entitlements as e
+
+    with db.session_scope(url) as s:
+        return dict(s.execute(sa.select(e.c.id, e.c.subject, e.c.month).where(
+            e.c.state == "found", e.c.policy == "JS-02", e.c.subject == e.c.beneficiary,
+            e.c.amount_fen.is_not(None)).order_by(e.c.month, e.c.id).limit(1)).mappings().one())  # fmt: skip
+
+
+def _post_register(client: Any, identifier: str, name: str, phone: str) -> Any:
+    page = client.get("/my/register")
+    return client.post("/my/register", data={"kind": "resident", "identifier": identifier, "name": name, "phone": phone,
+                                             "password": "attacker-pass-1", "password2": "attacker-pass-1",
+                                             "csrf_token": csrf(page.text)})  # fmt: skip
+
+
+def test_registering_as_a_registry_person_needs_their_name_and_phone(client: Any, web_db: str) -> None:
+    from jiuye import db
+    from jiuye.applications.models import applicants
+
+    line = _found_line(web_db)
+    name, phone = registry_contact(web_db, line["subject"])
+    other_phone = "13900000000" if phone != "13900000000" else "13900000001"
+    for bad_name, bad_phone in (("冒名者", phone), (name, other_phone)):
+        r = _post_register(client, line["subject"], bad_name, bad_phone)
+        assert r.status_code == 422, r.text
+        assert "与登记信息不一致" in r.text
+        assert line["subject"] not in r.text.replace(f'value="{line["subject"]}"', "")  # echoed only in the field
+    with db.session_scope(web_db) as s:
+        assert s.execute(sa.select(applicants.c.id).where(applicants.c.identifier == line["subject"])).first() is None
+    assert _post_register(client, line["subject"], name, phone).status_code == 303
+
+
+def test_a_confirmation_the_page_does_not_offer_cannot_redirect_the_payment(client: Any, web_db: str) -> None:
+    """JS-02 needs no confirmation (the bureau's default): posting one anyway must not set the account."""
+    from jiuye import db
+    from jiuye.ledger.models import entitlement_confirmations as ec
+
+    line = _found_line(web_db)
+    token = register(client, line["subject"])
+    page = client.get("/my")
+    assert f'data-entitlement="{line["id"]}"' in page.text and "确认领取" not in page.text
+    r = client.post(f"/my/entitlements/{line['id']}/confirm",
+                    data={"csrf_token": token, "decision": "confirmed", "bank_account": ACCOUNT})  # fmt: skip
+    assert r.status_code == 409, r.text
+    assert "无须确认" in r.text
+    with db.session_scope(web_db) as s:
+        assert s.execute(sa.select(ec).where(ec.c.entitlement_id == line["id"])).first() is None
+
+
+def test_a_confirmation_needs_the_account_to_still_match_the_registry(client: Any, web_db: str) -> None:
+    """An account registered before the registry knew the person (any name) cannot confirm their money."""
+    from jiuye import db
+    from jiuye.accounts.web import write_session
+    from jiuye.ledger import service as ledger
+    from jiuye.ledger.models import entitlement_confirmations as ec
+    from jiuye.registry.models import TABLES
+
+    line = _found_line(web_db)
+    name, phone = registry_contact(web_db, line["subject"])
+    token = register(client, line["subject"])
+    with write_session(web_db) as s:
+        ledger.set_confirm(s, "JS-02", True, "测试")
+        p = TABLES["persons"]  # the registry changes (or the account predates the person's import)
+        s.execute(sa.update(p).where(p.c.id_number == line["subject"]).values(phone="13700000000"))
+    r = client.post(f"/my/entitlements/{line['id']}/confirm",
+                    data={"csrf_token": token, "decision": "confirmed", "bank_account": ACCOUNT})  # fmt: skip
+    assert r.status_code == 403, r.text
+    assert "与登记信息不一致" in r.text
+    with db.session_scope(web_db) as s:
+        assert s.execute(sa.select(ec).where(ec.c.entitlement_id == line["id"])).first() is None
+    with write_session(web_db) as s:
+        p = TABLES["persons"]
+        s.execute(sa.update(p).where(p.c.id_number == line["subject"]).values(phone=phone))
+    r = client.post(f"/my/entitlements/{line['id']}/confirm",
+                    data={"csrf_token": token, "decision": "confirmed", "bank_account": ACCOUNT})  # fmt: skip
+    assert r.status_code == 303, r.text
+    assert name
+
+
+def _submitted_application(client: Any, web_db: str, town_is_zhujing: bool) -> int:
+    """A JS-08b application submitted by a Jinshan resident of 朱泾镇 (or of another town)."""
+    from jiuye import db
+    from jiuye.registry.models import TABLES
+
+    p, o = TABLES["persons"], TABLES["organizations"]
+    with db.session_scope(web_db) as s:
+        town = (p.c.hukou_town == "朱泾镇") if town_is_zhujing else (p.c.hukou_town != "朱泾镇")
+        person = s.execute(sa.select(p.c.id_number).where(p.c.hukou_district == "jinshan", town)
+                           .order_by(p.c.id).limit(1)).scalar_one()  # fmt: skip
+        code = s.execute(sa.select(o.c.credit_code).where(o.c.district == "jinshan", o.c.credit_code.is_not(None))
+                         .limit(1)).scalar_one()  # fmt: skip
+    token = register(client, person)
+    r = client.post("/my/apply/JS-08b", data={"csrf_token": token})
+    assert r.status_code == 303, r.text
+    app_id = int(r.headers["location"].rsplit("/", 1)[1])
+    r = client.post(f"/my/applications/{app_id}", data={
+        "csrf_token": token, "org_name": "某某服务社", "org_code": code, "org_district": "jinshan", "grade": "A",
+        "graded_on": "2025-03-01", "reason": "申请资助", "action": "submit"},
+        files={"proof": ("证明.pdf", PDF, "application/pdf")})  # fmt: skip
+    assert r.status_code == 303 and "submitted" in r.headers["location"], r.text
+    client.cookies.clear()
+    return app_id
+
+
+def test_a_town_caseworker_sees_and_decides_only_applications_of_their_town(client: Any, web_db: str) -> None:
+    from jiuye import db
+    from jiuye.applications.models import application_files
+
+    other = _submitted_application(client, web_db, town_is_zhujing=False)
+    own = _submitted_application(client, web_db, town_is_zhujing=True)
+    with db.session_scope(web_db) as s:
+        other_file = s.execute(sa.select(application_files.c.id).where(application_files.c.application_id == other)
+                               ).scalar_one()  # fmt: skip
+    token = login(client, "caseworker_js")
+    listed = client.get("/review/applications").text
+    assert f"/review/applications/{own}" in listed
+    assert f"/review/applications/{other}" not in listed
+    assert client.get(f"/review/applications/{other}").status_code == 404
+    assert client.get(f"/review/applications/{other}/files/{other_file}").status_code == 404
+    r = client.post(f"/review/applications/{other}", data={"csrf_token": token, "decision": "reject", "reason": "不符合"})
+    assert r.status_code == 404, r.text
+    assert client.get(f"/review/applications/{own}").status_code == 200
+    # the district's reviewer still sees both
+    client.cookies.clear()
+    login(client, "reviewer_js")
+    listed = client.get("/review/applications").text
+    assert f"/review/applications/{own}" in listed and f"/review/applications/{other}" in listed
+
+
+@pytest.mark.parametrize("path", ["/api/v1/entitlements/{n}", "/api/v1/persons/{n}", "/entitlements/{n}",
+                                  "/api/v1/payment-batches/{n}", "/api/v1/flags/{n}", "/api/v1/jobs/{n}",
+                                  "/notices/{n}"])  # fmt: skip
+def test_an_id_too_large_for_the_database_is_not_found(client: Any, web_db: str, path: str) -> None:
+    from tests.web.conftest import api_token
+
+    headers = api_token(client, "admin_js")
+    for n in (2**63, 10**30):
+        r = client.get(path.format(n=n), headers=headers)
+        assert r.status_code == 404, (path, n, r.status_code, r.text[:200])
+        assert "系统内部错误" not in r.text
