@@ -427,6 +427,12 @@ class Context:
         return month_end(self.window_to)
 
 
+# the facts table of each kind of subject (a measure without subjects has no candidate row at all)
+SUBJECT_TABLES: dict[str, tuple[str, ...]] = {
+    "persons": ("persons",), "organizations": ("organizations",), "employers": ("employers",), "none": (),
+}  # fmt: skip
+
+
 class Measure:
     """Base class; a measure module defines one subclass and an instance ``MEASURE``."""
 
@@ -446,6 +452,15 @@ class Measure:
     # prune first (issue 11): conditions every eligible candidate row meets on its subject person alone, checked
     # for all measures in one shared pass before any join (names in jiuye.rules.prune.NECESSARY_TEXT)
     necessary: ClassVar[tuple[Necessary, ...]] = ()
+    # the facts tables whose rows the candidate rows start from (``candidates`` left-joins everything else to
+    # them): with all of them empty there is no candidate row, hence no line and no explanation, and the engine
+    # plans no query for the measure (issue 11 item 4: a web form's person has no organisations).  None: the
+    # subjects' table (:data:`SUBJECT_TABLES`).  tests/rules/test_engine.py checks every measure's on random cases.
+    universe: ClassVar[tuple[str, ...] | None] = None
+
+    @property
+    def universe_tables(self) -> tuple[str, ...]:
+        return SUBJECT_TABLES[self.subjects] if self.universe is None else self.universe
 
     @property
     def id(self) -> str:

@@ -47,6 +47,7 @@ class CompetitionPrizeFunding(Measure):
         "获奖者须属金山（G12，原文未写，本软件的理解）：个人为金山户籍，机构位于金山。",
     )
     subjects: ClassVar[Subjects] = "organizations"
+    universe: ClassVar[tuple[str, ...] | None] = ("persons", "organizations")  # a winner is either
     # once per award ("event_id" in the key: the engine partitions by Cap.key only)
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "event_id"), "lines", extra=("event_id",))
 
