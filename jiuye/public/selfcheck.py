@@ -222,7 +222,7 @@ async def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dic
     from jiuye.rules.batch import BATCHER
     from jiuye.rules.case import CaseError
 
-    measures = [m for m in ours if m.meta.beneficiary in situation.beneficiaries
+    measures = [m for m in ours if set(m.meta.payee_kinds) & set(situation.beneficiaries)
                 and m.meta.kind in ("money", "pending", "reviewer", "application")]  # fmt: skip
     try:
         result = await BATCHER.case_async(case, _maker([m for m in measures if m.computable], parameters))
