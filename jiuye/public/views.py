@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup, escape
 
 from jiuye.applications.web import check_public, maybe_applicant, public_token, with_public_cookie
 from jiuye.errors import NOT_FOUND, UserError
@@ -163,8 +164,33 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
     return _page(request, "selfcheck_result.html", {
         "title": "测算结果", "s": situation, "eligible": eligible, "total": yuan(total),
         "relevant": [i for i in items if not i.eligible and i.relevant],
-        "others": [i for i in items if not i.eligible and not i.relevant], "yuan": yuan,
+        "others": [i for i in items if not i.eligible and not i.relevant], "yuan": yuan, "conds": conditions_html,
     })  # fmt: skip
+
+
+_MET = {True: '<span class="tag ok">满足</span> ', False: '<span class="tag bad">不满足</span> '}
+
+
+def conditions_html(conditions: list[dict[str, Any]], failed_only: bool = False) -> Markup:
+    """The list of a measure's conditions on the result page (met or not, the values compared, the clause, and
+    for a failed one what would change it); ``failed_only``: the failed ones.  Written here rather than as a
+    template macro: a page holds a few hundred of them and the macro's per-call and per-attribute cost was most
+    of the page's rendering time (≈ 1.1 → 0.3 ms a page)."""
+    out = ['<ul class="conds">\n']
+    for c in conditions:
+        met = bool(c.get("met"))
+        if failed_only and met:
+            continue
+        out += ["  <li>", _MET[met], escape(c.get("text") or "")]
+        if c.get("detail"):
+            out += ['<br><span class="small muted">', escape(c["detail"]), "</span>"]
+        out += ['<br><span class="small muted">依据：', escape(c.get("clause") or ""), "</span>"]
+        if not met and c.get("hint"):
+            out += ['<span class="hint">怎样才能符合：', escape(c["hint"]), "</span>"]
+        out.append("</li>\n")
+    out.append("</ul>")
+    return Markup("".join(out))
+
 
 
 MAX_SELFCHECK_FIELDS = 100  # the longest form has ~25 fields; more is not a browser filling it in
