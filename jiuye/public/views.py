@@ -38,17 +38,6 @@ def _settings(request: Request) -> tuple[dict[str, Any], list[Any]]:
     return now.settings, now.measures
 
 
-def _selfcheck_settings(request: Request) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
-    """What the self-check needs: :func:`_settings` and the values the bureau has set on the parameters page
-    (dated, audited) — a resident's self-check must show the amounts the bureau pays today, the same ones
-    matching uses, not only the files' defaults.  Kept between requests while unchanged (:mod:`jiuye.public.bureau`)."""
-    from jiuye.accounts.web import db_url
-    from jiuye.public.bureau import bureau
-
-    now = bureau(db_url(request))
-    return now.settings, now.measures, now.overrides
-
-
 def _how(kind: str, auto: bool) -> str:
     if kind in ("reviewer", "application"):
         return "reviewer"
@@ -153,10 +142,10 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
     case, answers = selfcheck.build_case(situation, values, repeated)
     if answers.problems:
         return _form(request, situation, values, answers.problems, status_code=422)
-    current, ours, parameters = _selfcheck_settings(request)
-    auto = {k: v.auto for k, v in current.items()}
+    from jiuye.accounts.web import db_url
+
     try:
-        items = await selfcheck.evaluate_answers(situation, case, auto, ours, parameters)
+        items = await selfcheck.evaluate_answers(situation, case, db_url(request))
     except selfcheck.Unreadable as exc:
         return _form(request, situation, values, exc.problems, status_code=422)
     eligible = [i for i in items if i.eligible]
