@@ -173,3 +173,12 @@ def mask_text(text: str | None) -> str:
     from jiuye.rules.identifiers import mask_text as policy_mask_text
 
     return "" if text is None else policy_mask_text(str(text))
+
+
+def masked_traceback(exc: BaseException) -> str:
+    """The traceback of an unexpected error for the server log, masked by :func:`mask_text`: a library's
+    message (a database error quotes the statement's parameters) may carry an ID number or an account,
+    and a log line is read by people whose role may not see them."""
+    import traceback
+
+    return mask_text("".join(traceback.format_exception(exc)))

@@ -59,14 +59,20 @@ def applicable(session: Session) -> dict[str, Any]:
             if m.meta.kind in ("money", "pending", "reviewer", "application") and not current[m.id].auto}  # fmt: skip
 
 
+# the applicant account kind that may apply for a measure paying each kind of beneficiary (others: anyone)
+APPLICANT_OF: dict[str, str] = {"person": "resident", "employer": "employer", "employer_per_worker": "employer"}
+
+
 def may_apply_for(ident: Identity, measure: Any) -> str | None:
     """None when this applicant may apply for ``measure``, else the reason (in Chinese)."""
-    beneficiary = measure.meta.beneficiary
-    if beneficiary == "person" and ident.kind != "resident":
+    # who applies follows who is paid (CM-10a: the hiring employer or the flexibly employed person); an
+    # organisation measure is applied for by whoever acts for the organisation
+    applicants = {APPLICANT_OF.get(kind) for kind in measure.meta.payee_kinds}
+    if None in applicants or ident.kind in applicants:
+        return None
+    if applicants == {"resident"}:
         return "本政策由个人申请，请使用个人账号。"
-    if beneficiary in ("employer", "employer_per_worker") and ident.kind != "employer":
-        return "本政策由用人单位申请，请使用单位账号。"
-    return None
+    return "本政策由用人单位申请，请使用单位账号。"
 
 
 def window_problem(policy: str, today: dt.date | None = None) -> str | None:
@@ -325,7 +331,7 @@ def _move(session: Session, application_id: int, old: str, new: str, actor: str,
 def beneficiary_of(app: dict[str, Any], applicant: dict[str, Any], measure: Any) -> str:
     """Who the money is for: for a measure paying an employer or organisation, the credit code the form
     names (the applicant may act for it); otherwise the applicant."""
-    if measure.meta.beneficiary in ("organization", "employer", "employer_per_worker"):
+    if not {"person", "none"} & set(measure.meta.payee_kinds):
         for f in measure.form_fields():
             code = str((app["fields"] or {}).get(f.name) or "") if f.type == "employer" else ""
             if code:

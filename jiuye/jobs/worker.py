@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-import traceback
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -73,8 +73,10 @@ class Worker:
         while not self.stop_event.is_set():
             try:
                 ran = run_one(self.url)
-            except Exception:  # keep the worker alive; the job row says what failed
-                log.exception("job worker error")
+            except Exception as exc:  # keep the worker alive; the job row says what failed
+                from jiuye.accounts.scope import masked_traceback
+
+                log.error("job worker error: %s", masked_traceback(exc))
                 ran = False
             if not ran:
                 self.wake.wait(POLL_SECONDS)
@@ -211,8 +213,11 @@ def _execute(url: str, job: dict[str, Any]) -> None:
     except UserError as exc:
         message = str(exc)
     except Exception as exc:
-        log.error("job %s failed: %s", job_id, traceback.format_exc())
-        message = f"任务失败（系统内部错误：{type(exc).__name__}）；事务已回滚，没有留下半成品。"
+        from jiuye.accounts.scope import masked_traceback
+
+        ref = uuid.uuid4().hex[:8]  # the page says the reference, the log holds the (masked) traceback
+        log.error("job %s failed (编号 %s): %s", job_id, ref, masked_traceback(exc))
+        message = f"任务失败（系统内部错误，已记录，编号 {ref}）；事务已回滚，没有留下半成品。"
     with write_session(url, check=False) as s:
         service.finish(s, job_id, ok, message, result, user.actor)
     LIVE.pop(job_id, None)

@@ -234,7 +234,7 @@ async def evaluate_answers(situation: Situation, case: dict[str, Any], url: str)
         import dataclasses
 
         now = bureau(url, since=arrived)
-        measures = [m for m in now.measures if m.meta.beneficiary in situation.beneficiaries
+        measures = [m for m in now.measures if set(m.meta.payee_kinds) & set(situation.beneficiaries)
                     and m.meta.kind in ("money", "pending", "reviewer", "application")]  # fmt: skip
         used.append((now, measures))
         if now.overrides:  # the bureau's stored values under the case's own

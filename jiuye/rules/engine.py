@@ -620,6 +620,8 @@ def _evaluate(
             finding_queries.append(found.filter(in_window).select([pl.col(k).cast(v) for k, v in FINDING_SCHEMA.items()]))
         if not explain and measure.meta.kind == "rule":
             continue  # a rule has no lines; without explanations only its findings matter
+        if empty_tables.issuperset(measure.universe_tables) and not _PLAN_EMPTY:
+            continue  # no candidate row (not even a subject to explain): the first pass would return nothing
         conditions, monthly = _conditions_of(measure, p, ctx)
         candidates = measure.candidates(views.get(measure.id, facts), p, ctx)
         if explain:  # which rows are eligible is known from the first pass: no eager filter per measure later

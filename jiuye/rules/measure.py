@@ -77,6 +77,35 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
+# the registry table whose natural keys name a beneficiary of each kind (a line's beneficiary id is one of them)
+PAYEE_TABLES: dict[str, str] = {
+    "person": "persons", "employer": "employers", "employer_per_worker": "employers", "organization": "organizations",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Payee:
+    """Who one route of a measure pays (the catalog row's beneficiary column).
+
+    A measure paying one kind declares it as a plain key (``Meta.beneficiary="person"``); one whose lines go
+    to more than one kind declares a route each (CM-10a: the employer for a hire, the person for flexible
+    work; JS-07b: a winning person or organisation).  The kind of one line is then decided from the line
+    itself (:func:`line_payee_kind`): by ``pays_subject`` where the routes differ in it, else by the
+    registry table that holds the beneficiary id."""
+
+    kind: str  # key of BENEFICIARY_LABELS
+    route: str = ""  # when this kind is paid, in words ("单位招用的"); shown in the label
+    # the route pays the line's subject itself (True), someone else on the subject's account (False), or either
+    pays_subject: bool | None = None
+
+    @property
+    def label(self) -> str:
+        if not self.route:
+            return BENEFICIARY_LABELS[self.kind]
+        noun = BENEFICIARY_LABELS[self.kind].partition("（")[0]  # 用人单位（按招用人员） → 用人单位
+        return f"{noun}（{self.route}）"
+
+
 @dataclass(frozen=True)
 class Meta:
     id: str
@@ -85,14 +114,12 @@ class Meta:
     quote: str  # exact words of the clause in ../shared/seeds (whitespace-insensitive)
     summary: str  # plain language for residents
     groups: tuple[str, ...]
-    beneficiary: str  # key of BENEFICIARY_LABELS
+    # who is paid: a key of BENEFICIARY_LABELS, or one Payee per route where the catalog row names more
+    # than one kind — the one fact the policy list, who may apply and supervision read (``payees``)
+    beneficiary: str | tuple[Payee, ...]
     frequency: str  # key of FREQUENCY_LABELS
     kind: Kind
     reading: str = ""  # the catalog's reading and our own choices, shown next to results
-    # who is paid, in words, where the catalog row names more than ``beneficiary``'s one kind (CM-10a pays the
-    # employer for a hire and the person for flexible work; JS-07b pays a winning person or organisation);
-    # shown to users instead of the kind's label, while ``beneficiary`` keeps deciding who may apply
-    beneficiary_text: str = ""
     # plausibility bound of one line in yuan (issue 9): the published amount, or for amounts computed from
     # facts (fees, grants) a ceiling no genuine line reaches.  ``approve`` and ``pay`` refuse a line above
     # it and supervision flags it.  Required for every measure that produces money lines (kind money or
@@ -100,8 +127,22 @@ class Meta:
     line_bound_yuan: int | None = None
 
     @property
+    def payees(self) -> tuple[Payee, ...]:
+        return (Payee(self.beneficiary),) if isinstance(self.beneficiary, str) else self.beneficiary
+
+    @property
+    def payee_kinds(self) -> tuple[str, ...]:
+        """The kinds of beneficiary this measure's lines may go to (one, or one per route)."""
+        return tuple(dict.fromkeys(p.kind for p in self.payees))
+
+    @property
+    def pays(self) -> bool:
+        """The measure has money lines (a beneficiary other than ``none``)."""
+        return self.payee_kinds != ("none",)
+
+    @property
     def beneficiary_label(self) -> str:
-        return self.beneficiary_text or BENEFICIARY_LABELS[self.beneficiary]
+        return "或".join(p.label for p in self.payees)
 
     @property
     def line_bound_fen(self) -> int | None:
@@ -115,6 +156,35 @@ class Meta:
     def district(self) -> str:
         """G12: the district whose funds pay this measure (its document's district)."""
         return DOCUMENT_DISTRICT[self.document]
+
+
+def line_payee_kind(
+    meta: Meta, beneficiary: pl.Expr, subject: pl.Expr, registered: Mapping[str, pl.Expr]
+) -> pl.Expr:
+    """String expression: the kind of one line's beneficiary (a key of BENEFICIARY_LABELS), decided from the
+    line itself.  A measure paying one kind pays that kind (an unregistered id included: supervision must
+    still see an employer line paid to an employer missing from the registry).  Where its routes pay
+    different kinds: the one route the line fits by ``Payee.pays_subject`` (CM-10a: paid to someone other
+    than the worker → the hiring employer, registered or not) unless the registry holds the id as another
+    declared kind (a line granted on an employer's own application names the employer as its subject too);
+    else the route whose registry table holds the beneficiary id (JS-07b: a person or an organisation
+    wins); null when neither decides (an id no table holds).
+
+    ``registered``: registry table name (``PAYEE_TABLES``) → boolean expression "the beneficiary id is a
+    natural key of that table"."""
+    payees = meta.payees
+    if len(payees) == 1:
+        return pl.lit(payees[0].kind, pl.String)
+    own = beneficiary == subject
+    fits = [pl.lit(True) if p.pays_subject is None else (own if p.pays_subject else ~own) for p in payees]
+    in_table = [registered.get(PAYEE_TABLES.get(p.kind, ""), pl.lit(False)).fill_null(False) for p in payees]
+    by_route = pl.coalesce([pl.when(f).then(pl.lit(p.kind, pl.String)) for p, f in zip(payees, fits, strict=True)])
+    route_in_table = pl.any_horizontal([f & t for f, t in zip(fits, in_table, strict=True)])
+    by_table = pl.coalesce([pl.when(t).then(pl.lit(p.kind, pl.String)) for p, t in zip(payees, in_table, strict=True)])
+    route_decides = (pl.sum_horizontal([f.cast(pl.Int8) for f in fits]) == 1) & (
+        route_in_table | ~pl.any_horizontal(in_table)
+    )
+    return pl.when(route_decides).then(by_route).otherwise(by_table)
 
 
 # G12 (rev. 2): each document is paid from its own district's funds (JS 六(三); CM (十六))
@@ -357,6 +427,12 @@ class Context:
         return month_end(self.window_to)
 
 
+# the facts table of each kind of subject (a measure without subjects has no candidate row at all)
+SUBJECT_TABLES: dict[str, tuple[str, ...]] = {
+    "persons": ("persons",), "organizations": ("organizations",), "employers": ("employers",), "none": (),
+}  # fmt: skip
+
+
 class Measure:
     """Base class; a measure module defines one subclass and an instance ``MEASURE``."""
 
@@ -376,6 +452,15 @@ class Measure:
     # prune first (issue 11): conditions every eligible candidate row meets on its subject person alone, checked
     # for all measures in one shared pass before any join (names in jiuye.rules.prune.NECESSARY_TEXT)
     necessary: ClassVar[tuple[Necessary, ...]] = ()
+    # the facts tables whose rows the candidate rows start from (``candidates`` left-joins everything else to
+    # them): with all of them empty there is no candidate row, hence no line and no explanation, and the engine
+    # plans no query for the measure (issue 11 item 4: a web form's person has no organisations).  None: the
+    # subjects' table (:data:`SUBJECT_TABLES`).  tests/rules/test_engine.py checks every measure's on random cases.
+    universe: ClassVar[tuple[str, ...] | None] = None
+
+    @property
+    def universe_tables(self) -> tuple[str, ...]:
+        return SUBJECT_TABLES[self.subjects] if self.universe is None else self.universe
 
     @property
     def id(self) -> str:
@@ -430,7 +515,7 @@ class Measure:
         own = getattr(self, "form", ())
         if own:
             return tuple(own)
-        org = ORGANIZATION_FORM if self.meta.beneficiary == "organization" else ()
+        org = ORGANIZATION_FORM if self.meta.payee_kinds == ("organization",) else ()
         return (*org, *GENERIC_FORM)
 
     def findings(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame | None:

@@ -41,7 +41,7 @@ def policy_list(
             "id": meta.id, "title": meta.title, "clause": meta.clause, "kind": meta.kind,
             "kind_label": KIND_LABELS[meta.kind], "groups": list(meta.groups),
             "group_labels": [GROUP_LABELS[g] for g in meta.groups],
-            "beneficiary": meta.beneficiary, "beneficiary_label": meta.beneficiary_label,
+            "beneficiaries": list(meta.payee_kinds), "beneficiary_label": meta.beneficiary_label,
             "frequency": meta.frequency, "frequency_label": FREQUENCY_LABELS[meta.frequency],
             "validity": _validity(meta.id), "summary": meta.summary, "quote": meta.quote, "reading": meta.reading,
             "district": m.district, "district_label": DISTRICT_NAMES[m.district],

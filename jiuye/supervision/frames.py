@@ -19,6 +19,7 @@ The checks are pure functions over these frames, so they can be tested without a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import cache
@@ -89,6 +90,12 @@ class Inputs:
         ]
         return max(months) if months else None
 
+    def registered(self) -> dict[str, pl.Series]:
+        """The registry's natural keys by table (persons, employers, organisations): which kind a line's
+        beneficiary is, where its measure pays more than one (:func:`line_kind`)."""
+        return {"persons": self.persons["id"], "employers": self.employers["id"],
+                "organizations": self.organizations["id"]}  # fmt: skip
+
     def tables(self) -> dict[str, pl.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "as_of"}
 
@@ -114,7 +121,7 @@ def doc_of(policy: str) -> str:
 
 MEASURE_SCHEMA: dict[str, Any] = {
     "policy": S, "doc": S, "district": S, "measure_clause": S, "fund_clause": S,
-    "beneficiary_kind": S, "subject_is_person": B, "employer_district": S, "hukou": B,
+    "beneficiary_kinds": pl.List(S), "subjects": S, "employer_district": S, "hukou": B,
     "line_bound_fen": I64, "cap": I64, "cap_count": S, "cap_by_beneficiary": B, "cap_by_subject": B,
 }  # fmt: skip
 STANDARD_SCHEMA: dict[str, Any] = {"policy": S, "since": D, "standard_fen": I64}
@@ -123,7 +130,7 @@ STANDARD_SCHEMA: dict[str, Any] = {"policy": S, "since": D, "standard_fen": I64}
 def _paying_measures() -> list[Any]:
     from jiuye.rules.catalog import all_measures
 
-    return [m for m in all_measures() if m.meta.beneficiary != "none"]
+    return [m for m in all_measures() if m.meta.pays]
 
 
 def measures_frame() -> pl.DataFrame:
@@ -131,8 +138,10 @@ def measures_frame() -> pl.DataFrame:
     (``Measure.meta``, ``Measure.cap``, ``Measure.scope`` and the dated parameters): a measure's district,
     clause, beneficiary, hukou condition, cap and once-key are declared once, in its module.
 
-    ``employer_district``: where an employer paid by the measure must be located (G12: an employer or
-    employer-per-worker beneficiary of an employer-scoped measure); ``hukou``: the measure requires hukou in
+    ``beneficiary_kinds``: the kinds of beneficiary its lines may go to (one, or one per route: CM-10a, JS-07b);
+    which one a paid line went to is decided per line by :func:`with_measures`.  ``employer_district``: where
+    an employer paid by the measure must be located (G12: an employer or employer-per-worker beneficiary of
+    an employer-scoped measure; for a line paid to that employer only); ``hukou``: the measure requires hukou in
     its district (G13); ``line_bound_fen``: the per-line plausibility bound approve and pay enforce
     (``Meta.line_bound_yuan``); ``cap``: the cap or once-key limit in force (latest dated value) — null when
     the measure has none, when it is not set yet (G6), or when its key names line columns supervision
@@ -149,12 +158,11 @@ def measures_frame() -> pl.DataFrame:
             raw = cap.limit if isinstance(cap.limit, int) else load_measure_parameters(m.id).get(cap.limit)
             limit = None if raw is None else int(raw)
         key = cap.key if cap is not None and limit is not None else ()
-        pays_employer = meta.beneficiary in ("employer", "employer_per_worker")
+        pays_employer = bool(set(meta.payee_kinds) & set(EMPLOYER_KINDS))
         rows.append({
             "policy": m.id, "doc": meta.document, "district": m.district,
             "measure_clause": f"{meta.clause}（{m.id}）", "fund_clause": fund[meta.document],
-            "beneficiary_kind": meta.beneficiary,
-            "subject_is_person": m.subjects == "persons" or (m.subjects == "none" and meta.beneficiary == "person"),
+            "beneficiary_kinds": list(meta.payee_kinds), "subjects": m.subjects,
             "employer_district": m.district if pays_employer and any(s.sense == "employer" for s in m.scope) else None,
             "hukou": m.requires_hukou, "line_bound_fen": meta.line_bound_fen,
             "cap": limit, "cap_count": None if cap is None or limit is None else cap.counts,
@@ -182,10 +190,46 @@ def standards_frame() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=STANDARD_SCHEMA).sort("policy", "since")
 
 
-def with_measures(lines: pl.DataFrame) -> pl.DataFrame:
-    """Paid lines (``policy``, ``month`` …) with their measure's attributes and ``max_line_fen``: the measure's
-    standard in force in the line's month where the rules state one, else its plausibility bound."""
+EMPLOYER_KINDS = ("employer", "employer_per_worker")
+
+
+def line_kind(lines: pl.DataFrame, registered: Mapping[str, pl.Series]) -> pl.Expr:
+    """The kind of each line's beneficiary (``jiuye.rules.measure.line_payee_kind``, decided from the line
+    and the registry ids ``registered``: table name → its natural keys), over ``lines`` joined with
+    :func:`measures_frame`; null for a line of no paying measure."""
+    kinds = pl.col("beneficiary_kinds")
+    kind: Any = pl.when(kinds.list.len() == 1).then(kinds.list.first())
+    several = {m.id: m for m in _paying_measures() if len(m.meta.payee_kinds) > 1}
+    present = set(lines.get_column("policy").unique().to_list()) & set(several)
+    if present:
+        from jiuye.rules.measure import line_payee_kind
+
+        ben, subj = pl.col("beneficiary"), pl.col("subject")
+        held = {table: ben.is_in(ids.implode()) for table, ids in registered.items()}
+        for mid in sorted(present):
+            kind = kind.when(pl.col("policy") == mid).then(line_payee_kind(several[mid].meta, ben, subj, held))
+    return kind.otherwise(pl.lit(None, S))
+
+
+def with_measures(lines: pl.DataFrame, registered: Mapping[str, pl.Series] | None = None) -> pl.DataFrame:
+    """Paid lines (``policy``, ``beneficiary``, ``subject``, ``month`` …) with their measure's attributes,
+    decided per line where the measure pays more than one kind of beneficiary:
+
+    - ``beneficiary_kind``: who this line was paid to (:func:`line_kind`; ``registered``: the registry ids
+      by table, ``Inputs.registered``);
+    - ``subject_is_person``: the line is about a person (a persons measure, or a line paid to a person
+      for themselves: JS-07b's winning person; a reviewer-decided measure paying a person);
+    - ``employer_district``: kept for lines paid to an employer only (CM-10a's hired route, not its
+      flexible one);
+    - ``max_line_fen``: the measure's standard in force in the line's month where the rules state one,
+      else its plausibility bound."""
     out = lines.join(measures_frame(), on="policy", how="left")
+    kind = pl.col("beneficiary_kind")
+    out = out.with_columns(beneficiary_kind=line_kind(out, registered or {})).with_columns(
+        subject_is_person=(pl.col("subjects") == "persons")
+        | ((kind == "person") & ((pl.col("subjects") == "none") | (pl.col("beneficiary") == pl.col("subject")))),
+        employer_district=pl.when(kind.is_in(EMPLOYER_KINDS)).then(pl.col("employer_district")),
+    ).with_columns(subject_is_person=pl.col("subject_is_person").fill_null(False))
     standards = standards_frame()
     if out.is_empty() or standards.is_empty():
         return out.with_columns(max_line_fen=pl.col("line_bound_fen"))

@@ -50,7 +50,7 @@ def load_inputs(session: Session, as_of: dt.date | None = None, include_approved
     from jiuye.supervision.frames import measures_frame
 
     p, e, c, si = TABLES["persons"], TABLES["employers"], TABLES["contracts"], TABLES["social_insurance"]
-    per_worker = measures_frame().filter(pl.col("beneficiary_kind") == "employer_per_worker")["policy"].to_list()
+    per_worker = measures_frame().filter(pl.col("beneficiary_kinds").list.contains("employer_per_worker"))["policy"].to_list()
     named = sa.union(
         sa.select(pay.c.subject.label("v")), sa.select(pay.c.beneficiary.label("v")),
         sa.select(ent.c.subject.label("v")), sa.select(ent.c.beneficiary.label("v")),

@@ -164,8 +164,10 @@ def create_app(db_url: str | None = None, *, start_worker: bool = True) -> FastA
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        from jiuye.accounts.scope import masked_traceback
+
         ref = uuid.uuid4().hex[:8]
-        log.exception("unhandled error %s on %s %s", ref, request.method, request.url.path)
+        log.error("unhandled error %s on %s %s\n%s", ref, request.method, request.url.path, masked_traceback(exc))
         return _error(request, 500, f"系统内部错误，已记录（编号 {ref}）。请稍后重试或联系管理员。")
 
     for name in VIEW_MODULES:

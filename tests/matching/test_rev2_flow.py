@@ -153,3 +153,39 @@ def test_a_chongming_bureau_never_matches_jinshan_measures(
     assert {"JS-02", "JS-13"} <= policies and not any(p.startswith("CM") for p in policies)
     with pytest.raises(SystemExit):  # argparse refuses an unknown district
         run(url, "settings", "district", "nowhere")
+
+
+GRADUATE = make_id_number("310230", dt.date(2001, 2, 1), 9, "female")  # a Chongming graduate from a 低保 family
+
+
+def test_a_jinshan_bureau_never_matches_chongming_measures(
+    migrated_db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """G12 the other way round, and not vacuously: the registry holds a Chongming subject that a Chongming
+    bureau does match (CM-10c), yet a Jinshan bureau's matching writes no line of any CM measure."""
+    url = migrated_db_url
+    populate(url)
+    tables = {
+        "persons": [{"id_number": GRADUATE, "name": "崇明毕业生", "birth_date": dt.date(2001, 2, 1), "gender": "female",
+                     "hukou_district": "chongming", "hukou_agricultural": False}],
+        "education": [{"person": GRADUATE, "level": "bachelor", "full_time": True,
+                       "graduation_date": dt.date(2023, 6, 30), "school_district": "songjiang"}],
+        "statuses": [{"person": GRADUATE, "kind": "min_living_allowance_family", "start": dt.date(2020, 1, 1)}],
+    }  # fmt: skip
+    with get_engine(url).begin() as conn:
+        for name, rows in tables.items():
+            insert_frame(conn, name, _frame(name, rows), "test")
+
+    def matched() -> set[str]:
+        with get_engine(url).connect() as c:
+            return {r[0] for r in c.execute(sa.select(entitlements.c.policy).distinct())}
+
+    assert run(url, "settings", "district", "jinshan", "--by", "局长") == 0
+    assert run(url, "match", "--from", "2023-01", "--to", "2024-06") == 0
+    jinshan = matched()
+    assert {"JS-02", "JS-13"} <= jinshan and not any(p.startswith("CM") for p in jinshan)
+    assert run(url, "match", "--from", "2023-01", "--to", "2024-06", "--policy", "CM-10c") == 4
+    assert "不匹配其他区文件的政策" in capsys.readouterr().err
+    assert run(url, "settings", "district", "chongming", "--by", "局长") == 0
+    assert run(url, "match", "--from", "2023-01", "--to", "2024-06") == 0
+    assert matched() - jinshan == {"CM-10c"}  # the Chongming subject was there to be matched all along

@@ -47,7 +47,8 @@ def test_metadata_is_complete_and_quotes_the_seed(measure: Measure) -> None:
     assert meta.clause.startswith("金就办〔2023〕1号" if meta.document == "JS" else "沪崇就办〔2023〕2号")
     assert _squash(meta.quote) in _seed(measure), f"{meta.id}: quote is not the seed's exact words"
     assert meta.groups and set(meta.groups) <= set(GROUP_LABELS)
-    assert meta.beneficiary in BENEFICIARY_LABELS and meta.frequency in FREQUENCY_LABELS and meta.kind in KIND_LABELS
+    assert set(meta.payee_kinds) <= set(BENEFICIARY_LABELS) and meta.frequency in FREQUENCY_LABELS
+    assert meta.kind in KIND_LABELS
     if measure.computable and measure.subjects != "none":
         load_measure_parameters(meta.id)  # every computable measure has its dated parameter file
 
@@ -127,7 +128,7 @@ def test_reading_states_the_district_scope() -> None:
         reading = m.meta.reading
         assert names[DOCUMENT_DISTRICT[m.meta.document]] in reading, f"{m.id}: reading does not name its district"
         person_senses = {s.sense for s in m.scope} & {"hukou", "origin"}
-        if m.meta.beneficiary == "person" and m.subjects == "persons" and not person_senses:
+        if m.meta.payee_kinds == ("person",) and m.subjects == "persons" and not person_senses:
             assert "户籍" in reading and ("不要求" in reading or "未限定" in reading), (
                 f"{m.id}: a person measure without a hukou condition must say so in its reading")
 
@@ -138,7 +139,7 @@ CATALOG_ROWS: dict[str, tuple[str, str, str]] = {
     "JS-01a": (_PERSON, "once", "money"), "JS-02": (_PERSON, "monthly", "money"),
     "JS-03a": (_PERSON, "once", "money"), "JS-03b": (_PERSON, "monthly", "money"),
     "JS-05": (_ORG, "yearly", "money"), "JS-06": (_ORG, "yearly", "money"), "JS-07a": (_ORG, "per_event", "money"),
-    "JS-07b": ("获奖的个人或机构", "once", "money"), "JS-07c": (_ORG, "once", "money"),
+    "JS-07b": ("个人或机构", "once", "money"), "JS-07c": (_ORG, "once", "money"),
     "JS-08": (_PERSON, "once", "money"), "JS-11": (_PER_WORKER, "monthly", "money"), "JS-12": (_ORG, "once", "money"),
     "JS-13": (_PERSON, "once", "money"), "CM-10c": (_PERSON, "once", "money"),
     "JS-04": (_PERSON, "monthly", "pending"), "CM-04a": (_PER_WORKER, "once", "pending"),
@@ -163,5 +164,26 @@ def test_metadata_matches_the_catalog_rows() -> None:
         assert (rows[mid]["beneficiary_label"], rows[mid]["frequency"], rows[mid]["kind"]) == (label, frequency, kind), mid
     assert {mid for mid in ON_APPLICATION if rows[mid]["kind"] == "application"} == set(ON_APPLICATION)
     assert {mid for mid in BY_REVIEWER if rows[mid]["kind"] == "reviewer"} == set(BY_REVIEWER)
-    assert all(rows[mid]["kind"] == "rule" and rows[mid]["beneficiary"] == "none" for mid in RULES)
+    assert all(rows[mid]["kind"] == "rule" and rows[mid]["beneficiaries"] == ["none"] for mid in RULES)
     assert set(rows) == set(CATALOG_ROWS) | set(ON_APPLICATION) | set(BY_REVIEWER) | set(RULES)
+
+
+def test_who_applies_follows_who_is_paid() -> None:
+    """The declared payees decide who may apply (``may_apply_for``) as they decide the label and supervision:
+    CM-10a pays the hiring employer or the flexibly employed person, so both may apply; a person measure
+    takes residents only, an employer measure employers only, an organisation measure anyone acting for it."""
+    from jiuye.applications.identity import Identity
+    from jiuye.applications.service import may_apply_for
+    from jiuye.rules.catalog import all_measures
+
+    by_id = {m.id: m for m in all_measures()}
+    resident, employer = Identity(1, "resident", "x", "甲"), Identity(2, "employer", "y", "乙")
+
+    def allowed(mid: str) -> tuple[bool, bool]:
+        return may_apply_for(resident, by_id[mid]) is None, may_apply_for(employer, by_id[mid]) is None
+
+    assert allowed("CM-10a") == (True, True)
+    assert allowed("JS-02") == (True, False) and allowed("JS-11") == (False, True)
+    assert allowed("JS-07b") == (True, True) and allowed("JS-05") == (True, True)
+    assert may_apply_for(employer, by_id["JS-02"]) == "本政策由个人申请，请使用个人账号。"
+    assert may_apply_for(resident, by_id["JS-11"]) == "本政策由用人单位申请，请使用单位账号。"

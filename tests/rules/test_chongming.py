@@ -33,7 +33,7 @@ def test_metadata(measure: object) -> None:
     meta = measure.meta  # type: ignore[attr-defined]
     assert re.fullmatch(r"沪崇就办〔2023〕2号 [一二三四五]\([一二三四五六七八九十]+\)", meta.clause)
     assert set(meta.groups) <= set(GROUP_LABELS) and meta.groups
-    assert meta.beneficiary in BENEFICIARY_LABELS and meta.frequency in FREQUENCY_LABELS
+    assert set(meta.payee_kinds) <= set(BENEFICIARY_LABELS) and meta.frequency in FREQUENCY_LABELS
     assert meta.summary and meta.reading
     window = load_measure_parameters(meta.id).window
     assert window.start.isoformat() == "2023-01-01"

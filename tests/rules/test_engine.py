@@ -18,6 +18,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "case-all-measures.
 
 def test_shared_derivations_give_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
     case = parse_case(load_case_text(EXAMPLE.read_text("utf-8")))
+    monkeypatch.setattr(derived, "_MEMO_TINY_MAX_ROWS", -1)  # plain plans, as a mid-sized case
     plain = evaluate(case, explain=True).to_json()
     monkeypatch.setattr(derived, "_MEMO_MIN_ROWS", 0)  # what a million-person registry does
     shared = evaluate(case, explain=True).to_json()
@@ -108,17 +109,54 @@ def test_the_streaming_engine_of_large_inputs_gives_the_in_memory_result(case: d
 
     parsed = parse_case(case)
     args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
-    saved = derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS
+    saved = derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS, derived._MEMO_TINY_MAX_ROWS
     try:
         for explain in (True, False):
-            derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS = 10**12, 10**12
+            derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS, derived._MEMO_TINY_MAX_ROWS = 10**12, 10**12, -1
             small = engine.evaluate_facts(*args, explain=explain)
-            derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS = 0, 0
+            derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS, derived._MEMO_TINY_MAX_ROWS = 0, 0, -1
             assert derived.polars_engine(0) == "streaming"
             large = engine.evaluate_facts(*args, explain=explain)
             assert_same_result(small, large)
     finally:
-        derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS = saved
+        derived._STREAMING_MIN_ROWS, derived._MEMO_MIN_ROWS, derived._MEMO_TINY_MAX_ROWS = saved
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=4))
+def test_tiny_cases_materialise_shared_frames_and_nothing_changes(case: dict[str, Any]) -> None:
+    """A tiny evaluation (a web form's case) materialises the derivations and the frames several measures start
+    from once (issue 11 item 4); a mid-sized one keeps plain plans: the same lines, findings and explanations."""
+    from contextlib import contextmanager
+
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    opened: list[derived.SharedDerivations] = []
+    sharing = derived.sharing_derivations
+
+    @contextmanager
+    def recorded(facts: Any) -> Any:
+        with sharing(facts) as shared:
+            opened.append(shared)
+            yield shared
+
+    saved = derived._MEMO_TINY_MAX_ROWS, derived.sharing_derivations
+    try:
+        derived.sharing_derivations = recorded  # type: ignore[assignment]
+        for explain in (True, False):
+            derived._MEMO_TINY_MAX_ROWS = -1
+            plain = engine.evaluate_facts(*args, explain=explain)
+            assert not opened[-1].frames
+            derived._MEMO_TINY_MAX_ROWS = saved[0]
+            tiny = engine.evaluate_facts(*args, explain=explain)
+            assert_same_result(plain, tiny)
+        # with explanations every measure is planned, so the frames the Chongming measures share were materialised
+        assert {"person_contracts", "insured_month_lists"} <= {k[0] if isinstance(k, tuple) else k
+                                                               for k in opened[1].frames}
+    finally:
+        derived._MEMO_TINY_MAX_ROWS, derived.sharing_derivations = saved
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -144,6 +182,33 @@ def test_measures_without_candidates_are_not_planned_and_nothing_changes(case: d
                 assert skipped.explanations.equals(planned.explanations)
     finally:
         engine._PLAN_EMPTY = saved
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=3))
+def test_every_measure_has_no_candidate_row_when_its_universe_is_empty(case: dict[str, Any]) -> None:
+    """The engine plans nothing for a measure whose ``universe_tables`` are all empty (issue 11 item 4): each
+    measure's declaration must hold, whatever the other tables hold — and it must name a table the candidate rows
+    start from (emptying everything else keeps them)."""
+    from jiuye.rules.catalog import all_measures
+    from jiuye.rules.engine import measure_parameters
+    from jiuye.rules.facts import Facts
+    from jiuye.rules.measure import Context
+
+    parsed = parse_case(case)
+    tables = parsed.facts.tables()
+    ctx = Context(parsed.window_from, parsed.window_to, dict(parsed.parameters))
+    for measure in all_measures():
+        if not measure.computable:
+            continue
+        p = measure_parameters(measure, parsed.parameters)
+        emptied = Facts(**{name: frame.clear() if name in measure.universe_tables else frame
+                           for name, frame in tables.items()})  # fmt: skip
+        assert measure.candidates(emptied, p, ctx).collect().is_empty(), measure.id
+        only = Facts(**{name: frame if name in measure.universe_tables else frame.clear()
+                        for name, frame in tables.items()})  # fmt: skip
+        universe_rows = sum(tables[name].height for name in measure.universe_tables)
+        assert measure.candidates(only, p, ctx).collect().height >= min(universe_rows, 1), measure.id
 
 
 def test_conform_keeps_a_frame_already_in_the_schema_and_casts_any_other() -> None:

@@ -159,6 +159,6 @@ def test_every_line_stays_in_its_measures_district(case: dict[str, Any]) -> None
 def test_every_paying_measure_declares_its_district_scope() -> None:
     """G12 is one mechanism: every measure that can pay (computed or on application) declares its scope."""
     for m in all_measures():
-        if m.meta.beneficiary != "none" and m.meta.kind in ("money", "pending", "application"):
+        if m.meta.pays and m.meta.kind in ("money", "pending", "application"):
             assert m.scope, m.id
             assert m.district == {"JS": "jinshan", "CM": "chongming"}[m.meta.document]

@@ -24,7 +24,7 @@ def test_supervision_keeps_no_copy_of_the_measures() -> None:
 
 def test_attributes_come_from_the_measure_modules() -> None:
     frame = {r["policy"]: r for r in measures_frame().iter_rows(named=True)}
-    assert set(frame) == {m.id for m in all_measures() if m.meta.beneficiary != "none"}
+    assert set(frame) == {m.id for m in all_measures() if m.meta.pays}
     for m in all_measures():
         if m.id not in frame:
             continue

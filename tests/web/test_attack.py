@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -161,3 +162,50 @@ def test_an_id_too_large_for_the_database_is_not_found(client: Any, web_db: str,
         r = client.get(path.format(n=n), headers=headers)
         assert r.status_code == 404, (path, n, r.status_code, r.text[:200])
         assert "系统内部错误" not in r.text
+
+
+SECRET_ID = "310116199001011234"  # an ID number and an account number quoted by a failing library
+SECRET_ACCOUNT = "6222020200112233446"
+
+
+def _boom(*_: Any, **__: Any) -> Any:
+    raise RuntimeError(f"bad row (person {SECRET_ID}, account {SECRET_ACCOUNT})")
+
+
+def test_an_unexpected_error_logs_no_id_number_and_answers_in_chinese(
+    web_db: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from jiuye.web import dashboard
+    from jiuye.web.app import create_app
+    from tests.web.conftest import api_token
+
+    monkeypatch.setattr(dashboard, "figures", _boom)
+    with TestClient(create_app(web_db, start_worker=False), raise_server_exceptions=False) as c:
+        r = c.get("/api/v1/dashboard", headers=api_token(c, "leader_js"))
+    assert r.status_code == 500 and "系统内部错误" in r.json()["message"]
+    assert "RuntimeError" not in r.text and SECRET_ID not in r.text
+    logged = "\n".join(rec.getMessage() for rec in caplog.records) + caplog.text
+    assert "RuntimeError" in logged and "bad row" in logged  # the operator still gets the traceback
+    assert SECRET_ID not in logged and SECRET_ACCOUNT not in logged
+    assert "310116********1234" in logged
+
+
+def test_a_failed_job_says_so_in_chinese_and_logs_no_id_number(
+    client: Any, web_db: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from jiuye.jobs import tasks
+    from tests.web.conftest import api_token, run_jobs
+
+    monkeypatch.setitem(tasks.TASKS, "pay", _boom)
+    headers = api_token(client, "reviewer_js")
+    r = client.post("/api/v1/payment-batches", json={"month": "2026-10"}, headers=headers)
+    assert r.status_code == 202, r.text
+    assert run_jobs(web_db) == 1
+    job = client.get(r.json()["url"], headers=headers).json()
+    assert job["state"] != "done" and "系统内部错误" in job["message"]
+    words = re.sub(r"编号 [0-9a-f]{8}", "", job["message"])  # the reference is hex
+    assert not re.search(r"[A-Za-z]{4,}", words), job["message"]  # no English exception name
+    logged = caplog.text
+    assert "bad row" in logged and SECRET_ID not in logged and SECRET_ACCOUNT not in logged

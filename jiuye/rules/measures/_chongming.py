@@ -116,6 +116,10 @@ def persons(facts: Facts) -> pl.LazyFrame:
 
 def person_contracts(facts: Facts) -> pl.LazyFrame:
     """Every person left-joined with their contracts (employer attributes, ``S`` = start, ``day_before_S``)."""
+    return derived.shared_when_tiny(facts, "person_contracts", lambda: _person_contracts(facts))
+
+
+def _person_contracts(facts: Facts) -> pl.LazyFrame:
     contracts = derived.contracts_with_employers(facts).select(
         "contract_id", "person", "employer", S="start", contract_end="end", registered="registered",
         employer_type="employer_type", employer_district="employer_district", employer_size="employer_size",
@@ -125,6 +129,10 @@ def person_contracts(facts: Facts) -> pl.LazyFrame:
 
 def higher_education(facts: Facts) -> pl.LazyFrame:
     """Full-time higher-education entries with a graduation date: (person, level, graduation_date, graduation)."""
+    return derived.shared_when_tiny(facts, "higher_education", lambda: _higher_education(facts))
+
+
+def _higher_education(facts: Facts) -> pl.LazyFrame:
     return (
         facts.education.lazy()
         .filter(pl.col("full_time") & pl.col("level").is_in(list(derived.HIGHER_EDUCATION))
@@ -166,6 +174,10 @@ def person_employments(facts: Facts) -> pl.LazyFrame:
     ``employer`` (null for flexible employment), ``employment_registered`` (the contract's 用工登记备案; a
     flexible-employment registration is itself a registration: true).
     """
+    return derived.shared_when_tiny(facts, "person_employments", lambda: _person_employments(facts))
+
+
+def _person_employments(facts: Facts) -> pl.LazyFrame:
     contracts = facts.contracts.lazy().select(
         "person", employment=pl.lit("contract"), employment_id="contract_id", E="start", employment_end="end",
         employer="employer", employment_registered="registered",

@@ -30,7 +30,7 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.dates import active_in_month_expr
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail
+from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Payee, Scope, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     EMPLOYMENT_LABEL,
@@ -64,8 +64,9 @@ class HardshipSocialInsuranceSubsidy(Measure):
         summary="经认定的就业困难人员被用人单位招用或实现灵活就业并缴纳社保的，按月给予社会保险补贴："
         "被单位招用的补贴给单位，灵活就业的补贴给本人，标准按市里规定执行。",
         groups=("hardship", "employers"),
-        beneficiary="person",
-        beneficiary_text="用人单位（单位招用的）或个人（灵活就业的）",
+        # lines(): the employer on the hired route (the worker is the subject), the person on the flexible one
+        beneficiary=(Payee("employer_per_worker", "单位招用的", pays_subject=False),
+                     Payee("person", "灵活就业的", pays_subject=True)),
         frequency="monthly",
         kind="pending",
         line_bound_yuan=3_000,

@@ -19,7 +19,7 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Subjects, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Payee, Scope, Subjects, detail
 from jiuye.rules.measures._jinshan import amount_by, in_window, organizations
 from jiuye.rules.parameters import MeasureParameters
 
@@ -37,8 +37,8 @@ class CompetitionPrizeFunding(Measure):
         summary="在区人社部门主办的创业赛事中获得一、二、三等奖的个人或团队，分别一次性给予5万元、3万元、1万元"
         "创业项目资助，在赛事举办的月份发放。",
         groups=("entrepreneurs",),
-        beneficiary="person",
-        beneficiary_text="获奖的个人或机构",
+        # the winner is paid, a person or an organisation: which one, the registry table holding its id says
+        beneficiary=(Payee("person", pays_subject=True), Payee("organization", pays_subject=True)),
         frequency="once",
         kind="money",
         line_bound_yuan=100_000,
@@ -47,6 +47,7 @@ class CompetitionPrizeFunding(Measure):
         "获奖者须属金山（G12，原文未写，本软件的理解）：个人为金山户籍，机构位于金山。",
     )
     subjects: ClassVar[Subjects] = "organizations"
+    universe: ClassVar[tuple[str, ...] | None] = ("persons", "organizations")  # a winner is either
     # once per award ("event_id" in the key: the engine partitions by Cap.key only)
     cap: ClassVar[Cap | None] = Cap(1, ("beneficiary", "event_id"), "lines", extra=("event_id",))
 

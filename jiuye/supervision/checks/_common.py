@@ -53,7 +53,7 @@ def _subsidy_context() -> dict[str, pl.Expr]:
 
 def _lines(inputs: Inputs) -> pl.DataFrame:
     """Paid lines with the measure's supervision attributes (unknown measures keep nulls)."""
-    return with_measures(inputs.paid())
+    return with_measures(inputs.paid(), inputs.registered())
 
 
 def _person_lines(inputs: Inputs) -> pl.DataFrame:

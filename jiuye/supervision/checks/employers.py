@@ -9,7 +9,7 @@ import polars as pl
 from jiuye.rules.money import yuan_text
 from jiuye.rules.shared import DISTRICT_NAMES, EMPLOYER_TYPE_LABELS, JINSHAN_EMPLOYER_EXCLUSION
 from jiuye.supervision.checks._common import S, _clause_of, _finish, _lines, month_text
-from jiuye.supervision.frames import Inputs
+from jiuye.supervision.frames import EMPLOYER_KINDS, Inputs
 
 FAMILY = 4
 TITLES: dict[str, str] = {  # check → title; the checks are the functions of the same name
@@ -21,7 +21,7 @@ TITLES: dict[str, str] = {  # check → title; the checks are the functions of t
 def _employer_lines(inputs: Inputs) -> pl.DataFrame:
     return (
         _lines(inputs)
-        .filter(pl.col("beneficiary_kind").is_in(["employer", "employer_per_worker"]))
+        .filter(pl.col("beneficiary_kind").is_in(EMPLOYER_KINDS))
         .join(
             inputs.employers.select(employer="id", type="type", emp_district="district", known=pl.lit(True)),
             left_on="beneficiary", right_on="employer", how="left",

@@ -6,7 +6,7 @@ import polars as pl
 
 from jiuye.rules.identifiers import credit_code_valid, id_number_valid
 from jiuye.supervision.checks._common import S, _clause_of, _finish, _lines, _person_lines, _subsidy_context
-from jiuye.supervision.frames import Inputs
+from jiuye.supervision.frames import EMPLOYER_KINDS, Inputs
 
 FAMILY = 7
 TITLES: dict[str, str] = {  # check → title; the checks are the functions of the same name
@@ -33,7 +33,7 @@ def invalid_id(inputs: Inputs) -> pl.DataFrame:
 
 
 def invalid_credit_code(inputs: Inputs) -> pl.DataFrame:
-    lines = _lines(inputs).filter(pl.col("beneficiary_kind").is_in(["employer", "employer_per_worker"]))
+    lines = _lines(inputs).filter(pl.col("beneficiary_kind").is_in(EMPLOYER_KINDS))
     g = lines.group_by("beneficiary").agg(
         month=pl.col("month").min(), **_subsidy_context(),
     )  # fmt: skip
