@@ -23,7 +23,7 @@ from jiuye.rules.catalog import all_measures
 from jiuye.rules.dates import format_month, month_end
 from jiuye.rules.facts import Facts
 from jiuye.rules.fingerprint import LINE_FACTS_SCHEMA, line_facts
-from jiuye.rules.measure import Cap, Condition, Context, Measure, first_column
+from jiuye.rules.measure import G13_CLAUSE, G13_TEXT, Cap, Condition, Context, Measure, first_column
 from jiuye.rules.money import fen_to_json_number
 from jiuye.rules.parameters import MeasureParameters, load_measure_parameters
 from jiuye.rules.prune import restricted, survivors
@@ -148,32 +148,70 @@ def _cap_limit(cap: Cap, p: MeasureParameters) -> int | None:
 
 
 def subject_ends(facts: Facts) -> pl.LazyFrame:
-    """G13 (rev. 2): (id, end_month, hukou_end_month) — the last month a line may have for a person
+    """G13 (rev. 2): (id, end_month, hukou_end_month, end_kind) — the last month a line may have for a person
     (death), an employer or an organisation (deregistration), and for a person under a measure that requires
-    hukou in a district (the month the hukou moved out).  The month itself still counts."""
+    hukou in a district (the month the hukou moved out).  The month itself still counts.  ``end_kind`` names
+    what ended at ``end_month``, for explanations."""
     month = lambda c: pl.col(c).dt.truncate("1mo")  # noqa: E731
     return pl.concat([
-        facts.persons.lazy().select(id="id", end_month=month("died_on"), hukou_end_month=month("hukou_moved_out_on")),
+        facts.persons.lazy().select(id="id", end_month=month("died_on"), hukou_end_month=month("hukou_moved_out_on"),
+                                    end_kind=pl.lit("死亡")),
         facts.employers.lazy().select(id="id", end_month=month("deregistered_on"),
-                                      hukou_end_month=pl.lit(None, pl.Date)),
+                                      hukou_end_month=pl.lit(None, pl.Date), end_kind=pl.lit("用人单位注销")),
         facts.organizations.lazy().select(id="id", end_month=month("deregistered_on"),
-                                          hukou_end_month=pl.lit(None, pl.Date)),
+                                          hukou_end_month=pl.lit(None, pl.Date), end_kind=pl.lit("机构注销")),
     ]).filter(pl.col("end_month").is_not_null() | pl.col("hukou_end_month").is_not_null())  # fmt: skip
+
+
+_END_FACTS = (("persons", "died_on"), ("persons", "hukou_moved_out_on"), ("employers", "deregistered_on"),
+              ("organizations", "deregistered_on"))  # fmt: skip
+
+
+def has_ends(facts: Facts) -> bool:
+    """Whether any row of ``facts`` has a G13 end (the columns :func:`subject_ends` reads); without one the
+    explanations skip the G13 condition's work (a null count is a few µs, a query a good part of a ms)."""
+    tables = facts.tables()
+    return any(tables[t].get_column(c).null_count() < tables[t].height for t, c in _END_FACTS)
+
+
+def _ends_applying(measure: Measure, role: str) -> tuple[str, ...]:
+    """G13: the end columns of :func:`subject_ends` that cut a line through its ``role`` (beneficiary/subject):
+    the hukou move-out only for the subject of a measure that requires hukou in its district."""
+    return ("end_month", "hukou_end_month") if measure.requires_hukou and role == "subject" else ("end_month",)
 
 
 def _before_ends(measure: Measure, lines: pl.LazyFrame, ends: pl.LazyFrame) -> pl.LazyFrame:
     """G13: drop lines after the month a beneficiary or subject ended (death, deregistration, hukou out)."""
     for role in ("beneficiary", "subject"):
         end, hukou_end = f"_{role}_end", f"_{role}_hukou_end"
+        alias = {"end_month": end, "hukou_end_month": hukou_end}
         lines = lines.join(
             ends.select(pl.col("id").alias(role), pl.col("end_month").alias(end), pl.col("hukou_end_month").alias(hukou_end)),
             on=role, how="left",
         )  # fmt: skip
-        keep = pl.col(end).is_null() | (pl.col("month") <= pl.col(end))
-        if measure.requires_hukou and role == "subject":
-            keep &= pl.col(hukou_end).is_null() | (pl.col("month") <= pl.col(hukou_end))
+        keep = pl.all_horizontal([pl.col(alias[c]).is_null() | (pl.col("month") <= pl.col(alias[c]))
+                                  for c in _ends_applying(measure, role)])  # fmt: skip
         lines = lines.filter(keep).drop(end, hukou_end)
     return lines
+
+
+def _with_end_reasons(measure: Measure, raw_lines: pl.LazyFrame, ends: pl.LazyFrame) -> pl.LazyFrame:
+    """The expanded lines with ``_g13_ok`` (the line survives G13, as :func:`_before_ends` decides) and
+    ``_g13_why`` (the ends that apply to it, e.g. ``2024-03 死亡``) for the G13 condition of explanations."""
+    ok: list[pl.Expr] = [pl.lit(True)]
+    why: list[pl.Expr] = []
+    for role in ("beneficiary", "subject"):
+        named = {c: f"_g13_{role}_{c}" for c in ("end_month", "hukou_end_month", "end_kind")}
+        raw_lines = raw_lines.join(ends.select(pl.col("id").alias(role), *(pl.col(c).alias(n) for c, n in named.items())),
+                                   on=role, how="left")  # fmt: skip
+        for c in _ends_applying(measure, role):
+            end = pl.col(named[c])
+            ok.append(end.is_null() | (pl.col("month") <= end))
+            kind = pl.col(named["end_kind"]) if c == "end_month" else pl.lit("户籍迁出")
+            why.append(pl.format("{} {}", end.dt.strftime("%Y-%m"), kind))
+    added = [n for role in ("beneficiary", "subject") for n in (f"_g13_{role}_end_month", f"_g13_{role}_hukou_end_month",
+                                                                  f"_g13_{role}_end_kind")]  # fmt: skip
+    return raw_lines.with_columns(_g13_ok=pl.all_horizontal(ok), _g13_why=pl.concat_list(why)).drop(added)
 
 
 def _finish_lines(
@@ -309,13 +347,16 @@ class _Template:
 _NULL_TEXT = pl.lit(None, pl.String)
 
 
-_TEMPLATES: dict[tuple[str, int, int, bool, dt.date | None], tuple[list[Condition], list[Condition], _Template]] = {}
+_TEMPLATES: dict[tuple[str, int, int, bool, dt.date | None, bool], tuple[list[Condition], list[Condition], _Template]] = {}
 
 
 def _template(
-    measure: Measure, conditions: list[Condition], monthly: list[Condition], expanded: bool, until: dt.date | None
+    measure: Measure, conditions: list[Condition], monthly: list[Condition], expanded: bool, until: dt.date | None,
+    ended: bool = False,
 ) -> _Template:
-    key = (measure.id, id(conditions), id(monthly), expanded, until)
+    """``ended``: the case has G13 ends and the lines were expanded: a subject whose lines an end applies to gets
+    the G13 condition (last); the condition is null (then dropped from the list) for every other subject."""
+    key = (measure.id, id(conditions), id(monthly), expanded, until, ended)
     found = _TEMPLATES.get(key)
     if found is not None and found[0] is conditions and found[1] is monthly:
         return found[2]
@@ -360,11 +401,29 @@ def _template(
                 else pl.when(eligible & (count == 0)).then(pl.col(f"_mh_{c.key}")).cast(pl.String),
             ))  # fmt: skip
         eligible = eligible & (pl.col("_months_all").fill_null(0) > 0)
+    if ended and expanded:
+        # G13 (issue: a subject whose every line an end removed was shown as eligible): one condition, only where
+        # an end applies to the subject's lines; met when a line that meets every monthly condition survives
+        # (when none does, the monthly conditions already failed: then whether any month survives the end)
+        kept = pl.all_horizontal([pl.col("month").is_not_null(), *(pl.col(c.key) for c in monthly)])
+        per_subject |= {"_g13_kept": (kept & pl.col("_g13_ok")).sum(), "_g13_lines": kept.sum(),
+                        "_g13_any": pl.col("_g13_ok").sum(),
+                        "_g13_why": pl.col("_g13_why").explode().drop_nulls().unique().sort().str.join("、")}
+        has_end = pl.col("_g13_why").fill_null("") != ""
+        met = pl.when(pl.col("_g13_lines") > 0).then(pl.col("_g13_kept") > 0).otherwise(pl.col("_g13_any") > 0)
+        items.append(pl.when(has_end).then(pl.struct(
+            text=pl.lit(G13_TEXT), met=met,
+            detail=pl.format("{}，此后月份不发放", pl.col("_g13_why")) + pl.when(met).then(pl.lit("")).otherwise(
+                pl.lit("；符合条件的月份均在此后")),
+            clause=pl.lit(G13_CLAUSE), hint=pl.lit(None, pl.String),
+        )))  # fmt: skip
+        eligible = eligible & (~has_end | met)
     if len(_TEMPLATES) > 4 * 4096:
         _TEMPLATES.clear()
     wide = [
         pl.lit(measure.id).alias("policy"), pl.col("subject"), eligible.alias("eligible"),
-        (pl.concat_list(items) if items else pl.lit([], pl.List(CONDITION_STRUCT))).alias("conditions"),
+        (pl.concat_list(items).list.drop_nulls() if ended and expanded
+         else pl.concat_list(items) if items else pl.lit([], pl.List(CONDITION_STRUCT))).alias("conditions"),
         pl.lit(measure.meta.clause).alias("clause"), pl.lit(measure.meta.reading).alias("reading"),
     ]  # fmt: skip
     template = _Template(scored, items, eligible, per_subject, [e.alias(k) for k, e in scored.items()], wide,
@@ -377,7 +436,7 @@ def _explanations(
     measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
     conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
     until: dt.date | None = None, namespaced: bool = False, one_per_subject: bool = False,
-    met_everywhere: frozenset[str] = frozenset(),
+    met_everywhere: frozenset[str] = frozenset(), ends: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
 
@@ -387,8 +446,12 @@ def _explanations(
     :mod:`jiuye.rules.batch`, which the tie-break hashes without (so a merged case chooses as alone).
     ``one_per_subject``: the caller knows every subject has exactly one candidate row (the usual small case),
     so that row is the closest and no ranking is planned (``_RANK_SINGLE_ROWS`` turns this off for tests).
-    ``met_everywhere``: conditions every candidate row meets (their hints are not computed: null anyway)."""
-    tpl = _template(measure, conditions, monthly, expanded=raw_lines is not None, until=until)
+    ``met_everywhere``: conditions every candidate row meets (their hints are not computed: null anyway).
+    ``ends``: :func:`subject_ends` when the case has any (G13 condition); None when it has none."""
+    ended = ends is not None and raw_lines is not None
+    tpl = _template(measure, conditions, monthly, expanded=raw_lines is not None, until=until, ended=ended)
+    if ends is not None and raw_lines is not None:
+        raw_lines = _with_end_reasons(measure, raw_lines, ends)
     ranked = not one_per_subject or _RANK_SINGLE_ROWS
     scored = evaluated.with_columns(tpl.scored_for(met_everywhere, ranked))
     if not ranked:
@@ -418,6 +481,8 @@ def _explanations(
     # long format (issue 11): one row per subject × condition, gathered back in order — concat_list over
     # structs costs several times more on large frames (and a few more operators on tiny ones)
     long = pl.concat([rows.select("_r", _i=pl.lit(i, pl.Int32), _c=item) for i, item in enumerate(items)])
+    if ended:
+        long = long.filter(pl.col("_c").is_not_null())  # the G13 condition where no end applies
     gathered = long.sort("_r", "_i").group_by("_r", maintain_order=True).agg(conditions=pl.col("_c"))
     head = rows.select("_r", **columns).join(gathered, on="_r", how="left")
     return head.select(
@@ -635,6 +700,7 @@ def _evaluate(
 
     payments = facts.payments.lazy()
     ends = subject_ends(facts)
+    explained_ends = ends if explain and has_ends(facts) else None  # G13 condition: only a case with ends pays for it
     line_queries: list[pl.LazyFrame] = []
     explanation_queries: list[pl.LazyFrame] = []
     fact_queries: list[pl.LazyFrame] = []
@@ -663,7 +729,7 @@ def _evaluate(
                               long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS,
                               until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced,
                               one_per_subject=evaluated_frame.get_column("subject").n_unique() == evaluated_frame.height,
-                              met_everywhere=_met_everywhere(evaluated_frame, prep.conditions))
+                              met_everywhere=_met_everywhere(evaluated_frame, prep.conditions), ends=explained_ends)
             )
     frames = _Runner(flags, rows).collect([*line_queries, *explanation_queries, *fact_queries])
     n_explained = len(line_queries) + len(explanation_queries)

@@ -193,6 +193,9 @@ DOCUMENT_OF_DISTRICT: dict[str, str] = {district: doc for doc, district in DOCUM
 # a deployment's own district (jiuye settings district): which documents its matching covers
 BUREAU_DISTRICTS: dict[str, str] = {"jinshan": "金山区", "chongming": "崇明区", "all": "全部（金山区和崇明区）"}
 G12_CLAUSE = "政策目录 G12（金就办〔2023〕1号 六(三)；沪崇就办〔2023〕2号 (十六)“区财政做好相关资金保障工作”）"
+# G13 (rev. 2) is the catalog's reading (no clause of either document names an end); cited as the catalog words it
+G13_CLAUSE = "政策目录 G13（死亡、户籍迁出本区或单位、机构注销的当月以后不再发放，当月仍计）"
+G13_TEXT = "在死亡、户籍迁出或注销的当月及以前"
 
 Sense = Literal["employer", "hukou", "origin", "organization"]
 SENSE_TEXT: dict[str, str] = {
