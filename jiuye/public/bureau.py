@@ -13,8 +13,9 @@ update that leaves counts and timestamps equal (two changes within one clock tic
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -48,29 +49,45 @@ class Bureau:
     overrides: dict[str, Any]  # parameters.service.stored_overrides: the values set on the parameters page
 
 
+class _Kept(NamedTuple):
+    stamp: tuple[Any, ...]  # read in the values' own transaction
+    bureau: Bureau
+    started: float  # when the check that wrote this began (time.monotonic)
+    current: bool  # that check found the database's stamp equal to ``stamp``: current as of ``started``
+
+
 class _Cache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept: dict[str, tuple[tuple[Any, ...], Bureau]] = {}
+        self._kept: dict[str, _Kept] = {}  # replaced whole (one assignment): a reader never sees half of one
         self.reads = 0  # full reads (tests: a change is seen, an unchanged database is not read again)
+        self.checks = 0  # stamp queries
 
-    def get(self, url: str) -> Bureau:
+    def get(self, url: str, since: float | None = None) -> Bureau:
         from jiuye.db import get_engine
 
+        kept = self._kept.get(url)
+        if kept is not None and since is not None and kept.current and kept.started >= since:
+            return kept.bureau  # known current at a moment after ``since``: every change committed before is in it
+        started = time.monotonic()  # what the stamp query sees is current at least as of this moment
+        self.checks += 1
         try:
             with get_engine(url).connect() as conn:
                 stamp = tuple(conn.execute(_STAMP).one())
         except sa.exc.DBAPIError:  # a database without one of the tables (not migrated yet): no keeping
             return self._read(url)[1]
-        kept = self._kept.get(url)
-        if kept is not None and kept[0] == stamp:
-            return kept[1]
-        read_stamp, bureau = self._read(url)
+        if kept is not None and kept.stamp == stamp:
+            fresh = _Kept(stamp, kept.bureau, started, True)
+        else:
+            # the stamp read with the values, in their transaction: a change committed in between makes it
+            # differ from ``stamp`` — not current, so the next caller checks again
+            read_stamp, value = self._read(url)
+            fresh = _Kept(read_stamp, value, started, read_stamp == stamp)
         with self._lock:
-            # the stamp read with the values, in their transaction: a change committed in between is caught
-            # by the next request's stamp, never kept as current
-            self._kept[url] = (read_stamp, bureau)
-        return bureau
+            latest = self._kept.get(url)
+            if latest is None or latest.started <= started:  # never replace a later check by an earlier one
+                self._kept[url] = fresh
+        return fresh.bureau
 
     def _read(self, url: str) -> tuple[tuple[Any, ...], Bureau]:
         from jiuye.accounts.web import read_session
@@ -91,6 +108,7 @@ class _Cache:
 CACHE = _Cache()
 
 
-def bureau(url: str) -> Bureau:
-    """The bureau's settings now (kept while unchanged)."""
-    return CACHE.get(url)
+def bureau(url: str, since: float | None = None) -> Bureau:
+    """The bureau's settings now (kept while unchanged); ``since`` (``time.monotonic()``, e.g. when a request
+    arrived): the settings as of any moment after it — a check already made after it is not repeated."""
+    return CACHE.get(url, since)

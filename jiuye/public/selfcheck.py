@@ -212,23 +212,41 @@ class Item:
     relevant: bool = True
 
 
-async def evaluate_answers(situation: Situation, case: dict[str, Any], auto: dict[str, bool], ours: list[Any],
-                           parameters: dict[str, Any] | None = None) -> list[Item]:
-    """Run the engine on the case with the bureau's measures (``ours``) for this kind of visitor and the
-    bureau's stored parameter values (``parameters``: ``parameters.service.stored_overrides``).
+async def evaluate_answers(situation: Situation, case: dict[str, Any], url: str) -> list[Item]:
+    """Run the engine on the case with the bureau's measures for this kind of visitor, its 免申即享 settings and
+    the parameter values it has set (:func:`jiuye.public.bureau.bureau` on database ``url``).
 
     Awaited on the event loop without holding a thread; the case is read by the gathering's thread with the
-    other visitors' (``BATCHER.case_async``: no Polars query on the loop), each its own result."""
-    from jiuye.rules.batch import BATCHER
+    other visitors' (``BATCHER.case_async``: no Polars query on the loop), each its own result — and the
+    bureau's settings are looked up there too, once per gathering: a check made after this request arrived
+    sees every change committed before it (``since``), so one check serves the whole gathering instead of
+    one query per request on the event loop."""
+    import time
+
+    from jiuye.public.bureau import Bureau, bureau
+    from jiuye.rules.batch import BATCHER, NO_TEXT, Job
     from jiuye.rules.case import CaseError
 
-    measures = [m for m in ours if set(m.meta.payee_kinds) & set(situation.beneficiaries)
-                and m.meta.kind in ("money", "pending", "reviewer", "application")]  # fmt: skip
+    arrived = time.monotonic()
+    used: list[tuple[Bureau, list[Any]]] = []
+
+    def make(parsed: Any) -> tuple[Any, Any]:  # in the gathering's thread
+        import dataclasses
+
+        now = bureau(url, since=arrived)
+        measures = [m for m in now.measures if set(m.meta.payee_kinds) & set(situation.beneficiaries)
+                    and m.meta.kind in ("money", "pending", "reviewer", "application")]  # fmt: skip
+        used.append((now, measures))
+        if now.overrides:  # the bureau's stored values under the case's own
+            parsed = dataclasses.replace(parsed, parameters={**now.overrides, **parsed.parameters})
+        return Job.of(parsed, True, [m for m in measures if m.computable]), NO_TEXT
+
     try:
-        result = await BATCHER.case_async(case, _maker([m for m in measures if m.computable], parameters))
+        result = await BATCHER.case_async(case, make)
     except CaseError as exc:  # the answers were checked above: what the reader still refuses, on its field
         raise Unreadable(case_problems(exc.problems)) from exc
-    return _items(situation, measures, auto, result)
+    now, measures = used[0]
+    return _items(situation, measures, {k: v.auto for k, v in now.settings.items()}, result)
 
 
 class Unreadable(Exception):
@@ -269,21 +287,6 @@ def case_problems(problems: list[str]) -> dict[str, str]:
                     (path == prefix or path.startswith((prefix + ".", prefix + "[")))), FORM)  # fmt: skip
         out.setdefault(key, f"无法测算：{message}" if key != FORM else f"填写的信息无法测算：{message}")
     return out
-
-
-def _maker(computable: list[Any], parameters: dict[str, Any] | None) -> Any:
-    """What makes the self-check's job of its case once read (in the gathering's thread): the bureau's
-    stored parameter values under the case's own, only the measures shown."""
-    import dataclasses
-
-    from jiuye.rules.batch import NO_TEXT, Job
-
-    def make(parsed: Any) -> tuple[Any, Any]:
-        if parameters:
-            parsed = dataclasses.replace(parsed, parameters={**parameters, **parsed.parameters})
-        return Job.of(parsed, True, computable), NO_TEXT
-
-    return make
 
 
 def _items(situation: Situation, measures: list[Any], auto: dict[str, bool], result: Any) -> list[Item]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup, escape
 
 from jiuye.applications.web import check_public, maybe_applicant, public_token, with_public_cookie
 from jiuye.errors import NOT_FOUND, UserError
@@ -35,17 +36,6 @@ def _settings(request: Request) -> tuple[dict[str, Any], list[Any]]:
 
     now = bureau(db_url(request))
     return now.settings, now.measures
-
-
-def _selfcheck_settings(request: Request) -> tuple[dict[str, Any], list[Any], dict[str, Any]]:
-    """What the self-check needs: :func:`_settings` and the values the bureau has set on the parameters page
-    (dated, audited) — a resident's self-check must show the amounts the bureau pays today, the same ones
-    matching uses, not only the files' defaults.  Kept between requests while unchanged (:mod:`jiuye.public.bureau`)."""
-    from jiuye.accounts.web import db_url
-    from jiuye.public.bureau import bureau
-
-    now = bureau(db_url(request))
-    return now.settings, now.measures, now.overrides
 
 
 def _how(kind: str, auto: bool) -> str:
@@ -152,10 +142,10 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
     case, answers = selfcheck.build_case(situation, values, repeated)
     if answers.problems:
         return _form(request, situation, values, answers.problems, status_code=422)
-    current, ours, parameters = _selfcheck_settings(request)
-    auto = {k: v.auto for k, v in current.items()}
+    from jiuye.accounts.web import db_url
+
     try:
-        items = await selfcheck.evaluate_answers(situation, case, auto, ours, parameters)
+        items = await selfcheck.evaluate_answers(situation, case, db_url(request))
     except selfcheck.Unreadable as exc:
         return _form(request, situation, values, exc.problems, status_code=422)
     eligible = [i for i in items if i.eligible]
@@ -163,8 +153,33 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
     return _page(request, "selfcheck_result.html", {
         "title": "测算结果", "s": situation, "eligible": eligible, "total": yuan(total),
         "relevant": [i for i in items if not i.eligible and i.relevant],
-        "others": [i for i in items if not i.eligible and not i.relevant], "yuan": yuan,
+        "others": [i for i in items if not i.eligible and not i.relevant], "yuan": yuan, "conds": conditions_html,
     })  # fmt: skip
+
+
+_MET = {True: '<span class="tag ok">满足</span> ', False: '<span class="tag bad">不满足</span> '}
+
+
+def conditions_html(conditions: list[dict[str, Any]], failed_only: bool = False) -> Markup:
+    """The list of a measure's conditions on the result page (met or not, the values compared, the clause, and
+    for a failed one what would change it); ``failed_only``: the failed ones.  Written here rather than as a
+    template macro: a page holds a few hundred of them and the macro's per-call and per-attribute cost was most
+    of the page's rendering time (≈ 1.1 → 0.3 ms a page)."""
+    out = ['<ul class="conds">\n']
+    for c in conditions:
+        met = bool(c.get("met"))
+        if failed_only and met:
+            continue
+        out += ["  <li>", _MET[met], escape(c.get("text") or "")]
+        if c.get("detail"):
+            out += ['<br><span class="small muted">', escape(c["detail"]), "</span>"]
+        out += ['<br><span class="small muted">依据：', escape(c.get("clause") or ""), "</span>"]
+        if not met and c.get("hint"):
+            out += ['<span class="hint">怎样才能符合：', escape(c["hint"]), "</span>"]
+        out.append("</li>\n")
+    out.append("</ul>")
+    return Markup("".join(out))
+
 
 
 MAX_SELFCHECK_FIELDS = 100  # the longest form has ~25 fields; more is not a browser filling it in

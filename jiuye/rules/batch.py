@@ -325,6 +325,7 @@ class MicroBatcher:
         self._leading = False
         self.gatherings = 0  # evaluations run (for benchmarks: jobs per gathering)
         self._last_size = 0  # jobs the previous gathering took
+        self._carried = 0  # jobs already waiting when it handed over: callers other than the ones it answered
         self.jobs = 0
 
     def evaluate(self, job: Job) -> Result:
@@ -418,15 +419,18 @@ class MicroBatcher:
         longer than ``quiet`` does not end the gathering (only ``max_wait`` does): the server writing the
         previous group's responses holds the interpreter for longer than that, and a gathering that left
         with the one request read so far cost every other caller a whole evaluation more — the tail of
-        the latency at 50 clients.  A lone caller (alone now and in the previous gathering) waits
-        ``window`` only."""
+        the latency at 50 clients.  The callers waiting when the previous gathering handed over (they came while it
+        was evaluated) are others than the ones it answered, so both are expected: otherwise two cohorts form
+        and alternate for ever — each evaluation takes half the callers and pays the engine's fixed cost,
+        most of a one-person evaluation, twice as often.  A lone caller (alone now and in the previous
+        gathering) waits ``window`` only."""
         if self.window <= 0:
             return
         time.sleep(self.window)
         deadline = time.monotonic() + self.max_wait
-        expected = self._last_size
+        expected = min(self.max_jobs, self._last_size + self._carried)
         seen = len(self._pending)
-        if seen <= 1 and expected <= 1:  # nobody else came, nor last time: no load to gather
+        if seen <= 1 and self._last_size <= 1:  # nobody else came, nor last time: no load to gather
             return
         while seen < self.max_jobs and time.monotonic() < deadline:
             time.sleep(self.quiet)
@@ -456,6 +460,7 @@ class MicroBatcher:
             self.gatherings += 1
             self.jobs += len(items)
             following = self._pending[0] if self._pending else None
+            self._carried = len(self._pending)
             if following is None:
                 self._leading = False
             elif following.future is None:

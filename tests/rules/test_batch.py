@@ -453,6 +453,42 @@ def test_after_a_busy_gathering_the_next_waits_for_its_callers_past_a_pause(one_
     assert batcher.jobs == 6 and batcher.gatherings == 2
 
 
+def test_callers_waiting_at_hand_over_and_the_ones_answered_make_one_gathering(
+        one_person: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    # two callers are answered while two others waited through their evaluation: the next gathering expects all
+    # four (the answered ones come back, as a server's clients do) instead of leaving with the two that waited —
+    # which would split the callers into two cohorts evaluated alternately, each paying the fixed cost
+    import time
+
+    job = _job(one_person)
+    expected = result_text(job.alone(), indent=None).encode()
+    batcher = MicroBatcher(window=0.1, quiet=0.05, max_wait=5)
+    sizes: list[int] = []
+    real_run = batch._run
+
+    def slow_first(jobs: Any, extras: Any) -> Any:
+        sizes.append(len(jobs))
+        if len(sizes) == 1:
+            time.sleep(0.6)  # the first evaluation lasts long enough for the second pair to arrive meanwhile
+        return real_run(jobs, extras)
+
+    monkeypatch.setattr(batch, "_run", slow_first)
+    got: list[bytes] = []
+
+    def answered_then_back() -> None:
+        got.append(batcher.evaluate_text(job))
+        time.sleep(0.3)  # ≫ quiet: a pause that alone would end the gathering
+        got.append(batcher.evaluate_text(job))
+
+    def waits_through() -> None:
+        time.sleep(0.35)
+        got.append(batcher.evaluate_text(job))
+
+    run_threads(lambda f: f(), [(answered_then_back,), (answered_then_back,), (waits_through,), (waits_through,)])
+    assert got == [expected] * 6
+    assert sizes == [2, 4], sizes
+
+
 def test_a_case_polars_cannot_read_fails_alone_in_its_gathering(one_person: dict[str, Any]) -> None:
     # one caller's ID number with a lone surrogate (json.loads accepts "\ud800") made the gathering's shared
     # GB 11643 query raise, and every caller of the gathering got that error

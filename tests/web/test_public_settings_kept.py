@@ -48,3 +48,26 @@ def test_a_change_reaches_the_next_request_and_nothing_else_rereads(client: Any,
     r = selfcheck(client, "graduate", GRADUATE)
     assert r.status_code == 200 and 'data-policy="JS-03a"' not in r.text and 'data-policy="CM-09"' in r.text
     assert client.get("/policies/JS-03a").status_code == 404
+
+
+def test_one_check_serves_the_requests_that_arrived_before_it(migrated_db_url: str) -> None:
+    """``bureau(url, since=arrival)``: a check made after a request arrived serves it (the self-check looks the
+    settings up once per gathering); a request that arrived after a change never gets the values before it."""
+    import time
+
+    from jiuye.db import write_session
+    from jiuye.ledger.service import set_auto
+    from jiuye.public.bureau import CACHE, bureau
+
+    first = time.monotonic()
+    assert bureau(migrated_db_url, since=first).settings["JS-03a"].auto
+    checks = CACHE.checks
+    for _ in range(3):  # arrived before that check: served by it, no query
+        assert bureau(migrated_db_url, since=first).settings["JS-03a"].auto
+    assert CACHE.checks == checks
+    with write_session(migrated_db_url) as s:
+        set_auto(s, "JS-03a", False, "officer", "测试：改为依申请")
+    later = time.monotonic()  # a request arriving after the change is committed
+    assert not bureau(migrated_db_url, since=later).settings["JS-03a"].auto
+    assert CACHE.checks == checks + 1
+    assert not bureau(migrated_db_url).settings["JS-03a"].auto  # no ``since``: always checked
