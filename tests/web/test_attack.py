@@ -209,3 +209,40 @@ def test_a_failed_job_says_so_in_chinese_and_logs_no_id_number(
     assert not re.search(r"[A-Za-z]{4,}", words), job["message"]  # no English exception name
     logged = caplog.text
     assert "bad row" in logged and SECRET_ID not in logged and SECRET_ACCOUNT not in logged
+
+
+@pytest.mark.parametrize(("name", "data", "says"), [
+    ("persons.csv", "身份证号码,姓名\n1,2,3\n\"4,5\n".encode(), "不是有效的 CSV 文件"),
+    ("persons.xlsx", b"PK\x03\x04 not a workbook", "不是有效的 Excel"),
+])  # fmt: skip
+def test_an_unreadable_import_file_is_explained_in_chinese(client: Any, web_db: str, name: str, data: bytes,
+                                                           says: str) -> None:  # fmt: skip
+    """The library's English reason (polars' "found more fields than defined in 'Schema'", zipfile's "File is
+    not a zip file") was quoted in the message shown to the caseworker."""
+    from tests.web.conftest import api_token, run_jobs
+
+    headers = api_token(client, "caseworker_js")
+    r = client.post("/api/v1/imports", headers=headers, files={"files": (name, data, "application/octet-stream")})
+    assert r.status_code == 202, r.text
+    assert run_jobs(web_db) == 1
+    job = client.get(r.json()["url"], headers=headers).json()
+    assert says in job["message"], job["message"]
+    words = re.sub(r"CSV|UTF-8|Excel|xlsx|xls", "", job["message"].replace(name, ""))  # names of formats
+    assert not re.search(r"[A-Za-z]{3,}", words), job["message"]
+
+
+def test_the_workbench_counts_the_applications_waiting_in_scope(client: Any, web_db: str) -> None:
+    """工作台 (issue 12): what is waiting — the submitted 点单式 applications too, by measure, in the user's scope."""
+    from tests.web.conftest import api_token
+
+    _submitted_application(client, web_db, town_is_zhujing=False)
+    _submitted_application(client, web_db, town_is_zhujing=True)
+    district = client.get("/api/v1/dashboard", headers=api_token(client, "reviewer_js")).json()
+    assert district["applications"] == 2
+    assert {m["policy"]: m["applications"] for m in district["by_measure"]}.get("JS-08b") == 2
+    town = client.get("/api/v1/dashboard", headers=api_token(client, "caseworker_js")).json()
+    assert town["applications"] == 1
+    assert client.get("/api/v1/dashboard", headers=api_token(client, "reviewer_cm")).json()["applications"] == 0
+    login(client, "reviewer_js")
+    page = client.get("/")
+    assert 'href="/review/applications"' in page.text and "待审核申请" in page.text

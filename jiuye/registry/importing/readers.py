@@ -181,7 +181,7 @@ def read_csv(path: Path) -> Sheet:
     except pl.exceptions.NoDataError as exc:
         raise ReadError(f"{path.name}：文件是空的") from exc
     except pl.exceptions.ComputeError as exc:
-        raise ReadError(f"{path.name}：不是有效的 CSV 文件（{_first_line(exc)}）") from exc
+        raise ReadError(f"{path.name}：{BAD_CSV}") from exc
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     frame = _clean(frame)
     return Sheet(path=path, sheet=None, frame=frame, encoding=encoding_used)
@@ -192,8 +192,10 @@ def _blank(data: bytes) -> bool:
     return not data or data.isspace()
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+# the libraries' reasons (polars, zipfile, openpyxl) are English: the person importing reads what to do instead
+BAD_CSV = "不是有效的 CSV 文件：有的行比表头多出列，或引号不成对。请用 Excel 打开后另存为“CSV UTF-8（逗号分隔）”再导入。"
+BAD_XLSX = ("不是有效的 Excel（.xlsx）文件：文件已损坏，或不是 .xlsx 格式（如 .xls、.et 或改了扩展名的文件）。"
+            "请用 Excel 打开后另存为 .xlsx 再导入。")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -335,7 +337,7 @@ def read_xlsx(path: Path) -> list[Sheet]:
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException …
-        raise ReadError(f"{path.name}：不是有效的 Excel（.xlsx）文件（{_first_line(exc)}）") from exc
+        raise ReadError(f"{path.name}：{BAD_XLSX}") from exc
     sheets: list[Sheet] = []
     traps = cell_traps(path)
     problems: list[str] = []
