@@ -229,3 +229,20 @@ def test_an_unreadable_import_file_is_explained_in_chinese(client: Any, web_db: 
     assert says in job["message"], job["message"]
     words = re.sub(r"CSV|UTF-8|Excel|xlsx|xls", "", job["message"].replace(name, ""))  # names of formats
     assert not re.search(r"[A-Za-z]{3,}", words), job["message"]
+
+
+def test_the_workbench_counts_the_applications_waiting_in_scope(client: Any, web_db: str) -> None:
+    """工作台 (issue 12): what is waiting — the submitted 点单式 applications too, by measure, in the user's scope."""
+    from tests.web.conftest import api_token
+
+    _submitted_application(client, web_db, town_is_zhujing=False)
+    _submitted_application(client, web_db, town_is_zhujing=True)
+    district = client.get("/api/v1/dashboard", headers=api_token(client, "reviewer_js")).json()
+    assert district["applications"] == 2
+    assert {m["policy"]: m["applications"] for m in district["by_measure"]}.get("JS-08b") == 2
+    town = client.get("/api/v1/dashboard", headers=api_token(client, "caseworker_js")).json()
+    assert town["applications"] == 1
+    assert client.get("/api/v1/dashboard", headers=api_token(client, "reviewer_cm")).json()["applications"] == 0
+    login(client, "reviewer_js")
+    page = client.get("/")
+    assert 'href="/review/applications"' in page.text and "待审核申请" in page.text
