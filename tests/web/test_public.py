@@ -287,10 +287,14 @@ def test_confirmation_gates_payment(client: Any, web_db: str, tmp_path: Any) -> 
     from jiuye.errors import UserError
     from jiuye.ledger import service as ledger
     from jiuye.ledger.models import entitlements as e
+    from jiuye.registry.models import metadata
 
+    persons = metadata.tables["persons"]
+    # a person the registry records no death or hukou move-out for: else the why page shows G13 failed
+    alive = sa.select(persons.c.id_number).where(persons.c.died_on.is_(None), persons.c.hukou_moved_out_on.is_(None))
     with db.session_scope(web_db) as s:
         row = s.execute(sa.select(e.c.id, e.c.policy, e.c.subject, e.c.month).where(
-            e.c.state == "found", e.c.policy == "JS-02", e.c.subject == e.c.beneficiary,
+            e.c.state == "found", e.c.policy == "JS-02", e.c.subject == e.c.beneficiary, e.c.subject.in_(alive),
             e.c.amount_fen.is_not(None)).order_by(e.c.month, e.c.id).limit(1)).mappings().one()  # fmt: skip
     month = row["month"]
     with write_session(web_db) as s:
