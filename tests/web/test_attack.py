@@ -162,6 +162,10 @@ def test_an_id_too_large_for_the_database_is_not_found(client: Any, web_db: str,
         r = client.get(path.format(n=n), headers=headers)
         assert r.status_code == 404, (path, n, r.status_code, r.text[:200])
         assert "系统内部错误" not in r.text
+    for digits in ("²", "①"):  # digits to str.isdigit(), not to int(): refused, never a 500
+        r = client.get(path.format(n=digits), headers=headers)
+        assert r.status_code in (404, 422), (path, digits, r.status_code, r.text[:200])
+        assert "系统内部错误" not in r.text
 
 
 SECRET_ID = "310116199001011234"  # an ID number and an account number quoted by a failing library
