@@ -390,17 +390,38 @@ def _applicants_in_scope(user: Any) -> Any:
     return sa.select(applicants.c.id).where(applicant_condition(user, applicants.c.identifier))
 
 
+def _in_review_scope(policies: list[str], user: Any) -> Any:
+    """The applications staff may review: of ``policies`` (the district's), never a draft, and of the
+    applicants in ``user``'s town when it has one (needs ``applicants`` joined)."""
+    from jiuye.accounts.scope import applicant_condition
+    from jiuye.applications.models import applicants
+
+    return sa.and_(applications.c.policy.in_(policies), applications.c.state != "draft",
+                   applicant_condition(user, applicants.c.identifier) if user is not None else sa.true())  # fmt: skip
+
+
+def waiting_by_policy(session: Session, policies: list[str], user: Any) -> dict[str, int]:
+    """Submitted applications waiting for a decision, per measure, in the review scope (工作台)."""
+    from jiuye.applications.models import applicants
+
+    rows = session.execute(
+        sa.select(applications.c.policy, sa.func.count())
+        .join(applicants, applicants.c.id == applications.c.applicant_id)
+        .where(_in_review_scope(policies, user), applications.c.state == "submitted")
+        .group_by(applications.c.policy)
+    ).all()  # fmt: skip
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
 def review_list(session: Session, policies: list[str], state: str | None = "submitted", user: Any = None
                 ) -> list[dict[str, Any]]:  # fmt: skip
     """Submitted (and decided) applications of ``policies``; of the applicants in ``user``'s town, if any."""
-    from jiuye.accounts.scope import applicant_condition
     from jiuye.applications.models import applicants
 
     stmt = (
         sa.select(applications, applicants.c.name, applicants.c.identifier, applicants.c.kind)
         .join(applicants, applicants.c.id == applications.c.applicant_id)
-        .where(applications.c.policy.in_(policies), applications.c.state != "draft",
-               applicant_condition(user, applicants.c.identifier) if user is not None else sa.true())
+        .where(_in_review_scope(policies, user))
         .order_by(applications.c.id)
         .limit(200)
     )  # fmt: skip
@@ -410,15 +431,12 @@ def review_list(session: Session, policies: list[str], state: str | None = "subm
 
 
 def for_review(session: Session, application_id: int, policies: list[str], user: Any = None) -> dict[str, Any]:
-    from jiuye.accounts.scope import applicant_condition
     from jiuye.applications.models import applicants
 
     row = session.execute(
         sa.select(applications, applicants.c.name, applicants.c.identifier, applicants.c.kind, applicants.c.phone)
         .join(applicants, applicants.c.id == applications.c.applicant_id)
-        .where(applications.c.id == application_id, applications.c.policy.in_(policies),
-               applications.c.state != "draft",
-               applicant_condition(user, applicants.c.identifier) if user is not None else sa.true())
+        .where(applications.c.id == application_id, _in_review_scope(policies, user))
     ).mappings().first()  # fmt: skip
     if row is None:
         raise UserError(f"找不到申请 {application_id}，或它不在您的辖区内。", NOT_FOUND)

@@ -97,6 +97,9 @@ class Payee:
     route: str = ""  # when this kind is paid, in words ("单位招用的"); shown in the label
     # the route pays the line's subject itself (True), someone else on the subject's account (False), or either
     pays_subject: bool | None = None
+    # the parameters whose dated values are the possible amounts of one line of this route, where the routes
+    # have their own standards (CM-10a: employers' and flexible workers'); else ``Measure.line_amounts``
+    amounts: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -507,6 +510,14 @@ class Measure:
 
     def monthly_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return []
+
+    def line_amounts_by_kind(self) -> dict[str, tuple[str, ...]]:
+        """Kind of beneficiary → the parameters whose dated values are the possible amounts of one line paid
+        to it: the route's own (``Payee.amounts``), else the measure's ``line_amounts``."""
+        out: dict[str, tuple[str, ...]] = {}
+        for payee in self.meta.payees:
+            out[payee.kind] = tuple(dict.fromkeys((*out.get(payee.kind, ()), *(payee.amounts or self.line_amounts))))
+        return out
 
     def form_fields(self) -> tuple[FormField, ...]:
         """The questions of this measure's application form (点单式): a measure decided on application

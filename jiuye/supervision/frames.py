@@ -124,7 +124,7 @@ MEASURE_SCHEMA: dict[str, Any] = {
     "beneficiary_kinds": pl.List(S), "subjects": S, "employer_district": S, "hukou": B,
     "line_bound_fen": I64, "cap": I64, "cap_count": S, "cap_by_beneficiary": B, "cap_by_subject": B,
 }  # fmt: skip
-STANDARD_SCHEMA: dict[str, Any] = {"policy": S, "since": D, "standard_fen": I64}
+STANDARD_SCHEMA: dict[str, Any] = {"policy": S, "kind": S, "since": D, "standard_fen": I64}
 
 
 def _paying_measures() -> list[Any]:
@@ -172,22 +172,25 @@ def measures_frame() -> pl.DataFrame:
 
 
 def standards_frame() -> pl.DataFrame:
-    """(policy, since, standard_fen): the largest amount one line of a measure has from ``since`` on — the
-    largest of its ``Measure.line_amounts`` parameters in force then (null while none is set, G6).  Read
-    from the measures' dated parameters, so a dated change of an amount reaches supervision by itself."""
+    """(policy, kind, since, standard_fen): the largest amount one line of a measure paid to a beneficiary of
+    ``kind`` has from ``since`` on — the largest of its amount parameters in force then
+    (``Measure.line_amounts_by_kind``: CM-10a's employer and flexible routes have their own standards; null
+    while none is set, G6).  Read from the measures' dated parameters, so a dated change of an amount
+    reaches supervision by itself."""
     from jiuye.rules.money import yuan_to_fen
     from jiuye.rules.parameters import load_measure_parameters
 
     rows = []
     for m in _paying_measures():
-        if not m.line_amounts:
-            continue
-        p = load_measure_parameters(m.id)
-        days = sorted({since for name in m.line_amounts for since, _ in p.dated(name)})
-        for since in days:
-            known = [yuan_to_fen(Decimal(str(v))) for name in m.line_amounts if (v := p.get(name, since)) is not None]
-            rows.append({"policy": m.id, "since": since, "standard_fen": max(known) if known else None})
-    return pl.DataFrame(rows, schema=STANDARD_SCHEMA).sort("policy", "since")
+        for kind, names in m.line_amounts_by_kind().items():
+            if not names:
+                continue
+            p = load_measure_parameters(m.id)
+            for since in sorted({since for name in names for since, _ in p.dated(name)}):
+                known = [yuan_to_fen(Decimal(str(v))) for name in names if (v := p.get(name, since)) is not None]
+                rows.append({"policy": m.id, "kind": kind, "since": since,
+                             "standard_fen": max(known) if known else None})  # fmt: skip
+    return pl.DataFrame(rows, schema=STANDARD_SCHEMA).sort("policy", "kind", "since")
 
 
 EMPLOYER_KINDS = ("employer", "employer_per_worker")
@@ -221,8 +224,8 @@ def with_measures(lines: pl.DataFrame, registered: Mapping[str, pl.Series] | Non
       for themselves: JS-07b's winning person; a reviewer-decided measure paying a person);
     - ``employer_district``: kept for lines paid to an employer only (CM-10a's hired route, not its
       flexible one);
-    - ``max_line_fen``: the measure's standard in force in the line's month where the rules state one,
-      else its plausibility bound."""
+    - ``max_line_fen``: the measure's standard for the kind of beneficiary the line went to, in force in
+      the line's month, where the rules state one; else its plausibility bound."""
     out = lines.join(measures_frame(), on="policy", how="left")
     kind = pl.col("beneficiary_kind")
     out = out.with_columns(beneficiary_kind=line_kind(out, registered or {})).with_columns(
@@ -234,9 +237,10 @@ def with_measures(lines: pl.DataFrame, registered: Mapping[str, pl.Series] | Non
     if out.is_empty() or standards.is_empty():
         return out.with_columns(max_line_fen=pl.col("line_bound_fen"))
     dated = (
-        out.with_row_index("_row").sort("policy", "month")
-        .join_asof(standards, left_on="month", right_on="since", by="policy", strategy="backward",
-                   check_sortedness=False)  # both sorted by (policy, date) above
+        out.with_row_index("_row").sort("policy", "beneficiary_kind", "month")
+        .join_asof(standards.rename({"kind": "beneficiary_kind"}), left_on="month", right_on="since",
+                   by=["policy", "beneficiary_kind"], strategy="backward",
+                   check_sortedness=False)  # both sorted by (policy, kind, date) above
         .sort("_row").drop("_row", "since")
     )  # fmt: skip
     return dated.with_columns(max_line_fen=pl.coalesce("standard_fen", "line_bound_fen")).drop("standard_fen")

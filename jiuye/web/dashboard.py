@@ -27,6 +27,7 @@ class MeasureCount(BaseModel):
     pending_amount: int
     approved: int
     approved_fen: int
+    applications: int = 0  # 点单式 applications submitted, waiting for a decision
 
 
 class TownCount(BaseModel):
@@ -39,11 +40,14 @@ class Dashboard(BaseModel):
     approved: int
     open_flags: int
     batches: int
+    applications: int
     by_measure: list[MeasureCount]
     by_town: list[TownCount]
 
 
 def figures(session: Session, user: User) -> Dashboard:
+    from jiuye.accounts.scope import policies_in_scope
+    from jiuye.applications.service import waiting_by_policy
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.models import payment_batches, payments
     from jiuye.registry.models import TABLES
@@ -65,6 +69,12 @@ def figures(session: Session, user: User) -> Dashboard:
     by_measure = [MeasureCount(policy=r[0], title=titles.get(r[0], r[0]), found=int(r[1] or 0), found_fen=int(r[2] or 0),
                                pending_amount=int(r[3] or 0), approved=int(r[4] or 0), approved_fen=int(r[5] or 0))
                   for r in rows]  # fmt: skip
+    waiting = waiting_by_policy(session, policies_in_scope(user), user)
+    for m in by_measure:
+        m.applications = waiting.pop(m.policy, 0)
+    by_measure += [MeasureCount(policy=k, title=titles.get(k, k), found=0, found_fen=0, pending_amount=0, approved=0,
+                                approved_fen=0, applications=n) for k, n in waiting.items()]  # fmt: skip
+    by_measure.sort(key=lambda m: m.policy)
     p = TABLES["persons"]
     town_rows = session.execute(
         sa.select(sa.func.coalesce(p.c.hukou_town, "（无本区户籍街镇）"), sa.func.count())
@@ -82,7 +92,8 @@ def figures(session: Session, user: User) -> Dashboard:
     _ = payment_batches
     return Dashboard(
         found=sum(m.found for m in by_measure), approved=sum(m.approved for m in by_measure),
-        open_flags=int(open_flags), batches=int(batches), by_measure=by_measure,
+        open_flags=int(open_flags), batches=int(batches), applications=sum(m.applications for m in by_measure),
+        by_measure=by_measure,
         by_town=[TownCount(town=str(r[0]), found=int(r[1])) for r in town_rows],
     )  # fmt: skip
 

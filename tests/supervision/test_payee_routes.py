@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -112,6 +113,22 @@ def test_an_employer_applying_for_itself_is_an_employer() -> None:
                         "month": [MARCH], "amount_fen": [50_000], "state": ["paid"]})  # fmt: skip
     lines = with_measures(Inputs.from_frames(payments=own).paid(), inputs.registered())
     assert lines["beneficiary_kind"].to_list() == ["employer_per_worker"]
+
+
+def test_each_route_is_held_to_its_own_standard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CM-10a's employer and flexible-worker standards differ (two G6 amounts): a flexible line paid the
+    employer's standard is above its own, an employer line paid it is not."""
+    from jiuye.rules import parameters as rule_parameters
+
+    original = rule_parameters.load_measure_parameters
+    set_ = {"CM-10a.monthly_amount_employer": 900, "CM-10a.monthly_amount_flexible": 500}
+    monkeypatch.setattr(rule_parameters, "load_measure_parameters",
+                        lambda mid: original(mid).with_overrides(set_) if mid == "CM-10a" else original(mid))  # fmt: skip
+    inputs = _inputs()
+    lines = Inputs.from_frames(payments=_payments().filter(pl.col("policy") == "CM-10a").with_columns(
+        amount_fen=pl.lit(90_000, pl.Int64))).payments  # fmt: skip
+    flags = checks.CHECKS["amount_above_cap"](Inputs.from_frames(**{**inputs.tables(), "payments": lines}))
+    assert flags["subject_id"].to_list() == [f"CM-10a|{FLEXIBLE}"] and "500.00" in flags["detail"][0]
 
 
 def test_the_declared_routes_are_those_the_catalog_names() -> None:

@@ -278,3 +278,20 @@ def test_an_employer_registers_with_its_name_in_half_width_brackets(client: Any,
     assert r.status_code == 422 and "与登记信息不一致" in r.text, r.text
     r = client.post("/my/register", data={**data, "name": "上海金山某某(集团)有限公司"})
     assert r.status_code == 303, r.text
+
+
+def test_the_workbench_counts_the_applications_waiting_in_scope(client: Any, web_db: str) -> None:
+    """工作台 (issue 12): what is waiting — the submitted 点单式 applications too, by measure, in the user's scope."""
+    from tests.web.conftest import api_token
+
+    _submitted_application(client, web_db, town_is_zhujing=False)
+    _submitted_application(client, web_db, town_is_zhujing=True)
+    district = client.get("/api/v1/dashboard", headers=api_token(client, "reviewer_js")).json()
+    assert district["applications"] == 2
+    assert {m["policy"]: m["applications"] for m in district["by_measure"]}.get("JS-08b") == 2
+    town = client.get("/api/v1/dashboard", headers=api_token(client, "caseworker_js")).json()
+    assert town["applications"] == 1
+    assert client.get("/api/v1/dashboard", headers=api_token(client, "reviewer_cm")).json()["applications"] == 0
+    login(client, "reviewer_js")
+    page = client.get("/")
+    assert 'href="/review/applications"' in page.text and "待审核申请" in page.text

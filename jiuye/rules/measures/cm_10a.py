@@ -65,8 +65,9 @@ class HardshipSocialInsuranceSubsidy(Measure):
         "被单位招用的补贴给单位，灵活就业的补贴给本人，标准按市里规定执行。",
         groups=("hardship", "employers"),
         # lines(): the employer on the hired route (the worker is the subject), the person on the flexible one
-        beneficiary=(Payee("employer_per_worker", "单位招用的", pays_subject=False),
-                     Payee("person", "灵活就业的", pays_subject=True)),
+        # each route has its own municipal standard (G6), the largest one line of it may be
+        beneficiary=(Payee("employer_per_worker", "单位招用的", pays_subject=False, amounts=("monthly_amount_employer",)),
+                     Payee("person", "灵活就业的", pays_subject=True, amounts=("monthly_amount_flexible",))),
         frequency="monthly",
         kind="pending",
         line_bound_yuan=3_000,
@@ -85,7 +86,6 @@ class HardshipSocialInsuranceSubsidy(Measure):
         Scope("employer", "payee_district", "单位招用的，用人单位位于本区（崇明）"),
     )
     necessary: ClassVar[tuple[Necessary, ...]] = ("hukou",)  # prune first: see jiuye.rules.prune
-    line_amounts: ClassVar[tuple[str, ...]] = ("monthly_amount_employer", "monthly_amount_flexible")
     needs: ClassVar[tuple[str, ...]] = ('statuses',)  # no eligible candidate without these facts
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
