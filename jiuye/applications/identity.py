@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -80,8 +81,23 @@ REGISTRY_MISMATCH = ("姓名、手机号码与登记信息不一致。如信息�
                      "（本人信息以区就业登记为准）。")
 
 
-def _normal_phone(value: str | None) -> str:
-    return re.sub(r"[\s-]", "", value or "")
+# a mobile number inside a registry's free-text 联系电话 ("+86 138-0013-8000", "13800138000/021-57921234")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86|0086)?(1[3-9]\d{9})(?!\d)")
+# separator dots of minority and foreign names as people type them (the registry allows ·•・, PERSON_NAME_RE)
+_NAME_IGNORED = re.compile(r"[\s\u00b7\u2022\u30fb\u2027\u2219\u22c5.']")
+
+
+def _registry_mobiles(value: str | None) -> set[str]:
+    """The mobile numbers a registry phone field holds.  The field is free text: a landline, a country code
+    or two numbers are legitimate there, and an account's phone is one 11-digit mobile — a field holding no
+    mobile cannot confirm one (as a person without a phone)."""
+    return set(_MOBILE_IN_TEXT.findall(re.sub(r"[\s\-()（）]", "", value or "")))
+
+
+def _normal_name(value: str | None) -> str:
+    """A name as compared with the registry's: width (NFKC: （） and ()), case, blanks and the separator dot
+    (阿依古丽·买买提 / 阿依古丽•买买提 / 阿依古丽 买买提) do not tell two people apart."""
+    return _NAME_IGNORED.sub("", unicodedata.normalize("NFKC", value or "")).casefold()
 
 
 def registry_mismatch(session: Session, kind: str, identifier: str, name: str, phone: str) -> bool:
@@ -94,18 +110,18 @@ def registry_mismatch(session: Session, kind: str, identifier: str, name: str, p
     that the form does not tell which of the two was wrong."""
     from jiuye.registry.models import TABLES
 
-    name = (name or "").strip()
+    name = _normal_name(name)
     if kind == "resident":
         p = TABLES["persons"]
         row = session.execute(sa.select(p.c.name, p.c.phone).where(p.c.id_number == identifier)).first()
         if row is None:
             return False
-        known_phone = _normal_phone(row.phone)
-        return str(row.name).strip() != name or bool(known_phone and known_phone != _normal_phone(phone))
+        mobiles = _registry_mobiles(row.phone)
+        return _normal_name(row.name) != name or bool(mobiles and re.sub(r"[\s-]", "", phone or "") not in mobiles)
     for table in (TABLES["employers"], TABLES["organizations"]):  # neither holds a phone
         found = session.execute(sa.select(table.c.name).where(table.c.credit_code == identifier)).first()
         if found is not None:
-            return str(found.name).strip() != name
+            return _normal_name(found.name) != name
     return False
 
 

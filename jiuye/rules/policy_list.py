@@ -41,7 +41,10 @@ def policy_list(
             "id": meta.id, "title": meta.title, "clause": meta.clause, "kind": meta.kind,
             "kind_label": KIND_LABELS[meta.kind], "groups": list(meta.groups),
             "group_labels": [GROUP_LABELS[g] for g in meta.groups],
-            "beneficiaries": list(meta.payee_kinds), "beneficiary_label": meta.beneficiary_label,
+            # ``beneficiary`` kept for readers of the earlier list (one kind; the route kinds joined by "/" where a
+            # catalog row pays more than one, CM-10a and JS-07b); ``beneficiaries`` lists them
+            "beneficiary": "/".join(meta.payee_kinds), "beneficiaries": list(meta.payee_kinds),
+            "beneficiary_label": meta.beneficiary_label,
             "frequency": meta.frequency, "frequency_label": FREQUENCY_LABELS[meta.frequency],
             "validity": _validity(meta.id), "summary": meta.summary, "quote": meta.quote, "reading": meta.reading,
             "district": m.district, "district_label": DISTRICT_NAMES[m.district],

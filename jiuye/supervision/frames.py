@@ -121,7 +121,7 @@ def doc_of(policy: str) -> str:
 
 MEASURE_SCHEMA: dict[str, Any] = {
     "policy": S, "doc": S, "district": S, "measure_clause": S, "fund_clause": S,
-    "beneficiary_kinds": pl.List(S), "subjects": S, "employer_district": S, "hukou": B,
+    "beneficiary_kinds": pl.List(S), "one_kind": S, "subjects": S, "employer_district": S, "hukou": B,
     "line_bound_fen": I64, "cap": I64, "cap_count": S, "cap_by_beneficiary": B, "cap_by_subject": B,
 }  # fmt: skip
 STANDARD_SCHEMA: dict[str, Any] = {"policy": S, "kind": S, "since": D, "standard_fen": I64}
@@ -138,8 +138,9 @@ def measures_frame() -> pl.DataFrame:
     (``Measure.meta``, ``Measure.cap``, ``Measure.scope`` and the dated parameters): a measure's district,
     clause, beneficiary, hukou condition, cap and once-key are declared once, in its module.
 
-    ``beneficiary_kinds``: the kinds of beneficiary its lines may go to (one, or one per route: CM-10a, JS-07b);
-    which one a paid line went to is decided per line by :func:`with_measures`.  ``employer_district``: where
+    ``beneficiary_kinds``: the kinds of beneficiary its lines may go to (one, or one per route: CM-10a, JS-07b;
+    ``one_kind``: the kind where there is only one); which one a paid line went to is decided per line by
+    :func:`with_measures`.  ``employer_district``: where
     an employer paid by the measure must be located (G12: an employer or employer-per-worker beneficiary of
     an employer-scoped measure; for a line paid to that employer only); ``hukou``: the measure requires hukou in
     its district (G13); ``line_bound_fen``: the per-line plausibility bound approve and pay enforce
@@ -163,6 +164,7 @@ def measures_frame() -> pl.DataFrame:
             "policy": m.id, "doc": meta.document, "district": m.district,
             "measure_clause": f"{meta.clause}（{m.id}）", "fund_clause": fund[meta.document],
             "beneficiary_kinds": list(meta.payee_kinds), "subjects": m.subjects,
+            "one_kind": meta.payee_kinds[0] if len(meta.payee_kinds) == 1 else None,
             "employer_district": m.district if pays_employer and any(s.sense == "employer" for s in m.scope) else None,
             "hukou": m.requires_hukou, "line_bound_fen": meta.line_bound_fen,
             "cap": limit, "cap_count": None if cap is None or limit is None else cap.counts,
@@ -200,8 +202,7 @@ def line_kind(lines: pl.DataFrame, registered: Mapping[str, pl.Series]) -> pl.Ex
     """The kind of each line's beneficiary (``jiuye.rules.measure.line_payee_kind``, decided from the line
     and the registry ids ``registered``: table name → its natural keys), over ``lines`` joined with
     :func:`measures_frame`; null for a line of no paying measure."""
-    kinds = pl.col("beneficiary_kinds")
-    kind: Any = pl.when(kinds.list.len() == 1).then(kinds.list.first())
+    kind: Any = pl.when(pl.col("one_kind").is_not_null()).then(pl.col("one_kind"))
     several = {m.id: m for m in _paying_measures() if len(m.meta.payee_kinds) > 1}
     present = set(lines.get_column("policy").unique().to_list()) & set(several)
     if present:
@@ -226,21 +227,22 @@ def with_measures(lines: pl.DataFrame, registered: Mapping[str, pl.Series] | Non
       flexible one);
     - ``max_line_fen``: the measure's standard for the kind of beneficiary the line went to, in force in
       the line's month, where the rules state one; else its plausibility bound."""
-    out = lines.join(measures_frame(), on="policy", how="left")
+    # the list of kinds stays out of the lines: a list column copied into every line costs more than the rest
+    out = lines.join(measures_frame().drop("beneficiary_kinds"), on="policy", how="left")
     kind = pl.col("beneficiary_kind")
     out = out.with_columns(beneficiary_kind=line_kind(out, registered or {})).with_columns(
         subject_is_person=(pl.col("subjects") == "persons")
         | ((kind == "person") & ((pl.col("subjects") == "none") | (pl.col("beneficiary") == pl.col("subject")))),
         employer_district=pl.when(kind.is_in(EMPLOYER_KINDS)).then(pl.col("employer_district")),
-    ).with_columns(subject_is_person=pl.col("subject_is_person").fill_null(False))
+    ).with_columns(subject_is_person=pl.col("subject_is_person").fill_null(False)).drop("one_kind")
     standards = standards_frame()
     if out.is_empty() or standards.is_empty():
         return out.with_columns(max_line_fen=pl.col("line_bound_fen"))
     dated = (
-        out.with_row_index("_row").sort("policy", "beneficiary_kind", "month")
+        out.with_row_index("_row").sort("policy", "month")
         .join_asof(standards.rename({"kind": "beneficiary_kind"}), left_on="month", right_on="since",
                    by=["policy", "beneficiary_kind"], strategy="backward",
-                   check_sortedness=False)  # both sorted by (policy, kind, date) above
+                   check_sortedness=False)  # dates sorted within every (policy, kind) group on both sides
         .sort("_row").drop("_row", "since")
     )  # fmt: skip
     return dated.with_columns(max_line_fen=pl.coalesce("standard_fen", "line_bound_fen")).drop("standard_fen")

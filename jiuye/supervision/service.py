@@ -247,6 +247,8 @@ def stored_flags(session: Session, state: str | None = None) -> pl.DataFrame:
 
 
 CONCERN_CHECK = "public_concern"
+CONCERNS_PER_PAYMENT_A_DAY = 3  # open anonymous reports of one payment raised on one day
+CONCERNS_PER_DISTRICT_A_DAY = 500  # and of all payments of a district
 CONCERN_CLAUSE = "金就办〔2023〕1号 六(三)"
 CONCERN_TITLE = "群众对资金公示反映的问题"
 
@@ -257,14 +259,22 @@ def report_concern(
     """A concern someone reported about a line of a public notice (资金公示): an open flag about that
     payment for the fund auditors, audited.  Returns the flag id."""
     from jiuye.audit.service import record
+    from jiuye.errors import CONFLICT, NOT_FOUND, UserError
     from jiuye.ledger.models import payments
     from jiuye.registry.models import audit_values
 
     pay = session.execute(sa.select(payments).where(payments.c.id == payment_id)).mappings().first()
     if pay is None:
-        from jiuye.errors import NOT_FOUND, UserError
-
         raise UserError("公示中没有这一笔。", NOT_FOUND)
+    # anyone may report without signing in, so a flood of reports must not bury the auditors' list: a few open
+    # reports of one payment a day, and a daily ceiling per district
+    today = dt.date.today()
+    raised_today = sa.select(sa.func.count()).select_from(flags).where(
+        flags.c.check == CONCERN_CHECK, flags.c.raised_on == today, flags.c.state == "open")
+    if session.execute(raised_today.where(flags.c.related_ids == str(payment_id))).scalar_one() >= CONCERNS_PER_PAYMENT_A_DAY:
+        raise UserError("这一笔今天已收到多条反映，监管人员会一并核实，请勿重复提交。", CONFLICT)
+    if session.execute(raised_today.where(flags.c.district == district)).scalar_one() >= CONCERNS_PER_DISTRICT_A_DAY:
+        raise UserError("今天收到的公示反映已达上限，请明天再提交，或拨打 12333 反映。", CONFLICT)
     run_id = f"公示反映-{dt.date.today():%Y%m%d}-{uuid.uuid4().hex[:6]}"
     detail = f"群众对资金公示（公示 {notice_id}，发放 {payment_id}）反映：{text.strip()[:1000]}"
     new_id = int(session.execute(

@@ -165,6 +165,9 @@ def test_metadata_matches_the_catalog_rows() -> None:
     assert {mid for mid in ON_APPLICATION if rows[mid]["kind"] == "application"} == set(ON_APPLICATION)
     assert {mid for mid in BY_REVIEWER if rows[mid]["kind"] == "reviewer"} == set(BY_REVIEWER)
     assert all(rows[mid]["kind"] == "rule" and rows[mid]["beneficiaries"] == ["none"] for mid in RULES)
+    # the key of the earlier list is still there: one kind, or the route kinds of a row that pays more than one
+    assert rows["JS-02"]["beneficiary"] == "person"
+    assert rows["CM-10a"]["beneficiary"] == "/".join(rows["CM-10a"]["beneficiaries"]) == "employer_per_worker/person"
     assert set(rows) == set(CATALOG_ROWS) | set(ON_APPLICATION) | set(BY_REVIEWER) | set(RULES)
 
 

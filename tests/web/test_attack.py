@@ -162,6 +162,10 @@ def test_an_id_too_large_for_the_database_is_not_found(client: Any, web_db: str,
         r = client.get(path.format(n=n), headers=headers)
         assert r.status_code == 404, (path, n, r.status_code, r.text[:200])
         assert "系统内部错误" not in r.text
+    for digits in ("²", "①"):  # digits to str.isdigit(), not to int(): refused, never a 500
+        r = client.get(path.format(n=digits), headers=headers)
+        assert r.status_code in (404, 422), (path, digits, r.status_code, r.text[:200])
+        assert "系统内部错误" not in r.text
 
 
 SECRET_ID = "310116199001011234"  # an ID number and an account number quoted by a failing library
@@ -229,6 +233,51 @@ def test_an_unreadable_import_file_is_explained_in_chinese(client: Any, web_db: 
     assert says in job["message"], job["message"]
     words = re.sub(r"CSV|UTF-8|Excel|xlsx|xls", "", job["message"].replace(name, ""))  # names of formats
     assert not re.search(r"[A-Za-z]{3,}", words), job["message"]
+
+
+@pytest.mark.parametrize(("registry_name", "typed_name", "registry_phone", "typed_phone"), [
+    ("阿依古丽·买买提", "阿依古丽•买买提", "+86 138-0013-8000", "13800138000"),  # the dot as typed; a country code
+    ("阿依古丽·买买提", "阿依古丽 买买提", "13800138000/021-57921234", "13800138000"),  # two numbers in the field
+    ("John Smith", "JOHN　SMITH", "021-57921234", "13800138000"),  # a landline: no mobile to compare with
+])  # fmt: skip
+def test_a_registry_person_registers_with_their_name_and_mobile_as_typed(
+    client: Any, web_db: str, registry_name: str, typed_name: str, registry_phone: str, typed_phone: str
+) -> None:
+    """实名核验 compares what tells people apart: the registry's 联系电话 is free text (a landline, a country
+    code, two numbers are legitimate there) and a name's separator dot, blanks and width are typed many ways —
+    such a resident could not register at all (the form takes one 11-digit mobile)."""
+    from jiuye.accounts.web import write_session
+    from jiuye.registry.models import TABLES
+
+    line = _found_line(web_db)
+    with write_session(web_db) as s:
+        p = TABLES["persons"]
+        s.execute(sa.update(p).where(p.c.id_number == line["subject"]).values(name=registry_name, phone=registry_phone))
+    r = _post_register(client, line["subject"], "冒名者", typed_phone)
+    assert r.status_code == 422 and "与登记信息不一致" in r.text, r.text  # the name is still checked
+    if "13800138000" in registry_phone:
+        assert _post_register(client, line["subject"], typed_name, "13900139000").status_code == 422  # and a mobile
+    r = _post_register(client, line["subject"], typed_name, typed_phone)
+    assert r.status_code == 303, r.text
+
+
+def test_an_employer_registers_with_its_name_in_half_width_brackets(client: Any, web_db: str) -> None:
+    """Registry names of companies carry full-width brackets （集团）; the same name typed with ( ) is the same name."""
+    from jiuye.accounts.web import write_session
+    from jiuye.registry.models import TABLES
+
+    e = TABLES["employers"]
+    with write_session(web_db) as s:
+        code = s.execute(sa.select(e.c.credit_code).where(e.c.credit_code.is_not(None)).order_by(e.c.id).limit(1)
+                         ).scalar_one()  # fmt: skip
+        s.execute(sa.update(e).where(e.c.credit_code == code).values(name="上海金山某某（集团）有限公司"))
+    page = client.get("/my/register")
+    data = {"kind": "employer", "identifier": code, "phone": "13800138000", "password": "employer-pass-1",
+            "password2": "employer-pass-1", "csrf_token": csrf(page.text)}  # fmt: skip
+    r = client.post("/my/register", data={**data, "name": "上海金山另一家有限公司"})
+    assert r.status_code == 422 and "与登记信息不一致" in r.text, r.text
+    r = client.post("/my/register", data={**data, "name": "上海金山某某(集团)有限公司"})
+    assert r.status_code == 303, r.text
 
 
 def test_the_workbench_counts_the_applications_waiting_in_scope(client: Any, web_db: str) -> None:
