@@ -450,7 +450,8 @@ def _explanations(
     ``ends``: :func:`subject_ends` when the case has any (G13 condition); None when it has none."""
     ended = ends is not None and raw_lines is not None
     tpl = _template(measure, conditions, monthly, expanded=raw_lines is not None, until=until, ended=ended)
-    if ends is not None and raw_lines is not None:
+    if ended:
+        assert ends is not None and raw_lines is not None
         raw_lines = _with_end_reasons(measure, raw_lines, ends)
     ranked = not one_per_subject or _RANK_SINGLE_ROWS
     scored = evaluated.with_columns(tpl.scored_for(met_everywhere, ranked))

@@ -81,6 +81,8 @@ KIND_LABELS: dict[str, str] = {
 PAYEE_TABLES: dict[str, str] = {
     "person": "persons", "employer": "employers", "employer_per_worker": "employers", "organization": "organizations",
 }  # fmt: skip
+# the kinds of beneficiary that are employers (paid per worker or not)
+EMPLOYER_KINDS: tuple[str, ...] = tuple(kind for kind, table in PAYEE_TABLES.items() if table == "employers")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from typing import Any
 import polars as pl
 import yaml
 
+from jiuye.rules.measure import EMPLOYER_KINDS
+
 S, D, B, I64 = pl.String, pl.Date, pl.Boolean, pl.Int64
 
 INPUT_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -184,10 +186,10 @@ def standards_frame() -> pl.DataFrame:
 
     rows = []
     for m in _paying_measures():
+        p = load_measure_parameters(m.id)
         for kind, names in m.line_amounts_by_kind().items():
             if not names:
                 continue
-            p = load_measure_parameters(m.id)
             for since in sorted({since for name in names for since, _ in p.dated(name)}):
                 known = [yuan_to_fen(Decimal(str(v))) for name in names if (v := p.get(name, since)) is not None]
                 rows.append({"policy": m.id, "kind": kind, "since": since,
@@ -195,7 +197,6 @@ def standards_frame() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=STANDARD_SCHEMA).sort("policy", "kind", "since")
 
 
-EMPLOYER_KINDS = ("employer", "employer_per_worker")
 
 
 def line_kind(lines: pl.DataFrame, registered: Mapping[str, pl.Series]) -> pl.Expr:

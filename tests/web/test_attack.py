@@ -30,6 +30,20 @@ def _found_line(url: str) -> dict[str, Any]:
             e.c.amount_fen.is_not(None)).order_by(e.c.month, e.c.id).limit(1)).mappings().one())  # fmt: skip
 
 
+def _confirm(client: Any, token: str, line: dict[str, Any]) -> Any:
+    """The resident confirms ``line`` with the attacker's account (意愿确认)."""
+    return client.post(f"/my/entitlements/{line['id']}/confirm",
+                       data={"csrf_token": token, "decision": "confirmed", "bank_account": ACCOUNT})  # fmt: skip
+
+
+def _confirmation_of(url: str, line: dict[str, Any]) -> Any:
+    from jiuye import db
+    from jiuye.ledger.models import entitlement_confirmations as ec
+
+    with db.session_scope(url) as s:
+        return s.execute(sa.select(ec).where(ec.c.entitlement_id == line["id"])).first()
+
+
 def _post_register(client: Any, identifier: str, name: str, phone: str) -> Any:
     page = client.get("/my/register")
     return client.post("/my/register", data={"kind": "resident", "identifier": identifier, "name": name, "phone": phone,
@@ -56,27 +70,21 @@ def test_registering_as_a_registry_person_needs_their_name_and_phone(client: Any
 
 def test_a_confirmation_the_page_does_not_offer_cannot_redirect_the_payment(client: Any, web_db: str) -> None:
     """JS-02 needs no confirmation (the bureau's default): posting one anyway must not set the account."""
-    from jiuye import db
-    from jiuye.ledger.models import entitlement_confirmations as ec
 
     line = _found_line(web_db)
     token = register(client, line["subject"])
     page = client.get("/my")
     assert f'data-entitlement="{line["id"]}"' in page.text and "确认领取" not in page.text
-    r = client.post(f"/my/entitlements/{line['id']}/confirm",
-                    data={"csrf_token": token, "decision": "confirmed", "bank_account": ACCOUNT})  # fmt: skip
+    r = _confirm(client, token, line)
     assert r.status_code == 409, r.text
     assert "无须确认" in r.text
-    with db.session_scope(web_db) as s:
-        assert s.execute(sa.select(ec).where(ec.c.entitlement_id == line["id"])).first() is None
+    assert _confirmation_of(web_db, line) is None
 
 
 def test_a_confirmation_needs_the_account_to_still_match_the_registry(client: Any, web_db: str) -> None:
     """An account registered before the registry knew the person (any name) cannot confirm their money."""
-    from jiuye import db
     from jiuye.accounts.web import write_session
     from jiuye.ledger import service as ledger
-    from jiuye.ledger.models import entitlement_confirmations as ec
     from jiuye.registry.models import TABLES
 
     line = _found_line(web_db)
@@ -86,17 +94,14 @@ def test_a_confirmation_needs_the_account_to_still_match_the_registry(client: An
         ledger.set_confirm(s, "JS-02", True, "测试")
         p = TABLES["persons"]  # the registry changes (or the account predates the person's import)
         s.execute(sa.update(p).where(p.c.id_number == line["subject"]).values(phone="13700000000"))
-    r = client.post(f"/my/entitlements/{line['id']}/confirm",
-                    data={"csrf_token": token, "decision": "confirmed", "bank_account": ACCOUNT})  # fmt: skip
+    r = _confirm(client, token, line)
     assert r.status_code == 403, r.text
     assert "与登记信息不一致" in r.text
-    with db.session_scope(web_db) as s:
-        assert s.execute(sa.select(ec).where(ec.c.entitlement_id == line["id"])).first() is None
+    assert _confirmation_of(web_db, line) is None
     with write_session(web_db) as s:
         p = TABLES["persons"]
         s.execute(sa.update(p).where(p.c.id_number == line["subject"]).values(phone=phone))
-    r = client.post(f"/my/entitlements/{line['id']}/confirm",
-                    data={"csrf_token": token, "decision": "confirmed", "bank_account": ACCOUNT})  # fmt: skip
+    r = _confirm(client, token, line)
     assert r.status_code == 303, r.text
     assert name
 

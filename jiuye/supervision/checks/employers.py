@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 import polars as pl
 
+from jiuye.rules.measure import EMPLOYER_KINDS
 from jiuye.rules.money import yuan_text
 from jiuye.rules.shared import DISTRICT_NAMES, EMPLOYER_TYPE_LABELS, JINSHAN_EMPLOYER_EXCLUSION
 from jiuye.supervision.checks._common import S, _clause_of, _finish, _lines, month_text
-from jiuye.supervision.frames import EMPLOYER_KINDS, Inputs
+from jiuye.supervision.frames import Inputs
 
 FAMILY = 4
 TITLES: dict[str, str] = {  # check → title; the checks are the functions of the same name

@@ -5,8 +5,9 @@ from __future__ import annotations
 import polars as pl
 
 from jiuye.rules.identifiers import credit_code_valid, id_number_valid
+from jiuye.rules.measure import EMPLOYER_KINDS
 from jiuye.supervision.checks._common import S, _clause_of, _finish, _lines, _person_lines, _subsidy_context
-from jiuye.supervision.frames import EMPLOYER_KINDS, Inputs
+from jiuye.supervision.frames import Inputs
 
 FAMILY = 7
 TITLES: dict[str, str] = {  # check → title; the checks are the functions of the same name
