@@ -287,18 +287,31 @@ class _Waiter:
     case: dict[str, Any] | None = None  # the decoded case JSON, when ``job`` is None …
     make: Callable[[Case], tuple[Job, Any]] | None = None  # … and what makes its job and ``extra`` once read
 
-    def wake(self) -> None:
-        if self.future is None:
-            self.done.set()
-        else:
-            # RuntimeError: its event loop is closed, the caller is gone; the others must still be woken
-            with contextlib.suppress(RuntimeError):
-                self.future.get_loop().call_soon_threadsafe(_settle, self.future)
-
 
 def _settle(future: asyncio.Future[None]) -> None:
     if not future.done():  # the caller may have gone (request cancelled)
         future.set_result(None)
+
+
+def _settle_all(futures: list[asyncio.Future[None]]) -> None:
+    for future in futures:
+        _settle(future)
+
+
+def _wake_all(waiters: Sequence[_Waiter]) -> None:
+    """Each waiter woken (its result is in): a thread caller by its event, the async callers of one event loop
+    by one ``call_soon_threadsafe`` — each writes to the loop's wake-up pipe (a system call, the interpreter
+    handed back and forth with the loop's thread), so once per gathering instead of once per caller."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for w in waiters:
+        if w.future is None:
+            w.done.set()
+        else:
+            by_loop.setdefault(w.future.get_loop(), []).append(w.future)
+    for loop, futures in by_loop.items():
+        # RuntimeError: that event loop is closed, its callers are gone; the others must still be woken
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle_all, futures)
 
 
 class MicroBatcher:
@@ -321,6 +334,8 @@ class MicroBatcher:
         self.quiet = quiet  # after ``window``: gather on while a job arrived in the last ``quiet`` seconds …
         self.max_wait = max_wait  # … for at most this long
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)  # the gathering leader waits on it (``_gather``) …
+        self._wake_at = max_jobs + 1  # … woken when this many jobs are pending (set by the leader, under the lock)
         self._pending: list[_Waiter] = []
         self._leading = False
         self.gatherings = 0  # evaluations run (for benchmarks: jobs per gathering)
@@ -384,6 +399,7 @@ class MicroBatcher:
         assert me.future is not None
         with self._lock:
             self._pending.append(me)
+            self._notify_arrival()
             lead = not self._leading
             self._leading = True
         if lead:
@@ -400,6 +416,7 @@ class MicroBatcher:
     def _wait(self, me: _Waiter) -> Result | bytes:
         with self._lock:
             self._pending.append(me)
+            self._notify_arrival()
             if not self._leading:
                 self._leading = me.lead = True
         while me.result is None:
@@ -410,6 +427,12 @@ class MicroBatcher:
         if isinstance(me.result, BaseException):
             raise me.result
         return me.result
+
+    def _notify_arrival(self) -> None:
+        """Wake the gathering leader once as many jobs as it waits for are pending (under the lock)."""
+        if len(self._pending) >= self._wake_at:
+            self._wake_at = self.max_jobs + 1
+            self._arrived.notify()
 
     def _gather(self) -> None:
         """Wait ``window``, then on while jobs keep arriving (each within ``quiet`` of the last), up to
@@ -422,22 +445,33 @@ class MicroBatcher:
         the latency at 50 clients.  The callers waiting when the previous gathering handed over (they came while it
         was evaluated) are others than the ones it answered, so both are expected: otherwise two cohorts form
         and alternate for ever — each evaluation takes half the callers and pays the engine's fixed cost,
-        most of a one-person evaluation, twice as often.  A lone caller (alone now and in the previous
-        gathering) waits ``window`` only."""
+        most of a one-person evaluation, twice as often.  Once every expected caller is in, the gathering
+        leaves at once (woken by the arrival that completes it, :meth:`_notify_arrival`), without a further
+        ``quiet`` to see whether more come: under a steady load nobody else is on the way, and that wait was
+        a few milliseconds of every cycle with the whole server idle.  A lone caller (alone now and in the
+        previous gathering) waits ``window`` only."""
         if self.window <= 0:
             return
         time.sleep(self.window)
         deadline = time.monotonic() + self.max_wait
         expected = min(self.max_jobs, self._last_size + self._carried)
-        seen = len(self._pending)
-        if seen <= 1 and self._last_size <= 1:  # nobody else came, nor last time: no load to gather
-            return
-        while seen < self.max_jobs and time.monotonic() < deadline:
-            time.sleep(self.quiet)
-            now = len(self._pending)
-            if now == seen and now >= expected:
+        with self._lock:
+            seen = len(self._pending)
+            if seen <= 1 and self._last_size <= 1:  # nobody else came, nor last time: no load to gather
                 return
-            seen = now
+            # only a gathering that knows whom to expect (two or more) leaves as soon as they are all in
+            enough = expected if expected > 1 else self.max_jobs
+            while seen < enough and seen < self.max_jobs:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._wake_at = max(seen + 1, enough)
+                self._arrived.wait(min(self.quiet, left))
+                self._wake_at = self.max_jobs + 1
+                now = len(self._pending)
+                if now == seen and now >= expected:  # a pause of ``quiet`` with every expected caller in
+                    return
+                seen = now
 
     def _lead(self) -> None:
         self._gather()
@@ -465,8 +499,7 @@ class MicroBatcher:
                 self._leading = False
             elif following.future is None:
                 following.lead = True
-        for w in items:
-            w.wake()
+        _wake_all(items)
         if following is not None:
             if following.future is None:
                 following.done.set()

@@ -489,6 +489,36 @@ def test_callers_waiting_at_hand_over_and_the_ones_answered_make_one_gathering(
     assert sizes == [2, 4], sizes
 
 
+def test_a_gathering_leaves_as_soon_as_every_expected_caller_is_in(
+        one_person: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    # three callers answered come back together: the next gathering expects three and leaves when the third is
+    # in — no further ``quiet`` to see whether a fourth comes (the waits are recorded, not timed)
+    import time
+
+    job = _job(one_person)
+    expected = result_text(job.alone(), indent=None).encode()
+    batcher = MicroBatcher(window=0.3, quiet=0.05, max_wait=60)
+    got: list[bytes] = []
+
+    def call() -> None:
+        got.append(batcher.evaluate_text(job))
+
+    run_threads(call, [()] * 3)
+    assert batcher.gatherings == 1
+    waits: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(batch.time, "sleep", lambda s: (waits.append(s), real_sleep(s))[1])
+    arrived = getattr(batcher, "_arrived", None)  # the leader's waits for arrivals, where it has them
+    if arrived is not None:
+        real_wait = arrived.wait
+        monkeypatch.setattr(arrived, "wait", lambda t=None: (waits.append(t or 0), real_wait(t))[1])
+    batcher.quiet = 30  # a gathering that waited for quiet would take 30 s
+    run_threads(call, [()] * 3)
+    assert got == [expected] * 6
+    assert batcher.gatherings == 2 and batcher.jobs == 6
+    assert waits == [0.3], waits  # the window only
+
+
 def test_a_case_polars_cannot_read_fails_alone_in_its_gathering(one_person: dict[str, Any]) -> None:
     # one caller's ID number with a lone surrogate (json.loads accepts "\ud800") made the gathering's shared
     # GB 11643 query raise, and every caller of the gathering got that error
