@@ -27,7 +27,7 @@ staff_users = sa.Table(
 
 # one table for every session (migration 0013_sessions merged staff_sessions and applicant_sessions):
 # ``kind`` says which table ``subject_id`` names, so it cannot be a foreign key; users and applicants are
-# disabled, never deleted, and jiuye.accounts.sessions.resolve looks the subject up on every request
+# disabled, never deleted, and jiuye.accounts.sessions.resolver reads the subject with the session on every request
 sessions = sa.Table(
     "sessions",
     metadata,

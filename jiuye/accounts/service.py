@@ -218,16 +218,24 @@ SessionInfo = sessions.SessionInfo[User]
 _USER_BY_ID = sa.select(staff_users).where(staff_users.c.id == sa.bindparam("id"))  # built once (cache key)
 
 
-def active_user(session: sessions.Reader, user_id: int) -> User | None:
+def _if_active(row: Any) -> User | None:
     """The staff subject of a session: the user, while the account is active."""
+    return _user(row) if row.active else None
+
+
+def active_user(session: sessions.Reader, user_id: int) -> User | None:
     row = session.execute(_USER_BY_ID, {"id": user_id}).first()
-    return _user(row) if row is not None and row.active else None
+    return None if row is None else _if_active(row)
+
+
+_RESOLVE = sessions.resolver("staff", staff_users, [staff_users.c[c] for c in (
+    "id", "username", "display_name", "role", "district", "town", "active")], _if_active)  # fmt: skip
 
 
 def resolve(session: sessions.Reader, token: str | None) -> SessionInfo:
     """The user of a staff session token; raises (401) when missing, unknown, an applicant's, revoked, idle,
-    too old, or the account is disabled."""
-    return sessions.resolve(session, "staff", token, active_user)
+    too old, or the account is disabled (session and account read in one query)."""
+    return _RESOLVE(session, token)
 
 
 def logout(session: Session, info: SessionInfo) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from jiuye.accounts import sessions
 from jiuye.accounts.sessions import now_utc
 from jiuye.applications.identity import Identity
-from jiuye.applications.models import application_files, applications
+from jiuye.applications.models import applicants, application_files, applications
 from jiuye.audit.service import record
 from jiuye.errors import BAD_INPUT, CONFLICT, FORBIDDEN, NOT_FOUND, UserError
 
@@ -122,13 +122,13 @@ class Login:
 SessionInfo = sessions.SessionInfo[Identity]
 
 
-def identity_of(session: sessions.Reader, applicant_id: int) -> Identity | None:
+def _identity(row: Any) -> Identity:
     """The applicant behind a session: a resident (ID number) or an employer (credit code)."""
-    from jiuye.applications.models import applicants
+    return Identity(int(row.id), row.kind, row.identifier, row.name)
 
-    row = session.execute(sa.select(applicants.c.id, applicants.c.kind, applicants.c.identifier, applicants.c.name)
-                          .where(applicants.c.id == applicant_id)).first()  # fmt: skip
-    return None if row is None else Identity(int(row.id), row.kind, row.identifier, row.name)
+
+_RESOLVE = sessions.resolver("applicant", applicants, [applicants.c.id, applicants.c.kind, applicants.c.identifier,
+                                                       applicants.c.name], _identity)  # fmt: skip
 
 
 def open_session(session: Session, ident: Identity) -> Login:
@@ -138,7 +138,7 @@ def open_session(session: Session, ident: Identity) -> Login:
 
 def resolve(session: sessions.Reader, token: str | None) -> SessionInfo:
     """The resident or employer of an applicant session token (401 otherwise — a staff token included)."""
-    return sessions.resolve(session, "applicant", token, identity_of)
+    return _RESOLVE(session, token)
 
 
 def close_session(session: Session, th: str) -> None:

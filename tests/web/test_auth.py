@@ -258,3 +258,64 @@ def test_upgrade_carries_open_sessions_of_both_kinds_over(db_url: str) -> None:
                                                                                                   "127.0.0.1")
     assert (rows["a1"].kind, rows["a1"].subject_id, rows["a1"].csrf_token) == ("applicant", aid, "c2")
     assert not {"staff_sessions", "applicant_sessions"} & names
+
+
+def test_every_change_to_a_session_or_its_account_counts_on_the_very_next_request(client: Any, web_db: str) -> None:
+    """The session and its account are read together on every request (one query): a revocation, a disabled
+    account or a new role written by another connection (the CLI, another server process) — straight into the
+    tables, not through this server — decides the very next request, on the evaluate API's hot path too."""
+    import json
+    from pathlib import Path
+
+    from jiuye.accounts.models import sessions, staff_users
+    from jiuye.accounts.web import write_session
+
+    case = json.loads((Path(__file__).resolve().parents[2] / "examples" / "case-one-person.json").read_text("utf-8"))
+
+    def evaluate(headers: dict[str, str]) -> int:
+        return int(client.post("/api/v1/evaluate", json=case, headers=headers).status_code)
+
+    def change(table: Any, **values: Any) -> None:
+        with write_session(web_db) as s:
+            where = table.c.username == "reviewer_js" if table is staff_users else sa.true()
+            s.execute(sa.update(table).where(where).values(**values))
+
+    headers = api_token(client, "reviewer_js")
+    assert evaluate(headers) == 200 and evaluate(headers) == 200  # twice: nothing kept from the first
+    change(sessions, revoked_at=dt.datetime.now(dt.UTC))
+    assert evaluate(headers) == 401
+
+    headers = api_token(client, "reviewer_js")
+    assert evaluate(headers) == 200
+    change(staff_users, active=False)  # the account disabled, its sessions left open
+    assert evaluate(headers) == 401
+    change(staff_users, active=True)
+    assert evaluate(headers) == 200  # the same session again: it was never revoked, only its account paused
+
+    change(staff_users, role="leader")  # a role without 查看一人一档
+    r = client.post("/api/v1/evaluate", json=case, headers=headers)
+    assert r.status_code == 403 and "领导" in r.json()["message"]
+    change(staff_users, role="reviewer")
+    assert evaluate(headers) == 200
+
+
+def test_an_applicant_session_revoked_elsewhere_ends_at_the_next_request(client: Any, web_db: str) -> None:
+    import datetime as dt
+
+    from jiuye.accounts.models import sessions
+    from jiuye.accounts.web import write_session
+    from jiuye.applications import service
+    from jiuye.applications.identity import provider
+    from jiuye.rules.identifiers import make_id_number
+
+    with write_session(web_db) as s:
+        ident = provider().register(s, "resident", make_id_number("310116", dt.date(1990, 1, 1), 7, "male"),
+                                    "会话测试", "13800000007", "applicant-password-1")  # fmt: skip
+        token = service.open_session(s, ident).token
+    client.cookies.set("jiuye_applicant", token)
+    assert client.get("/my").status_code == 200
+    with write_session(web_db) as s:
+        s.execute(sa.update(sessions).where(sessions.c.kind == "applicant").values(revoked_at=dt.datetime.now(dt.UTC)))
+    r = client.get("/my", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/my/login")
+    client.cookies.clear()
