@@ -81,7 +81,9 @@ def environment() -> Environment:
         path = _room_dir(room)
         if path is not None:
             loaders.append(FileSystemLoader(str(path)))
-    env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True))
+    # auto_reload off: templates are package files, changed by an upgrade (a restart), and checking each
+    # template's and its parents' modification times on every page is system calls on the event loop
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True), auto_reload=False)
     env.filters.update(yuan=yuan, month=month_text, datetime=datetime_text, number=number_text)
     return env
 
