@@ -135,9 +135,10 @@ async def _raw_clients(base: str, token: str, case: dict[str, Any], clients: int
 CLIENTS = {"httpx": _run_clients, "raw": _raw_clients}
 
 
-def _cpu(pid: int) -> float:
-    """CPU seconds (user + system, all threads) of process ``pid`` so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def _cpu(pid: int, loop: bool = False) -> float:
+    """CPU seconds (user + system, all threads) of process ``pid`` so far; ``loop``: of its main thread only
+    (the server's event loop: the requests' Python outside the gatherings)."""
+    fields = Path(f"/proc/{pid}/task/{pid}/stat" if loop else f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -268,19 +269,20 @@ def evaluate(args: argparse.Namespace) -> None:
                 for clients in args.clients:
                     for client in args.client:
                         load = os.getloadavg()[0]
-                        cpu0, server0 = time.process_time(), _cpu(server.pid)
+                        cpu0, server0, loop0 = time.process_time(), _cpu(server.pid), _cpu(server.pid, loop=True)
                         t0 = time.perf_counter()
                         lat, errors, spans = asyncio.run(CLIENTS[client](base, token, case, clients, args.requests, expected))
                         wall = time.perf_counter() - t0
                         client_ms = (time.process_time() - cpu0) * 1000 / len(lat)
                         server_ms = (_cpu(server.pid) - server0) * 1000 / len(lat)
+                        loop_ms = (_cpu(server.pid, loop=True) - loop0) * 1000 / len(lat)
                         p50, p99 = statistics.median(lat), _pct(lat, 99)
-                        rows.setdefault((name, client, clients), []).append((p50, p99, len(lat) / wall, server_ms, client_ms))
+                        rows.setdefault((name, client, clients), []).append((p50, p99, len(lat) / wall, server_ms, client_ms, loop_ms))
                         if trace is not None:
                             (ROOT / "out" / f"bench-web-spans-{name}-{rep}-{client}-{clients}.json").write_text(json.dumps(spans))
                         print(f"[{rep}] {name} {client:>5} {clients:>3} clients: {len(lat)} requests in {wall:.1f} s "
                               f"({len(lat) / wall:.0f}/s); p50 {p50:.1f} ms, p99 {_pct(lat, 99):.1f} ms, max {max(lat):.0f} ms, "
-                              f"errors {errors}; CPU per request: server {server_ms:.2f} ms, client {client_ms:.2f} ms; "
+                              f"errors {errors}; CPU per request: server {server_ms:.2f} ms (event loop {loop_ms:.2f}), client {client_ms:.2f} ms; "
                               f"load {load:.1f}", flush=True)  # fmt: skip
             finally:
                 server.terminate()
@@ -293,7 +295,8 @@ def evaluate(args: argparse.Namespace) -> None:
                 n = [statistics.median(v) for v in zip(*rows[("new", client, clients)], strict=True)]
                 print(f"{client:>5} {clients:>3} clients (medians of {args.repeat}): p50 old {o[0]:.1f} / new {n[0]:.1f} ms "
                       f"({o[0] / n[0]:.2f}×), p99 old {o[1]:.1f} / new {n[1]:.1f} ms ({o[1] / n[1]:.2f}×), "
-                      f"req/s old {o[2]:.0f} / new {n[2]:.0f}, server CPU/request old {o[3]:.2f} / new {n[3]:.2f} ms")  # fmt: skip
+                      f"req/s old {o[2]:.0f} / new {n[2]:.0f}, server CPU/request old {o[3]:.2f} / new {n[3]:.2f} ms, "
+                      f"event loop old {o[5]:.2f} / new {n[5]:.2f} ms")  # fmt: skip
 
 
 def queue(args: argparse.Namespace) -> None:
