@@ -267,19 +267,11 @@ CASE_FIELDS: tuple[tuple[str, str], ...] = (
     ("employers[0].type", "employer_type"), ("employers[0].district", "employer_district"),
     ("employers[0].size", "employer_size"),
 )  # fmt: skip
-_PATH = re.compile(r"^([A-Za-z_][\w.\[\]]*): ?(.*)$", re.S)
-
-
-def split_problem(problem: str) -> tuple[str | None, str]:
-    """A case reader's problem ``persons[0].birth_date: 不是有效日期…`` as (its path, its message); a problem
-    of the whole case has no path."""
-    found = _PATH.match(problem)
-    return (found.group(1), found.group(2)) if found else (None, problem)
-
-
 def case_problems(problems: list[str]) -> dict[str, str]:
     """The case reader's problems (``path: message``) as problems of the form's fields; one it cannot place on
     a field is the form's (:data:`FORM`)."""
+    from jiuye.rules.case import split_problem
+
     out: dict[str, str] = {}
     for problem in problems:
         path, message = split_problem(problem)

@@ -102,7 +102,8 @@ def test_a_case_the_reader_refuses_is_shown_on_the_form_field(client: Any, monke
 
 
 def test_case_problems_land_on_form_fields() -> None:
-    from jiuye.public.selfcheck import FORM, case_problems, split_problem
+    from jiuye.public.selfcheck import FORM, case_problems
+    from jiuye.rules.case import split_problem
 
     assert split_problem("persons[0].birth_date: 不是有效日期") == ("persons[0].birth_date", "不是有效日期")
     assert split_problem("案例为空") == (None, "案例为空")
