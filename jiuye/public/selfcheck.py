@@ -141,6 +141,11 @@ def build_case(situation: Situation, values: dict[str, str], repeated: frozenset
         person["gender"] = a.choice("gender", {"male": "男", "female": "女"}, "性别") or "male"
     hukou = a.choice("hukou_district", DISTRICTS, "户籍所在区")
     person["hukou"] = {"district": hukou or None, "agricultural": a.yes("agricultural")}
+    moved = a.date("hukou_moved_out_on", "户籍迁出日期")  # G13: the hukou left the district chosen above
+    if moved and not hukou and "hukou_district" not in a.problems:
+        a.problems["hukou_moved_out_on"] = "填写户籍迁出日期时，“户籍所在区”请选择迁出前所在的区"
+    elif moved:
+        person["hukou"]["moved_out_on"] = moved.isoformat()
     if a.yes("hardship"):
         person["statuses"] = [{"kind": "employment_hardship", "from": "2000-01-01", "to": None}]
     employers: list[dict[str, Any]] = []
@@ -260,7 +265,7 @@ class Unreadable(Exception):
 # where each form field lands in the case (build_case): a problem of the case reader at that path is the field's
 CASE_FIELDS: tuple[tuple[str, str], ...] = (
     ("persons[0].id_number", "id_number"), ("persons[0].birth_date", "birth_date"), ("persons[0].gender", "gender"),
-    ("persons[0].hukou", "hukou_district"), ("persons[0].origin_district", "origin_district"),
+    ("persons[0].hukou.moved_out_on", "hukou_moved_out_on"), ("persons[0].hukou", "hukou_district"), ("persons[0].origin_district", "origin_district"),
     ("persons[0].education", "graduation_date"), ("persons[0].contracts[0].end", "contract_end"),
     ("persons[0].contracts", "contract_start"), ("persons[0].unemployment_registrations", "unemployed_from"),
     ("persons[0].flexible_employment", "flexible_from"), ("persons[0].social_insurance", "insured_months"),
