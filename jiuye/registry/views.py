@@ -164,6 +164,7 @@ def _cell(user: User, col: Any, value: Any, unmasked: bool) -> str:
 
 def person_file(session: Session, user: User, person_id: int, unmasked: bool = False) -> PersonFile:
     from jiuye.audit.models import audit_events as ev
+    from jiuye.audit.views import shown_events
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.models import payments as pay
     from jiuye.ledger.transitions import STATE_LABELS
@@ -225,7 +226,7 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
                       sa.and_(ev.c.entity == "persons", ev.c.entity_id == str(person_id))))
         .order_by(ev.c.seq).limit(500)
     ).mappings().all()  # fmt: skip
-    events = [dict(r) | {"at": str(r["at"])} for r in trail]
+    events = shown_events(trail)
     return PersonFile(id=person_id, name=row["name"], id_number=shown_id(user, idn, unmasked), unmasked=unmasked,
                       facts=facts, tables=tables, entitlements=entitlements, explanations=explanations,
                       payments=payments, flags=flag_rows, events=events)  # fmt: skip
@@ -340,6 +341,7 @@ LIST_LIMIT = 500
 def _body_ledger(session: Session, user: User, codes: list[str], entity: str, entity_id: int) -> dict[str, Any]:
     """Entitlements and payments where the body is the beneficiary, its flags and the audit trail of all."""
     from jiuye.audit.models import audit_events as ev
+    from jiuye.audit.views import shown_events
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.models import payments as pay
     from jiuye.ledger.transitions import STATE_LABELS
@@ -391,7 +393,7 @@ def _body_ledger(session: Session, user: User, codes: list[str], entity: str, en
                       sa.and_(ev.c.entity == entity, ev.c.entity_id == str(entity_id))))
         .order_by(ev.c.seq.desc()).limit(LIST_LIMIT)
     ).mappings().all()  # fmt: skip
-    events = [dict(r) | {"at": str(r["at"]), "reason": mask_text(r["reason"])} for r in reversed(trail)]
+    events = shown_events(dict(r) | {"reason": mask_text(r["reason"])} for r in reversed(trail))
     return {"entitlements": entitlements, "payments": payments, "paid_total_fen": int(paid), "paid_total": yuan(int(paid)),
             "flags": flag_rows, "events": events}  # fmt: skip
 
