@@ -293,7 +293,7 @@ def _file_response(row: dict[str, Any]) -> Response:
     path = uploads.path_of(row["stored_name"])
     if not path.is_file():
         raise UserError("文件不存在。", NOT_FOUND)
-    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[row["content_type"]]
+    ext = uploads.EXTENSIONS[row["content_type"]]
     return FileResponse(path, media_type=row["content_type"], filename=f"材料{row['id']}.{ext}",
                         content_disposition_type="attachment",
                         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})  # fmt: skip
@@ -335,6 +335,7 @@ def review_detail(request: Request, application_id: int, ctx: Ctx = Depends(staf
     return render(request, "review_application.html", {
         "title": f"申请 {application_id}", "a": app, "m": measure.meta, "fields": measure.form_fields(),
         "files": files, "labels": service.STATE_LABELS, "shown_id": shown, "yuan": yuan, "dict": dict,
+        "extensions": uploads.EXTENSIONS,
         "mask": lambda v: shown_id(ctx.user, v),
         "phone": app["phone"][:3] + "****" + app["phone"][-4:],
     })  # fmt: skip
