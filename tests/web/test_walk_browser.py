@@ -65,3 +65,25 @@ def test_every_role_walks_its_pages_in_chinese_on_a_phone_and_a_desk(page: Any, 
                 queue.append(link)
     assert len(seen) >= 3
     assert not problems, "\n".join(problems)
+
+
+def test_the_resident_picks_a_document_with_a_chinese_button(page: Any, live_server: str, tmp_path: Any) -> None:
+    """The browser's own file button speaks the browser's language ("Choose File / No file chosen" in this
+    chromium): the form shows its own 选择文件 and the chosen file's name instead."""
+    from tests.web.public_helpers import PDF, id_number
+    from tests.web.test_public_browser import register
+
+    register(page, live_server, id_number(60 + (page.viewport_name == "phone")), "郑十")
+    page.goto(f"{live_server}/my/apply/JS-08b")
+    page.click("text=开始填写")
+    box = page.locator("#f-proof").bounding_box()
+    assert box is not None and box["width"] <= 1 and box["height"] <= 1  # the native control is out of sight
+    assert page.locator("label[for=f-proof].file-button").inner_text() == "选择文件"
+    assert page.inner_text("#f-proof-name") == "未选择文件"
+    assert not _english(page)
+    proof = tmp_path / "评定结果.pdf"
+    proof.write_bytes(PDF)
+    page.set_input_files("#f-proof", str(proof))
+    assert page.inner_text("#f-proof-name") == "已选择：评定结果.pdf"
+    page.click("button[value=save]")
+    assert "已上传" in page.inner_text("main") and "评定结果.pdf" in page.inner_text("main")
