@@ -167,6 +167,7 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
     from jiuye.audit.views import shown_events
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.models import payments as pay
+    from jiuye.ledger.service import PAYMENT_STATE_LABELS
     from jiuye.ledger.transitions import STATE_LABELS
     from jiuye.registry import schema
     from jiuye.registry.models import TABLES
@@ -206,7 +207,8 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
         sa.select(pay.c.id, pay.c.batch_id, pay.c.policy, pay.c.month, pay.c.amount_fen, pay.c.state, pay.c.reversal_reason)
         .where(pay.c.subject == idn, line_condition(user, pay)).order_by(pay.c.id).limit(500)
     ).mappings().all()  # fmt: skip
-    payments = [dict(r) | {"month": f"{r['month']:%Y-%m}", "amount": yuan(r["amount_fen"])} for r in pays]
+    payments = [dict(r) | {"month": f"{r['month']:%Y-%m}", "amount": yuan(r["amount_fen"]),
+                           "state_label": PAYMENT_STATE_LABELS.get(r["state"], r["state"])} for r in pays]
     fl = session.execute(
         sa.select(flags.c.id, flags.c.check, flags.c.clause, flags.c.detail, flags.c.state, flags.c.month)
         .where(flags.c.district == user.district, sa.or_(flags.c.subject_id == idn, flags.c.related_ids.like(f"%{idn}%")))
@@ -344,6 +346,7 @@ def _body_ledger(session: Session, user: User, codes: list[str], entity: str, en
     from jiuye.audit.views import shown_events
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.models import payments as pay
+    from jiuye.ledger.service import PAYMENT_STATE_LABELS
     from jiuye.ledger.transitions import STATE_LABELS
     from jiuye.registry.models import TABLES
     from jiuye.supervision.models import STATE_LABELS as FLAG_LABELS
@@ -371,7 +374,8 @@ def _body_ledger(session: Session, user: User, codes: list[str], entity: str, en
     ).scalar_one()  # fmt: skip
     payments = [{"id": r["id"], "batch_id": r["batch_id"], "policy": r["policy"], "subject": shown_id(user, r["subject"]),
                  "month": f"{r['month']:%Y-%m}", "amount_fen": r["amount_fen"], "amount": yuan(r["amount_fen"]),
-                 "state": r["state"]} for r in pays]  # fmt: skip
+                 "state": r["state"], "state_label": PAYMENT_STATE_LABELS.get(r["state"], r["state"])}
+                for r in pays]  # fmt: skip
     related = [flags.c.related_ids.like(f"%{c}%") for c in codes]
     fl = session.execute(
         sa.select(flags.c.id, flags.c.check, flags.c.clause, flags.c.detail, flags.c.state, flags.c.month)

@@ -70,3 +70,43 @@ def test_audit_trails_name_actions_tables_and_states_in_chinese(client: Any, web
     person_id = re.search(r'href="/people/(\d+)"', people).group(1)  # type: ignore[union-attr]
     person = _table_text(client.get(f"/people/{person_id}").text, "person-events")
     assert "→" in person and not _english(person), person
+
+
+def _visible_words(html: str) -> list[str]:
+    """English words a reader sees: outside scripts, styles and <code> (identifiers such as a parameter's name)."""
+    html = re.sub(r"<(script|style|code)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", html)
+    words = re.findall(r"(?<![A-Za-z0-9-])[A-Za-z][A-Za-z_]{2,}", text)
+    return sorted(set(words) - {"PDF", "JPG", "PNG", "jiuye"})
+
+
+@pytest.mark.parametrize("web_db", ["sqlite"], indirect=True)
+def test_policy_pages_and_parameter_sources_are_chinese(client: Any) -> None:
+    from jiuye.rules.catalog import all_measures
+
+    ids = [m.id for m in all_measures()]
+    public = set(re.findall(r'href="/policies/([A-Za-z0-9-]+)"', client.get("/policies").text))
+    assert len(public) >= 30
+    for pid in sorted(public):
+        page = client.get(f"/policies/{pid}")
+        assert page.status_code == 200 and not _visible_words(page.text), (pid, _visible_words(page.text))
+    login(client, "policy_js")
+    for pid in (i for i in ids if i.startswith("JS-")):
+        page = client.get(f"/parameters/{pid}")
+        assert page.status_code == 200 and not _visible_words(page.text), (pid, _visible_words(page.text))
+
+
+def test_every_parameter_label_and_source_is_chinese() -> None:
+    """What the parameters page shows of each value (Chongming's too, which no test account of Jinshan sees)."""
+    import yaml
+
+    def texts(node: Any, key: str = "") -> list[str]:
+        if isinstance(node, dict):
+            return [t for k, v in node.items() for t in texts(v, str(k))]
+        if isinstance(node, list):
+            return [t for v in node for t in texts(v, key)]
+        return [node] if key in ("label", "source") and isinstance(node, str) else []
+
+    for path in sorted((ROOT / "rules" / "params").glob("*.yaml")):
+        for text in texts(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            assert not _visible_words(text), (path.name, text)
