@@ -312,20 +312,31 @@ def test_an_async_callers_error_is_raised_to_it_and_the_batcher_goes_on(one_pers
     assert run_loop(main) == result_text(_job(one_person).alone(), indent=None).encode()
 
 
+def _delayed_callers(one_person: dict[str, Any], **options: Any,
+                     ) -> tuple[MicroBatcher, bytes, list[bytes], Callable[[float], None]]:  # fmt: skip
+    """A batcher (``options``), the one-person case's own text, the texts its callers got, and a caller that
+    waits ``delay`` seconds (none: no sleep at all) and then asks the batcher for the case's text."""
+    import time
+
+    job = _job(one_person)
+    batcher = MicroBatcher(**options)
+    got: list[bytes] = []
+
+    def call(delay: float = 0.0) -> None:
+        if delay:
+            time.sleep(delay)
+        got.append(batcher.evaluate_text(job))
+
+    return batcher, result_text(job.alone(), indent=None).encode(), got, call
+
+
 def test_a_gathering_under_load_waits_for_jobs_still_arriving(one_person: dict[str, Any],
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     # two callers at once (load), a third shortly after, within ``quiet``: one gathering, not two
     import time
 
+    batcher, expected, got, call = _delayed_callers(one_person, window=0.1, quiet=0.4, max_wait=3)
     job = _job(one_person)
-    expected = result_text(job.alone(), indent=None).encode()
-    batcher = MicroBatcher(window=0.1, quiet=0.4, max_wait=3)
-    got: list[bytes] = []
-
-    def call(delay: float) -> None:
-        time.sleep(delay)
-        got.append(batcher.evaluate_text(job))
-
     run_threads(call, [(0.0,), (0.0,), (0.2,)])
     assert got == [expected] * 3
     assert batcher.jobs == 3 and batcher.gatherings == 1
@@ -435,17 +446,7 @@ def test_after_a_busy_gathering_the_next_waits_for_its_callers_past_a_pause(one_
     # under load the callers of a gathering come back one by one, with pauses longer than ``quiet`` while the
     # server writes the other responses: the first to come back must not leave alone (one more whole
     # evaluation for all the others) — the next gathering waits until as many as last time are in
-    import time
-
-    job = _job(one_person)
-    expected = result_text(job.alone(), indent=None).encode()
-    batcher = MicroBatcher(window=0.2, quiet=0.05, max_wait=5)
-    got: list[bytes] = []
-
-    def call(delay: float) -> None:
-        time.sleep(delay)
-        got.append(batcher.evaluate_text(job))
-
+    batcher, expected, got, call = _delayed_callers(one_person, window=0.2, quiet=0.05, max_wait=5)
     run_threads(call, [(0.0,)] * 3)
     assert batcher.gatherings == 1
     run_threads(call, [(0.0,), (0.5,), (0.6,)])  # alone after ``window``, then pauses ≫ quiet
@@ -495,14 +496,7 @@ def test_a_gathering_leaves_as_soon_as_every_expected_caller_is_in(
     # in — no further ``quiet`` to see whether a fourth comes (the waits are recorded, not timed)
     import time
 
-    job = _job(one_person)
-    expected = result_text(job.alone(), indent=None).encode()
-    batcher = MicroBatcher(window=0.3, quiet=0.05, max_wait=60)
-    got: list[bytes] = []
-
-    def call() -> None:
-        got.append(batcher.evaluate_text(job))
-
+    batcher, expected, got, call = _delayed_callers(one_person, window=0.3, quiet=0.05, max_wait=60)
     run_threads(call, [()] * 3)
     assert batcher.gatherings == 1
     waits: list[float] = []
