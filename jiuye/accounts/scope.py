@@ -8,6 +8,8 @@
   户籍 employed by a Jinshan employer).
 - Employers and organisations by their own district and town; flags by their district (town accounts:
   only flags about a person or employer of their town).
+- 点单式 applications by their measure's district and, for a town account, the town of their applicant in
+  the registry (:func:`applicant_condition`; an applicant the registry does not know: district accounts only).
 
 Masking: ID numbers and bank accounts are masked by the declared policy (:data:`jiuye.rules.identifiers.MASKS`)
 unless the role may see them in full; showing one in full is an action of its own, audited by the view that
@@ -116,13 +118,24 @@ def flag_condition(user: User, flags: sa.Table) -> Any:
     return cond
 
 
+def town_organisations(user: User) -> Any:
+    from jiuye.registry.models import TABLES
+
+    o = TABLES["organizations"]
+    return sa.select(o.c.credit_code).where(o.c.district == user.district, o.c.town == user.town,
+                                            o.c.credit_code.is_not(None))  # fmt: skip
+
+
 def applicant_condition(user: User, identifier: Any) -> Any:
-    """For applications (by the applicant's ID number or credit code): a town account sees those of a
-    person with 户籍 in its town or an employer located there, as for the lines (:func:`line_condition`);
-    district accounts every applicant (the district is the measure's, filtered by policy)."""
+    """For applications (by the applicant's ID number or credit code).  An application belongs to the town
+    of its applicant in the registry: a person's 户籍所在街镇, an employer's or organisation's 所在街镇 (an
+    organisation applies with its credit code).  A town account sees those of its town only; an applicant the
+    registry does not know (or knows without a town) has no town, and only district accounts see their
+    applications — as all of the district's (the district is the measure's, filtered by policy)."""
     if user.town is None:
         return sa.true()
-    return sa.or_(identifier.in_(town_people(user)), identifier.in_(town_employers(user)))
+    return sa.or_(identifier.in_(town_people(user)), identifier.in_(town_employers(user)),
+                  identifier.in_(town_organisations(user)))  # fmt: skip
 
 
 def require_person(session: Session, user: User, person_id: int) -> dict[str, Any]:

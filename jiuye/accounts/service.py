@@ -145,6 +145,9 @@ def set_password(session: Session, username: str, password: str, actor: str) -> 
            {"username": username})  # fmt: skip
 
 
+ACCOUNT_STATE_LABELS = {"active": "正常", "disabled": "已停用", "locked": "已锁定"}  # audit events of accounts
+
+
 def set_active(session: Session, username: str, active: bool, actor: str) -> None:
     row = session.execute(sa.select(staff_users).where(staff_users.c.username == username)).first()
     if row is None:

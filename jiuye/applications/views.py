@@ -26,10 +26,11 @@ from jiuye.applications.web import (
     applicant,
     check_public,
     public_token,
+    reader,
     set_login_cookie,
     with_public_cookie,
 )
-from jiuye.errors import BAD_INPUT, NOT_FOUND, UserError
+from jiuye.errors import BAD_INPUT, CONFLICT, NOT_FOUND, UserError
 from jiuye.webkit.render import render, yuan
 
 router = APIRouter(tags=["群众和单位"])
@@ -237,16 +238,19 @@ def application_page(request: Request, application_id: int, saved: str = "",
     return _application_page(request, actx, application_id, flash)
 
 
-def _too_large(request: Request) -> None:
+def _too_large(request: Request) -> UserError | None:
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
-        raise UserError(f"上传的文件过大：每个文件不超过 {uploads.MAX_BYTES // 1024 // 1024} MB。", BAD_INPUT, "file")
+        return UserError(f"上传的文件过大：每个文件不超过 {uploads.MAX_BYTES // 1024 // 1024} MB，请压缩后重新选择。",
+                         BAD_INPUT, "file")  # fmt: skip
+    return None
 
 
 @router.post("/my/applications/{application_id}", include_in_schema=False)
 async def application_save(request: Request, application_id: int) -> Response:
     """Save a draft (answers and any documents chosen), or submit it (``action=submit``)."""
-    _too_large(request)
+    if too_large := _too_large(request):  # refused unread, shown on the application (its saved answers stay)
+        return _application_page(request, reader(request), application_id, error=too_large)
     actx = await applicant(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -272,7 +276,7 @@ async def _store_upload(actx: ApplicantCtx, application_id: int, field: str, upl
     with actx.read() as s:
         app = service.own_application(s, actx.me, application_id)  # 404 before anything is written
     if app["state"] != "draft":
-        raise UserError("申请已提交，不能再上传材料。", 409)
+        raise UserError("申请已提交，不能再上传材料。", CONFLICT)
     stored = await anyio.to_thread.run_sync(uploads.store, upload.file, upload.filename)
     try:
         with actx.write() as s:
@@ -293,7 +297,7 @@ def _file_response(row: dict[str, Any]) -> Response:
     path = uploads.path_of(row["stored_name"])
     if not path.is_file():
         raise UserError("文件不存在。", NOT_FOUND)
-    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[row["content_type"]]
+    ext = uploads.EXTENSIONS[row["content_type"]]
     return FileResponse(path, media_type=row["content_type"], filename=f"材料{row['id']}.{ext}",
                         content_disposition_type="attachment",
                         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})  # fmt: skip
@@ -335,6 +339,7 @@ def review_detail(request: Request, application_id: int, ctx: Ctx = Depends(staf
     return render(request, "review_application.html", {
         "title": f"申请 {application_id}", "a": app, "m": measure.meta, "fields": measure.form_fields(),
         "files": files, "labels": service.STATE_LABELS, "shown_id": shown, "yuan": yuan, "dict": dict,
+        "extensions": uploads.EXTENSIONS,
         "mask": lambda v: shown_id(ctx.user, v),
         "phone": app["phone"][:3] + "****" + app["phone"][-4:],
     })  # fmt: skip

@@ -44,13 +44,19 @@ async def applicant(request: Request) -> ApplicantCtx:
     cached = getattr(request.state, "actx", None)
     if isinstance(cached, ApplicantCtx):
         return cached
+    actx = reader(request)
+    await require_csrf(request, actx.csrf, "页面已失效，请刷新页面后重试。")
+    request.state.actx = actx
+    return actx
+
+
+def reader(request: Request) -> ApplicantCtx:
+    """The logged-in applicant, to show them a page only: no CSRF check, so the request body stays unread
+    (a refused upload too large to read)."""
     url = db_url(request)
     info = session_of(url, service.resolve, request.cookies.get(COOKIE))
-    await require_csrf(request, info.csrf, "页面已失效，请刷新页面后重试。")
-    actx = ApplicantCtx(request, info.subject, info.csrf, url, info.token_hash)
-    request.state.actx = actx
     request.state.page_context = {"applicant": info.subject, "csrf": info.csrf}
-    return actx
+    return ApplicantCtx(request, info.subject, info.csrf, url, info.token_hash)
 
 
 def maybe_applicant(request: Request) -> Identity | None:

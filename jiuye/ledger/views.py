@@ -203,6 +203,7 @@ class EntitlementDetail(BaseModel):
 def entitlement_events(session: Session, entitlement_id: int, limit: int = 200) -> list[dict[str, Any]]:
     """The audit trail of one line: its own events and the bulk events that name it."""
     from jiuye.audit.models import audit_events as ev
+    from jiuye.audit.views import shown_events
 
     i = str(entitlement_id)
     text = sa.cast(ev.c.payload, sa.Text)
@@ -213,7 +214,7 @@ def entitlement_events(session: Session, entitlement_id: int, limit: int = 200) 
         .where(sa.or_(sa.and_(ev.c.entity == "entitlements", ev.c.entity_id == i), bulk))
         .order_by(ev.c.seq).limit(limit)
     ).mappings()  # fmt: skip
-    return [dict(r) | {"at": str(r["at"])} for r in rows]
+    return shown_events(rows, "entitlements")
 
 
 def detail(session: Session, user: User, entitlement_id: int) -> EntitlementDetail:

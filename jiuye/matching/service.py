@@ -43,7 +43,7 @@ from jiuye.rules.engine import evaluate_facts
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Measure
 
-ACTOR = "jiuye match"
+ACTOR = "主动匹配（系统）"  # the actor of every matching event, shown on the pages
 
 
 @dataclass

@@ -164,8 +164,10 @@ def _cell(user: User, col: Any, value: Any, unmasked: bool) -> str:
 
 def person_file(session: Session, user: User, person_id: int, unmasked: bool = False) -> PersonFile:
     from jiuye.audit.models import audit_events as ev
+    from jiuye.audit.views import shown_events
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.models import payments as pay
+    from jiuye.ledger.service import PAYMENT_STATE_LABELS
     from jiuye.ledger.transitions import STATE_LABELS
     from jiuye.registry import schema
     from jiuye.registry.models import TABLES
@@ -205,7 +207,8 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
         sa.select(pay.c.id, pay.c.batch_id, pay.c.policy, pay.c.month, pay.c.amount_fen, pay.c.state, pay.c.reversal_reason)
         .where(pay.c.subject == idn, line_condition(user, pay)).order_by(pay.c.id).limit(500)
     ).mappings().all()  # fmt: skip
-    payments = [dict(r) | {"month": f"{r['month']:%Y-%m}", "amount": yuan(r["amount_fen"])} for r in pays]
+    payments = [dict(r) | {"month": f"{r['month']:%Y-%m}", "amount": yuan(r["amount_fen"]),
+                           "state_label": PAYMENT_STATE_LABELS.get(r["state"], r["state"])} for r in pays]
     fl = session.execute(
         sa.select(flags.c.id, flags.c.check, flags.c.clause, flags.c.detail, flags.c.state, flags.c.month)
         .where(flags.c.district == user.district, sa.or_(flags.c.subject_id == idn, flags.c.related_ids.like(f"%{idn}%")))
@@ -225,7 +228,7 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
                       sa.and_(ev.c.entity == "persons", ev.c.entity_id == str(person_id))))
         .order_by(ev.c.seq).limit(500)
     ).mappings().all()  # fmt: skip
-    events = [dict(r) | {"at": str(r["at"])} for r in trail]
+    events = shown_events(trail)
     return PersonFile(id=person_id, name=row["name"], id_number=shown_id(user, idn, unmasked), unmasked=unmasked,
                       facts=facts, tables=tables, entitlements=entitlements, explanations=explanations,
                       payments=payments, flags=flag_rows, events=events)  # fmt: skip
@@ -340,8 +343,10 @@ LIST_LIMIT = 500
 def _body_ledger(session: Session, user: User, codes: list[str], entity: str, entity_id: int) -> dict[str, Any]:
     """Entitlements and payments where the body is the beneficiary, its flags and the audit trail of all."""
     from jiuye.audit.models import audit_events as ev
+    from jiuye.audit.views import shown_events
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.models import payments as pay
+    from jiuye.ledger.service import PAYMENT_STATE_LABELS
     from jiuye.ledger.transitions import STATE_LABELS
     from jiuye.registry.models import TABLES
     from jiuye.supervision.models import STATE_LABELS as FLAG_LABELS
@@ -369,7 +374,8 @@ def _body_ledger(session: Session, user: User, codes: list[str], entity: str, en
     ).scalar_one()  # fmt: skip
     payments = [{"id": r["id"], "batch_id": r["batch_id"], "policy": r["policy"], "subject": shown_id(user, r["subject"]),
                  "month": f"{r['month']:%Y-%m}", "amount_fen": r["amount_fen"], "amount": yuan(r["amount_fen"]),
-                 "state": r["state"]} for r in pays]  # fmt: skip
+                 "state": r["state"], "state_label": PAYMENT_STATE_LABELS.get(r["state"], r["state"])}
+                for r in pays]  # fmt: skip
     related = [flags.c.related_ids.like(f"%{c}%") for c in codes]
     fl = session.execute(
         sa.select(flags.c.id, flags.c.check, flags.c.clause, flags.c.detail, flags.c.state, flags.c.month)
@@ -391,7 +397,7 @@ def _body_ledger(session: Session, user: User, codes: list[str], entity: str, en
                       sa.and_(ev.c.entity == entity, ev.c.entity_id == str(entity_id))))
         .order_by(ev.c.seq.desc()).limit(LIST_LIMIT)
     ).mappings().all()  # fmt: skip
-    events = [dict(r) | {"at": str(r["at"]), "reason": mask_text(r["reason"])} for r in reversed(trail)]
+    events = shown_events(dict(r) | {"reason": mask_text(r["reason"])} for r in reversed(trail))
     return {"entitlements": entitlements, "payments": payments, "paid_total_fen": int(paid), "paid_total": yuan(int(paid)),
             "flags": flag_rows, "events": events}  # fmt: skip
 

@@ -228,7 +228,8 @@ def _finish_lines(
     measure: Measure, lines: pl.LazyFrame, payments: pl.LazyFrame | None, ends: pl.LazyFrame | None,
     p: MeasureParameters, ctx: Context,
 ) -> pl.LazyFrame:
-    """G13 ends → G4 window → G5 cap/once with payments first → drop paid → merge same key → evaluation window.
+    """G13 ends → G4 window → G5 cap/once with payments first → drop paid → merge same key → evaluation window
+    (a once-only measure: G5 first, then G4 and G13 — the first occurrence of a key decides).
 
     G5 (rev. 2): every payment of the measure under a cap key or once-key uses up the entitlement before any
     computed line, whatever month it is dated; computed lines fill only what is left, earliest month first.
@@ -244,10 +245,10 @@ def _finish_lines(
         in_window &= pl.col("month") <= window.end
     cap = measure.cap
     extra = list(cap.extra) if cap else []
-    lines = _before_ends(measure, lines.select(["beneficiary", "subject", "month", "amount_fen", *extra]), ends)
+    lines = lines.select(["beneficiary", "subject", "month", "amount_fen", *extra])
     once = cap is not None and cap.counts == "lines"
     if not once:
-        lines = lines.filter(in_window)
+        lines = _before_ends(measure, lines, ends).filter(in_window)
     paid = None if payments is None else (
         payments.filter(pl.col("policy") == measure.id)
         .select("beneficiary", "subject", "month", paid_fen="amount_fen")
@@ -290,8 +291,10 @@ def _finish_lines(
             unpaid = unpaid.sort(order, descending=[c == "amount_fen" for c in order], nulls_last=True)
             rank = pl.int_range(1, pl.len() + 1).over(key)
         lines = unpaid.filter(keep | (rank <= pl.col("_left"))).drop("_left", "_used", "_month_paid", strict=False)
-        if once:
-            lines = lines.filter(in_window)  # the first occurrence took the slot; outside the window it is not paid
+    if once:
+        # the first occurrence took the slot (G4); outside the window, or after an end (G13), it is not paid
+        # and no later occurrence of the key takes its place
+        lines = _before_ends(measure, lines.filter(in_window), ends)
     merged = (
         lines.filter(~pl.col("paid"))
         .group_by(["beneficiary", "subject", "month"])

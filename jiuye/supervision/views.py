@@ -17,6 +17,7 @@ from jiuye.accounts.web import Ctx, ReasonIn, done, staff, with_reason
 from jiuye.errors import BAD_INPUT, CONFLICT, NOT_FOUND, UserError
 from jiuye.jobs.views import JobStarted, start_job
 from jiuye.supervision import service
+from jiuye.supervision.checks import SEVERITY_LABELS
 from jiuye.supervision.models import STATE_LABELS, flags
 from jiuye.webkit.render import render
 
@@ -42,6 +43,7 @@ class FlagRow(BaseModel):
     month: str | None
     detail: str
     severity: str
+    severity_label: str
     state: str
     state_label: str
     reviewed_by: str | None = None
@@ -71,7 +73,7 @@ def _row(user: User, r: Any) -> FlagRow:
     )
     return FlagRow(id=r["id"], check=r["check"], check_title=_titles().get(r["check"], r["check"]), clause=r["clause"],
                    subject_kind=r["subject_kind"], subject_id=shown, month=None if r["month"] is None else f"{r['month']:%Y-%m}",
-                   detail=mask_text(r["detail"]), severity=r["severity"], state=r["state"],
+                   detail=mask_text(r["detail"]), severity=r["severity"], severity_label=SEVERITY_LABELS.get(r["severity"], r["severity"]), state=r["state"],
                    state_label=STATE_LABELS.get(r["state"], r["state"]), reviewed_by=r.get("reviewed_by"),
                    review_reason=r.get("review_reason"))  # fmt: skip
 

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jiuye.errors import NOT_FOUND, UNAUTHENTICATED, UserError
+from jiuye.webkit.fields import field_label
 from jiuye.webkit.render import error_json, is_api, render
 
 log = logging.getLogger("jiuye.web")
@@ -53,13 +54,8 @@ def _error(request: Request, status: int, message: str, field: str | None = None
     if status == 401 and request.method == "GET":
         login = "/my/login" if public else "/login"
         return RedirectResponse(f"{login}?next={request.url.path}", status_code=303)
-    title = STATUS_TITLES.get(status, "出错了")
-    if public:
-        return render(request, "public_error.html", {"title": title, "message": message, "field": field},
-                      status_code=status)  # fmt: skip
-    return render(
-        request, "error.html", {"title": title, "message": message, "field": field}, status_code=status
-    )
+    context = {"title": STATUS_TITLES.get(status, "出错了"), "message": message, "field_label": field_label(field)}
+    return render(request, "public_error.html" if public else "error.html", context, status_code=status)
 
 
 def _field(loc: Any) -> str | None:
@@ -149,7 +145,7 @@ def create_app(db_url: str | None = None, *, start_worker: bool = True) -> FastA
         first = errors[0] if errors else {}
         field = _field(first.get("loc", ()))
         what = VALIDATION_TEXT.get(str(first.get("type", "")), "格式不对")
-        message = f"输入有误：{field or '请求'} {what}。" + (
+        message = f"输入有误：{field_label(field) or '请求中的一项'}{what}。" + (
             f"（共 {len(errors)} 处）" if len(errors) > 1 else ""
         )
         return _error(request, 422, message, field)

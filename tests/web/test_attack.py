@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -111,14 +112,24 @@ def _submitted_application(client: Any, web_db: str, town_is_zhujing: bool) -> i
     from jiuye import db
     from jiuye.registry.models import TABLES
 
-    p, o = TABLES["persons"], TABLES["organizations"]
+    p = TABLES["persons"]
     with db.session_scope(web_db) as s:
         town = (p.c.hukou_town == "朱泾镇") if town_is_zhujing else (p.c.hukou_town != "朱泾镇")
         person = s.execute(sa.select(p.c.id_number).where(p.c.hukou_district == "jinshan", town)
                            .order_by(p.c.id).limit(1)).scalar_one()  # fmt: skip
+    return _org_application(client, web_db, person, "resident")
+
+
+def _org_application(client: Any, web_db: str, applicant: str, kind: str, name: str | None = None) -> int:
+    """A JS-08b application (for a Jinshan organisation) submitted by ``applicant``, an account of ``kind``."""
+    from jiuye import db
+    from jiuye.registry.models import TABLES
+
+    o = TABLES["organizations"]
+    with db.session_scope(web_db) as s:
         code = s.execute(sa.select(o.c.credit_code).where(o.c.district == "jinshan", o.c.credit_code.is_not(None))
-                         .limit(1)).scalar_one()  # fmt: skip
-    token = register(client, person)
+                         .order_by(o.c.id).limit(1)).scalar_one()  # fmt: skip
+    token = register(client, applicant, kind=kind, name=name)
     r = client.post("/my/apply/JS-08b", data={"csrf_token": token})
     assert r.status_code == 303, r.text
     app_id = int(r.headers["location"].rsplit("/", 1)[1])
@@ -154,6 +165,47 @@ def test_a_town_caseworker_sees_and_decides_only_applications_of_their_town(clie
     login(client, "reviewer_js")
     listed = client.get("/review/applications").text
     assert f"/review/applications/{own}" in listed and f"/review/applications/{other}" in listed
+
+
+def test_an_organisation_applicant_belongs_to_its_town_and_an_unregistered_one_to_the_district(
+    client: Any, web_db: str
+) -> None:
+    """An organisation applies with its credit code: its town is the registry's 所在街镇 of the organisation, so
+    the caseworker of that town sees the application and a caseworker of another town does not.  A person the
+    registry does not know has no town: only the district's accounts see their application."""
+    from jiuye import db
+    from jiuye.registry.models import TABLES
+    from tests.web.public_helpers import id_number
+
+    o, p = TABLES["organizations"], TABLES["persons"]
+    with db.session_scope(web_db) as s:
+        codes = {town: s.execute(sa.select(o.c.credit_code).where(
+            o.c.district == "jinshan", o.c.credit_code.is_not(None), town_cond).order_by(o.c.id).limit(1)
+        ).scalar_one() for town, town_cond in (("own", o.c.town == "朱泾镇"), ("other", o.c.town != "朱泾镇"))}  # fmt: skip
+        known = set(s.execute(sa.select(p.c.id_number)).scalars())
+    stranger = next(n for n in (id_number(i, dt.date(1987, 3, 9)) for i in range(99)) if n not in known)
+    own = _org_application(client, web_db, codes["own"], "employer")
+    other = _org_application(client, web_db, codes["other"], "employer")
+    unknown = _org_application(client, web_db, stranger, "resident")
+    token = login(client, "caseworker_js")
+    listed = client.get("/review/applications").text
+    assert f"/review/applications/{own}" in listed
+    assert f"/review/applications/{other}" not in listed and f"/review/applications/{unknown}" not in listed
+    assert client.get(f"/review/applications/{own}").status_code == 200
+    for hidden in (other, unknown):
+        assert client.get(f"/review/applications/{hidden}").status_code == 404
+        r = client.post(f"/review/applications/{hidden}", data={"csrf_token": token, "decision": "reject",
+                                                                 "reason": "不符合"})  # fmt: skip
+        assert r.status_code == 404, r.text
+    client.cookies.clear()
+    login(client, "reviewer_js")  # the district's reviewer: every one of the district
+    listed = client.get("/review/applications").text
+    assert all(f"/review/applications/{n}" in listed for n in (own, other, unknown))
+    client.cookies.clear()
+    login(client, "reviewer_cm")  # another district's: none
+    listed = client.get("/review/applications").text
+    assert not any(f"/review/applications/{n}" in listed for n in (own, other, unknown))
+    assert client.get(f"/review/applications/{own}").status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/api/v1/entitlements/{n}", "/api/v1/persons/{n}", "/entitlements/{n}",

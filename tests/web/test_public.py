@@ -240,6 +240,28 @@ def test_uploads_are_checked_by_content_and_size(client: Any) -> None:
     assert bad_code.status_code == 422 and "GB 32100" in bad_code.text
 
 
+def test_an_upload_too_large_to_read_is_refused_on_the_application_page(client: Any) -> None:
+    """Refused before the body is read, shown on the resident's application (not a bare error page naming the
+    field 'file' with a link back to the policy list)."""
+    from jiuye.applications.views import MAX_REQUEST_BYTES
+
+    token = register(client, id_number(12), "吴九")
+    app_id, r = _apply_js08b(client, token, submit=False)
+    assert r.status_code == 303
+    huge = PDF + b"0" * MAX_REQUEST_BYTES
+    r = client.post(f"/my/applications/{app_id}", data={"csrf_token": token, "action": "save"},
+                    files={"proof": ("大.pdf", huge, "application/pdf")})  # fmt: skip
+    assert r.status_code == 422 and "上传的文件过大" in r.text, (r.status_code, text_of(r.text)[:600])
+    text = text_of(r.text)
+    assert "金山某职业培训学校" in text and "保存草稿" in text  # the application with its saved answers
+    assert "file" not in text and "回到政策清单" not in text
+    submitted, r = _apply_js08b(client, token)
+    assert r.status_code == 303
+    r = client.post(f"/my/applications/{submitted}", data={"csrf_token": token, "action": "save"},
+                    files={"proof": ("补充.pdf", PDF, "application/pdf")})  # fmt: skip
+    assert r.status_code == 409 and "申请已提交，不能再上传材料" in r.text  # a state conflict, not "bad request"
+
+
 def test_automatic_measure_and_wrong_kind_are_refused(client: Any) -> None:
     token = register(client, id_number(9), "周八")
     r = client.post("/my/apply/JS-03a", data={"csrf_token": token})
