@@ -141,6 +141,11 @@ def build_case(situation: Situation, values: dict[str, str], repeated: frozenset
         person["gender"] = a.choice("gender", {"male": "男", "female": "女"}, "性别") or "male"
     hukou = a.choice("hukou_district", DISTRICTS, "户籍所在区")
     person["hukou"] = {"district": hukou or None, "agricultural": a.yes("agricultural")}
+    moved = a.date("hukou_moved_out_on", "户籍迁出日期")  # G13: the hukou left the district chosen above
+    if moved and not hukou and "hukou_district" not in a.problems:
+        a.problems["hukou_moved_out_on"] = "填写户籍迁出日期时，“户籍所在区”请选择迁出前所在的区"
+    elif moved:
+        person["hukou"]["moved_out_on"] = moved.isoformat()
     if a.yes("hardship"):
         person["statuses"] = [{"kind": "employment_hardship", "from": "2000-01-01", "to": None}]
     employers: list[dict[str, Any]] = []
@@ -260,26 +265,18 @@ class Unreadable(Exception):
 # where each form field lands in the case (build_case): a problem of the case reader at that path is the field's
 CASE_FIELDS: tuple[tuple[str, str], ...] = (
     ("persons[0].id_number", "id_number"), ("persons[0].birth_date", "birth_date"), ("persons[0].gender", "gender"),
-    ("persons[0].hukou", "hukou_district"), ("persons[0].origin_district", "origin_district"),
+    ("persons[0].hukou.moved_out_on", "hukou_moved_out_on"), ("persons[0].hukou", "hukou_district"), ("persons[0].origin_district", "origin_district"),
     ("persons[0].education", "graduation_date"), ("persons[0].contracts[0].end", "contract_end"),
     ("persons[0].contracts", "contract_start"), ("persons[0].unemployment_registrations", "unemployed_from"),
     ("persons[0].flexible_employment", "flexible_from"), ("persons[0].social_insurance", "insured_months"),
     ("employers[0].type", "employer_type"), ("employers[0].district", "employer_district"),
     ("employers[0].size", "employer_size"),
 )  # fmt: skip
-_PATH = re.compile(r"^([A-Za-z_][\w.\[\]]*): ?(.*)$", re.S)
-
-
-def split_problem(problem: str) -> tuple[str | None, str]:
-    """A case reader's problem ``persons[0].birth_date: 不是有效日期…`` as (its path, its message); a problem
-    of the whole case has no path."""
-    found = _PATH.match(problem)
-    return (found.group(1), found.group(2)) if found else (None, problem)
-
-
 def case_problems(problems: list[str]) -> dict[str, str]:
     """The case reader's problems (``path: message``) as problems of the form's fields; one it cannot place on
     a field is the form's (:data:`FORM`)."""
+    from jiuye.rules.case import split_problem
+
     out: dict[str, str] = {}
     for problem in problems:
         path, message = split_problem(problem)

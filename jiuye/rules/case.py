@@ -53,6 +53,16 @@ class CaseError(ValueError):
         self.problems = problems
 
 
+_PROBLEM_PATH = re.compile(r"^([A-Za-z_][\w.\[\]]*): ?(.*)$", re.S)
+
+
+def split_problem(problem: str) -> tuple[str | None, str]:
+    """One of :attr:`CaseError.problems` (``persons[0].birth_date: 不是有效日期…``, as the reader writes them)
+    as (its path, its message); a problem of the whole case has no path."""
+    found = _PROBLEM_PATH.match(problem)
+    return (found.group(1), found.group(2)) if found else (None, problem)
+
+
 @dataclass
 class Case:
     facts: Facts

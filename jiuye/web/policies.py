@@ -26,7 +26,7 @@ async def evaluate_api(
 ) -> Any:  # fmt: skip
     from jiuye.rules import check_explain_size
     from jiuye.rules.batch import BATCHER, Job
-    from jiuye.rules.case import CaseError, parse_case
+    from jiuye.rules.case import CaseError, parse_case, split_problem
 
     try:
         size = len(json.dumps(case, ensure_ascii=False).encode("utf-8"))
@@ -48,8 +48,6 @@ async def evaluate_api(
             body = await BATCHER.evaluate_text_async(Job.of(parsed, explain), {"warnings": list(parsed.warnings)}
                                                      if parsed.warnings else None)  # fmt: skip
     except CaseError as exc:
-        from jiuye.public.selfcheck import split_problem
-
         problems = getattr(exc, "problems", None) or [str(exc)]
         field = split_problem(str(problems[0]))[0]  # the path of the first problem (persons[0].birth_date)
         return JSONResponse({"message": "案例有误：" + "；".join(map(str, problems[:20])), "field": field,

@@ -37,6 +37,10 @@ def _flagged(html: str) -> dict[str, str]:
     ("graduate", {**GRADUATE, "contract_end": "2020-01-01"}, "contract_end", "不能早于"),
     ("flexible", {**FLEXIBLE, "unemployed_from": "2999-01-01"}, "unemployed_from", "不在合理范围"),
     ("employer", {}, "contract_start", "请填写"),
+    ("flexible", {**FLEXIBLE, "hukou_moved_out_on": "2999-01-01"}, "hukou_moved_out_on", "不在合理范围"),
+    ("flexible", {**FLEXIBLE, "hukou_moved_out_on": "2024-02-30"}, "hukou_moved_out_on", "应为日期"),
+    ("flexible", {**FLEXIBLE, "hukou_district": "", "hukou_moved_out_on": "2024-06-15"}, "hukou_moved_out_on",
+     "迁出前所在的区"),
     ("graduate", {}, "birth_date", "请填写"),
 ])  # fmt: skip
 def test_bad_answers_are_flagged_on_their_field(client: Any, situation: str, answers: dict[str, str], field: str,
@@ -102,7 +106,8 @@ def test_a_case_the_reader_refuses_is_shown_on_the_form_field(client: Any, monke
 
 
 def test_case_problems_land_on_form_fields() -> None:
-    from jiuye.public.selfcheck import FORM, case_problems, split_problem
+    from jiuye.public.selfcheck import FORM, case_problems
+    from jiuye.rules.case import split_problem
 
     assert split_problem("persons[0].birth_date: 不是有效日期") == ("persons[0].birth_date", "不是有效日期")
     assert split_problem("案例为空") == (None, "案例为空")
@@ -137,3 +142,17 @@ def test_evaluate_api_unparsable_body_says_why_and_server_goes_on(client: Any) -
         assert r.json()["message"] != "请求有误", r.text[:200]
     ok = client.post("/api/v1/evaluate", json=ONE_PERSON, headers=headers)
     assert ok.status_code == 200 and ok.json()["entitlements"]
+
+
+def test_a_hukou_move_out_ends_the_hukou_measures_after_its_month(client: Any) -> None:
+    """户籍迁出日期 (catalog G13): a resident whose 户籍 left Jinshan still sees the months up to the move-out's month
+    of a measure that requires Jinshan 户籍, and why the later months are not paid."""
+    answers = {**FLEXIBLE, "unemployed_from": "2023-05-05"}  # JS-02: out of work more than 6 months at 2024-01-10
+    before = selfcheck(client, "flexible", answers)
+    moved = selfcheck(client, "flexible", {**answers, "hukou_moved_out_on": "2024-06-15"})
+    assert before.status_code == 200 and moved.status_code == 200, moved.text[-500:]
+    assert "户籍迁出" not in text_of(before.text)
+    shown = text_of(moved.text)
+    assert "2024-06 户籍迁出" in shown, shown[-2000:]
+    assert "2024-01 至 2024-06，共 6 个月" in shown  # JS-02 from the registration to the move-out's month
+    assert "2024-01 至 2024-12，共 12 个月" in text_of(before.text)  # without it: its cap of 12 months
