@@ -163,6 +163,15 @@ def mark_covered(
     return frame.join(hits, on=[on, day], how="left", nulls_equal=False).with_columns(pl.col(out).fill_null(False))
 
 
+def mark_status(frame: pl.LazyFrame, facts: Facts, kinds: tuple[str, ...], day: str, out: str) -> pl.LazyFrame:
+    """:func:`mark_covered` by the statuses of ``kinds``.  Facts without any status (a web form's person, usually)
+    give every row ``False`` — what the joins with no period find — without their operators (issue 11: on a
+    handful of rows each operator is a fixed cost)."""
+    if facts.statuses.is_empty():
+        return frame.with_columns(pl.lit(False).alias(out))
+    return mark_covered(frame, statuses_of(facts, *kinds), day, out)
+
+
 def statuses_of(facts: Facts, *kinds: str) -> pl.LazyFrame:
     return facts.statuses.lazy().filter(pl.col("kind").is_in(list(kinds))).select("person", "start", "end")
 

@@ -174,14 +174,24 @@ def has_ends(facts: Facts) -> bool:
     return any(tables[t].get_column(c).null_count() < tables[t].height for t, c in _END_FACTS)
 
 
+def has_payments(facts: Facts) -> bool:
+    """Whether ``facts`` has any payment (G5: a case without one plans no join with them)."""
+    return not facts.payments.is_empty()
+
+
 def _ends_applying(measure: Measure, role: str) -> tuple[str, ...]:
     """G13: the end columns of :func:`subject_ends` that cut a line through its ``role`` (beneficiary/subject):
     the hukou move-out only for the subject of a measure that requires hukou in its district."""
     return ("end_month", "hukou_end_month") if measure.requires_hukou and role == "subject" else ("end_month",)
 
 
-def _before_ends(measure: Measure, lines: pl.LazyFrame, ends: pl.LazyFrame) -> pl.LazyFrame:
-    """G13: drop lines after the month a beneficiary or subject ended (death, deregistration, hukou out)."""
+def _before_ends(measure: Measure, lines: pl.LazyFrame, ends: pl.LazyFrame | None) -> pl.LazyFrame:
+    """G13: drop lines after the month a beneficiary or subject ended (death, deregistration, hukou out).
+
+    ``ends`` None: the case has none (:func:`has_ends`), so every line is kept — as the joins with no end would
+    keep it, without their operators (a query's fixed cost on a web form's case, issue 11)."""
+    if ends is None:
+        return lines
     for role in ("beneficiary", "subject"):
         end, hukou_end = f"_{role}_end", f"_{role}_hukou_end"
         alias = {"end_month": end, "hukou_end_month": hukou_end}
@@ -215,8 +225,8 @@ def _with_end_reasons(measure: Measure, raw_lines: pl.LazyFrame, ends: pl.LazyFr
 
 
 def _finish_lines(
-    measure: Measure, lines: pl.LazyFrame, payments: pl.LazyFrame, ends: pl.LazyFrame, p: MeasureParameters,
-    ctx: Context,
+    measure: Measure, lines: pl.LazyFrame, payments: pl.LazyFrame | None, ends: pl.LazyFrame | None,
+    p: MeasureParameters, ctx: Context,
 ) -> pl.LazyFrame:
     """G13 ends → G4 window → G5 cap/once with payments first → drop paid → merge same key → evaluation window
     (a once-only measure: G5 first, then G4 and G13 — the first occurrence of a key decides).
@@ -225,6 +235,9 @@ def _finish_lines(
     computed line, whatever month it is dated; computed lines fill only what is left, earliest month first.
     G4 (rev. 2): for a once-only measure the first occurrence of the key decides even before the window (it
     takes the slot and is then not paid); for a month cap, months outside the window do not count.
+
+    ``payments`` None: the case has no payment (:func:`has_payments`) — no line is paid and no cap slot used, as
+    the joins with no payment would find, without their operators; ``ends`` None likewise (:func:`_before_ends`).
     """
     window = p.window
     in_window = pl.col("month") >= window.start
@@ -236,31 +249,40 @@ def _finish_lines(
     once = cap is not None and cap.counts == "lines"
     if not once:
         lines = _before_ends(measure, lines, ends).filter(in_window)
-    paid = (
+    paid = None if payments is None else (
         payments.filter(pl.col("policy") == measure.id)
         .select("beneficiary", "subject", "month", paid_fen="amount_fen")
         .group_by("beneficiary", "subject", "month").agg(pl.col("paid_fen").sum())
     )  # fmt: skip
-    lines = lines.join(paid.select("beneficiary", "subject", "month", paid=pl.lit(True)),
-                       on=["beneficiary", "subject", "month"], how="left").with_columns(pl.col("paid").fill_null(False))  # fmt: skip
+    if paid is None:
+        lines = lines.with_columns(paid=pl.lit(False))
+    else:
+        lines = lines.join(paid.select("beneficiary", "subject", "month", paid=pl.lit(True)),
+                           on=["beneficiary", "subject", "month"], how="left").with_columns(pl.col("paid").fill_null(False))  # fmt: skip
     limit = _cap_limit(cap, p) if cap is not None else None
     if cap is not None and limit is None:
         lines = lines.with_columns(amount_fen=pl.lit(None, pl.Int64))  # G6: the cap is not set yet — pending
     elif cap is not None and limit is not None:
         key = list(dict.fromkeys([*cap.key, *extra]))  # the line columns named in `extra` are part of the key
-        attributed = _attributed_payments(lines, paid, extra)
-        counted = pl.col("month").n_unique() if cap.counts == "months" else pl.len()
-        used = attributed.group_by(key).agg(counted.cast(pl.Int64).alias("_used"))
-        unpaid = lines.filter(~pl.col("paid")).join(used, on=key, how="left", nulls_equal=True).with_columns(
-            _left=pl.lit(limit, pl.Int64) - pl.col("_used").fill_null(0)
-        )
+        if paid is None:  # nothing paid: no slot used, no month paid
+            unpaid = lines.with_columns(_left=pl.lit(limit, pl.Int64))
+            if cap.counts == "months":
+                unpaid = unpaid.with_columns(_month_paid=pl.lit(False))
+        else:
+            attributed = _attributed_payments(lines, paid, extra)
+            counted = pl.col("month").n_unique() if cap.counts == "months" else pl.len()
+            used = attributed.group_by(key).agg(counted.cast(pl.Int64).alias("_used"))
+            unpaid = lines.filter(~pl.col("paid")).join(used, on=key, how="left", nulls_equal=True).with_columns(
+                _left=pl.lit(limit, pl.Int64) - pl.col("_used").fill_null(0)
+            )
+            if cap.counts == "months":
+                # a month already paid under the key (e.g. the other route of CM-10a) is not a new month
+                paid_months = attributed.select([*key, "month"]).unique().with_columns(_month_paid=pl.lit(True))
+                unpaid = unpaid.join(paid_months, on=[*key, "month"], how="left", nulls_equal=True).with_columns(
+                    pl.col("_month_paid").fill_null(False)
+                )
         keep = pl.lit(False)
         if cap.counts == "months":
-            # a month already paid under the key (e.g. the other route of CM-10a) is not a new month
-            paid_months = attributed.select([*key, "month"]).unique().with_columns(_month_paid=pl.lit(True))
-            unpaid = unpaid.join(paid_months, on=[*key, "month"], how="left", nulls_equal=True).with_columns(
-                pl.col("_month_paid").fill_null(False)
-            )
             keep = pl.col("_month_paid")
             rank = pl.when(~pl.col("_month_paid")).then(pl.col("month")).rank("dense").over(key)
         else:
@@ -702,9 +724,10 @@ def _evaluate(
     collected = runner.collect(finding_queries)  # the first-pass queries were added as they were built
     evaluated_frames, finding_frames = collected[: len(prepared)], collected[len(prepared) :]
 
-    payments = facts.payments.lazy()
-    ends = subject_ends(facts)
-    explained_ends = ends if explain and has_ends(facts) else None  # G13 condition: only a case with ends pays for it
+    # a case without payments or without G13 ends (a web form's person: usually neither) plans no join with them
+    payments = facts.payments.lazy() if has_payments(facts) else None
+    ends = subject_ends(facts) if has_ends(facts) else None
+    explained_ends = ends if explain else None  # G13 condition: only a case with ends pays for it
     line_queries: list[pl.LazyFrame] = []
     explanation_queries: list[pl.LazyFrame] = []
     fact_queries: list[pl.LazyFrame] = []

@@ -161,17 +161,19 @@ _PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[Heal
 
 @_PROPERTY
 @given(case=st.one_of(cases(), st.sampled_from(WITH_LINES)))
-def test_without_end_facts_the_g13_path_explains_exactly_as_before(case: dict[str, Any]) -> None:
-    """The strategies draw no end facts (and the policy cases are taken without theirs): forcing the G13 path (as a case with an end elsewhere takes it) gives
-    the same explanations, byte for byte, as the path without it (today's explanations)."""
-    plain = evaluate(case, explain=True).to_json()
-    original = engine.has_ends
-    engine.has_ends = lambda facts: True  # type: ignore[assignment]
-    try:
-        forced = evaluate(case, explain=True).to_json()
-    finally:
-        engine.has_ends = original  # type: ignore[assignment]
-    assert json.dumps(forced, sort_keys=True, default=str) == json.dumps(plain, sort_keys=True, default=str)
+def test_without_end_facts_or_payments_the_general_path_gives_exactly_the_same(case: dict[str, Any]) -> None:
+    """The strategies draw no end facts and no payments (and the policy cases are taken without their ends): forcing
+    the paths of a case with ends and payments (the G13 condition, the lines' joins with ends and payments) gives the
+    same lines and explanations, byte for byte, as the paths without them (a web form's case takes those)."""
+    for explain in (True, False):
+        plain = evaluate(case, explain=explain).to_json()
+        saved = engine.has_ends, engine.has_payments
+        engine.has_ends = engine.has_payments = lambda facts: True  # type: ignore[assignment]
+        try:
+            forced = evaluate(case, explain=explain).to_json()
+        finally:
+            engine.has_ends, engine.has_payments = saved  # type: ignore[assignment]
+        assert json.dumps(forced, sort_keys=True, default=str) == json.dumps(plain, sort_keys=True, default=str)
 
 
 @st.composite

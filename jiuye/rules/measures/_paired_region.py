@@ -63,7 +63,7 @@ def _worker_contracts(facts: Facts, months: int) -> pl.LazyFrame:
     )  # fmt: skip
     # the day column must not be called "start"/"end": mark_covered joins periods that have those columns
     frame = frame.with_columns(contract_start=pl.col("start"))
-    return derived.mark_covered(frame, derived.statuses_of(facts, PAIRED_STATUS), "contract_start", "paired_at_start")
+    return derived.mark_status(frame, facts, (PAIRED_STATUS,), "contract_start", "paired_at_start")
 
 
 def worker_contract_conditions(p: MeasureParameters, clause: str) -> list[Condition]:

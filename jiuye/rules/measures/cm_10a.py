@@ -95,7 +95,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
             payee_district=pl.when(pl.col("employment") == "contract").then(pl.col("employer_district"))
             .otherwise(pl.col("hukou_district"))
         )  # fmt: skip
-        return derived.mark_covered(units, derived.statuses_of(facts, "employment_hardship"), "E", "hardship_at_E")
+        return derived.mark_status(units, facts, ("employment_hardship",), "E", "hardship_at_E")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [

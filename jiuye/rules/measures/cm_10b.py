@@ -64,8 +64,7 @@ class KeyGroupEmploymentSubsidyHardship(Measure):
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × contract (a person without contracts keeps one row)."""
-        hardship = derived.statuses_of(facts, "employment_hardship")
-        return derived.mark_covered(person_contracts(facts), hardship, "S", "hardship_at_S")
+        return derived.mark_status(person_contracts(facts), facts, ("employment_hardship",), "S", "hardship_at_S")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [

@@ -64,8 +64,7 @@ class SpecialEmploymentSubsidyFarmers(Measure):
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × employment (contract or flexible registration)."""
-        families = derived.statuses_of(facts, *FAMILY_KINDS)
-        return derived.mark_covered(person_employments(facts), families, "E", "family_at_E")
+        return derived.mark_status(person_employments(facts), facts, FAMILY_KINDS, "E", "family_at_E")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         farmer = pl.col("hukou_agricultural").fill_null(False)

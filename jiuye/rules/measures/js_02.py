@@ -61,7 +61,7 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
         )  # fmt: skip
         # the earliest-starting unemployment spell still open the day before R
         units = derived.with_unemployment_spell(units, facts, day="day_before_R")
-        units = derived.mark_covered(units, derived.statuses_of(facts, "employment_hardship"), "R", "hardship_at_R")
+        units = derived.mark_status(units, facts, ("employment_hardship",), "R", "hardship_at_R")
         return units.with_columns(subject=pl.col("person"), age_at_R=age_on_expr(pl.col("birth_date"), pl.col("R")))
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
