@@ -155,7 +155,7 @@ def with_graduation_flags(
     the first day an entry not yet reached would be (what an :class:`AnyOf` hint names).  Facts without any
     education entry get what the join with no entry gives, without its operators (issue 11: a web form's person).
     """
-    if facts.education.is_empty():
+    if derived.no_rows(facts.education):
         return units.with_columns(*[pl.lit(False).alias(name) for name in flags],
                                   *[pl.lit(None, pl.Date).alias(name) for name in earliest or {}],
                                   graduations=pl.lit("无全日制高等教育毕业记录"))  # fmt: skip
