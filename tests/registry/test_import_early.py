@@ -171,3 +171,48 @@ def test_a_lookup_into_a_table_referenced_by_one_the_early_writer_loads_does_not
     assert not worker.is_alive(), "the import is stuck"
     assert outcome == [0]
     assert count(pg_url, "contracts") == 30
+
+
+def test_web_reads_of_the_registry_see_the_old_rows_while_an_import_loads_a_table_that_references_them(
+    pg_url: str, tmp_path: Path, bulk_always: None, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """persons and employers hold rows; an import loads contracts into their empty table.  While its
+    transaction is open, another connection (a web read) reads persons and employers without waiting and
+    sees the rows as they were: the load takes no lock on them stronger than a row lock (dropping the
+    contracts' foreign keys for the bulk load locked them ACCESS EXCLUSIVE until the import committed)."""
+    import psycopg
+
+    people = [person(i) for i in range(30)]
+    seed = [
+        write_csv(tmp_path / "persons.csv", PERSON_HEADER, people),
+        write_csv(tmp_path / "employers.csv", EMPLOYER_HEADER, [employer(i) for i in range(3)]),
+    ]
+    assert run(pg_url, *seed, "-q") == 0
+    dsn = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    seen: dict[str, object] = {}
+    upsert = writer.upsert
+
+    def spy_upsert(conn, table, *args, **kwargs):  # type: ignore[no-untyped-def]
+        out = upsert(conn, table, *args, **kwargs)
+        # the import's transaction is open and has loaded the table: what does another connection see?
+        with psycopg.connect(dsn, autocommit=True) as web:
+            seen["locks"] = web.execute(
+                "SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE l.pid <> pg_backend_pid() AND c.relname IN ('persons', 'employers', 'organizations') "
+                "AND l.mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')"
+            ).fetchall()
+            web.execute("SET lock_timeout = '20s'")  # a bound, so that a waiting read fails instead of hanging
+            try:
+                seen["persons"] = web.execute("SELECT count(*) FROM persons").fetchone()
+                seen["employers"] = web.execute("SELECT count(*) FROM employers").fetchone()
+            except psycopg.errors.LockNotAvailable as exc:
+                seen["error"] = exc
+        return out
+
+    monkeypatch.setattr(writer, "upsert", spy_upsert)
+    contracts = write_csv(tmp_path / "contracts.csv", CONTRACT_HEADER, contracts_for(people))
+    assert run(pg_url, contracts, "-q") == 0
+    assert seen.get("locks") == [], seen
+    assert "error" not in seen, seen
+    assert seen["persons"] == (30,) and seen["employers"] == (3,)
+    assert count(pg_url, "contracts") == 30

@@ -164,9 +164,11 @@ class EarlyWriter:
     visible to anyone (READ COMMITTED), and a crash or kill loses it like any open transaction.
 
     Deadlock-free by construction: the validating connection holds no lock between statements (it
-    commits after each look-up), and before it reads a table this writer has written or one such a
-    table references — locked ACCESS EXCLUSIVE when the load drops constraints — the writer is abandoned
-    (its statement cancelled, its transaction rolled back), so the look-up reads the database as it was.
+    commits after each look-up), and before it reads a table this writer has written — locked ACCESS
+    EXCLUSIVE when the load drops constraints — the writer is abandoned (its statement cancelled, its
+    transaction rolled back), so the look-up reads the database as it was.  A table that a written one
+    references is locked only when it was written too: the bulk load drops no foreign key to any other
+    (``writer._pg_deferred_ddl``), so reading it waits for nothing, as a web read does not.
     """
 
     def __init__(
@@ -178,7 +180,7 @@ class EarlyWriter:
         self._abandoned = threading.Event()
         self._decided = threading.Event()
         self._finish: Callable[[sa.Connection], None] | None = None
-        self._touched: set[str] = set()  # the tables written, and those they reference (see reading())
+        self._touched: set[str] = set()  # the tables written (see reading())
         self._raw: object = None  # the psycopg connection, for cancel()
         self.results: list[TableResult] = []
         self.error: BaseException | None = None
@@ -202,11 +204,12 @@ class EarlyWriter:
         """Around a look-up of ``table`` by the validating connection: the writer is abandoned first if it
         may hold a lock on ``table``, and starts no new table until the look-up is done.
 
-        A table's bulk load locks ACCESS EXCLUSIVE not only the table but, when it drops its foreign keys,
-        the tables they reference (PostgreSQL locks both sides to drop a foreign key) — until the
+        A table's bulk load locks it ACCESS EXCLUSIVE (its indexes are dropped and rebuilt) until the
         transaction ends, i.e. until the validator has finished: a look-up waiting for such a lock waits
-        for ever.  Holding the guard through the look-up closes the window between the test and the
-        look-up's own lock, in which the writer could take the next table."""
+        for ever.  The tables it references are not locked beyond row locks unless this writer wrote them
+        too (the load drops only foreign keys to tables it loaded).  Holding the guard through the look-up
+        closes the window between the test and the look-up's own lock, in which the writer could take the
+        next table."""
         self._guard.acquire()
         try:
             if table in self._touched:
@@ -276,7 +279,6 @@ class EarlyWriter:
                             raise _Abandoned
                         table = TABLES[name]
                         self._touched.add(name)
-                        self._touched.update(c.ref.table for c in table.references if c.ref is not None)
                     label = f"写入 {table.title}（{table.name}）"
 
                     def report(_table: str, done: int, total: int, label: str = label) -> None:

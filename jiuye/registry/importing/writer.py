@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -128,13 +129,19 @@ def _is_empty(conn: sa.Connection, table: Table) -> bool:
 _KEY_IDS = "jiuye_writer_key_ids"
 
 
-def _key_ids_cache(conn: sa.Connection) -> dict[tuple[str, str], tuple[tuple[int, int], pl.DataFrame]]:
+def _per_transaction(conn: sa.Connection, key: str, empty: Callable[[], Any]) -> Any:
+    """``conn.info[key]`` for the connection's current transaction (``conn.info`` outlives it: the value is
+    tied to the transaction object and starts again from ``empty()`` in the next one)."""
     txn = conn.get_transaction()
-    held = conn.info.get(_KEY_IDS)
+    held = conn.info.get(key)
     if txn is None or held is None or held[0] is not txn:
-        held = (txn, {})
-        conn.info[_KEY_IDS] = held
+        held = (txn, empty())
+        conn.info[key] = held
     return held[1]
+
+
+def _key_ids_cache(conn: sa.Connection) -> dict[tuple[str, str], tuple[tuple[int, int], pl.DataFrame]]:
+    return _per_transaction(conn, _KEY_IDS, dict)
 
 
 def _key_ids(conn: sa.Connection, table: str, key: str) -> pl.DataFrame:
@@ -160,6 +167,14 @@ def _key_ids(conn: sa.Connection, table: str, key: str) -> pl.DataFrame:
 
 # --- bulk load into an empty table: secondary indexes and foreign keys after the rows -----------------
 
+_FRESH = "jiuye_writer_fresh_tables"
+
+
+def _fresh_tables(conn: sa.Connection) -> set[str]:
+    """The tables this transaction has loaded into empty (:func:`insert_fresh`)."""
+    return _per_transaction(conn, _FRESH, set)
+
+
 # Below this many rows the indexes are simply maintained row by row.
 BULK_REBUILD_ROWS = 20_000
 
@@ -168,7 +183,14 @@ def _pg_deferred_ddl(conn: sa.Connection, table: str) -> tuple[list[str], list[s
     """(drop, recreate) statements for ``table``'s foreign keys, unique constraints and secondary
     indexes on PostgreSQL — and its primary key when no foreign key references the table (a primary
     key that one does cannot be dropped without dropping that foreign key too).  Recreated in reverse
-    order of dropping."""
+    order of dropping.
+
+    A foreign key is dropped only when it references ``table`` itself or a table this transaction loaded
+    into empty (:func:`_fresh_tables`: the same import, earlier — no committed row of it for a read to
+    see): PostgreSQL locks the referenced table ACCESS EXCLUSIVE to drop a foreign key, until the
+    transaction ends, and every web read of a table holding rows (persons, employers, organisations)
+    would wait for the whole import instead of seeing the rows as they were.  A kept foreign key checks
+    the rows as they arrive (row locks on the referenced rows, which no read waits for)."""
     drop: list[str] = []
     create: list[str] = []
     rel = _q(table)
@@ -177,10 +199,13 @@ def _pg_deferred_ddl(conn: sa.Connection, table: str) -> tuple[list[str], list[s
         {"t": rel},
     ).scalar()
     kinds = ["f", "u"] if referenced else ["f", "p", "u"]
+    fresh = [_q(name) for name in _fresh_tables(conn)]
     cons = conn.exec_driver_sql(
         "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = to_regclass(%(t)s) AND contype = ANY(%(k)s) ORDER BY contype, conname",
-        {"t": rel, "k": kinds},
+        "WHERE conrelid = to_regclass(%(t)s) AND contype = ANY(%(k)s) AND (contype <> 'f' OR confrelid = conrelid "
+        "  OR confrelid = ANY(SELECT to_regclass(f) FROM unnest(CAST(%(fresh)s AS text[])) AS f)) "
+        "ORDER BY contype, conname",
+        {"t": rel, "k": kinds, "fresh": fresh},
     ).all()
     for name, _kind, definition in cons:  # foreign keys ('f'), the primary key ('p'), unique constraints ('u')
         drop.append(f"ALTER TABLE {rel} DROP CONSTRAINT {_q(name)}")
@@ -324,6 +349,7 @@ def insert_fresh(
             )
 
     _bulk_load(conn, table.name, data.height, load)
+    _fresh_tables(conn).add(table.name)
     return WriteCounts(inserted=data.height)
 
 
