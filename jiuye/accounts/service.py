@@ -19,6 +19,7 @@ from jiuye.accounts import sessions
 from jiuye.accounts.models import staff_users
 from jiuye.accounts.roles import ROLES, can, role_label
 from jiuye.accounts.sessions import LOCK_MINUTES, csrf_ok, now_utc, token_hash
+from jiuye.audit.labels import declare_states
 from jiuye.audit.service import record
 from jiuye.errors import BAD_INPUT, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED, UserError
 
@@ -98,7 +99,9 @@ def _check_scope(session: Session, district: str, town: str | None) -> None:
         and session.execute(sa.select(t.c.id).where(t.c.district == district, t.c.name == town)).first()
         is None
     ):
-        raise UserError(f"{district} 没有街镇“{town}”。", BAD_INPUT, "town")
+        from jiuye.rules.facts import DISTRICT_NAMES
+
+        raise UserError(f"{DISTRICT_NAMES.get(district, district)}没有街镇“{town}”。", BAD_INPUT, "town")
 
 
 def create_user(
@@ -145,7 +148,7 @@ def set_password(session: Session, username: str, password: str, actor: str) -> 
            {"username": username})  # fmt: skip
 
 
-ACCOUNT_STATE_LABELS = {"active": "正常", "disabled": "已停用", "locked": "已锁定"}  # audit events of accounts
+ACCOUNT_STATE_LABELS = declare_states("staff_users", {"active": "正常", "disabled": "已停用", "locked": "已锁定"})
 
 
 def set_active(session: Session, username: str, active: bool, actor: str) -> None:

@@ -98,7 +98,7 @@ def session_of(url: str, resolve: Callable[[sessions.Reader, str | None], Sessio
     return info
 
 
-async def require_csrf(request: Request, expected: str, message: str = "页面已失效（CSRF 校验失败），请刷新页面后重试。") -> None:
+async def require_csrf(request: Request, expected: str, message: str = "页面已失效（安全校验未通过），请刷新页面后重试。") -> None:
     """A state-changing request must carry its session's CSRF token (form field or header)."""
     if request.method not in SAFE_METHODS and not sessions.csrf_ok(expected, await given_csrf(request)):
         raise UserError(message, FORBIDDEN, CSRF_FIELD)

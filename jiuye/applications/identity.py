@@ -19,11 +19,16 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from jiuye.accounts.service import ACCOUNT_STATE_LABELS
 from jiuye.applications.models import applicants
+from jiuye.audit.labels import declare_states
 from jiuye.errors import BAD_INPUT, CONFLICT, UNAUTHENTICATED, UserError
 
 MIN_PASSWORD = 8
 PHONE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+declare_states("applicants", ACCOUNT_STATE_LABELS)  # a resident's or employer's account
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from jiuye.applications.models import notices
+from jiuye.audit.labels import declare_states
 from jiuye.audit.service import record
 from jiuye.errors import BAD_INPUT, CONFLICT, NOT_FOUND, UserError
 
 PAGE_SIZE = 100
 MAX_DAYS = 30
 
+
+declare_states("notices", {"published": "已发布"})
 
 def mask_name(name: str | None) -> str:
     """张三 → 张*, 欧阳小明 → 欧***; an organisation keeps its first two and last two characters."""

@@ -23,11 +23,12 @@ from jiuye.accounts import sessions
 from jiuye.accounts.sessions import now_utc
 from jiuye.applications.identity import Identity
 from jiuye.applications.models import application_files, applications
+from jiuye.audit.labels import declare_states
 from jiuye.audit.service import record
 from jiuye.errors import BAD_INPUT, CONFLICT, FORBIDDEN, NOT_FOUND, UserError
 
-STATE_LABELS = {"draft": "草稿", "submitted": "已提交，待审核", "approved": "已核准", "rejected": "未通过",
-                "withdrawn": "已撤回"}  # fmt: skip
+STATE_LABELS = declare_states("applications", {"draft": "草稿", "submitted": "已提交，待审核", "approved": "已核准",
+                                               "rejected": "未通过", "withdrawn": "已撤回"})  # fmt: skip
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"submitted", "withdrawn"}),
     "submitted": frozenset({"approved", "rejected", "withdrawn"}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
@@ -166,7 +167,7 @@ def confirm_submit(
     from jiuye.ledger.service import confirm_line
     from jiuye.rules.identifiers import bank_account_problem
 
-    account = re.sub(r"[\s-]", "", bank_account)
+    account = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", bank_account))  # full-width digits of an IME
     if decision == "confirmed" and (problem := bank_account_problem(account)):
         raise UserError(f"请填写本人正确的银行账号：{problem}。", BAD_INPUT, "bank_account")
     with actx.write() as s:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,9 +10,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from jiuye.accounts.web import Ctx, staff
+from jiuye.audit.labels import entity_labels, shown_events
 from jiuye.audit.models import audit_events
 from jiuye.audit.service import verify
-from jiuye.webkit.render import datetime_text, render
+from jiuye.webkit.render import render
 
 router = APIRouter(tags=["审计"])
 api = APIRouter(prefix="/api/v1", tags=["审计"])
@@ -30,66 +30,6 @@ class EventOut(BaseModel):
     old_state: str | None
     new_state: str | None
     reason: str | None
-
-
-# what each audit action and each audited table is called on the pages (the API keeps the codes); the states are
-# each room's own labels.  A test checks every action the code records has a label here.
-ACTION_LABELS: dict[str, str] = {
-    "match": "主动匹配", "approve": "批量核准", "review": "审核", "pay": "发放", "confirm": "意愿确认", "grant": "依申请核定",
-    "reverse": "追回", "bank_return": "银行退票", "create": "新建", "setting": "修改设置", "download": "下载",
-    "unmask": "查看完整证件号码", "export_unmasked": "导出完整证件号码", "account.create": "新建账号",
-    "account.password": "重设密码", "account.active": "启用或停用账号", "login": "登录", "login.failed": "登录失败",
-    "logout": "退出", "publish": "发布公示", "submit": "提交申请", "upload": "上传材料", "register": "注册",
-    "flag.raise": "发现疑点", "flag.review": "复核疑点", "job.queue": "提交后台任务", "job.finish": "后台任务结束",
-    "parameter.set": "设定参数", "rematch": "重新匹配又符合条件", "amount_changed": "重新匹配：金额改变",
-    "facts_changed": "重新匹配：依据的事实改变", "withdraw": "重新匹配：不再符合条件", "back_to_review": "退回复核",
-}  # fmt: skip
-ENTITY_LABELS: dict[str, str] = {
-    "entitlements": "待遇", "payments": "发放记录", "payment_batches": "发放批次", "flags": "疑点",
-    "staff_users": "工作人员账号", "applicants": "群众和单位账号", "applications": "点单式申请", "notices": "资金公示",
-    "jobs": "后台任务", "parameter_values": "参数", "policy_settings": "政策设置", "bureau_settings": "本局设置",
-}  # fmt: skip
-
-
-def entity_labels() -> dict[str, str]:
-    """Every audited table's Chinese name: the rooms' results above, the registry's tables by their titles."""
-    from jiuye.registry.schema import TABLES
-
-    return {name: t.title for name, t in TABLES.items()} | ENTITY_LABELS
-
-
-def state_labels(entity: str) -> dict[str, str]:
-    from jiuye.accounts.service import ACCOUNT_STATE_LABELS
-    from jiuye.applications.service import STATE_LABELS as APPLICATION
-    from jiuye.jobs.models import STATE_LABELS as JOB
-    from jiuye.ledger.service import PAYMENT_STATE_LABELS
-    from jiuye.ledger.transitions import STATE_LABELS as ENTITLEMENT
-    from jiuye.supervision.models import STATE_LABELS as FLAG
-
-    return {"entitlements": ENTITLEMENT, "payments": PAYMENT_STATE_LABELS, "payment_batches": PAYMENT_STATE_LABELS,
-            "flags": FLAG, "applications": APPLICATION, "jobs": JOB, "staff_users": ACCOUNT_STATE_LABELS,
-            "applicants": ACCOUNT_STATE_LABELS, "notices": {"published": "已发布"}}.get(entity, {})  # fmt: skip
-
-
-def shown_events(rows: Any, entity: str | None = None) -> list[dict[str, Any]]:
-    """Audit events as the pages show them: the action, table and states by their Chinese names, the time in
-    Beijing time (``entity`` for rows that carry none, e.g. one record's trail)."""
-    tables = entity_labels()
-    shown = []
-    for row in rows:
-        r = dict(row)
-        at = r["at"]
-        r["at"] = str(at)
-        r["at_text"] = datetime_text(dt.datetime.fromisoformat(at) if isinstance(at, str) else at)
-        kind = r.get("entity") or entity or ""
-        states = state_labels(kind)
-        action = str(r["action"])
-        r["action_label"] = ACTION_LABELS.get(action) or states.get(action) or "其他操作"
-        r["entity_label"] = tables.get(kind, "其他记录")
-        r["old_label"] = states.get(r["old_state"], r["old_state"]) if r["old_state"] else ""
-        r["new_label"] = states.get(r["new_state"], r["new_state"]) if r["new_state"] else ""
-        shown.append(r)
-    return shown
 
 
 class VerifyOut(BaseModel):

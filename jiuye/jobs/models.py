@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from jiuye.audit.labels import declare_states
 from jiuye.db.metadata import ID_TYPE, TIMESTAMP, metadata
 
 JOB_STATES = ("queued", "running", "done", "failed")
-STATE_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
+STATE_LABELS = declare_states("jobs", {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"})
 
 jobs = sa.Table(
     "jobs",

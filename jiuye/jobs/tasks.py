@@ -17,18 +17,20 @@ from jiuye.errors import BAD_INPUT, UserError
 Progress = Callable[[int, int, str | None], None]
 
 
-def files_dir() -> Path:
-    """Where payment files and uploaded imports are kept (outside the static web root)."""
-    return Path(os.environ.get("JIUYE_FILES_DIR") or "out/web-files").resolve()
-
-
-def _month(text: str) -> dt.date:
+def month_of(text: object, field: str = "month") -> dt.date:
+    """A month typed into a form, a query or a job's parameters: ``2026-10`` → 2026-10-01; a Chinese error
+    naming ``field`` otherwise (the one reading of the web's months)."""
     from jiuye.rules.dates import parse_month
 
     try:
-        return parse_month(str(text))
+        return parse_month(str(text).strip())
     except (ValueError, TypeError) as exc:
-        raise UserError(f"月份格式不对：{text}（应为 YYYY-MM）。", BAD_INPUT, "month") from exc
+        raise UserError(f"月份格式不对：{text}（应为“年-月”，例如 2026-10）。", BAD_INPUT, field) from exc
+
+
+def files_dir() -> Path:
+    """Where payment files and uploaded imports are kept (outside the static web root)."""
+    return Path(os.environ.get("JIUYE_FILES_DIR") or "out/web-files").resolve()
 
 
 def _ws(url: str) -> Any:
@@ -47,7 +49,7 @@ def match(url: str, params: dict[str, Any], user: Any, progress: Progress) -> tu
     from jiuye.parameters.service import stored_overrides
     from jiuye.rules.catalog import all_measures
 
-    month_from, month_to = _month(params["month_from"]), _month(params["month_to"])
+    month_from, month_to = month_of(params["month_from"]), month_of(params["month_to"])
     if month_from > month_to:
         raise UserError("起始月份晚于截止月份。", BAD_INPUT, "month_from")
     mine = set(policies_in_scope(user))
@@ -75,7 +77,7 @@ def approve(url: str, params: dict[str, Any], user: Any, progress: Progress) -> 
     from jiuye.accounts.scope import policies_in_scope
     from jiuye.ledger.service import approve_month, settings
 
-    month = _month(params["month"])
+    month = month_of(params["month"])
     chosen = params.get("policy")
     with _ws(url) as s:
         current = settings(s)
@@ -94,7 +96,7 @@ def pay(url: str, params: dict[str, Any], user: Any, progress: Progress) -> tupl
     from jiuye.accounts.scope import policies_in_scope
     from jiuye.ledger.service import pay as pay_service
 
-    month = _month(params["month"])
+    month = month_of(params["month"])
     with _ws(url) as s:
         batch = pay_service(s, month, user.actor, files_dir() / "payments", policies=policies_in_scope(user))
     progress(1, 1, None)

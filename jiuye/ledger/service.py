@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from jiuye.audit.keys import Anchor, ChainKey, append_anchor, session_audit_dir, session_key
+from jiuye.audit.labels import declare_states
 from jiuye.audit.service import head as audit_head
 from jiuye.audit.service import record
 from jiuye.db.core import advisory_xact_lock
@@ -742,7 +743,8 @@ def reverse(session: Session, payment_id: int, actor: str, reason: str) -> dict[
     return dict(row)
 
 
-PAYMENT_STATE_LABELS = {"paid": "已发放", "reversed": "已追回", "returned": "银行退票"}
+PAYMENT_STATE_LABELS = declare_states("payments", {"paid": "已发放", "reversed": "已追回", "returned": "银行退票"})
+declare_states("payment_batches", PAYMENT_STATE_LABELS)  # a batch is created "paid"
 
 
 def _payment_for_update(session: Session, payment_id: int) -> Any:

@@ -27,14 +27,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from jiuye.audit.labels import declare_states
 from jiuye.audit.service import AuditEvent, record_many
 from jiuye.errors import UserError
 from jiuye.ledger.models import entitlements
 
-STATE_LABELS: dict[str, str] = {
+STATE_LABELS: dict[str, str] = declare_states("entitlements", {
     "found": "已发现", "approved": "已核准", "rejected": "已驳回", "in_batch": "发放中", "paid": "已发放",
     "reversed": "已追回", "withdrawn": "已撤销", "review": "待复核", "returned": "银行退票",
-}  # fmt: skip
+})  # fmt: skip
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "found": frozenset({"approved", "rejected", "withdrawn"}),

@@ -28,6 +28,7 @@ from jiuye.accounts.scope import (
 from jiuye.accounts.service import User
 from jiuye.accounts.web import Ctx, ReasonIn, done, staff, with_reason
 from jiuye.errors import BAD_INPUT, FORBIDDEN, NOT_FOUND, UserError
+from jiuye.jobs.tasks import month_of
 from jiuye.jobs.views import JobStarted, start_job
 from jiuye.ledger import service
 from jiuye.ledger.models import entitlements, payment_batches, payments
@@ -44,12 +45,7 @@ STATUS_LABELS = {"payable": "可发放", "amount_pending": "金额待定"}
 def parse_month(text: str | None, field: str = "month") -> dt.date | None:
     if not text:
         return None
-    from jiuye.rules.dates import parse_month as pm
-
-    try:
-        return pm(text.strip())
-    except (ValueError, TypeError) as exc:
-        raise UserError(f"月份格式不对：{text}（应为 YYYY-MM，例如 2026-10）。", BAD_INPUT, field) from exc
+    return month_of(text, field)
 
 
 def _titles() -> dict[str, str]:
@@ -202,8 +198,8 @@ class EntitlementDetail(BaseModel):
 
 def entitlement_events(session: Session, entitlement_id: int, limit: int = 200) -> list[dict[str, Any]]:
     """The audit trail of one line: its own events and the bulk events that name it."""
+    from jiuye.audit.labels import shown_events
     from jiuye.audit.models import audit_events as ev
-    from jiuye.audit.views import shown_events
 
     i = str(entitlement_id)
     text = sa.cast(ev.c.payload, sa.Text)
@@ -427,6 +423,8 @@ def _set(ctx: Ctx, policy: str, auto: bool, reason: str) -> SettingOut:
 @router.post("/settings/{policy}", include_in_schema=False)
 def settings_submit(policy: str, auto: str = Form(...), reason: str = Form(""),
                     ctx: Ctx = Depends(staff("settings"))) -> Response:  # fmt: skip
+    if auto not in ("on", "off"):  # the form's two buttons; anything else must not switch 免申即享 off
+        raise UserError("免申即享设置只能是“开启”或“关闭”。", BAD_INPUT, "auto")
     _set(ctx, policy, auto == "on", reason)
     return done("/settings")
 

@@ -22,6 +22,7 @@ from jiuye.accounts.scope import DISTRICT_LABELS, policies_in_scope
 from jiuye.accounts.web import Ctx, staff
 from jiuye.db import exclusive_run_free
 from jiuye.errors import BAD_INPUT, CONFLICT, UserError
+from jiuye.jobs.tasks import month_of
 from jiuye.jobs.views import JobStarted, start_job
 from jiuye.matching.service import MATCH_RUN, busy_message
 from jiuye.webkit.render import render
@@ -31,15 +32,6 @@ api = APIRouter(prefix="/api/v1", tags=["主动匹配"])
 
 LOCK_KEY = "match"  # match_runs are resumed by their month window: two runs at once would share one
 FIRST_MONTH = "2023-01"  # the two documents take effect in 2023
-
-
-def _month(text: str, field: str) -> dt.date:
-    from jiuye.rules.dates import parse_month
-
-    try:
-        return parse_month(str(text).strip())
-    except (ValueError, TypeError) as exc:
-        raise UserError(f"月份格式不对：{text}（应为 YYYY-MM，例如 2026-10）。", BAD_INPUT, field) from exc
 
 
 class MatchIn(BaseModel):
@@ -66,7 +58,7 @@ RUN_STATES = {"queued": "排队中", "running": "进行中", "done": "已完成"
 
 
 def start_match(ctx: Ctx, month_from: str, month_to: str, full: bool) -> Response:
-    first, last = _month(month_from, "month_from"), _month(month_to, "month_to")
+    first, last = month_of(month_from, "month_from"), month_of(month_to, "month_to")
     if first > last:
         raise UserError("起始月份晚于截止月份。", BAD_INPUT, "month_from")
     if first < dt.date(2000, 1, 1) or last > dt.date.today().replace(day=1) + dt.timedelta(days=3 * 366):

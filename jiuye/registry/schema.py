@@ -344,7 +344,7 @@ def _town(name: str, header: str, district_column: str, required: bool = False) 
 
 _BANK = Column(
     "bank_account", "str", "银行账号", aliases=("银行卡号", "账号"), plausible="bank_account", mask="bank_account",
-    description="补贴发放账户：12–19位数字（银联卡号须通过 Luhn 校验）；请以文本填写",
+    description="补贴发放账户：12–19位数字（银联卡号须通过校验位检查）；请以文本填写",
 )  # fmt: skip
 
 _TABLE_LIST: tuple[Table, ...] = (

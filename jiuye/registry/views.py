@@ -163,8 +163,8 @@ def _cell(user: User, col: Any, value: Any, unmasked: bool) -> str:
 
 
 def person_file(session: Session, user: User, person_id: int, unmasked: bool = False) -> PersonFile:
+    from jiuye.audit.labels import shown_events
     from jiuye.audit.models import audit_events as ev
-    from jiuye.audit.views import shown_events
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.models import payments as pay
     from jiuye.ledger.service import PAYMENT_STATE_LABELS
@@ -342,8 +342,8 @@ LIST_LIMIT = 500
 
 def _body_ledger(session: Session, user: User, codes: list[str], entity: str, entity_id: int) -> dict[str, Any]:
     """Entitlements and payments where the body is the beneficiary, its flags and the audit trail of all."""
+    from jiuye.audit.labels import shown_events
     from jiuye.audit.models import audit_events as ev
-    from jiuye.audit.views import shown_events
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.models import payments as pay
     from jiuye.ledger.service import PAYMENT_STATE_LABELS

@@ -366,7 +366,7 @@ def bank_account_reason(col: pl.Expr) -> pl.Expr:
         .when((length < BANK_ACCOUNT_MIN) | (length > BANK_ACCOUNT_MAX))
         .then(pl.lit(f"银行账号应为{BANK_ACCOUNT_MIN}–{BANK_ACCOUNT_MAX}位数字"))
         .when(unionpay & ~luhn_valid(col))
-        .then(pl.lit("银联卡号校验位错误（Luhn）"))
+        .then(pl.lit("银联卡号校验位不对，请核对卡号"))
         .otherwise(_null_str())
     )
 

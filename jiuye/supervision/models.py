@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from jiuye.audit.labels import declare_states
 from jiuye.registry import schema
 from jiuye.registry.models import TABLES, sync_tables
 
 FLAG_STATES: tuple[str, ...] = ("open", "confirmed", "dismissed")
-STATE_LABELS: dict[str, str] = {"open": "待复核", "confirmed": "已确认", "dismissed": "已排除"}
+STATE_LABELS: dict[str, str] = declare_states("flags", {"open": "待复核", "confirmed": "已确认", "dismissed": "已排除"})
 
 FLAGS = schema.register(
     schema.Table(

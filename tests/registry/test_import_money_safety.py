@@ -30,7 +30,7 @@ def test_formula_name_and_formula_account_are_rejected(migrated_db_url: str, tmp
     path = write_csv(tmp_path / "人员.csv", header, [good, bad_name, bad_account, bad_luhn])
     assert run(migrated_db_url, path) != 0
     err = capsys.readouterr().err
-    assert "第3行【姓名】" in err and "第4行【银行账号】" in err and "第5行【银行账号】" in err and "Luhn" in err
+    assert "第3行【姓名】" in err and "第4行【银行账号】" in err and "第5行【银行账号】" in err and "校验位不对" in err
     assert count(migrated_db_url, "persons") == 0  # the whole file is refused, nothing stored
     assert run(migrated_db_url, path, "--skip-invalid") == 0
     assert query(migrated_db_url, "SELECT name, bank_account FROM persons") == [("人员1", _account(1))]

@@ -74,7 +74,7 @@ def test_every_form_post_needs_the_session_csrf_token(client: Any) -> None:
         {"decision": "approve", "reason": "ok", "csrf_token": "x" + token},
     ):
         r = client.post(f"/entitlements/{eid}/review", data=data)
-        assert r.status_code == 403 and "CSRF" in r.text
+        assert r.status_code == 403 and "页面已失效" in r.text
     # a JSON request on the cookie session needs the header too
     r = client.post(f"/api/v1/entitlements/{eid}/review", json={"decision": "approve", "reason": "ok"})
     assert r.status_code == 403

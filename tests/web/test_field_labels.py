@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from tests.web.conftest import api_token, login
 
@@ -91,3 +92,31 @@ def test_the_public_error_page_names_no_field_in_english(client: Any) -> None:
     assert r.status_code == 403 and "页面已失效" in r.text
     main = r.text.split("<main", 1)[1]
     assert "csrf_token" not in main and not ENGLISH.search(re.sub(r"<[^>]+>", " ", main).replace("JS", "")), main
+
+
+def _main_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1].split("</main>", 1)[0])
+
+
+@pytest.mark.parametrize("web_db", ["sqlite", "postgresql"], indirect=True)
+def test_tampered_staff_forms_are_refused_in_chinese_and_change_nothing(client: Any, web_db: str) -> None:
+    """Session 9's tampering: a CSRF token of another session, a month typed wrong, an 免申即享 switch value
+    the form never sends (it switched the measure off), a town of another district."""
+    from jiuye import db
+    from jiuye.ledger.models import policy_settings
+
+    def auto_of(policy: str) -> Any:
+        with db.session_scope(web_db) as s:
+            return s.execute(sa.select(policy_settings.c.auto).where(policy_settings.c.policy == policy)).scalar()
+
+    admin = login(client, "admin_js")
+    before = auto_of("JS-02")
+    r = client.post("/settings/JS-02", data={"auto": "maybe", "reason": "篡改的取值", "csrf_token": admin})
+    assert r.status_code == 422 and "免申即享设置只能是" in r.text and auto_of("JS-02") == before
+    r = client.post("/entitlements/1/review", data={"decision": "approve", "reason": "理由", "csrf_token": admin[::-1]})
+    assert r.status_code == 403 and "页面已失效" in r.text and not ENGLISH.search(_main_text(r.text))
+    r = client.get("/review?month=2026-13")
+    assert r.status_code == 422 and "月份格式不对" in r.text and not ENGLISH.search(_main_text(r.text))
+    r = client.post("/accounts", data={"username": "x_town", "display_name": "某人", "password": "long-password-123",
+                                       "role": "caseworker", "town": "城桥镇", "csrf_token": admin})  # fmt: skip
+    assert r.status_code == 422 and "金山区没有街镇“城桥镇”" in r.text
