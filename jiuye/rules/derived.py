@@ -163,11 +163,18 @@ def mark_covered(
     return frame.join(hits, on=[on, day], how="left", nulls_equal=False).with_columns(pl.col(out).fill_null(False))
 
 
+def no_rows(table: pl.DataFrame) -> bool:
+    """Whether a facts table has no row: a derivation joining it then adds what the join with nothing would add,
+    without the join (issue 11: a web form's person has most tables empty, and on a handful of rows every
+    operator is a fixed cost).  tests/rules/test_engine.py forces the joins (always False) and compares."""
+    return table.is_empty()
+
+
 def mark_status(frame: pl.LazyFrame, facts: Facts, kinds: tuple[str, ...], day: str, out: str) -> pl.LazyFrame:
     """:func:`mark_covered` by the statuses of ``kinds``.  Facts without any status (a web form's person, usually)
     give every row ``False`` — what the joins with no period find — without their operators (issue 11: on a
     handful of rows each operator is a fixed cost)."""
-    if facts.statuses.is_empty():
+    if no_rows(facts.statuses):
         return frame.with_columns(pl.lit(False).alias(out))
     return mark_covered(frame, statuses_of(facts, *kinds), day, out)
 
@@ -185,7 +192,10 @@ def employment_periods(facts: Facts) -> pl.LazyFrame:
 
 
 def mark_unemployed(frame: pl.LazyFrame, facts: Facts, day: str, out: str) -> pl.LazyFrame:
-    """G10 未就业 on ``day``: no contract and no flexible-employment registration covers it."""
+    """G10 未就业 on ``day``: no contract and no flexible-employment registration covers it.  Facts without either
+    give every known day, without the joins (issue 11: a query's fixed cost on a web form's person)."""
+    if no_rows(facts.contracts) and no_rows(facts.flexible):
+        return frame.with_columns(pl.col(day).is_not_null().alias(out))
     covered = mark_covered(frame, employment_periods(facts), day, f"_{out}_employed")
     return covered.with_columns((~pl.col(f"_{out}_employed") & pl.col(day).is_not_null()).alias(out)).drop(
         f"_{out}_employed"
@@ -345,7 +355,10 @@ def mark_overlapping(
 def with_unemployment_spell(units: pl.LazyFrame, facts: Facts, day: str = "day_before_S") -> pl.LazyFrame:
     """Add ``spell_start``: the earliest start of an unemployment registration covering ``units[day]``, and
     ``spell_end``: the last day of that registration (null while open; the longest when several start that
-    day) — how long a later act would still find it open (what a hint may promise)."""
+    day) — how long a later act would still find it open (what a hint may promise).  Facts without any
+    registration give both null, without the joins (issue 11: a web form's person)."""
+    if no_rows(facts.unemployment):
+        return units.with_columns(spell_start=pl.lit(None, pl.Date), spell_end=pl.lit(None, pl.Date))
     far = dt.date.max  # stands for an open end while taking the maximum
     first = pl.col("start") == pl.col("start").min()
     spells = (

@@ -161,6 +161,32 @@ def test_tiny_cases_materialise_shared_frames_and_nothing_changes(case: dict[str
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(max_persons=3))
+def test_derivations_skip_joins_with_empty_facts_tables_and_nothing_changes(case: dict[str, Any]) -> None:
+    """A derivation joining a facts table without rows adds what the join would add, without it (derived.no_rows,
+    issue 11): forcing every such join gives the same lines, findings, explanations and facts behind lines."""
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    saved = derived.no_rows
+    try:
+        for explain in (True, False):
+            skipped = engine.evaluate_facts(*args, explain=explain, line_facts=True)
+            derived.no_rows = lambda table: False  # type: ignore[assignment]
+            joined = engine.evaluate_facts(*args, explain=explain, line_facts=True)
+            derived.no_rows = saved  # type: ignore[assignment]
+            assert_same_result(skipped, joined)
+            assert skipped.line_facts is not None and joined.line_facts is not None
+            assert skipped.line_facts.equals(joined.line_facts)
+            if explain:
+                assert skipped.explanations is not None and joined.explanations is not None
+                assert skipped.explanations.equals(joined.explanations)
+    finally:
+        derived.no_rows = saved  # type: ignore[assignment]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=3))
 def test_measures_without_candidates_are_not_planned_and_nothing_changes(case: dict[str, Any]) -> None:
     """A measure whose first pass has no row gets no second-pass queries (issue 11 item 4): same result."""
     from jiuye.rules import engine

@@ -87,3 +87,27 @@ def test_the_resident_picks_a_document_with_a_chinese_button(page: Any, live_ser
     assert page.inner_text("#f-proof-name") == "已选择：评定结果.pdf"
     page.click("button[value=save]")
     assert "已上传" in page.inner_text("main") and "评定结果.pdf" in page.inner_text("main")
+
+
+def test_a_public_notice_reads_on_a_phone(page: Any, live_server: str, web_db: str) -> None:
+    """The notice's six columns squeezed a measure's title to one character a line on a phone (rows ~350 px
+    tall, the amount cut off): on a phone each payment is a block of labelled lines."""
+    import datetime as dt
+
+    from jiuye.accounts.web import write_session
+    from jiuye.applications import notices
+    from jiuye.rules.catalog import all_measures
+
+    with write_session(web_db) as s:
+        notice = notices.publish(s, 1, dt.date.today(), 7, "测试", [m.id for m in all_measures()])
+    page.goto(f"{live_server}/notices/{notice}")
+    rows = page.locator("#notice tr:has(td)")
+    assert rows.count() > 10
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    for i in range(3):
+        amount = rows.nth(i).locator("td.num").bounding_box()
+        assert amount is not None and amount["x"] + amount["width"] <= width  # the amount is in sight
+        box = rows.nth(i).bounding_box()
+        assert box is not None and box["height"] < 260, box
+    assert not _english(page)

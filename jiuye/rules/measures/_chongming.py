@@ -151,9 +151,14 @@ def with_graduation_flags(
 
     The flag expressions see the unit's ``day`` column and the entry's ``graduation_date``.  Adds the
     flags (false when the person has no such entry) and ``graduations`` (all entries, for explanations).
-    ``earliest`` adds the smallest value of each expression over the entries (null where none gives one):
-    the first day an entry not yet reached would be (what an :class:`AnyOf` hint names).
+    ``earliest`` adds the smallest value of each (date) expression over the entries (null where none gives one):
+    the first day an entry not yet reached would be (what an :class:`AnyOf` hint names).  Facts without any
+    education entry get what the join with no entry gives, without its operators (issue 11: a web form's person).
     """
+    if derived.no_rows(facts.education):
+        return units.with_columns(*[pl.lit(False).alias(name) for name in flags],
+                                  *[pl.lit(None, pl.Date).alias(name) for name in earliest or {}],
+                                  graduations=pl.lit("无全日制高等教育毕业记录"))  # fmt: skip
     per_unit = (
         units.select(key, "person", day).unique().filter(pl.col(key).is_not_null())
         .join(higher_education(facts), on="person")

@@ -68,7 +68,11 @@ def mark_internship_eligible(
         )
     )  # fmt: skip
     checked = derived.mark_unemployed(keys.join(people, on="person", how="left"), facts, "_x", "_unemployed")
-    checked = checked.join(schooling, on=["person", "_x"], how="left").with_columns(
+    if derived.no_rows(facts.education):  # no schooling to find: what the join would add, without its operators (issue 11)
+        checked = checked.with_columns(_graduate=pl.lit(False), _student=pl.lit(False), _student_from=pl.lit(None, pl.Date))
+    else:
+        checked = checked.join(schooling, on=["person", "_x"], how="left")
+    checked = checked.with_columns(
         _age=age_on_expr(pl.col("_birth"), x),
         _graduate=pl.col("_graduate").fill_null(False),
         _student=pl.col("_student").fill_null(False),
