@@ -546,7 +546,19 @@ def batch_page(
 ) -> Response:
     with ctx.read() as s:
         d = batch_detail(s, ctx.user, batch_id, page)
-    return render(request, "batch.html", {"title": f"发放批次 {batch_id}", "d": d})
+        refusal = download_refusal(s, ctx.user, batch_id)
+    return render(request, "batch.html", {"title": f"发放批次 {batch_id}", "d": d, "refusal": refusal})
+
+
+def download_refusal(s: Session, user: User, batch_id: int) -> str | None:
+    """Why ``user`` may not download the batch's payment file (it holds bank accounts), or None."""
+    if not (user.can("pay") or user.can("reverse")):
+        return "您的角色无权下载发放文件（含银行账号）。"
+    districts = {policy_district(r[0]) for r in s.execute(
+        sa.select(sa.distinct(payments.c.policy)).where(payments.c.batch_id == batch_id))}  # fmt: skip
+    if districts != {user.district} or user.town is not None:
+        return "此批次含其他辖区的发放，文件请由市级或各区分别下载。"
+    return None
 
 
 @api.get("/payment-batches/{batch_id}", response_model=BatchDetail, summary="一个发放批次：按政策合计与明细")
@@ -560,16 +572,12 @@ def batch_api(
 def _batch_file(ctx: Ctx, batch_id: int, fmt: str) -> Response:
     if fmt not in ("csv", "xlsx"):
         raise UserError("文件格式只能是 csv 或 xlsx。", BAD_INPUT, "fmt")
-    if not (ctx.user.can("pay") or ctx.user.can("reverse")):
-        raise UserError("您的角色无权下载发放文件（含银行账号）。", FORBIDDEN)
     with ctx.read() as s:
         batch_detail(s, ctx.user, batch_id)  # scope check
+        if refusal := download_refusal(s, ctx.user, batch_id):
+            raise UserError(refusal, FORBIDDEN)
         row = s.execute(sa.select(payment_batches).where(payment_batches.c.id == batch_id)).mappings().first()
         assert row is not None
-        districts = {policy_district(r[0]) for r in s.execute(
-            sa.select(sa.distinct(payments.c.policy)).where(payments.c.batch_id == batch_id))}  # fmt: skip
-        if districts != {ctx.user.district} or ctx.user.town is not None:
-            raise UserError("此批次含其他辖区的发放，文件请由市级或各区分别下载。", FORBIDDEN)
         path = Path(row[f"{fmt}_path"] or "")
         from jiuye.audit.service import record
 

@@ -28,8 +28,13 @@ def _english(text: str) -> list[str]:
 
 
 def test_every_audited_action_has_a_chinese_name() -> None:
-    import jiuye.web.app  # noqa: F401  (every room declares its states' names on import)
+    import importlib
+
     from jiuye.audit.labels import ACTION_LABELS, state_labels
+    from jiuye.web.app import VIEW_MODULES
+
+    for name in VIEW_MODULES:  # as the app does: every room declares its states' names on import
+        importlib.import_module(name)
 
     actions: set[str] = set()
     for path in ROOT.rglob("*.py"):
@@ -111,3 +116,21 @@ def test_every_parameter_label_and_source_is_chinese() -> None:
     for path in sorted((ROOT / "rules" / "params").glob("*.yaml")):
         for text in texts(yaml.safe_load(path.read_text(encoding="utf-8"))):
             assert not _visible_words(text), (path.name, text)
+
+
+@pytest.mark.parametrize("web_db", ["sqlite", "postgresql"], indirect=True)
+def test_a_batch_offers_its_file_only_to_whom_may_download_it(client: Any, web_db: str) -> None:
+    """setup.sh's batch pays both districts: its file (bank accounts of both) was offered to a district's
+    reviewer, whose click ended on 403; now the page says why instead of offering it."""
+    from jiuye.accounts.web import write_session
+    from jiuye.ledger.models import payments
+
+    login(client, "auditor_js")
+    assert "file.csv" in client.get("/payments/batches/1").text  # one district's batch: its auditor downloads it
+    with write_session(web_db) as s:  # one of its lines a Chongming measure's, as when both districts are paid at once
+        first = s.execute(sa.select(sa.func.min(payments.c.id)).where(payments.c.batch_id == 1)).scalar_one()
+        s.execute(sa.update(payments).where(payments.c.id == first).values(policy="CM-10c"))
+    login(client, "reviewer_js")
+    page = client.get("/payments/batches/1").text
+    assert "file.xlsx" not in page and "file.csv" not in page and 'id="no-download"' in page and "其他辖区" in page
+    assert client.get("/payments/batches/1/file.csv").status_code == 403
