@@ -145,7 +145,8 @@ def create_app(db_url: str | None = None, *, start_worker: bool = True) -> FastA
         first = errors[0] if errors else {}
         field = _field(first.get("loc", ()))
         what = VALIDATION_TEXT.get(str(first.get("type", "")), "格式不对")
-        message = f"输入有误：{field_label(field) or '请求中的一项'}{what}。" + (
+        whole = first.get("type") == "json_invalid"  # the body itself, not one of its fields
+        message = f"输入有误：{'请求内容' if whole else field_label(field) or '请求中的一项'}{what}。" + (
             f"（共 {len(errors)} 处）" if len(errors) > 1 else ""
         )
         return _error(request, 422, message, field)

@@ -84,6 +84,8 @@ def test_a_missing_or_tampered_field_is_named_in_chinese(client: Any, web_db: st
     body = r.json()
     assert r.status_code == 422 and body["field"] == "decision" and "审核结论" in body["message"], body
     assert not ENGLISH.search(body["message"]), body
+    r = client.post("/api/v1/login", content=b"{{", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["message"].startswith("输入有误：请求内容不是有效的"), r.json()
 
 
 @pytest.mark.parametrize("web_db", ["sqlite"], indirect=True)
