@@ -86,21 +86,28 @@ def _materialised(facts: Facts) -> bool:
     return facts.social_insurance.height + facts.contracts.height >= _MEMO_MIN_ROWS
 
 
-def _memo(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
+def _memo(
+    facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame], rows_of: pl.DataFrame | None = None
+) -> pl.LazyFrame:
     """The derived frame ``key`` of ``facts``: from the evaluation's :class:`SharedDerivations` when one is
-    open for these facts, else built."""
+    open for these facts, else built.  ``rows_of``: the facts table every row of the frame stems from; without
+    a row there (:func:`no_rows`) the frame is empty — its schema, without a query (issue 11: a web form's
+    person without contracts collected five contract derivations)."""
     shared = _SHARED.get()
     if shared is None or (shared.facts is not facts and facts.__dict__.get("_view_of") is not shared.facts):
         return build()  # (a pruned view of the evaluation's facts shares them: derivations never read persons)
+    empty = rows_of is not None and no_rows(rows_of)
     large = facts.social_insurance.height + facts.contracts.height >= _MEMO_MIN_ROWS
     if not large and shared.rows > _MEMO_TINY_MAX_ROWS:
         # a small case: an extra collect per derivation would cost more than it saves, but the plan is built
         # once per evaluation (issue 11 item 4: building it again for every measure was Python time only —
         # a LazyFrame is immutable, so every query that reads it gets the same plan as when built afresh)
         if key not in shared.plans:
-            shared.plans[key] = build()
+            shared.plans[key] = pl.LazyFrame(schema=build().collect_schema()) if empty else build()
         return shared.plans[key]
-    if key not in shared.frames:
+    if key not in shared.frames and empty:
+        shared.frames[key] = pl.DataFrame(schema=build().collect_schema())
+    elif key not in shared.frames:
         optimised = pl.QueryOptFlags() if large else pl.QueryOptFlags.none()  # as the engine's own queries
         shared.frames[key] = build().collect(engine=polars_engine(shared.rows), optimizations=optimised)
     return shared.frames[key].lazy()
@@ -209,7 +216,7 @@ def contracts_with_employers(facts: Facts) -> pl.LazyFrame:
         employer_state_owned="state_owned",
     )  # fmt: skip
     return _memo(facts, "contracts_with_employers",
-                 lambda: facts.contracts.lazy().join(employers, on="employer", how="left"))  # fmt: skip
+                 lambda: facts.contracts.lazy().join(employers, on="employer", how="left"), facts.contracts)  # fmt: skip
 
 
 def insured_month_lists(facts: Facts) -> pl.LazyFrame:
@@ -255,7 +262,7 @@ def insured_month_lists(facts: Facts) -> pl.LazyFrame:
             .join(ids, on="_c").select("contract_id", "months")
         )  # fmt: skip
 
-    return _memo(facts, "insured_month_lists", build)
+    return _memo(facts, "insured_month_lists", build, facts.contracts)
 
 
 _DAYS = 1 << 32  # a Date is an Int32 day number: shifted by 2**31 it fits the low 32 bits of the packed key
@@ -279,19 +286,19 @@ def insured_months(facts: Facts, among: pl.LazyFrame | None = None, on: str = "c
     if among is not None and _materialised(facts):
         ids = among.select(pl.col(on).alias("contract_id")).unique()
         return explode(insured_month_lists(facts).join(ids, on="contract_id", how="semi"))
-    return _memo(facts, "insured_months", lambda: explode(insured_month_lists(facts)))
+    return _memo(facts, "insured_months", lambda: explode(insured_month_lists(facts)), facts.contracts)
 
 
 def nth_insured_month(facts: Facts, n: int, out: str) -> pl.LazyFrame:
     """(contract_id, ``out``): the month in which the contract reaches its ``n``-th insured month."""
     return _memo(facts, ("nth_insured_month", n), lambda: insured_month_lists(facts).filter(
-        pl.col("months").list.len() >= n).select("contract_id", month=pl.col("months").list.get(n - 1))).rename(
+        pl.col("months").list.len() >= n).select("contract_id", month=pl.col("months").list.get(n - 1)), facts.contracts).rename(
         {"month": out})  # fmt: skip
 
 
 def insured_month_count(facts: Facts, out: str) -> pl.LazyFrame:
     return _memo(facts, "insured_month_count", lambda: insured_month_lists(facts).select(
-        "contract_id", n=pl.col("months").list.len().cast(pl.Int32))).rename({"n": out})  # fmt: skip
+        "contract_id", n=pl.col("months").list.len().cast(pl.Int32)), facts.contracts).rename({"n": out})  # fmt: skip
 
 
 def month_panel(frame: pl.LazyFrame, start: pl.Expr, end: pl.Expr, horizon: dt.date) -> pl.LazyFrame:
