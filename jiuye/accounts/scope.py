@@ -7,7 +7,7 @@
   when they are the subject of an entitlement of the district's measures (e.g. a worker without local
   户籍 employed by a Jinshan employer).
 - Employers and organisations by their own district and town; flags by their district (town accounts:
-  only flags about a person or employer of their town).
+  only flags about a person, employer or organisation of their town).
 - 点单式 applications by their measure's district and, for a town account, the town of their applicant in
   the registry (:func:`applicant_condition`; an applicant the registry does not know: district accounts only).
 
@@ -116,7 +116,8 @@ def flag_condition(user: User, flags: sa.Table) -> Any:
     cond = flags.c.district == user.district
     if user.town is not None:
         cond = sa.and_(cond, sa.or_(flags.c.subject_id.in_(town_people(user)),
-                                    flags.c.subject_id.in_(town_employers(user))))  # fmt: skip
+                                    flags.c.subject_id.in_(town_employers(user)),
+                                    flags.c.subject_id.in_(town_organisations(user, "org_id"))))  # fmt: skip
     return cond
 
 
