@@ -205,9 +205,22 @@ def _before_ends(measure: Measure, lines: pl.LazyFrame, ends: pl.LazyFrame | Non
     return lines
 
 
-def _with_end_reasons(measure: Measure, raw_lines: pl.LazyFrame, ends: pl.LazyFrame) -> pl.LazyFrame:
+def _once_order(key: list[str], extra: list[str]) -> tuple[list[str], list[bool]]:
+    """G5 once-only: the order in which a key's lines take its slots (columns, descending) — the earliest month
+    first; then the larger amount; then by content (never by input order)."""
+    order = list(dict.fromkeys([*key, "month", "amount_fen", "beneficiary", "subject", *extra]))
+    return order, [c == "amount_fen" for c in order]
+
+
+def _with_end_reasons(
+    measure: Measure, raw_lines: pl.LazyFrame, ends: pl.LazyFrame, monthly: list[Condition]
+) -> pl.LazyFrame:
     """The expanded lines with ``_g13_ok`` (the line survives G13, as :func:`_before_ends` decides) and
-    ``_g13_why`` (the ends that apply to it, e.g. ``2024-03 死亡``) for the G13 condition of explanations."""
+    ``_g13_why`` (the ends that apply to it, e.g. ``2024-03 死亡``) for the G13 condition of explanations.
+
+    A once-only measure (G4 with G13, as :func:`_finish_lines`): a line that meets the ``monthly`` conditions
+    survives only when it takes one of its key's slots — a first occurrence an end cuts is not paid, and a later
+    occurrence of the key does not take its place (JS-12 through a second agency)."""
     ok: list[pl.Expr] = [pl.lit(True)]
     why: list[pl.Expr] = []
     for role in ("beneficiary", "subject"):
@@ -221,6 +234,13 @@ def _with_end_reasons(measure: Measure, raw_lines: pl.LazyFrame, ends: pl.LazyFr
             why.append(pl.format("{} {}", end.dt.strftime("%Y-%m"), kind))
     added = [n for role in ("beneficiary", "subject") for n in (f"_g13_{role}_end_month", f"_g13_{role}_hukou_end_month",
                                                                   f"_g13_{role}_end_kind")]  # fmt: skip
+    cap = measure.cap
+    if cap is not None and cap.counts == "lines" and isinstance(cap.limit, int):
+        key = list(dict.fromkeys([*cap.key, *cap.extra]))
+        order, descending = _once_order(key, list(cap.extra))
+        kept = pl.all_horizontal([pl.col("month").is_not_null(), *(pl.col(c.key) for c in monthly)])
+        raw_lines = raw_lines.sort(order, descending=descending, nulls_last=True)
+        ok.append(~kept | (kept.cast(pl.Int64).cum_sum().over(key) <= cap.limit))
     return raw_lines.with_columns(_g13_ok=pl.all_horizontal(ok), _g13_why=pl.concat_list(why)).drop(added)
 
 
@@ -286,9 +306,8 @@ def _finish_lines(
             keep = pl.col("_month_paid")
             rank = pl.when(~pl.col("_month_paid")).then(pl.col("month")).rank("dense").over(key)
         else:
-            # earliest first; then the larger amount; then by content (never by input order)
-            order = list(dict.fromkeys([*key, "month", "amount_fen", "beneficiary", "subject", *extra]))
-            unpaid = unpaid.sort(order, descending=[c == "amount_fen" for c in order], nulls_last=True)
+            order, descending = _once_order(key, extra)
+            unpaid = unpaid.sort(order, descending=descending, nulls_last=True)
             rank = pl.int_range(1, pl.len() + 1).over(key)
         lines = unpaid.filter(keep | (rank <= pl.col("_left"))).drop("_left", "_used", "_month_paid", strict=False)
     if once:
@@ -477,7 +496,7 @@ def _explanations(
     tpl = _template(measure, conditions, monthly, expanded=raw_lines is not None, until=until, ended=ended)
     if ended:
         assert ends is not None and raw_lines is not None
-        raw_lines = _with_end_reasons(measure, raw_lines, ends)
+        raw_lines = _with_end_reasons(measure, raw_lines, ends, monthly)
     ranked = not one_per_subject or _RANK_SINGLE_ROWS
     scored = evaluated.with_columns(tpl.scored_for(met_everywhere, ranked))
     if not ranked:

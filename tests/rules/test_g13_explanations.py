@@ -75,6 +75,29 @@ def test_an_end_before_every_line_fails_the_g13_condition(path: str, policy: str
     assert all(c["met"] for c in explanation["conditions"] if c is not g13 and c["text"] != G13_TEXT)
 
 
+def test_a_once_only_key_whose_first_occurrence_an_end_cut_is_not_eligible() -> None:
+    """G4 with G13 (JS-12, once per worker whichever agency): the worker's first occurrence (2023-04, through a1,
+    deregistered 2023-03) takes the slot and is not paid, and the later one through a2 (2023-05) does not take its
+    place.  Nothing is paid, so the explanation is not eligible: it was, because the a2 line survives G13."""
+    case = _case("JS-12/g13-first-occurrence-after-agency-deregistered.yaml")
+    assert _lines(case, "JS-12", "w-first-ended") == []
+    explanation = _explanation(case, "JS-12", "w-first-ended")
+    g13 = _g13(explanation)
+    assert explanation["eligible"] is False
+    assert g13 is not None and g13["met"] is False
+    assert g13["detail"] == "2023-03 机构注销，此后月份不发放；符合条件的月份均在此后"
+    assert all(c["met"] for c in explanation["conditions"] if c is not g13)
+    control = _explanation(case, "JS-12", "w-control")  # a3 not deregistered: paid, no end to show
+    assert _lines(case, "JS-12", "w-control") and control["eligible"] is True and _g13(control) is None
+    # the later agency deregistered instead: the first occurrence (a1) is paid, and the end is shown as met
+    for org in case["organizations"]:
+        org["deregistered_on"] = "2023-03-15" if org["id"] == "a2" else None
+    assert [line["beneficiary"] for line in _lines(case, "JS-12", "w-first-ended")] == ["a1"]
+    explanation = _explanation(case, "JS-12", "w-first-ended")
+    assert explanation["eligible"] is True and _g13(explanation) == {
+        "text": G13_TEXT, "met": True, "detail": "2023-03 机构注销，此后月份不发放", "clause": G13_CLAUSE}
+
+
 def test_hukou_moved_out_before_every_line_of_a_hukou_measure() -> None:
     case = _case("JS-02/g13-hukou-moved-out-month-counts.yaml")
     case["persons"][0]["hukou"]["moved_out_on"] = "2023-07-31"  # before the first line (2023-08)
