@@ -2,12 +2,12 @@
 
 - A measure belongs to the district of its document (``JS-`` 金山区, ``CM-`` 崇明区): entitlements,
   payments and batches are visible to the district's staff; a town account sees only the lines whose
-  person (户籍街镇) or employer (所在街镇) is in its town.
+  person (户籍街镇), employer or organisation (所在街镇) is in its town.
 - A person is visible when their 户籍 is in the user's district (and town), or — for district accounts —
   when they are the subject of an entitlement of the district's measures (e.g. a worker without local
   户籍 employed by a Jinshan employer).
 - Employers and organisations by their own district and town; flags by their district (town accounts:
-  only flags about a person or employer of their town).
+  only flags about a person, employer or organisation of their town).
 - 点单式 applications by their measure's district and, for a town account, the town of their applicant in
   the registry (:func:`applicant_condition`; an applicant the registry does not know: district accounts only).
 
@@ -75,12 +75,14 @@ def town_employers(user: User) -> Any:
 
 
 def line_condition(user: User, table: sa.Table) -> Any:
-    """For ``entitlements`` and ``payments`` (columns policy, beneficiary, subject)."""
+    """For ``entitlements`` and ``payments`` (columns policy, beneficiary, subject): a town account sees the
+    lines of a person of its town (户籍), of an employer or an organisation located there (the beneficiary)."""
     cond = policy_condition(user, table.c.policy)
     if user.town is not None:
         cond = sa.and_(
             cond,
-            sa.or_(table.c.subject.in_(town_people(user)), table.c.beneficiary.in_(town_employers(user))),
+            sa.or_(table.c.subject.in_(town_people(user)), table.c.beneficiary.in_(town_employers(user)),
+                   table.c.beneficiary.in_(town_organisations(user, "org_id"))),
         )
     return cond
 
@@ -114,16 +116,18 @@ def flag_condition(user: User, flags: sa.Table) -> Any:
     cond = flags.c.district == user.district
     if user.town is not None:
         cond = sa.and_(cond, sa.or_(flags.c.subject_id.in_(town_people(user)),
-                                    flags.c.subject_id.in_(town_employers(user))))  # fmt: skip
+                                    flags.c.subject_id.in_(town_employers(user)),
+                                    flags.c.subject_id.in_(town_organisations(user, "org_id"))))  # fmt: skip
     return cond
 
 
-def town_organisations(user: User) -> Any:
+def town_organisations(user: User, key: str = "credit_code") -> Any:
+    """The ``key`` of the organisations located in the user's town: ``credit_code`` (what one applies with),
+    ``org_id`` (what the lines name)."""
     from jiuye.registry.models import TABLES
 
     o = TABLES["organizations"]
-    return sa.select(o.c.credit_code).where(o.c.district == user.district, o.c.town == user.town,
-                                            o.c.credit_code.is_not(None))  # fmt: skip
+    return sa.select(o.c[key]).where(o.c.district == user.district, o.c.town == user.town, o.c[key].is_not(None))
 
 
 def applicant_condition(user: User, identifier: Any) -> Any:

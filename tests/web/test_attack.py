@@ -352,3 +352,40 @@ def test_the_workbench_counts_the_applications_waiting_in_scope(client: Any, web
     login(client, "reviewer_js")
     page = client.get("/")
     assert 'href="/review/applications"' in page.text and "待审核申请" in page.text
+
+
+def test_a_town_caseworker_sees_the_lines_of_organisations_of_their_town(client: Any, web_db: str) -> None:
+    """An organisation measure's line (JS-05…JS-07, JS-12: the organisation is the beneficiary) belongs to the
+    organisation's 所在街镇, as its 点单式 applications do: the town's caseworker opened the organisation's file
+    and saw none of its entitlements or payments, and every such line answered 404 to every town account.  So
+    does a flag about the organisation (after_deregistration names it as its subject)."""
+    from jiuye import db
+    from jiuye.ledger.models import entitlements as e
+    from jiuye.registry.models import TABLES
+    from jiuye.supervision.models import flags
+    from tests.web.conftest import api_token
+
+    o = TABLES["organizations"]
+    with db.session_scope(web_db) as s:
+        def line_of(town_cond: Any) -> tuple[int, int]:
+            row = s.execute(sa.select(e.c.id, o.c.id).join(o, o.c.org_id == e.c.beneficiary)
+                            .where(o.c.district == "jinshan", e.c.policy.like("JS-%"), town_cond)
+                            .order_by(e.c.id).limit(1)).one()  # fmt: skip
+            return int(row[0]), int(row[1])
+
+        own_line, own_org = line_of(o.c.town == "朱泾镇")
+        other_line, other_org = line_of(o.c.town != "朱泾镇")
+        code = s.execute(sa.select(o.c.org_id).where(o.c.id == own_org)).scalar_one()
+        s.execute(sa.insert(flags).values(
+            check="after_deregistration", clause="政策目录 G13", district="jinshan", subject_kind="employer",
+            subject_id=code, flag_key="t", detail="注销后仍发放", severity="high", state="open",
+            raised_on=dt.date(2024, 1, 1), run_id="t", last_run_id="t", created_by="测试", updated_by="测试"))  # fmt: skip
+    town, district = api_token(client, "caseworker_js"), api_token(client, "reviewer_js")
+    assert client.get(f"/api/v1/entitlements/{own_line}", headers=town).status_code == 200
+    assert client.get(f"/api/v1/entitlements/{other_line}", headers=town).status_code == 404
+    seen = client.get(f"/api/v1/organisations/{own_org}", headers=town).json()
+    assert seen["entitlements"] and seen["flags"]
+    full = client.get(f"/api/v1/organisations/{own_org}", headers=district).json()
+    assert (seen["entitlements"], seen["flags"]) == (full["entitlements"], full["flags"])
+    assert client.get(f"/api/v1/organisations/{other_org}", headers=town).status_code == 404
+    assert client.get(f"/api/v1/entitlements/{own_line}", headers=api_token(client, "reviewer_cm")).status_code == 404

@@ -386,7 +386,7 @@ def test_public_notice_masks_everyone_and_a_concern_becomes_a_flag(client: Any, 
     leaked = [b for b in paid if b in page.text]
     assert not leaked, leaked[:3]
     assert re.search(r"\d{6}\*{8}\d{3}[\dX]", page.text) and "*" in text_of(page.text)
-    first = re.search(r"<tr><td>(\d+)</td>", page.text)
+    first = re.search(r"<tr><td[^>]*>(\d+)</td>", page.text)  # the 序号 cell (data-label for phones since 0602211)
     assert first
     r = client.post(f"{notice}/concern", data={"csrf_token": csrf(page.text), "payment": first.group(1),
                                                "text": "此人已于去年迁出本区"})  # fmt: skip
