@@ -143,6 +143,9 @@ def _higher_education(facts: Facts) -> pl.LazyFrame:
     )  # fmt: skip
 
 
+NO_GRADUATION = "无全日制高等教育毕业记录"  # ``graduations`` of a person without an entry
+
+
 def with_graduation_flags(
     units: pl.LazyFrame, facts: Facts, key: str, flags: dict[str, pl.Expr], day: str = "S",
     earliest: dict[str, pl.Expr] | None = None,
@@ -158,7 +161,7 @@ def with_graduation_flags(
     if derived.no_rows(facts.education):
         return units.with_columns(*[pl.lit(False).alias(name) for name in flags],
                                   *[pl.lit(None, pl.Date).alias(name) for name in earliest or {}],
-                                  graduations=pl.lit("无全日制高等教育毕业记录"))  # fmt: skip
+                                  graduations=pl.lit(NO_GRADUATION))  # fmt: skip
     per_unit = (
         units.select(key, "person", day).unique().filter(pl.col(key).is_not_null())
         .join(higher_education(facts), on="person")
@@ -168,7 +171,7 @@ def with_graduation_flags(
              graduations=pl.col("graduation").sort().str.join("、"))
     )  # fmt: skip
     return units.join(per_unit, on=key, how="left").with_columns(
-        *[pl.col(name).fill_null(False) for name in flags], pl.col("graduations").fill_null("无全日制高等教育毕业记录")
+        *[pl.col(name).fill_null(False) for name in flags], pl.col("graduations").fill_null(NO_GRADUATION)
     )
 
 
