@@ -69,12 +69,15 @@ def test_single_row_explanations_of_examples_equal_the_ranked_ones(monkeypatch: 
 
 
 def assert_same_result(a: Any, b: Any) -> None:
-    """Two evaluations of one case by two engine paths: the same lines, findings and explanations."""
+    """Two evaluations of one case by two engine paths: the same lines, findings, explanations and line facts."""
     assert a.entitlements.equals(b.entitlements)
     assert a.findings.equals(b.findings)
     assert (a.explanations is None) == (b.explanations is None)
     if a.explanations is not None and b.explanations is not None:
         assert a.explanations.equals(b.explanations)
+    assert (a.line_facts is None) == (b.line_facts is None)
+    if a.line_facts is not None and b.line_facts is not None:
+        assert a.line_facts.equals(b.line_facts)
 
 
 @pytest.mark.slow  # many engine evaluations (Hypothesis examples): seconds even on an idle machine
@@ -175,12 +178,8 @@ def test_derivations_skip_joins_with_empty_facts_tables_and_nothing_changes(case
             derived.no_rows = lambda table: False  # type: ignore[assignment]
             joined = engine.evaluate_facts(*args, explain=explain, line_facts=True)
             derived.no_rows = saved  # type: ignore[assignment]
+            assert skipped.line_facts is not None and (skipped.explanations is not None) == explain
             assert_same_result(skipped, joined)
-            assert skipped.line_facts is not None and joined.line_facts is not None
-            assert skipped.line_facts.equals(joined.line_facts)
-            if explain:
-                assert skipped.explanations is not None and joined.explanations is not None
-                assert skipped.explanations.equals(joined.explanations)
     finally:
         derived.no_rows = saved  # type: ignore[assignment]
 
@@ -200,12 +199,8 @@ def test_measures_without_candidates_are_not_planned_and_nothing_changes(case: d
             skipped = engine.evaluate_facts(*args, explain=explain, line_facts=True)
             engine._PLAN_EMPTY = True
             planned = engine.evaluate_facts(*args, explain=explain, line_facts=True)
+            assert skipped.line_facts is not None and (skipped.explanations is not None) == explain
             assert_same_result(skipped, planned)
-            assert skipped.line_facts is not None and planned.line_facts is not None
-            assert skipped.line_facts.equals(planned.line_facts)
-            if explain:
-                assert skipped.explanations is not None and planned.explanations is not None
-                assert skipped.explanations.equals(planned.explanations)
     finally:
         engine._PLAN_EMPTY = saved
 
