@@ -397,7 +397,7 @@ def _body_ledger(session: Session, user: User, codes: list[str], entity: str, en
                       sa.and_(ev.c.entity == entity, ev.c.entity_id == str(entity_id))))
         .order_by(ev.c.seq.desc()).limit(LIST_LIMIT)
     ).mappings().all()  # fmt: skip
-    events = shown_events(dict(r) | {"reason": mask_text(r["reason"])} for r in reversed(trail))
+    events = shown_events(reversed(trail))
     return {"entitlements": entitlements, "payments": payments, "paid_total_fen": int(paid), "paid_total": yuan(int(paid)),
             "flags": flag_rows, "events": events}  # fmt: skip
 

@@ -1,5 +1,5 @@
 """Issue 9 item 5: why a line went back to review (which facts changed, old → new) is readable on the
-entitlement page and the person page, with ID numbers in it masked."""
+entitlement page and the person page, with ID numbers in it masked — in the audit trail's reasons too."""
 
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ def test_review_reason_on_the_entitlement_and_person_pages(client: Any, web_db: 
                f"灵活就业登记日：2023-02-01（核对 {subject}）")  # fmt: skip
         c.execute(sa.update(entitlements).where(entitlements.c.id == eid).values(state="review", review_reason=why))
         pid = c.execute(sa.select(persons.c.id).where(persons.c.id_number == subject)).scalar_one()
+    from jiuye import db
+    from jiuye.audit.service import record
+
+    with db.session_scope(web_db) as s:  # the audit trail's reason names the person too (a reviewer typed it)
+        record(s, "测试审核员", "review", "entitlements", eid, "found", "review", f"请核对 {subject} 的登记")
     login(client, "reviewer_js")
     for page in (f"/entitlements/{eid}", f"/people/{pid}"):
         html = client.get(page).text
