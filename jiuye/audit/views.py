@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from jiuye.accounts.web import Ctx, staff
-from jiuye.audit.labels import entity_labels, shown_events
+from jiuye.audit.labels import entity_labels, masked_reason, shown_events
 from jiuye.audit.models import audit_events
 from jiuye.audit.service import verify
 from jiuye.webkit.render import render
@@ -77,7 +77,8 @@ def events(
             .mappings()
             .all()
         )
-    return [EventOut(**(dict(r) | {"at": str(r["at"])})) for r in rows]
+    # a reason is typed by staff and may name a person: masked like the pages' trails (labels.shown_events)
+    return [EventOut(**(dict(r) | {"at": str(r["at"]), "reason": masked_reason(r["reason"])})) for r in rows]
 
 
 @router.get("/audit", include_in_schema=False)

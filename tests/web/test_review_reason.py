@@ -34,3 +34,8 @@ def test_review_reason_on_the_entitlement_and_person_pages(client: Any, web_db: 
         html = client.get(page).text
         assert "灵活就业登记日：2023-01-10 → 灵活就业登记日：2023-02-01" in html, page
         assert subject not in html, page  # the ID number (in the reason too) is masked
+    # the audit API shows the same trail with the same masking (a fund auditor reads it as JSON)
+    login(client, "auditor_js")
+    events = client.get("/api/v1/audit/events", params={"entity": "entitlements", "entity_id": str(eid)}).json()
+    assert any("请核对" in (e["reason"] or "") for e in events)
+    assert subject not in str(events)
