@@ -211,7 +211,7 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
                            "state_label": PAYMENT_STATE_LABELS.get(r["state"], r["state"])} for r in pays]
     fl = session.execute(
         sa.select(flags.c.id, flags.c.check, flags.c.clause, flags.c.detail, flags.c.state, flags.c.month)
-        .where(flags.c.district == user.district, sa.or_(flags.c.subject_id == idn, flags.c.related_ids.like(f"%{idn}%")))
+        .where(flag_condition(user, flags), sa.or_(flags.c.subject_id == idn, flags.c.related_ids.like(f"%{idn}%")))
         .order_by(flags.c.id).limit(200)
     ).mappings().all()  # fmt: skip
     flag_rows = [dict(r) | {"detail": mask_text(r["detail"]), "state_label": FLAG_LABELS.get(r["state"], r["state"])}

@@ -389,3 +389,30 @@ def test_a_town_caseworker_sees_the_lines_of_organisations_of_their_town(client:
     assert (seen["entitlements"], seen["flags"]) == (full["entitlements"], full["flags"])
     assert client.get(f"/api/v1/organisations/{other_org}", headers=town).status_code == 404
     assert client.get(f"/api/v1/entitlements/{own_line}", headers=api_token(client, "reviewer_cm")).status_code == 404
+
+
+def test_a_person_file_shows_a_town_account_only_the_flags_of_its_town(client: Any, web_db: str) -> None:
+    """The person page lists flags about the person and flags that name the person among the related; a town
+    account sees only those whose subject is of its town (flag_condition, as the employer and organisation files
+    do): a flag about another town's employer that lists this person was shown to the person's town."""
+    from jiuye import db
+    from jiuye.registry.models import TABLES
+    from jiuye.supervision.models import flags
+    from tests.web.conftest import api_token
+
+    p, e = TABLES["persons"], TABLES["employers"]
+    with db.session_scope(web_db) as s:
+        pid, idn = s.execute(sa.select(p.c.id, p.c.id_number).where(p.c.hukou_district == "jinshan",
+                                                                   p.c.hukou_town == "朱泾镇")).first()  # fmt: skip
+        other = s.execute(sa.select(e.c.credit_code).where(e.c.district == "jinshan", e.c.town != "朱泾镇")).scalar()
+        for subject, kind, key in ((other, "employer", "other-town"), (idn, "person", "own")):
+            s.execute(sa.insert(flags).values(
+                check="shared_bank_account", clause="政策目录 G8", district="jinshan", subject_kind=kind,
+                subject_id=subject, related_ids=f"{idn},{other}", flag_key=key, detail=f"测试疑点 {key}",
+                severity="high", state="open", raised_on=dt.date(2024, 1, 1), run_id="t", last_run_id="t",
+                created_by="测试", updated_by="测试"))  # fmt: skip
+    town, district = api_token(client, "caseworker_js"), api_token(client, "reviewer_js")
+    town_details = {f["detail"] for f in client.get(f"/api/v1/persons/{pid}", headers=town).json()["flags"]}
+    district_details = {f["detail"] for f in client.get(f"/api/v1/persons/{pid}", headers=district).json()["flags"]}
+    assert "测试疑点 own" in town_details and "测试疑点 other-town" not in town_details
+    assert {"测试疑点 own", "测试疑点 other-town"} <= district_details
