@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
@@ -165,9 +164,9 @@ def confirm_submit(
 ) -> Response:  # fmt: skip
     from jiuye.ledger.models import entitlements as e
     from jiuye.ledger.service import confirm_line
-    from jiuye.rules.identifiers import bank_account_problem
+    from jiuye.rules.identifiers import bank_account_problem, normalize_bank_account
 
-    account = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", bank_account))  # full-width digits of an IME
+    account = normalize_bank_account(bank_account)  # the import's rule: full-width digits of an IME, spaces, hyphens
     if decision == "confirmed" and (problem := bank_account_problem(account)):
         raise UserError(f"请填写本人正确的银行账号：{problem}。", BAD_INPUT, "bank_account")
     with actx.write() as s:

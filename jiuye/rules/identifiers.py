@@ -203,6 +203,20 @@ def normalize_id_number_expr(col: pl.Expr) -> pl.Expr:
     return out.str.replace_many(list(_FULL_WIDTH), list(_FULL_WIDTH.values()))
 
 
+def normalize_bank_account_expr(col: pl.Expr) -> pl.Expr:
+    """A bank account as typed or imported → its digits: spaces between digit groups (6222 0202 …, also the
+    full-width and no-break space) and hyphens (ASCII and full-width) are dropped and full-width digits (a
+    Chinese input method's) become half-width.  Anything else stays and is reported by the plausibility check."""
+    out = col.str.replace_all(r"[\s\u3000\u00a0\-\uff0d]", "")
+    digits = [chr(0xFF10 + i) for i in range(10)]
+    return out.str.replace_many(digits, [str(i) for i in range(10)])
+
+
+def normalize_bank_account(account: str) -> str:
+    """:func:`normalize_bank_account_expr` on one value (a web form's field)."""
+    return str(_one(normalize_bank_account_expr(pl.col("v")), account))
+
+
 # --- masking: how personal data is shown outside the registry (docs/personal-data.md) ----------------
 
 

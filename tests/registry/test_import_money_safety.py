@@ -36,6 +36,21 @@ def test_formula_name_and_formula_account_are_rejected(migrated_db_url: str, tmp
     assert query(migrated_db_url, "SELECT name, bank_account FROM persons") == [("人员1", _account(1))]
 
 
+def test_an_account_typed_with_full_width_digits_or_hyphens_is_the_same_account(migrated_db_url: str,
+                                                                                tmp_path: Path) -> None:
+    """The import reads a bank account by the web form's rule (identifiers.normalize_bank_account_expr): full-width
+    digits of a Chinese input method, spaces and hyphens between digit groups — the form accepted them and the
+    import refused the same account as 'not digits'."""
+    full_width = "".join(chr(0xFF10 + int(d)) for d in _account(1))
+    grouped = "-".join(_account(2)[i:i + 4] for i in range(0, 19, 4))
+    spaced = _account(3)[:4] + "\u3000" + _account(3)[4:]
+    header = [*PERSON_HEADER, "银行账号"]
+    rows = [[*person(1), full_width], [*person(2), grouped], [*person(3), spaced]]
+    assert run(migrated_db_url, write_csv(tmp_path / "人员.csv", header, rows)) == 0
+    stored = query(migrated_db_url, "SELECT name, bank_account FROM persons ORDER BY name")
+    assert stored == [("人员1", _account(1)), ("人员2", _account(2)), ("人员3", _account(3))]
+
+
 def test_xlsx_numeric_account_never_becomes_an_account(migrated_db_url: str, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     import xlsxwriter

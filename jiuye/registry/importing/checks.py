@@ -213,11 +213,6 @@ def parse_money(col: pl.Expr, unit: str) -> pl.Expr:
 # --- plausibility: bank accounts and names (issue 9; the checks are jiuye.rules.identifiers') ----------
 
 
-def normalize_bank_account(col: pl.Expr) -> pl.Expr:
-    """Spaces between digit groups (6222 0202 …) are dropped; the account stays text."""
-    return col.str.replace_all(r"\s", "")
-
-
 PLAUSIBLE_REASONS = {"bank_account": ident.bank_account_reason, "person_name": ident.person_name_reason,
                      "org_name": ident.org_name_reason}  # fmt: skip
 

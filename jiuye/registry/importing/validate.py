@@ -209,7 +209,7 @@ def normalize_exprs(table: Table) -> list[pl.Expr]:
         elif col.credit_code:
             out.append(checks.normalize_credit_code(pl.col(col.name)).alias(col.name))
         elif col.plausible == "bank_account":
-            out.append(checks.normalize_bank_account(pl.col(col.name)).alias(col.name))
+            out.append(ident.normalize_bank_account_expr(pl.col(col.name)).alias(col.name))
     return out
 
 
