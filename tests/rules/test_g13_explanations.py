@@ -52,6 +52,16 @@ def _lines(case: dict[str, Any], policy: str, subject: str) -> list[dict[str, An
             if line["policy"] == policy and line["subject"] == subject]  # fmt: skip
 
 
+def _cut_by_an_end(case: dict[str, Any], policy: str, subject: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The explanation and its G13 condition of a subject an end left without any line: not eligible, failed."""
+    assert _lines(case, policy, subject) == []
+    explanation = _explanation(case, policy, subject)
+    g13 = _g13(explanation)
+    assert explanation["eligible"] is False
+    assert g13 is not None and g13["met"] is False
+    return explanation, g13
+
+
 @pytest.mark.parametrize(
     ("path", "policy", "subject", "detail"),
     [
@@ -64,12 +74,8 @@ def _lines(case: dict[str, Any], policy: str, subject: str) -> list[dict[str, An
     ],
 )
 def test_an_end_before_every_line_fails_the_g13_condition(path: str, policy: str, subject: str, detail: str) -> None:
-    case = _case(path)
-    assert _lines(case, policy, subject) == []
-    explanation = _explanation(case, policy, subject)
-    assert explanation["eligible"] is False
-    g13 = _g13(explanation)
-    assert g13 is not None and g13["met"] is False and g13["clause"] == G13_CLAUSE
+    explanation, g13 = _cut_by_an_end(_case(path), policy, subject)
+    assert g13["clause"] == G13_CLAUSE
     assert g13["detail"] == f"{detail}，此后月份不发放；符合条件的月份均在此后"
     # every other condition is met: the G13 condition is the only reason given
     assert all(c["met"] for c in explanation["conditions"] if c is not g13 and c["text"] != G13_TEXT)
@@ -80,11 +86,7 @@ def test_a_once_only_key_whose_first_occurrence_an_end_cut_is_not_eligible() -> 
     deregistered 2023-03) takes the slot and is not paid, and the later one through a2 (2023-05) does not take its
     place.  Nothing is paid, so the explanation is not eligible: it was, because the a2 line survives G13."""
     case = _case("JS-12/g13-first-occurrence-after-agency-deregistered.yaml")
-    assert _lines(case, "JS-12", "w-first-ended") == []
-    explanation = _explanation(case, "JS-12", "w-first-ended")
-    g13 = _g13(explanation)
-    assert explanation["eligible"] is False
-    assert g13 is not None and g13["met"] is False
+    explanation, g13 = _cut_by_an_end(case, "JS-12", "w-first-ended")
     assert g13["detail"] == "2023-03 机构注销，此后月份不发放；符合条件的月份均在此后"
     assert all(c["met"] for c in explanation["conditions"] if c is not g13)
     control = _explanation(case, "JS-12", "w-control")  # a3 not deregistered: paid, no end to show
@@ -101,11 +103,8 @@ def test_a_once_only_key_whose_first_occurrence_an_end_cut_is_not_eligible() -> 
 def test_hukou_moved_out_before_every_line_of_a_hukou_measure() -> None:
     case = _case("JS-02/g13-hukou-moved-out-month-counts.yaml")
     case["persons"][0]["hukou"]["moved_out_on"] = "2023-07-31"  # before the first line (2023-08)
-    assert _lines(case, "JS-02", "moved-09-15") == []
-    explanation = _explanation(case, "JS-02", "moved-09-15")
-    g13 = _g13(explanation)
-    assert explanation["eligible"] is False
-    assert g13 is not None and not g13["met"] and g13["detail"].startswith("2023-07 户籍迁出，此后月份不发放")
+    _, g13 = _cut_by_an_end(case, "JS-02", "moved-09-15")
+    assert g13["detail"].startswith("2023-07 户籍迁出，此后月份不发放")
 
 
 def test_hukou_move_out_does_not_apply_to_a_measure_without_hukou() -> None:
