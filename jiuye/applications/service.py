@@ -76,6 +76,61 @@ def may_apply_for(ident: Identity, measure: Any) -> str | None:
     return "本政策由用人单位申请，请使用单位账号。"
 
 
+# G12: the senses in which an applicant's own registry record ties them to a district — a resident by hukou (or
+# origin, JS-03a), an employer (or an organisation, applying with its credit code) by where it is registered
+OWN_SENSES: dict[str, tuple[str, ...]] = {"resident": ("hukou", "origin"), "employer": ("employer", "organization")}
+
+
+def own_districts(session: Session, ident: Identity) -> dict[str, str | None] | None:
+    """The districts of ``ident``'s own registry record, by G12 sense (:data:`OWN_SENSES`); None when the registry
+    does not know them — their district is then the deployment's own (:func:`bureau_measures` offers only its
+    document's measures, both documents on a deployment of ``all``)."""
+    return registry_districts(session, ident.kind, ident.identifier)
+
+
+def registry_districts(session: Session, kind: str, identifier: str) -> dict[str, str | None] | None:
+    """The districts the registry holds for a person's ID number (``resident``) or a credit code (``employer``:
+    an employer's, else an organisation's), by G12 sense; None when it does not know them."""
+    from jiuye.registry.models import TABLES
+
+    if kind == "resident":
+        p = TABLES["persons"]
+        row = session.execute(
+            sa.select(p.c.hukou_district, p.c.origin_district).where(p.c.id_number == identifier)
+        ).first()  # fmt: skip
+        return None if row is None else {"hukou": row.hukou_district, "origin": row.origin_district}
+    for table in (TABLES["employers"], TABLES["organizations"]):
+        found = session.execute(sa.select(table.c.district).where(table.c.credit_code == identifier)).first()
+        if found is not None:
+            return dict.fromkeys(OWN_SENSES["employer"], found.district)
+    return None
+
+
+def named_payee_problem(session: Session, measure: Any, fields: dict[str, str]) -> str | None:
+    """G12 for the unit an application names (the employer or organisation a measure pays, which the applicant
+    may act for): refused when the registry places it in another district."""
+    for f in measure.form_fields():
+        code = str(fields.get(f.name) or "") if f.type == "employer" else ""
+        if code and (problem := district_problem(measure, registry_districts(session, "employer", code),
+                                                 f"登记信息显示“{f.label}”对应单位的")):  # fmt: skip
+            return problem
+    return None
+
+
+def district_problem(measure: Any, own: dict[str, str | None] | None, whose: str = "登记信息显示您的") -> str | None:
+    """Why ``measure`` is not offered to an applicant whose own districts are ``own`` (G12: a JS measure pays only
+    Jinshan subjects, a CM measure only Chongming ones), in Chinese; None when it is (or ``own`` is unknown)."""
+    from jiuye.rules.facts import DISTRICT_NAMES
+    from jiuye.rules.measure import SENSE_DETAIL
+
+    for sense, text in measure.district_senses().items():
+        if own and sense in own and own[sense] != measure.district:
+            shown = DISTRICT_NAMES.get(own[sense] or "", "非本市")
+            return (f"本政策是{DISTRICT_NAMES[measure.district]}的政策，只适用于{text}（政策目录 G12）；"
+                    f"{whose}{SENSE_DETAIL[sense].format(shown)}。请选择您所在区的政策。")
+    return None
+
+
 def window_problem(policy: str, today: dt.date | None = None) -> str | None:
     """Why an application for ``policy`` cannot be made today (its validity window), or None."""
     from jiuye.rules.parameters import load_measure_parameters
@@ -161,7 +216,8 @@ def create(session: Session, ident: Identity, policy: str) -> int:
     measure = _measure(policy)
     if policy not in applicable(session):
         raise UserError(f"{policy} {measure.meta.title} 为免申即享或无须申请，符合条件的将主动发放，无须申请。", CONFLICT)
-    problem = may_apply_for(ident, measure) or window_problem(policy)
+    problem = (may_apply_for(ident, measure) or district_problem(measure, own_districts(session, ident))
+               or window_problem(policy))  # fmt: skip
     if problem:
         raise UserError(problem, CONFLICT)
     fields: dict[str, str] = {}  # prefilled: the applicant's own identifier where the form asks for it
@@ -266,8 +322,9 @@ def save(session: Session, ident: Identity, application_id: int, values: dict[st
         fields[field.name] = _check_field(field, raw) if submit else raw.strip()[:MAX_TEXT]
     new_state = "draft"
     if submit:
-        problem = window_problem(app["policy"])
-        if problem:
+        problem = (district_problem(measure, own_districts(session, ident))
+                   or named_payee_problem(session, measure, fields) or window_problem(app["policy"]))  # fmt: skip
+        if problem:  # a draft begun before the registry knew the applicant's district is checked again
             raise UserError(problem, CONFLICT)
         have = {f["field"] for f in files_of(session, application_id)}
         for field in measure.form_fields():

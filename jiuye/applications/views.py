@@ -142,6 +142,9 @@ def my_page(request: Request, welcome: str = "", done: str = "", actx: Applicant
         lines = my_lines(s, actx.me.identifier)
         current = settings(s)
         open_for = service.applicable(s)
+        own = service.own_districts(s, actx.me)
+    offered = {k: v for k, v in open_for.items() if service.may_apply_for(actx.me, v) is None}
+    elsewhere = [v for v in offered.values() if service.district_problem(v, own)]  # G12: another district's
     for line in lines:
         line["title"] = titles.get(line["policy"], line["policy"])
         line["state_label"] = ENT_STATE_LABELS.get(line["state"], line["state"])
@@ -153,8 +156,23 @@ def my_page(request: Request, welcome: str = "", done: str = "", actx: Applicant
     return render(request, "my.html", {
         "title": "我的", "me_masked": mask_id(actx.me.identifier) if actx.me.kind == "resident" else actx.me.identifier,
         "apps": apps, "titles": titles, "labels": service.STATE_LABELS, "lines": lines, "yuan": yuan, "flash": flash,
-        "open_for": {k: v.meta.title for k, v in open_for.items() if service.may_apply_for(actx.me, v) is None},
+        "open_for": {k: v.meta.title for k, v in offered.items() if v not in elsewhere},
+        "elsewhere": elsewhere_note(elsewhere, own, actx.me.kind),
     })  # fmt: skip
+
+
+def elsewhere_note(measures: list[Any], own: dict[str, str | None] | None, kind: str) -> str | None:
+    """Why the measures of another district's document are not in the list (G12), in one sentence."""
+    from jiuye.rules.facts import DISTRICT_NAMES
+
+    if not measures or not own:
+        return None
+    districts = "、".join(sorted({DISTRICT_NAMES[m.district] for m in measures}))
+    sense = service.OWN_SENSES[kind][0]
+    mine = DISTRICT_NAMES.get(own[sense] or "", "非本市")
+    who = f"您登记的户籍在{mine}" if kind == "resident" else f"贵单位登记在{mine}"
+    return (f"{who}，{districts}的 {len(measures)} 项政策只适用于该区的{'户籍人员' if kind == 'resident' else '单位'}"
+            "，未列出（政策目录 G12）。")
 
 
 @router.post("/my/entitlements/{entitlement_id}/confirm", include_in_schema=False)
@@ -194,10 +212,12 @@ def apply_page(request: Request, policy: str, actx: ApplicantCtx = Depends(appli
     measure = _measure(policy)
     with actx.read() as s:
         open_for = service.applicable(s)
+        own = service.own_districts(s, actx.me)
     problem = None
     if policy not in open_for:
         problem = "本政策为免申即享或无须申请：符合条件的，经办部门将主动发放。"
-    problem = problem or service.may_apply_for(actx.me, measure) or service.window_problem(policy)
+    problem = (problem or service.may_apply_for(actx.me, measure) or service.district_problem(measure, own)
+               or service.window_problem(policy))  # fmt: skip
     return render(request, "apply.html", {"title": f"申请：{measure.meta.title}", "m": measure.meta,
                                           "fields": measure.form_fields(), "problem": problem})  # fmt: skip
 

@@ -215,6 +215,7 @@ class Item:
     conditions: list[dict[str, Any]] = field(default_factory=list)
     how: str = ""
     relevant: bool = True
+    refusal: str = ""  # why it is not for this visitor, where the engine gives no conditions (G12, by the answers)
 
 
 async def evaluate_answers(situation: Situation, case: dict[str, Any], url: str) -> list[Item]:
@@ -251,7 +252,20 @@ async def evaluate_answers(situation: Situation, case: dict[str, Any], url: str)
     except CaseError as exc:  # the answers were checked above: what the reader still refuses, on its field
         raise Unreadable(case_problems(exc.problems)) from exc
     now, measures = used[0]
-    return _items(situation, measures, {k: v.auto for k, v in now.settings.items()}, result)
+    return _items(situation, measures, {k: v.auto for k, v in now.settings.items()}, result,
+                  own_districts(situation, case))
+
+
+def own_districts(situation: Situation, case: dict[str, Any]) -> dict[str, str | None]:
+    """The visitor's own districts by G12 sense, as answered (as ``applications.service.own_districts`` reads
+    them from the registry): a resident's hukou (and origin, when asked), an employer's own district."""
+    if situation.who == "employer":
+        return dict.fromkeys(("employer", "organization"), case["employers"][0]["district"])
+    person = case["persons"][0]
+    own = {"hukou": person["hukou"]["district"]}
+    if "origin_district" in person:
+        own["origin"] = person["origin_district"]
+    return own
 
 
 class Unreadable(Exception):
@@ -286,7 +300,9 @@ def case_problems(problems: list[str]) -> dict[str, str]:
     return out
 
 
-def _items(situation: Situation, measures: list[Any], auto: dict[str, bool], result: Any) -> list[Item]:
+def _items(situation: Situation, measures: list[Any], auto: dict[str, bool], result: Any,
+           own: dict[str, str | None]) -> list[Item]:  # fmt: skip
+    from jiuye.applications.service import district_problem
     from jiuye.rules.dates import format_month
 
     lines: dict[str, list[dict[str, Any]]] = {}
@@ -311,6 +327,10 @@ def _items(situation: Situation, measures: list[Any], auto: dict[str, bool], res
                               list(explained.get(m.id, {}).get("conditions") or []), how, True))  # fmt: skip
             continue
         ex = explained.get(m.id)
+        # a measure the engine does not compute (decided on application) has no conditions to say it is another
+        # district's: the answers say it, and it is not offered as one to apply for
+        refusal = (district_problem(m, own, "您填写的") or "") if ex is None else ""
         items.append(Item(m.id, meta.title, meta.clause, meta.summary, False,
-                          conditions=[] if ex is None else list(ex["conditions"]), how=how, relevant=relevant))
+                          conditions=[] if ex is None else list(ex["conditions"]), how=how,
+                          relevant=relevant and not refusal, refusal=refusal))  # fmt: skip
     return items

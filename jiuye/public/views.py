@@ -44,11 +44,31 @@ def _how(kind: str, auto: bool) -> str:
     return "auto" if auto else "apply"
 
 
+def _not_for_applicant(request: Request, measures: list[Any]) -> dict[str, str]:
+    """For a logged-in resident or employer: the measures not offered to them (another district's, G12; or for
+    the other kind of applicant), each with the reason — their "网上申请" link is left out with the reason shown."""
+    from jiuye.accounts.web import db_url, read_session
+    from jiuye.applications import service
+
+    ident = maybe_applicant(request)
+    if ident is None:
+        return {}
+    with read_session(db_url(request)) as s:
+        own = service.own_districts(s, ident)
+    out = {}
+    for m in measures:
+        problem = service.may_apply_for(ident, m) or service.district_problem(m, own)
+        if problem:
+            out[m.id] = problem
+    return out
+
+
 def policy_rows(request: Request, group: str = "", q: str = "") -> list[dict[str, Any]]:
     from jiuye.rules.policy_list import policy_list
 
     current, measures = _settings(request)
     ours = {m.id for m in measures}
+    refused = _not_for_applicant(request, measures)
     rows = []
     words = [w for w in q.replace("，", " ").split() if w][:5]
     for row in policy_list(group or None, with_parameters=True):
@@ -59,6 +79,7 @@ def policy_rows(request: Request, group: str = "", q: str = "") -> list[dict[str
             continue
         row["how"] = _how(row["kind"], current[row["id"]].auto)
         row["how_label"] = HOW_LABELS[row["how"]]
+        row["not_for_me"] = refused.get(row["id"])
         row["amount_text"] = amount_text(row)
         rows.append(row)
     return rows

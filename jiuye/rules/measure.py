@@ -209,6 +209,11 @@ SENSE_TEXT: dict[str, str] = {
     "origin": "{}籍（生源地）",
     "organization": "位于本区（{}）",
 }
+# G12 where a row is silent: a person measure needs hukou in the district, an employer measure an employer there
+# and an organisation measure an organisation there — the senses of a measure that declares no Scope
+# (the reviewer-decided ones), by who it pays
+DEFAULT_SENSE: dict[str, Sense] = {"person": "hukou", "employer": "employer", "employer_per_worker": "employer",
+                                   "organization": "organization"}  # fmt: skip
 SENSE_DETAIL: dict[str, str] = {
     "employer": "用人单位所在区：{}", "hukou": "户籍：{}", "origin": "生源地：{}", "organization": "所在区：{}",
 }  # fmt: skip
@@ -482,6 +487,15 @@ class Measure:
     def requires_hukou(self) -> bool:
         """G13: a measure that requires hukou in its district stops after the month the hukou moved out."""
         return any(s.sense == "hukou" for s in self.scope)
+
+    def district_senses(self) -> dict[Sense, str]:
+        """G12: each sense in which a subject must belong to the measure's district, with its text ("本区（崇明）
+        户籍") — the declared :attr:`scope`, or for a measure that declares none, G12's default by who it pays."""
+        name = DISTRICT_NAMES[self.district].removesuffix("区")
+        if self.scope:
+            return {s.sense: s.text or SENSE_TEXT[s.sense].format(name) for s in self.scope}
+        senses = [DEFAULT_SENSE[k] for k in self.meta.payee_kinds if k in DEFAULT_SENSE]
+        return {sense: SENSE_TEXT[sense].format(name) for sense in senses}
 
     def scope_conditions(self) -> list[Condition]:
         """G12 as named conditions, one per declared :class:`Scope` (the same code for every measure)."""
