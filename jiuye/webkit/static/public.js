@@ -28,13 +28,6 @@
   }
   document.querySelectorAll("input[data-check=id]").forEach(function (el) { wire(el, idProblem); });
   document.querySelectorAll("input[data-check=credit]").forEach(function (el) { wire(el, creditProblem); });
-  document.querySelectorAll("input.file-input").forEach(function (input) {
-    var out = document.getElementById(input.id + "-name");
-    input.addEventListener("change", function () {
-      var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
-      if (out) out.textContent = names.length ? "已选择：" + names.join("、") : "未选择文件";
-    });
-  });
   document.querySelectorAll("select[data-toggle]").forEach(function (sel) {
     var target = document.getElementById(sel.getAttribute("data-toggle"));
     function sync() { if (target) target.hidden = sel.value === "resident"; }
