@@ -416,3 +416,31 @@ def test_a_running_match_makes_the_command_line_wait_and_the_web_refuse_and_show
     page = client.get("/match").text
     assert "已中断" in page.split(f'data-run="{run_id}"')[1].split("</tr>")[0]
     assert page.count("<td>命令行</td>") >= 3  # the demo's own command-line match, the fake one and this one
+
+
+def test_the_parameter_page_names_each_parameter_in_chinese(client: Any, web_db: str) -> None:
+    """Each parameter is shown by the Chinese name declared beside its values (jiuye/rules/params), its code only
+    as how a case file writes it — not a code labelled 参数名."""
+    from jiuye.rules.parameters import load_measure_parameters
+
+    login(client, "policy_js")
+    page = client.get("/parameters/JS-04").text
+    assert "参数名" not in page
+    for p in load_measure_parameters("JS-04").parameters.values():
+        assert f'<h2 class="parameter">{p.label}</h2>' in page
+        assert f"<code>JS-04.{p.name}</code>" in page
+
+
+def test_every_parameter_declares_a_chinese_name() -> None:
+    import re
+
+    from jiuye.rules.catalog import all_measures
+    from jiuye.rules.parameters import load_measure_parameters
+
+    for m in all_measures():
+        try:
+            params = load_measure_parameters(m.id).parameters
+        except FileNotFoundError:
+            continue
+        for p in params.values():
+            assert p.label != p.name and re.search(r"[\u4e00-\u9fff]", p.label), (m.id, p.name, p.label)
