@@ -156,9 +156,19 @@ def my_page(request: Request, welcome: str = "", done: str = "", actx: Applicant
     return render(request, "my.html", {
         "title": "我的", "me_masked": mask_id(actx.me.identifier) if actx.me.kind == "resident" else actx.me.identifier,
         "apps": apps, "titles": titles, "labels": service.STATE_LABELS, "lines": lines, "yuan": yuan, "flash": flash,
-        "open_for": {k: v.meta.title for k, v in offered.items() if v not in elsewhere},
+        "open_for": {k: (v.meta.title, tie_note(v, own, actx.me.kind)) for k, v in offered.items() if v not in elsewhere},
         "elsewhere": elsewhere_note(elsewhere, own, actx.me.kind),
     })  # fmt: skip
+
+
+def tie_note(measure: Any, own: dict[str, str | None] | None, kind: str) -> str:
+    """For a measure of another district offered all the same (it ties to its district through someone else: the
+    employer of a resident, the organisation applied for — G12), what must be in that district."""
+    if not own or own.get(service.OWN_SENSES[kind][0]) == measure.district:
+        return ""
+    from jiuye.rules.facts import DISTRICT_NAMES
+
+    return f"{DISTRICT_NAMES[measure.district]}政策：须" + "，".join(measure.district_senses().values())
 
 
 def elsewhere_note(measures: list[Any], own: dict[str, str | None] | None, kind: str) -> str | None:

@@ -495,7 +495,7 @@ class Measure:
         if self.scope:
             return {s.sense: s.text or SENSE_TEXT[s.sense].format(name) for s in self.scope}
         senses = [DEFAULT_SENSE[k] for k in self.meta.payee_kinds if k in DEFAULT_SENSE]
-        return {sense: SENSE_TEXT[sense].format(name) for sense in senses}
+        return {sense: (SENSE_TEXT | {"organization": "机构位于本区（{}）"})[sense].format(name) for sense in senses}
 
     def scope_conditions(self) -> list[Condition]:
         """G12 as named conditions, one per declared :class:`Scope` (the same code for every measure)."""

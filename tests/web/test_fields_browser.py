@@ -72,3 +72,36 @@ def test_the_selfcheck_dates_read_in_chinese(page: Any, live_server: str) -> Non
     assert _shown(page, "birth_date") == "2001年4月1日"
     assert not _english(page)
     shot(page, "public-selfcheck-dates")
+
+
+def test_a_resident_walks_their_pages_in_chinese(page: Any, live_server: str, web_db: str) -> None:
+    """A Jinshan resident the registry knows, on a phone and a desk: their page, the policy list and pages, the
+    self-check's forms, an application's form and the notices — no English, nothing wider than the screen; the
+    Chongming measures are not offered to apply for, and the pages say why (G12)."""
+    from tests.web.public_helpers import registry_contact
+    from tests.web.test_public_browser import register
+    from tests.web.test_public_district import _registry_person
+
+    person = _registry_person(web_db, "jinshan")
+    name, phone = registry_contact(web_db, person)
+    register(page, live_server, person, name, phone=phone or "13912345678")
+    assert "崇明区的" in page.inner_text("#elsewhere")
+    page.locator("#elsewhere").scroll_into_view_if_needed()
+    shot(page, "public-my-district")
+    page.goto(f"{live_server}/policies/CM-03b")
+    assert "户籍：金山区" in page.inner_text("#not-for-me") and page.locator("a[href='/my/apply/CM-03b']").count() == 0
+    page.locator("#not-for-me").scroll_into_view_if_needed()
+    shot(page, "public-policy-other-district")
+    page.goto(f"{live_server}/my/apply/JS-09")
+    page.click("text=开始填写")
+    problems = []
+    for href in ["/my", "/policies", "/policies/JS-09", "/policies/CM-03b", "/self-check", "/self-check/graduate",
+                 "/self-check/flexible", "/self-check/employed", "/self-check/employer", "/notices",
+                 "/my/apply/CM-03b", page.url.removeprefix(live_server)]:  # fmt: skip
+        page.goto(live_server + href)
+        if english := _english(page):
+            problems.append(f"{href}: {english[:8]}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > page.viewport_size["width"] + 1:
+            problems.append(f"{href}: {width}px wide")
+    assert not problems, problems
