@@ -103,14 +103,31 @@ def _memo(
         # once per evaluation (issue 11 item 4: building it again for every measure was Python time only —
         # a LazyFrame is immutable, so every query that reads it gets the same plan as when built afresh)
         if key not in shared.plans:
-            shared.plans[key] = pl.LazyFrame(schema=build().collect_schema()) if empty else build()
+            shared.plans[key] = _empty(facts, key, build).lazy() if empty else build()
         return shared.plans[key]
     if key not in shared.frames and empty:
-        shared.frames[key] = pl.DataFrame(schema=build().collect_schema())
+        shared.frames[key] = _empty(facts, key, build)
     elif key not in shared.frames:
         optimised = pl.QueryOptFlags() if large else pl.QueryOptFlags.none()  # as the engine's own queries
         shared.frames[key] = build().collect(engine=polars_engine(shared.rows), optimizations=optimised)
     return shared.frames[key].lazy()
+
+
+_EMPTY: dict[tuple[Hashable, frozenset[str]], pl.DataFrame] = {}
+
+
+def _empty(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.DataFrame:
+    """The derived frame ``key`` without rows: its schema, kept across evaluations by the key and the facts tables
+    without rows (what a derivation's plan may branch on, :func:`no_rows`).  Building the plan only to read its
+    schema, with the plans of the derivations it reads, was ~1 ms of every web form's evaluation (issue 11): the
+    keys name what a derivation depends on, and its columns depend on nothing else (facts have fixed schemas)."""
+    empties = frozenset(name for name, frame in facts.tables().items() if frame.is_empty())
+    found = _EMPTY.get((key, empties))
+    if found is None:
+        if len(_EMPTY) > 4096:
+            _EMPTY.clear()
+        found = _EMPTY[(key, empties)] = pl.DataFrame(schema=build().collect_schema())
+    return found
 
 
 def shared_when_tiny(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
