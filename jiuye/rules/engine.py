@@ -11,20 +11,20 @@ import datetime as dt
 import functools
 import operator
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.catalog import all_measures
-from jiuye.rules.dates import format_month, month_end
+from jiuye.rules.dates import month_end
 from jiuye.rules.facts import Facts
 from jiuye.rules.fingerprint import LINE_FACTS_SCHEMA, line_facts
 from jiuye.rules.measure import G13_CLAUSE, G13_TEXT, Cap, Condition, Context, Measure, first_column
-from jiuye.rules.money import fen_to_json_number
+from jiuye.rules.output import result_dicts
 from jiuye.rules.parameters import MeasureParameters, load_measure_parameters
 from jiuye.rules.prune import restricted, survivors
 
@@ -51,22 +51,16 @@ class Result:
     # with ``line_facts=True``: per (policy, subject) with lines, the facts behind them (jiuye.rules.fingerprint)
     line_facts: pl.DataFrame | None = None
 
+    # set by a merged evaluation (jiuye.rules.batch): given this result, the dict of its case read with the other
+    # cases' from the merged columns, or None (then it is read from this result's own frames)
+    shared_json: Callable[[Result], dict[str, Any] | None] | None = field(default=None, repr=False, compare=False)
+
     def to_json(self) -> dict[str, Any]:
-        entitlements = [
-            {"policy": r["policy"], "beneficiary": r["beneficiary"], "subject": r["subject"],
-             "month": format_month(r["month"]),
-             "amount": None if r["amount_fen"] is None else fen_to_json_number(r["amount_fen"]),
-             "status": r["status"]}
-            for r in self.entitlements.iter_rows(named=True)
-        ]  # fmt: skip
-        out: dict[str, Any] = {"entitlements": entitlements, "findings": self.findings.to_dicts()}
-        if self.explanations is not None:
-            out["explanations"] = [
-                {k: v for k, v in row.items() if not (k == "reading" and not v)}
-                | {"conditions": [{k: v for k, v in c.items() if v is not None} for c in row["conditions"]]}
-                for row in self.explanations.iter_rows(named=True)
-            ]
-        return out
+        if self.shared_json is not None:
+            found = self.shared_json(self)
+            if found is not None:
+                return found
+        return result_dicts(self.entitlements, [self.findings], self.explanations)[0]
 
 
 def _all_met(keys: Iterable[str]) -> pl.Expr:
@@ -338,21 +332,55 @@ def _attributed_payments(lines: pl.LazyFrame, paid: pl.LazyFrame, extra: list[st
     beneficiary/subject.  When the key also names line columns (``extra``: a year, an event, a level), the
     payment takes them from the computed line of the same month; a payment the facts now date to another
     month takes them from the computed line of the same beneficiary and subject with the same amount (the
-    earliest such line), and counts nowhere when there is none.
+    earliest such line); failing that, when the beneficiary and subject have a single key among the computed
+    lines, that key (the facts changed the month and the amount: JS-07a's only event held a month later at a
+    corrected cost was still paid — G5 "a once-key already paid in any month is never printed again");
+    otherwise it counts nowhere (which of several keys it paid is not known).
     """
     ids = ["beneficiary", "subject"]
     if extra:
         exact = lines.filter(pl.col("paid")).select(*ids, "month", *extra).unique()
+        elsewhere = paid.join(lines.select(*ids, "month"), on=[*ids, "month"], how="anti")
         moved = (
-            paid.join(lines.select(*ids, "month"), on=[*ids, "month"], how="anti")
-            .join(lines.select(*ids, *extra, paid_fen="amount_fen", _line_month="month"), on=[*ids, "paid_fen"])
+            elsewhere.join(lines.select(*ids, *extra, paid_fen="amount_fen", _line_month="month"), on=[*ids, "paid_fen"])
             .sort("_line_month").group_by(*ids, "month", maintain_order=True).first()
             .select(*ids, "month", *extra)
         )  # fmt: skip
-        attributed = pl.concat([exact, moved], how="vertical_relaxed")
+        single_key = (
+            lines.select(*ids, *extra).unique().group_by(ids)
+            .agg(pl.len().alias("_keys"), *(pl.col(c).first() for c in extra))
+            .filter(pl.col("_keys") == 1).drop("_keys")
+        )  # fmt: skip
+        changed = (
+            elsewhere.join(moved.select(*ids, "month"), on=[*ids, "month"], how="anti")
+            .join(single_key, on=ids).select(*ids, "month", *extra)
+        )  # fmt: skip
+        attributed = pl.concat([exact, moved, changed], how="vertical_relaxed")
     else:
         attributed = paid.select(*ids, "month")
     return attributed
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One condition of an explanation: the fields of its struct (``CONDITION_STRUCT``)."""
+
+    text: str
+    clause: str
+    met: pl.Expr
+    detail: pl.Expr
+    hint: pl.Expr | None = None  # None: the condition has no hint (null)
+    shown: pl.Expr | None = None  # None: always listed; else listed only where true (the G13 condition)
+
+    def struct(self) -> pl.Expr:
+        hint = pl.lit(None, pl.String) if self.hint is None else self.hint
+        item = pl.struct(text=pl.lit(self.text), met=self.met, detail=self.detail, clause=pl.lit(self.clause), hint=hint)
+        return item if self.shown is None else pl.when(self.shown).then(item)
+
+
+# where the fields of one item are in a row of ``_Template.flat``: (text, clause, met, detail, hint, shown) —
+# text and clause as they are, the others as column positions (hint and shown None when the item has none)
+_Slot = tuple[str, str, int, int, int | None, int | None]
 
 
 @dataclass
@@ -368,6 +396,10 @@ class _Template:
     scored_list: list[pl.Expr]
     wide: list[pl.Expr]  # the explanation row from the chosen candidate row, conditions by concat_list
     hinted: tuple[str, ...] = ()  # the conditions with a hint column (threshold conditions), by key
+    # the explanation row's values as plain columns (subject, eligible, then each item's fields), for
+    # :func:`_gathered_rows`, which makes the condition lists in Python: see ``_PYTHON_GATHER_ROWS``
+    flat: tuple[pl.Expr, ...] = ()
+    slots: tuple[_Slot, ...] = ()
 
     def scored_for(self, met_everywhere: frozenset[str], ranked: bool) -> list[pl.Expr]:
         """``scored_list`` for candidate rows on which the conditions ``met_everywhere`` hold in every row: their
@@ -414,17 +446,16 @@ def _template(
            for c in conditions if c.threshold is not None},
     )  # fmt: skip
     items = [
-        pl.struct(text=pl.lit(c.text), met=pl.col(c.key), detail=pl.col(f"_d_{c.key}").cast(pl.String),
-                  clause=pl.lit(c.clause or measure.meta.clause),
-                  hint=pl.col(f"_d_h_{c.key}") if c.threshold is not None else pl.lit(None, pl.String))
+        _Item(c.text, c.clause or measure.meta.clause, met=pl.col(c.key), detail=pl.col(f"_d_{c.key}").cast(pl.String),
+              hint=pl.col(f"_d_h_{c.key}") if c.threshold is not None else None)
         for c in conditions
     ]  # fmt: skip
     eligible = pl.col("_static_ok")
     per_subject: dict[str, pl.Expr] = {}
     if monthly and not expanded:  # nobody passed the static conditions: months were never expanded
         items += [
-            pl.struct(text=pl.lit(c.text + "（按月）"), met=pl.lit(False), detail=pl.lit("前述条件不满足，未逐月核对"),
-                      clause=pl.lit(c.clause or measure.meta.clause), hint=pl.lit(None, pl.String))
+            _Item(c.text + "（按月）", c.clause or measure.meta.clause, met=pl.lit(False),
+                  detail=pl.lit("前述条件不满足，未逐月核对"))
             for c in monthly
         ]  # fmt: skip
         eligible = pl.lit(False)
@@ -436,12 +467,11 @@ def _template(
                           for c in monthly if c.threshold is not None}}  # fmt: skip
         for c in monthly:
             count = pl.col(f"_m_{c.key}").fill_null(0)
-            items.append(pl.struct(
-                text=pl.lit(c.text + "（按月）"), met=count > 0,
+            items.append(_Item(
+                c.text + "（按月）", c.clause or measure.meta.clause, met=count > 0,
                 detail=pl.when(eligible).then(pl.format("{} 个月符合", count)).otherwise(
                     pl.lit("前述条件不满足，未逐月核对")),
-                clause=pl.lit(c.clause or measure.meta.clause),
-                hint=pl.lit(None, pl.String) if c.threshold is None
+                hint=None if c.threshold is None
                 else pl.when(eligible & (count == 0)).then(pl.col(f"_mh_{c.key}")).cast(pl.String),
             ))  # fmt: skip
         eligible = eligible & (pl.col("_months_all").fill_null(0) > 0)
@@ -455,23 +485,26 @@ def _template(
                         "_g13_why": pl.col("_g13_why").explode().drop_nulls().unique().sort().str.join("、")}
         has_end = pl.col("_g13_why").fill_null("") != ""
         met = pl.when(pl.col("_g13_lines") > 0).then(pl.col("_g13_kept") > 0).otherwise(pl.col("_g13_any") > 0)
-        items.append(pl.when(has_end).then(pl.struct(
-            text=pl.lit(G13_TEXT), met=met,
+        items.append(_Item(
+            G13_TEXT, G13_CLAUSE, met=met,
             detail=pl.format("{}，此后月份不发放", pl.col("_g13_why")) + pl.when(met).then(pl.lit("")).otherwise(
                 pl.lit("；符合条件的月份均在此后")),
-            clause=pl.lit(G13_CLAUSE), hint=pl.lit(None, pl.String),
-        )))  # fmt: skip
+            shown=has_end,
+        ))  # fmt: skip
         eligible = eligible & (~has_end | met)
     if len(_TEMPLATES) > 4 * 4096:
         _TEMPLATES.clear()
+    structs = [item.struct() for item in items]
     wide = [
         pl.lit(measure.id).alias("policy"), pl.col("subject"), eligible.alias("eligible"),
-        (pl.concat_list(items).list.drop_nulls() if ended and expanded
-         else pl.concat_list(items) if items else pl.lit([], pl.List(CONDITION_STRUCT))).alias("conditions"),
+        (pl.concat_list(structs).list.drop_nulls() if ended and expanded
+         else pl.concat_list(structs) if structs else pl.lit([], pl.List(CONDITION_STRUCT))).alias("conditions"),
         pl.lit(measure.meta.clause).alias("clause"), pl.lit(measure.meta.reading).alias("reading"),
     ]  # fmt: skip
-    template = _Template(scored, items, eligible, per_subject, [e.alias(k) for k, e in scored.items()], wide,
-                         tuple(c.key for c in conditions if c.threshold is not None))
+    flat, slots = _flat(items)
+    template = _Template(scored, structs, eligible, per_subject, [e.alias(k) for k, e in scored.items()], wide,
+                         tuple(c.key for c in conditions if c.threshold is not None),
+                         (pl.col("subject"), eligible.alias("eligible"), *flat), slots)
     _TEMPLATES[key] = (conditions, monthly, template)
     return template
 
@@ -480,9 +513,12 @@ def _explanations(
     measure: Measure, evaluated: pl.LazyFrame, raw_lines: pl.LazyFrame | None,
     conditions: list[Condition], monthly: list[Condition], long_format: bool = True,
     until: dt.date | None = None, namespaced: bool = False, one_per_subject: bool = False,
-    met_everywhere: frozenset[str] = frozenset(), ends: pl.LazyFrame | None = None,
-) -> pl.LazyFrame:
+    met_everywhere: frozenset[str] = frozenset(), ends: pl.LazyFrame | None = None, in_python: bool = False,
+) -> tuple[pl.LazyFrame, tuple[_Slot, ...] | None]:
     """One row per subject: the candidate unit closest to eligibility, every condition with met/detail.
+
+    Returned with None, or — ``in_python`` — with the slots that :func:`_gathered_rows` makes the rows from (the
+    query then gives their values as plain columns, ``_Template.flat``).
 
     ``long_format`` gathers the condition lists by concat + group-by (large frames) instead of ``concat_list``
     over structs (small frames); both give the same lists.  ``until`` is the last day of the measure's window
@@ -519,8 +555,10 @@ def _explanations(
     items, eligible = tpl.items, tpl.eligible
     if raw_lines is not None and tpl.per_subject:
         best = best.join(raw_lines.group_by("subject").agg(**tpl.per_subject), on="subject", how="left")
+    if in_python and not long_format:
+        return best.select(tpl.flat), tpl.slots
     if not long_format or not items:
-        return best.select(tpl.wide)
+        return best.select(tpl.wide), None
     rows = best.with_row_index("_r")
     columns = {"policy": pl.lit(measure.id), "subject": pl.col("subject"), "eligible": eligible}
     # long format (issue 11): one row per subject × condition, gathered back in order — concat_list over
@@ -533,7 +571,38 @@ def _explanations(
     return head.select(
         "policy", "subject", "eligible", "conditions",
         clause=pl.lit(measure.meta.clause), reading=pl.lit(measure.meta.reading),
-    )  # fmt: skip
+    ), None  # fmt: skip
+
+
+def _flat(items: list[_Item]) -> tuple[list[pl.Expr], tuple[_Slot, ...]]:
+    """The columns of ``_Template.flat`` after subject and eligible (each field of each item that is not fixed),
+    and where each item's fields are in its rows."""
+    columns: list[pl.Expr] = []
+
+    def at(expr: pl.Expr) -> int:
+        columns.append(expr.alias(f"_x{len(columns)}"))
+        return len(columns) + 1  # subject and eligible come first
+
+    slots = [(item.text, item.clause, at(item.met), at(item.detail), None if item.hint is None else at(item.hint),
+              None if item.shown is None else at(item.shown)) for item in items]  # fmt: skip
+    return columns, tuple(slots)
+
+
+def _gathered_rows(into: dict[str, list[Any]], measure: Measure, slots: tuple[_Slot, ...], frame: pl.DataFrame) -> None:
+    """Append to ``into`` (explanation columns) the rows of ``frame`` (``_Template.flat``), each with its list of
+    conditions as ``concat_list`` over the items' structs makes it: the same values, without an expression per
+    field of every item (issue 11: on a web form's case building the structs was a third of the explanations)."""
+    for row in frame.rows():
+        into["policy"].append(measure.id)
+        into["subject"].append(row[0])
+        into["eligible"].append(row[1])
+        into["conditions"].append([
+            {"text": text, "met": row[met], "detail": row[detail], "clause": clause,
+             "hint": None if hint is None else row[hint]}
+            for text, clause, met, detail, hint, shown in slots if shown is None or row[shown]
+        ])  # fmt: skip
+        into["clause"].append(measure.meta.clause)
+        into["reading"].append(measure.meta.reading)
 
 
 def measure_parameters(measure: Measure, overrides: dict[str, Any] | None) -> MeasureParameters:
@@ -543,6 +612,10 @@ def measure_parameters(measure: Measure, overrides: dict[str, Any] | None) -> Me
 
 _ELIGIBLE = "_eligible"
 _LONG_FORMAT_ROWS = 1_000  # candidate rows from which explanations gather their condition lists in long format
+# up to this many candidate rows a measure's explanations make their condition lists in Python from the values
+# of one plain query (``_gathered_rows``); on a handful of rows an expression per field of every condition costs
+# more than the Python
+_PYTHON_GATHER_ROWS = 64
 # below this many fact rows in all, queries run without Polars' plan optimisations (issue 11 item 4): on a
 # handful of rows the optimiser's passes over ~60 large plans cost more than the execution they would save,
 # and optimisations never change a result (tests/rules/test_engine.py compares both on random cases)
@@ -749,6 +822,7 @@ def _evaluate(
     explained_ends = ends if explain else None  # G13 condition: only a case with ends pays for it
     line_queries: list[pl.LazyFrame] = []
     explanation_queries: list[pl.LazyFrame] = []
+    gathered_in_python: list[tuple[Measure, tuple[_Slot, ...] | None]] = []
     fact_queries: list[pl.LazyFrame] = []
     for prep, evaluated_frame in zip(prepared, evaluated_frames, strict=True):
         measure, p = prep.measure, prep.p
@@ -770,13 +844,16 @@ def _evaluate(
             if with_line_facts:
                 fact_queries.append(line_facts(measure.id, eligible, prep.conditions))
         if explain:
-            explanation_queries.append(
-                _explanations(measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
-                              long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS,
-                              until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced,
-                              one_per_subject=evaluated_frame.get_column("subject").n_unique() == evaluated_frame.height,
-                              met_everywhere=_met_everywhere(evaluated_frame, prep.conditions), ends=explained_ends)
-            )
+            query, slots = _explanations(
+                measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
+                long_format=evaluated_frame.height >= _LONG_FORMAT_ROWS,
+                until=None if p.window.end is None else month_end(p.window.end), namespaced=namespaced,
+                one_per_subject=evaluated_frame.get_column("subject").n_unique() == evaluated_frame.height,
+                met_everywhere=_met_everywhere(evaluated_frame, prep.conditions), ends=explained_ends,
+                in_python=evaluated_frame.height <= _PYTHON_GATHER_ROWS,
+            )  # fmt: skip
+            explanation_queries.append(query)
+            gathered_in_python.append((measure, slots))
     frames = _Runner(flags, rows).collect([*line_queries, *explanation_queries, *fact_queries])
     n_explained = len(line_queries) + len(explanation_queries)
     n_lines = len(line_queries)
@@ -790,7 +867,13 @@ def _evaluate(
         gathered(FINDING_SCHEMA, finding_frames).unique().sort(["rule", "subject", "year", "kind"]),
     ]
     if explain:
-        outputs.append(gathered(EXPLANATION_SCHEMA, frames[n_lines:n_explained]).sort(["policy", "subject"]))
+        explained = frames[n_lines:n_explained]
+        columns: dict[str, list[Any]] = {name: [] for name in EXPLANATION_SCHEMA}
+        for (measure, slots), frame in zip(gathered_in_python, explained, strict=True):
+            if slots is not None:
+                _gathered_rows(columns, measure, slots, frame)
+        parts = [pl.DataFrame(columns, schema=EXPLANATION_SCHEMA), *(f for (_, s), f in zip(gathered_in_python, explained, strict=True) if s is None)]
+        outputs.append(gathered(EXPLANATION_SCHEMA, parts).sort(["policy", "subject"]))
     if with_line_facts:
         # sorted like every other frame of the result: the per-subject group-by has no order of its own, so two
         # evaluations of the same facts could list the same rows differently

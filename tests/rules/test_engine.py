@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,58 @@ def test_single_row_explanations_equal_the_ranked_ones(case: dict[str, Any]) -> 
     assert fast.explanations is not None and ranked.explanations is not None
     assert fast.explanations.equals(ranked.explanations)
     assert fast.entitlements.equals(ranked.entitlements)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=4))
+def test_condition_lists_made_in_python_equal_the_concat_list_ones(case: dict[str, Any]) -> None:
+    """Small candidate frames make their explanations' condition lists in Python (``engine._gathered_rows``): the
+    frame must be the one of ``concat_list`` over the conditions' structs (a G13 condition left out alike)."""
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    in_python = engine.evaluate_facts(*args, explain=True)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(engine, "_PYTHON_GATHER_ROWS", -1)
+        structs = engine.evaluate_facts(*args, explain=True)
+    assert in_python.explanations is not None and structs.explanations is not None
+    assert in_python.explanations.equals(structs.explanations)
+
+
+def test_condition_lists_of_examples_made_in_python_equal_the_concat_list_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiuye.rules import engine
+
+    for path in sorted(EXAMPLE.parent.glob("case-*.json")):
+        case = parse_case(load_case_text(path.read_text("utf-8")))
+        in_python = evaluate(case, explain=True)
+        for rows in (-1, 10**6):  # structs everywhere; Python everywhere (the default mixes both by frame size)
+            with monkeypatch.context() as m:
+                m.setattr(engine, "_PYTHON_GATHER_ROWS", rows)
+                other = evaluate(case, explain=True)
+            assert in_python.explanations is not None and other.explanations is not None
+            assert in_python.explanations.equals(other.explanations), (path.name, rows)
+
+
+def test_condition_lists_of_policy_cases_with_ends_made_in_python_equal_the_concat_list_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The random cases have no G13 end (death, move-out, deregistration); these policy cases do."""
+    import yaml
+
+    from jiuye.rules import engine
+
+    paths = [p for p in sorted((EXAMPLE.parents[1] / "tests" / "rules" / "cases").glob("*/*.yaml"))
+             if re.search(r"died_on|moved_out_on|deregistered_on", p.read_text("utf-8"))]  # fmt: skip
+    assert paths
+    for path in paths:
+        case = json.loads(json.dumps(yaml.safe_load(path.read_text("utf-8"))["case"], default=str), parse_float=Decimal)
+        in_python = evaluate(case, explain=True)
+        monkeypatch.setattr(engine, "_PYTHON_GATHER_ROWS", -1)
+        structs = evaluate(case, explain=True)
+        monkeypatch.undo()
+        assert in_python.explanations is not None and structs.explanations is not None
+        assert in_python.explanations.equals(structs.explanations), path
 
 
 def test_single_row_explanations_of_examples_equal_the_ranked_ones(monkeypatch: pytest.MonkeyPatch) -> None:
