@@ -332,18 +332,30 @@ def _attributed_payments(lines: pl.LazyFrame, paid: pl.LazyFrame, extra: list[st
     beneficiary/subject.  When the key also names line columns (``extra``: a year, an event, a level), the
     payment takes them from the computed line of the same month; a payment the facts now date to another
     month takes them from the computed line of the same beneficiary and subject with the same amount (the
-    earliest such line), and counts nowhere when there is none.
+    earliest such line); failing that, when the beneficiary and subject have a single key among the computed
+    lines, that key (the facts changed the month and the amount: JS-07a's only event held a month later at a
+    corrected cost was still paid — G5 "a once-key already paid in any month is never printed again");
+    otherwise it counts nowhere (which of several keys it paid is not known).
     """
     ids = ["beneficiary", "subject"]
     if extra:
         exact = lines.filter(pl.col("paid")).select(*ids, "month", *extra).unique()
+        elsewhere = paid.join(lines.select(*ids, "month"), on=[*ids, "month"], how="anti")
         moved = (
-            paid.join(lines.select(*ids, "month"), on=[*ids, "month"], how="anti")
-            .join(lines.select(*ids, *extra, paid_fen="amount_fen", _line_month="month"), on=[*ids, "paid_fen"])
+            elsewhere.join(lines.select(*ids, *extra, paid_fen="amount_fen", _line_month="month"), on=[*ids, "paid_fen"])
             .sort("_line_month").group_by(*ids, "month", maintain_order=True).first()
             .select(*ids, "month", *extra)
         )  # fmt: skip
-        attributed = pl.concat([exact, moved], how="vertical_relaxed")
+        single_key = (
+            lines.select(*ids, *extra).unique().group_by(ids)
+            .agg(pl.len().alias("_keys"), *(pl.col(c).first() for c in extra))
+            .filter(pl.col("_keys") == 1).drop("_keys")
+        )  # fmt: skip
+        changed = (
+            elsewhere.join(moved.select(*ids, "month"), on=[*ids, "month"], how="anti")
+            .join(single_key, on=ids).select(*ids, "month", *extra)
+        )  # fmt: skip
+        attributed = pl.concat([exact, moved, changed], how="vertical_relaxed")
     else:
         attributed = paid.select(*ids, "month")
     return attributed
