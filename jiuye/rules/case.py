@@ -394,6 +394,8 @@ class _Reader:
         return place
 
     def money(self, path: str, value: Any) -> int | None:
+        if type(value) is int and 0 <= value <= MAX_AMOUNT_FEN // 100:  # whole yuan in range (most amounts)
+            return yuan_to_fen(value)
         if isinstance(value, BadNumber):
             self.problem(path, f"{value.reason}：{value.text}")
             return None
