@@ -210,19 +210,23 @@ BATCH_CHILD = """
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from jiuye.rules.batch import Job, evaluate_many
-from jiuye.rules.case import parse_case
+from jiuye.rules.case import parse_case, parse_cases
 case = json.load(open(sys.argv[2]))
 out = {}
+def each(n):  # each request parses its own case
+    return [Job.of(parse_case(case)) for _ in range(n)]
+def together(n):  # the gathering reads its cases together, as the server's batcher does (one GB 11643 query)
+    return [Job.of(c) for c in parse_cases([case] * n)]
 for n in [int(x) for x in sys.argv[3].split(",")]:
     evaluate_many([Job.of(parse_case(case))] * n)
-    wall, cpu = [], []
-    for _ in range(int(sys.argv[4])):
-        t, c = time.perf_counter(), time.process_time()
-        jobs = [Job.of(parse_case(case)) for _ in range(n)]  # each request parses its own case
-        [r.to_json() for r in evaluate_many(jobs)]
-        wall.append((time.perf_counter() - t) * 1000)
-        cpu.append((time.process_time() - c) * 1000)
-    out[n] = {"wall": wall, "cpu": cpu}
+    for key, read in ((str(n), each), (f"{n}/together", together)):
+        wall, cpu = [], []
+        for _ in range(int(sys.argv[4])):
+            t, c = time.perf_counter(), time.process_time()
+            [r.to_json() for r in evaluate_many(read(n))]
+            wall.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
+        out[key] = {"wall": wall, "cpu": cpu}
 print(json.dumps(out))
 """
 
@@ -257,11 +261,12 @@ def bench_one_side_by_side(old: Path, runs: int, rounds: int) -> dict[str, dict[
     return rows
 
 
-def bench_batched(sizes: list[int], runs: int, old: Path | None = None, rounds: int = 1) -> dict[int, dict[str, float]]:
+def bench_batched(sizes: list[int], runs: int, old: Path | None = None, rounds: int = 1) -> dict[str, dict[str, float]]:
     """N one-person cases (parse included) through one merged evaluation: time per call and per case; with
     ``old``, that tree and this one in alternating child processes (``rounds`` alternations), with ratios."""
     trees = [("old", old), ("new", ROOT)] if old is not None else [("new", ROOT)]
-    got: dict[str, dict[int, dict[str, list[float]]]] = {name: {n: {"wall": [], "cpu": []} for n in sizes}
+    keys = [k for n in sizes for k in (str(n), f"{n}/together")]
+    got: dict[str, dict[str, dict[str, list[float]]]] = {name: {k: {"wall": [], "cpu": []} for k in keys}
                                                           for name, _ in trees}  # fmt: skip
     loads = []
     for _ in range(rounds):
@@ -270,22 +275,24 @@ def bench_batched(sizes: list[int], runs: int, old: Path | None = None, rounds: 
             out = subprocess.run([PYTHON, "-c", BATCH_CHILD, str(tree), str(ONE_PERSON), ",".join(map(str, sizes)),
                                   str(runs)], check=True, capture_output=True, text=True, cwd="/").stdout  # fmt: skip
             r = json.loads(out.strip().splitlines()[-1])
-            for n in sizes:
-                one = r[str(n)]
+            for k in keys:
+                one = r[k]
                 if isinstance(one, list):  # an older tree's child reports wall times only
                     one = {"wall": one, "cpu": []}
-                got[name][n]["wall"] += one["wall"]
-                got[name][n]["cpu"] += one["cpu"]
+                got[name][k]["wall"] += one["wall"]
+                got[name][k]["cpu"] += one["cpu"]
     rows = {}
-    for n in sizes:
-        new = got["new"][n]
-        rows[n] = {"p50_ms": statistics.median(new["wall"]), "per_case_ms": statistics.median(new["wall"]) / n,
+    for k in keys:
+        n = int(k.split("/")[0])
+        new = got["new"][k]
+        rows[k] = {"p50_ms": statistics.median(new["wall"]), "per_case_ms": statistics.median(new["wall"]) / n,
                    "load": min(loads)}  # fmt: skip
-        text = (f"{n:>4} one-person cases merged (parse + evaluate + split + to_json): p50 {rows[n]['p50_ms']:.1f} ms "
-                f"per call, {rows[n]['per_case_ms']:.2f} ms per case")  # fmt: skip
+        read = "parse_cases of all" if k.endswith("/together") else "parse_case of each"
+        text = (f"{n:>4} one-person cases merged ({read} + evaluate + split + to_json): p50 {rows[k]['p50_ms']:.1f} "
+                f"ms per call, {rows[k]['per_case_ms']:.2f} ms per case")  # fmt: skip
         if old is not None:
-            o = got["old"][n]
-            ow, nw = statistics.median(o["wall"]), rows[n]["p50_ms"]
+            o = got["old"][k]
+            ow, nw = statistics.median(o["wall"]), rows[k]["p50_ms"]
             text += f"; old {ow:.1f} ms ({ow / nw:.2f}×)"
             if o["cpu"] and new["cpu"]:
                 oc, nc = statistics.median(o["cpu"]), statistics.median(new["cpu"])

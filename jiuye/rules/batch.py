@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import threading
 import time
@@ -44,7 +45,7 @@ from jiuye.rules.engine import Result, evaluate_facts
 from jiuye.rules.facts import Facts
 from jiuye.rules.identifiers import mask_text
 from jiuye.rules.measure import Measure
-from jiuye.rules.output import compact_texts, result_text
+from jiuye.rules.output import compact_texts, result_dicts, result_text
 
 # every column holding an id of a subject or a reference to one (facts.SCHEMAS); nothing else is renamed
 ID_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -109,14 +110,18 @@ def merge_facts(facts: Sequence[Facts]) -> Facts:
     every = [f.tables() for f in facts]  # once per case, not once per table (~0.3 ms per case)
     for name, ids in ID_COLUMNS.items():
         tables = [t[name] for t in every]
-        if not any(t.height for t in tables):
+        heights = [t.height for t in tables]
+        if not any(heights):
             merged[name] = tables[0]  # empty in every case (most tables of a one-person case): no query
             continue
-        raw = pl.concat([t.lazy().with_columns(_i=pl.lit(i, pl.Int64)) for i, t in enumerate(tables) if t.height])
+        # the frames concatenated as they are and each row's case given as one column: a lazy frame and a
+        # literal per case made the plan grow with the cases (~0.2 ms of Python per case)
+        raw = pl.concat([t for t in tables if t.height], rechunk=False).lazy()
+        case = pl.Series("_i", [i for i, h in enumerate(heights) for _ in range(h)], dtype=pl.Int64)
         strings = [c for c, t in tables[0].schema.items() if t == pl.String]
         marked = pl.any_horizontal(pl.col(strings).str.contains(MARK, literal=True)) if strings else pl.lit(False)
         prefix = [pl.lit(MARK), pl.col("_i").cast(pl.String), pl.lit(MARK)]
-        queries[name] = raw.with_columns(_marked=marked.fill_null(False)).with_columns(
+        queries[name] = raw.with_columns(case).with_columns(_marked=marked.fill_null(False)).with_columns(
             pl.concat_str([*prefix, pl.col(c)]).alias(c) for c in ids
         ).drop("_i")  # fmt: skip
     for name, frame in zip(queries, pl.collect_all(queries.values(), engine="in-memory"), strict=True):
@@ -166,6 +171,37 @@ def _split(frame: pl.DataFrame, n: int, owners: Sequence[str]) -> list[pl.DataFr
     return _parts(_tagged(frame, owners), n)
 
 
+class _SharedJson:
+    """The ``to_json`` dicts of a merged evaluation's cases, read from the merged columns all at once
+    (:func:`~jiuye.rules.output.result_dicts`) when the first of its results is asked for: ~0.1 ms less per case
+    than each result reading its own small frames.  Each dict is handed out once, to the result it was split
+    into, with that result's frames unchanged; any other call (a second one, a copy with other frames) gets
+    None and the result reads its own frames, which give the same dict."""
+
+    def __init__(self, tagged_lines: pl.DataFrame, tagged_explanations: pl.DataFrame | None,
+                 parts: list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]]) -> None:  # fmt: skip
+        self._lock = threading.Lock()
+        self._merged: tuple[pl.DataFrame, pl.DataFrame | None] | None = (tagged_lines, tagged_explanations)
+        self._parts = parts  # per case: its result's (entitlements, findings, explanations)
+        self._dicts: list[dict[str, Any] | None] = []
+
+    def of(self, i: int) -> Callable[[Result], dict[str, Any] | None]:
+        """Case *i*'s ``Result.shared_json``."""
+        return functools.partial(self._take, i)
+
+    def _take(self, i: int, result: Result) -> dict[str, Any] | None:
+        frames = (result.entitlements, result.findings, result.explanations)
+        if any(a is not b for a, b in zip(self._parts[i], frames, strict=True)):
+            return None
+        with self._lock:
+            if self._merged is not None:
+                lines, explanations = self._merged
+                self._dicts = list(result_dicts(lines, [f for _, f, _ in self._parts], explanations, "_case"))
+                self._merged = None
+            found, self._dicts[i] = self._dicts[i], None
+        return found
+
+
 NO_TEXT = object()  # a job whose caller wants its Result, not the text
 
 
@@ -180,17 +216,19 @@ def _together(jobs: Sequence[Job], extras: Sequence[Any]) -> list[Result | bytes
     n = len(jobs)
     tagged_lines = _tagged(result.entitlements, ("subject", "beneficiary"))
     tagged_explanations = None if result.explanations is None else _tagged(result.explanations, ("subject",))
-    lines = _parts(tagged_lines, n)
     findings = _split(result.findings, n, ("subject",))
-    explanations = None if tagged_explanations is None else _parts(tagged_explanations, n)
-    out: list[Result | bytes] = [
-        Result(entitlements=lines[i], findings=findings[i], explanations=None if explanations is None else explanations[i])
-        for i in range(n)
-    ]
+    out: list[Result | bytes] = []
+    if any(e is NO_TEXT for e in extras):  # frames per case only when some caller wants its Result
+        lines = _parts(tagged_lines, n)
+        explanations = None if tagged_explanations is None else _parts(tagged_explanations, n)
+        parts = [(lines[i], findings[i], None if explanations is None else explanations[i]) for i in range(n)]
+        shared = _SharedJson(tagged_lines, tagged_explanations, parts)
+        out = [Result(entitlements=e, findings=f, explanations=x, shared_json=shared.of(i))
+               for i, (e, f, x) in enumerate(parts)]  # fmt: skip
     if any(e is not NO_TEXT for e in extras):
         texts = compact_texts(tagged_lines, findings, tagged_explanations, "_case",
                               [None if e is NO_TEXT else e for e in extras])  # fmt: skip
-        out = [r if e is NO_TEXT else t for r, t, e in zip(out, texts, extras, strict=True)]
+        out = [out[i] if e is NO_TEXT else t for i, (t, e) in enumerate(zip(texts, extras, strict=True))]
     return out
 
 

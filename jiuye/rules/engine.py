@@ -11,20 +11,20 @@ import datetime as dt
 import functools
 import operator
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.catalog import all_measures
-from jiuye.rules.dates import format_month, month_end
+from jiuye.rules.dates import month_end
 from jiuye.rules.facts import Facts
 from jiuye.rules.fingerprint import LINE_FACTS_SCHEMA, line_facts
 from jiuye.rules.measure import G13_CLAUSE, G13_TEXT, Cap, Condition, Context, Measure, first_column
-from jiuye.rules.money import fen_to_json_number
+from jiuye.rules.output import result_dicts
 from jiuye.rules.parameters import MeasureParameters, load_measure_parameters
 from jiuye.rules.prune import restricted, survivors
 
@@ -51,22 +51,16 @@ class Result:
     # with ``line_facts=True``: per (policy, subject) with lines, the facts behind them (jiuye.rules.fingerprint)
     line_facts: pl.DataFrame | None = None
 
+    # set by a merged evaluation (jiuye.rules.batch): given this result, the dict of its case read with the other
+    # cases' from the merged columns, or None (then it is read from this result's own frames)
+    shared_json: Callable[[Result], dict[str, Any] | None] | None = field(default=None, repr=False, compare=False)
+
     def to_json(self) -> dict[str, Any]:
-        entitlements = [
-            {"policy": r["policy"], "beneficiary": r["beneficiary"], "subject": r["subject"],
-             "month": format_month(r["month"]),
-             "amount": None if r["amount_fen"] is None else fen_to_json_number(r["amount_fen"]),
-             "status": r["status"]}
-            for r in self.entitlements.iter_rows(named=True)
-        ]  # fmt: skip
-        out: dict[str, Any] = {"entitlements": entitlements, "findings": self.findings.to_dicts()}
-        if self.explanations is not None:
-            out["explanations"] = [
-                {k: v for k, v in row.items() if not (k == "reading" and not v)}
-                | {"conditions": [{k: v for k, v in c.items() if v is not None} for c in row["conditions"]]}
-                for row in self.explanations.iter_rows(named=True)
-            ]
-        return out
+        if self.shared_json is not None:
+            found = self.shared_json(self)
+            if found is not None:
+                return found
+        return result_dicts(self.entitlements, [self.findings], self.explanations)[0]
 
 
 def _all_met(keys: Iterable[str]) -> pl.Expr:
@@ -338,18 +332,30 @@ def _attributed_payments(lines: pl.LazyFrame, paid: pl.LazyFrame, extra: list[st
     beneficiary/subject.  When the key also names line columns (``extra``: a year, an event, a level), the
     payment takes them from the computed line of the same month; a payment the facts now date to another
     month takes them from the computed line of the same beneficiary and subject with the same amount (the
-    earliest such line), and counts nowhere when there is none.
+    earliest such line); failing that, when the beneficiary and subject have a single key among the computed
+    lines, that key (the facts changed the month and the amount: JS-07a's only event held a month later at a
+    corrected cost was still paid — G5 "a once-key already paid in any month is never printed again");
+    otherwise it counts nowhere (which of several keys it paid is not known).
     """
     ids = ["beneficiary", "subject"]
     if extra:
         exact = lines.filter(pl.col("paid")).select(*ids, "month", *extra).unique()
+        elsewhere = paid.join(lines.select(*ids, "month"), on=[*ids, "month"], how="anti")
         moved = (
-            paid.join(lines.select(*ids, "month"), on=[*ids, "month"], how="anti")
-            .join(lines.select(*ids, *extra, paid_fen="amount_fen", _line_month="month"), on=[*ids, "paid_fen"])
+            elsewhere.join(lines.select(*ids, *extra, paid_fen="amount_fen", _line_month="month"), on=[*ids, "paid_fen"])
             .sort("_line_month").group_by(*ids, "month", maintain_order=True).first()
             .select(*ids, "month", *extra)
         )  # fmt: skip
-        attributed = pl.concat([exact, moved], how="vertical_relaxed")
+        single_key = (
+            lines.select(*ids, *extra).unique().group_by(ids)
+            .agg(pl.len().alias("_keys"), *(pl.col(c).first() for c in extra))
+            .filter(pl.col("_keys") == 1).drop("_keys")
+        )  # fmt: skip
+        changed = (
+            elsewhere.join(moved.select(*ids, "month"), on=[*ids, "month"], how="anti")
+            .join(single_key, on=ids).select(*ids, "month", *extra)
+        )  # fmt: skip
+        attributed = pl.concat([exact, moved, changed], how="vertical_relaxed")
     else:
         attributed = paid.select(*ids, "month")
     return attributed

@@ -537,3 +537,70 @@ def test_a_case_polars_cannot_read_fails_alone_in_its_gathering(one_person: dict
 
     good, bad = run_loop(both)
     assert isinstance(good, bytes) and isinstance(bad, str)
+
+
+def test_a_case_whose_frames_polars_cannot_build_fails_alone(one_person: dict[str, Any]) -> None:
+    # the frames of a gathering's cases are built together: a lone surrogate in a person's id passes the reader
+    # (any non-empty text) and fails only when the frame is built — that case alone, as when read on its own
+    from jiuye.rules.case import parse_cases
+
+    person = one_person["persons"][0]
+    broken = one_person | {"persons": [person | {"id": "p\ud800"}]}
+    read = parse_cases([one_person, broken, one_person])
+    assert isinstance(read[0], Case) and isinstance(read[2], Case) and isinstance(read[1], Exception)
+    alone = parse_case(one_person)
+    for got in (read[0], read[2]):
+        assert isinstance(got, Case)
+        assert all(got.facts.tables()[n].equals(t) for n, t in alone.facts.tables().items())
+
+
+def test_a_merged_results_json_is_its_own_however_often_and_whatever_it_became(one_person: dict[str, Any]) -> None:
+    # a merged evaluation reads the dicts of all its cases at once for the first to_json: a second call, and a
+    # copy of a result with other frames, still give that result's own dict
+    import dataclasses
+
+    second = one_person | {"persons": [one_person["persons"][0] | {"birth_date": "1980-04-01",
+                                                                     "id_number": "310116198004010034"}]}  # fmt: skip
+    jobs = [_job(one_person), _job(second), _job(one_person)]
+    together = evaluate_many(jobs)
+    alone = [j.alone() for j in jobs]
+    for got, own in zip(together, alone, strict=True):
+        assert isinstance(got, Result)
+        first = got.to_json()
+        assert first == own.to_json() and got.to_json() == first and got.to_json() is not first
+    fresh = evaluate_many(jobs)[0]
+    assert isinstance(fresh, Result) and isinstance(together[1], Result)
+    copy = dataclasses.replace(fresh, entitlements=together[1].entitlements)
+    assert copy.to_json()["entitlements"] == alone[1].to_json()["entitlements"]
+    assert copy.to_json()["explanations"] == alone[0].to_json()["explanations"]
+    assert fresh.to_json() == alone[0].to_json()
+
+
+def test_a_case_read_with_others_evaluates_as_read_alone() -> None:
+    # parse_cases builds one frame per table for the whole gathering and slices it per case: a case with no
+    # landing read beside one with a landing got an empty slice of that frame, on which a Polars query of JS-07c's
+    # explanations raised InvalidOperationError — that caller got an error instead of its result
+    landing = {"registered_on": "2025-01-01", "award_on": "2023-06-20", "approved_amount": 80000,
+               "operating_normally": False, "employs_jinshan_hukou": False}  # fmt: skip
+    landed = {"evaluate": {"from": "2023-01", "to": "2024-12"},
+              "organizations": [{"id": "s", "kind": "startup", "district": "jinshan", "landing": landing}]}  # fmt: skip
+    none = {"evaluate": {"from": "2023-01", "to": "2023-01"},
+            "organizations": [{"id": "x", "kind": "startup"}, {"id": "y", "kind": "startup"}]}  # fmt: skip
+    import asyncio
+
+    def alone(case: dict[str, Any]) -> bytes:
+        parsed = parse_case(case)
+        extra = {"warnings": list(parsed.warnings)} if parsed.warnings else None
+        return result_text(Job.of(parsed).alone(), indent=None, extra=extra).encode()
+
+    expected = [alone(landed), alone(none)]
+    batcher = MicroBatcher(window=0.05)
+
+    async def one(case: dict[str, Any]) -> bytes:
+        return await batcher.case_text_async(case)
+
+    async def both() -> list[bytes]:
+        return list(await asyncio.gather(one(landed), one(none)))
+
+    assert run_loop(both) == expected
+    assert batcher.gatherings == 1

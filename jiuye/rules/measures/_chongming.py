@@ -14,6 +14,7 @@ from jiuye.rules import derived
 from jiuye.rules.dates import add_years_expr
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
 from jiuye.rules.measure import CM_DOC, AnyOf, Condition, Threshold, detail, first_column, labelled
+from jiuye.rules.measures import _jinshan
 from jiuye.rules.parameters import MeasureParameters
 
 DISTRICT = "chongming"
@@ -34,6 +35,7 @@ CLAUSE_10 = clause("三", "十")  # 加强困难人员就业帮扶
 
 # G4: the document (issued 2023-09-05) applies its measures from 2023; most have no end date.
 WINDOW_SOURCE = "沪崇就办〔2023〕2号（2023年9月5日印发）自2023年1月1日起适用，文件未规定终止日期（政策目录 G4）"
+WINDOW_CLAUSE = f"{CM_DOC}；政策目录 G4"
 
 LEVEL_LABELS = {"junior_college": "专科", "bachelor": "本科", "master": "硕士", "doctor": "博士",
                 "secondary_vocational": "中职"}  # fmt: skip
@@ -70,6 +72,13 @@ def employer_in_shanghai(at: str) -> Condition:
 def has_contract(at: str) -> Condition:
     return Condition("has_contract", "与用人单位签订劳动合同（招用）", at, pl.col("contract_id").is_not_null(),
                      detail("劳动合同：{}，起始日 {}", pl.col("employer"), pl.col("S")))  # fmt: skip
+
+
+def in_window(p: MeasureParameters, month: pl.Expr, what: str, over: tuple[str, ...] = ()) -> Condition:
+    """G4 as a visible condition (:func:`jiuye.rules.measures._jinshan.in_window`), cited to this document's window:
+    for a once-only measure whose month is not a G6 trigger date (CM-10c), the key's first occurrence before 2023
+    takes its one slot and is not paid — the explanation says so instead of "eligible" without a line."""
+    return _jinshan.in_window(p, month, what, over, clause=WINDOW_CLAUSE)
 
 
 def start_between(at: str, first: dt.date, last: dt.date, column: str = "S", text: str = "劳动合同起始日",

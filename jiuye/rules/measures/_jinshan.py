@@ -127,7 +127,8 @@ def contract_registered(clause: str, column: str = "registered") -> Condition:
 WINDOW_CLAUSE = f"{JS_DOC} 七(二)"
 
 
-def in_window(p: MeasureParameters, month: pl.Expr, what: str = "补贴所属月份", over: tuple[str, ...] = ()) -> Condition:
+def in_window(p: MeasureParameters, month: pl.Expr, what: str = "补贴所属月份", over: tuple[str, ...] = (),
+              clause: str = WINDOW_CLAUSE) -> Condition:  # fmt: skip
     """G4 as a visible condition for once-only measures whose month is known before the lines are built.
 
     With ``over`` (the once-key's columns, rev. 2) the condition reads the *first* occurrence of the key —
@@ -144,7 +145,7 @@ def in_window(p: MeasureParameters, month: pl.Expr, what: str = "补贴所属月
     expr = checked >= window.start
     if window.end is not None:
         expr &= checked <= window.end
-    return Condition("in_policy_window", text, WINDOW_CLAUSE, checked.is_null() | expr,
+    return Condition("in_policy_window", text, clause, checked.is_null() | expr,
                      pl.when(checked.is_null()).then(pl.lit(f"{first}{what}：尚无（见其他条件）"))
                      .otherwise(pl.format(f"{first}{what}：{{}}", checked.dt.strftime("%Y-%m"))),
                      first_of=month if over else None, first_over=over)  # fmt: skip

@@ -4,14 +4,15 @@ Reading (catalog): a micro/small enterprise or a social organisation hires a gra
 graduation year or within 2 years of leaving school and unemployed.  Amount by municipal standard (G6).
 
 Our choices (contract start S):
-- 本市: the employer's district is a Shanghai district (not null); 小微企业 = type ``enterprise`` with
+- the employer is located in Chongming (G12, rev. 2: the district pays); 小微企业 = type ``enterprise`` with
   size ``micro`` or ``small``; 社会组织 = type ``social_organization`` (any size);
+- G6 trigger (rev. 2): contract start S on or after 2023-01-01 (parameter), term per G7, registered;
 - 毕业年度: a full-time 专科/本科/硕士/博士 entry whose graduation year equals the year of S;
 - 离校2年内未就业: a full-time higher-education entry with graduation date < S ≤ graduation date +
   2 years (以内 includes the number, G9 clamping) and unemployed (G10) on S − 1 day;
 - 社会保险补贴 is monthly: one line for each insured month (G8) under that contract, from the
-  measure's start (2023-01); the text sets no duration, so there is no cap — the municipal rules the
-  administrator follows may limit it, which this software does not know;
+  measure's start (2023-01); ≤ ``cap_months`` months per employer × worker, default 12 (catalog rev. 2:
+  财社〔2017〕164号 最长不超过1年), paid months counted first (G5);
 - two contracts with the same employer covering the same month give one line for that month.
 """
 

@@ -6,6 +6,8 @@ the internship ends; amount = remaining whole months × monthly mentoring fee (p
 Our choices (for each internship with a contract signing date D):
 - the base is an organisation of kind ``internship_base`` located in Chongming (G12, rev. 2);
 - 在2023年12月31日前 = D ≤ 2023-12-31 (the catalog's "on or before"; date in the parameters);
+- G6 trigger (catalog G4 rev. 2): D on or after 2023-01-01 (parameter); the first signing of the base × intern
+  decides (G4), so a signing in 2022 takes the pair's one occurrence;
 - 见习期未届满 = the internship had begun and not yet ended: start ≤ D ≤ end.  Requiring start ≤ D is our
   addition: a contract signed before the internship began was not signed with a 见习学员;
 - remaining period = the whole calendar months inside [D + 1 day, end] (a month counts only when fully
@@ -25,7 +27,7 @@ import polars as pl
 from jiuye.rules.dates import whole_months_covered_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail, labelled
-from jiuye.rules.measures._chongming import CLAUSE_8, ONE_DAY, date_param, persons
+from jiuye.rules.measures._chongming import CLAUSE_8, ONE_DAY, date_param, persons, start_from
 from jiuye.rules.parameters import MeasureParameters
 
 CLAUSE = CLAUSE_8
@@ -49,7 +51,8 @@ class InternshipBaseRemainingTermMentoringSubsidy(Measure):
         frequency="once",
         kind="pending",
         line_bound_yuan=50_000,
-        reading="见习单位为位于本区（崇明）的就业见习基地（G12）；签订劳动合同日D不晚于2023-12-31；"
+        reading="见习单位为位于本区（崇明）的就业见习基地（G12）；签订劳动合同日D在2023-01-01至2023-12-31之间"
+        "（以该基地与该学员最早一次签约为准，2023年之前签约的不启动本补贴，G4/G6）；"
         "签约时见习已开始且未结束（见习开始日≤D≤见习结束日）；剩余期限为[D次日, 见习结束日]内完整覆盖的自然月数，"
         "为0或见习结束日未登记的不予计算。补贴=剩余整月数×每月带教费标准（按规定，待管理员设定前为待定金额），"
         "每个基地对每名学员一次，记在签约当月。",
@@ -82,6 +85,11 @@ class InternshipBaseRemainingTermMentoringSubsidy(Measure):
             Condition("signed", f"在{deadline}前（含当日）与见习学员签订劳动合同", CLAUSE,
                       d.is_not_null() & (d <= deadline),
                       detail("签订劳动合同日：{}", d)),
+            # G6 trigger (catalog G4 rev. 2): a signing before 2023 starts nothing, and as the base × intern's first
+            # occurrence (once-only, G4) a later signing does not revive it — the engine drops that line anyway
+            # (its month is before the window); the condition makes the explanation say why
+            start_from(CLAUSE, date_param(p, "contract_signed_from"), column="D", text="签订劳动合同日",
+                       over=("base", "person")),
             Condition("before_end", "签约时见习期未届满（见习开始日≤签约日≤见习结束日）", CLAUSE,
                       (start <= d) & (end.is_null() | (d <= end)),
                       detail("见习期 {} 至 {}，签约日 {}", start, end, d)),

@@ -8,7 +8,7 @@ Our choices (contract start S):
 - 就业困难人员 = an ``employment_hardship`` status active on S (the day the new employment begins);
   no hukou condition (the text names none; certification is the city's);
 - 在本区用人单位实现新增就业 = a labour contract with an employer whose district is Chongming, starting on
-  or after 2023-01-01 (parameter); the contract need not be registered;
+  or after 2023-01-01 (parameter, G6 trigger), registered (用工登记备案, catalog rev. 2);
 - once per person: the earliest qualifying contract, dated in the month of its start.
 """
 

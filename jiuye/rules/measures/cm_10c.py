@@ -11,8 +11,9 @@ Our choices:
   month (the later of the status start and 1 January of Y).  A status active only in the year after
   graduation does not count.
 - several qualifying education entries (e.g. 本科 2023 and 硕士 2026): one line per person, the earliest
-  (G5 once-only); a line dated before the measure's start (2023-01) belongs to earlier policy and does
-  not use up the once (G4).
+  (G5 once-only); the first occurrence decides (G4 rev. 2): when it is dated before the measure's start
+  (2023-01) it belongs to earlier policy, nothing is paid and a later graduation does not revive it
+  (condition ``in_policy_window``, so the explanation says why).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from jiuye.rules.measures._chongming import (
     CLAUSE_10,
     LEVEL_LABELS,
     STATUS_LABELS,
+    in_window,
     persons,
 )  # fmt: skip
 from jiuye.rules.parameters import MeasureParameters
@@ -100,6 +102,7 @@ class HardshipGraduateJobSearchSubsidy(Measure):
                       .then(pl.format("毕业年度 {}，{} 身份自 {} 月起有效", pl.col("Y"),
                                       labelled(pl.col("status_kind"), STATUS_LABELS, keep_unlabelled=True), pl.col("status_month").dt.month()))
                       .otherwise(pl.format("毕业年度 {} 内无上述身份", pl.col("Y").cast(pl.String).fill_null("无")))),
+            in_window(p, pl.col("status_month"), "毕业年度内首个具有上述身份的月份", over=("person",)),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:

@@ -5,7 +5,7 @@ includes 3); contract start 2023-01-01 … 2023-12-31; once per employer × work
 standard (G6).
 
 Our choices (contract start S):
-- 本市用人单位 = an employer whose district is a Shanghai district (not null);
+- 本市用人单位 = an employer located in Chongming (G12, rev. 2: the district pays);
 - 登记失业三个月以上 = an unemployment registration still open on S − 1 day whose start + 3 months ≤ S
   (以上 includes the number; month-end clamping G9) — e.g. registered 2023-01-05, hired 2023-04-05
   qualifies, hired 2023-04-04 does not; with several open registrations the earliest start counts;

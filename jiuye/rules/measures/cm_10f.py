@@ -12,7 +12,9 @@ Our choices (flexible-employment registration date R):
 - each month from R's month while the registration is active (G9) and a social-insurance record of that
   month is paid (any scheme) → one monthly line, beneficiary = subject = the person;
 - 社会保险补贴和岗位补贴 are paid together: one G6 parameter ``monthly_amount`` for their monthly sum,
-  null until an administrator sets it; no duration cap (the text sets none);
+  null until an administrator sets it; G6 trigger (rev. 2): R on or after 2023-01-01 (parameter);
+- ≤ ``cap_months`` months per person (rev. 2), without a default: until an administrator sets it the lines
+  stay ``amount_pending``;
 - overlapping registrations give one line per month.
 """
 
