@@ -604,3 +604,16 @@ def test_a_case_read_with_others_evaluates_as_read_alone() -> None:
 
     assert run_loop(both) == expected
     assert batcher.gatherings == 1
+
+
+@pytest.mark.slow  # engine evaluations of Hypothesis examples
+@SETTINGS
+@given(st.lists(cases(max_persons=3), min_size=2, max_size=5))
+def test_random_cases_read_together_evaluate_as_read_alone(drawn: list[dict[str, Any]]) -> None:
+    # parse_cases slices each case's frames out of the gathering's: each must evaluate exactly as parse_case's
+    from jiuye.rules.case import parse_cases
+
+    for case, read in zip(drawn, parse_cases(drawn), strict=True):
+        assert isinstance(read, Case)
+        alone = parse_case(case)
+        assert result_text(Job.of(read).alone(), indent=None) == result_text(Job.of(alone).alone(), indent=None)
