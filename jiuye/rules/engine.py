@@ -609,9 +609,10 @@ def measure_parameters(measure: Measure, overrides: dict[str, Any] | None) -> Me
 _ELIGIBLE = "_eligible"
 _LONG_FORMAT_ROWS = 1_000  # candidate rows from which explanations gather their condition lists in long format
 # up to this many candidate rows a measure's explanations make their condition lists in Python from the values
-# of one plain query (``_gathered_rows``); on a handful of rows an expression per field of every condition costs
-# more than the Python
-_PYTHON_GATHER_ROWS = 64
+# of one plain query (``_gathered_rows``): on a handful of rows an expression per field of every condition costs
+# more than the Python, which grows with the rows — side by side, one person 1.2x less CPU, 10 merged one-person
+# cases (~10 rows a measure) even, 50 merged 0.9x (at 64 rows), so the web API's larger gatherings keep the structs
+_PYTHON_GATHER_ROWS = 8
 # below this many fact rows in all, queries run without Polars' plan optimisations (issue 11 item 4): on a
 # handful of rows the optimiser's passes over ~60 large plans cost more than the execution they would save,
 # and optimisations never change a result (tests/rules/test_engine.py compares both on random cases)
