@@ -216,18 +216,19 @@ def _together(jobs: Sequence[Job], extras: Sequence[Any]) -> list[Result | bytes
     n = len(jobs)
     tagged_lines = _tagged(result.entitlements, ("subject", "beneficiary"))
     tagged_explanations = None if result.explanations is None else _tagged(result.explanations, ("subject",))
-    lines = _parts(tagged_lines, n)
     findings = _split(result.findings, n, ("subject",))
-    explanations = None if tagged_explanations is None else _parts(tagged_explanations, n)
-    parts = [(lines[i], findings[i], None if explanations is None else explanations[i]) for i in range(n)]
-    shared = _SharedJson(tagged_lines, tagged_explanations, parts)
-    out: list[Result | bytes] = [
-        Result(entitlements=e, findings=f, explanations=x, shared_json=shared.of(i)) for i, (e, f, x) in enumerate(parts)
-    ]
+    out: list[Result | bytes] = []
+    if any(e is NO_TEXT for e in extras):  # frames per case only when some caller wants its Result
+        lines = _parts(tagged_lines, n)
+        explanations = None if tagged_explanations is None else _parts(tagged_explanations, n)
+        parts = [(lines[i], findings[i], None if explanations is None else explanations[i]) for i in range(n)]
+        shared = _SharedJson(tagged_lines, tagged_explanations, parts)
+        out = [Result(entitlements=e, findings=f, explanations=x, shared_json=shared.of(i))
+               for i, (e, f, x) in enumerate(parts)]  # fmt: skip
     if any(e is not NO_TEXT for e in extras):
         texts = compact_texts(tagged_lines, findings, tagged_explanations, "_case",
                               [None if e is NO_TEXT else e for e in extras])  # fmt: skip
-        out = [r if e is NO_TEXT else t for r, t, e in zip(out, texts, extras, strict=True)]
+        out = [out[i] if e is NO_TEXT else t for i, (t, e) in enumerate(zip(texts, extras, strict=True))]
     return out
 
 

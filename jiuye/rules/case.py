@@ -394,6 +394,8 @@ class _Reader:
         return place
 
     def money(self, path: str, value: Any) -> int | None:
+        if type(value) is int and 0 <= value <= MAX_AMOUNT_FEN // 100:  # whole yuan in range (most amounts)
+            return yuan_to_fen(value)
         if isinstance(value, BadNumber):
             self.problem(path, f"{value.reason}：{value.text}")
             return None
@@ -606,7 +608,10 @@ def _with_facts(reads: Sequence[_Read]) -> list[Case]:
         every = pl.DataFrame([row for read in reads for row in read.rows[name]], schema=schema, orient="row")
         at = 0
         for own, count in zip(tables, counts, strict=True):
-            own[name] = every.slice(at, count)
+            # a case without rows of the table gets its own empty frame: on an empty slice of the gathering's
+            # frame a Polars query of the engine raised (JS-07c's explanations: "length 1 doesn't match the
+            # DataFrame height"), though the slice equals the empty frame
+            own[name] = every.slice(at, count) if count else _EMPTY[name].clear()
             at += count
     return [Case(facts=Facts(**own), window_from=read.window_from, window_to=read.window_to,
                  parameters=read.parameters, warnings=read.warnings) for read, own in zip(reads, tables, strict=True)]  # fmt: skip

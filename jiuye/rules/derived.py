@@ -10,7 +10,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -102,15 +102,43 @@ def _memo(
         # a small case: an extra collect per derivation would cost more than it saves, but the plan is built
         # once per evaluation (issue 11 item 4: building it again for every measure was Python time only —
         # a LazyFrame is immutable, so every query that reads it gets the same plan as when built afresh)
-        if key not in shared.plans:
-            shared.plans[key] = pl.LazyFrame(schema=build().collect_schema()) if empty else build()
+        if key not in shared.plans and empty:
+            _empty(facts, key, build, shared.plans, lazy=True)
+        elif key not in shared.plans:
+            shared.plans[key] = build()
         return shared.plans[key]
     if key not in shared.frames and empty:
-        shared.frames[key] = pl.DataFrame(schema=build().collect_schema())
+        _empty(facts, key, build, shared.frames, lazy=False)
     elif key not in shared.frames:
         optimised = pl.QueryOptFlags() if large else pl.QueryOptFlags.none()  # as the engine's own queries
         shared.frames[key] = build().collect(engine=polars_engine(shared.rows), optimizations=optimised)
     return shared.frames[key].lazy()
+
+
+# the derived frames without rows, by memo key and the facts tables without rows: (frame, the keys of the frames
+# without rows its plan read — an evaluation that takes the frame holds them too, as if it had built the plan)
+_EMPTY: dict[tuple[Hashable, frozenset[str]], tuple[pl.DataFrame, tuple[Hashable, ...]]] = {}
+
+
+def _empty(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame], held: dict[Hashable, Any],
+           lazy: bool) -> None:  # fmt: skip
+    """Put in ``held`` (the evaluation's frames, or plans if ``lazy``) the derived frame ``key`` without rows.
+
+    Its schema, kept across evaluations by the key and the facts tables without rows (what a derivation's plan may
+    branch on, :func:`no_rows`): building the plan only to read its schema, with the plans of the derivations it
+    reads, was ~1 ms of every web form's evaluation (issue 11).  The keys name what a derivation depends on, and
+    its columns depend on nothing else (facts have fixed schemas)."""
+    empties = frozenset(name for name, frame in facts.tables().items() if frame.is_empty())
+    found = _EMPTY.get((key, empties))
+    if found is None:
+        before = set(held)
+        frame = pl.DataFrame(schema=build().collect_schema())
+        read = tuple(k for k in held if k not in before and (k, empties) in _EMPTY)
+        if len(_EMPTY) > 4096:
+            _EMPTY.clear()
+        found = _EMPTY[(key, empties)] = (frame, read)
+    for k, f in [*((k, _EMPTY[(k, empties)][0]) for k in found[1] if (k, empties) in _EMPTY), (key, found[0])]:
+        held.setdefault(k, f.lazy() if lazy else f)
 
 
 def shared_when_tiny(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:

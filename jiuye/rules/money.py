@@ -17,6 +17,8 @@ class MoneyError(ValueError):
 
 def yuan_to_fen(value: int | str | Decimal) -> int:
     """Exact conversion; more than two decimals is an error, not a rounding."""
+    if type(value) is int:  # whole yuan: no Decimal (a case reads one per insured month)
+        return value * FEN_PER_YUAN
     if isinstance(value, bool | float):
         raise MoneyError(f"金额必须是精确的数（整数或两位小数），不能是 {value!r}")
     try:

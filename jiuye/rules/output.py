@@ -227,7 +227,8 @@ def compact_texts(
     explained = None if explanations is None else _joined(explanations, case, explanation_texts(explanations, None), n)
     out = []
     for i in range(n):
-        parts = [b'{"entitlements": [', lines[i], b'], "findings": ', dumps(findings[i].to_dicts(), indent=None).encode()]
+        found = b"[]" if findings[i].is_empty() else dumps(findings[i].to_dicts(), indent=None).encode()  # most: none
+        parts = [b'{"entitlements": [', lines[i], b'], "findings": ', found]
         if explained is not None:
             parts += [b', "explanations": [', explained[i], b"]"]
         for name, value in (extras[i] or {}).items():
@@ -247,12 +248,6 @@ def _joined(frame: pl.DataFrame, case: str, texts: pl.Series, n: int) -> list[by
     between = b", "
     for k, items in zip(grouped["_k"].to_list(), grouped["_t"].to_list(), strict=True):
         out[k] = between.join(items)
-    return out
-    grouped = pl.DataFrame({"_k": frame[case], "_t": texts}).group_by("_k", maintain_order=True).agg(
-        pl.col("_t").str.join(", ")
-    )  # fmt: skip
-    for k, text in grouped.iter_rows():
-        out[k] = text
     return out
 
 

@@ -574,3 +574,46 @@ def test_a_merged_results_json_is_its_own_however_often_and_whatever_it_became(o
     assert copy.to_json()["entitlements"] == alone[1].to_json()["entitlements"]
     assert copy.to_json()["explanations"] == alone[0].to_json()["explanations"]
     assert fresh.to_json() == alone[0].to_json()
+
+
+def test_a_case_read_with_others_evaluates_as_read_alone() -> None:
+    # parse_cases builds one frame per table for the whole gathering and slices it per case: a case with no
+    # landing read beside one with a landing got an empty slice of that frame, on which a Polars query of JS-07c's
+    # explanations raised InvalidOperationError — that caller got an error instead of its result
+    landing = {"registered_on": "2025-01-01", "award_on": "2023-06-20", "approved_amount": 80000,
+               "operating_normally": False, "employs_jinshan_hukou": False}  # fmt: skip
+    landed = {"evaluate": {"from": "2023-01", "to": "2024-12"},
+              "organizations": [{"id": "s", "kind": "startup", "district": "jinshan", "landing": landing}]}  # fmt: skip
+    none = {"evaluate": {"from": "2023-01", "to": "2023-01"},
+            "organizations": [{"id": "x", "kind": "startup"}, {"id": "y", "kind": "startup"}]}  # fmt: skip
+    import asyncio
+
+    def alone(case: dict[str, Any]) -> bytes:
+        parsed = parse_case(case)
+        extra = {"warnings": list(parsed.warnings)} if parsed.warnings else None
+        return result_text(Job.of(parsed).alone(), indent=None, extra=extra).encode()
+
+    expected = [alone(landed), alone(none)]
+    batcher = MicroBatcher(window=0.05)
+
+    async def one(case: dict[str, Any]) -> bytes:
+        return await batcher.case_text_async(case)
+
+    async def both() -> list[bytes]:
+        return list(await asyncio.gather(one(landed), one(none)))
+
+    assert run_loop(both) == expected
+    assert batcher.gatherings == 1
+
+
+@pytest.mark.slow  # engine evaluations of Hypothesis examples
+@SETTINGS
+@given(st.lists(cases(max_persons=3), min_size=2, max_size=5))
+def test_random_cases_read_together_evaluate_as_read_alone(drawn: list[dict[str, Any]]) -> None:
+    # parse_cases slices each case's frames out of the gathering's: each must evaluate exactly as parse_case's
+    from jiuye.rules.case import parse_cases
+
+    for case, read in zip(drawn, parse_cases(drawn), strict=True):
+        assert isinstance(read, Case)
+        alone = parse_case(case)
+        assert result_text(Job.of(read).alone(), indent=None) == result_text(Job.of(alone).alone(), indent=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from decimal import Decimal
@@ -236,6 +237,25 @@ def test_derivations_skip_joins_with_empty_facts_tables_and_nothing_changes(case
             assert_same_result(skipped, joined)
     finally:
         derived.no_rows = saved  # type: ignore[assignment]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(max_persons=3))
+def test_empty_derived_frames_kept_across_evaluations_change_nothing(case: dict[str, Any]) -> None:
+    """A derivation over a facts table without rows is its schema, kept across evaluations (derived._empty,
+    issue 11): with the frames kept from an evaluation over another window and without parameters the result is
+    the one of an evaluation that builds them."""
+    from jiuye.rules import engine
+
+    parsed = parse_case(case)
+    args = (parsed.facts, parsed.window_from, parsed.window_to, parsed.parameters)
+    derived._EMPTY.clear()
+    built = engine.evaluate_facts(*args, explain=True, line_facts=True)
+    assert derived._EMPTY or parsed.facts.contracts.height > 0
+    derived._EMPTY.clear()
+    engine.evaluate_facts(parsed.facts, dt.date(2020, 1, 1), dt.date(2030, 12, 31))  # the same tables without rows, another window: kept
+    kept = engine.evaluate_facts(*args, explain=True, line_facts=True)
+    assert_same_result(built, kept)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
