@@ -137,7 +137,9 @@ def _empty(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame], held:
         if len(_EMPTY) > 4096:
             _EMPTY.clear()
         found = _EMPTY[(key, empties)] = (frame, read)
-    for k, f in [*((k, _EMPTY[(k, empties)][0]) for k in found[1] if (k, empties) in _EMPTY), (key, found[0])]:
+    # .get, not a test then an index: another thread's evaluation may clear _EMPTY in between
+    kept = ((k, _EMPTY.get((k, empties))) for k in found[1])
+    for k, f in [*((k, got[0]) for k, got in kept if got is not None), (key, found[0])]:
         held.setdefault(k, f.lazy() if lazy else f)
 
 
