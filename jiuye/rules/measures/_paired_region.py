@@ -61,6 +61,13 @@ def _worker_contracts(facts: Facts, months: int) -> pl.LazyFrame:
         .join(derived.nth_insured_month(facts, months, "qualifying_month"), on="contract_id", how="left")
         .with_columns(pl.col("insured_count").fill_null(0))
     )  # fmt: skip
+    if derived.no_rows(facts.contracts):
+        # every person without a contract (a web form's, usually): the joins add nulls and no insured month — that,
+        # without their operators (issue 11: ~1 ms CPU of a one-person evaluation, for JS-11/12/13's shared frame)
+        frame = persons(facts).select("person", "subject").with_columns(
+            pl.lit(0 if name == "insured_count" else None, dtype).alias(name)
+            for name, dtype in frame.collect_schema().items() if name not in ("person", "subject")
+        )  # fmt: skip
     # the day column must not be called "start"/"end": mark_covered joins periods that have those columns
     frame = frame.with_columns(contract_start=pl.col("start"))
     return derived.mark_status(frame, facts, (PAIRED_STATUS,), "contract_start", "paired_at_start")
