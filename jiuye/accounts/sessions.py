@@ -120,25 +120,60 @@ def resolver(kind: Kind, subjects: sa.Table, columns: Sequence[sa.Column[Any]], 
         .where(sessions.c.token_hash == sa.bindparam("th"), sessions.c.kind == _kind(kind))
     )  # fmt: skip
     subject_id = next(c for c in columns if c.name == "id")  # None in a row without its subject (outer join)
+    sqlite = _SqliteRead(statement)
 
     def resolve(reader: Reader, token: str | None) -> SessionInfo[T]:
         expired = UserError("请先登录（会话不存在或已过期）。", UNAUTHENTICATED)
         if not token or len(token) > MAX_TOKEN:
             raise expired
         th = token_hash(token)
-        row = reader.execute(statement, {"th": th}).first()
+        row = (sqlite.first(reader, th) if isinstance(reader, sa.Connection) and reader.dialect.name == "sqlite"
+               else reader.execute(statement, {"th": th}).first())  # fmt: skip
         if row is None or row.session_revoked_at is not None:
             raise expired
         now = now_utc()
         last, created = aware(row.session_last_seen_at) or now, aware(row.session_created_at) or now
         if now - last > dt.timedelta(minutes=idle_minutes()) or now - created > dt.timedelta(hours=ABSOLUTE_HOURS):
             raise UserError("长时间未操作，会话已过期，请重新登录。", UNAUTHENTICATED)
-        found = None if row._mapping[subject_id] is None else subject(row)
+        found = None if getattr(row, subject_id.name) is None else subject(row)
         if found is None:
             raise expired
         return SessionInfo(found, row.session_csrf_token, th, (now - last).total_seconds() > TOUCH_SECONDS)
 
     return resolve
+
+
+class _SqliteRead:
+    """The resolver's statement on SQLite, run on the bare connection's sqlite3 cursor: the same row (the same
+    names; the session's times parsed from the text SQLAlchemy stores them as) for ≈ 30 µs less per request
+    than SQLAlchemy's execution and result machinery around a 3 µs indexed query — on the server's event
+    loop, on every request.  One SELECT outside a transaction, as the deferred engine reads anyway."""
+
+    TIMES = ("session_created_at", "session_last_seen_at", "session_revoked_at")
+
+    def __init__(self, statement: sa.Select[Any]) -> None:
+        from collections import namedtuple
+
+        from sqlalchemy.dialects import sqlite
+
+        compiled = statement.compile(dialect=sqlite.dialect())
+        self.sql = str(compiled)
+        self.order = compiled.positiontup or []
+        self.fixed = compiled.construct_params({"th": ""})
+        names = [c.key or "" for c in statement.selected_columns]
+        self.row = namedtuple("_Row", names)  # type: ignore[misc]
+        self.times = [i for i, k in enumerate(names) if k in self.TIMES]
+
+    def first(self, conn: sa.Connection, th: str) -> Any:
+        params = [th if k == "th" else self.fixed[k] for k in self.order]
+        got = conn.connection.driver_connection.execute(self.sql, params).fetchone()  # type: ignore[union-attr]
+        if got is None:
+            return None
+        values = list(got)
+        for i in self.times:
+            if isinstance(values[i], str):
+                values[i] = dt.datetime.fromisoformat(values[i])
+        return self.row(*values)
 
 
 def touch(session: Session, th: str) -> None:

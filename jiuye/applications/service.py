@@ -120,6 +120,8 @@ def named_payee_problem(session: Session, measure: Any, fields: dict[str, str]) 
 def district_problem(measure: Any, own: dict[str, str | None] | None, whose: str = "登记信息显示您的") -> str | None:
     """Why ``measure`` is not offered to an applicant whose own districts are ``own`` (G12: a JS measure pays only
     Jinshan subjects, a CM measure only Chongming ones), in Chinese; None when it is (or ``own`` is unknown)."""
+    if not own or all(d == measure.district for d in own.values()):  # the self-check asks for each measure
+        return None
     from jiuye.rules.facts import DISTRICT_NAMES
     from jiuye.rules.measure import SENSE_DETAIL
 

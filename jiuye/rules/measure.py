@@ -23,6 +23,7 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, ClassVar, Literal
 
 import polars as pl
@@ -488,14 +489,11 @@ class Measure:
         """G13: a measure that requires hukou in its district stops after the month the hukou moved out."""
         return any(s.sense == "hukou" for s in self.scope)
 
-    def district_senses(self) -> dict[Sense, str]:
+    def district_senses(self) -> Mapping[Sense, str]:
         """G12: each sense in which a subject must belong to the measure's district, with its text ("本区（崇明）
-        户籍") — the declared :attr:`scope`, or for a measure that declares none, G12's default by who it pays."""
-        name = DISTRICT_NAMES[self.district].removesuffix("区")
-        if self.scope:
-            return {s.sense: s.text or SENSE_TEXT[s.sense].format(name) for s in self.scope}
-        senses = [DEFAULT_SENSE[k] for k in self.meta.payee_kinds if k in DEFAULT_SENSE]
-        return {sense: (SENSE_TEXT | {"organization": "机构位于本区（{}）"})[sense].format(name) for sense in senses}
+        户籍") — the declared :attr:`scope`, or for a measure that declares none, G12's default by who it pays.
+        Built once per measure and shared (the self-check asks it of a visitor's measures on every submit)."""
+        return _district_senses(self)
 
     def scope_conditions(self) -> list[Condition]:
         """G12 as named conditions, one per declared :class:`Scope` (the same code for every measure)."""
@@ -630,6 +628,16 @@ def labelled(expr: pl.Expr, labels: Mapping[str, str], keep_unlabelled: bool = F
         out = pl.coalesce(out, expr)
     name = expr.meta.output_name(raise_if_undetermined=False)
     return out if name is None else out.alias(name)
+
+
+@functools.lru_cache(maxsize=256)
+def _district_senses(measure: Measure) -> Mapping[Sense, str]:
+    name = DISTRICT_NAMES[measure.district].removesuffix("区")
+    if measure.scope:
+        return MappingProxyType({s.sense: s.text or SENSE_TEXT[s.sense].format(name) for s in measure.scope})
+    senses = [DEFAULT_SENSE[k] for k in measure.meta.payee_kinds if k in DEFAULT_SENSE]
+    texts = SENSE_TEXT | {"organization": "机构位于本区（{}）"}
+    return MappingProxyType({sense: texts[sense].format(name) for sense in senses})
 
 
 @functools.lru_cache(maxsize=256)
