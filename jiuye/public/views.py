@@ -179,6 +179,22 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
 
 
 _MET = {True: '<span class="tag ok">满足</span> ', False: '<span class="tag bad">不满足</span> '}
+# the conditions' texts, clauses and hints are the same on every page (a few hundred a page): each escaped once
+# and looked up after (≈ 0.4 µs an escape, with its Markup object); emptied when full, as details vary by answer
+_ESCAPED: dict[Any, str] = {}
+_ESCAPED_MAX = 20_000
+
+
+def _escaped(value: Any) -> str:
+    plain = type(value) is str  # not Markup (already safe), whose text equals a str's
+    got = _ESCAPED.get(value) if plain else None
+    if got is None:
+        got = str(escape(value))
+        if plain:
+            if len(_ESCAPED) >= _ESCAPED_MAX:
+                _ESCAPED.clear()
+            _ESCAPED[value] = got
+    return got
 
 
 def conditions_html(conditions: list[dict[str, Any]], failed_only: bool = False) -> Markup:
@@ -191,12 +207,12 @@ def conditions_html(conditions: list[dict[str, Any]], failed_only: bool = False)
         met = bool(c.get("met"))
         if failed_only and met:
             continue
-        out += ["  <li>", _MET[met], escape(c.get("text") or "")]
+        out += ["  <li>", _MET[met], _escaped(c.get("text") or "")]
         if c.get("detail"):
-            out += ['<br><span class="small muted">', escape(c["detail"]), "</span>"]
-        out += ['<br><span class="small muted">依据：', escape(c.get("clause") or ""), "</span>"]
+            out += ['<br><span class="small muted">', _escaped(c["detail"]), "</span>"]
+        out += ['<br><span class="small muted">依据：', _escaped(c.get("clause") or ""), "</span>"]
         if not met and c.get("hint"):
-            out += ['<span class="hint">怎样才能符合：', escape(c["hint"]), "</span>"]
+            out += ['<span class="hint">怎样才能符合：', _escaped(c["hint"]), "</span>"]
         out.append("</li>\n")
     out.append("</ul>")
     return Markup("".join(out))
