@@ -217,6 +217,12 @@ class Item:
     relevant: bool = True
     refusal: str = ""  # why it is not for this visitor, where the engine gives no conditions (G12, by the answers)
 
+    @property
+    def any_failed(self) -> bool:
+        """Some condition is not met (the page's test, as Jinja's ``selectattr("met", "false")`` was: ``is
+        False``) — a Python loop rather than a filter chain per measure on every result page."""
+        return any(c.get("met") is False for c in self.conditions)
+
 
 async def evaluate_answers(situation: Situation, case: dict[str, Any], url: str) -> list[Item]:
     """Run the engine on the case with the bureau's measures for this kind of visitor, its 免申即享 settings and
