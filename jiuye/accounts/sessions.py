@@ -161,6 +161,12 @@ class _SqliteRead:
         self.order = compiled.positiontup or []
         self.fixed = compiled.construct_params({"th": ""})
         names = [c.key or "" for c in statement.selected_columns]
+        # the driver's values are the row's only where SQLAlchemy converts nothing but the session's times
+        # (a date, a decimal or a JSON column of a subject would come back as text): refuse to build otherwise
+        plain = (sa.String, sa.Integer, sa.Boolean)
+        converted = [c.key for c in statement.selected_columns if c.key not in self.TIMES and not isinstance(c.type, plain)]
+        if converted:
+            raise TypeError(f"_SqliteRead reads only text, integer and boolean columns besides the times: {converted}")
         self.row = namedtuple("_Row", names)  # type: ignore[misc]
         self.times = [i for i, k in enumerate(names) if k in self.TIMES]
 

@@ -179,8 +179,9 @@ async def selfcheck_submit(request: Request, key: str) -> Response:
 
 
 _MET = {True: '<span class="tag ok">满足</span> ', False: '<span class="tag bad">不满足</span> '}
-# the conditions' texts, clauses and hints are the same on every page (a few hundred a page): each escaped once
-# and looked up after (≈ 0.4 µs an escape, with its Markup object); emptied when full, as details vary by answer
+# the conditions' texts and clauses are the catalog's, the same on every page (a few hundred a page): each escaped
+# once and looked up after (≈ 0.4 µs an escape, with its Markup object).  Details and hints are escaped each time:
+# they carry the visitor's own dates and values, which the server keeps nowhere, not even in a cache
 _ESCAPED: dict[Any, str] = {}
 _ESCAPED_MAX = 20_000
 
@@ -209,10 +210,10 @@ def conditions_html(conditions: list[dict[str, Any]], failed_only: bool = False)
             continue
         out += ["  <li>", _MET[met], _escaped(c.get("text") or "")]
         if c.get("detail"):
-            out += ['<br><span class="small muted">', _escaped(c["detail"]), "</span>"]
+            out += ['<br><span class="small muted">', escape(c["detail"]), "</span>"]
         out += ['<br><span class="small muted">依据：', _escaped(c.get("clause") or ""), "</span>"]
         if not met and c.get("hint"):
-            out += ['<span class="hint">怎样才能符合：', _escaped(c["hint"]), "</span>"]
+            out += ['<span class="hint">怎样才能符合：', escape(c["hint"]), "</span>"]
         out.append("</li>\n")
     out.append("</ul>")
     return Markup("".join(out))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from tests.web.conftest import PASSWORD, api_token, csrf_of, login
@@ -319,3 +320,13 @@ def test_an_applicant_session_revoked_elsewhere_ends_at_the_next_request(client:
     r = client.get("/my", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/my/login")
     client.cookies.clear()
+
+
+def test_sqlite_session_read_refuses_a_subject_column_the_driver_would_return_as_text() -> None:
+    """The bare-cursor read of a session on SQLite converts only the session's times: a subject column of
+    another type (a timestamp, say) would reach the checks as text, so building such a resolver fails."""
+    from jiuye.accounts import sessions
+    from jiuye.accounts.models import staff_users
+
+    with pytest.raises(TypeError, match="locked_until"):
+        sessions.resolver("staff", staff_users, [staff_users.c.id, staff_users.c.locked_until], lambda row: row)
