@@ -95,8 +95,10 @@ def registry_districts(session: Session, kind: str, identifier: str) -> dict[str
 
     if kind == "resident":
         p = TABLES["persons"]
+        # an empty origin is the hukou district (the registry's 生源地 "空 = 同户籍区", as its facts read it)
+        origin = sa.func.coalesce(p.c.origin_district, p.c.hukou_district).label("origin_district")
         row = session.execute(
-            sa.select(p.c.hukou_district, p.c.origin_district).where(p.c.id_number == identifier)
+            sa.select(p.c.hukou_district, origin).where(p.c.id_number == identifier)
         ).first()  # fmt: skip
         return None if row is None else {"hukou": row.hukou_district, "origin": row.origin_district}
     for table in (TABLES["employers"], TABLES["organizations"]):

@@ -128,3 +128,21 @@ def test_an_organisation_named_on_an_application_is_of_the_measures_district(cli
     fields.update({"org_code": code, "org_name": "某机构", "csrf_token": token, "action": "submit"})
     r = client.post(f"/my/applications/{app_id}", data=fields)
     assert r.status_code == 409 and "崇明区的政策" in r.text and "所在区：金山区" in text_of(r.text), text_of(r.text)
+
+
+def test_an_empty_origin_is_the_hukou_district(client: Any, web_db: str) -> None:
+    """The registry's origin (生源地) left empty means the hukou district (registry schema: "空 = 同户籍区"), as the
+    engine reads it: a Jinshan resident without one is not refused JS-03a as of "非本市" origin."""
+    from jiuye import db
+    from jiuye.applications.service import district_problem, registry_districts
+    from jiuye.registry.models import TABLES
+    from jiuye.rules.catalog import get_measure
+
+    number = _registry_person(web_db, "jinshan")
+    p = TABLES["persons"]
+    with db.session_scope(web_db) as s:
+        s.execute(sa.update(p).where(p.c.id_number == number).values(origin_district=None))
+    with db.session_scope(web_db) as s:
+        own = registry_districts(s, "resident", number)
+    assert own == {"hukou": "jinshan", "origin": "jinshan"}
+    assert district_problem(get_measure("JS-03a"), own) is None
