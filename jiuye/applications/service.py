@@ -128,7 +128,7 @@ def district_problem(measure: Any, own: dict[str, str | None] | None, whose: str
     from jiuye.rules.measure import SENSE_DETAIL
 
     for sense, text in measure.district_senses().items():
-        if own and sense in own and own[sense] != measure.district:
+        if sense in own and own[sense] != measure.district:
             shown = DISTRICT_NAMES.get(own[sense] or "", "非本市")
             return (f"本政策是{DISTRICT_NAMES[measure.district]}的政策，只适用于{text}（政策目录 G12）；"
                     f"{whose}{SENSE_DETAIL[sense].format(shown)}。请选择您所在区的政策。")
