@@ -265,8 +265,10 @@ async def evaluate_answers(situation: Situation, case: dict[str, Any], url: str)
 def own_districts(situation: Situation, case: dict[str, Any]) -> dict[str, str | None]:
     """The visitor's own districts by G12 sense, as answered (as ``applications.service.own_districts`` reads
     them from the registry): a resident's hukou (and origin, when asked), an employer's own district."""
+    from jiuye.applications.service import OWN_SENSES
+
     if situation.who == "employer":
-        return dict.fromkeys(("employer", "organization"), case["employers"][0]["district"])
+        return dict.fromkeys(OWN_SENSES["employer"], case["employers"][0]["district"])
     person = case["persons"][0]
     own = {"hukou": person["hukou"]["district"]}
     if "origin_district" in person:
