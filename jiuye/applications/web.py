@@ -62,7 +62,15 @@ def reader(request: Request) -> ApplicantCtx:
 def maybe_applicant(request: Request) -> Identity | None:
     """The logged-in applicant of a public page, if any (no error when not logged in).  A visitor without the
     cookie (most of the self-check's) costs no database work; with it, one query on a bare connection, as
-    :func:`~jiuye.accounts.web.session_of` reads."""
+    :func:`~jiuye.accounts.web.session_of` reads — once a request: the policy pages ask twice (the layout's
+    greeting, the measures not offered to them)."""
+    cached = getattr(request.state, "maybe_applicant", None)
+    if cached is None:
+        cached = request.state.maybe_applicant = (_maybe_applicant(request),)
+    return cached[0]
+
+
+def _maybe_applicant(request: Request) -> Identity | None:
     token = request.cookies.get(COOKIE)
     if not token:  # what resolve refuses before any query
         return None
