@@ -442,8 +442,8 @@ def _template(
         _score=pl.sum_horizontal([pl.col(k).cast(pl.Int32) for k in keys]) if keys else pl.lit(0),
         **{f"_d_{c.key}": (c.detail if c.detail is not None else pl.lit(None, pl.String)) for c in conditions},
         # what would change a failed threshold condition, computed from its declared structure
-        **{f"_d_h_{c.key}": pl.when(~pl.col(c.key)).then(c.threshold.hint(until)).otherwise(None).cast(pl.String)
-           for c in conditions if c.threshold is not None},
+        # (where the condition failed: in the hint's own ``when``, one node fewer per hint on every evaluation)
+        **{f"_d_h_{c.key}": c.threshold.hint(until, where=~pl.col(c.key)) for c in conditions if c.threshold is not None},
     )  # fmt: skip
     items = [
         _Item(c.text, c.clause or measure.meta.clause, met=pl.col(c.key), detail=pl.col(f"_d_{c.key}").cast(pl.String),

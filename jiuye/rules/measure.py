@@ -293,55 +293,106 @@ class Threshold:
 
         return symbol(self.word) in ("≥", ">")
 
-    def hint(self, until: dt.date | None = None) -> pl.Expr:
+    def hint(self, until: dt.date | None = None, where: pl.Expr | None = None) -> pl.Expr:
         """String expression: what would make the condition met, or null when nothing can (or it is met).
 
-        ``until`` is the last day of the measure's window (G4): a day after it changes nothing."""
+        ``until`` is the last day of the measure's window (G4): a day after it changes nothing.  ``where``: the
+        hint only on the rows where it holds (the engine's "the condition failed"), in the same ``when``."""
         text, _, _, possible = self.hint_parts(until)
-        return pl.when(possible).then(text).otherwise(pl.lit(None, pl.String))
+        if possible is None:
+            return _NO_HINT
+        return pl.when(_where(where, possible)).then(text)
 
     def hint_parts(
         self, until: dt.date | None = None
-    ) -> tuple[pl.Expr, pl.Expr | None, pl.Expr | None, pl.Expr]:
+    ) -> tuple[pl.Expr, pl.Expr | None, pl.Expr | None, pl.Expr | None]:
         """(text, day, missing, possible): the hint's text, the day it names (age/date/end) or the number of
-        units missing (count), and whether it may be said at all.  :class:`AnyOf` compares branches by them."""
+        units missing (count), and where it may be said at all (a predicate: null is "no"; None: on no row).
+        :class:`AnyOf` compares branches by them.
+
+        Polars evaluates every node of an expression on every evaluation however few the rows (a one-person
+        explanation is mostly that, issue 11 item 4), so each part is built with as few nodes as it takes: a
+        day computed from constants is computed here, and the day appears once in ``possible``."""
         from jiuye.rules.dates import add_years_expr
         from jiuye.rules.legal import includes_number
 
         strict = not includes_number(self.word)
         if not self.upward or (self.kind == "age" and self.birth is None):
             # a maximum age / latest day / maximum count passed: time does not undo it
-            return pl.lit(None, pl.String), None, None, pl.lit(False)
+            return _NO_HINT, None, None, None
         limit = self.limit if isinstance(self.limit, pl.Expr) else pl.lit(self.limit)
         day: pl.Expr | None = None
         missing: pl.Expr | None = None
+        known: dt.date | None = None  # the day, when it is the same on every row
         if self.kind == "age":
             assert self.birth is not None
-            years = limit + 1 if strict else limit
-            day = add_years_expr(self.birth, years.cast(pl.Int32))
             then = f"（{{}}起）{self.action}即可申请" if self.action else "（{}起）"
-            text = pl.format("年满{}周岁后" + then, years, day.dt.strftime("%Y-%m-%d"))
-        elif self.kind in ("date", "end"):
-            day = limit + dt.timedelta(days=1) if strict else limit
-            shown = day.dt.strftime("%Y-%m-%d")
-            if self.kind == "end":
-                text = pl.format(f"{self.action}至{{}}或之后即可申请", shown)
-            elif self.limit_label:
-                text = pl.format(f"{self.limit_label}后（{{}}起）{self.action}即可申请", shown)
+            if type(self.limit) is int:  # the age a constant: its text and the day's offset too ("192mo")
+                n = self.limit + 1 if strict else self.limit
+                day = add_years_expr(self.birth, n)
+                text = pl.format(f"年满{n}周岁后" + then, day.dt.strftime("%Y-%m-%d"))
             else:
-                text = pl.format(f"{self.action}在{{}}或之后即可申请", shown)
+                years = limit + 1 if strict else limit
+                day = add_years_expr(self.birth, years.cast(pl.Int32))
+                text = pl.format("年满{}周岁后" + then, years, day.dt.strftime("%Y-%m-%d"))
+        elif self.kind in ("date", "end"):
+            if type(self.limit) is dt.date:  # the same day on every row: its text is a constant
+                known = self.limit + dt.timedelta(days=1) if strict else self.limit
+                day = pl.lit(known)
+                shown = known.isoformat()  # as Polars' %Y-%m-%d writes a Date (four-digit year)
+                if self.kind == "end":
+                    text = pl.lit(f"{self.action}至{shown}或之后即可申请")
+                elif self.limit_label:
+                    text = pl.lit(f"{self.limit_label}后（{shown}起）{self.action}即可申请")
+                else:
+                    text = pl.lit(f"{self.action}在{shown}或之后即可申请")
+            else:
+                day = limit + dt.timedelta(days=1) if strict else limit
+                shown_expr = day.dt.strftime("%Y-%m-%d")
+                if self.kind == "end":
+                    text = pl.format(f"{self.action}至{{}}或之后即可申请", shown_expr)
+                elif self.limit_label:
+                    text = pl.format(f"{self.limit_label}后（{{}}起）{self.action}即可申请", shown_expr)
+                else:
+                    text = pl.format(f"{self.action}在{{}}或之后即可申请", shown_expr)
         else:
             missing = (limit + 1 if strict else limit) - self.value.fill_null(0)
             text = pl.format(f"{self.action}再满{{}}{self.unit}后", missing)
-        possible = missing > 0 if missing is not None else day.is_not_null()  # type: ignore[union-attr]
-        if day is not None and until is not None:
-            possible &= day <= until  # G4: after the window nothing is paid, so nothing to promise
-        if day is not None and self.latest is not None:
-            # a day on which another premise has ended (the registration closed before it) is no promise
-            possible &= day <= self.latest  # null: the premise holds on no day at all
+        terms: list[pl.Expr] = []
+        if missing is not None:
+            terms.append(missing > 0)
+        elif known is not None:
+            if until is not None and known > until:
+                return text, day, None, None  # G4: after the window nothing is paid, so nothing to promise
+            if self.latest is not None:
+                terms.append(day <= self.latest)
+        else:
+            assert day is not None
+            # G4: after the window nothing is paid, so nothing to promise; and a day on which another premise
+            # has ended (the registration closed before it) is no promise (a null latest: it holds on no day).
+            # One comparison (a null day fails it as it failed "is not null"): clip keeps a null latest null.
+            if self.latest is not None:
+                terms.append(day <= (self.latest if until is None else self.latest.clip(upper_bound=until)))
+            elif until is not None:
+                terms.append(day <= until)
+            else:
+                terms.append(day.is_not_null())
         if self.requires is not None:
-            possible &= self.requires.fill_null(False)
-        return text, day, missing, possible.fill_null(False)
+            terms.append(self.requires)  # null: not met (a predicate's null is "no")
+        if not terms:
+            return text, day, missing, _EVERYWHERE
+        possible = terms[0]
+        for term in terms[1:]:
+            possible = possible & term
+        return text, day, missing, possible
+
+
+_NO_HINT = pl.lit(None, pl.String)
+_EVERYWHERE = pl.lit(True)  # a hint that may be said on every row (``hint`` then needs no test of it)
+
+
+def _where(where: pl.Expr | None, possible: pl.Expr) -> pl.Expr:
+    return possible if where is None else where if possible is _EVERYWHERE else where & possible
 
 
 @dataclass(frozen=True)
@@ -372,18 +423,27 @@ class AnyOf:
         """Some branch can be reached by waiting or acting."""
         return any(t.upward for t in self.thresholds)
 
-    def hint(self, until: dt.date | None = None) -> pl.Expr:
-        """The hint of the branch reachable first: the earliest day, else the fewest missing units."""
+    def hint(self, until: dt.date | None = None, where: pl.Expr | None = None) -> pl.Expr:
+        """The hint of the branch reachable first: the earliest day, else the fewest missing units (``where``: as
+        :meth:`Threshold.hint`).  A group of one branch needs no comparison: where it may be said, it names a day
+        (or a number) and is the earliest — every measure's AnyOf has one hinted branch."""
         parts = [t.hint_parts(until) for t in self.thresholds if t.upward]
-        dated = [(text, day, ok) for text, day, _, ok in parts if day is not None]
-        counted = [(text, missing, ok) for text, _, missing, ok in parts if missing is not None]
-        chosen: list[pl.Expr] = []
+        dated = [(text, day, ok) for text, day, _, ok in parts if day is not None and ok is not None]
+        counted = [(text, missing, ok) for text, _, missing, ok in parts if missing is not None and ok is not None]
+        chosen: list[tuple[pl.Expr, pl.Expr | None]] = []  # (text, where it is chosen; None: where it is not null)
         for group in (dated, counted):
-            if not group:
-                continue
-            best = pl.min_horizontal([pl.when(ok).then(key) for _, key, ok in group])
-            chosen += [pl.when(ok & (key == best)).then(text) for text, key, ok in group]
-        return pl.coalesce([*chosen, pl.lit(None, pl.String)])
+            if len(group) == 1:
+                chosen.append((group[0][0], group[0][2]))
+            elif group:
+                best = pl.min_horizontal([pl.when(ok).then(key) for _, key, ok in group])
+                chosen += [(pl.when(ok & (key == best)).then(text), None) for text, key, ok in group]
+        if not chosen:
+            return _NO_HINT
+        text, ok = chosen[0]
+        if len(chosen) == 1 and ok is not None:
+            return pl.when(_where(where, ok)).then(text)
+        picked = pl.coalesce([text if ok is None else pl.when(ok).then(text) for text, ok in chosen])
+        return picked if where is None else pl.when(where).then(picked)
 
 
 @dataclass(frozen=True)
