@@ -126,9 +126,13 @@ def persons(facts: Facts) -> pl.LazyFrame:
 
 def person_contracts(facts: Facts) -> pl.LazyFrame:
     """Every person left-joined with their contracts (employer attributes, ``S`` = start, ``day_before_S``)."""
-    if derived.no_rows(facts.contracts):  # every person without one (a web form's, usually): nulls, no join, no collect
-        return _without_rows(facts, "person_contracts", _person_contracts)
     return derived.shared_when_tiny(facts, "person_contracts", lambda: _person_contracts(facts))
+
+
+def _person_contracts(facts: Facts) -> pl.LazyFrame:
+    if derived.no_rows(facts.contracts):  # every person without one (a web form's, usually): nulls, without the join
+        return _without_rows(facts, "person_contracts", _with_contracts)
+    return _with_contracts(facts)
 
 
 PERSON_COLUMNS = ("person", "subject", "birth_date", "gender", "hukou_district", "hukou_agricultural")
@@ -139,7 +143,7 @@ def _without_rows(facts: Facts, key: str, joined: Callable[[Facts], pl.LazyFrame
     return persons(facts).with_columns(derived.null_columns(key, lambda: joined(facts), PERSON_COLUMNS))
 
 
-def _person_contracts(facts: Facts) -> pl.LazyFrame:
+def _with_contracts(facts: Facts) -> pl.LazyFrame:
     contracts = derived.contracts_with_employers(facts).select(
         "contract_id", "person", "employer", S="start", contract_end="end", registered="registered",
         employer_type="employer_type", employer_district="employer_district", employer_size="employer_size",
@@ -215,12 +219,16 @@ def person_employments(facts: Facts) -> pl.LazyFrame:
     ``employer`` (null for flexible employment), ``employment_registered`` (the contract's 用工登记备案; a
     flexible-employment registration is itself a registration: true).
     """
-    if derived.no_rows(facts.contracts) and derived.no_rows(facts.flexible):
-        return _without_rows(facts, "person_employments", _person_employments)
     return derived.shared_when_tiny(facts, "person_employments", lambda: _person_employments(facts))
 
 
 def _person_employments(facts: Facts) -> pl.LazyFrame:
+    if derived.no_rows(facts.contracts) and derived.no_rows(facts.flexible):
+        return _without_rows(facts, "person_employments", _with_employments)
+    return _with_employments(facts)
+
+
+def _with_employments(facts: Facts) -> pl.LazyFrame:
     contracts = facts.contracts.lazy().select(
         "person", employment=pl.lit("contract"), employment_id="contract_id", E="start", employment_end="end",
         employer="employer", employment_registered="registered",

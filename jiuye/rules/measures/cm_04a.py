@@ -28,7 +28,7 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules import derived
-from jiuye.rules.dates import add_years_expr, age_on_expr
+from jiuye.rules.dates import add_years_expr, age_on_columns
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
 from jiuye.rules.measure import AnyOf, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
@@ -90,7 +90,7 @@ class HiringSubsidyYouth(Measure):
             registered_unemployed=pl.col("spell_start").is_not_null())  # fmt: skip
         first = derived.nth_insured_month(facts, 1, "first_insured_month")
         return units.join(first, on="contract_id", how="left").with_columns(
-            age_at_S=age_on_expr(pl.col("birth_date"), s)
+            age_at_S=age_on_columns("birth_date", "S")
         )
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
