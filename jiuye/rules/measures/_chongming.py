@@ -159,7 +159,7 @@ def higher_education(facts: Facts) -> pl.LazyFrame:
 def _higher_education(facts: Facts) -> pl.LazyFrame:
     return (
         facts.education.lazy()
-        .filter(pl.col("full_time") & pl.col("level").is_in(list(derived.HIGHER_EDUCATION))
+        .filter(pl.col("full_time") & derived.is_in("level", derived.HIGHER_EDUCATION)
                 & pl.col("graduation_date").is_not_null())
         .select("person", "level", "graduation_date")
         .with_columns(graduation=pl.format("{}毕业 {}", labelled(pl.col("level"), LEVEL_LABELS, keep_unlabelled=True),

@@ -20,6 +20,7 @@ Our choices (for each internship with a contract signing date D):
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 import polars as pl
@@ -36,6 +37,13 @@ KIND_LABELS = {
     "guidance_station": "创业指导站", "hr_agency": "人力资源服务机构", "competition_host": "赛事承办单位",
     "startup": "创业组织",
 }  # fmt: skip
+
+
+@functools.cache
+def _remaining_months() -> pl.Expr:
+    """Whole months of the internship after the contract day D, built once (issue 11: a dozen expression nodes and
+    two literals that become Series, every evaluation)."""
+    return whole_months_covered_expr(pl.col("D") + ONE_DAY, pl.col("internship_end")).alias("remaining_months")
 
 
 class InternshipBaseRemainingTermMentoringSubsidy(Measure):
@@ -71,7 +79,7 @@ class InternshipBaseRemainingTermMentoringSubsidy(Measure):
         bases = facts.organizations.lazy().select(base="id", base_kind="kind", base_district="district")
         return (
             persons(facts).join(internships, on="person", how="left").join(bases, on="base", how="left")
-            .with_columns(remaining_months=whole_months_covered_expr(pl.col("D") + ONE_DAY, pl.col("internship_end")))
+            .with_columns(_remaining_months())
         )  # fmt: skip
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:

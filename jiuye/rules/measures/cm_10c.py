@@ -73,7 +73,7 @@ class HardshipGraduateJobSearchSubsidy(Measure):
             "person", "level", "full_time", "graduation_date", Y=pl.col("graduation_date").dt.year().cast(pl.Int32)
         )
         units = persons(facts).join(education, on="person", how="left")
-        statuses = facts.statuses.lazy().filter(pl.col("kind").is_in(list(HARDSHIP_KINDS))).select(
+        statuses = facts.statuses.lazy().filter(derived.is_in("kind", HARDSHIP_KINDS)).select(
             "person", "kind", "start", "end"
         )
         year_first, year_last = pl.date(pl.col("Y"), 1, 1), pl.date(pl.col("Y"), 12, 31)
