@@ -21,6 +21,7 @@ Our choices:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -59,6 +60,14 @@ def mark_internship_eligible(
         checked = checked.join(schooling, on=["person", "_x"], how="left")
     checked = checked.with_columns(e.checked).select(e.result)
     return frame.join(checked, left_on=["person", day], right_on=["person", "_x"], how="left").with_columns(e.filled)
+
+
+@functools.lru_cache(maxsize=64)
+def without_day(out: str) -> list[pl.Expr]:
+    """What :func:`mark_internship_eligible` adds to rows whose day is null (no key to test): not met, no school year
+    ahead, no detail — for a caller that knows every row's day is null, without the test's joins (issue 11)."""
+    return [pl.lit(False).alias(out), pl.lit(None, pl.Date).alias(f"{out}_student_from"),
+            pl.lit(None, pl.String).alias(f"{out}_detail")]  # fmt: skip
 
 
 @dataclass(frozen=True)
