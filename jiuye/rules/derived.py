@@ -166,6 +166,16 @@ def null_columns(key: Hashable, joined: Callable[[], pl.LazyFrame], kept: Collec
     return found
 
 
+def left_join(frame: pl.LazyFrame, right: pl.LazyFrame, on: str | list[str], empty: bool, key: Hashable) -> pl.LazyFrame:
+    """``frame.join(right, on=on, how="left")`` — or, when ``empty`` (``right`` stems from facts tables without rows,
+    :func:`no_rows`), ``frame`` with ``right``'s other columns null: the rows that join gives, without its operators
+    (issue 11: a web form's person has most tables empty, and a join is a fixed cost however few its rows).
+    ``key`` names ``right``'s columns (:func:`null_columns`)."""
+    if not empty:
+        return frame.join(right, on=on, how="left")
+    return frame.with_columns(null_columns(key, lambda: right, [on] if isinstance(on, str) else on))
+
+
 def shared_when_tiny(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
     """Like :func:`shared_by_measures` in a tiny evaluation (up to ``_MEMO_TINY_MAX_ROWS`` fact rows: a web form's
     case, a few dozen merged ones), else built afresh: for a frame several measures start from (persons with their

@@ -25,6 +25,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from jiuye.rules import derived
 from jiuye.rules.dates import whole_months_covered_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail, labelled
@@ -77,10 +78,11 @@ class InternshipBaseRemainingTermMentoringSubsidy(Measure):
             D="contract_signed_on",
         )  # fmt: skip
         bases = facts.organizations.lazy().select(base="id", base_kind="kind", base_district="district")
-        return (
-            persons(facts).join(internships, on="person", how="left").join(bases, on="base", how="left")
-            .with_columns(_remaining_months())
-        )  # fmt: skip
+        frame = derived.left_join(persons(facts), internships, "person", derived.no_rows(facts.internships),
+                                  "CM-08 internships")
+        frame = derived.left_join(frame, bases, "base", derived.no_rows(facts.internships) or derived.no_rows(
+            facts.organizations), "CM-08 bases")  # without internships no row has a base to join
+        return frame.with_columns(_remaining_months())
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         deadline = date_param(p, "contract_signed_by")

@@ -58,7 +58,8 @@ class InternshipLivingAllowance(Measure):
         """One row per person × internship (a person without internships keeps one row)."""
         bases = facts.organizations.lazy().select(base="id", org_kind="kind", org_district="district")
         internships = facts.internships.lazy().join(bases, on="base", how="left")
-        frame = persons(facts).select("person", "subject", "hukou_district").join(internships, on="person", how="left")
+        frame = derived.left_join(persons(facts).select("person", "subject", "hukou_district"), internships, "person",
+                                  derived.no_rows(facts.internships), "JS-03b internships")
         if derived.no_rows(facts.internships):  # no internship: no first day to test (a web form's person, usually)
             return frame.with_columns(without_day("intern_eligible"))
         return mark_internship_eligible(frame, facts, ctx.parameters_of("JS-01b"), "start", "intern_eligible")
