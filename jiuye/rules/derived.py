@@ -148,7 +148,7 @@ def _empty(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame], held:
 _NULL_COLUMNS: dict[Hashable, list[pl.Expr]] = {}
 
 
-def null_columns(key: Hashable, joined: Callable[[], pl.LazyFrame], kept: Collection[str],
+def null_columns(key: Hashable, joined: Callable[[], pl.LazyFrame], kept: Collection[str] | Callable[[], Collection[str]],
                  values: dict[str, Any] | None = None) -> list[pl.Expr]:  # fmt: skip
     """The columns of the plan ``joined()`` other than ``kept``, as literals: null, or ``values[name]`` — what a
     left join of ``kept``'s frame with a facts table without rows adds to its rows.  A derivation returns its
@@ -158,8 +158,9 @@ def null_columns(key: Hashable, joined: Callable[[], pl.LazyFrame], kept: Collec
     found = _NULL_COLUMNS.get(key)
     if found is None:
         values = values or {}
+        names = kept() if callable(kept) else kept
         found = [pl.lit(values.get(name), dtype).alias(name)
-                 for name, dtype in joined().collect_schema().items() if name not in kept]  # fmt: skip
+                 for name, dtype in joined().collect_schema().items() if name not in names]  # fmt: skip
         if len(_NULL_COLUMNS) > 4096:
             _NULL_COLUMNS.clear()
         _NULL_COLUMNS[key] = found
@@ -173,7 +174,8 @@ def left_join(frame: pl.LazyFrame, right: pl.LazyFrame, on: str | list[str], emp
     ``key`` names ``right``'s columns (:func:`null_columns`)."""
     if not empty:
         return frame.join(right, on=on, how="left")
-    return frame.with_columns(null_columns(key, lambda: right, [on] if isinstance(on, str) else on))
+    joined = lambda: frame.join(right, on=on, how="left")  # noqa: E731 (the columns as the join names them)
+    return frame.with_columns(null_columns(key, joined, lambda: frame.collect_schema().names()))
 
 
 def shared_when_tiny(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
@@ -287,11 +289,12 @@ def employment_periods(facts: Facts) -> pl.LazyFrame:
     ])  # fmt: skip
 
 
-def mark_unemployed(frame: pl.LazyFrame, facts: Facts, day: str, out: str) -> pl.LazyFrame:
+def mark_unemployed(frame: pl.LazyFrame, facts: Facts, day: str, out: str, no_days: bool = False) -> pl.LazyFrame:
     """G10 未就业 on ``day``: no contract and no flexible-employment registration covers it.  Facts without either
-    give every known day, without the joins (issue 11: a query's fixed cost on a web form's person)."""
+    give every known day, without the joins (issue 11: a query's fixed cost on a web form's person) — as does
+    ``no_days``: the caller knows that no row has a day (null: no period covers it, and it is not known)."""
     known, unemployed = _unemployed(day, out)
-    if no_rows(facts.contracts) and no_rows(facts.flexible):
+    if no_days or (no_rows(facts.contracts) and no_rows(facts.flexible)):
         return frame.with_columns(known)
     return mark_covered(frame, employment_periods(facts), day, f"_{out}_employed").with_columns(unemployed).drop(
         f"_{out}_employed"
@@ -460,13 +463,15 @@ def mark_overlapping(
     )
 
 
-def with_unemployment_spell(units: pl.LazyFrame, facts: Facts, day: str = "day_before_S") -> pl.LazyFrame:
+def with_unemployment_spell(units: pl.LazyFrame, facts: Facts, day: str = "day_before_S",
+                            no_days: bool = False) -> pl.LazyFrame:  # fmt: skip
     """Add ``spell_start``: the earliest start of an unemployment registration covering ``units[day]``, and
     ``spell_end``: the last day of that registration (null while open; the longest when several start that
     day) — how long a later act would still find it open (what a hint may promise).  Facts without any
-    registration give both null, without the joins (issue 11: a web form's person)."""
+    registration give both null, without the joins (issue 11: a web form's person) — as does ``no_days``: the caller
+    knows that no row has a day (a null day is in no registration)."""
     e = _spell(day)
-    if no_rows(facts.unemployment):
+    if no_days or no_rows(facts.unemployment):
         return units.with_columns(e.none)
     spells = (
         units.select(e.keys).unique().filter(e.known)

@@ -79,7 +79,9 @@ class NewJobSubsidy(Measure):
                                                        pl.col("day_before_S")))
             .group_by("person", "day_before_S").agg(last_worked=pl.col("covered_to").max())
         )  # fmt: skip
-        return units.join(last, on=["person", "day_before_S"], how="left").with_columns(
+        # no contract: no day before a hire, so nothing was last worked before one
+        return derived.left_join(units, last, ["person", "day_before_S"], derived.no_rows(facts.contracts),
+                                 "CM-10e last worked").with_columns(
             out_of_work_from=day_after("last_worked"),
             out_of_work_enough_on=add_months_expr(day_after("last_worked"), months),
         )

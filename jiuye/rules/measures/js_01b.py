@@ -177,7 +177,8 @@ class InternshipEligibility(Measure):
         """One row per person × internship first day; a person without internships on the range's last day."""
         days = facts.internships.lazy().select("person", internship_start="start")
         frame = (
-            persons(facts).select("person", "subject").join(days, on="person", how="left")
+            derived.left_join(persons(facts).select("person", "subject"), days, "person",
+                              derived.no_rows(facts.internships), "JS-01b internships")
             .with_columns(check_day=pl.col("internship_start").fill_null(pl.lit(ctx.horizon_end)))
         )  # fmt: skip
         return mark_internship_eligible(frame, facts, p, "check_day", "internship_group")
