@@ -157,10 +157,10 @@ def bench_population(sizes: list[int], cache_root: Path, repeat: int) -> list[di
     return rows
 
 
-def bench_one_person(runs: int) -> dict[str, float]:
+def bench_one_person(runs: int, case_file: Path = ONE_PERSON) -> dict[str, float]:
     from jiuye.rules import evaluate
 
-    case = json.loads(ONE_PERSON.read_text())
+    case = json.loads(case_file.read_text())
     for _ in range(20):  # warm-up: imports, parameter files, Polars plan caches
         evaluate(case)
     times = []
@@ -236,14 +236,16 @@ def _pctl(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * len(ordered)) - 1)]
 
 
-def bench_one_side_by_side(old: Path, runs: int, rounds: int) -> dict[str, dict[str, float]]:
+def bench_one_side_by_side(
+    old: Path, runs: int, rounds: int, case_file: Path = ONE_PERSON
+) -> dict[str, dict[str, float]]:
     """One person with explanations in-process, old tree and this tree in alternating child processes."""
     got: dict[str, dict[str, list[float]]] = {"old": {"wall": [], "cpu": []}, "new": {"wall": [], "cpu": []}}
     loads = []
     for _ in range(rounds):
         for name, tree in (("old", old), ("new", ROOT)):
             loads.append(os.getloadavg()[0])
-            out = subprocess.run([PYTHON, "-c", ONE_CHILD, str(tree), str(ONE_PERSON), str(runs)], check=True,
+            out = subprocess.run([PYTHON, "-c", ONE_CHILD, str(tree), str(case_file), str(runs)], check=True,
                                  capture_output=True, text=True, cwd="/").stdout  # fmt: skip
             r = json.loads(out.strip().splitlines()[-1])
             got[name]["wall"] += r["wall"]
@@ -381,15 +383,17 @@ def main() -> None:
     parser.add_argument("--one-old", type=Path, help="one person side by side against this tree (e.g. a7e6166)")
     parser.add_argument("--rounds", type=int, default=3, help="old/new alternations for --one-old")
     parser.add_argument("--batched", type=int, nargs="*", default=[], help="merged one-person cases per call")
+    parser.add_argument("--case", type=Path, default=ONE_PERSON,
+                        help="the one-person case of (2) and --one-old (default examples/case-one-person.json)")
     args = parser.parse_args()
     host = machine()
     print(host, flush=True)
     population = bench_population(args.sizes, args.cache, args.repeat) if args.sizes else []
     if args.one_old:
-        bench_one_side_by_side(args.one_old, args.runs, args.rounds)
+        bench_one_side_by_side(args.one_old, args.runs, args.rounds, args.case)
     if args.batched:
         bench_batched(args.batched, max(5, args.runs // 10), args.one_old, args.rounds if args.one_old else 1)
-    one = None if args.skip_one else bench_one_person(args.runs)
+    one = None if args.skip_one else bench_one_person(args.runs, args.case)
     cold = None if args.skip_cold else bench_cold(args.cold_runs)
     if args.write_results:
         command = "python bench/engine.py " + " ".join(sys.argv[1:])

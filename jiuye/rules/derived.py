@@ -6,7 +6,8 @@ All functions take and return lazy frames and work on whole columns.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterator
+import functools
+from collections.abc import Callable, Collection, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -143,6 +144,40 @@ def _empty(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame], held:
         held.setdefault(k, f.lazy() if lazy else f)
 
 
+# by key: the columns a derivation's left join adds to rows that find nothing (see :func:`null_columns`)
+_NULL_COLUMNS: dict[Hashable, list[pl.Expr]] = {}
+
+
+def null_columns(key: Hashable, joined: Callable[[], pl.LazyFrame], kept: Collection[str] | Callable[[], Collection[str]],
+                 values: dict[str, Any] | None = None) -> list[pl.Expr]:  # fmt: skip
+    """The columns of the plan ``joined()`` other than ``kept``, as literals: null, or ``values[name]`` — what a
+    left join of ``kept``'s frame with a facts table without rows adds to its rows.  A derivation returns its
+    frame with them, without the joins and without a collect (a web form's person has most tables empty, and on
+    a handful of rows every operator is a fixed cost, issue 11).  Kept across evaluations by ``key``: facts have
+    fixed schemas, so the columns depend only on what ``key`` names (resolving a plan's schema costs ~0.5 ms)."""
+    found = _NULL_COLUMNS.get(key)
+    if found is None:
+        values = values or {}
+        names = kept() if callable(kept) else kept
+        found = [pl.lit(values.get(name), dtype).alias(name)
+                 for name, dtype in joined().collect_schema().items() if name not in names]  # fmt: skip
+        if len(_NULL_COLUMNS) > 4096:
+            _NULL_COLUMNS.clear()
+        _NULL_COLUMNS[key] = found
+    return found
+
+
+def left_join(frame: pl.LazyFrame, right: pl.LazyFrame, on: str | list[str], empty: bool, key: Hashable) -> pl.LazyFrame:
+    """``frame.join(right, on=on, how="left")`` — or, when ``empty`` (``right`` stems from facts tables without rows,
+    :func:`no_rows`), ``frame`` with ``right``'s other columns null: the rows that join gives, without its operators
+    (issue 11: a web form's person has most tables empty, and a join is a fixed cost however few its rows).
+    ``key`` names ``right``'s columns (:func:`null_columns`)."""
+    if not empty:
+        return frame.join(right, on=on, how="left")
+    joined = lambda: frame.join(right, on=on, how="left")  # noqa: E731 (the columns as the join names them)
+    return frame.with_columns(null_columns(key, joined, lambda: frame.collect_schema().names()))
+
+
 def shared_when_tiny(facts: Facts, key: Hashable, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
     """Like :func:`shared_by_measures` in a tiny evaluation (up to ``_MEMO_TINY_MAX_ROWS`` fact rows: a web form's
     case, a few dozen merged ones), else built afresh: for a frame several measures start from (persons with their
@@ -190,14 +225,33 @@ def mark_covered(
     frame: pl.LazyFrame, periods: pl.LazyFrame, day: str, out: str, on: str = "person"
 ) -> pl.LazyFrame:
     """Add boolean ``out``: some period (``start``/``end``) of the same ``on`` covers ``frame[day]`` (G9)."""
+    e = _covered(on, day, out)
+    keys = frame.select(e.keys).unique().filter(e.known)
+    hits = keys.join(periods.select(e.periods), on=on).filter(e.covers).select(e.keys).unique().with_columns(e.hit)
+    return frame.join(hits, on=[on, day], how="left", nulls_equal=False).with_columns(e.filled)
+
+
+@dataclass(frozen=True)
+class _Covered:
+    keys: list[pl.Expr]
+    known: pl.Expr
+    periods: list[pl.Expr]
+    covers: pl.Expr
+    hit: pl.Expr
+    filled: pl.Expr
+
+
+@functools.lru_cache(maxsize=256)
+def _covered(on: str, day: str, out: str) -> _Covered:
+    """The expressions of :func:`mark_covered`, built once per columns (issue 11: every evaluation built them
+    again, several times, for a few of its milliseconds)."""
     # the periods' bounds get private names so a day column called start/end can't shadow them
-    keys = frame.select(on, day).unique().filter(pl.col(day).is_not_null())
-    hits = (
-        keys.join(periods.select(on, _period_start="start", _period_end="end"), on=on)
-        .filter(covers_day_expr(pl.col("_period_start"), pl.col("_period_end"), pl.col(day)))
-        .select(on, day).unique().with_columns(pl.lit(True).alias(out))
+    return _Covered(
+        keys=[pl.col(on), pl.col(day)], known=pl.col(day).is_not_null(),
+        periods=[pl.col(on), pl.col("start").alias("_period_start"), pl.col("end").alias("_period_end")],
+        covers=covers_day_expr(pl.col("_period_start"), pl.col("_period_end"), pl.col(day)),
+        hit=pl.lit(True).alias(out), filled=pl.col(out).fill_null(False),
     )  # fmt: skip
-    return frame.join(hits, on=[on, day], how="left", nulls_equal=False).with_columns(pl.col(out).fill_null(False))
 
 
 def no_rows(table: pl.DataFrame) -> bool:
@@ -217,7 +271,14 @@ def mark_status(frame: pl.LazyFrame, facts: Facts, kinds: tuple[str, ...], day: 
 
 
 def statuses_of(facts: Facts, *kinds: str) -> pl.LazyFrame:
-    return facts.statuses.lazy().filter(pl.col("kind").is_in(list(kinds))).select("person", "start", "end")
+    return facts.statuses.lazy().filter(is_in("kind", kinds)).select("person", "start", "end")
+
+
+@functools.lru_cache(maxsize=256)
+def is_in(column: str, values: tuple[str, ...]) -> pl.Expr:
+    """``pl.col(column).is_in(values)``, built once: the values become a Series each time (issue 11: ~0.1 ms on a
+    busy Polars pool, several times a one-person evaluation)."""
+    return pl.col(column).is_in(list(values))
 
 
 def employment_periods(facts: Facts) -> pl.LazyFrame:
@@ -228,15 +289,23 @@ def employment_periods(facts: Facts) -> pl.LazyFrame:
     ])  # fmt: skip
 
 
-def mark_unemployed(frame: pl.LazyFrame, facts: Facts, day: str, out: str) -> pl.LazyFrame:
+def mark_unemployed(frame: pl.LazyFrame, facts: Facts, day: str, out: str, no_days: bool = False) -> pl.LazyFrame:
     """G10 未就业 on ``day``: no contract and no flexible-employment registration covers it.  Facts without either
-    give every known day, without the joins (issue 11: a query's fixed cost on a web form's person)."""
-    if no_rows(facts.contracts) and no_rows(facts.flexible):
-        return frame.with_columns(pl.col(day).is_not_null().alias(out))
-    covered = mark_covered(frame, employment_periods(facts), day, f"_{out}_employed")
-    return covered.with_columns((~pl.col(f"_{out}_employed") & pl.col(day).is_not_null()).alias(out)).drop(
+    give every known day, without the joins (issue 11: a query's fixed cost on a web form's person) — as does
+    ``no_days``: the caller knows that no row has a day (null: no period covers it, and it is not known)."""
+    known, unemployed = _unemployed(day, out)
+    if no_days or (no_rows(facts.contracts) and no_rows(facts.flexible)):
+        return frame.with_columns(known)
+    return mark_covered(frame, employment_periods(facts), day, f"_{out}_employed").with_columns(unemployed).drop(
         f"_{out}_employed"
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _unemployed(day: str, out: str) -> tuple[pl.Expr, pl.Expr]:
+    """:func:`mark_unemployed`'s ``out`` without periods, and from the ``_{out}_employed`` of :func:`mark_covered`."""
+    return (pl.col(day).is_not_null().alias(out),
+            (~pl.col(f"_{out}_employed") & pl.col(day).is_not_null()).alias(out))  # fmt: skip
 
 
 def contracts_with_employers(facts: Facts) -> pl.LazyFrame:
@@ -349,7 +418,7 @@ def paid_insurance_months(facts: Facts, among: pl.LazyFrame, schemes: list[str] 
     """(person, month) with a paid social-insurance record (any scheme unless given), for ``among``'s people."""
     si = insurance_of(facts, among).filter(pl.col("paid"))
     if schemes is not None:
-        si = si.filter(pl.col("scheme").is_in(schemes))
+        si = si.filter(is_in("scheme", tuple(schemes)))
     return si.select("person", "month").unique()
 
 
@@ -357,12 +426,17 @@ EDUCATION_RANK = {"secondary_vocational": 1, "junior_college": 2, "bachelor": 3,
 HIGHER_EDUCATION = ("junior_college", "bachelor", "master", "doctor")
 
 
+@functools.cache
+def _education_rank() -> pl.Expr:
+    """``_rank``: the level's place in ``EDUCATION_RANK`` — built once (a mapping becomes Series each time)."""
+    return pl.col("level").replace_strict(EDUCATION_RANK, return_dtype=pl.Int8).alias("_rank")
+
+
 def highest_full_time_degree(facts: Facts) -> pl.LazyFrame:
     """(person, degree, degree_graduation_date): the highest full-time education entry of each person."""
-    rank = pl.col("level").replace_strict(EDUCATION_RANK, return_dtype=pl.Int8)
     return (
         facts.education.lazy().filter(pl.col("full_time"))
-        .with_columns(_rank=rank)
+        .with_columns(_education_rank())
         .sort(["person", "_rank", "graduation_date"], descending=[False, True, False], nulls_last=True)
         .group_by("person", maintain_order=True).first()
         .select("person", degree="level", degree_graduation_date="graduation_date")
@@ -389,24 +463,50 @@ def mark_overlapping(
     )
 
 
-def with_unemployment_spell(units: pl.LazyFrame, facts: Facts, day: str = "day_before_S") -> pl.LazyFrame:
+def with_unemployment_spell(units: pl.LazyFrame, facts: Facts, day: str = "day_before_S",
+                            no_days: bool = False) -> pl.LazyFrame:  # fmt: skip
     """Add ``spell_start``: the earliest start of an unemployment registration covering ``units[day]``, and
     ``spell_end``: the last day of that registration (null while open; the longest when several start that
     day) — how long a later act would still find it open (what a hint may promise).  Facts without any
-    registration give both null, without the joins (issue 11: a web form's person)."""
-    if no_rows(facts.unemployment):
-        return units.with_columns(spell_start=pl.lit(None, pl.Date), spell_end=pl.lit(None, pl.Date))
-    far = dt.date.max  # stands for an open end while taking the maximum
-    first = pl.col("start") == pl.col("start").min()
+    registration give both null, without the joins (issue 11: a web form's person) — as does ``no_days``: the caller
+    knows that no row has a day (a null day is in no registration)."""
+    e = _spell(day)
+    if no_days or no_rows(facts.unemployment):
+        return units.with_columns(e.none)
     spells = (
-        units.select("person", day).unique().filter(pl.col(day).is_not_null())
-        .join(facts.unemployment.lazy().select("person", "start", "end"), on="person")
-        .filter((pl.col("start") <= pl.col(day)) & (pl.col("end").is_null() | (pl.col("end") >= pl.col(day))))
-        .with_columns(pl.col("end").fill_null(far))
-        .group_by("person", day).agg(spell_start=pl.col("start").min(), spell_end=pl.col("end").filter(first).max())
-        .with_columns(spell_end=pl.when(pl.col("spell_end") < far).then(pl.col("spell_end")))
+        units.select(e.keys).unique().filter(e.known)
+        .join(facts.unemployment.lazy().select(e.periods), on="person")
+        .filter(e.covers).with_columns(e.open_end).group_by("person", day).agg(e.agg).with_columns(e.spell_end)
     )  # fmt: skip
     return units.join(spells, on=["person", day], how="left")
+
+
+@dataclass(frozen=True)
+class _Spell:
+    none: list[pl.Expr]
+    keys: list[pl.Expr]
+    known: pl.Expr
+    periods: list[pl.Expr]
+    covers: pl.Expr
+    open_end: pl.Expr
+    agg: list[pl.Expr]
+    spell_end: pl.Expr
+
+
+@functools.lru_cache(maxsize=256)
+def _spell(day: str) -> _Spell:
+    """The expressions of :func:`with_unemployment_spell`, built once per day column (issue 11)."""
+    far = dt.date.max  # stands for an open end while taking the maximum
+    first = pl.col("start") == pl.col("start").min()
+    return _Spell(
+        none=[pl.lit(None, pl.Date).alias("spell_start"), pl.lit(None, pl.Date).alias("spell_end")],
+        keys=[pl.col("person"), pl.col(day)], known=pl.col(day).is_not_null(),
+        periods=[pl.col("person"), pl.col("start"), pl.col("end")],
+        covers=(pl.col("start") <= pl.col(day)) & (pl.col("end").is_null() | (pl.col("end") >= pl.col(day))),
+        open_end=pl.col("end").fill_null(far),
+        agg=[pl.col("start").min().alias("spell_start"), pl.col("end").filter(first).max().alias("spell_end")],
+        spell_end=pl.when(pl.col("spell_end") < far).then(pl.col("spell_end")).alias("spell_end"),
+    )  # fmt: skip
 
 
 def spell_open_until() -> pl.Expr:

@@ -43,34 +43,38 @@ def worker_contracts(facts: Facts, p: MeasureParameters) -> pl.LazyFrame:
     month, N = parameter ``min_insured_months``: 满3个月 is reached in that month).
     """
     months = int(p.get("min_insured_months"))
+    if derived.no_rows(facts.contracts):
+        # every person without a contract (a web form's, usually): the joins would add nulls and no insured month —
+        # that, without their operators, and not shared: one select over the persons costs less in each measure's
+        # query than a collect of its own before them (issue 11: ~0.7 ms of a one-person evaluation's main thread)
+        added = derived.null_columns(("paired_worker_contracts", months), lambda: _joined(facts, months),
+                                     ("person", "subject"), {"insured_count": 0})  # fmt: skip
+        frame = persons(facts).select("person", "subject").with_columns(added)
+        return derived.mark_status(frame, facts, (PAIRED_STATUS,), "contract_start", "paired_at_start")
     # JS-11, 12 and 13 build the same frame on the same pruned view: at 1 M people ~0.9 s CPU each (issue 11)
     return derived.shared_by_measures(facts, ("paired_worker_contracts", months), lambda: _worker_contracts(facts, months))
 
 
-def _worker_contracts(facts: Facts, months: int) -> pl.LazyFrame:
+def _joined(facts: Facts, months: int) -> pl.LazyFrame:
     contracts = derived.contracts_with_employers(facts)
     first_jinshan = (
         contracts.filter(pl.col("employer_district") == DISTRICT)
         .group_by("person").agg(first_jinshan_start=pl.col("start").min())
     )  # fmt: skip
-    frame = (
+    return (
         persons(facts).select("person", "subject")
         .join(contracts, on="person", how="left")
         .join(first_jinshan, on="person", how="left")
         .join(derived.insured_month_count(facts, "insured_count"), on="contract_id", how="left")
         .join(derived.nth_insured_month(facts, months, "qualifying_month"), on="contract_id", how="left")
         .with_columns(pl.col("insured_count").fill_null(0))
+        # the day column must not be called "start"/"end": mark_covered joins periods that have those columns
+        .with_columns(contract_start=pl.col("start"))
     )  # fmt: skip
-    if derived.no_rows(facts.contracts):
-        # every person without a contract (a web form's, usually): the joins add nulls and no insured month — that,
-        # without their operators (issue 11: ~1 ms CPU of a one-person evaluation, for JS-11/12/13's shared frame)
-        frame = persons(facts).select("person", "subject").with_columns(
-            pl.lit(0 if name == "insured_count" else None, dtype).alias(name)
-            for name, dtype in frame.collect_schema().items() if name not in ("person", "subject")
-        )  # fmt: skip
-    # the day column must not be called "start"/"end": mark_covered joins periods that have those columns
-    frame = frame.with_columns(contract_start=pl.col("start"))
-    return derived.mark_status(frame, facts, (PAIRED_STATUS,), "contract_start", "paired_at_start")
+
+
+def _worker_contracts(facts: Facts, months: int) -> pl.LazyFrame:
+    return derived.mark_status(_joined(facts, months), facts, (PAIRED_STATUS,), "contract_start", "paired_at_start")
 
 
 def worker_contract_conditions(p: MeasureParameters, clause: str) -> list[Condition]:

@@ -28,7 +28,7 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules import derived
-from jiuye.rules.dates import add_years_expr, age_on_expr
+from jiuye.rules.dates import add_years_expr, age_on_columns
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
 from jiuye.rules.measure import AnyOf, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
@@ -85,12 +85,13 @@ class HiringSubsidyYouth(Measure):
             "cohort_graduate": grad.dt.year() == cohort,
             "recent_graduate": (grad < s) & meets("以内", s, add_years_expr(grad, years)),
         })  # fmt: skip
-        units = derived.mark_unemployed(units, facts, "day_before_S", "unemployed_before_S")
-        units = derived.with_unemployment_spell(units, facts).with_columns(
+        no_contract = derived.no_rows(facts.contracts)  # then no row has a day before a hire
+        units = derived.mark_unemployed(units, facts, "day_before_S", "unemployed_before_S", no_days=no_contract)
+        units = derived.with_unemployment_spell(units, facts, no_days=no_contract).with_columns(
             registered_unemployed=pl.col("spell_start").is_not_null())  # fmt: skip
         first = derived.nth_insured_month(facts, 1, "first_insured_month")
-        return units.join(first, on="contract_id", how="left").with_columns(
-            age_at_S=age_on_expr(pl.col("birth_date"), s)
+        return derived.left_join(units, first, "contract_id", derived.no_rows(facts.contracts), "CM-04a first month").with_columns(
+            age_at_S=age_on_columns("birth_date", "S")
         )
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:

@@ -94,7 +94,8 @@ class SmallEmployerGraduateSocialInsuranceSubsidy(Measure):
         }, earliest={  # the first day of a graduation year still ahead of S (a hire then is 毕业年度)
             "graduation_year_ahead": pl.when(grad.dt.year() > s.dt.year()).then(pl.date(grad.dt.year(), 1, 1)),
         })  # fmt: skip
-        return derived.mark_unemployed(units, facts, "day_before_S", "unemployed_before_S")
+        return derived.mark_unemployed(units, facts, "day_before_S", "unemployed_before_S",
+                                       no_days=derived.no_rows(facts.contracts))  # no hire: no day before one
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         small = (pl.col("employer_type") == "enterprise") & pl.col("employer_size").is_in(list(SMALL_SIZES))

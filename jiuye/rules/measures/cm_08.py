@@ -20,10 +20,12 @@ Our choices (for each internship with a contract signing date D):
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 import polars as pl
 
+from jiuye.rules import derived
 from jiuye.rules.dates import whole_months_covered_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, detail, labelled
@@ -36,6 +38,13 @@ KIND_LABELS = {
     "guidance_station": "创业指导站", "hr_agency": "人力资源服务机构", "competition_host": "赛事承办单位",
     "startup": "创业组织",
 }  # fmt: skip
+
+
+@functools.cache
+def _remaining_months() -> pl.Expr:
+    """Whole months of the internship after the contract day D, built once (issue 11: a dozen expression nodes and
+    two literals that become Series, every evaluation)."""
+    return whole_months_covered_expr(pl.col("D") + ONE_DAY, pl.col("internship_end")).alias("remaining_months")
 
 
 class InternshipBaseRemainingTermMentoringSubsidy(Measure):
@@ -69,10 +78,11 @@ class InternshipBaseRemainingTermMentoringSubsidy(Measure):
             D="contract_signed_on",
         )  # fmt: skip
         bases = facts.organizations.lazy().select(base="id", base_kind="kind", base_district="district")
-        return (
-            persons(facts).join(internships, on="person", how="left").join(bases, on="base", how="left")
-            .with_columns(remaining_months=whole_months_covered_expr(pl.col("D") + ONE_DAY, pl.col("internship_end")))
-        )  # fmt: skip
+        frame = derived.left_join(persons(facts), internships, "person", derived.no_rows(facts.internships),
+                                  "CM-08 internships")
+        frame = derived.left_join(frame, bases, "base", derived.no_rows(facts.internships) or derived.no_rows(
+            facts.organizations), "CM-08 bases")  # without internships no row has a base to join
+        return frame.with_columns(_remaining_months())
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         deadline = date_param(p, "contract_signed_by")

@@ -91,7 +91,8 @@ class HardshipSocialInsuranceSubsidy(Measure):
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × employment (contract or flexible registration)."""
         employers = facts.employers.lazy().select(employer="id", employer_district="district")
-        units = person_employments(facts).join(employers, on="employer", how="left").with_columns(
+        units = derived.left_join(person_employments(facts), employers, "employer", derived.no_rows(facts.employers),
+                                  "CM-10a employers").with_columns(
             payee_district=pl.when(pl.col("employment") == "contract").then(pl.col("employer_district"))
             .otherwise(pl.col("hukou_district"))
         )  # fmt: skip

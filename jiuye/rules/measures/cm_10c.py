@@ -72,8 +72,8 @@ class HardshipGraduateJobSearchSubsidy(Measure):
         education = facts.education.lazy().select(
             "person", "level", "full_time", "graduation_date", Y=pl.col("graduation_date").dt.year().cast(pl.Int32)
         )
-        units = persons(facts).join(education, on="person", how="left")
-        statuses = facts.statuses.lazy().filter(pl.col("kind").is_in(list(HARDSHIP_KINDS))).select(
+        units = derived.left_join(persons(facts), education, "person", derived.no_rows(facts.education), "CM-10c education")
+        statuses = facts.statuses.lazy().filter(derived.is_in("kind", HARDSHIP_KINDS)).select(
             "person", "kind", "start", "end"
         )
         year_first, year_last = pl.date(pl.col("Y"), 1, 1), pl.date(pl.col("Y"), 12, 31)
@@ -85,7 +85,9 @@ class HardshipGraduateJobSearchSubsidy(Measure):
             .sort("status_month", "kind")
             .group_by("person", "Y").agg(pl.col("status_month").first(), status_kind=pl.col("kind").first())
         )  # fmt: skip
-        return units.join(first_month, on=["person", "Y"], how="left")
+        # without an education entry or a status no year finds a month: the join would add nulls
+        return derived.left_join(units, first_month, ["person", "Y"],
+                                 derived.no_rows(facts.education) or derived.no_rows(facts.statuses), "CM-10c first month")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         higher = pl.col("full_time").fill_null(False) & pl.col("level").is_in(list(derived.HIGHER_EDUCATION))

@@ -65,7 +65,8 @@ class HiringRegisteredUnemployedSubsidy(Measure):
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × contract (a person without contracts keeps one row)."""
-        return derived.with_unemployment_spell(person_contracts(facts), facts)
+        # no contract: no day before a hire to find a registration on
+        return derived.with_unemployment_spell(person_contracts(facts), facts, no_days=derived.no_rows(facts.contracts))
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         months = p.get("min_unemployed_months")

@@ -22,12 +22,11 @@ from typing import ClassVar
 import polars as pl
 
 from jiuye.rules import derived
-from jiuye.rules.dates import add_months_expr
+from jiuye.rules.dates import add_months_expr, day_after
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
 from jiuye.rules.measures._chongming import (
     CLAUSE_10,
-    ONE_DAY,
     date_param,
     has_contract,
     once_at_contract_start,
@@ -80,9 +79,11 @@ class NewJobSubsidy(Measure):
                                                        pl.col("day_before_S")))
             .group_by("person", "day_before_S").agg(last_worked=pl.col("covered_to").max())
         )  # fmt: skip
-        return units.join(last, on=["person", "day_before_S"], how="left").with_columns(
-            out_of_work_from=pl.col("last_worked") + ONE_DAY,
-            out_of_work_enough_on=add_months_expr(pl.col("last_worked") + ONE_DAY, months),
+        # no contract: no day before a hire, so nothing was last worked before one
+        return derived.left_join(units, last, ["person", "day_before_S"], derived.no_rows(facts.contracts),
+                                 "CM-10e last worked").with_columns(
+            out_of_work_from=day_after("last_worked"),
+            out_of_work_enough_on=add_months_expr(day_after("last_worked"), months),
         )
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:

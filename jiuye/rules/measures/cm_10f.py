@@ -20,13 +20,12 @@ Our choices (flexible-employment registration date R):
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar
 
 import polars as pl
 
 from jiuye.rules import derived
-from jiuye.rules.dates import age_on_expr
+from jiuye.rules.dates import age_on_columns, day_before
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail, labelled
 from jiuye.rules.measures._chongming import (
@@ -71,8 +70,8 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
         registrations = facts.flexible.lazy().select("person", R="start", registration_end="end")
         units = (
             persons(facts).join(registrations, on="person", how="left")
-            .with_columns(day_before_R=pl.col("R") - dt.timedelta(days=1),
-                          age_at_R=age_on_expr(pl.col("birth_date"), pl.col("R")))
+            .with_columns(day_before_R=day_before("R"),
+                          age_at_R=age_on_columns("birth_date", "R"))
         )  # fmt: skip
         return derived.with_unemployment_spell(units, facts, day="day_before_R")
 

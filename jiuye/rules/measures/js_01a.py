@@ -22,6 +22,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from jiuye.rules import derived
 from jiuye.rules.dates import add_months_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.legal import meets
@@ -74,11 +75,10 @@ class SkillEvaluationFeeSubsidy(Measure):
         education = facts.education.lazy().select(
             "person", "full_time", "graduation_date", "school_district", edu_level="level"
         )
-        return (
-            persons(facts).select("person", "subject")
-            .join(evaluations, on="person", how="left")
-            .join(education, on="person", how="left")
-        )  # fmt: skip
+        # a web form's person often has neither: their joins would add nulls (derived.left_join)
+        frame = derived.left_join(persons(facts).select("person", "subject"), evaluations, "person",
+                                  derived.no_rows(facts.skill_evaluations), "JS-01a evaluations")  # fmt: skip
+        return derived.left_join(frame, education, "person", derived.no_rows(facts.education), "JS-01a education")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         months = p.get("graduating_year_months")

@@ -21,7 +21,9 @@ Our choices:
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+import functools
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import polars as pl
 
@@ -44,11 +46,56 @@ def mark_internship_eligible(
     frame: pl.LazyFrame, facts: Facts, p: MeasureParameters, day: str, out: str
 ) -> pl.LazyFrame:
     """Add boolean ``out`` (the person in column ``person`` meets JS-01b on ``frame[day]``) and ``{out}_detail``."""
-    max_age, years = p.get("max_age"), p.get("years_after_leaving_school")
-    months = p.get("graduating_year_months")
+    e = _test_of(p.get("max_age"), p.get("years_after_leaving_school"), p.get("graduating_year_months"), day, out)
+    keys = frame.select(e.keys).unique().filter(e.known)
+    people = facts.persons.lazy().select(e.people)
+    checked = derived.mark_unemployed(keys.join(people, on="person", how="left"), facts, "_x", "_unemployed")
+    if derived.no_rows(facts.education):  # no schooling to find: what the join would add, without its operators (issue 11)
+        checked = checked.with_columns(e.no_schooling)
+    else:
+        schooling = (
+            keys.join(facts.education.lazy().filter(e.full_time), on="person")
+            .group_by("person", "_x").agg(e.schooling)
+        )  # fmt: skip
+        checked = checked.join(schooling, on=["person", "_x"], how="left")
+    checked = checked.with_columns(e.checked).select(e.result)
+    return frame.join(checked, left_on=["person", day], right_on=["person", "_x"], how="left").with_columns(e.filled)
+
+
+@functools.lru_cache(maxsize=64)
+def without_day(out: str) -> list[pl.Expr]:
+    """What :func:`mark_internship_eligible` adds to rows whose day is null (no key to test): not met, no school year
+    ahead, no detail — for a caller that knows every row's day is null, without the test's joins (issue 11)."""
+    return [pl.lit(False).alias(out), pl.lit(None, pl.Date).alias(f"{out}_student_from"),
+            pl.lit(None, pl.String).alias(f"{out}_detail")]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Test:
+    """The data-independent expressions of :func:`mark_internship_eligible` (see :func:`_test_of`)."""
+
+    keys: list[pl.Expr]
+    known: pl.Expr
+    people: list[pl.Expr]
+    full_time: pl.Expr
+    schooling: list[pl.Expr]
+    no_schooling: list[pl.Expr]
+    checked: list[pl.Expr]
+    result: list[pl.Expr]
+    filled: pl.Expr
+
+
+_TESTS: dict[str, _Test] = {}
+
+
+def _test_of(max_age: Any, years: Any, months: Any, day: str, out: str) -> _Test:
+    """The expressions of the test, kept by the parameters' values (their repr: an override may be of any type)
+    and the columns: building them was ~0.3 ms of every evaluation, twice (JS-01b and JS-03b; issue 11)."""
+    key = repr((max_age, years, months, day, out))
+    found = _TESTS.get(key)
+    if found is not None:
+        return found
     x = pl.col("_x")
-    keys = frame.select("person", _x=pl.col(day)).unique().filter(x.is_not_null())
-    people = facts.persons.lazy().select(person="id", _birth="birth_date", _hukou="hukou_district")
     grad = pl.col("graduation_date")
     shanghai_school = pl.col("school_district").is_not_null()
     # the first day D with D + months > graduation (超过, G1; adding months clamps, G9): one month-end clamp
@@ -57,44 +104,42 @@ def mark_internship_eligible(
     back = add_months_expr(after, -months)
     short = add_months_expr(back, months) < after
     student_from = pl.when(short).then(back + dt.timedelta(days=1)).otherwise(back)
-    schooling = (
-        keys.join(facts.education.lazy().filter(pl.col("full_time")), on="person")
-        .group_by("person", "_x")
-        .agg(
-            _graduate=((grad <= x) & meets("以内", x, add_years_expr(grad, years))).any(),
-            _student=(shanghai_school & meets("超过", add_months_expr(x, months), grad) & (x <= grad)).any(),
-            # a school year still ahead of x: the first day in it (what would make (c) met), the earliest
-            _student_from=student_from.filter(shanghai_school & (x < student_from)).min(),
-        )
-    )  # fmt: skip
-    checked = derived.mark_unemployed(keys.join(people, on="person", how="left"), facts, "_x", "_unemployed")
-    if derived.no_rows(facts.education):  # no schooling to find: what the join would add, without its operators (issue 11)
-        checked = checked.with_columns(_graduate=pl.lit(False), _student=pl.lit(False), _student_from=pl.lit(None, pl.Date))
-    else:
-        checked = checked.join(schooling, on=["person", "_x"], how="left")
-    checked = checked.with_columns(
-        _age=age_on_expr(pl.col("_birth"), x),
-        _graduate=pl.col("_graduate").fill_null(False),
-        _student=pl.col("_student").fill_null(False),
-    )
     a = pl.col("_hukou").is_not_null() & meets("以下", pl.col("_age"), max_age) & pl.col("_unemployed")
     b = pl.col("_graduate") & pl.col("_unemployed")
     c = pl.col("_student")
-    checked = checked.select(
-        "person", "_x",
-        (a | b | c).alias(out),
-        pl.col("_student_from").alias(f"{out}_student_from"),
-        pl.format(
-            "{}：（一）本市户籍{}、{}周岁、未就业{} → {}；（二）离校{}年内全日制毕业生{}、未就业{} → {}；"
-            "（三）本市院校全日制毕业学年学生 → {}",
-            x, yes_no(pl.col("_hukou").is_not_null()), pl.col("_age"), yes_no(pl.col("_unemployed")), yes_no(a),
-            pl.lit(years), yes_no(pl.col("_graduate")), yes_no(pl.col("_unemployed")), yes_no(b), yes_no(c),
-        ).alias(f"{out}_detail"),
+    found = _Test(
+        keys=[pl.col("person"), pl.col(day).alias("_x")],
+        known=x.is_not_null(),
+        people=[pl.col("id").alias("person"), pl.col("birth_date").alias("_birth"),
+                pl.col("hukou_district").alias("_hukou")],
+        full_time=pl.col("full_time"),
+        schooling=[
+            ((grad <= x) & meets("以内", x, add_years_expr(grad, years))).any().alias("_graduate"),
+            (shanghai_school & meets("超过", add_months_expr(x, months), grad) & (x <= grad)).any().alias("_student"),
+            # a school year still ahead of x: the first day in it (what would make (c) met), the earliest
+            student_from.filter(shanghai_school & (x < student_from)).min().alias("_student_from"),
+        ],
+        no_schooling=[pl.lit(False).alias("_graduate"), pl.lit(False).alias("_student"),
+                      pl.lit(None, pl.Date).alias("_student_from")],
+        checked=[age_on_expr(pl.col("_birth"), x).alias("_age"), pl.col("_graduate").fill_null(False),
+                 pl.col("_student").fill_null(False)],
+        result=[
+            pl.col("person"), x,
+            (a | b | c).alias(out),
+            pl.col("_student_from").alias(f"{out}_student_from"),
+            pl.format(
+                "{}：（一）本市户籍{}、{}周岁、未就业{} → {}；（二）离校{}年内全日制毕业生{}、未就业{} → {}；"
+                "（三）本市院校全日制毕业学年学生 → {}",
+                x, yes_no(pl.col("_hukou").is_not_null()), pl.col("_age"), yes_no(pl.col("_unemployed")), yes_no(a),
+                pl.lit(years), yes_no(pl.col("_graduate")), yes_no(pl.col("_unemployed")), yes_no(b), yes_no(c),
+            ).alias(f"{out}_detail"),
+        ],
+        filled=pl.col(out).fill_null(False),
     )  # fmt: skip
-    return (
-        frame.join(checked, left_on=["person", day], right_on=["person", "_x"], how="left")
-        .with_columns(pl.col(out).fill_null(False))
-    )  # fmt: skip
+    if len(_TESTS) > 4096:
+        _TESTS.clear()
+    _TESTS[key] = found
+    return found
 
 
 def internship_group_condition(out: str, clause: str, text: str, day: str) -> Condition:
@@ -132,7 +177,8 @@ class InternshipEligibility(Measure):
         """One row per person × internship first day; a person without internships on the range's last day."""
         days = facts.internships.lazy().select("person", internship_start="start")
         frame = (
-            persons(facts).select("person", "subject").join(days, on="person", how="left")
+            derived.left_join(persons(facts).select("person", "subject"), days, "person",
+                              derived.no_rows(facts.internships), "JS-01b internships")
             .with_columns(check_day=pl.col("internship_start").fill_null(pl.lit(ctx.horizon_end)))
         )  # fmt: skip
         return mark_internship_eligible(frame, facts, p, "check_day", "internship_group")

@@ -11,13 +11,12 @@ the day before R" must also have begun on or before that day.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar
 
 import polars as pl
 
 from jiuye.rules import derived
-from jiuye.rules.dates import add_months_expr, age_on_expr
+from jiuye.rules.dates import add_months_expr, age_on_columns, day_before
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
 from jiuye.rules.parameters import MeasureParameters
@@ -57,12 +56,12 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
         units = (
             facts.persons.lazy().select(person="id", birth_date="birth_date", hukou_district="hukou_district")
             .join(registrations, on="person", how="left")
-            .with_columns(day_before_R=pl.col("R") - dt.timedelta(days=1))
+            .with_columns(day_before_R=day_before("R"))
         )  # fmt: skip
         # the earliest-starting unemployment spell still open the day before R
         units = derived.with_unemployment_spell(units, facts, day="day_before_R")
         units = derived.mark_status(units, facts, ("employment_hardship",), "R", "hardship_at_R")
-        return units.with_columns(subject=pl.col("person"), age_at_R=age_on_expr(pl.col("birth_date"), pl.col("R")))
+        return units.with_columns(subject=pl.col("person"), age_at_R=age_on_columns("birth_date", "R"))
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         max_age, months = p.get("max_age"), p.get("min_unemployed_months")

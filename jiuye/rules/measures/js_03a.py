@@ -105,14 +105,17 @@ class ReturningGraduateBonus(Measure):
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × contract (the earliest qualifying month is the first-occurrence condition's)."""
         months = int(p.get("min_insured_months"))
-        return (
-            persons(facts).select("person", "subject", "origin_district")
-            .join(derived.highest_full_time_degree(facts), on="person", how="left")
-            .join(derived.contracts_with_employers(facts), on="person", how="left")
-            .join(derived.insured_month_count(facts, "insured_count"), on="contract_id", how="left")
-            .join(derived.nth_insured_month(facts, months, "qualifying_month"), on="contract_id", how="left")
-            .with_columns(pl.col("insured_count").fill_null(0))
-        )  # fmt: skip
+        # facts without education entries or contracts (a web form's person, often): their joins would add nulls
+        frame = derived.left_join(persons(facts).select("person", "subject", "origin_district"),
+                                  derived.highest_full_time_degree(facts), "person", derived.no_rows(facts.education),
+                                  "JS-03a degree")  # fmt: skip
+        none = derived.no_rows(facts.contracts)
+        frame = derived.left_join(frame, derived.contracts_with_employers(facts), "person", none, "JS-03a contracts")
+        frame = derived.left_join(frame, derived.insured_month_count(facts, "insured_count"), "contract_id", none,
+                                  "JS-03a insured count")  # fmt: skip
+        frame = derived.left_join(frame, derived.nth_insured_month(facts, months, "qualifying_month"), "contract_id",
+                                  none, "JS-03a qualifying month")  # fmt: skip
+        return frame.with_columns(pl.col("insured_count").fill_null(0))
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         months = p.get("min_insured_months")

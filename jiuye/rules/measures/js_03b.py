@@ -23,7 +23,7 @@ from jiuye.rules.dates import covers_month_fully_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._jinshan import organization_is, persons
-from jiuye.rules.measures.js_01b import internship_group_condition, mark_internship_eligible
+from jiuye.rules.measures.js_01b import internship_group_condition, mark_internship_eligible, without_day
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.prune import Necessary
 
@@ -58,7 +58,10 @@ class InternshipLivingAllowance(Measure):
         """One row per person × internship (a person without internships keeps one row)."""
         bases = facts.organizations.lazy().select(base="id", org_kind="kind", org_district="district")
         internships = facts.internships.lazy().join(bases, on="base", how="left")
-        frame = persons(facts).select("person", "subject", "hukou_district").join(internships, on="person", how="left")
+        frame = derived.left_join(persons(facts).select("person", "subject", "hukou_district"), internships, "person",
+                                  derived.no_rows(facts.internships), "JS-03b internships")
+        if derived.no_rows(facts.internships):  # no internship: no first day to test (a web form's person, usually)
+            return frame.with_columns(without_day("intern_eligible"))
         return mark_internship_eligible(frame, facts, ctx.parameters_of("JS-01b"), "start", "intern_eligible")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:

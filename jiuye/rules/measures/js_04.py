@@ -91,9 +91,9 @@ class RuralLabourCrossDistrictSubsidy(Measure):
 
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         """One row per person × contract (a person without contracts keeps one row)."""
-        return (
-            persons(facts).select("person", "subject", "birth_date", "gender", "hukou_district", "hukou_agricultural")
-            .join(derived.contracts_with_employers(facts), on="person", how="left")
+        return derived.left_join(
+            persons(facts).select("person", "subject", "birth_date", "gender", "hukou_district", "hukou_agricultural"),
+            derived.contracts_with_employers(facts), "person", derived.no_rows(facts.contracts), "JS-04 contracts",
         )  # fmt: skip
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:

@@ -22,6 +22,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from jiuye.rules import derived
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta, Scope, Subjects, detail
 from jiuye.rules.measures._jinshan import DISTRICT, organization_is, organizations
@@ -125,7 +126,9 @@ class IncubationTitleRevoked(Measure):
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         raise NotImplementedError("JS-05r 是资格认定规则，不产生补贴")
 
-    def findings(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
+    def findings(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame | None:
+        if derived.no_rows(facts.evaluations):  # no trigger without an evaluation: no finding, and no query for none
+            return None
         return revocations(facts, p).select(
             rule=pl.lit(self.id), subject="org", year="revoked_year", kind=pl.lit("title_revoked"),
             month=pl.col("revoked_on").dt.truncate("1mo"),

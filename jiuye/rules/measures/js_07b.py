@@ -18,6 +18,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from jiuye.rules import derived
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Payee, Scope, Subjects, detail
 from jiuye.rules.measures._jinshan import amount_by, in_window, organizations
@@ -66,7 +67,7 @@ class CompetitionPrizeFunding(Measure):
             .join(facts.events.lazy().select("event_id", "held_on"), on="event_id", how="left")
             .join(hosts, on="org", how="left")
         )  # fmt: skip
-        return universe.join(awards, on="subject", how="left")
+        return derived.left_join(universe, awards, "subject", derived.no_rows(facts.awards), "JS-07b awards")
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         no_award = pl.col("event_id").is_null()

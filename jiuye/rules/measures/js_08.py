@@ -18,6 +18,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from jiuye.rules import derived
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail, labelled
 from jiuye.rules.measures._jinshan import (
@@ -70,7 +71,8 @@ class SkillCertificateBonus(Measure):
             training_institution="org", org_kind="org_kind", org_district="org_district"
         )
         certificates = facts.certificates.lazy().join(institutions, on="training_institution", how="left")
-        return persons(facts).select("person", "subject").join(certificates, on="person", how="left")
+        return derived.left_join(persons(facts).select("person", "subject"), certificates, "person",
+                                 derived.no_rows(facts.certificates), "JS-08 certificates")  # fmt: skip
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         level_text = labelled(pl.col("level"), LEVEL_LABELS, keep_unlabelled=True)

@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from jiuye.rules import derived
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, detail
 from jiuye.rules.measures._jinshan import in_window, organizations, yes_no
@@ -58,7 +59,8 @@ class HrAgencyReferralSubsidy(Measure):
     def candidates(self, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         agencies = organizations(facts).select(referred_by="org", agency_kind="org_kind",
                                                agency_certified="quality_certified", agency_district="org_district")  # fmt: skip
-        return worker_contracts(facts, p).join(agencies, on="referred_by", how="left")
+        return derived.left_join(worker_contracts(facts, p), agencies, "referred_by",
+                                 derived.no_rows(facts.organizations), "JS-12 agencies")  # fmt: skip
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [
