@@ -817,10 +817,16 @@ def _evaluate(
     payments = facts.payments.lazy() if has_payments(facts) else None
     ends = subject_ends(facts) if has_ends(facts) else None
     explained_ends = ends if explain else None  # G13 condition: only a case with ends pays for it
-    line_queries: list[pl.LazyFrame] = []
-    explanation_queries: list[pl.LazyFrame] = []
+    # the second pass's queries start running as they are built, as the first pass's do (``_Runner.add``); each
+    # kind's frames come back in the order its queries were built
+    second = _Runner(flags, rows)
+    kinds: list[str] = []
+
+    def add(kind: str, query: pl.LazyFrame) -> None:
+        kinds.append(kind)
+        second.add(query)
+
     gathered_in_python: list[tuple[Measure, tuple[_Slot, ...] | None]] = []
-    fact_queries: list[pl.LazyFrame] = []
     for prep, evaluated_frame in zip(prepared, evaluated_frames, strict=True):
         measure, p = prep.measure, prep.p
         if evaluated_frame.height == 0 and not _PLAN_EMPTY:
@@ -837,9 +843,9 @@ def _evaluate(
             measure_facts = views.get(measure.id, facts)
             raw_lines = _with_conditions(measure.lines(eligible, measure_facts, p, ctx), prep.monthly)
             kept = raw_lines.filter(_columns(prep.monthly).all_met)
-            line_queries.append(_finish_lines(measure, kept, payments, ends, p, ctx))
+            add("lines", _finish_lines(measure, kept, payments, ends, p, ctx))
             if with_line_facts:
-                fact_queries.append(line_facts(measure.id, eligible, prep.conditions))
+                add("facts", line_facts(measure.id, eligible, prep.conditions))
         if explain:
             query, slots = _explanations(
                 measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
@@ -849,22 +855,22 @@ def _evaluate(
                 met_everywhere=_met_everywhere(evaluated_frame, prep.conditions), ends=explained_ends,
                 in_python=evaluated_frame.height <= _PYTHON_GATHER_ROWS,
             )  # fmt: skip
-            explanation_queries.append(query)
+            add("explanations", query)
             gathered_in_python.append((measure, slots))
-    frames = _Runner(flags, rows).collect([*line_queries, *explanation_queries, *fact_queries])
-    n_explained = len(line_queries) + len(explanation_queries)
-    n_lines = len(line_queries)
+    by_kind: dict[str, list[pl.DataFrame]] = {"lines": [], "explanations": [], "facts": []}
+    for kind, frame in zip(kinds, second.collect(), strict=True):
+        by_kind[kind].append(frame)
 
     def gathered(schema: dict[str, Any], parts: list[pl.DataFrame]) -> pl.LazyFrame:
         return pl.concat([pl.LazyFrame(schema=schema), *(f.lazy() for f in parts)], how="vertical_relaxed")
 
     # the result's frames in one query each and one call (eager concat/unique/sort ran one query apiece)
     outputs = [
-        gathered(ENTITLEMENT_SCHEMA, frames[:n_lines]).sort(LINE_KEY),
+        gathered(ENTITLEMENT_SCHEMA, by_kind["lines"]).sort(LINE_KEY),
         gathered(FINDING_SCHEMA, finding_frames).unique().sort(["rule", "subject", "year", "kind"]),
     ]
     if explain:
-        explained = frames[n_lines:n_explained]
+        explained = by_kind["explanations"]
         rows_made: list[tuple[Any, ...]] = []
         for (measure, slots), frame in zip(gathered_in_python, explained, strict=True):
             if slots is not None:
@@ -875,7 +881,7 @@ def _evaluate(
     if with_line_facts:
         # sorted like every other frame of the result: the per-subject group-by has no order of its own, so two
         # evaluations of the same facts could list the same rows differently
-        outputs.append(gathered(LINE_FACTS_SCHEMA, frames[n_explained:]).sort(["policy", "subject"]))
+        outputs.append(gathered(LINE_FACTS_SCHEMA, by_kind["facts"]).sort(["policy", "subject"]))
     done = iter(pl.collect_all(outputs, engine=derived.polars_engine(rows), optimizations=flags))
     entitlements, findings = next(done), next(done)
     explanations = next(done) if explain else None
