@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal
@@ -560,11 +560,10 @@ class Measure:
         name = DISTRICT_NAMES[self.district].removesuffix("区")
         out = []
         for s in self.scope:
-            shown = labelled(pl.col(s.column), DISTRICT_NAMES)
             out.append(Condition(
                 key=f"g12_{s.sense}", text=s.text or SENSE_TEXT[s.sense].format(name), clause=G12_CLAUSE,
                 expr=pl.col(s.column) == self.district,
-                detail=pl.format(SENSE_DETAIL[s.sense], shown.fill_null("非本市")),
+                detail=detail(SENSE_DETAIL[s.sense], labels_or(pl.col(s.column), DISTRICT_NAMES, "非本市")),
             ))  # fmt: skip
         return out
 
@@ -672,7 +671,7 @@ class DecidedOnApplication(ReviewerDecided):
 
 
 # ----------------------------------------------------------------------------- detail helpers
-def labelled(expr: pl.Expr, labels: Mapping[str, str], keep_unlabelled: bool = False) -> pl.Expr:
+def labelled(expr: pl.Expr, labels: Mapping[str, str], keep_unlabelled: bool = False) -> Text:
     """A String column's values as their labels: ``expr.replace_strict(labels, default=None,
     return_dtype=pl.String)`` — or with ``keep_unlabelled``, ``expr.replace(labels)`` (a value without a
     label stays as it is) — with the same values and name.
@@ -682,12 +681,30 @@ def labelled(expr: pl.Expr, labels: Mapping[str, str], keep_unlabelled: bool = F
     most of an explanation row's cost in a one-person evaluation (issue 11 item 4); the gather takes a few
     microseconds there and less than the join on a million rows.
     """
-    keys, values = _label_table(tuple(labels.items()))
-    out = pl.lit(values).gather(expr.cast(keys, strict=False).to_physical())
-    if keep_unlabelled:
-        out = pl.coalesce(out, expr)
+    out = _gathered(expr, tuple(labels.items()), keep_unlabelled)
     name = expr.meta.output_name(raise_if_undetermined=False)
-    return out if name is None else out.alias(name)
+    return Text.of(out if name is None else out.alias(name), nullable=True)
+
+
+def labels_or(expr: pl.Expr, labels: Mapping[str, str], missing: str, keep_unlabelled: bool = False) -> Text:
+    """``labelled(expr, labels, keep_unlabelled).fill_null(missing)``, as a :class:`Text` that a one-placeholder
+    :func:`detail` folds its template into (the labels formatted at build time: fewer nodes per collect)."""
+    items = tuple(labels.items())
+
+    def fold(template: str) -> pl.Expr:
+        *texts, missing_text = formatted(template, (*(v for _, v in items), missing))
+        out = _gathered(expr, tuple((k, t) for (k, _), t in zip(items, texts, strict=True)), False)
+        if keep_unlabelled:
+            out = pl.coalesce(out, pl.format(template, expr))
+        return out.fill_null(pl.lit(missing_text))
+
+    return Text.of(labelled(expr, labels, keep_unlabelled).fill_null(missing), fold=fold)
+
+
+def _gathered(expr: pl.Expr, items: tuple[tuple[str, str], ...], keep_unlabelled: bool) -> pl.Expr:
+    keys, values = _label_table(items)
+    out = pl.lit(values).gather(expr.cast(keys, strict=False).to_physical())
+    return pl.coalesce(out, expr) if keep_unlabelled else out
 
 
 @functools.lru_cache(maxsize=256)
@@ -705,11 +722,55 @@ def _label_table(items: tuple[tuple[str, str], ...]) -> tuple[pl.Enum, pl.Series
     return pl.Enum([k for k, _ in items]), pl.Series([v for _, v in items], dtype=pl.String)
 
 
+class Text(pl.Expr):
+    """A String expression rendered for an explanation, which :func:`text_of` and :func:`detail` take as it is: no
+    cast, and no placeholder for null where it is never null.  On a one-person evaluation Polars costs a few µs per
+    expression node per collect (issue 11), and ~130 details are evaluated each time.
+
+    ``fold``: for a template with one ``{}``, the expression of ``pl.format(template, self)`` with the template
+    formatted into each possible text at build time (``detail("户籍：{}", district_text(...))`` is one gather of
+    "户籍：金山区", …); None: not foldable.  Anything else done with a Text is a plain ``pl.Expr``."""
+
+    nullable: bool
+    fold: Callable[[str], pl.Expr] | None
+
+    @classmethod
+    def of(cls, expr: pl.Expr, nullable: bool = False, fold: Callable[[str], pl.Expr] | None = None) -> Text:
+        out = cls.__new__(cls)
+        out._pyexpr = expr._pyexpr
+        out.nullable, out.fold = nullable, fold
+        return out
+
+
+@functools.lru_cache(maxsize=1024)
+def formatted(template: str, texts: tuple[str, ...]) -> tuple[str, ...]:
+    """``pl.format(template, text)`` of each text, computed by Polars itself (the same bytes by construction)."""
+    return tuple(pl.select(pl.format(template, pl.Series(texts, dtype=pl.String))).to_series().to_list())
+
+
+def choice(condition: pl.Expr, yes: str, no: str) -> Text:
+    """``when(condition.fill_null(False)).then(yes).otherwise(no)`` as a :class:`Text` (never null, foldable)."""
+    met = condition.fill_null(False)
+
+    def build(yes: str, no: str) -> pl.Expr:
+        return pl.when(met).then(pl.lit(yes)).otherwise(pl.lit(no))
+
+    return Text.of(build(yes, no), fold=lambda template: build(*formatted(template, (yes, no))))
+
+
 def text_of(expr: pl.Expr, missing: str = "无") -> pl.Expr:
     """A column rendered for explanations, with a Chinese placeholder for null."""
+    if isinstance(expr, Text):
+        return expr.fill_null(missing) if expr.nullable else expr
     return expr.cast(pl.String).fill_null(missing)
 
 
 def detail(template: str, *exprs: pl.Expr) -> pl.Expr:
     """``detail("登记日 {}，年龄 {} 周岁", col("R"), col("age"))`` with nulls shown as 无."""
+    if len(exprs) == 1:
+        (e,) = exprs
+        if isinstance(e, Text) and e.fold is not None and not e.nullable:
+            return e.fold(template)
+        if template == "{}":
+            return text_of(e)
     return pl.format(template, *(text_of(e) for e in exprs))

@@ -15,7 +15,17 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.dates import add_years_expr
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
-from jiuye.rules.measure import CM_DOC, AnyOf, Condition, Threshold, detail, first_column, labelled
+from jiuye.rules.measure import (
+    CM_DOC,
+    AnyOf,
+    Condition,
+    Threshold,
+    choice,
+    detail,
+    first_column,
+    labelled,
+    labels_or,
+)  # fmt: skip
 from jiuye.rules.measures import _jinshan
 from jiuye.rules.parameters import MeasureParameters
 
@@ -52,7 +62,7 @@ ONE_DAY = dt.timedelta(days=1)
 
 
 def district_text(column: str) -> pl.Expr:
-    return labelled(pl.col(column), DISTRICT_NAMES, keep_unlabelled=True).fill_null("非本市")
+    return labels_or(pl.col(column), DISTRICT_NAMES, "非本市", keep_unlabelled=True)
 
 
 # ----------------------------------------------------------------------------- conditions
@@ -243,7 +253,7 @@ EMPLOYMENT_LABEL = labelled(pl.col("employment"), {"contract": "用人单位招�
 
 
 def yes_no(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.fill_null(False)).then(pl.lit("是")).otherwise(pl.lit("否"))
+    return choice(expr, "是", "否")
 
 
 def date_param(p: MeasureParameters, name: str) -> dt.date:

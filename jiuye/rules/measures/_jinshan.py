@@ -9,7 +9,16 @@ import polars as pl
 
 from jiuye.rules.dates import add_years_expr, format_month
 from jiuye.rules.facts import DISTRICT_NAMES, Facts
-from jiuye.rules.measure import JS_DOC, Condition, Threshold, detail, first_column, labelled
+from jiuye.rules.measure import (
+    JS_DOC,
+    Condition,
+    Threshold,
+    choice,
+    detail,
+    first_column,
+    labelled,
+    labels_or,
+)  # fmt: skip
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.shared import EMPLOYER_TYPE_LABELS, JINSHAN_EMPLOYER_EXCLUSION
 
@@ -38,11 +47,11 @@ EDUCATION_LABELS = {
 
 def district_text(expr: pl.Expr, missing: str = "非本市") -> pl.Expr:
     """A district slug as its Chinese name (null = outside Shanghai)."""
-    return labelled(expr, DISTRICT_NAMES).fill_null(missing)
+    return labels_or(expr, DISTRICT_NAMES, missing)
 
 
 def yes_no(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.fill_null(False)).then(pl.lit("是")).otherwise(pl.lit("否"))
+    return choice(expr, "是", "否")
 
 
 # ----------------------------------------------------------------------------- subject universes
