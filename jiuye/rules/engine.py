@@ -23,7 +23,7 @@ from jiuye.rules.catalog import all_measures
 from jiuye.rules.dates import month_end
 from jiuye.rules.facts import Facts
 from jiuye.rules.fingerprint import LINE_FACTS_SCHEMA, line_facts
-from jiuye.rules.measure import G13_CLAUSE, G13_TEXT, Cap, Condition, Context, Measure, first_column
+from jiuye.rules.measure import G13_CLAUSE, G13_TEXT, Cap, Condition, Context, Detail, Measure, first_column
 from jiuye.rules.output import result_dicts
 from jiuye.rules.parameters import MeasureParameters, load_measure_parameters
 from jiuye.rules.prune import restricted, survivors
@@ -371,6 +371,7 @@ class _Item:
     detail: pl.Expr
     hint: pl.Expr | None = None  # None: the condition has no hint (null)
     shown: pl.Expr | None = None  # None: always listed; else listed only where true (the G13 condition)
+    python: Any = None  # ``Detail.python`` of the condition's detail: made in Python on the flat path (None: Polars)
 
     def struct(self) -> pl.Expr:
         hint = pl.lit(None, pl.String) if self.hint is None else self.hint
@@ -379,8 +380,9 @@ class _Item:
 
 
 # where the fields of one item are in a row of ``_Template.flat``: (text, clause, met, detail, hint, shown) —
-# text and clause as they are, the others as column positions (hint and shown None when the item has none)
-_Slot = tuple[str, str, int, int, int | None, int | None]
+# text and clause as they are, the others as column positions (hint and shown None when the item has none); the
+# detail instead as how it is made in Python from the row and its dtypes, where :class:`Detail` says how
+_Slot = tuple[str, str, int, "int | Callable[[tuple[Any, ...], list[pl.DataType]], str]", int | None, int | None]
 
 
 @dataclass
@@ -400,6 +402,9 @@ class _Template:
     # :func:`_gathered_rows`, which makes the condition lists in Python: see ``_PYTHON_GATHER_ROWS``
     flat: tuple[pl.Expr, ...] = ()
     slots: tuple[_Slot, ...] = ()
+    # the details made in Python on that path, as the ids of their ``scored_list`` expressions (not computed
+    # there): issue 11, each detail's casts, placeholders and format are ~10–40 µs of Polars per evaluation
+    in_python: frozenset[int] = frozenset()
 
     def scored_for(self, met_everywhere: frozenset[str], ranked: bool) -> list[pl.Expr]:
         """``scored_list`` for candidate rows on which the conditions ``met_everywhere`` hold in every row: their
@@ -447,7 +452,8 @@ def _template(
     )  # fmt: skip
     items = [
         _Item(c.text, c.clause or measure.meta.clause, met=pl.col(c.key), detail=pl.col(f"_d_{c.key}").cast(pl.String),
-              hint=pl.col(f"_d_h_{c.key}") if c.threshold is not None else None)
+              hint=pl.col(f"_d_h_{c.key}") if c.threshold is not None else None,
+              python=c.detail.python if isinstance(c.detail, Detail) else None)
         for c in conditions
     ]  # fmt: skip
     eligible = pl.col("_static_ok")
@@ -505,6 +511,8 @@ def _template(
     template = _Template(scored, structs, eligible, per_subject, [e.alias(k) for k, e in scored.items()], wide,
                          tuple(c.key for c in conditions if c.threshold is not None),
                          (pl.col("subject"), eligible.alias("eligible"), *flat), slots)
+    made = {f"_d_{item.key}" for item in conditions if isinstance(item.detail, Detail) and item.detail.python is not None}
+    template.in_python = frozenset(id(e) for name, e in zip(scored, template.scored_list, strict=True) if name in made)
     _TEMPLATES[key] = (conditions, monthly, template)
     return template
 
@@ -534,7 +542,11 @@ def _explanations(
         assert ends is not None and raw_lines is not None
         raw_lines = _with_end_reasons(measure, raw_lines, ends, monthly)
     ranked = not one_per_subject or _RANK_SINGLE_ROWS
-    scored = evaluated.with_columns(tpl.scored_for(met_everywhere, ranked))
+    flat = in_python and not long_format
+    added = tpl.scored_for(met_everywhere, ranked)
+    if flat and tpl.in_python:  # the details made in Python are not computed
+        added = [e for e in added if id(e) not in tpl.in_python]
+    scored = evaluated.with_columns(added)
     if not ranked:
         # scoring, hashing, sorting and grouping one row per subject cost a good part of a one-person
         # evaluation (issue 11 item 4) and cannot change which row is chosen; the order is restored at the end
@@ -555,7 +567,7 @@ def _explanations(
     items, eligible = tpl.items, tpl.eligible
     if raw_lines is not None and tpl.per_subject:
         best = best.join(raw_lines.group_by("subject").agg(**tpl.per_subject), on="subject", how="left")
-    if in_python and not long_format:
+    if flat:
         return best.select(tpl.flat), tpl.slots
     if not long_format or not items:
         return best.select(tpl.wide), None
@@ -578,12 +590,34 @@ def _flat(items: list[_Item]) -> tuple[list[pl.Expr], tuple[_Slot, ...]]:
     """The columns of ``_Template.flat`` after subject and eligible (each field of each item that is not fixed),
     and where each item's fields are in its rows."""
     columns: list[pl.Expr] = []
+    plain: list[tuple[pl.Expr, int]] = []  # the detail parts' expressions, each fetched once
 
     def at(expr: pl.Expr) -> int:
         columns.append(expr.alias(f"_x{len(columns)}"))
         return len(columns) + 1  # subject and eligible come first
 
-    slots = [(item.text, item.clause, at(item.met), at(item.detail), None if item.hint is None else at(item.hint),
+    def value_of(expr: pl.Expr) -> int:
+        for known, position in plain:
+            if known.meta.eq(expr):
+                return position
+        plain.append((expr, at(expr)))
+        return plain[-1][1]
+
+    def detail(item: _Item) -> int | Callable[[tuple[Any, ...], list[pl.DataType]], str]:
+        if item.python is None:
+            return at(item.detail)
+        pieces, parts = item.python
+        made = [(value_of(expr), text) for expr, text in parts]
+
+        def text(row: tuple[Any, ...], dtypes: list[pl.DataType]) -> str:
+            out = [pieces[0]]
+            for (position, part), piece in zip(made, pieces[1:], strict=True):
+                out += (part(row[position], dtypes[position]), piece)
+            return "".join(out)
+
+        return text
+
+    slots = [(item.text, item.clause, at(item.met), detail(item), None if item.hint is None else at(item.hint),
               None if item.shown is None else at(item.shown)) for item in items]  # fmt: skip
     return columns, tuple(slots)
 
@@ -592,9 +626,11 @@ def _gathered_rows(into: list[tuple[Any, ...]], measure: Measure, slots: tuple[_
     """Append to ``into`` (explanation rows) the rows of ``frame`` (``_Template.flat``), each with its list of
     conditions as ``concat_list`` over the items' structs makes it: the same values, without an expression per
     field of every item (issue 11: on a web form's case building the structs was a third of the explanations)."""
+    dtypes = frame.dtypes
     for row in frame.rows():
         conditions = [
-            {"text": text, "met": row[met], "detail": row[detail], "clause": clause,
+            {"text": text, "met": row[met], "detail": row[detail] if isinstance(detail, int) else detail(row, dtypes),
+             "clause": clause,
              "hint": None if hint is None else row[hint]}
             for text, clause, met, detail, hint, shown in slots if shown is None or row[shown]
         ]  # fmt: skip

@@ -683,7 +683,20 @@ def labelled(expr: pl.Expr, labels: Mapping[str, str], keep_unlabelled: bool = F
     """
     out = _gathered(expr, tuple(labels.items()), keep_unlabelled)
     name = expr.meta.output_name(raise_if_undetermined=False)
-    return Text.of(out if name is None else out.alias(name), nullable=True)
+    return Text.of(out if name is None else out.alias(name), nullable=True,
+                   python=(expr, _label_of(dict(labels), keep_unlabelled)))  # fmt: skip
+
+
+def _label_of(labels: dict[str, str], keep_unlabelled: bool) -> Callable[[Any], str | None]:
+    """:func:`labelled` of one plain value in Python (a value that is no String key has no label)."""
+
+    def label(value: Any) -> str | None:
+        if value is None:
+            return None
+        found = labels.get(value) if isinstance(value, str) else None
+        return value if found is None and keep_unlabelled else found
+
+    return label
 
 
 def labels_or(expr: pl.Expr, labels: Mapping[str, str], missing: str, keep_unlabelled: bool = False) -> Text:
@@ -698,7 +711,9 @@ def labels_or(expr: pl.Expr, labels: Mapping[str, str], missing: str, keep_unlab
             out = pl.coalesce(out, pl.format(template, expr))
         return out.fill_null(pl.lit(missing_text))
 
-    return Text.of(labelled(expr, labels, keep_unlabelled).fill_null(missing), fold=fold)
+    label = _label_of(dict(labels), keep_unlabelled)
+    return Text.of(labelled(expr, labels, keep_unlabelled).fill_null(missing), fold=fold,
+                   python=(expr, lambda value: missing if (text := label(value)) is None else text))  # fmt: skip
 
 
 def _gathered(expr: pl.Expr, items: tuple[tuple[str, str], ...], keep_unlabelled: bool) -> pl.Expr:
@@ -729,16 +744,42 @@ class Text(pl.Expr):
 
     ``fold``: for a template with one ``{}``, the expression of ``pl.format(template, self)`` with the template
     formatted into each possible text at build time (``detail("户籍：{}", district_text(...))`` is one gather of
-    "户籍：金山区", …); None: not foldable.  Anything else done with a Text is a plain ``pl.Expr``."""
+    "户籍：金山区", …); None: not foldable.  ``python``: the expression whose plain value the text is made from and
+    how, in Python (None: the text is null), for :class:`Detail`.  Anything else done with a Text is a plain
+    ``pl.Expr``."""
 
     nullable: bool
     fold: Callable[[str], pl.Expr] | None
+    python: tuple[pl.Expr, Callable[[Any], str | None]] | None
 
     @classmethod
-    def of(cls, expr: pl.Expr, nullable: bool = False, fold: Callable[[str], pl.Expr] | None = None) -> Text:
+    def of(cls, expr: pl.Expr, nullable: bool = False, fold: Callable[[str], pl.Expr] | None = None,
+           python: tuple[pl.Expr, Callable[[Any], str | None]] | None = None) -> Text:  # fmt: skip
         out = cls.__new__(cls)
         out._pyexpr = expr._pyexpr
-        out.nullable, out.fold = nullable, fold
+        out.nullable, out.fold, out.python = nullable, fold, python
+        return out
+
+
+# a part of a detail made in Python: the plain value of an expression and its dtype → the part's text
+PartText = Callable[[Any, pl.DataType], str]
+
+
+class Detail(pl.Expr):
+    """A detail made by :func:`detail`, which the engine may also make in Python from the plain values of its
+    parts (``python``): on a handful of candidate rows the explanations' values come to Python anyway, and each
+    detail's casts, placeholders and format cost ~10–40 µs of Polars per evaluation (issue 11).
+
+    ``python``: the template's pieces around its ``{}`` (one more than the parts) and each part's expression with
+    how its text is made from that expression's plain value — the same text as the Polars expression's."""
+
+    python: tuple[tuple[str, ...], tuple[tuple[pl.Expr, PartText], ...]] | None
+
+    @classmethod
+    def of(cls, expr: pl.Expr, python: tuple[tuple[str, ...], tuple[tuple[pl.Expr, PartText], ...]] | None) -> Detail:
+        out = cls.__new__(cls)
+        out._pyexpr = expr._pyexpr
+        out.python = python
         return out
 
 
@@ -748,6 +789,34 @@ def formatted(template: str, texts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(pl.select(pl.format(template, pl.Series(texts, dtype=pl.String))).to_series().to_list())
 
 
+@functools.lru_cache(maxsize=1024)
+def _pieces(template: str, n: int) -> tuple[str, ...] | None:
+    """The template's pieces around its ``n`` placeholders as ``pl.format`` splits it (checked against Polars with
+    marker parts at build time), or None where Python's split would differ."""
+    pieces = tuple(template.split("{}"))
+    if len(pieces) != n + 1:
+        return None
+    markers = [f"\x00{i}\x00" for i in range(n)]
+    made = pl.select(pl.format(template, *(pl.lit(m) for m in markers))).item()
+    python = pieces[0] + "".join(m + piece for m, piece in zip(markers, pieces[1:], strict=True))
+    return pieces if made == python else None
+
+
+def as_text(value: Any, dtype: pl.DataType) -> str:
+    """``cast(pl.String)`` of one plain value of a column of ``dtype``, in Python for the common types."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is int:
+        return str(value)
+    if kind is dt.date:
+        return value.isoformat()
+    if kind is bool:
+        return "true" if value else "false"
+    out: str = pl.Series([value], dtype=dtype).cast(pl.String).item()  # anything else: Polars' own cast
+    return out
+
+
 def choice(condition: pl.Expr, yes: str, no: str) -> Text:
     """``when(condition.fill_null(False)).then(yes).otherwise(no)`` as a :class:`Text` (never null, foldable)."""
     met = condition.fill_null(False)
@@ -755,7 +824,8 @@ def choice(condition: pl.Expr, yes: str, no: str) -> Text:
     def build(yes: str, no: str) -> pl.Expr:
         return pl.when(met).then(pl.lit(yes)).otherwise(pl.lit(no))
 
-    return Text.of(build(yes, no), fold=lambda template: build(*formatted(template, (yes, no))))
+    return Text.of(build(yes, no), fold=lambda template: build(*formatted(template, (yes, no))),
+                   python=(condition, lambda v: yes if v else no))  # fmt: skip
 
 
 def text_of(expr: pl.Expr, missing: str = "无") -> pl.Expr:
@@ -765,12 +835,30 @@ def text_of(expr: pl.Expr, missing: str = "无") -> pl.Expr:
     return expr.cast(pl.String).fill_null(missing)
 
 
+def _part_text(expr: pl.Expr, missing: str = "无") -> tuple[pl.Expr, PartText] | None:
+    """How :func:`text_of` of ``expr`` is made in Python from a plain value (None: not known)."""
+    if isinstance(expr, Text):
+        if expr.python is None:
+            return None
+        source, text = expr.python
+
+        def shown(value: Any, dtype: pl.DataType) -> str:
+            out = text(value)
+            return missing if out is None else out
+
+        return source, shown
+    return expr, lambda value, dtype: missing if value is None else as_text(value, dtype)
+
+
 def detail(template: str, *exprs: pl.Expr) -> pl.Expr:
     """``detail("登记日 {}，年龄 {} 周岁", col("R"), col("age"))`` with nulls shown as 无."""
+    parts = [_part_text(e) for e in exprs]
+    pieces = _pieces(template, len(exprs))
+    python = None if pieces is None or None in parts else (pieces, tuple(p for p in parts if p is not None))
     if len(exprs) == 1:
         (e,) = exprs
         if isinstance(e, Text) and e.fold is not None and not e.nullable:
-            return e.fold(template)
+            return Detail.of(e.fold(template), python)
         if template == "{}":
-            return text_of(e)
-    return pl.format(template, *(text_of(e) for e in exprs))
+            return Detail.of(text_of(e), python)
+    return Detail.of(pl.format(template, *(text_of(e) for e in exprs)), python)
