@@ -608,12 +608,10 @@ def _flat(items: list[_Item]) -> tuple[list[pl.Expr], tuple[_Slot, ...]]:
             return at(item.detail)
         pieces, parts = item.python
         made = [(value_of(expr), text) for expr, text in parts]
+        template = "{}".join(piece.replace("{", "{{").replace("}", "}}") for piece in pieces)
 
         def text(row: tuple[Any, ...], dtypes: list[pl.DataType]) -> str:
-            out = [pieces[0]]
-            for (position, part), piece in zip(made, pieces[1:], strict=True):
-                out += (part(row[position], dtypes[position]), piece)
-            return "".join(out)
+            return template.format(*[part(row[position], dtypes[position]) for position, part in made])
 
         return text
 
