@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+import polars.selectors as cs
 
 from jiuye.rules import derived
 from jiuye.rules.catalog import all_measures
@@ -624,8 +625,15 @@ def _gathered_rows(into: list[tuple[Any, ...]], measure: Measure, slots: tuple[_
     """Append to ``into`` (explanation rows) the rows of ``frame`` (``_Template.flat``), each with its list of
     conditions as ``concat_list`` over the items' structs makes it: the same values, without an expression per
     field of every item (issue 11: on a web form's case building the structs was a third of the explanations)."""
+    try:
+        rows = frame.rows()
+    except (ValueError, OverflowError):
+        # a day Python cannot hold (year 0 or 10000, e.g. a day before 0001-01-01): the temporal values as Polars
+        # writes them, which is what a detail shows of them (only a detail's plain parts are temporal here)
+        frame = frame.with_columns(cs.temporal().cast(pl.String))
+        rows = frame.rows()
     dtypes = frame.dtypes
-    for row in frame.rows():
+    for row in rows:
         conditions = [
             {"text": text, "met": row[met], "detail": row[detail] if isinstance(detail, int) else detail(row, dtypes),
              "clause": clause,
