@@ -383,7 +383,7 @@ class _Item:
 # where the fields of one item are in a row of ``_Template.flat``: (text, clause, met, detail, hint, shown) —
 # text and clause as they are, the others as column positions (hint and shown None when the item has none); the
 # detail instead as how it is made in Python from the row and its dtypes, where :class:`Detail` says how
-_Slot = tuple[str, str, int, "int | Callable[[tuple[Any, ...], list[pl.DataType]], str]", int | None, int | None]
+_Slot = tuple[str, str, int, "int | Callable[[tuple[Any, ...], list[pl.DataType]], str | None]", int | None, int | None]
 
 
 @dataclass
@@ -604,15 +604,14 @@ def _flat(items: list[_Item]) -> tuple[list[pl.Expr], tuple[_Slot, ...]]:
         plain.append((expr, at(expr)))
         return plain[-1][1]
 
-    def detail(item: _Item) -> int | Callable[[tuple[Any, ...], list[pl.DataType]], str]:
+    def detail(item: _Item) -> int | Callable[[tuple[Any, ...], list[pl.DataType]], str | None]:
         if item.python is None:
             return at(item.detail)
-        pieces, parts = item.python
-        made = [(value_of(expr), text) for expr, text in parts]
-        template = "{}".join(piece.replace("{", "{{").replace("}", "}}") for piece in pieces)
+        exprs, made = item.python
+        positions = [value_of(expr) for expr in exprs]
 
-        def text(row: tuple[Any, ...], dtypes: list[pl.DataType]) -> str:
-            return template.format(*[part(row[position], dtypes[position]) for position, part in made])
+        def text(row: tuple[Any, ...], dtypes: list[pl.DataType]) -> str | None:
+            return made([row[p] for p in positions], [dtypes[p] for p in positions])
 
         return text
 

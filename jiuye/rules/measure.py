@@ -762,7 +762,10 @@ class Text(pl.Expr):
 
 
 # a part of a detail made in Python: the plain value of an expression and its dtype → the part's text
-PartText = Callable[[Any, pl.DataType], str]
+PartText = Callable[[Any, pl.DataType], str | None]
+# a detail made in Python: the expressions whose plain values it is made from, and how (values, their dtypes →
+# the text, None where the Polars detail is null)
+Made = tuple[tuple[pl.Expr, ...], Callable[[list[Any], list[pl.DataType]], str | None]]
 
 
 class Detail(pl.Expr):
@@ -770,13 +773,13 @@ class Detail(pl.Expr):
     parts (``python``): on a handful of candidate rows the explanations' values come to Python anyway, and each
     detail's casts, placeholders and format cost ~10–40 µs of Polars per evaluation (issue 11).
 
-    ``python``: the template's pieces around its ``{}`` (one more than the parts) and each part's expression with
-    how its text is made from that expression's plain value — the same text as the Polars expression's."""
+    ``python``: the expressions whose plain values the text is made from and how — the same text as the Polars
+    expression's (None: made by Polars only)."""
 
-    python: tuple[tuple[str, ...], tuple[tuple[pl.Expr, PartText], ...]] | None
+    python: Made | None
 
     @classmethod
-    def of(cls, expr: pl.Expr, python: tuple[tuple[str, ...], tuple[tuple[pl.Expr, PartText], ...]] | None) -> Detail:
+    def of(cls, expr: pl.Expr, python: Made | None) -> Detail:
         out = cls.__new__(cls)
         out._pyexpr = expr._pyexpr
         out.python = python
@@ -850,11 +853,85 @@ def _part_text(expr: pl.Expr, missing: str = "无") -> tuple[pl.Expr, PartText] 
     return expr, lambda value, dtype: missing if value is None else as_text(value, dtype)
 
 
+def _formatted(template: str, parts: list[tuple[pl.Expr, PartText] | None]) -> Made | None:
+    """How ``pl.format(template, …)`` of the parts is made in Python (None: a part or the template is not known)."""
+    pieces = _pieces(template, len(parts))
+    known = [p for p in parts if p is not None]
+    if pieces is None or len(known) < len(parts):
+        return None
+    texts = [text for _, text in known]
+    into = "{}".join(piece.replace("{", "{{").replace("}", "}}") for piece in pieces)
+
+    def made(values: list[Any], dtypes: list[pl.DataType]) -> str | None:
+        shown = [text(v, d) for text, v, d in zip(texts, values, dtypes, strict=True)]
+        return None if None in shown else into.format(*shown)
+
+    return tuple(e for e, _ in known), made
+
+
+def _plain(value: Any, dtype: pl.DataType) -> str | None:
+    return None if value is None else as_text(value, dtype)
+
+
+def formats(template: str, *exprs: pl.Expr) -> Detail:
+    """``pl.format(template, *exprs)`` (null where a part is null), also made in Python (:class:`Detail`); a part
+    may be a Detail made in Python itself (:func:`when`)."""
+    expr = pl.format(template, *exprs)
+    pieces = _pieces(template, len(exprs))
+    if pieces is None:
+        return Detail.of(expr, None)
+    parts = [e.python if isinstance(e, Detail) and e.python is not None else ((e,), _one_plain) for e in exprs]
+    into = "{}".join(piece.replace("{", "{{").replace("}", "}}") for piece in pieces)
+    cuts = [0]
+    for part_exprs, _ in parts:
+        cuts.append(cuts[-1] + len(part_exprs))
+    spans = [(a, b, make) for a, b, (_, make) in zip(cuts, cuts[1:], parts, strict=False)]
+
+    def made(values: list[Any], dtypes: list[pl.DataType]) -> str | None:
+        shown = [make(values[a:b], dtypes[a:b]) for a, b, make in spans]
+        return None if None in shown else into.format(*shown)
+
+    return Detail.of(expr, (tuple(e for part_exprs, _ in parts for e in part_exprs), made))
+
+
+def _one_plain(values: list[Any], dtypes: list[pl.DataType]) -> str | None:
+    return _plain(values[0], dtypes[0])
+
+
+def when(condition: pl.Expr, then: str | pl.Expr, otherwise: str | pl.Expr) -> Detail:
+    """``pl.when(condition).then(then).otherwise(otherwise)`` of texts (a str is a literal), also made in Python
+    where both branches are (:class:`Detail`): a detail that reads differently where a fact is missing."""
+    branches: list[Made] = []
+    for branch in (then, otherwise):
+        if isinstance(branch, str):
+            branches.append(((), _constant(branch)))
+        elif isinstance(branch, Detail) and branch.python is not None:
+            branches.append(branch.python)
+    expr = pl.when(condition).then(_literal(then)).otherwise(_literal(otherwise))
+    if len(branches) < 2:
+        return Detail.of(expr, None)
+    (yes_exprs, yes), (no_exprs, no) = branches
+    cut = 1 + len(yes_exprs)
+
+    def made(values: list[Any], dtypes: list[pl.DataType]) -> str | None:
+        if values[0]:  # a null condition takes the otherwise branch, as in Polars
+            return yes(values[1:cut], dtypes[1:cut])
+        return no(values[cut:], dtypes[cut:])
+
+    return Detail.of(expr, ((condition, *yes_exprs, *no_exprs), made))
+
+
+def _constant(text: str) -> Callable[[list[Any], list[pl.DataType]], str | None]:
+    return lambda values, dtypes: text
+
+
+def _literal(text: str | pl.Expr) -> pl.Expr:
+    return pl.lit(text) if isinstance(text, str) else text
+
+
 def detail(template: str, *exprs: pl.Expr) -> pl.Expr:
     """``detail("登记日 {}，年龄 {} 周岁", col("R"), col("age"))`` with nulls shown as 无."""
-    parts = [_part_text(e) for e in exprs]
-    pieces = _pieces(template, len(exprs))
-    python = None if pieces is None or None in parts else (pieces, tuple(p for p in parts if p is not None))
+    python = _formatted(template, [_part_text(e) for e in exprs])
     if len(exprs) == 1:
         (e,) = exprs
         if isinstance(e, Text) and e.fold is not None and not e.nullable:

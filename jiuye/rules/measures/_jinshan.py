@@ -16,8 +16,10 @@ from jiuye.rules.measure import (
     choice,
     detail,
     first_column,
+    formats,
     labelled,
     labels_or,
+    when,
 )  # fmt: skip
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.shared import EMPLOYER_TYPE_LABELS, JINSHAN_EMPLOYER_EXCLUSION
@@ -122,9 +124,9 @@ def contract_term(years: int, clause: str, start: str = "start", end: str = "end
         "contract_term", f"劳动合同期限{years}年及以上", clause,
         Threshold("以上", pl.col(end), needed, "end", action="劳动合同期限延长（续订）", fact="contracts.end",
                   requires=pl.col(start).is_not_null(), unless=pl.col(end).is_null()),
-        pl.when(pl.col(start).is_null()).then(pl.lit("无劳动合同"))
-        .when(pl.col(end).is_null()).then(pl.format("{} 起，无固定期限", pl.col(start)))
-        .otherwise(pl.format("{} 至 {}，满{}年须至 {}", pl.col(start), pl.col(end), pl.lit(years), needed)),
+        when(pl.col(start).is_null(), "无劳动合同",
+             when(pl.col(end).is_null(), formats("{} 起，无固定期限", pl.col(start)),
+                  formats("{} 至 {}，满{}年须至 {}", pl.col(start), pl.col(end), pl.lit(years), needed))),
     )  # fmt: skip
 
 
@@ -155,8 +157,8 @@ def in_window(p: MeasureParameters, month: pl.Expr, what: str = "补贴所属月
     if window.end is not None:
         expr &= checked <= window.end
     return Condition("in_policy_window", text, clause, checked.is_null() | expr,
-                     pl.when(checked.is_null()).then(pl.lit(f"{first}{what}：尚无（见其他条件）"))
-                     .otherwise(pl.format(f"{first}{what}：{{}}", checked.dt.strftime("%Y-%m"))),
+                     when(checked.is_null(), f"{first}{what}：尚无（见其他条件）",
+                          formats(f"{first}{what}：{{}}", checked.dt.strftime("%Y-%m"))),
                      first_of=month if over else None, first_over=over)  # fmt: skip
 
 

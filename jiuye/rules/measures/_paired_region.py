@@ -21,7 +21,7 @@ import polars as pl
 
 from jiuye.rules import derived
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import Condition, Scope, Threshold, detail
+from jiuye.rules.measure import Condition, Scope, Threshold, detail, formats, when
 from jiuye.rules.measures._jinshan import (
     DISTRICT,
     contract_registered,
@@ -82,10 +82,9 @@ def worker_contract_conditions(p: MeasureParameters, clause: str) -> list[Condit
     months = p.get("min_insured_months")
     return [
         Condition("paired_worker", "对口地区农村劳动力（劳动合同开始之日）", clause, pl.col("paired_at_start"),
-                  pl.when(pl.col("start").is_null()).then(pl.lit("无劳动合同"))
-                  .otherwise(pl.format("合同开始日 {}：{}", pl.col("start"),
-                                       pl.when(pl.col("paired_at_start")).then(pl.lit("是对口地区农村劳动力"))
-                                       .otherwise(pl.lit("不是对口地区农村劳动力"))))),
+                  when(pl.col("start").is_null(), "无劳动合同",
+                       formats("合同开始日 {}：{}", pl.col("start"),
+                               when(pl.col("paired_at_start"), "是对口地区农村劳动力", "不是对口地区农村劳动力")))),
         Condition("has_contract", "与用人单位签订劳动合同", clause, pl.col("contract_id").is_not_null(),
                   detail("用人单位 {}，合同 {} 起", pl.col("employer"), pl.col("start"))),
         employer_not_excluded(),

@@ -18,7 +18,7 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.dates import add_months_expr, age_on_columns, day_before
 from jiuye.rules.facts import Facts
-from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail
+from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail, when
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.prune import Necessary
 
@@ -80,8 +80,7 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
                          detail(f"失业登记开始 {{}}，开始后{months}个月为 {{}}，灵活就业登记日 {{}}",
                                 pl.col("spell_start"), six_months_after, pl.col("R"))),
             Condition("not_hardship", "非经认定的本市就业困难人员（登记日）", CLAUSE, ~pl.col("hardship_at_R"),
-                      pl.when(pl.col("hardship_at_R")).then(pl.lit("登记日为就业困难人员"))
-                      .otherwise(pl.lit("登记日不是就业困难人员"))),
+                      when(pl.col("hardship_at_R"), "登记日为就业困难人员", "登记日不是就业困难人员")),
         ]  # fmt: skip
 
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
