@@ -472,14 +472,17 @@ def with_unemployment_spell(units: pl.LazyFrame, facts: Facts, day: str = "day_b
     knows that no row has a day (a null day is in no registration).
 
     ``days``: (``person``, ``day``) rows holding every known day of ``units``, read from a facts table without
-    deriving ``units`` again (issue 11: for a tiny case optimisations are off, and Polars runs each copy of a
-    sub-plan).  Repeated or null days, or days of persons not in ``units``, change nothing: a null day covers no
-    registration, a repeated one adds the same rows to its group's minimum and maximum, and the spells join
-    ``units`` by person and day."""
+    deriving ``units`` again — taken in a tiny evaluation only (issue 11: optimisations are off there, and Polars
+    runs each copy of a sub-plan; a larger one shares the copies, and its facts may be a pruned view whose other
+    tables hold every person).  Repeated or null days, or days of persons not in ``units``, change nothing: a null
+    day covers no registration, a repeated one adds the same rows to its group's minimum and maximum, and the
+    spells join ``units`` by person and day."""
     e = _spell(day)
     if no_days or no_rows(facts.unemployment):
         return units.with_columns(e.none)
-    keys = units.select(e.keys).unique().filter(e.known) if days is None else days
+    shared = _SHARED.get()
+    tiny = shared is not None and shared.rows <= _MEMO_TINY_MAX_ROWS
+    keys = days if days is not None and tiny else units.select(e.keys).unique().filter(e.known)
     spells = (
         keys.join(facts.unemployment.lazy().select(e.periods), on="person")
         .filter(e.covers).with_columns(e.open_end).group_by("person", day).agg(e.agg).with_columns(e.spell_end)
