@@ -464,18 +464,24 @@ def mark_overlapping(
 
 
 def with_unemployment_spell(units: pl.LazyFrame, facts: Facts, day: str = "day_before_S",
-                            no_days: bool = False) -> pl.LazyFrame:  # fmt: skip
+                            no_days: bool = False, days: pl.LazyFrame | None = None) -> pl.LazyFrame:  # fmt: skip
     """Add ``spell_start``: the earliest start of an unemployment registration covering ``units[day]``, and
     ``spell_end``: the last day of that registration (null while open; the longest when several start that
     day) — how long a later act would still find it open (what a hint may promise).  Facts without any
     registration give both null, without the joins (issue 11: a web form's person) — as does ``no_days``: the caller
-    knows that no row has a day (a null day is in no registration)."""
+    knows that no row has a day (a null day is in no registration).
+
+    ``days``: (``person``, ``day``) rows holding every known day of ``units``, read from a facts table without
+    deriving ``units`` again (issue 11: for a tiny case optimisations are off, and Polars runs each copy of a
+    sub-plan).  Repeated or null days, or days of persons not in ``units``, change nothing: a null day covers no
+    registration, a repeated one adds the same rows to its group's minimum and maximum, and the spells join
+    ``units`` by person and day."""
     e = _spell(day)
     if no_days or no_rows(facts.unemployment):
         return units.with_columns(e.none)
+    keys = units.select(e.keys).unique().filter(e.known) if days is None else days
     spells = (
-        units.select(e.keys).unique().filter(e.known)
-        .join(facts.unemployment.lazy().select(e.periods), on="person")
+        keys.join(facts.unemployment.lazy().select(e.periods), on="person")
         .filter(e.covers).with_columns(e.open_end).group_by("person", day).agg(e.agg).with_columns(e.spell_end)
     )  # fmt: skip
     return units.join(spells, on=["person", day], how="left")

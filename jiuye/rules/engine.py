@@ -86,6 +86,17 @@ def _and(exprs: list[pl.Expr]) -> pl.Expr:
 
 _COLUMNS: dict[int, tuple[list[Condition], _Columns]] = {}
 
+# what an expression's text ends with when it cannot be null: a condition already filled, or a null test.  A binary
+# or n-ary expression prints bracketed (``[(a) & (b.is_not_null())]``, ``f([…])``), so only the outermost node matches
+_NEVER_NULL = (".fill_null([false])", ".is_not_null()", ".is_null()")
+
+
+def _filled(expr: pl.Expr) -> pl.Expr:
+    """``expr.fill_null(False)`` — or ``expr`` itself when its outermost node never gives null (``registered``
+    conditions are ``col.fill_null(False)``, ``has_contract`` an ``is_not_null()``): the same column, one node
+    less per condition and collect (issue 11: on one row Polars costs a few µs per node, whatever it computes)."""
+    return expr if str(expr).endswith(_NEVER_NULL) else expr.fill_null(False)
+
 
 def _columns(conditions: list[Condition]) -> _Columns:
     """The expressions of ``conditions``, kept per list (the lists are kept by ``_conditions_of``): building
@@ -100,9 +111,9 @@ def _columns(conditions: list[Condition]) -> _Columns:
         if c.first_over:  # G4: the first occurrence among the rows that meet every plain condition decides
             assert c.first_of is not None, f"{c.key}: first_over without first_of"
             of = pl.when(plain_met).then(c.first_of).otherwise(None).min().over(list(c.first_over))
-            first.append((of.alias(first_column(c.key)), c.expr.fill_null(False).alias(c.key)))
-    columns = _Columns([c.expr.fill_null(False).alias(c.key) for c in plain], first, _all_met(c.key for c in conditions),
-                       _and([c.expr.fill_null(False) for c in plain]), [pl.lit(True).alias(c.key) for c in plain])
+            first.append((of.alias(first_column(c.key)), _filled(c.expr).alias(c.key)))
+    columns = _Columns([_filled(c.expr).alias(c.key) for c in plain], first, _all_met(c.key for c in conditions),
+                       _and([_filled(c.expr) for c in plain]), [pl.lit(True).alias(c.key) for c in plain])
     if len(_COLUMNS) > 4 * 4096:
         _COLUMNS.clear()
     _COLUMNS[id(conditions)] = (conditions, columns)

@@ -73,7 +73,8 @@ class OlderUnemployedFlexibleEmploymentSubsidy(Measure):
             .with_columns(day_before_R=day_before("R"),
                           age_at_R=age_on_columns("birth_date", "R"))
         )  # fmt: skip
-        return derived.with_unemployment_spell(units, facts, day="day_before_R")
+        days = facts.flexible.lazy().select("person", day_before_R=day_before("start"))  # the known days of units
+        return derived.with_unemployment_spell(units, facts, day="day_before_R", days=days)
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         men, women = p.get("min_age_male"), p.get("min_age_female")

@@ -43,13 +43,22 @@ def js01b_parameters() -> MeasureParameters:
 
 
 def mark_internship_eligible(
-    frame: pl.LazyFrame, facts: Facts, p: MeasureParameters, day: str, out: str
+    frame: pl.LazyFrame, facts: Facts, p: MeasureParameters, day: str, out: str, on: dt.date | None = None
 ) -> pl.LazyFrame:
-    """Add boolean ``out`` (the person in column ``person`` meets JS-01b on ``frame[day]``) and ``{out}_detail``."""
+    """Add boolean ``out`` (the person in column ``person`` meets JS-01b on ``frame[day]``) and ``{out}_detail``.
+
+    ``on``: every row's day is that day and ``frame`` has every person (JS-01b without internships): the persons
+    checked on it are read from the persons table — the same rows as the distinct (person, day) of ``frame`` with
+    their people, without deriving ``frame`` again in the test (issue 11: with optimisations off for a tiny case,
+    Polars runs each copy of a sub-plan; the test's keys read ``frame`` twice)."""
     e = _test_of(p.get("max_age"), p.get("years_after_leaving_school"), p.get("graduating_year_months"), day, out)
-    keys = frame.select(e.keys).unique().filter(e.known)
-    people = facts.persons.lazy().select(e.people)
-    checked = derived.mark_unemployed(keys.join(people, on="person", how="left"), facts, "_x", "_unemployed")
+    if on is None:
+        keys = frame.select(e.keys).unique().filter(e.known)
+        people = keys.join(facts.persons.lazy().select(e.people), on="person", how="left")
+    else:
+        keys = facts.persons.lazy().select(e.keys_on(on))
+        people = facts.persons.lazy().select(e.people_on(on))
+    checked = derived.mark_unemployed(people, facts, "_x", "_unemployed")
     if derived.no_rows(facts.education):  # no schooling to find: what the join would add, without its operators (issue 11)
         checked = checked.with_columns(e.no_schooling)
     else:
@@ -83,6 +92,19 @@ class _Test:
     checked: list[pl.Expr]
     result: list[pl.Expr]
     filled: pl.Expr
+
+    def keys_on(self, day: dt.date) -> list[pl.Expr]:
+        """:attr:`keys` of the persons table, every person on ``day``."""
+        return _keys_on(day)
+
+    def people_on(self, day: dt.date) -> list[pl.Expr]:
+        """:attr:`keys` joined with :attr:`people`, every person on ``day``: the join's columns in its order."""
+        return [*_keys_on(day), *self.people[1:]]
+
+
+@functools.lru_cache(maxsize=64)
+def _keys_on(day: dt.date) -> list[pl.Expr]:
+    return [pl.col("id").alias("person"), pl.lit(day, pl.Date).alias("_x")]
 
 
 _TESTS: dict[str, _Test] = {}
@@ -181,7 +203,9 @@ class InternshipEligibility(Measure):
                               derived.no_rows(facts.internships), "JS-01b internships")
             .with_columns(check_day=pl.col("internship_start").fill_null(pl.lit(ctx.horizon_end)))
         )  # fmt: skip
-        return mark_internship_eligible(frame, facts, p, "check_day", "internship_group")
+        # without internships every person is checked on the range's last day
+        on = ctx.horizon_end if derived.no_rows(facts.internships) else None
+        return mark_internship_eligible(frame, facts, p, "check_day", "internship_group", on)
 
     def conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [internship_group_condition(

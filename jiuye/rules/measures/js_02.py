@@ -59,7 +59,8 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
             .with_columns(day_before_R=day_before("R"))
         )  # fmt: skip
         # the earliest-starting unemployment spell still open the day before R
-        units = derived.with_unemployment_spell(units, facts, day="day_before_R")
+        days = facts.flexible.lazy().select("person", day_before_R=day_before("start"))  # the known days of units
+        units = derived.with_unemployment_spell(units, facts, day="day_before_R", days=days)
         units = derived.mark_status(units, facts, ("employment_hardship",), "R", "hardship_at_R")
         return units.with_columns(subject=pl.col("person"), age_at_R=age_on_columns("birth_date", "R"))
 
