@@ -13,6 +13,8 @@ import operator
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import polars as pl
+
 T = TypeVar("T")
 
 LEGAL_BASIS = "《民法典》第1259条"
@@ -36,6 +38,10 @@ _WORDS: dict[str, tuple[Callable[[Any, Any], Any], bool]] = {
 }
 
 COUNTING_WORDS: tuple[str, ...] = tuple(_WORDS)
+# a ⋄ b is b ⋄' a
+_MIRRORED: dict[Callable[[Any, Any], Any], Callable[[Any, Any], Any]] = {
+    operator.ge: operator.le, operator.le: operator.ge, operator.gt: operator.lt, operator.lt: operator.gt,
+}  # fmt: skip
 
 
 def meets(word: str, value: T, threshold: Any) -> Any:
@@ -47,6 +53,12 @@ def meets(word: str, value: T, threshold: Any) -> Any:
         compare, _ = _WORDS[word]
     except KeyError as exc:  # a typo here must never silently become a different rule
         raise ValueError(f"未知的计数用语：{word!r}（可用：{'、'.join(_WORDS)}）") from exc
+    literal_first = isinstance(value, pl.Expr) and value.meta.is_literal(allow_aliasing=True)
+    if literal_first and isinstance(threshold, pl.Expr):
+        # the literal on the right: Polars (2.1) compares a literal on the left with a column that holds one
+        # repeated value (a merged gathering's equal days, a column set by ``pl.lit``) into ONE row, not one per
+        # row ("Series …, length 1 doesn't match the DataFrame height"); the mirrored comparison is the same
+        return _MIRRORED[compare](threshold, value)
     return compare(value, threshold)
 
 

@@ -211,6 +211,48 @@ def test_a_fallback_log_never_shows_an_id_number(one_person: dict[str, Any], cap
     assert number not in shown and number[:6] + "********" + number[-4:] in shown
 
 
+STARTUP = {"id": "startup0", "kind": "startup", "district": "jinshan", "quality_certified": False,
+           "landing": {"registered_on": "2022-01-10", "award_on": "2021-06-01", "approved_amount": 80000,
+                       "operating_normally": True, "employs_jinshan_hukou": True}}  # fmt: skip
+
+
+def test_a_gathering_whose_cases_share_a_value_is_evaluated_merged(one_person: dict[str, Any]) -> None:
+    # cases that hold the same day (here every startup's landing) merge into a column of one repeated value,
+    # which Polars compared with a literal on the left (JS-07c: the evaluated range's end ≥ the day one year of
+    # operation is complete) into one row instead of one per row: every gathering of 2–4 such cases fell back
+    # to one evaluation per case (correct, but silently slow)
+    case = one_person | {"organizations": [STARTUP]}
+    moved = STARTUP | {"landing": STARTUP["landing"] | {"registered_on": "2023-03-01"}}
+    later = one_person | {"organizations": [moved]}
+    for drawn in ([case, case], [case, case, later], [later, case, case, later]):
+        jobs = [_job(c, explain) for explain in (True, False) for c in drawn]
+        before = dict(FALLBACKS.by_type)
+        results = evaluate_many(jobs)
+        assert FALLBACKS.by_type == before  # evaluated merged: no fallback
+        for job, got in zip(jobs, results, strict=True):
+            _assert_same(got, job.alone())
+        assert any(got.explanations is not None and "JS-07c" in got.explanations["policy"].to_list()
+                   for got in results if isinstance(got, Result))  # fmt: skip
+
+
+@pytest.mark.slow  # every policy case and example, alone and merged with copies of itself (~1 min)
+@pytest.mark.parametrize("explain", [True, False])
+def test_every_policy_case_gathered_with_copies_of_itself_is_evaluated_merged(explain: bool) -> None:
+    # copies of one case merge into columns of one repeated value in every data column: the gathering where
+    # an expression that reads such a column as a single value (a literal compared on the left) fails
+    from tests.rules.test_policy_cases import CASE_FILES, _json_roundtrip, _load
+
+    drawn = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(ONE_PERSON.parent.glob("*.json"))]
+    drawn += [_json_roundtrip(_load(p)["case"]) for p in CASE_FILES]
+    before = dict(FALLBACKS.by_type)
+    for case in drawn:
+        jobs = [_job(case, explain) for _ in range(3)]
+        alone = jobs[0].alone()
+        for got in evaluate_many(jobs):
+            _assert_same(got, alone)
+    assert FALLBACKS.by_type == before
+
+
 def test_merged_ids_never_collide(one_person: dict[str, Any]) -> None:
     a, b = _job(one_person), _job(one_person)
     merged = merge_facts([a.facts, b.facts])

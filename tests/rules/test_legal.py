@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
 
@@ -47,3 +49,18 @@ def test_works_on_polars_columns() -> None:
 def test_unknown_word_is_an_error_not_a_guess() -> None:
     with pytest.raises(ValueError, match="未知的计数用语"):
         meets("大约", 1, 1)
+
+
+@pytest.mark.parametrize("word", COUNTING_WORDS)
+def test_a_literal_value_is_compared_on_every_row_of_a_column_of_one_repeated_value(word: str) -> None:
+    # a column holding one repeated value (frames concatenated, as a merged gathering's, or a column set by
+    # pl.lit) compared with a literal on the left came out as ONE row in Polars 2.1 (JS-07c: "evaluate.to ≥ the
+    # day one year of operation is complete" failed every merged gathering of cases sharing that day)
+    day = pl.DataFrame({"limit": [dt.date(2025, 12, 31)]})
+    set_by_lit = pl.DataFrame({"n": [1, 2, 3]}).with_columns(limit=pl.lit(dt.date(2025, 12, 31)))
+    for frame in (pl.concat([day, day, day]), set_by_lit):
+        for value in (dt.date(2023, 2, 28), dt.date(2025, 12, 31), dt.date(2026, 1, 1)):
+            expected = meets(word, value, dt.date(2025, 12, 31))
+            for engine in ("in-memory", "streaming"):
+                got = frame.lazy().with_columns(met=meets(word, pl.lit(value), pl.col("limit")))
+                assert got.collect(engine=engine)["met"].to_list() == [expected] * 3
