@@ -793,16 +793,17 @@ def formatted(template: str, texts: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _pieces(template: str, n: int) -> tuple[str, ...] | None:
-    """The template's pieces around its ``n`` placeholders as ``pl.format`` splits it (checked against Polars with
-    marker parts at build time), or None where Python's split would differ."""
+def _python_template(template: str, n: int) -> str | None:
+    """``template`` as a ``str.format`` string with ``n`` placeholders that gives what ``pl.format`` gives (the
+    pieces around the placeholders checked against Polars with marker parts at build time, braces escaped), or
+    None where Python's split would differ."""
     pieces = tuple(template.split("{}"))
     if len(pieces) != n + 1:
         return None
     markers = [f"\x00{i}\x00" for i in range(n)]
     made = pl.select(pl.format(template, *(pl.lit(m) for m in markers))).item()
     python = pieces[0] + "".join(m + piece for m, piece in zip(markers, pieces[1:], strict=True))
-    return pieces if made == python else None
+    return "{}".join(piece.replace("{", "{{").replace("}", "}}") for piece in pieces) if made == python else None
 
 
 def as_text(value: Any, dtype: pl.DataType) -> str:
@@ -855,12 +856,11 @@ def _part_text(expr: pl.Expr, missing: str = "无") -> tuple[pl.Expr, PartText] 
 
 def _formatted(template: str, parts: list[tuple[pl.Expr, PartText] | None]) -> Made | None:
     """How ``pl.format(template, …)`` of the parts is made in Python (None: a part or the template is not known)."""
-    pieces = _pieces(template, len(parts))
+    into = _python_template(template, len(parts))
     known = [p for p in parts if p is not None]
-    if pieces is None or len(known) < len(parts):
+    if into is None or len(known) < len(parts):
         return None
     texts = [text for _, text in known]
-    into = "{}".join(piece.replace("{", "{{").replace("}", "}}") for piece in pieces)
 
     def made(values: list[Any], dtypes: list[pl.DataType]) -> str | None:
         shown = [text(v, d) for text, v, d in zip(texts, values, dtypes, strict=True)]
@@ -877,11 +877,10 @@ def formats(template: str, *exprs: pl.Expr) -> Detail:
     """``pl.format(template, *exprs)`` (null where a part is null), also made in Python (:class:`Detail`); a part
     may be a Detail made in Python itself (:func:`when`)."""
     expr = pl.format(template, *exprs)
-    pieces = _pieces(template, len(exprs))
-    if pieces is None:
+    into = _python_template(template, len(exprs))
+    if into is None:
         return Detail.of(expr, None)
     parts = [e.python if isinstance(e, Detail) and e.python is not None else ((e,), _one_plain) for e in exprs]
-    into = "{}".join(piece.replace("{", "{{").replace("}", "}}") for piece in pieces)
     cuts = [0]
     for part_exprs, _ in parts:
         cuts.append(cuts[-1] + len(part_exprs))

@@ -20,7 +20,6 @@ from jiuye.rules.measure import (
     AnyOf,
     Condition,
     Threshold,
-    choice,
     detail,
     first_column,
     labelled,
@@ -252,8 +251,7 @@ def _with_employments(facts: Facts) -> pl.LazyFrame:
 EMPLOYMENT_LABEL = labelled(pl.col("employment"), {"contract": "用人单位招用", "flexible": "灵活就业"}, keep_unlabelled=True)
 
 
-def yes_no(expr: pl.Expr) -> pl.Expr:
-    return choice(expr, "是", "否")
+yes_no = _jinshan.yes_no  # one rendering of a yes/no fact for both documents
 
 
 def date_param(p: MeasureParameters, name: str) -> dt.date:
