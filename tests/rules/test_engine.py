@@ -385,3 +385,22 @@ def test_small_cases_run_their_queries_side_by_side_with_the_same_result(case: d
         assert_same_result(parallel, single)
         assert parallel.line_facts is not None and single.line_facts is not None
         assert parallel.line_facts.equals(single.line_facts)
+
+
+@pytest.mark.parametrize("values", [[], [None], [True], [False], [True, None], [False, None], [True, False],
+                                    [None, None, True, False, None, True, False, True, None, False]])  # fmt: skip
+@pytest.mark.parametrize("python_rows", [0, 100])
+def test_first_pass_frame_tests_answer_as_polars(values: list[bool | None], python_rows: int) -> None:
+    """The engine's any/all/distinct tests of a tiny frame read the column in Python: the same answers as Polars."""
+    import polars as pl
+
+    from jiuye.rules import engine
+
+    column = pl.Series("c", values, dtype=pl.Boolean)
+    texts = pl.Series("s", [None if v is None else str(v) for v in values], dtype=pl.String)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(engine, "_PYTHON_TEST_ROWS", python_rows)
+        assert engine._any(column) is bool(column.any())
+        assert engine._all(column) is bool(column.all())
+        assert engine._all_distinct(texts) is (texts.n_unique() == texts.len())
+        assert engine._all_distinct(column) is (column.n_unique() == column.len())
