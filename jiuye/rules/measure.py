@@ -365,7 +365,9 @@ class Threshold:
             if until is not None and known > until:
                 return text, day, None, None  # G4: after the window nothing is paid, so nothing to promise
             if self.latest is not None:
-                terms.append(day <= self.latest)
+                # the column on the left: Polars 2.1 compares a literal on the LEFT with a column of one
+                # repeated value into ONE row (as in ``legal.meets``)
+                terms.append(self.latest >= day)
         else:
             assert day is not None
             # G4: after the window nothing is paid, so nothing to promise; and a day on which another premise

@@ -414,3 +414,23 @@ def test_any_of_names_the_branch_reachable_first() -> None:
     assert out == ["乙在2024-03-01或之后即可申请", "丙再满2个月后", None]
     assert frame.select(met=both.expr)["met"].to_list() == [False, False, True]
     assert not AnyOf((pl.lit(True), never), fact="x").upward and both.upward
+
+
+def test_a_constant_day_is_checked_against_latest_on_every_row() -> None:
+    """A threshold with a constant day and a ``latest`` column: where it may be said is decided per row, also
+    when ``latest`` holds one repeated value (a column set by ``pl.lit`` or frames concatenated) — Polars 2.1
+    compared a literal on the LEFT with such a column into one row (``select`` raised a ShapeError)."""
+    import polars as pl
+
+    threshold = Threshold("及以上", pl.col("day"), dt.date(2024, 1, 1), "date", action="办理", fact="x",
+                          latest=pl.col("latest"))  # fmt: skip
+    _, _, _, possible = threshold.hint_parts()
+    assert possible is not None
+    days = pl.DataFrame({"day": [dt.date(2023, 6, 1)] * 3})
+    for latest, expected in ((dt.date(2025, 1, 1), True), (dt.date(2023, 12, 31), False)):
+        repeated = days.with_columns(latest=pl.lit(latest))
+        concatenated = pl.concat([days.head(1).with_columns(latest=pl.lit(latest))] * 3)
+        for frame in (repeated, concatenated):
+            assert frame.select(possible=possible)["possible"].to_list() == [expected] * 3
+            hinted = frame.select(hint=threshold.hint(where=pl.col("day") < dt.date(2024, 1, 1)))["hint"]
+            assert hinted.to_list() == ["办理在2024-01-01或之后即可申请" if expected else None] * 3

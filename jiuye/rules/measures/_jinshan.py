@@ -162,6 +162,15 @@ def in_window(p: MeasureParameters, month: pl.Expr, what: str = "补贴所属月
                      first_of=month if over else None, first_over=over)  # fmt: skip
 
 
+def month_in_window(p: MeasureParameters) -> Condition:
+    """G4 for a monthly measure, as a monthly condition: a line's month outside 2023-01 … 2027-12 is not paid.
+
+    The engine drops those lines anyway; as a named condition the explanation of a subject whose every month lies
+    outside the window (an internship or a first employment in 2022) says so instead of "eligible" without a line.
+    """
+    return in_window(p, pl.col("month"), "补贴月份")
+
+
 def amount_by(column: str, parameters: dict[Any, str], p: MeasureParameters, on: pl.Expr) -> pl.Expr:
     """Amount in fen chosen by the value of ``column`` (grade, level, place …), each a dated parameter."""
     amount: pl.Expr = pl.lit(None, pl.Int64)

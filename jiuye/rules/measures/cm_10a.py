@@ -11,8 +11,9 @@ Our choices:
   within the contract) in which the ``employment_hardship`` status is active (G9: covers any day of the
   month) → beneficiary the employer, subject the person;
 - (ii) flexible employment: a line for each month in which a flexible-employment registration is active,
-  a social-insurance record of scheme ``flexible`` is paid and the status is active → beneficiary =
-  subject = the person;
+  a social-insurance record of any scheme is paid (the row's "a paid insurance month" names no scheme, the
+  same words as CM-10f's; the person may pay as a flexible worker or under 城镇职工) and the status is
+  active → beneficiary = subject = the person;
 - G12: hukou Chongming (the row's sense); and, since "a CM measure pays only Chongming subjects", the
   employer paid on the hired route must be located in Chongming too (our choice: the row is silent on it);
 - the cap counts months per person: a month with lines on both routes counts once;
@@ -74,7 +75,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
         reading="本区（崇明）户籍（G12）；招用之日（劳动合同起始日，不早于2023-01-01，已办理用工登记备案）或灵活就业"
         "登记之日（不早于2023-01-01）为经认定的就业困难人员（G6 触发条件）。①用人单位招用：劳动合同期间在该单位缴纳"
         "城镇职工社保且当月仍为就业困难人员（认定有效期覆盖当月任一天）的每个月，补贴给用人单位；②灵活就业：灵活就业"
-        "登记有效、当月按灵活就业人员缴纳社保且当月为就业困难人员的每个月，补贴给本人。每人两种途径合计累计不超过"
+        "登记有效、当月已缴纳社会保险（任一险种：政策目录第2版本行只要求当月有已缴费的社保记录，未限定险种，与CM-10f相同）且当月为就业困难人员的每个月，补贴给本人。每人两种途径合计累计不超过"
         "补贴期限参数（默认36个月，财社〔2017〕164号“最长不超过3年”；同一月两种途径只计一个月），已发放月份先计入；"
         "单位招用的，用人单位须位于崇明（G12，本软件的理解）。单位和个人的补贴标准分别设定（按市级标准，待管理员设定前为待定金额）。",
     )
@@ -116,7 +117,8 @@ class HardshipSocialInsuranceSubsidy(Measure):
             "person", "employment", "employment_id", "employer", "month"
         )
         insured = derived.insured_months(facts, among=eligible, on="employment_id").select(employment_id="contract_id", month="month", employee=pl.lit(True))
-        flexible = derived.paid_insurance_months(facts, panel, ["flexible"]).with_columns(flexible_paid=pl.lit(True))
+        # the flexible route: "a paid insurance month" (catalog CM-10a), of any scheme as for CM-10f and JS-02
+        flexible = derived.paid_insurance_months(facts, panel).with_columns(flexible_paid=pl.lit(True))
         is_contract = pl.col("employment") == "contract"
         month = pl.col("month")
         return (
@@ -137,7 +139,7 @@ class HardshipSocialInsuranceSubsidy(Measure):
     def monthly_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
         return [
             Condition("hardship", "当月为经认定的就业困难人员", CLAUSE, pl.col("hardship")),
-            Condition("insured", "当月缴纳社会保险（单位招用：在该单位缴纳城镇职工社保；灵活就业：按灵活就业人员缴费）",
+            Condition("insured", "当月缴纳社会保险（单位招用：在该单位缴纳城镇职工社保；灵活就业：任一险种）",
                       CLAUSE, pl.col("insured")),
         ]  # fmt: skip
 

@@ -19,6 +19,7 @@ from jiuye.rules import derived
 from jiuye.rules.dates import add_months_expr, age_on_columns, day_before
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope, Threshold, detail, when
+from jiuye.rules.measures._jinshan import month_in_window
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.prune import Necessary
 
@@ -98,7 +99,7 @@ class LongTermUnemployedYouthFlexibleEmployment(Measure):
         )  # fmt: skip
 
     def monthly_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
-        return [Condition("insured", "当月按规定缴纳社会保险费", CLAUSE, pl.col("insured"))]
+        return [Condition("insured", "当月按规定缴纳社会保险费", CLAUSE, pl.col("insured")), month_in_window(p)]
 
 
 MEASURE = LongTermUnemployedYouthFlexibleEmployment()

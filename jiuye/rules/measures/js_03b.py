@@ -22,7 +22,7 @@ from jiuye.rules import derived
 from jiuye.rules.dates import covers_month_fully_expr
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Condition, Context, Measure, Meta, Scope, detail
-from jiuye.rules.measures._jinshan import organization_is, persons
+from jiuye.rules.measures._jinshan import month_in_window, organization_is, persons
 from jiuye.rules.measures.js_01b import internship_group_condition, mark_internship_eligible, without_day
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.prune import Necessary
@@ -76,10 +76,16 @@ class InternshipLivingAllowance(Measure):
     def lines(self, eligible: pl.LazyFrame, facts: Facts, p: MeasureParameters, ctx: Context) -> pl.LazyFrame:
         months = derived.month_panel(eligible, pl.col("start"), pl.col("end"), ctx.horizon_end)
         return (
-            months.filter(covers_month_fully_expr(pl.col("start"), pl.col("end"), pl.col("month")))
-            .select(beneficiary="person", subject="person", month="month").unique()
+            months.with_columns(full=covers_month_fully_expr(pl.col("start"), pl.col("end"), pl.col("month")))
+            .group_by(beneficiary="person", subject="person", month="month").agg(pl.col("full").any())
             .with_columns(amount_fen=p.fen_expr("monthly_amount", pl.col("month")))
         )  # fmt: skip
+
+    def monthly_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        # a condition, not a filter of the lines: an internship covering no whole month (2024-02-01 … 02-28) is
+        # then explained as not eligible instead of "eligible" without a line
+        return [Condition("full_month", "见习完整覆盖当月（每个完整自然月补贴一次）", CLAUSE, pl.col("full")),
+                month_in_window(p)]  # fmt: skip
 
 
 MEASURE = InternshipLivingAllowance()

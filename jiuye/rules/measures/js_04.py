@@ -43,6 +43,7 @@ from jiuye.rules.measures._jinshan import (
     contract_term,
     district_text,
     employer_not_excluded,
+    month_in_window,
     persons,
     yes_no,
 )
@@ -157,6 +158,7 @@ class RuralLabourCrossDistrictSubsidy(Measure):
             Condition("insured", "当月在该单位缴纳本市城镇职工社会保险费", CLAUSE, pl.col("insured")),
             Condition("base_below", f"月缴费基数低于当年本市最低月缴费基数的{p.get('base_multiplier')}倍", CLAUSE,
                       pl.col("base_below")),
+            month_in_window(p),
         ]  # fmt: skip
 
 

@@ -23,6 +23,7 @@ import polars as pl
 from jiuye.rules import derived
 from jiuye.rules.facts import Facts
 from jiuye.rules.measure import JS_DOC, Cap, Condition, Context, Measure, Meta, Scope
+from jiuye.rules.measures._jinshan import month_in_window
 from jiuye.rules.measures._paired_region import SCOPE, worker_contract_conditions, worker_contracts
 from jiuye.rules.parameters import MeasureParameters
 from jiuye.rules.prune import Necessary
@@ -70,6 +71,9 @@ class PairedRegionStableJobSubsidy(Measure):
             .select(beneficiary="employer", subject="person", month="month").unique()
             .with_columns(amount_fen=p.fen_expr("monthly_amount", pl.col("month")))
         )  # fmt: skip
+
+    def monthly_conditions(self, p: MeasureParameters, ctx: Context) -> list[Condition]:
+        return [month_in_window(p)]  # insured months before 2023 count toward 满3个月 but are not paid (G4)
 
 
 MEASURE = PairedRegionStableJobSubsidy()
