@@ -11,8 +11,8 @@ import datetime as dt
 import functools
 import operator
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -713,9 +713,10 @@ class _Runner:
     wall time of a one-person evaluation's passes equals their CPU time: issue 11 item 4), and the Python that
     builds the plans runs before any of them, so one core idles.  For a tiny case, queries ``add``-ed while
     the caller builds the next ones go to a worker thread in chunks (Polars releases the GIL while it runs
-    them); ``collect`` splits what is left into one share per Polars thread, the caller's thread taking the
-    first.  Every query is the same, so is every result, returned in the order given.  A larger case keeps one
-    ``collect_all`` (its operators use every core; side by side the split did not pay from ~100 rows).
+    them), and ``finished`` hands each chunk's frames over as soon as they are done, with the position of its
+    first query: the caller plans the next pass's queries of those measures while the other chunks still run.
+    Every query is the same, so is every result.  A larger case keeps one ``collect_all`` (its operators use
+    every core; side by side the split did not pay from ~100 rows).
     """
 
     def __init__(self, flags: pl.QueryOptFlags, rows: int) -> None:
@@ -723,34 +724,43 @@ class _Runner:
         self.engine = derived.polars_engine(rows)
         self.parallel = rows <= _PARALLEL_MAX_ROWS and _PARALLEL_SMALL and pl.thread_pool_size() > 1
         self.pending: list[pl.LazyFrame] = []
-        self.started: list[Future[list[pl.DataFrame]]] = []
+        self.added = 0  # queries added so far
+        self.started: dict[Future[list[pl.DataFrame]], int] = {}  # chunk started -> the position of its first query
+
+    def _run(self, queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+        return pl.collect_all(queries, engine=self.engine, optimizations=self.flags)
 
     def _start(self, queries: list[pl.LazyFrame]) -> Future[list[pl.DataFrame]]:
-        return _pool().submit(pl.collect_all, queries, engine=self.engine, optimizations=self.flags)
+        return _pool().submit(self._run, queries)
 
     def add(self, query: pl.LazyFrame) -> None:
-        """``query`` will be among the first of the next ``collect``'s results (in the order added)."""
+        """``query`` will be among the next ``finished``'s queries (at the position of the queries added before)."""
         self.pending.append(query)
+        self.added += 1
         if self.parallel and _PIPELINE_CHUNK and len(self.pending) >= _PIPELINE_CHUNK:
-            self.started.append(self._start(self.pending))
+            self.started[self._start(self.pending)] = self.added - len(self.pending)
             self.pending = []
 
-    def collect(self, queries: Sequence[pl.LazyFrame] = ()) -> list[pl.DataFrame]:
-        """The frames of the queries added so far, then of ``queries``."""
+    def finished(self, queries: Sequence[pl.LazyFrame] = ()) -> Iterator[tuple[int, list[pl.DataFrame]]]:
+        """The frames of the queries added so far, then of ``queries``, as (the position of the first, the frames)
+        of each chunk as soon as it is done: the caller plans what needs them while the other chunks still run.
+
+        Not side by side: one ``collect_all`` of them all.  Side by side the queries not started yet go to the
+        workers in chunks too; the caller runs none itself (side by side, taking a chunk no worker had started
+        kept it from the chunks done meanwhile, and gained nothing at the median)."""
+        first = self.added - len(self.pending)  # the position of the first query not started
         rest, self.pending = [*self.pending, *queries], []
-        started, self.started = self.started, []
-        parts = min(pl.thread_pool_size(), 4, len(rest)) if self.parallel else 1
-        if parts < 2:
-            done = pl.collect_all(rest, engine=self.engine, optimizations=self.flags)
-        else:
-            shares = [rest[i::parts] for i in range(parts)]  # interleaved: the measures' costs are spread
-            futures = [self._start(share) for share in shares[1:]]
-            collected = [pl.collect_all(shares[0], engine=self.engine, optimizations=self.flags),
-                         *(f.result() for f in futures)]  # fmt: skip
-            done = [pl.DataFrame()] * len(rest)
-            for i, frames in enumerate(collected):
-                done[i::parts] = frames
-        return [frame for f in started for frame in f.result()] + done
+        if not self.parallel:  # (then no chunk was started)
+            yield first, self._run(rest)
+            return
+        chunks, self.started = self.started, {}
+        size = _PIPELINE_CHUNK or len(rest) or 1
+        for i in range(0, len(rest), size):
+            chunks[self._start(rest[i : i + size])] = first + i
+        while chunks:
+            done, _ = wait(chunks, return_when=FIRST_COMPLETED)
+            for f in sorted(done, key=chunks.__getitem__):
+                yield chunks.pop(f), f.result()
 
 
 def _met_everywhere(frame: pl.DataFrame, conditions: list[Condition]) -> frozenset[str]:
@@ -887,27 +897,27 @@ def _evaluate(
             evaluated = _eligible(candidates, conditions)
         prepared.append(_Prepared(measure, p, conditions, monthly))
         runner.add(evaluated)
-    collected = runner.collect(finding_queries)  # the first-pass queries were added as they were built
-    evaluated_frames, finding_frames = collected[: len(prepared)], collected[len(prepared) :]
-
     # a case without payments or without G13 ends (a web form's person: usually neither) plans no join with them
     payments = facts.payments.lazy() if has_payments(facts) else None
     ends = subject_ends(facts) if has_ends(facts) else None
     explained_ends = ends if explain else None  # G13 condition: only a case with ends pays for it
-    # the second pass's queries start running as they are built, as the first pass's do (``_Runner.add``); each
-    # kind's frames come back in the order its queries were built
+    # the second pass's queries start running as they are built, as the first pass's do (``_Runner.add``), and a
+    # measure's are built as soon as its first-pass chunk is done (a tiny case: the others run meanwhile); each
+    # kind's frames are put back in the order of the measures, as one pass after the other gives them
     second = _Runner(flags, rows)
-    kinds: list[str] = []
+    kinds: list[tuple[str, int]] = []  # per second-pass query: its kind and its measure's position in ``prepared``
 
-    def add(kind: str, query: pl.LazyFrame) -> None:
-        kinds.append(kind)
+    def add(kind: str, at: int, query: pl.LazyFrame) -> None:
+        kinds.append((kind, at))
         second.add(query)
 
-    gathered_in_python: list[tuple[Measure, tuple[_Slot, ...] | None]] = []
-    for prep, evaluated_frame in zip(prepared, evaluated_frames, strict=True):
+    gathered_in_python: dict[int, tuple[Measure, tuple[_Slot, ...] | None]] = {}
+
+    def plan_second(at: int, evaluated_frame: pl.DataFrame) -> None:
+        prep = prepared[at]
         measure, p = prep.measure, prep.p
         if evaluated_frame.height == 0 and not _PLAN_EMPTY:
-            continue  # no candidate row: no line and no explanation row; planning them costs a query each
+            return  # no candidate row: no line and no explanation row; planning them costs a query each
         if explain:
             any_eligible = _any(evaluated_frame.get_column(_ELIGIBLE))
             eligible = evaluated_frame.lazy().filter(pl.col(_ELIGIBLE)).drop(_ELIGIBLE)
@@ -920,9 +930,9 @@ def _evaluate(
             measure_facts = views.get(measure.id, facts)
             raw_lines = _with_conditions(measure.lines(eligible, measure_facts, p, ctx), prep.monthly)
             kept = raw_lines.filter(_columns(prep.monthly).all_met)
-            add("lines", _finish_lines(measure, kept, payments, ends, p, ctx))
+            add("lines", at, _finish_lines(measure, kept, payments, ends, p, ctx))
             if with_line_facts:
-                add("facts", line_facts(measure.id, eligible, prep.conditions))
+                add("facts", at, line_facts(measure.id, eligible, prep.conditions))
         if explain:
             query, slots = _explanations(
                 measure, evaluated_frame.lazy(), raw_lines, prep.conditions, prep.monthly,
@@ -932,33 +942,47 @@ def _evaluate(
                 met_everywhere=_met_everywhere(evaluated_frame, prep.conditions), ends=explained_ends,
                 in_python=evaluated_frame.height <= _PYTHON_GATHER_ROWS,
             )  # fmt: skip
-            add("explanations", query)
-            gathered_in_python.append((measure, slots))
-    by_kind: dict[str, list[pl.DataFrame]] = {"lines": [], "explanations": [], "facts": []}
-    for kind, frame in zip(kinds, second.collect(), strict=True):
-        by_kind[kind].append(frame)
+            add("explanations", at, query)
+            gathered_in_python[at] = (measure, slots)
+
+    finding_frames: list[pl.DataFrame] = [pl.DataFrame()] * len(finding_queries)
+    # the first-pass queries were added as they were built
+    for start, frames in runner.finished(finding_queries):
+        for at, frame in enumerate(frames, start):
+            if at < len(prepared):
+                plan_second(at, frame)
+            else:
+                finding_frames[at - len(prepared)] = frame
+    by_kind: dict[str, dict[int, pl.DataFrame]] = {"lines": {}, "explanations": {}, "facts": {}}
+    rows_of: dict[int, list[tuple[Any, ...]]] = {}  # explanation rows made in Python, per measure
+    for start, frames in second.finished():
+        for (kind, at), frame in zip(kinds[start : start + len(frames)], frames, strict=True):
+            by_kind[kind][at] = frame
+            if kind == "explanations" and (slots := gathered_in_python[at][1]) is not None:
+                _gathered_rows(rows_of.setdefault(at, []), gathered_in_python[at][0], slots, frame)
+
+    def in_order(kind: str) -> list[pl.DataFrame]:
+        return [by_kind[kind][at] for at in sorted(by_kind[kind])]
 
     def gathered(schema: dict[str, Any], parts: list[pl.DataFrame]) -> pl.LazyFrame:
         return pl.concat([pl.LazyFrame(schema=schema), *(f.lazy() for f in parts)], how="vertical_relaxed")
 
     # the result's frames in one query each and one call (eager concat/unique/sort ran one query apiece)
     outputs = [
-        gathered(ENTITLEMENT_SCHEMA, by_kind["lines"]).sort(LINE_KEY),
+        gathered(ENTITLEMENT_SCHEMA, in_order("lines")).sort(LINE_KEY),
         gathered(FINDING_SCHEMA, finding_frames).unique().sort(["rule", "subject", "year", "kind"]),
     ]
     if explain:
         explained = by_kind["explanations"]
-        rows_made: list[tuple[Any, ...]] = []
-        for (measure, slots), frame in zip(gathered_in_python, explained, strict=True):
-            if slots is not None:
-                _gathered_rows(rows_made, measure, slots, frame)
+        rows_made = [row for at in sorted(rows_of) for row in rows_of[at]]
         # by rows: for nested lists ~2.5x faster than by columns (0.2 against 0.5 ms for a web form's case)
-        parts = [pl.DataFrame(rows_made, schema=EXPLANATION_SCHEMA, orient="row"), *(f for (_, s), f in zip(gathered_in_python, explained, strict=True) if s is None)]
+        parts = [pl.DataFrame(rows_made, schema=EXPLANATION_SCHEMA, orient="row"),
+                 *(explained[at] for at in sorted(explained) if gathered_in_python[at][1] is None)]  # fmt: skip
         outputs.append(gathered(EXPLANATION_SCHEMA, parts).sort(["policy", "subject"]))
     if with_line_facts:
         # sorted like every other frame of the result: the per-subject group-by has no order of its own, so two
         # evaluations of the same facts could list the same rows differently
-        outputs.append(gathered(LINE_FACTS_SCHEMA, by_kind["facts"]).sort(["policy", "subject"]))
+        outputs.append(gathered(LINE_FACTS_SCHEMA, in_order("facts")).sort(["policy", "subject"]))
     done = iter(pl.collect_all(outputs, engine=derived.polars_engine(rows), optimizations=flags))
     entitlements, findings = next(done), next(done)
     explanations = next(done) if explain else None
