@@ -345,9 +345,16 @@ class BulkIn(BaseModel):
     expected_count: int = Field(description="确认时看到的条数；数目变了则拒绝，请重新确认", ge=0)
 
 
+def _bulk_month(text: str) -> dt.date:
+    # an empty month is the caller's omission, not a program error (an assert here answered a 500)
+    month = parse_month(text)
+    if month is None:
+        raise UserError("请选择核准月份。", BAD_INPUT, "month")
+    return month
+
+
 def _bulk(ctx: Ctx, month_text: str, policy: str | None, expected: int) -> Response:
-    month = parse_month(month_text)
-    assert month is not None
+    month = _bulk_month(month_text)
     with ctx.read() as s:
         pv = bulk_preview(s, ctx.user, month, policy)
     if pv.count != expected:
@@ -365,10 +372,8 @@ def _bulk(ctx: Ctx, month_text: str, policy: str | None, expected: int) -> Respo
 @api.get("/entitlements-bulk-approval", response_model=BulkPreview, summary="批量核准前的确认：条数与金额")
 def bulk_preview_api(month: str = Query(..., max_length=7), policy: str | None = Query(None, max_length=16),
                      ctx: Ctx = Depends(staff("bulk_approve"))) -> Any:  # fmt: skip
-    m = parse_month(month)
-    assert m is not None
     with ctx.read() as s:
-        return bulk_preview(s, ctx.user, m, policy)
+        return bulk_preview(s, ctx.user, _bulk_month(month), policy)
 
 
 @api.post(
