@@ -117,6 +117,10 @@ def accounts_create(
     request: Request, username: str = Form(...), display_name: str = Form(...), password: str = Form(...),
     role: str = Form(...), town: str = Form(""), ctx: Ctx = Depends(staff("accounts")),
 ) -> Response:  # fmt: skip
+    town = town.strip()
+    if ctx.user.town is not None and town != ctx.user.town:
+        # a town account would otherwise give itself (or another town) a wider scope than its own
+        raise UserError(f"街镇账号只能新建本街镇（{ctx.user.town}）的账号。", FORBIDDEN, "town")
     with ctx.write() as s:
         service.create_user(s, username, display_name, password, role, ctx.user.district, town or None,
                             ctx.user.actor)  # fmt: skip

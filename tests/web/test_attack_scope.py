@@ -1,11 +1,23 @@
 """Attacks on the staff web found in session 9 (each test failed before its fix):
 
-- the bulk-approval API asked for an empty month answered with a 500 (an ``assert``) instead of a Chinese 422.
+- the bulk-approval API asked for an empty month answered with a 500 (an ``assert``) instead of a Chinese 422;
+- a town account allowed to manage accounts created an account without a town — a district-wide one, with
+  which it then read every town of the district.
 """
 
 from __future__ import annotations
 
-from tests.web.conftest import api_token
+from typing import Any
+
+from tests.web.conftest import PASSWORD, api_token, csrf_of, login
+
+
+def _town_account(url: str, username: str, role: str) -> None:
+    from jiuye.accounts.service import create_user
+    from jiuye.accounts.web import write_session
+
+    with write_session(url) as s:
+        create_user(s, username, "朱泾镇" + role, PASSWORD, role, "jinshan", "朱泾镇", "测试")
 
 
 def test_an_empty_bulk_approval_month_is_a_chinese_422_not_a_500(web_db: str) -> None:
@@ -20,3 +32,19 @@ def test_an_empty_bulk_approval_month_is_a_chinese_422_not_a_500(web_db: str) ->
     for r in (preview, start):
         assert r.status_code == 422, (r.status_code, r.text[:200])
         assert r.json() == {"message": "请选择核准月份。", "field": "month"}
+
+
+def test_a_town_account_cannot_create_an_account_beyond_its_town(client: Any, web_db: str) -> None:
+    _town_account(web_db, "admin_zj", "admin")
+    login(client, "admin_zj")
+    token = csrf_of(client.get("/accounts").text)
+    for town in ("", "亭林镇"):  # a district-wide account, another town's account
+        r = client.post("/accounts", data={"username": f"escalated{len(town)}", "display_name": "新账号",
+                                           "password": PASSWORD, "role": "admin", "town": town, "csrf_token": token})  # fmt: skip
+        assert r.status_code == 403, (town, r.status_code)
+        assert "只能新建本街镇（朱泾镇）的账号" in r.text
+    r = client.post("/accounts", data={"username": "own_town", "display_name": "本镇经办", "password": PASSWORD,
+                                       "role": "caseworker", "town": "朱泾镇", "csrf_token": token})  # fmt: skip
+    assert r.status_code == 303
+    client.cookies.clear()
+    assert api_token(client, "own_town")  # the account of its own town works
