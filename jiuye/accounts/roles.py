@@ -35,6 +35,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "unmask_bank": frozenset({"admin", "fund_auditor"}),
 }
 
+# what acts on every line of the district's measures (the services are given the district's policies, never a
+# town): a town account may not hold these whatever its role — a town reviewer would pay or bulk-approve the
+# lines of every town of the district
+DISTRICT_WIDE: frozenset[str] = frozenset({"bulk_approve", "settings", "parameters", "match", "pay"})
+
 PERMISSION_LABELS: dict[str, str] = {
     "dashboard": "查看工作台", "view": "查看一人一档", "review": "逐条审核", "bulk_approve": "批量核准",
     "settings": "免申即享设置", "parameters": "设定参数", "match": "主动匹配", "pay": "生成发放批次",

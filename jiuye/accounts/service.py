@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from jiuye.accounts import sessions
 from jiuye.accounts.models import staff_users
-from jiuye.accounts.roles import ROLES, can, role_label
+from jiuye.accounts.roles import DISTRICT_WIDE, ROLES, can, role_label
 from jiuye.accounts.sessions import LOCK_MINUTES, csrf_ok, now_utc, token_hash
 from jiuye.audit.labels import declare_states
 from jiuye.audit.service import record
@@ -75,9 +75,11 @@ class User:
         return role_label(self.role)
 
     def can(self, permission: str) -> bool:
-        return can(self.role, permission)
+        return can(self.role, permission) and not (self.town is not None and permission in DISTRICT_WIDE)
 
     def require(self, permission: str) -> None:
+        if self.town is not None and permission in DISTRICT_WIDE and can(self.role, permission):
+            raise UserError(f"街镇账号（{self.town}）不能进行全区性的操作，请由区级账号办理。", FORBIDDEN)
         if not self.can(permission):
             raise UserError(f"您的角色（{self.role_label}）无权进行此操作。", FORBIDDEN)
 

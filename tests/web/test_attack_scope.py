@@ -2,7 +2,9 @@
 
 - the bulk-approval API asked for an empty month answered with a 500 (an ``assert``) instead of a Chinese 422;
 - a town account allowed to manage accounts created an account without a town — a district-wide one, with
-  which it then read every town of the district.
+  which it then read every town of the district;
+- a town reviewer created a payment batch or bulk-approved the lines of every town of the district, a town policy
+  officer matched, switched 免申即享 or set a parameter for the whole district.
 """
 
 from __future__ import annotations
@@ -48,3 +50,29 @@ def test_a_town_account_cannot_create_an_account_beyond_its_town(client: Any, we
     assert r.status_code == 303
     client.cookies.clear()
     assert api_token(client, "own_town")  # the account of its own town works
+
+
+def test_a_town_account_acts_on_nothing_district_wide(client: Any, web_db: str) -> None:
+    import sqlalchemy as sa
+
+    from jiuye import db
+    from jiuye.jobs.models import jobs
+
+    _town_account(web_db, "reviewer_zj", "reviewer")
+    _town_account(web_db, "policy_zj", "policy_officer")
+    reviewer, officer = api_token(client, "reviewer_zj"), api_token(client, "policy_zj")
+    change = {"name": "monthly_amount", "since": "2026-02-01", "value": "500", "source": "测试用市级标准"}
+    for headers, method, path, body in (
+        (reviewer, "POST", "/api/v1/payment-batches", {"month": "2026-10"}),
+        (reviewer, "POST", "/api/v1/entitlements-bulk-approval", {"month": "2026-10", "expected_count": 0}),
+        (officer, "POST", "/api/v1/match", {"month_from": "2026-01", "month_to": "2026-10"}),
+        (officer, "PUT", "/api/v1/settings/auto/JS-02", {"auto": False, "reason": "试图关闭"}),
+        (officer, "POST", "/api/v1/parameters/JS-04", change),
+    ):
+        r = client.request(method, path, json=body, headers=headers)
+        assert r.status_code == 403, (path, r.status_code, r.text[:200])
+        assert r.json()["message"] == "街镇账号（朱泾镇）不能进行全区性的操作，请由区级账号办理。"
+    me = client.get("/api/v1/me", headers=reviewer).json()
+    assert "pay" not in me["permissions"] and "review" in me["permissions"]  # its town's lines one by one: yes
+    with db.session_scope(web_db) as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(jobs)).scalar_one() == 0
