@@ -288,7 +288,9 @@ async def notice_concern(request: Request, notice_id: int) -> Response:
     if not 5 <= len(text) <= 1000:
         raise UserError("请写明反映的问题（5 至 1000 字）。", BAD_INPUT, "text")
     raw = values.get("payment", "").strip()
-    if not raw.isdigit():
+    # ASCII digits that fit a record id: str.isdigit() is true of "²" (int() refuses it) and of a number larger
+    # than any id (SQLite cannot bind it) — both were a 500 on this public form
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise UserError("请选择反映的是公示中的哪一笔（序号）。", BAD_INPUT, "payment")
     import sqlalchemy as sa
 

@@ -4,7 +4,8 @@
 - a town account allowed to manage accounts created an account without a town — a district-wide one, with
   which it then read every town of the district;
 - a town reviewer created a payment batch or bulk-approved the lines of every town of the district, a town policy
-  officer matched, switched 免申即享 or set a parameter for the whole district.
+  officer matched, switched 免申即享 or set a parameter for the whole district;
+- the public concern form of a notice answered a 500 to a payment number "²" or one larger than any record id.
 """
 
 from __future__ import annotations
@@ -76,3 +77,26 @@ def test_a_town_account_acts_on_nothing_district_wide(client: Any, web_db: str) 
     assert "pay" not in me["permissions"] and "review" in me["permissions"]  # its town's lines one by one: yes
     with db.session_scope(web_db) as s:
         assert s.execute(sa.select(sa.func.count()).select_from(jobs)).scalar_one() == 0
+
+
+def test_a_concern_about_an_impossible_payment_number_is_a_chinese_422(web_db: str) -> None:
+    import sqlalchemy as sa
+    from fastapi.testclient import TestClient
+
+    from jiuye import db
+    from jiuye.ledger.models import payments
+    from jiuye.web.app import create_app
+    from tests.web.public_helpers import csrf
+
+    with db.session_scope(web_db) as s:
+        batch = s.execute(sa.select(payments.c.batch_id).where(payments.c.policy.like("JS-%")).limit(1)).scalar_one()
+    with TestClient(create_app(web_db, start_worker=False), follow_redirects=False, raise_server_exceptions=False) as c:
+        login(c, "reviewer_js")
+        published = c.post(f"/payments/batches/{batch}/notice", data={"days": "7", "csrf_token": csrf_of(c.get("/payments").text)})
+        notice = published.headers["location"]
+        c.cookies.clear()
+        token = csrf(c.get(notice).text)
+        for payment in ("²", "1" + "0" * 19):
+            r = c.post(f"{notice}/concern", data={"csrf_token": token, "text": "这一笔有问题请核实", "payment": payment})
+            assert r.status_code == 422, (payment, r.status_code)
+            assert "请选择反映的是公示中的哪一笔" in r.text
