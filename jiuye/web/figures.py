@@ -193,7 +193,7 @@ def watched(session: Session, user: User) -> list[Watched]:
 def figures_page(request: Request, year: str = "", ctx: Ctx = Depends(staff("dashboard"))) -> Response:
     chosen: int | None = None
     if year.strip():
-        if not year.strip().isdigit():
+        if not (year.strip().isascii() and year.strip().isdigit()):  # "²" is a digit to isdigit(), not to int()
             raise UserError(f"年份不对：{year}。", BAD_INPUT, "year")
         chosen = int(year)
     with ctx.read() as s:

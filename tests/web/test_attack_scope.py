@@ -5,7 +5,8 @@
   which it then read every town of the district;
 - a town reviewer created a payment batch or bulk-approved the lines of every town of the district, a town policy
   officer matched, switched 免申即享 or set a parameter for the whole district;
-- the public concern form of a notice answered a 500 to a payment number "²" or one larger than any record id.
+- the public concern form of a notice answered a 500 to a payment number "²" or one larger than any record id,
+  the 领导统计 page to a year "²".
 """
 
 from __future__ import annotations
@@ -100,3 +101,15 @@ def test_a_concern_about_an_impossible_payment_number_is_a_chinese_422(web_db: s
             r = c.post(f"{notice}/concern", data={"csrf_token": token, "text": "这一笔有问题请核实", "payment": payment})
             assert r.status_code == 422, (payment, r.status_code)
             assert "请选择反映的是公示中的哪一笔" in r.text
+
+
+def test_a_figures_year_that_is_no_number_is_a_chinese_422(web_db: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from jiuye.web.app import create_app
+
+    with TestClient(create_app(web_db, start_worker=False), follow_redirects=False, raise_server_exceptions=False) as c:
+        login(c, "leader_js")
+        r = c.get("/figures?year=²")
+    assert r.status_code == 422, r.status_code
+    assert "年份不对" in r.text
