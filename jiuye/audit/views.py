@@ -42,9 +42,9 @@ class VerifyOut(BaseModel):
 def events(
     ctx: Ctx, entity: str | None, entity_id: str | None, actor: str | None, page: int
 ) -> list[EventOut]:
-    """Audit events in the user's scope, newest first: events done by staff of the user's district, and
-    events on entitlements, payments and flags of the district.  (Events of command-line users on other
-    records stay out of the page; ``verify`` always checks the whole chain.)"""
+    """Audit events in the user's scope, newest first: events done by staff of the user's district (a town
+    account: of its town), and events on entitlements, payments and flags in the user's scope.  (Events of
+    command-line users on other records stay out of the page; ``verify`` always checks the whole chain.)"""
     from jiuye.accounts.models import staff_users as su
     from jiuye.accounts.scope import flag_condition, line_condition
     from jiuye.ledger.models import entitlements, payments
@@ -53,8 +53,12 @@ def events(
     ev = audit_events
     user = ctx.user
     staff_actor = su.c.display_name + "（" + su.c.username + "）"
+    # a town account: the events of its town's staff (the district's staff act on every town's records); the
+    # records of its town come in by the clauses below
+    colleagues = su.c.district == user.district if user.town is None else sa.and_(su.c.district == user.district,
+                                                                                  su.c.town == user.town)
     in_scope = sa.or_(
-        ev.c.actor.in_(sa.select(staff_actor).where(su.c.district == user.district)),
+        ev.c.actor.in_(sa.select(staff_actor).where(colleagues)),
         sa.and_(ev.c.entity == "entitlements", ev.c.entity_id.in_(
             sa.select(sa.cast(entitlements.c.id, sa.String)).where(line_condition(user, entitlements)))),
         sa.and_(ev.c.entity == "payments", ev.c.entity_id.in_(

@@ -6,7 +6,8 @@
 - a town reviewer created a payment batch or bulk-approved the lines of every town of the district, a town policy
   officer matched, switched 免申即享 or set a parameter for the whole district;
 - the public concern form of a notice answered a 500 to a payment number "²" or one larger than any record id,
-  the 领导统计 page to a year "²".
+  the 领导统计 page to a year "²";
+- a town fund auditor read the audit events of every town: those done by any staff member of the district.
 """
 
 from __future__ import annotations
@@ -113,3 +114,31 @@ def test_a_figures_year_that_is_no_number_is_a_chinese_422(web_db: str) -> None:
         r = c.get("/figures?year=²")
     assert r.status_code == 422, r.status_code
     assert "年份不对" in r.text
+
+
+def test_a_town_auditor_reads_only_the_audit_events_of_its_town(client: Any, web_db: str) -> None:
+    import sqlalchemy as sa
+
+    from jiuye import db
+    from jiuye.ledger.models import entitlements as e
+    from jiuye.registry.models import TABLES
+
+    p = TABLES["persons"]
+    with db.session_scope(web_db) as s:
+        def line(town_matches: Any) -> int:
+            return int(s.execute(sa.select(e.c.id).join(p, p.c.id_number == e.c.subject).where(
+                e.c.state == "found", e.c.policy == "JS-02", p.c.hukou_district == "jinshan", town_matches)
+                .order_by(e.c.id).limit(1)).scalar_one())  # fmt: skip
+        own, other = line(p.c.hukou_town == "朱泾镇"), line(p.c.hukou_town != "朱泾镇")
+    reviewer = api_token(client, "reviewer_js")  # a district reviewer decides a line of each
+    for n in (own, other):
+        r = client.post(f"/api/v1/entitlements/{n}/review", json={"decision": "approve", "reason": "符合"}, headers=reviewer)
+        assert r.status_code == 200, r.text
+    _town_account(web_db, "auditor_zj", "fund_auditor")
+    seen = {(ev["entity"], ev["entity_id"]) for ev in client.get(
+        "/api/v1/audit/events?entity=entitlements", headers=api_token(client, "auditor_zj")).json()}  # fmt: skip
+    assert ("entitlements", str(own)) in seen
+    assert ("entitlements", str(other)) not in seen
+    district = {ev["entity_id"] for ev in client.get(
+        "/api/v1/audit/events?entity=entitlements", headers=api_token(client, "auditor_js")).json()}  # fmt: skip
+    assert {str(own), str(other)} <= district
