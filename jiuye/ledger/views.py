@@ -504,7 +504,8 @@ def batch_detail(session: Session, user: User, batch_id: int, page: int = 1) -> 
                       "reversed": int(r[3] or 0)} for r in per],
         payments=[{"id": r["id"], "policy": r["policy"], "subject": shown_id(user, r["subject"]), "person_id": r["person_id"],
                    "name": r["name"], "month": f"{r['month']:%Y-%m}", "amount_fen": r["amount_fen"],
-                   "amount": yuan(r["amount_fen"]), "state": r["state"], "reversal_reason": r["reversal_reason"]}
+                   "amount": yuan(r["amount_fen"]), "state": r["state"],
+                   "reversal_reason": mask_text(r["reversal_reason"]) if r["reversal_reason"] else None}
                   for r in lines[:PAGE_SIZE]],
         page=page, has_next=len(lines) > PAGE_SIZE,
     )  # fmt: skip

@@ -208,7 +208,10 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
         .where(pay.c.subject == idn, line_condition(user, pay)).order_by(pay.c.id).limit(500)
     ).mappings().all()  # fmt: skip
     payments = [dict(r) | {"month": f"{r['month']:%Y-%m}", "amount": yuan(r["amount_fen"]),
-                           "state_label": PAYMENT_STATE_LABELS.get(r["state"], r["state"])} for r in pays]
+                           "state_label": PAYMENT_STATE_LABELS.get(r["state"], r["state"]),
+                           # typed by the auditor, may name a person (追回理由 is declared mask="text")
+                           "reversal_reason": mask_text(r["reversal_reason"]) if r["reversal_reason"] else None}
+                for r in pays]  # fmt: skip
     fl = session.execute(
         sa.select(flags.c.id, flags.c.check, flags.c.clause, flags.c.detail, flags.c.state, flags.c.month)
         .where(flag_condition(user, flags), sa.or_(flags.c.subject_id == idn, flags.c.related_ids.like(f"%{idn}%")))

@@ -7,7 +7,9 @@
   officer matched, switched 免申即享 or set a parameter for the whole district;
 - the public concern form of a notice answered a 500 to a payment number "²" or one larger than any record id,
   the 领导统计 page to a year "²";
-- a town fund auditor read the audit events of every town: those done by any staff member of the district.
+- a town fund auditor read the audit events of every town: those done by any staff member of the district;
+- a reversal reason (追回理由, declared ``mask="text"``) naming an ID number showed it in full on the batch and
+  the person file, to every role that reads them.
 """
 
 from __future__ import annotations
@@ -142,3 +144,27 @@ def test_a_town_auditor_reads_only_the_audit_events_of_its_town(client: Any, web
     district = {ev["entity_id"] for ev in client.get(
         "/api/v1/audit/events?entity=entitlements", headers=api_token(client, "auditor_js")).json()}  # fmt: skip
     assert {str(own), str(other)} <= district
+
+
+def test_a_reversal_reason_is_shown_masked(client: Any, web_db: str) -> None:
+    import sqlalchemy as sa
+
+    from jiuye import db
+    from jiuye.ledger.models import payments
+    from jiuye.registry.models import TABLES
+
+    p = TABLES["persons"]
+    with db.session_scope(web_db) as s:
+        pay_id, batch, person = s.execute(
+            sa.select(payments.c.id, payments.c.batch_id, p.c.id).join(p, p.c.id_number == payments.c.subject)
+            .where(payments.c.policy.like("JS-%"), payments.c.state == "paid").order_by(payments.c.id).limit(1)).one()  # fmt: skip
+    auditor = api_token(client, "auditor_js")
+    reason = "重复领取，实为 310116199001011234 本人所得，账户 6222020200112233446"
+    assert client.post(f"/api/v1/payments/{pay_id}/reverse", json={"reason": reason}, headers=auditor).status_code == 200
+    shown = [client.get(f"/api/v1/payment-batches/{batch}", headers=auditor).text,
+             client.get(f"/api/v1/persons/{person}", headers=auditor).text]
+    login(client, "leader_js")
+    shown.append(client.get(f"/payments/batches/{batch}").text)
+    for text in shown:
+        assert "310116199001011234" not in text and "6222020200112233446" not in text
+        assert "310116********1234" in text
