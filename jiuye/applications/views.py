@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from jiuye.accounts.scope import mask_bank, mask_id, policies_in_scope, shown_id
+from jiuye.accounts.scope import mask_bank, mask_id, mask_text, policies_in_scope, shown_id
 from jiuye.accounts.web import Ctx, db_url, staff, write_session
 from jiuye.applications import service, uploads
 from jiuye.applications.identity import provider
@@ -366,6 +366,12 @@ def review_detail(request: Request, application_id: int, ctx: Ctx = Depends(staf
         files = service.files_of(s, application_id)
     measure = _measure(app["policy"])
     shown = shown_id(ctx.user, app["identifier"]) if app["kind"] == "resident" else app["identifier"]
+    # free text (the applicant's answers, the review opinion) may name a person: masked like every free text
+    answers = dict(app.get("fields") or {})
+    for f in measure.form_fields():
+        if f.type == "text" and isinstance(answers.get(f.name), str):
+            answers[f.name] = mask_text(answers[f.name])
+    app = app | {"fields": answers, "reason": mask_text(app["reason"]) if app.get("reason") else app.get("reason")}
     return render(request, "review_application.html", {
         "title": f"申请 {application_id}", "a": app, "m": measure.meta, "fields": measure.form_fields(),
         "files": files, "labels": service.STATE_LABELS, "shown_id": shown, "yuan": yuan, "dict": dict,

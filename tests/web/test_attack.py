@@ -120,7 +120,8 @@ def _submitted_application(client: Any, web_db: str, town_is_zhujing: bool) -> i
     return _org_application(client, web_db, person, "resident")
 
 
-def _org_application(client: Any, web_db: str, applicant: str, kind: str, name: str | None = None) -> int:
+def _org_application(client: Any, web_db: str, applicant: str, kind: str, name: str | None = None,
+                     reason: str = "申请资助") -> int:
     """A JS-08b application (for a Jinshan organisation) submitted by ``applicant``, an account of ``kind``."""
     from jiuye import db
     from jiuye.registry.models import TABLES
@@ -135,7 +136,7 @@ def _org_application(client: Any, web_db: str, applicant: str, kind: str, name: 
     app_id = int(r.headers["location"].rsplit("/", 1)[1])
     r = client.post(f"/my/applications/{app_id}", data={
         "csrf_token": token, "org_name": "某某服务社", "org_code": code, "org_district": "jinshan", "grade": "A",
-        "graded_on": "2025-03-01", "reason": "申请资助", "action": "submit"},
+        "graded_on": "2025-03-01", "reason": reason, "action": "submit"},
         files={"proof": ("证明.pdf", PDF, "application/pdf")})  # fmt: skip
     assert r.status_code == 303 and "submitted" in r.headers["location"], r.text
     client.cookies.clear()

@@ -9,7 +9,8 @@
   the 领导统计 page to a year "²";
 - a town fund auditor read the audit events of every town: those done by any staff member of the district;
 - a reversal reason (追回理由, declared ``mask="text"``) naming an ID number showed it in full on the batch and
-  the person file, to every role that reads them.
+  the person file, to every role that reads them; an application's free-text answers and its review opinion
+  showed an ID number typed into them in full on the review page.
 """
 
 from __future__ import annotations
@@ -168,3 +169,15 @@ def test_a_reversal_reason_is_shown_masked(client: Any, web_db: str) -> None:
     for text in shown:
         assert "310116199001011234" not in text and "6222020200112233446" not in text
         assert "310116********1234" in text
+
+
+def test_an_application_s_free_text_is_shown_masked_to_the_reviewer(client: Any, web_db: str) -> None:
+    from tests.web.public_helpers import id_number
+    from tests.web.test_attack import _org_application
+
+    app_id = _org_application(client, web_db, id_number(71), "resident",
+                              reason="代负责人 310116199001011234 申请，电话 13912345678")
+    login(client, "reviewer_js")
+    page = client.get(f"/review/applications/{app_id}").text
+    assert "310116199001011234" not in page and "13912345678" not in page
+    assert "310116********1234" in page
