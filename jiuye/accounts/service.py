@@ -74,12 +74,17 @@ class User:
     def role_label(self) -> str:
         return role_label(self.role)
 
+    def require_district(self) -> None:
+        """An action on every town's records of the district: refused to a town account."""
+        if self.town is not None:
+            raise UserError(f"街镇账号（{self.town}）不能进行全区性的操作，请由区级账号办理。", FORBIDDEN)
+
     def can(self, permission: str) -> bool:
         return can(self.role, permission) and not (self.town is not None and permission in DISTRICT_WIDE)
 
     def require(self, permission: str) -> None:
-        if self.town is not None and permission in DISTRICT_WIDE and can(self.role, permission):
-            raise UserError(f"街镇账号（{self.town}）不能进行全区性的操作，请由区级账号办理。", FORBIDDEN)
+        if permission in DISTRICT_WIDE and can(self.role, permission):
+            self.require_district()
         if not self.can(permission):
             raise UserError(f"您的角色（{self.role_label}）无权进行此操作。", FORBIDDEN)
 

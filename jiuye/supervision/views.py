@@ -126,7 +126,9 @@ def flags_api(check: str | None = Query(None, max_length=32), state: str | None 
 
 
 def _run(ctx: Ctx) -> Response:
-    # the checks of the user's district only; one run at a time (flags are stored under one lock)
+    # the checks of the user's district only; one run at a time (flags are stored under one lock).  The run
+    # stores the flags of every town: not for a town account (which reviews the flags of its town)
+    ctx.user.require_district()
     return start_job(ctx, "supervise", {"district": ctx.user.district}, lock_key="supervise")
 
 

@@ -4,7 +4,8 @@
 - a town account allowed to manage accounts created an account without a town — a district-wide one, with
   which it then read every town of the district;
 - a town reviewer created a payment batch or bulk-approved the lines of every town of the district, a town policy
-  officer matched, switched 免申即享 or set a parameter for the whole district;
+  officer matched, switched 免申即享 or set a parameter for the whole district, a town fund auditor ran the
+  district's supervision checks;
 - the public concern form of a notice answered a 500 to a payment number "²" or one larger than any record id,
   the 领导统计 page to a year "²";
 - a town fund auditor read the audit events of every town: those done by any staff member of the district;
@@ -66,6 +67,7 @@ def test_a_town_account_acts_on_nothing_district_wide(client: Any, web_db: str) 
 
     _town_account(web_db, "reviewer_zj", "reviewer")
     _town_account(web_db, "policy_zj", "policy_officer")
+    _town_account(web_db, "auditor_zj", "fund_auditor")
     reviewer, officer = api_token(client, "reviewer_zj"), api_token(client, "policy_zj")
     change = {"name": "monthly_amount", "since": "2026-02-01", "value": "500", "source": "测试用市级标准"}
     for headers, method, path, body in (
@@ -74,6 +76,7 @@ def test_a_town_account_acts_on_nothing_district_wide(client: Any, web_db: str) 
         (officer, "POST", "/api/v1/match", {"month_from": "2026-01", "month_to": "2026-10"}),
         (officer, "PUT", "/api/v1/settings/auto/JS-02", {"auto": False, "reason": "试图关闭"}),
         (officer, "POST", "/api/v1/parameters/JS-04", change),
+        (api_token(client, "auditor_zj"), "POST", "/api/v1/flags/run", None),
     ):
         r = client.request(method, path, json=body, headers=headers)
         assert r.status_code == 403, (path, r.status_code, r.text[:200])
