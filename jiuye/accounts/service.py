@@ -169,12 +169,16 @@ def set_active(session: Session, username: str, active: bool, actor: str) -> Non
            "active" if active else "disabled", None, {"username": username})  # fmt: skip
 
 
-def list_users(session: Session, district: str | None = None) -> list[dict[str, Any]]:
+def list_users(session: Session, district: str | None = None, town: str | None = None) -> list[dict[str, Any]]:
+    """The accounts of ``district`` (all when None) — of ``town`` only when given: a town account sees its own
+    town's staff, not every town's (as it creates accounts of its own town only)."""
     stmt = sa.select(staff_users.c.id, staff_users.c.username, staff_users.c.display_name, staff_users.c.role,
                      staff_users.c.district, staff_users.c.town, staff_users.c.active,
                      staff_users.c.locked_until).order_by(staff_users.c.id)  # fmt: skip
     if district is not None:
         stmt = stmt.where(staff_users.c.district == district)
+    if town is not None:
+        stmt = stmt.where(staff_users.c.town == town)
     return [dict(r) | {"role_label": role_label(r["role"])} for r in session.execute(stmt).mappings()]
 
 

@@ -98,7 +98,7 @@ async def logout_submit(request: Request) -> Response:
 @router.get("/accounts", include_in_schema=False)
 def accounts_page(request: Request, ctx: Ctx = Depends(staff("accounts"))) -> Response:
     with ctx.read() as s:
-        users = service.list_users(s, ctx.user.district)
+        users = service.list_users(s, ctx.user.district, ctx.user.town)
     return render(
         request,
         "accounts.html",

@@ -9,6 +9,8 @@
 - the public concern form of a notice answered a 500 to a payment number "²" or one larger than any record id,
   the 领导统计 page to a year "²";
 - a town fund auditor read the audit events of every town: those done by any staff member of the district;
+- a town admin listed every account of the district (it creates its own town's only), and the supervision page
+  offered a town auditor the run it is refused;
 - a reversal reason (追回理由, declared ``mask="text"``) naming an ID number showed it in full on the batch and
   the person file, to every role that reads them; an application's free-text answers and its review opinion
   showed an ID number typed into them in full on the review page.
@@ -184,3 +186,27 @@ def test_an_application_s_free_text_is_shown_masked_to_the_reviewer(client: Any,
     page = client.get(f"/review/applications/{app_id}").text
     assert "310116199001011234" not in page and "13912345678" not in page
     assert "310116********1234" in page
+
+
+def test_a_town_account_lists_the_accounts_of_its_own_town_only(client: Any, web_db: str) -> None:
+    # it creates accounts of its own town only; listing every town's staff of the district told it their names
+    _town_account(web_db, "admin_zj", "admin")
+    login(client, "admin_zj")
+    page = client.get("/accounts").text
+    assert "admin_zj" in page and "caseworker_js" in page  # its town's (朱泾镇) accounts
+    assert "reviewer_js" not in page and "reviewer_cm" not in page  # a district account, another district's
+    client.cookies.clear()
+    login(client, "admin_js")
+    page = client.get("/accounts").text
+    assert "admin_zj" in page and "reviewer_js" in page and "reviewer_cm" not in page
+
+
+def test_the_supervision_page_offers_the_run_to_district_accounts_only(client: Any, web_db: str) -> None:
+    # the run stores the flags of every town, so a town auditor is refused it (403): the page no longer offers it
+    _town_account(web_db, "auditor_zj", "fund_auditor")
+    login(client, "auditor_zj")
+    page = client.get("/supervision").text
+    assert 'action="/supervision/run"' not in page and "检查由区级账号运行" in page
+    client.cookies.clear()
+    login(client, "auditor_js")
+    assert 'action="/supervision/run"' in client.get("/supervision").text
