@@ -64,7 +64,7 @@ class InternshipBaseRemainingTermMentoringSubsidy(Measure):
         "（以该基地与该学员最早一次签约为准，2023年之前签约的不启动本补贴，G4/G6）；"
         "签约时见习已开始且未结束（见习开始日≤D≤见习结束日）；剩余期限为[D次日, 见习结束日]内完整覆盖的自然月数，"
         "为0或见习结束日未登记的不予计算。补贴=剩余整月数×每月带教费标准（按规定，待管理员设定前为待定金额），"
-        "每个基地对每名学员一次，记在签约当月。",
+        "每个基地对每名学员一次，记在签约当月；待遇行的受益方为基地、对象（subject）为该学员（已发放记录据此对应到人）。",
     )
     cap: ClassVar[Cap | None] = Cap(limit=1, key=("beneficiary", "subject"), counts="lines")
 
