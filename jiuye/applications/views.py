@@ -371,7 +371,7 @@ def review_detail(request: Request, application_id: int, ctx: Ctx = Depends(staf
     for f in measure.form_fields():
         if f.type == "text" and isinstance(answers.get(f.name), str):
             answers[f.name] = mask_text(answers[f.name])
-    app = app | {"fields": answers, "reason": mask_text(app["reason"]) if app.get("reason") else app.get("reason")}
+    app = app | {"fields": answers, "reason": mask_text(app.get("reason"))}
     return render(request, "review_application.html", {
         "title": f"申请 {application_id}", "a": app, "m": measure.meta, "fields": measure.form_fields(),
         "files": files, "labels": service.STATE_LABELS, "shown_id": shown, "yuan": yuan, "dict": dict,

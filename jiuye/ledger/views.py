@@ -223,7 +223,7 @@ def detail(session: Session, user: User, entitlement_id: int) -> EntitlementDeta
     p = TABLES["persons"]
     person = session.execute(sa.select(p.c.id, p.c.name).where(p.c.id_number == row["subject"])).first()
     ex = data.get("explanation") or {}
-    conditions = [Condition(text=c["text"], met=c["met"], detail=mask_text(c.get("detail")), clause=c["clause"])
+    conditions = [Condition(text=c["text"], met=c["met"], detail=mask_text(c.get("detail")) or "", clause=c["clause"])
                   for c in ex.get("conditions") or []]  # fmt: skip
     return EntitlementDetail(
         id=entitlement_id, policy=row["policy"], title=data["title"], subject=shown_id(user, row["subject"]),
@@ -232,7 +232,7 @@ def detail(session: Session, user: User, entitlement_id: int) -> EntitlementDeta
         amount=yuan(row["amount_fen"]), status=row["amount_status"], status_label=STATUS_LABELS.get(row["amount_status"], row["amount_status"]),
         state=row["state"], state_label=STATE_LABELS[row["state"]], eligible=ex.get("eligible"), clause=ex.get("clause"),
         reading=ex.get("reading"), conditions=conditions, events=entitlement_events(session, entitlement_id),
-        review_reason=mask_text(data["review_reason"]) if data.get("review_reason") else None,
+        review_reason=mask_text(data.get("review_reason")),
     )  # fmt: skip
 
 
@@ -505,7 +505,7 @@ def batch_detail(session: Session, user: User, batch_id: int, page: int = 1) -> 
         payments=[{"id": r["id"], "policy": r["policy"], "subject": shown_id(user, r["subject"]), "person_id": r["person_id"],
                    "name": r["name"], "month": f"{r['month']:%Y-%m}", "amount_fen": r["amount_fen"],
                    "amount": yuan(r["amount_fen"]), "state": r["state"],
-                   "reversal_reason": mask_text(r["reversal_reason"]) if r["reversal_reason"] else None}
+                   "reversal_reason": mask_text(r["reversal_reason"])}
                   for r in lines[:PAGE_SIZE]],
         page=page, has_next=len(lines) > PAGE_SIZE,
     )  # fmt: skip
