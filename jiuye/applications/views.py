@@ -372,15 +372,16 @@ def review_detail(request: Request, application_id: int, ctx: Ctx = Depends(staf
         app = service.for_review(s, application_id, policies_in_scope(ctx.user), ctx.user)
         files = service.files_of(s, application_id)
     measure = _measure(app["policy"])
+    fields = measure.form_fields()
     shown = shown_id(ctx.user, app["identifier"]) if app["kind"] == "resident" else app["identifier"]
     # free text (the applicant's answers, the review opinion) may name a person: masked like every free text
     answers = dict(app.get("fields") or {})
-    for f in measure.form_fields():
+    for f in fields:
         if f.type == "text" and isinstance(answers.get(f.name), str):
             answers[f.name] = mask_text(answers[f.name])
     app = app | {"fields": answers, "reason": mask_text(app.get("reason"))}
     return render(request, "review_application.html", {
-        "title": f"申请 {application_id}", "a": app, "m": measure.meta, "fields": measure.form_fields(),
+        "title": f"申请 {application_id}", "a": app, "m": measure.meta, "fields": fields,
         "files": files, "labels": service.STATE_LABELS, "shown_id": shown, "yuan": yuan, "dict": dict,
         "extensions": uploads.EXTENSIONS,
         "mask": lambda v: shown_id(ctx.user, v),
