@@ -83,10 +83,12 @@ class User:
         return can(self.role, permission) and not (self.town is not None and permission in DISTRICT_WIDE)
 
     def require(self, permission: str) -> None:
-        if permission in DISTRICT_WIDE and can(self.role, permission):
-            self.require_district()
-        if not self.can(permission):
+        """The role's refusal first; a permission the role holds but that acts on the whole district is then
+        refused to a town account by :meth:`require_district` (its own message) — the same answer as :meth:`can`."""
+        if not can(self.role, permission):
             raise UserError(f"您的角色（{self.role_label}）无权进行此操作。", FORBIDDEN)
+        if permission in DISTRICT_WIDE:
+            self.require_district()
 
 
 def _user(row: Any) -> User:

@@ -318,8 +318,9 @@ def save(session: Session, ident: Identity, application_id: int, values: dict[st
     if app["state"] != "draft":
         raise UserError(f"申请当前状态为“{STATE_LABELS[app['state']]}”，不能再修改。", CONFLICT)
     measure = _measure(app["policy"])
+    form = measure.form_fields()
     fields = dict(app["fields"] or {})
-    for field in measure.form_fields():
+    for field in form:
         if field.type == "file":
             continue
         raw = str(values.get(field.name, "" if field.type == "boolean" else fields.get(field.name, "")) or "")
@@ -331,7 +332,7 @@ def save(session: Session, ident: Identity, application_id: int, values: dict[st
         if problem:  # a draft begun before the registry knew the applicant's district is checked again
             raise UserError(problem, CONFLICT)
         have = {f["field"] for f in files_of(session, application_id)}
-        for field in measure.form_fields():
+        for field in form:
             if field.type == "file" and field.required and field.name not in have:
                 raise UserError(f"请上传“{field.label}”。", BAD_INPUT, field.name)
         new_state = "submitted"

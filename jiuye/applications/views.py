@@ -31,6 +31,7 @@ from jiuye.applications.web import (
     with_public_cookie,
 )
 from jiuye.errors import BAD_INPUT, CONFLICT, NOT_FOUND, UserError
+from jiuye.webkit.digits import ascii_digits
 from jiuye.webkit.render import render, yuan
 
 router = APIRouter(tags=["群众和单位"])
@@ -268,9 +269,15 @@ def application_page(request: Request, application_id: int, saved: str = "",
     return _application_page(request, actx, application_id, flash)
 
 
-def _too_large(request: Request) -> UserError | None:
+def _refused_unread(request: Request) -> UserError | None:
+    """Why the request is refused before its body is read: a length that is no number (a "²" passes
+    ``str.isdigit()``, ``int()`` refuses it: a 500), or larger than a form with its documents may be."""
     length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
+    if not length:
+        return None
+    if not ascii_digits(length):
+        return UserError("请求不完整（长度不对），没有保存：请重新提交。", BAD_INPUT)
+    if not ascii_digits(length, most=18) or int(length) > MAX_REQUEST_BYTES:
         return UserError(f"上传的文件过大：每个文件不超过 {uploads.MAX_BYTES // 1024 // 1024} MB，请压缩后重新选择。",
                          BAD_INPUT, "file")  # fmt: skip
     return None
@@ -279,8 +286,8 @@ def _too_large(request: Request) -> UserError | None:
 @router.post("/my/applications/{application_id}", include_in_schema=False)
 async def application_save(request: Request, application_id: int) -> Response:
     """Save a draft (answers and any documents chosen), or submit it (``action=submit``)."""
-    if too_large := _too_large(request):  # refused unread, shown on the application (its saved answers stay)
-        return _application_page(request, reader(request), application_id, error=too_large)
+    if refused := _refused_unread(request):  # shown on the application (its saved answers stay)
+        return _application_page(request, reader(request), application_id, error=refused)
     actx = await applicant(request)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -365,15 +372,16 @@ def review_detail(request: Request, application_id: int, ctx: Ctx = Depends(staf
         app = service.for_review(s, application_id, policies_in_scope(ctx.user), ctx.user)
         files = service.files_of(s, application_id)
     measure = _measure(app["policy"])
+    fields = measure.form_fields()
     shown = shown_id(ctx.user, app["identifier"]) if app["kind"] == "resident" else app["identifier"]
     # free text (the applicant's answers, the review opinion) may name a person: masked like every free text
     answers = dict(app.get("fields") or {})
-    for f in measure.form_fields():
+    for f in fields:
         if f.type == "text" and isinstance(answers.get(f.name), str):
             answers[f.name] = mask_text(answers[f.name])
-    app = app | {"fields": answers, "reason": mask_text(app["reason"]) if app.get("reason") else app.get("reason")}
+    app = app | {"fields": answers, "reason": mask_text(app.get("reason"))}
     return render(request, "review_application.html", {
-        "title": f"申请 {application_id}", "a": app, "m": measure.meta, "fields": measure.form_fields(),
+        "title": f"申请 {application_id}", "a": app, "m": measure.meta, "fields": fields,
         "files": files, "labels": service.STATE_LABELS, "shown_id": shown, "yuan": yuan, "dict": dict,
         "extensions": uploads.EXTENSIONS,
         "mask": lambda v: shown_id(ctx.user, v),

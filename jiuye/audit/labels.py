@@ -51,7 +51,7 @@ def masked_reason(reason: str | None) -> str | None:
     """An audit reason as anyone is shown it: ID, mobile and account numbers in it masked (staff type them)."""
     from jiuye.rules.identifiers import mask_text
 
-    return mask_text(str(reason)) if reason else reason
+    return mask_text(reason)
 
 
 def shown_events(rows: Any, entity: str | None = None) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ router = APIRouter(tags=["待遇与发放"])
 api = APIRouter(prefix="/api/v1", tags=["待遇与发放"])
 
 PAGE_SIZE = 50
+BATCH_PAGE_SIZE = 200  # payment batches on one page of their list, newest first; older ones on the next pages
 STATUS_LABELS = {"payable": "可发放", "amount_pending": "金额待定"}
 
 
@@ -223,7 +224,7 @@ def detail(session: Session, user: User, entitlement_id: int) -> EntitlementDeta
     p = TABLES["persons"]
     person = session.execute(sa.select(p.c.id, p.c.name).where(p.c.id_number == row["subject"])).first()
     ex = data.get("explanation") or {}
-    conditions = [Condition(text=c["text"], met=c["met"], detail=mask_text(c.get("detail")), clause=c["clause"])
+    conditions = [Condition(text=c["text"], met=c["met"], detail=mask_text(c.get("detail")) or "", clause=c["clause"])
                   for c in ex.get("conditions") or []]  # fmt: skip
     return EntitlementDetail(
         id=entitlement_id, policy=row["policy"], title=data["title"], subject=shown_id(user, row["subject"]),
@@ -232,7 +233,7 @@ def detail(session: Session, user: User, entitlement_id: int) -> EntitlementDeta
         amount=yuan(row["amount_fen"]), status=row["amount_status"], status_label=STATUS_LABELS.get(row["amount_status"], row["amount_status"]),
         state=row["state"], state_label=STATE_LABELS[row["state"]], eligible=ex.get("eligible"), clause=ex.get("clause"),
         reading=ex.get("reading"), conditions=conditions, events=entitlement_events(session, entitlement_id),
-        review_reason=mask_text(data["review_reason"]) if data.get("review_reason") else None,
+        review_reason=mask_text(data.get("review_reason")),
     )  # fmt: skip
 
 
@@ -464,23 +465,34 @@ class BatchDetail(BatchRow):
     has_next: bool
 
 
-def batches(session: Session, user: User) -> list[BatchRow]:
-    """Batches with the user's part of them (lines and money in scope)."""
+def _batch_rows(
+    session: Session, user: User, *where: Any, limit: int | None = None, offset: int = 0
+) -> list[BatchRow]:
+    """The batches that hold lines in the user's scope, with the user's part of them (lines and money in scope),
+    newest first."""
     pay, b = payments, payment_batches
-    rows = session.execute(
+    stmt = (
         sa.select(b.c.id, b.c.month, b.c.created_by, b.c.created_at, b.c.checksum, sa.func.count(pay.c.id),
                   sa.func.sum(sa.case((pay.c.state == "paid", pay.c.amount_fen), else_=0)))
-        .join(pay, pay.c.batch_id == b.c.id).where(line_condition(user, pay))
-        .group_by(b.c.id, b.c.month, b.c.created_by, b.c.created_at, b.c.checksum).order_by(b.c.id.desc()).limit(200)
-    ).all()  # fmt: skip
+        .join(pay, pay.c.batch_id == b.c.id).where(line_condition(user, pay), *where)
+        .group_by(b.c.id, b.c.month, b.c.created_by, b.c.created_at, b.c.checksum).order_by(b.c.id.desc())
+    )  # fmt: skip
+    rows = session.execute(stmt if limit is None else stmt.limit(limit).offset(offset)).all()
     return [BatchRow(id=r[0], month=f"{r[1]:%Y-%m}", created_by=r[2], created_at=str(r[3]), checksum=r[4], lines=int(r[5]),
                      total_fen=int(r[6] or 0), total=yuan(int(r[6] or 0))) for r in rows]  # fmt: skip
+
+
+def batches(session: Session, user: User, page: int = 1) -> tuple[list[BatchRow], bool]:
+    """Page ``page`` of the user's batches (:data:`BATCH_PAGE_SIZE` a page, newest first) and whether an older
+    page follows: every batch is reached by paging, none is cut off."""
+    rows = _batch_rows(session, user, limit=BATCH_PAGE_SIZE + 1, offset=(page - 1) * BATCH_PAGE_SIZE)
+    return rows[:BATCH_PAGE_SIZE], len(rows) > BATCH_PAGE_SIZE
 
 
 def batch_detail(session: Session, user: User, batch_id: int, page: int = 1) -> BatchDetail:
     from jiuye.registry.models import TABLES
 
-    found = [b for b in batches(session, user) if b.id == batch_id]
+    found = _batch_rows(session, user, payment_batches.c.id == batch_id)  # any batch, however old
     if not found:
         raise UserError(f"找不到发放批次 {batch_id}，或它不在您的辖区内。", NOT_FOUND)
     pay = payments
@@ -505,17 +517,18 @@ def batch_detail(session: Session, user: User, batch_id: int, page: int = 1) -> 
         payments=[{"id": r["id"], "policy": r["policy"], "subject": shown_id(user, r["subject"]), "person_id": r["person_id"],
                    "name": r["name"], "month": f"{r['month']:%Y-%m}", "amount_fen": r["amount_fen"],
                    "amount": yuan(r["amount_fen"]), "state": r["state"],
-                   "reversal_reason": mask_text(r["reversal_reason"]) if r["reversal_reason"] else None}
+                   "reversal_reason": mask_text(r["reversal_reason"])}
                   for r in lines[:PAGE_SIZE]],
         page=page, has_next=len(lines) > PAGE_SIZE,
     )  # fmt: skip
 
 
 @router.get("/payments", include_in_schema=False)
-def payments_page(request: Request, ctx: Ctx = Depends(staff("payments_view"))) -> Response:
+def payments_page(request: Request, page: int = 1, ctx: Ctx = Depends(staff("payments_view"))) -> Response:
+    page = max(1, min(page, 100_000))
     with ctx.read() as s:
-        rows = batches(s, ctx.user)
-    return render(request, "payments.html", {"title": "发放批次", "rows": rows,
+        rows, has_next = batches(s, ctx.user, page)
+    return render(request, "payments.html", {"title": "发放批次", "rows": rows, "page": page, "has_next": has_next,
                                              "default_month": f"{dt.date.today():%Y-%m}"})  # fmt: skip
 
 
@@ -535,10 +548,14 @@ def payments_submit(month: str = Form(""), ctx: Ctx = Depends(staff("pay"))) -> 
     return _pay(ctx, month)
 
 
-@api.get("/payment-batches", response_model=list[BatchRow], summary="发放批次列表")
-def batches_api(ctx: Ctx = Depends(staff("payments_view"))) -> Any:
+@api.get(
+    "/payment-batches",
+    response_model=list[BatchRow],
+    summary="发放批次列表（新的在前，分页；空列表表示没有更早的）",
+)
+def batches_api(page: int = Query(1, ge=1, le=100_000), ctx: Ctx = Depends(staff("payments_view"))) -> Any:
     with ctx.read() as s:
-        return batches(s, ctx.user)
+        return batches(s, ctx.user, page)[0]
 
 
 @api.post("/payment-batches", response_model=JobStarted, status_code=202, summary="生成发放批次（后台任务）")

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from jiuye.applications.web import check_public, maybe_applicant, public_token, with_public_cookie
 from jiuye.errors import NOT_FOUND, UserError
 from jiuye.public import selfcheck
+from jiuye.webkit.digits import ascii_digits
 from jiuye.webkit.render import render, yuan
 
 router = APIRouter(tags=["公开页面"])
@@ -288,9 +289,9 @@ async def notice_concern(request: Request, notice_id: int) -> Response:
     if not 5 <= len(text) <= 1000:
         raise UserError("请写明反映的问题（5 至 1000 字）。", BAD_INPUT, "text")
     raw = values.get("payment", "").strip()
-    # ASCII digits that fit a record id: str.isdigit() is true of "²" (int() refuses it) and of a number larger
-    # than any id (SQLite cannot bind it) — both were a 500 on this public form
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+    # ASCII digits that fit a record id: "²" and a number larger than any id (SQLite cannot bind it) were both a
+    # 500 on this public form
+    if not ascii_digits(raw, most=18):
         raise UserError("请选择反映的是公示中的哪一笔（序号）。", BAD_INPUT, "payment")
     import sqlalchemy as sa
 

@@ -210,7 +210,7 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
     payments = [dict(r) | {"month": f"{r['month']:%Y-%m}", "amount": yuan(r["amount_fen"]),
                            "state_label": PAYMENT_STATE_LABELS.get(r["state"], r["state"]),
                            # typed by the auditor, may name a person (追回理由 is declared mask="text")
-                           "reversal_reason": mask_text(r["reversal_reason"]) if r["reversal_reason"] else None}
+                           "reversal_reason": mask_text(r["reversal_reason"])}
                 for r in pays]  # fmt: skip
     fl = session.execute(
         sa.select(flags.c.id, flags.c.check, flags.c.clause, flags.c.detail, flags.c.state, flags.c.month)
@@ -264,7 +264,7 @@ def explain_person(session: Session, user: User, id_number: str) -> list[dict[st
     for r in ex.filter(pl.col("subject") == id_number).sort("policy").iter_rows(named=True):
         out.append({"policy": r["policy"], "title": titles.get(r["policy"], ""), "eligible": r["eligible"],
                     "clause": r["clause"],
-                    "conditions": [{"text": c["text"], "met": c["met"], "detail": mask_text(c["detail"]),
+                    "conditions": [{"text": c["text"], "met": c["met"], "detail": mask_text(c["detail"]) or "",
                                     "clause": c["clause"]} for c in r["conditions"] or []]})  # fmt: skip
     return out
 

@@ -294,8 +294,15 @@ _TEXT_PATTERNS = (
 )
 
 
-def mask_text(text: str) -> str:
-    """``text`` with every ID number, mobile number and bank-account-like digit run masked (messages)."""
+@overload
+def mask_text(text: str) -> str: ...
+@overload
+def mask_text(text: None) -> None: ...
+def mask_text(text: str | None) -> str | None:
+    """``text`` with every ID number, mobile number and bank-account-like digit run masked (messages); a text
+    never written (``None``, ``""``: no reason, no detail) comes back as it is, so no caller tests it first."""
+    if not text:
+        return text
     for pattern, replacement in _TEXT_PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jiuye.errors import NOT_FOUND, UNAUTHENTICATED, UserError
+from jiuye.webkit.digits import ascii_digits
 from jiuye.webkit.fields import field_label
 from jiuye.webkit.render import error_json, is_api, render
 
@@ -84,9 +85,8 @@ async def ids_in_range(request: Request) -> None:
     """A number in the URL larger than any record's id is "not found", like any other missing record:
     SQLite refuses to bind it (OverflowError, a 500 before this), PostgreSQL would compare it as NUMERIC."""
     for value in request.path_params.values():
-        # ASCII only: str.isdigit() is true of "²" or "①", which int() refuses (a 500); such a value is left to
-        # the route's own validation (a 422 in Chinese)
-        if isinstance(value, str) and value.isascii() and value.isdigit() and (len(value) > 19 or int(value) > MAX_RECORD_ID):
+        # ASCII digits only ("²" or "①" are left to the route's own validation, a 422 in Chinese)
+        if isinstance(value, str) and ascii_digits(value) and (len(value) > 19 or int(value) > MAX_RECORD_ID):
             raise UserError("找不到您要的页面或记录。", NOT_FOUND)
 
 

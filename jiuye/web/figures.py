@@ -20,6 +20,7 @@ from jiuye.accounts.scope import DISTRICT_LABELS, line_condition
 from jiuye.accounts.service import User
 from jiuye.accounts.web import Ctx, staff
 from jiuye.errors import BAD_INPUT, UserError
+from jiuye.webkit.digits import ascii_digits
 from jiuye.webkit.render import render, yuan
 
 router = APIRouter(tags=["领导统计"])
@@ -193,7 +194,7 @@ def watched(session: Session, user: User) -> list[Watched]:
 def figures_page(request: Request, year: str = "", ctx: Ctx = Depends(staff("dashboard"))) -> Response:
     chosen: int | None = None
     if year.strip():
-        if not (year.strip().isascii() and year.strip().isdigit()):  # "²" is a digit to isdigit(), not to int()
+        if not ascii_digits(year.strip(), most=4):  # "²" or 5,000 digits: int() refuses both (a 500)
             raise UserError(f"年份不对：{year}。", BAD_INPUT, "year")
         chosen = int(year)
     with ctx.read() as s:

@@ -122,6 +122,7 @@ def test_web_masking_is_the_declared_policy() -> None:
     text = f"同一银行账号 {account}，电话 13912345678，证件 {idn}"
     assert scope.mask_text(text) == mask_text(text)
     assert account not in scope.mask_text(text) and "13912345678" not in scope.mask_text(text)
+    assert scope.mask_text is mask_text  # the policy's function itself: one rule, None and "" included
     source = inspect.getsource(scope)
     assert "re.compile" not in source and '"*" *' not in source  # no masking rule of its own
 
