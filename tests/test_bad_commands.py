@@ -42,7 +42,8 @@ def bad_arguments(tmp: Path) -> dict[str, list[list[str]]]:
     a_file.write_text("x")
     return {
         "evaluate": [["evaluate", str(tmp / "missing.json")], ["evaluate", str(tmp)],
-                     ["evaluate", str(a_file)], ["evaluate", str(a_file), "--indent", "-1"]],
+                     ["evaluate", str(a_file)], ["evaluate", str(a_file), "--indent", "-1"],
+                     ["evaluate", str(a_file), "--indent", "²"]],
         "policies": [["policies", "--bogus"]],
         "db upgrade": [["db", "upgrade", "extra"]],
         "db status": [["db", "status", "extra"]],
@@ -55,13 +56,16 @@ def bad_arguments(tmp: Path) -> dict[str, list[list[str]]]:
                         ["export-case", "--person", "x", "--from", "2024-13"]],
         "import": [["import", str(tmp / "missing.csv")], ["import", str(a_file), "--table", "no_such"],
                    ["import"]],
-        "demo-data": [["demo-data", "--persons", "0"], ["demo-data", "--reference-month", "abc"],
+        "demo-data": [["demo-data", "--persons", "0"], ["demo-data", "--persons", "99999999999999"],
+                      ["demo-data", "--persons", "²"], ["demo-data", "--reference-month", "abc"],
                       ["demo-data", "--district", "mars"]],
         "supervise": [["supervise", "--as-of", "garbage"], ["supervise", "--check", "no_such_check"]],
         "flag": [["flag", "999999", "confirmed", "--reason", "x"], ["flag", "abc", "confirmed", "--reason", "x"],
                  ["flag", "1", "maybe", "--reason", "x"]],
         "match": [["match", "--from", M, "--to", M, "--chunk-size", "0"],
                   ["match", "--from", M, "--to", M, "--chunk-size", "-5"],
+                  ["match", "--from", M, "--to", M, "--chunk-size", "²"],
+                  ["match", "--from", M, "--to", M, "--chunk-size", "9" * 5000],
                   ["match", "--from", "2024-13", "--to", M], ["match", "--from", "2024-03", "--to", "2024-01"],
                   ["match", "--from", M, "--to", M, "--policy", "JS-99"]],
         "approve": [["approve", "--month", "March"], ["approve", "--month", M, "--policy", "JS-99"]],
@@ -85,7 +89,7 @@ def bad_arguments(tmp: Path) -> dict[str, list[list[str]]]:
         "accounts disable": [["accounts", "disable", "no_such_user"]],
         "accounts demo": [["accounts", "demo", "extra"]],
         "accounts list": [["accounts", "list", "extra"]],
-        "serve": [["serve", "--port", "abc"]],
+        "serve": [["serve", "--port", "abc"], ["serve", "--port", "99999999"], ["serve", "--port", "²"]],
     }  # fmt: skip
 
 
@@ -113,6 +117,8 @@ def refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     assert code not in (0, 1), (argv, code, out, err)
     assert "Traceback" not in out + err, argv
     assert re.search(r"[\u4e00-\u9fff]", err or out), (argv, err)  # `db status` reports on stdout
+    assert "内部出错" not in err, (argv, err)  # refused as input, not failed inside (a port of 99999999)
+    assert not re.search(r"应为 _", err), (argv, err)  # argparse names a type function: "（应为 _chunk_size）"
 
 
 @pytest.fixture

@@ -8,13 +8,7 @@ import sys
 import time
 from typing import Any
 
-from jiuye.cliargs import add_db_option, month_arg
-
-
-def _chunk_size(text: str) -> int:
-    if not text.strip().isdigit() or not 1 <= int(text) <= 10_000_000:
-        raise argparse.ArgumentTypeError(f"每批人数应为 1 至 10000000 的整数，而不是 {text!r}")
-    return int(text)
+from jiuye.cliargs import add_db_option, month_arg, whole_number
 
 
 def register(subparsers: Any) -> None:
@@ -24,7 +18,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--from", dest="month_from", required=True, help="刷新的起始月份 YYYY-MM")
     p.add_argument("--to", dest="month_to", required=True, help="刷新的截止月份 YYYY-MM")
     p.add_argument("--policy", action="append", help="只匹配这些政策（可重复）")
-    p.add_argument("--chunk-size", type=_chunk_size, default=50_000, help="每批人数（1–10000000，默认 50000）")
+    p.add_argument("--chunk-size", type=whole_number(1, 10_000_000, "每批人数"), default=50_000, help="每批人数（1–10000000，默认 50000）")
     p.add_argument("--full", action="store_true",
                    help="逐批全部重新核对（默认跳过输入未变的批次：登记库、发放记录、参数和程序版本均未变化）")
     add_db_option(p)

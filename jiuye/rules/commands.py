@@ -20,8 +20,11 @@ def register(subparsers: Any) -> None:
     ev.set_defaults(handler=_evaluate)
 
 
+_INDENTS = tuple(str(n) for n in range(9))
+
+
 def _indent(text: str) -> int:
-    if not text.isdigit() or int(text) > 8:
+    if text not in _INDENTS:  # not isdigit(): '²' passes it and int() refuses it
         raise argparse.ArgumentTypeError(f"应为 0 至 8 的整数：{text!r}")
     return int(text)
 
