@@ -58,19 +58,20 @@ def month_arg(text: str, option: str = "月份") -> dt.date:
 
 def whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
     """An argparse ``type`` for a whole number from ``low`` to ``high``: anything else (a letter, a superscript
-    '²' that ``str.isdigit`` accepts and ``int`` refuses, 5,000 digits, a number out of range) is refused with
-    one Chinese message naming the range, never argparse's 'invalid <function name> value' or a 500-style
-    internal error further on (a port of 99999999, a million million demo persons)."""
+    '²', 5,000 digits, a number out of range) is refused with one Chinese message naming the range — never
+    argparse's 'invalid <function name> value', nor an internal error further on (a port of 99999999, a
+    million million demo persons)."""
 
     def parse(text: str) -> int:
-        digits = text.strip()
-        if digits.startswith("-"):
-            digits = digits[1:]
-        if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(max(abs(low), abs(high)))):
-            raise argparse.ArgumentTypeError(f"{what}应为 {low} 至 {high} 的整数，而不是 {text!r}")
-        number = int(text)
+        refused = argparse.ArgumentTypeError(f"{what}应为 {low} 至 {high} 的整数，而不是 {text!r}")
+        if len(text.strip().lstrip("+-")) > len(str(max(abs(low), abs(high)))):
+            raise refused  # before int(), which refuses more than 4300 digits with a ValueError of its own
+        try:
+            number = int(text)  # not str.isdigit(): "²" passes it and int() refuses it
+        except ValueError:
+            raise refused from None
         if not low <= number <= high:
-            raise argparse.ArgumentTypeError(f"{what}应为 {low} 至 {high} 的整数，而不是 {text!r}")
+            raise refused
         return number
 
     return parse
