@@ -39,8 +39,10 @@ def id_check_char(col: pl.Expr) -> pl.Expr:
     """Expected 18th character of an ID number from its first 17 digits (null when they are not digits)."""
     # The weights are 2^(17-i) mod 11 and 13 ≡ 2 (mod 11): read the 17 digits as one base-13 number v
     # (< 13^17 < 2^64); the weighted sum is ≡ 2·v (mod 11).  One pass over the column.
+    # the character by position in ID_CHECK (a gather: ``replace_strict`` builds its mapping on every collect,
+    # ~0.15 ms of a one-person case's parse, and is slower on a million rows too); a null position gives null
     v = col.str.slice(0, 17).str.to_integer(base=13, strict=False, dtype=pl.UInt64)
-    return ((v % 11) * 2 % 11).replace_strict(dict(enumerate(ID_CHECK)), default=None, return_dtype=pl.String)
+    return pl.lit(pl.Series(list(ID_CHECK), dtype=pl.String)).gather((v % 11) * 2 % 11)
 
 
 def with_id_check(first17: pl.Expr) -> pl.Expr:
