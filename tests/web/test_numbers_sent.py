@@ -44,8 +44,12 @@ def _client(url: str) -> Any:
 
 def _post_raw(client: Any, url: str, data: dict[str, str], headers: dict[str, bytes]) -> Any:
     """POST through httpx's ASGI transport, which hands the app the header bytes as given (the test client
-    re-encodes every header as UTF-8, so a latin-1 "²" — what an ASGI server's bytes decode to — never arrives)."""
+    re-encodes every header as UTF-8, so a latin-1 "²" — what an ASGI server's bytes decode to — never arrives).
+
+    On a thread of its own: a browser test earlier in the same worker leaves Playwright's event loop running on
+    this one, where ``asyncio.run`` refuses to start another."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     import httpx
 
@@ -56,7 +60,8 @@ def _post_raw(client: Any, url: str, data: dict[str, str], headers: dict[str, by
         ) as a:
             return await a.post(url, data=data, headers=headers)
 
-    return asyncio.run(post())
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, post()).result()
 
 
 @pytest.mark.parametrize(("length", "said"), [
