@@ -9,6 +9,7 @@ audit trail.  ID numbers and bank accounts are masked unless the role may see th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -128,6 +129,18 @@ class FactTable(BaseModel):
     rows: list[list[str]]
 
 
+# rows of each list on a person's file; where a person has more, the newest are shown and the page says so
+# (payments, flags and audit events were the oldest 500 / 200: a long-supported person's latest were cut off)
+PERSON_ROWS = 500
+PERSON_FLAGS = 200
+
+
+def _newest(rows: Sequence[Any], most: int) -> tuple[list[Any], bool]:
+    """``rows`` read newest first with one row more than ``most``: the newest ``most`` in ascending order, and
+    whether older rows were left out."""
+    return list(reversed(rows[:most])), len(rows) > most
+
+
 class PersonFile(BaseModel):
     id: int
     name: str
@@ -140,6 +153,9 @@ class PersonFile(BaseModel):
     payments: list[dict[str, Any]]
     flags: list[dict[str, Any]]
     events: list[dict[str, Any]]
+    # the lists that hold only part of the person's rows (entitlements: the first PERSON_ROWS by policy and
+    # month; payments, flags, events: the newest), by name
+    cut: list[str] = []
 
 
 def _cell(user: User, col: Any, value: Any, unmasked: bool) -> str:
@@ -195,8 +211,10 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
     titles = {m.id: m.meta.title for m in _measures()}
     ents = session.execute(
         sa.select(e.c.id, e.c.policy, e.c.month, e.c.amount_fen, e.c.amount_status, e.c.state, e.c.review_reason)
-        .where(e.c.subject == idn, line_condition(user, e)).order_by(e.c.policy, e.c.month).limit(500)
+        .where(e.c.subject == idn, line_condition(user, e)).order_by(e.c.policy, e.c.month).limit(PERSON_ROWS + 1)
     ).mappings().all()  # fmt: skip
+    cut = ["entitlements"] if len(ents) > PERSON_ROWS else []
+    ents = ents[:PERSON_ROWS]
     entitlements = [dict(r) | {"title": titles.get(r["policy"], ""), "month": f"{r['month']:%Y-%m}",
                                "amount": yuan(r["amount_fen"]), "state_label": STATE_LABELS[r["state"]],
                                # why a line waits for review (e.g. which facts changed after approval, old → new)
@@ -205,8 +223,10 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
     explanations = explain_person(session, user, idn)
     pays = session.execute(
         sa.select(pay.c.id, pay.c.batch_id, pay.c.policy, pay.c.month, pay.c.amount_fen, pay.c.state, pay.c.reversal_reason)
-        .where(pay.c.subject == idn, line_condition(user, pay)).order_by(pay.c.id).limit(500)
+        .where(pay.c.subject == idn, line_condition(user, pay)).order_by(pay.c.id.desc()).limit(PERSON_ROWS + 1)
     ).mappings().all()  # fmt: skip
+    pays, more = _newest(pays, PERSON_ROWS)
+    cut += ["payments"] if more else []
     payments = [dict(r) | {"month": f"{r['month']:%Y-%m}", "amount": yuan(r["amount_fen"]),
                            "state_label": PAYMENT_STATE_LABELS.get(r["state"], r["state"]),
                            # typed by the auditor, may name a person (追回理由 is declared mask="text")
@@ -215,8 +235,10 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
     fl = session.execute(
         sa.select(flags.c.id, flags.c.check, flags.c.clause, flags.c.detail, flags.c.state, flags.c.month)
         .where(flag_condition(user, flags), sa.or_(flags.c.subject_id == idn, flags.c.related_ids.like(f"%{idn}%")))
-        .order_by(flags.c.id).limit(200)
+        .order_by(flags.c.id.desc()).limit(PERSON_FLAGS + 1)
     ).mappings().all()  # fmt: skip
+    fl, more = _newest(fl, PERSON_FLAGS)
+    cut += ["flags"] if more else []
     flag_rows = [dict(r) | {"detail": mask_text(r["detail"]), "state_label": FLAG_LABELS.get(r["state"], r["state"])}
                  for r in fl]  # fmt: skip
     ids = [str(r["id"]) for r in ents]
@@ -229,12 +251,14 @@ def person_file(session: Session, user: User, person_id: int, unmasked: bool = F
                       sa.and_(ev.c.entity == "payments", ev.c.entity_id.in_(pids or ["-"])),
                       sa.and_(ev.c.entity == "flags", ev.c.entity_id.in_(fids or ["-"])),
                       sa.and_(ev.c.entity == "persons", ev.c.entity_id == str(person_id))))
-        .order_by(ev.c.seq).limit(500)
+        .order_by(ev.c.seq.desc()).limit(PERSON_ROWS + 1)
     ).mappings().all()  # fmt: skip
+    trail, more = _newest(trail, PERSON_ROWS)
+    cut += ["events"] if more else []
     events = shown_events(trail)
     return PersonFile(id=person_id, name=row["name"], id_number=shown_id(user, idn, unmasked), unmasked=unmasked,
                       facts=facts, tables=tables, entitlements=entitlements, explanations=explanations,
-                      payments=payments, flags=flag_rows, events=events)  # fmt: skip
+                      payments=payments, flags=flag_rows, events=events, cut=cut)  # fmt: skip
 
 
 def _measures() -> Any:
@@ -273,7 +297,7 @@ def explain_person(session: Session, user: User, id_number: str) -> list[dict[st
 def person_page(request: Request, person_id: int, ctx: Ctx = Depends(staff("view"))) -> Response:
     with ctx.read() as s:
         f = person_file(s, ctx.user, person_id)
-    return render(request, "person.html", {"title": f"一人一档：{f.name}", "f": f})
+    return render(request, "person.html", {"title": f"一人一档：{f.name}", "f": f, "rows": PERSON_ROWS, "flag_rows": PERSON_FLAGS})
 
 
 def unmask(ctx: Ctx, person_id: int, reason: str) -> PersonFile:
@@ -297,7 +321,7 @@ def person_unmask(
     request: Request, person_id: int, reason: str = Form(""), ctx: Ctx = Depends(staff("view"))
 ) -> Response:
     f = unmask(ctx, person_id, reason)
-    return render(request, "person.html", {"title": f"一人一档：{f.name}", "f": f})
+    return render(request, "person.html", {"title": f"一人一档：{f.name}", "f": f, "rows": PERSON_ROWS, "flag_rows": PERSON_FLAGS})
 
 
 @api.get(
