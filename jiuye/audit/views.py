@@ -10,9 +10,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from jiuye.accounts.web import Ctx, staff
-from jiuye.audit.labels import entity_labels, masked_reason, shown_events
+from jiuye.audit.labels import entity_labels, shown_events
 from jiuye.audit.models import audit_events
 from jiuye.audit.service import verify
+from jiuye.rules.identifiers import mask_text
+from jiuye.webkit.paging import api_page, page_number
 from jiuye.webkit.render import render
 
 router = APIRouter(tags=["审计"])
@@ -74,7 +76,7 @@ def events(
         stmt = stmt.where(ev.c.entity_id == entity_id)
     if actor:
         stmt = stmt.where(ev.c.actor.like(f"%{actor.replace('%', '')}%"))
-    page = max(1, min(page, 100_000))
+    page = page_number(page)
     with ctx.read() as s:
         rows = (
             s.execute(stmt.order_by(ev.c.seq.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
@@ -82,7 +84,7 @@ def events(
             .all()
         )
     # a reason is typed by staff and may name a person: masked like the pages' trails (labels.shown_events)
-    return [EventOut(**(dict(r) | {"at": str(r["at"]), "reason": masked_reason(r["reason"])})) for r in rows]
+    return [EventOut(**(dict(r) | {"at": str(r["at"]), "reason": mask_text(r["reason"])})) for r in rows]
 
 
 @router.get("/audit", include_in_schema=False)
@@ -104,7 +106,7 @@ def audit_verify_page(request: Request, ctx: Ctx = Depends(staff("audit"))) -> R
 
 @api.get("/audit/events", response_model=list[EventOut], summary="审计事件（按对象、操作人筛选，新的在前）")
 def events_api(entity: str | None = Query(None, max_length=64), entity_id: str | None = Query(None, max_length=64),
-               actor: str | None = Query(None, max_length=64), page: int = Query(1, ge=1, le=100_000),
+               actor: str | None = Query(None, max_length=64), page: int = api_page(),
                ctx: Ctx = Depends(staff("audit"))) -> Any:  # fmt: skip
     return events(ctx, entity, entity_id, actor, page)
 

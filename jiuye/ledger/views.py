@@ -33,6 +33,7 @@ from jiuye.jobs.views import JobStarted, start_job
 from jiuye.ledger import service
 from jiuye.ledger.models import entitlements, payment_batches, payments
 from jiuye.ledger.transitions import STATE_LABELS
+from jiuye.webkit.paging import api_page, page_number
 from jiuye.webkit.render import render, yuan
 
 router = APIRouter(tags=["待遇与发放"])
@@ -102,7 +103,7 @@ def queue(
         if state not in STATE_LABELS:
             raise UserError(f"没有这个状态：{state}。", BAD_INPUT, "state")
         stmt = stmt.where(e.c.state == state)
-    page = max(1, min(page, 100_000))
+    page = page_number(page)
     rows = (
         session.execute(stmt.order_by(e.c.id).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
         .mappings()
@@ -160,7 +161,7 @@ def review_page(
 def entitlements_api(
     policy: str | None = Query(None, max_length=16), month: str | None = Query(None, max_length=7),
     town: str | None = Query(None, max_length=64), state: str | None = Query(None, max_length=16),
-    page: int = Query(1, ge=1, le=100_000), ctx: Ctx = Depends(staff("view")),
+    page: int = api_page(), ctx: Ctx = Depends(staff("view")),
 ) -> Any:  # fmt: skip
     with ctx.read() as s:
         return queue(s, ctx.user, policy, parse_month(month), town, state, page)
@@ -503,7 +504,7 @@ def batch_detail(session: Session, user: User, batch_id: int, page: int = 1) -> 
         .where(pay.c.batch_id == batch_id, scope).group_by(pay.c.policy).order_by(pay.c.policy)
     ).all()  # fmt: skip
     p = TABLES["persons"]
-    page = max(1, min(page, 100_000))
+    page = page_number(page)
     lines = session.execute(
         sa.select(pay.c.id, pay.c.policy, pay.c.subject, pay.c.month, pay.c.amount_fen, pay.c.state,
                   pay.c.reversal_reason, p.c.id.label("person_id"), p.c.name)
@@ -525,7 +526,7 @@ def batch_detail(session: Session, user: User, batch_id: int, page: int = 1) -> 
 
 @router.get("/payments", include_in_schema=False)
 def payments_page(request: Request, page: int = 1, ctx: Ctx = Depends(staff("payments_view"))) -> Response:
-    page = max(1, min(page, 100_000))
+    page = page_number(page)
     with ctx.read() as s:
         rows, has_next = batches(s, ctx.user, page)
     return render(request, "payments.html", {"title": "发放批次", "rows": rows, "page": page, "has_next": has_next,
@@ -553,7 +554,7 @@ def payments_submit(month: str = Form(""), ctx: Ctx = Depends(staff("pay"))) -> 
     response_model=list[BatchRow],
     summary="发放批次列表（新的在前，分页；空列表表示没有更早的）",
 )
-def batches_api(page: int = Query(1, ge=1, le=100_000), ctx: Ctx = Depends(staff("payments_view"))) -> Any:
+def batches_api(page: int = api_page(), ctx: Ctx = Depends(staff("payments_view"))) -> Any:
     with ctx.read() as s:
         return batches(s, ctx.user, page)[0]
 
@@ -586,7 +587,7 @@ def download_refusal(s: Session, user: User, batch_id: int) -> str | None:
 
 @api.get("/payment-batches/{batch_id}", response_model=BatchDetail, summary="一个发放批次：按政策合计与明细")
 def batch_api(
-    batch_id: int, page: int = Query(1, ge=1, le=100_000), ctx: Ctx = Depends(staff("payments_view"))
+    batch_id: int, page: int = api_page(), ctx: Ctx = Depends(staff("payments_view"))
 ) -> Any:
     with ctx.read() as s:
         return batch_detail(s, ctx.user, batch_id, page)

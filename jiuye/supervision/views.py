@@ -19,6 +19,7 @@ from jiuye.jobs.views import JobStarted, start_job
 from jiuye.supervision import service
 from jiuye.supervision.checks import SEVERITY_LABELS
 from jiuye.supervision.models import STATE_LABELS, flags
+from jiuye.webkit.paging import api_page, page_number
 from jiuye.webkit.render import render
 
 router = APIRouter(tags=["资金监管"])
@@ -95,7 +96,7 @@ def flag_list(session: Session, user: User, check: str | None, state: str | None
         if state not in STATE_LABELS:
             raise UserError(f"没有这个状态：{state}。", BAD_INPUT, "state")
         stmt = stmt.where(flags.c.state == state)
-    page = max(1, min(page, 100_000))
+    page = page_number(page)
     rows = (
         session.execute(stmt.order_by(flags.c.id).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
         .mappings()
@@ -120,7 +121,7 @@ def supervision_page(request: Request, check: str = "", state: str = "open", pag
 
 @api.get("/flags", response_model=FlagList, summary="监管疑点（按检查项、状态筛选）")
 def flags_api(check: str | None = Query(None, max_length=32), state: str | None = Query(None, max_length=16),
-              page: int = Query(1, ge=1, le=100_000), ctx: Ctx = Depends(staff("supervise"))) -> Any:  # fmt: skip
+              page: int = api_page(), ctx: Ctx = Depends(staff("supervise"))) -> Any:  # fmt: skip
     with ctx.read() as s:
         return flag_list(s, ctx.user, check, state, page)
 
