@@ -47,17 +47,11 @@ def state_labels(entity: str) -> dict[str, str]:
     return _STATES.get(entity, {})
 
 
-def masked_reason(reason: str | None) -> str | None:
-    """An audit reason as anyone is shown it: ID, mobile and account numbers in it masked (staff type them)."""
-    from jiuye.rules.identifiers import mask_text
-
-    return mask_text(reason)
-
-
 def shown_events(rows: Any, entity: str | None = None) -> list[dict[str, Any]]:
     """Audit events as the pages show them: the action, table and states by their Chinese names, the time in
     Beijing time (``entity`` for rows that carry none, e.g. one record's trail), ID numbers, mobile and account
     numbers in the reason masked (a reviewer may type one)."""
+    from jiuye.rules.identifiers import mask_text
     from jiuye.webkit.render import datetime_text  # the pages' one time format (not loaded by the commands)
 
     tables = entity_labels()
@@ -74,6 +68,6 @@ def shown_events(rows: Any, entity: str | None = None) -> list[dict[str, Any]]:
         r["entity_label"] = tables.get(kind, "其他记录")
         r["old_label"] = states.get(r["old_state"], r["old_state"]) if r["old_state"] else ""
         r["new_label"] = states.get(r["new_state"], r["new_state"]) if r["new_state"] else ""
-        r["reason"] = masked_reason(r.get("reason"))
+        r["reason"] = mask_text(r.get("reason"))  # staff type ID, mobile and account numbers into reasons
         shown.append(r)
     return shown
