@@ -27,7 +27,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "pay": frozenset({"admin", "reviewer"}),  # create a payment batch
     "payments_view": frozenset({"admin", "reviewer", "fund_auditor", "leader"}),
     "reverse": frozenset({"admin", "fund_auditor"}),
-    "supervise": frozenset({"admin", "fund_auditor"}),
+    "supervise": frozenset({"admin", "fund_auditor"}),  # review the flags
+    "supervise_run": frozenset({"admin", "fund_auditor"}),  # run the checks (stores the flags of every town)
     "audit": frozenset({"admin", "fund_auditor"}),
     "import": frozenset({"admin", "caseworker"}),
     "accounts": frozenset({"admin"}),
@@ -37,13 +38,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 # what acts on every line of the district's measures (the services are given the district's policies, never a
 # town): a town account may not hold these whatever its role — a town reviewer would pay or bulk-approve the
-# lines of every town of the district
-DISTRICT_WIDE: frozenset[str] = frozenset({"bulk_approve", "settings", "parameters", "match", "pay"})
+# lines of every town of the district, a town auditor would store the supervision flags of every town
+DISTRICT_WIDE: frozenset[str] = frozenset({"bulk_approve", "settings", "parameters", "match", "pay", "supervise_run"})
 
 PERMISSION_LABELS: dict[str, str] = {
     "dashboard": "查看工作台", "view": "查看一人一档", "review": "逐条审核", "bulk_approve": "批量核准",
     "settings": "免申即享设置", "parameters": "设定参数", "match": "主动匹配", "pay": "生成发放批次",
-    "payments_view": "查看发放", "reverse": "追回发放", "supervise": "资金监管", "audit": "审计日志",
+    "payments_view": "查看发放", "reverse": "追回发放", "supervise": "资金监管", "supervise_run": "运行监管检查", "audit": "审计日志",
     "import": "导入数据", "accounts": "账号管理", "unmask_id": "查看完整证件号", "unmask_bank": "查看完整银行账号",
 }  # fmt: skip
 
