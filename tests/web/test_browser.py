@@ -45,7 +45,8 @@ def test_reviewer_approves_a_js02_entitlement(page: Any, live_server: str, web_d
     _login(page, live_server, "reviewer_js")
     page.goto(f"{live_server}/review?policy=JS-02&state=found")
     shot(page, "review-queue")
-    page.click("#queue a[href^='/entitlements/']")
+    with page.expect_navigation():  # count() does not wait: read the new page only once it has loaded
+        page.click("#queue a[href^='/entitlements/']")
     assert "JS-02" in page.inner_text("h1")
     assert page.locator("#explanation tr").count() >= 3
     assert "满足" in page.inner_text("#explanation")
@@ -105,11 +106,13 @@ def test_chongming_reviewer_gets_404_on_a_jinshan_person(page: Any, live_server:
 def test_person_page_and_payments(page: Any, live_server: str) -> None:
     _login(page, live_server, "reviewer_js")
     page.goto(f"{live_server}/review?policy=JS-02&state=found")
-    page.click("#queue a[href^='/people/']")
+    with page.expect_navigation():
+        page.click("#queue a[href^='/people/']")
     assert "一人一档" in page.inner_text("h1")
     assert "********" in page.inner_text("#person-id")
     shot(page, "person")
     page.goto(f"{live_server}/payments")
-    page.click("#batches a[href^='/payments/batches/']")
+    with page.expect_navigation():
+        page.click("#batches a[href^='/payments/batches/']")
     assert page.locator("#per-measure tr").count() >= 2
     shot(page, "payment-batch")

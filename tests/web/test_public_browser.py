@@ -137,7 +137,8 @@ def test_resident_applies_reviewer_approves_resident_sees_it_in_browser(
     page.set_input_files("#f-proof", str(proof))
     no_horizontal_scroll(page)
     shot(page, "public-application-form")
-    page.click("button[value=submit]")
+    with page.expect_navigation():
+        page.click("button[value=submit]")
     assert "已提交，待审核" in page.inner_text("#state")
     app_url = page.url.split("?")[0]
     app_id = app_url.rsplit("/", 1)[1]
@@ -212,7 +213,8 @@ def test_resident_cannot_open_another_residents_application_by_url(
     page.goto(f"{live_server}/my/apply/JS-08b")
     page.click("text=开始填写")
     page.fill("#f-reason", "草稿")
-    page.click("button[value=save]")
+    with page.expect_navigation():  # page.url is read next: wait for the saved draft's page
+        page.click("button[value=save]")
     app_url = page.url.split("?")[0]
     other_ctx = chromium.new_context(viewport=page.viewport_size, locale="zh-CN")
     other = other_ctx.new_page()

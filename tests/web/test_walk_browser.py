@@ -85,7 +85,8 @@ def test_the_resident_picks_a_document_with_a_chinese_button(page: Any, live_ser
     proof.write_bytes(PDF)
     page.set_input_files("#f-proof", str(proof))
     assert page.inner_text("#f-proof-name") == "已选择：评定结果.pdf"
-    page.click("button[value=save]")
+    with page.expect_navigation():
+        page.click("button[value=save]")
     assert "已上传" in page.inner_text("main") and "评定结果.pdf" in page.inner_text("main")
 
 
