@@ -579,7 +579,7 @@ def download_refusal(s: Session, user: User, batch_id: int) -> str | None:
     if not (user.can("pay") or user.can("reverse")):
         return "您的角色无权下载发放文件（含银行账号）。"
     districts = {policy_district(r[0]) for r in s.execute(
-        sa.select(sa.distinct(payments.c.policy)).where(payments.c.batch_id == batch_id))}  # fmt: skip
+        sa.select(payments.c.policy).distinct().where(payments.c.batch_id == batch_id))}  # fmt: skip
     if districts != {user.district} or user.town is not None:
         return "此批次含其他辖区的发放，文件请由市级或各区分别下载。"
     return None

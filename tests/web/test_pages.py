@@ -100,7 +100,7 @@ def test_pay_creates_a_batch_of_the_district_and_refuses_a_second_at_once(client
     job = client.get(first.json()["url"], headers=headers).json()
     assert job["state"] == "done", job["message"]
     batch_id = job["result"]["batch_id"]
-    policies = {r[0] for r in _all(web_db, sa.select(sa.distinct(payments.c.policy)).where(payments.c.batch_id == batch_id))}
+    policies = {r[0] for r in _all(web_db, sa.select(payments.c.policy).distinct().where(payments.c.batch_id == batch_id))}
     assert policies and all(p.startswith("JS-") for p in policies)
     detail = client.get(f"/api/v1/payment-batches/{batch_id}", headers=headers).json()
     assert sum(m["total_fen"] for m in detail["per_measure"]) == detail["total_fen"] == job["result"]["total_fen"]
@@ -181,9 +181,9 @@ def test_policy_officer_previews_and_sets_a_g6_amount(client: Any, web_db: str) 
                          JobUser(2, "金山政策经办（policy_js）", "jinshan", None))  # fmt: skip
     submitted(web_db, job_id)
     assert run_jobs(web_db) == 1
-    amounts = {r[0] for r in _all(web_db, sa.select(sa.distinct(e.c.amount_fen)).where(e.c.policy == "JS-04", e.c.month >= dt.date(2026, 1, 1)))}
+    amounts = {r[0] for r in _all(web_db, sa.select(e.c.amount_fen).distinct().where(e.c.policy == "JS-04", e.c.month >= dt.date(2026, 1, 1)))}
     assert amounts == {80000}
-    before = {r[0] for r in _all(web_db, sa.select(sa.distinct(e.c.amount_fen)).where(e.c.policy == "JS-04", e.c.month < dt.date(2026, 1, 1)))}
+    before = {r[0] for r in _all(web_db, sa.select(e.c.amount_fen).distinct().where(e.c.policy == "JS-04", e.c.month < dt.date(2026, 1, 1)))}
     assert before == {None}
     assert client.get("/api/v1/me", headers=headers).status_code == 200
 
