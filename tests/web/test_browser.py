@@ -68,8 +68,8 @@ def test_fund_auditor_confirms_the_planted_flag(page: Any, live_server: str) -> 
     shot(page, "supervision")
     page.click("#flags a[href^='/supervision/flags/']")
     page.fill("#reason", "经核实，死亡后仍有发放")
-    page.click("button[value=confirmed]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the same page comes back after the POST: wait for the new one
+        page.click("button[value=confirmed]")
     assert page.inner_text("#flag-state") == "已确认"
     shot(page, "flag")
 
