@@ -61,7 +61,8 @@ def test_graduate_selfcheck_in_browser(live_server: str, page: Any) -> None:
     no_horizontal_scroll(page)
     shot(page, "public-policies")
     page.click("text=政策计算器 >> nth=0")
-    page.click("text=我是高校毕业生")
+    with page.expect_navigation():  # the check as typed is the page's deferred script: wait until it has run
+        page.click("text=我是高校毕业生")
     page.fill("#id_number", "3101161")  # checked as it is typed
     assert "还差" in page.inner_text("#id_number-live")
     page.fill("#id_number", "")
@@ -69,7 +70,8 @@ def test_graduate_selfcheck_in_browser(live_server: str, page: Any) -> None:
     fill_graduate(page, "2001-04-01", "male", "jinshan", "2024-06-30", "2024-07-01", 6)
     no_horizontal_scroll(page)
     shot(page, "public-selfcheck-form")
-    page.click("button[type=submit]")
+    with page.expect_navigation():  # the results are read next: wait for the whole page
+        page.click("button[type=submit]")
     card = page.locator('article.result-eligible[data-policy="JS-03a"]')
     assert "3,000.00 元" in card.inner_text()
     card.locator("summary").click()
@@ -89,7 +91,8 @@ def test_36_year_old_sees_js02_refused_on_age_in_browser(live_server: str, page:
     page.fill("#unemployed_from", "2023-01-05")
     page.fill("#flexible_from", "2023-09-01")
     page.check("input[name=flexible_insured]")
-    page.click("button[type=submit]")
+    with page.expect_navigation():  # count() and evaluate() below do not wait: read the whole results page
+        page.click("button[type=submit]")
     card = page.locator('article.result-refused[data-policy="JS-02"]')
     age = card.locator("ul.conds").first.locator("li", has_text="35周岁及以下")
     assert "不满足" in age.inner_text() and "年龄 36 周岁" in age.inner_text()
@@ -105,7 +108,8 @@ def test_any_of_condition_shows_what_would_change_it_in_browser(live_server: str
     page.goto(f"{live_server}/self-check/graduate")
     page.click("summary")
     fill_graduate(page, "2004-04-01", "female", "chongming", "2026-06-30", "2026-03-01", 3)
-    page.click("button[type=submit]")
+    with page.expect_navigation():  # count() below does not wait: read the whole results page
+        page.click("button[type=submit]")
     card = page.locator('article.result-refused[data-policy="CM-09"]')
     card.locator("summary").first.click() if card.locator("summary").count() else None
     cond = card.locator("ul.conds").first.locator("li", has_text="离校2年内")
@@ -124,7 +128,8 @@ def test_resident_applies_reviewer_approves_resident_sees_it_in_browser(
     register(page, live_server, who, "李四")
     page.goto(f"{live_server}/policies/JS-08b")
     page.click("text=网上申请")
-    page.click("text=开始填写")
+    with page.expect_navigation():  # the code's check as typed and the file's name are the deferred script's
+        page.click("text=开始填写")
     page.fill("#f-org_name", "金山某职业技能培训学校")
     page.fill("#f-org_code", credit_code(30))
     assert "格式正确" in page.inner_text("#f-org_code-live")
@@ -151,11 +156,13 @@ def test_resident_applies_reviewer_approves_resident_sees_it_in_browser(
     desk.click("button[type=submit]")
     desk.goto(f"{live_server}/review")
     desk.click("text=点单式申请审核")
-    desk.click(f"a[href='/review/applications/{app_id}']")
+    with desk.expect_navigation():  # main is on every page: read the application's once it has loaded
+        desk.click(f"a[href='/review/applications/{app_id}']")
     assert "评定结果.pdf" in desk.inner_text("main") and who not in desk.inner_text("body")
     desk.fill("#amount", "20000")
     desk.fill("#reason", "A级机构，按标准给予办学资助")
-    desk.click("button[value=approve]")
+    with desk.expect_navigation():  # the same page (and #state) comes back after the POST: wait for the new one
+        desk.click("button[value=approve]")
     assert "已核准" in desk.inner_text("#state")
     desk.viewport_name = "desktop"
     shot(desk, "staff-application-approved")
@@ -192,7 +199,8 @@ def test_resident_confirms_and_line_is_in_next_batch_in_browser(
     card.locator("input[name=bank_account]").fill("6222 0202 0011 2233 446")
     no_horizontal_scroll(page)
     shot(page, "public-confirm")
-    card.locator("button[value=confirmed]").click()
+    with page.expect_navigation():  # the same line's card comes back after the POST: wait for the new page
+        card.locator("button[value=confirmed]").click()
     card = page.locator(f'article.line[data-entitlement="{line["id"]}"]')
     assert "已确认领取" in card.inner_text() and "3446" in card.inner_text()
     assert "6222020200112233446" not in page.inner_text("body")

@@ -75,7 +75,10 @@ def test_the_resident_picks_a_document_with_a_chinese_button(page: Any, live_ser
 
     register(page, live_server, id_number(60 + (page.viewport_name == "phone")), "郑十")
     page.goto(f"{live_server}/my/apply/JS-08b")
-    page.click("text=开始填写")
+    # bounding_box() does not wait for the page's styles, and the chosen file's name is shown by its deferred
+    # script: read the form once it has loaded
+    with page.expect_navigation():
+        page.click("text=开始填写")
     box = page.locator("#f-proof").bounding_box()
     assert box is not None and box["width"] <= 1 and box["height"] <= 1  # the native control is out of sight
     assert page.locator("label[for=f-proof].file-button").inner_text() == "选择文件"
