@@ -19,6 +19,9 @@ def _wait_done(page: Any, seconds: int = 240) -> str:
     # test as well raced with that navigation (net::ERR_ABORTED).  Playwright's selector wait survives the
     # page's own navigations, so wait for the finished state instead.
     page.wait_for_selector('#job[data-state="done"], #job[data-state="failed"]', timeout=seconds * 1000)
+    # the selector matches as soon as #job's tag is parsed; the result table inside it may still be on its way,
+    # and count() does not wait: read the finished page once it has loaded (it no longer refreshes itself)
+    page.wait_for_load_state()
     return str(page.get_attribute("#job", "data-state"))
 
 
