@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -83,18 +84,19 @@ def test_sqlite_writer_waiting_in_line_gets_its_turn(
     released = threading.Event()
 
     def release_when_waiting() -> None:
-        # let go of the lock once the command has said it is waiting (it polls stderr via the event)
+        # let go of the lock once the command has said it is waiting (the event is set when it says so)
         released.wait(30)
         holder.rollback()
         holder.close()
 
-    original = core._sqlite_begin_immediate
+    def said(*args: object, file: Any = None, flush: bool = False) -> None:
+        print(*args, file=file, flush=flush)
+        if any("正在排队等待" in str(a) for a in args):
+            released.set()
 
-    def begin(conn: sa.Connection) -> None:
-        threading.Timer(0.3, released.set).start()
-        original(conn)
-
-    monkeypatch.setattr(core, "_sqlite_begin_immediate", begin)
+    # not a timer: a release 0.3 s after BEGIN came before its first 0.2 s try gave up when the machine was
+    # loaded, and the command then never waited nor said so
+    monkeypatch.setattr(core, "print", said, raising=False)
     db.write_engine.cache_clear()
     thread = threading.Thread(target=release_when_waiting)
     thread.start()
