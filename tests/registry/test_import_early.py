@@ -50,8 +50,9 @@ def test_tables_are_written_while_the_file_set_is_still_being_checked(
         return upsert(conn, table, *args, **kwargs)
 
     def spy_check_set(*args, **kwargs):  # type: ignore[no-untyped-def]
-        # give the writer thread time to take the first table before the set checks start
-        for _ in range(200):
+        # give the writer thread time to take the first table before the set checks start: up to a minute, not
+        # 10 s, for a loaded machine (the poll ends as soon as it has)
+        for _ in range(1200):
             with lock:
                 if events:
                     break
